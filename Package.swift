@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+// compat: a compatibility test harness for TGP, the Trading Gateway Protocol.
+import PackageDescription
+
+/// Peers start many times per matrix run: link the Swift runtime statically so each
+/// starts in about a millisecond instead of loading the shared runtime.
+let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
+/// One executable per released TGP version; each is built with only its own version.
+let peerVersions = 1...5
+
+let package = Package(
+    name: "compat",
+    products: [
+        .library(name: "TGP", targets: ["TGP"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+    ] + peerVersions.map { .executable(name: "peer-v\($0)", targets: ["peer-v\($0)"]) },
+    targets: [
+        // libzmq from Debian's libzmq3-dev; pkg-config is left out on purpose: its flags make every build warn here.
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Sources/CZeroMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Sources/ZeroMQ"),
+        .target(name: "MiniJSON", path: "Sources/MiniJSON"),
+        // The schema of every TGP version as data and the one codec engine over it.
+        .target(name: "TGP", path: "Sources/Protocol"),
+        // The JSON-lines contract between the runner and a peer (docs/PEER-CONTRACT.md).
+        .target(name: "PeerContract", dependencies: ["TGP", "MiniJSON"], path: "Sources/PeerContract"),
+        .target(
+            name: "VersionedPeers",
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON"],
+            path: "Sources/VersionedPeers/Peer"
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON"]),
+        .testTarget(name: "TGPTests", dependencies: ["TGP"]),
+        .testTarget(
+            name: "VersionedPeersTests",
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON"] + peerVersions.map { .target(name: "peer-v\($0)") }
+        ),
+    ] + peerVersions.map {
+        .executableTarget(
+            name: "peer-v\($0)",
+            dependencies: ["VersionedPeers"],
+            path: "Sources/VersionedPeers/peer-v\($0)",
+            linkerSettings: staticRuntime
+        )
+    }
+)

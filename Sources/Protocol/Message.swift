@@ -1,0 +1,101 @@
+// A TGP message as applications see it: a type from the schema and one value per logical field.
+
+/// The value of one logical field.
+public enum FieldValue: Sendable, Hashable {
+    /// u8, u16, u32, u64, and enums by their wire value.
+    case unsigned(UInt64)
+    case signed(Int64)
+    /// char8 and var-data.
+    case text(String)
+    /// A group's entries, each holding one value per entry field.
+    case group([[FieldValue]])
+}
+
+public struct Message: Sendable {
+    public let type: MessageSchema
+    /// One value per `type.logicalFields`, in that order.
+    public var values: [FieldValue]
+
+    /// A message with every field at its default (R1).
+    public init(_ type: MessageSchema) {
+        self.type = type
+        self.values = type.logicalFields.map(\.defaultValue)
+    }
+
+    /// A message with the named fields set and the rest at their defaults.
+    public init(_ type: MessageSchema, _ fields: KeyValuePairs<String, FieldValue>) {
+        self.init(type)
+        for (name, value) in fields {
+            guard let index = type.logicalFieldIndex(named: name) else {
+                preconditionFailure("\(type.name) has no field \(name)")
+            }
+            values[index] = value
+        }
+    }
+
+    public subscript(name: String) -> FieldValue? {
+        get { type.logicalFieldIndex(named: name).map { values[$0] } }
+        set {
+            guard let index = type.logicalFieldIndex(named: name), let newValue else { return }
+            values[index] = newValue
+        }
+    }
+
+    /// The message as a receiver that knows only the fields with `since <= version` delivers it:
+    /// newer fields at their defaults, in groups too.
+    public func projected(onto version: Int) -> Message {
+        var copy = self
+        for (index, field) in type.logicalFields.enumerated() {
+            if field.since > version {
+                copy.values[index] = field.defaultValue
+            } else if case .group(let group) = field.kind, case .group(let entries) = values[index] {
+                let entryDefaults = group.fields.map(\.defaultValue)
+                copy.values[index] = .group(entries.map { entry in
+                    zip(group.fields.indices, entry).map { group.fields[$0].since > version ? entryDefaults[$0] : $1 }
+                })
+            }
+        }
+        return copy
+    }
+}
+
+extension Message: Hashable {
+    public static func == (lhs: Message, rhs: Message) -> Bool {
+        lhs.type.templateId == rhs.type.templateId && lhs.values == rhs.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type.templateId)
+        hasher.combine(values)
+    }
+}
+
+extension FieldSchema {
+    /// R1: 0, the empty string, or the enum's default.
+    public var defaultValue: FieldValue {
+        switch type {
+        case .u8, .u16, .u32, .u64: .unsigned(0)
+        case .i64: .signed(0)
+        case .char8: .text("")
+        case .enumeration(let enumSchema): .unsigned(UInt64(enumSchema.defaultValue))
+        }
+    }
+}
+
+extension LogicalField {
+    public var defaultValue: FieldValue {
+        switch kind {
+        case .scalar(let field, _): field.defaultValue
+        case .group: .group([])
+        case .varData: .text("")
+        }
+    }
+}
+
+extension MessageSchema {
+    /// The wire value of an enum field's value by name (`enumValue("Replaced", of: "status")`), for building messages.
+    public func enumValue(_ name: String, of field: String) -> FieldValue? {
+        guard case .enumeration(let enumSchema) = rootField(named: field)?.type, let value = enumSchema.value(named: name) else { return nil }
+        return .unsigned(UInt64(value.value))
+    }
+}

@@ -1,0 +1,407 @@
+// One peer process: a TGP client or gateway of one released version, driven by the runner
+// through the JSON-lines contract and talking TGP over ZeroMQ. A single-threaded poll loop
+// over stdin, stdout and the one socket, so nothing needs a lock.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import MiniJSON
+import PeerContract
+import TGP
+import ZeroMQ
+
+final class Peer {
+    static let implementation = "compat-swift"
+
+    let version: Int
+    let range: ClosedRange<Int>
+    let role: Role
+    let codec = Codec()
+    var schema: Schema { codec.schema }
+
+    private let context: ZMQContext
+    private var socket: ZMQSocket?
+    private var stdin = LineReader()
+    private var stdout = LineWriter(fd: 1)
+    private var running = true
+
+    // Client role.
+    private var clientSession: (version: Int, sessionId: UInt64)?
+    private var pendingLogon: (id: JSON, range: ClosedRange<Int>)?
+
+    // Gateway role.
+    private var gateway = GatewayState()
+
+    init(version: Int, role: Role) throws(ZMQError) {
+        self.version = version
+        self.range = Schema.tgp.peerRanges[version]!
+        self.role = role
+        self.context = try ZMQContext()
+    }
+
+    /// Runs until `shutdown` or the end of stdin; returns the exit status.
+    func run() -> Int32 {
+        while running {
+            var items: [PollItem] = [.fileDescriptor(0, readable: true, writable: false)]
+            if stdout.hasPending { items.append(.fileDescriptor(1, readable: false, writable: true)) }
+            if let socket { items.append(.socket(socket)) }
+            let ready: [PollEvents]
+            do {
+                ready = try poll(items, timeoutMilliseconds: -1)
+            } catch {
+                log("poll failed: \(error)")
+                return 1
+            }
+            if !ready[0].isEmpty { readCommands() }
+            if stdout.hasPending { stdout.flush() }
+            if socket != nil, let last = ready.last, !last.isEmpty { receiveFrames() }
+            if stdin.isClosed || stdout.isBroken { running = false }
+        }
+        stdout.drain()
+        socket?.close()
+        context.terminate()
+        return 0
+    }
+
+    // MARK: Contract
+
+    func emit(_ event: Event) {
+        stdout.write(line: event.json.serialized)
+    }
+
+    func emit(id: JSON?, _ kind: Event.Kind) {
+        emit(Event(id: id, kind))
+    }
+
+    func log(_ text: String) {
+        var line = "peer-v\(version) \(role.rawValue): \(text)\n"
+        line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+
+    private func readCommands() {
+        for item in stdin.read(from: 0) {
+            switch item {
+            case .overlong(let length):
+                emit(id: nil, .error("a line of \(length) bytes is longer than the \(LineReader.maxLineLength)-byte limit; it was ignored"))
+            case .line(let bytes):
+                guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { continue }
+                do {
+                    let command = try Command(json: try JSON.parse(bytes))
+                    handle(command)
+                } catch let error as CommandError {
+                    emit(id: error.id, .error(error.message))
+                } catch {
+                    emit(id: nil, .error("not a JSON line: \(error)"))
+                }
+            }
+            if !running { return }
+        }
+    }
+
+    private func handle(_ command: Command) {
+        let id = command.id
+        func wrongRole() { emit(id: id, .error("\(command.name) is a \(role == .client ? "gateway" : "client") command; this peer is a \(role.rawValue)")) }
+        switch command.kind {
+        case .hello:
+            emit(id: id, .hello(implementation: Self.implementation, version: version, min: range.lowerBound, max: range.upperBound,
+                                role: role.rawValue, messages: schema.messages(knownAt: version).map(\.name)))
+        case .listen(let endpoint):
+            guard role == .gateway else { return wrongRole() }
+            openSocket(id: id, endpoint: endpoint)
+        case .connect(let endpoint):
+            guard role == .client else { return wrongRole() }
+            openSocket(id: id, endpoint: endpoint)
+        case .logon(let username, let min, let max):
+            guard role == .client else { return wrongRole() }
+            logon(id: id, username: username, min: min, max: max)
+        case .mode(let auto):
+            guard role == .gateway else { return wrongRole() }
+            gateway.autoMode = auto
+            emit(id: id, .ok)
+        case .send(let messageJSON, let session):
+            send(id: id, messageJSON, session: session)
+        case .sendRaw(let bytes, let session):
+            sendRaw(id: id, bytes, session: session)
+        case .shutdown:
+            emit(id: id, .bye)
+            running = false
+        }
+    }
+
+    private func openSocket(id: JSON, endpoint: String) {
+        guard socket == nil else { return emit(id: id, .error("already \(role == .gateway ? "listening" : "connected")")) }
+        do {
+            let newSocket = try ZMQSocket(context, role == .gateway ? .router : .dealer)
+            // Frames up to this size reach the codec, which answers an oversized one with Reject{Malformed} (R8);
+            // anything larger is dropped by ZeroMQ before it can cost memory.
+            try newSocket.setMaxMessageSize(Int64(schema.maxFrameSize * 16))
+            if role == .gateway {
+                try newSocket.setRouterMandatory(true)
+                let bound = try newSocket.bind(endpoint)
+                socket = newSocket
+                emit(id: id, .listening(endpoint: bound))
+            } else {
+                // A client started before its gateway binds retries every 10 ms, not libzmq's 100 ms.
+                try newSocket.setReconnectInterval(milliseconds: 10)
+                try newSocket.connect(endpoint)
+                socket = newSocket
+                emit(id: id, .connected)
+            }
+        } catch {
+            emit(id: id, .error("\(error)"))
+        }
+    }
+
+    // MARK: Sending
+
+    /// Encodes and sends, or answers `send_refused` (E2) with nothing on the wire.
+    private func send(id: JSON, _ messageJSON: JSON, session: String?) {
+        let message: Message
+        do {
+            message = try Message(json: messageJSON, schema: schema, knownAt: version)
+        } catch {
+            // A type this version does not know yet is E2's refusal, not a bad command.
+            if let typeName = messageJSON["type"]?.stringValue, let type = schema.message(named: typeName), type.since > version {
+                return emit(id: id, .sendRefused(reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
+                                                 detail: "\(typeName) was added in version \(type.since); this peer is version \(version)"))
+            }
+            return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
+        }
+        let target: (identity: [UInt8]?, version: Int)
+        switch role {
+        case .client:
+            guard let clientSession else {
+                return emit(id: id, .sendRefused(reason: RejectCode.notLoggedOn.name, detail: "not logged on: send logon first"))
+            }
+            target = (nil, clientSession.version)
+        case .gateway:
+            guard let identity = gateway.loggedOnIdentity(named: session), let negotiated = gateway.sessions[identity]?.version else {
+                let which = session.map { "no logged-on session \($0)" } ?? "no client is logged on"
+                return emit(id: id, .sendRefused(reason: RejectCode.notLoggedOn.name, detail: which))
+            }
+            target = (identity, negotiated)
+        }
+        do {
+            let frame = try codec.encode(message, at: target.version)
+            try transmit(frame, to: target.identity)
+            emit(id: id, .sent(bytes: frame))
+        } catch let error as EncodeError {
+            emit(id: id, .sendRefused(reason: error.refusal.rawValue, detail: error.description))
+        } catch {
+            emit(id: id, .error("\(error)"))
+        }
+    }
+
+    private func sendRaw(id: JSON, _ bytes: [UInt8], session: String?) {
+        guard socket != nil else { return emit(id: id, .error("send_raw needs a socket: \(role == .gateway ? "listen" : "connect") first")) }
+        var identity: [UInt8]?
+        if role == .gateway {
+            guard let target = gateway.rawTarget(named: session) else {
+                return emit(id: id, .error(session.map { "no session \($0)" } ?? "no client has sent anything yet"))
+            }
+            identity = target
+        }
+        do {
+            try transmit(bytes, to: identity)
+            emit(id: id, .sent(bytes: bytes))
+        } catch {
+            emit(id: id, .error("\(error)"))
+        }
+    }
+
+    /// Puts one frame on the wire; on a gateway, to the client with `identity`.
+    func transmit(_ frame: [UInt8], to identity: [UInt8]?) throws(ZMQError) {
+        guard let socket else { return }
+        if let identity {
+            try socket.send([identity, frame])
+        } else {
+            try socket.send(frame)
+        }
+    }
+
+    /// Encodes an answer the peer gives on its own; a failure here is this peer's bug, so it is logged loudly.
+    func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
+        do {
+            try transmit(try codec.encode(message, at: version), to: identity)
+        } catch {
+            log("could not send \(message.type.name) at version \(version): \(error)")
+            emit(id: nil, .error("could not send \(message.type.name): \(error)"))
+        }
+    }
+
+    // MARK: Receiving
+
+    private func receiveFrames() {
+        guard let socket else { return }
+        while true {
+            let parts: [[UInt8]]?
+            do {
+                parts = try socket.receive()
+            } catch {
+                log("receive failed: \(error)")
+                return
+            }
+            guard let parts else { return }
+            switch role {
+            case .client:
+                for frame in parts { receive(frame, from: nil) }
+            case .gateway:
+                guard let identity = parts.first else { continue }
+                for frame in parts.dropFirst() { receive(frame, from: identity) }
+            }
+        }
+    }
+
+    private func receive(_ frame: [UInt8], from identity: [UInt8]?) {
+        let negotiated: Int? = if let identity { gateway.sessions[identity]?.version } else { clientSession?.version }
+        if let identity { gateway.noteActivity(identity) }
+        let decoded: DecodedFrame
+        do {
+            decoded = try codec.decode(frame, asVersion: version)
+        } catch {
+            return refuse(frame, code: error.code, templateId: error.templateId, refClOrdId: error.refClOrdId,
+                          detail: error.description, negotiated: negotiated, to: identity)
+        }
+        let message = decoded.message
+        if let code = SessionRules.refusal(of: message.type, receivedBy: role, negotiatedVersion: negotiated) {
+            let detail = code == .notLoggedOn
+                ? "\(code.name): \(message.type.name) before logon"
+                : "\(code.name): \(message.type.name) was added in version \(message.type.since); this session is at version \(negotiated ?? 0)"
+            let clOrdId = message["clOrdId"]?.unsignedValue ?? 0
+            return refuse(frame, code: code, templateId: message.type.templateId, refClOrdId: clOrdId, detail: detail,
+                          negotiated: negotiated, to: identity)
+        }
+        emit(id: nil, .received(message: message.json(knownAt: version), version: Int(decoded.header.version), bytes: frame))
+        switch role {
+        case .client: clientReceived(message)
+        case .gateway: gatewayReceived(message, from: identity!)
+        }
+    }
+
+    /// R5–R9: a Reject back (encoded at version 1 before logon, at N after) and the event.
+    private func refuse(_ frame: [UInt8], code: RejectCode, templateId: UInt16, refClOrdId: UInt64, detail: String,
+                        negotiated: Int?, to identity: [UInt8]?) {
+        emit(id: nil, .rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
+        guard SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
+        let reject = Message(schema.message(named: "Reject")!, [
+            "refTemplateId": .unsigned(UInt64(templateId)),
+            "code": .unsigned(UInt64(code.rawValue)),
+            "refClOrdId": .unsigned(refClOrdId),
+            "text": .text(String(detail.utf8.prefix(schema.maxVarDataLength)) ?? code.name),
+        ])
+        answer(reject, at: negotiated ?? 1, to: identity)
+    }
+
+    // MARK: Client
+
+    private func logon(id: JSON, username: String, min: Int?, max: Int?) {
+        guard socket != nil else { return emit(id: id, .error("logon needs a connection: connect first")) }
+        let requested = (min ?? range.lowerBound)...(max ?? range.upperBound)
+        guard requested.lowerBound <= requested.upperBound, range.contains(requested.lowerBound), range.contains(requested.upperBound) else {
+            return emit(id: id, .error("logon range \(min ?? range.lowerBound)..\(max ?? range.upperBound) is not within this peer's \(range.lowerBound)..\(range.upperBound)"))
+        }
+        let logon = Message(schema.message(named: "Logon")!, [
+            "minVersion": .unsigned(UInt64(requested.lowerBound)),
+            "maxVersion": .unsigned(UInt64(requested.upperBound)),
+            "heartbeatMs": .unsigned(1000),
+            "username": .text(username),
+        ])
+        do {
+            // E3: Logon travels at the newest version it announces.
+            try transmit(try codec.encode(logon, at: requested.upperBound), to: nil)
+            clientSession = nil
+            pendingLogon = (id, requested)
+        } catch let error as EncodeError {
+            emit(id: id, .error("logon: \(error)"))
+        } catch {
+            emit(id: id, .error("logon: \(error)"))
+        }
+    }
+
+    private func clientReceived(_ message: Message) {
+        switch message.type.name {
+        case "LogonAck":
+            guard let pending = pendingLogon else { return }
+            pendingLogon = nil
+            let negotiated = Int(message["version"]?.unsignedValue ?? 0)
+            let sessionId = message["sessionId"]?.unsignedValue ?? 0
+            guard pending.range.contains(negotiated) else {
+                return emit(id: pending.id, .error("the gateway acknowledged version \(negotiated), outside the requested \(pending.range.lowerBound)..\(pending.range.upperBound)"))
+            }
+            clientSession = (negotiated, sessionId)
+            emit(id: pending.id, .logonAck(version: negotiated, sessionId: String(sessionId)))
+        case "LogonReject":
+            guard let pending = pendingLogon else { return }
+            pendingLogon = nil
+            let reasonType = message.type.rootField(named: "reason")!.type
+            let reason: String = if case .enumeration(let e) = reasonType, let value = message["reason"]?.unsignedValue,
+                let known = e.value(UInt8(truncatingIfNeeded: value)) { known.name } else { "Unknown" }
+            emit(id: pending.id, .logonRejected(reason: reason, supportedMin: Int(message["supportedMin"]?.unsignedValue ?? 0),
+                                                supportedMax: Int(message["supportedMax"]?.unsignedValue ?? 0)))
+        case "Logout":
+            clientSession = nil
+        default:
+            break
+        }
+    }
+
+    // MARK: Gateway
+
+    private func gatewayReceived(_ message: Message, from identity: [UInt8]) {
+        switch message.type.name {
+        case "Logon":
+            acceptLogon(message, from: identity)
+        case "Heartbeat":
+            // Echo at N with the fields it came with.
+            if let negotiated = gateway.sessions[identity]?.version { answer(message, at: negotiated, to: identity) }
+        case "Logout":
+            guard let session = gateway.sessions[identity] else { return }
+            answer(Message(message.type), at: session.version, to: identity)
+            gateway.end(identity)
+            emit(id: nil, .session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
+        default:
+            guard gateway.autoMode, let session = gateway.sessions[identity] else { return }
+            for reply in gateway.referenceAnswers(to: message, in: identity, schema: schema) {
+                answer(reply, at: session.version, to: identity)
+            }
+        }
+    }
+
+    private func acceptLogon(_ logon: Message, from identity: [UInt8]) {
+        let clientMin = Int(logon["minVersion"]?.unsignedValue ?? 0)
+        let clientMax = Int(logon["maxVersion"]?.unsignedValue ?? 0)
+        let outcome = clientMin <= clientMax
+            ? Negotiation(client: clientMin...clientMax, gateway: range)
+            : .rejected(supported: range)
+        switch outcome {
+        case .accepted(let negotiated):
+            let session = gateway.logOn(identity, version: negotiated)
+            let ack = Message(schema.message(named: "LogonAck")!, [
+                "version": .unsigned(UInt64(negotiated)),
+                "heartbeatMs": logon["heartbeatMs"] ?? .unsigned(0),
+                "sessionId": .unsigned(session.sessionId),
+            ])
+            answer(ack, at: negotiated, to: identity)
+            emit(id: nil, .session(state: "logged_on", version: negotiated, sessionId: String(session.sessionId)))
+        case .rejected(let supported):
+            gateway.end(identity)
+            // E3: at min(client max, gateway max), kept within the versions this peer can encode.
+            let rejectVersion = Swift.max(1, Negotiation.logonRejectVersion(clientMax: clientMax, gatewayMax: version))
+            let rejectType = schema.message(named: "LogonReject")!
+            let reject = Message(rejectType, [
+                "reason": rejectType.enumValue("UnsupportedVersion", of: "reason")!,
+                "supportedMin": .unsigned(UInt64(supported.lowerBound)),
+                "supportedMax": .unsigned(UInt64(supported.upperBound)),
+                "text": .text("client versions \(clientMin)..\(clientMax) and gateway versions \(supported.lowerBound)..\(supported.upperBound) do not overlap"),
+            ])
+            answer(reject, at: rejectVersion, to: identity)
+            emit(id: nil, .session(state: "rejected", version: rejectVersion, sessionId: nil))
+        }
+    }
+}
+
+extension FieldValue {
+    var unsignedValue: UInt64? {
+        if case .unsigned(let value) = self { value } else { nil }
+    }
+}
