@@ -14,7 +14,11 @@ let package = Package(
     products: [
         .library(name: "TGP", targets: ["TGP"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .executable(name: "compat", targets: ["compat"]),
     ] + peerVersions.map { .executable(name: "peer-v\($0)", targets: ["peer-v\($0)"]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // libzmq from Debian's libzmq3-dev; pkg-config is left out on purpose: its flags make every build warn here.
         .systemLibrary(
@@ -33,12 +37,27 @@ let package = Package(
             dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON"],
             path: "Sources/VersionedPeers/Peer"
         ),
+        // The runner: matrix, cells, checks, child processes and reports; the `compat` command over it.
+        .target(
+            name: "CompatRunner",
+            dependencies: ["TGP", "PeerContract", "MiniJSON"],
+            path: "Sources/CompatRunner/Runner"
+        ),
+        .executableTarget(
+            name: "compat",
+            dependencies: ["CompatRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CompatRunner/compat"
+        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON"]),
         .testTarget(name: "TGPTests", dependencies: ["TGP"]),
         .testTarget(
             name: "VersionedPeersTests",
             dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON"] + peerVersions.map { .target(name: "peer-v\($0)") }
+        ),
+        .testTarget(
+            name: "CompatRunnerTests",
+            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat"] + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
     ] + peerVersions.map {
         .executableTarget(

@@ -1,0 +1,163 @@
+// The two running peers of one cell, driven in lockstep: a command goes to one peer, and
+// the runner reads both peers' events until its answer arrives. Events nobody asked for
+// wait in each peer's inbox until a check looks for them.
+
+import Foundation
+import MiniJSON
+import PeerContract
+import TGP
+
+/// Why a cell stopped early: a peer died, stopped answering, or broke the contract.
+enum CellAbort: Error {
+    case crashed(role: Role, termination: Termination)
+    case timeout(role: Role, waitingFor: String)
+    case contractViolation(role: Role, String)
+}
+
+/// One peer process of a cell and what it has said.
+final class PeerHandle {
+    let spec: PeerSpec
+    let role: Role
+    let process: PeerProcess
+    /// Unsolicited events (and late answers) not yet looked at, oldest first.
+    var inbox: [Event] = []
+    private var nextId = 1
+    /// Set once it was told to shut down: its stdout closing is then expected.
+    var expectsExit = false
+    /// Its stdout has closed after a shutdown.
+    var finished = false
+    /// Every line it wrote, for the kept folder.
+    private(set) var transcript: [String] = []
+
+    init(spec: PeerSpec, role: Role, stderrPath: String) throws(SpawnError) {
+        self.spec = spec
+        self.role = role
+        self.process = try PeerProcess(argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath)
+    }
+
+    func takeId() -> Int {
+        defer { nextId += 1 }
+        return nextId
+    }
+
+    func record(_ line: String, outbound: Bool) {
+        transcript.append((outbound ? "> " : "< ") + line)
+    }
+}
+
+final class CellSession {
+    let client: PeerHandle
+    let gateway: PeerHandle
+    let commandTimeout: Duration
+    /// The whole cell must end by then.
+    let cellDeadline: ContinuousClock.Instant
+
+    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant) {
+        self.client = client
+        self.gateway = gateway
+        self.commandTimeout = commandTimeout
+        self.cellDeadline = cellDeadline
+    }
+
+    func peer(_ role: Role) -> PeerHandle { role == .client ? client : gateway }
+
+    private func deadline() -> ContinuousClock.Instant { min(.now + commandTimeout, cellDeadline) }
+
+    /// Sends a command and returns its answer (the event with its id).
+    @discardableResult
+    func request(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event {
+        let peer = peer(role)
+        let id = peer.takeId()
+        let command = Command(id: .integer(id), kind)
+        let line = command.json.serialized
+        peer.record(line, outbound: true)
+        if case .shutdown = kind { peer.expectsExit = true }
+        do {
+            try peer.process.send(line: line, deadline: deadline())
+        } catch {
+            throw gone(peer, waitingFor: command.name, error)
+        }
+        let wanted = JSON.integer(id)
+        // An `error` answer is not an abort: the check that asked decides what it means.
+        return try waitFor(role, what: "the answer to \(command.name)") { $0.id == wanted }
+    }
+
+    /// The first event from `role` matching `predicate`, from its inbox or as it arrives.
+    func waitFor(_ role: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+        let peer = peer(role)
+        if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
+        let until = deadline()
+        while true {
+            try readAvailable(until: until, waitingFor: what, on: role)
+            if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
+        }
+    }
+
+    /// The next inbound-frame event (`received` or `rejected_inbound`) of `role`.
+    func awaitInbound(_ role: Role, what: String) throws(CellAbort) -> Event {
+        try waitFor(role, what: what) {
+            switch $0.kind {
+            case .received, .rejectedInbound: $0.id == nil
+            default: false
+            }
+        }
+    }
+
+    /// Forgets unsolicited events left over from earlier checks.
+    func clearInboxes() {
+        client.inbox.removeAll()
+        gateway.inbox.removeAll()
+    }
+
+    /// Reads whatever lines are ready on either peer, waiting until one has something.
+    private func readAvailable(until: ContinuousClock.Instant, waitingFor what: String, on role: Role) throws(CellAbort) {
+        let awaited = peer(role)
+        if awaited.finished { throw .contractViolation(role: role, "the \(role.rawValue) \(awaited.spec.name) has exited; \(what) cannot come") }
+        let live = [client, gateway].filter { !$0.finished }
+        let ready = waitForAnyLine(live.map(\.process), deadline: until)
+        if ready.isEmpty {
+            // Nothing before the deadline: a dead peer explains it better than a timeout.
+            for handle in live {
+                if let termination = handle.process.pollExit() { throw .crashed(role: handle.role, termination: termination) }
+            }
+            throw .timeout(role: role, waitingFor: what)
+        }
+        for index in ready {
+            let handle = live[index]
+            let lines: [String]
+            do {
+                lines = try handle.process.availableLines()
+            } catch .closed where handle.expectsExit {
+                handle.finished = true
+                continue
+            } catch {
+                throw gone(handle, waitingFor: what, error)
+            }
+            for line in lines {
+                handle.record(line, outbound: false)
+                do {
+                    handle.inbox.append(try Event(json: try JSON.parse(line)))
+                } catch {
+                    throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
+                }
+            }
+        }
+    }
+
+    /// A peer whose pipe broke: report how it ended.
+    private func gone(_ peer: PeerHandle, waitingFor what: String, _ error: PeerIOError) -> CellAbort {
+        switch error {
+        case .timeout:
+            return .timeout(role: peer.role, waitingFor: what)
+        case .lineTooLong(let length):
+            return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) wrote a line of \(length) bytes without a newline")
+        case .closed, .io:
+            // Give a dying process a moment to be reaped so its signal is reported.
+            for _ in 0..<50 {
+                if let termination = peer.process.pollExit() { return .crashed(role: peer.role, termination: termination) }
+                usleep(2000)
+            }
+            return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) closed its stdout while \(what) was awaited (\(error))")
+        }
+    }
+}

@@ -1,0 +1,227 @@
+// matrix.json: which peers make up the matrix, in which roles, with which timeouts,
+// transport and known failures. Read strictly: a wrong file is exit 2 with the key named.
+
+import Foundation
+import MiniJSON
+import TGP
+
+/// A configuration problem: what to fix, in which file and key. Exit status 2.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// One program in the matrix: a TGP implementation of one version.
+public struct PeerSpec: Sendable, Hashable {
+    public let name: String
+    public let version: Int
+    /// As written in matrix.json.
+    public let argv: [String]
+    /// argv with the program resolved: relative to the matrix file's folder, or found on PATH.
+    public let resolvedArgv: [String]
+}
+
+public struct KnownFailure: Sendable, Hashable {
+    public let client: String
+    public let gateway: String
+    /// A check name pattern (`*` matches anything), either the whole name or the part after `client=…/gateway=…/`.
+    public let check: String
+    public let reason: String
+
+    public func matches(_ checkName: String, client: String, gateway: String) -> Bool {
+        guard Glob(self.client).matches(client), Glob(self.gateway).matches(gateway) else { return false }
+        let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
+        let pattern = Glob(check)
+        return pattern.matches(checkName) || (checkName.hasPrefix(prefix) && pattern.matches(String(checkName.dropFirst(prefix.count))))
+    }
+}
+
+public enum Transport: String, Sendable, Hashable {
+    case ipc, tcp
+}
+
+public struct MatrixConfig: Sendable {
+    /// The file it was read from.
+    public let path: String
+    public let peers: [PeerSpec]
+    /// Names of the peers that play each role, in grid order.
+    public let clients: [String]
+    public let gateways: [String]
+    /// A whole cell may take this long before its peers are killed.
+    public let pairTimeout: Duration
+    /// One command may wait this long for its answer.
+    public let commandTimeout: Duration
+    public let transport: Transport
+    public let knownFailures: [KnownFailure]
+
+    public func peer(named name: String) -> PeerSpec? { peers.first { $0.name == name } }
+
+    /// Reads and checks a matrix file against the schema (versions must exist).
+    public static func load(path: String, schema: Schema = .tgp) throws(ConfigError) -> MatrixConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path): cannot read the matrix file (use --matrix FILE)")
+        }
+        let json: JSON
+        do {
+            json = try JSON.parse(Array(data))
+        } catch {
+            throw ConfigError("\(path): \(error)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try MatrixConfig(json: json, path: path, folder: folder, schema: schema)
+    }
+
+    init(json: JSON, path: String, folder: String, schema: Schema) throws(ConfigError) {
+        func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError("\(path): \(key): \(problem)") }
+        guard let root = json.objectValue else { throw fail("(top level)", "must be an object, got \(json.typeName)") }
+        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures"]
+        for key in root.keys where !topKeys.contains(key) {
+            throw fail(key, "unknown key (expected one of \(topKeys.sorted().joined(separator: ", ")))")
+        }
+
+        guard let peersJSON = root["peers"] else { throw fail("peers", "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer-v3\"]}") }
+        guard let peerList = peersJSON.arrayValue, !peerList.isEmpty else { throw fail("peers", "must be a non-empty array") }
+        var peers: [PeerSpec] = []
+        for (index, peerJSON) in peerList.enumerated() {
+            let key = "peers[\(index)]"
+            guard let peer = peerJSON.objectValue else { throw fail(key, "must be an object, got \(peerJSON.typeName)") }
+            for peerKey in peer.keys where !["name", "version", "argv"].contains(peerKey) {
+                throw fail("\(key).\(peerKey)", "unknown key (expected name, version, argv)")
+            }
+            guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_' and '.' (it is part of check names)")
+            }
+            guard !peers.contains(where: { $0.name == name }) else { throw fail("\(key).name", "\"\(name)\" is used twice") }
+            guard let version = peer["version"]?.intValue else { throw fail("\(key).version", "must be an integer") }
+            guard schema.peerRanges[version] != nil else {
+                throw fail("\(key).version", "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
+            }
+            guard let argvJSON = peer["argv"]?.arrayValue else { throw fail("\(key).argv", "must be an array of strings (never a shell string)") }
+            let argv = argvJSON.compactMap(\.stringValue)
+            guard argv.count == argvJSON.count, !argv.isEmpty, !argv[0].isEmpty else {
+                throw fail("\(key).argv", "must be a non-empty array of strings, the program first")
+            }
+            peers.append(PeerSpec(name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst()))
+        }
+
+        func names(_ key: String) throws(ConfigError) -> [String] {
+            guard let value = root[key] else { return peers.map(\.name) }
+            guard let list = value.arrayValue else { throw fail(key, "must be an array of peer names") }
+            var result: [String] = []
+            for (index, item) in list.enumerated() {
+                guard let name = item.stringValue, peers.contains(where: { $0.name == name }) else {
+                    throw fail("\(key)[\(index)]", "\(item.serialized) is not the name of a peer (\(peers.map(\.name).joined(separator: ", ")))")
+                }
+                guard !result.contains(name) else { throw fail("\(key)[\(index)]", "\"\(name)\" is listed twice") }
+                result.append(name)
+            }
+            return result
+        }
+        clients = try names("clients")
+        gateways = try names("gateways")
+
+        var pairTimeout = Duration.seconds(60)
+        var commandTimeout = Duration.seconds(5)
+        if let timeouts = root["timeouts"] {
+            guard let object = timeouts.objectValue else { throw fail("timeouts", "must be an object with pairSeconds and/or commandSeconds") }
+            for (key, value) in object {
+                guard let seconds = value.doubleValue, seconds > 0, seconds <= 3600 else {
+                    throw fail("timeouts.\(key)", "must be a number of seconds above 0 and at most 3600")
+                }
+                switch key {
+                case "pairSeconds": pairTimeout = .milliseconds(Int64(seconds * 1000))
+                case "commandSeconds": commandTimeout = .milliseconds(Int64(seconds * 1000))
+                default: throw fail("timeouts.\(key)", "unknown key (expected pairSeconds, commandSeconds)")
+                }
+            }
+        }
+        self.pairTimeout = pairTimeout
+        self.commandTimeout = commandTimeout
+
+        if let transportJSON = root["transport"] {
+            guard let name = transportJSON.stringValue, let parsed = Transport(rawValue: name) else {
+                throw fail("transport", "must be \"ipc\" or \"tcp\" (loopback), got \(transportJSON.serialized)")
+            }
+            transport = parsed
+        } else {
+            transport = .ipc
+        }
+
+        var known: [KnownFailure] = []
+        if let knownJSON = root["knownFailures"] {
+            guard let list = knownJSON.arrayValue else { throw fail("knownFailures", "must be an array") }
+            for (index, item) in list.enumerated() {
+                let key = "knownFailures[\(index)]"
+                guard let entry = item.objectValue else { throw fail(key, "must be an object {client, gateway, check, reason}") }
+                for entryKey in entry.keys where !["client", "gateway", "check", "reason"].contains(entryKey) {
+                    throw fail("\(key).\(entryKey)", "unknown key (expected client, gateway, check, reason)")
+                }
+                var fields: [String: String] = [:]
+                for field in ["client", "gateway", "check", "reason"] {
+                    guard let text = entry[field]?.stringValue, !text.isEmpty else { throw fail("\(key).\(field)", "must be a non-empty string") }
+                    fields[field] = text
+                }
+                for role in ["client", "gateway"] where fields[role] != "*" && !peers.contains(where: { $0.name == fields[role] }) {
+                    throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer")
+                }
+                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!))
+            }
+        }
+        knownFailures = known
+        self.path = path
+        self.peers = peers
+    }
+
+    /// A program with a slash is relative to the matrix file's folder; a bare name is looked up on PATH.
+    static func resolve(_ program: String, from folder: String) -> String {
+        if program.hasPrefix("/") { return program }
+        if program.contains("/") { return URL(fileURLWithPath: folder).appendingPathComponent(program).standardizedFileURL.path }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return program
+    }
+
+    /// Every peer that will run must be an executable program: checked before any cell starts.
+    public func validatePrograms(for names: Set<String>) throws(ConfigError) {
+        for peer in peers where names.contains(peer.name) {
+            let program = peer.resolvedArgv[0]
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                let hint = program.contains("/.build/") ? " (build the peers first: swift build -c release)" : ""
+                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) does not exist\(hint)")
+            }
+            guard FileManager.default.isExecutableFile(atPath: program) else {
+                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) is not executable")
+            }
+        }
+    }
+}
+
+/// A `*` wildcard pattern over a whole string.
+public struct Glob: Sendable, Hashable {
+    let parts: [Substring]
+
+    public init(_ pattern: String) {
+        parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
+    }
+
+    public func matches(_ text: String) -> Bool {
+        guard parts.count > 1 else { return text == parts[0] }
+        guard text.hasPrefix(parts[0]) else { return false }
+        var rest = text.dropFirst(parts[0].count)
+        for middle in parts.dropFirst().dropLast() where !middle.isEmpty {
+            guard let range = rest.range(of: middle) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.hasSuffix(parts.last!) && rest.count >= parts.last!.count
+    }
+}

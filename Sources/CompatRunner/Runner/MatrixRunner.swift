@@ -1,0 +1,178 @@
+// Runs cells: each client × gateway pair in two processes of its own and a private
+// temporary folder, several pairs at once on worker threads.
+
+import Foundation
+import Synchronization
+import TGP
+
+public struct RunOptions: Sendable {
+    public var jobs: Int
+    public var selection: CheckSelection
+    /// How `compat pair` is spelled for the reproducer (the matrix file when not the default).
+    public var reproducePrefix: String
+
+    public init(jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair") {
+        self.jobs = max(1, jobs)
+        self.selection = selection
+        self.reproducePrefix = reproducePrefix
+    }
+}
+
+public struct MatrixRunner: Sendable {
+    public let config: MatrixConfig
+    public let samples: SampleBook
+    public let schema: Schema
+
+    public init(config: MatrixConfig, samples: SampleBook, schema: Schema = .tgp) {
+        self.config = config
+        self.samples = samples
+        self.schema = schema
+    }
+
+    /// Runs the given cells (client name, gateway name), `options.jobs` at a time; `progress` sees each as it ends.
+    public func run(cells: [(client: String, gateway: String)], options: RunOptions,
+                    progress: @escaping @Sendable (CellResult) -> Void = { _ in }) -> MatrixResult {
+        let started = ContinuousClock.now
+        let next = Atomic<Int>(0)
+        let results = Mutex<[Int: CellResult]>([:])
+        let workers = min(options.jobs, max(1, cells.count))
+        let done = DispatchGroup()
+        for _ in 0..<workers {
+            done.enter()
+            // Real threads: a cell blocks in poll(2) while its peers work, which must not starve Swift's cooperative pool.
+            Thread.detachNewThread {
+                defer { done.leave() }
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < cells.count else { return }
+                    let result = runCell(client: cells[index].client, gateway: cells[index].gateway, options: options)
+                    results.withLock { $0[index] = result }
+                    progress(result)
+                }
+            }
+        }
+        done.wait()
+        let ordered = results.withLock { finished in cells.indices.compactMap { finished[$0] } }
+        let clients = config.clients.filter { name in cells.contains { $0.client == name } }
+        let gateways = config.gateways.filter { name in cells.contains { $0.gateway == name } }
+        return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers)
+    }
+
+    /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
+    public func runCell(client clientName: String, gateway gatewayName: String, options: RunOptions) -> CellResult {
+        let started = ContinuousClock.now
+        let clientSpec = config.peer(named: clientName)!
+        let gatewaySpec = config.peer(named: gatewayName)!
+        let expectedVersion: Int? = if case .accepted(let version) = Negotiation(client: schema.peerRanges[clientSpec.version]!, gateway: schema.peerRanges[gatewaySpec.version]!) { version } else { nil }
+        var result = CellResult(client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
+                                expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
+                                seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
+        let directory: String
+        do {
+            directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)")
+        } catch {
+            result.state = .crash
+            result.problem = "\(error)"
+            return result
+        }
+
+        var handles: [PeerHandle] = []
+        var abort: CellAbort?
+        var checks: CellChecks?
+        do throws(SpawnError) {
+            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr")
+            handles.append(gateway)
+            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr")
+            handles.append(client)
+            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
+            let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
+            let cellChecks = CellChecks(schema: schema, samples: samples, client: clientSpec, gateway: gatewaySpec,
+                                        selection: options.selection, session: session, endpoint: endpoint)
+            checks = cellChecks
+            do {
+                try cellChecks.run()
+            } catch {
+                abort = error
+            }
+        } catch {
+            result.state = .crash
+            result.problem = "\(error)"
+        }
+
+        // Every child is reaped: after a clean shutdown they have exited; otherwise they are killed with their groups.
+        for handle in handles {
+            let termination = handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
+            let shown: Termination = if case .timeout(let role, _)? = abort, role == handle.role, !termination.isCleanExit { .killedAfterTimeout } else { termination }
+            result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
+                                            termination: shown.description, stderrTail: handle.process.stderrTail()))
+        }
+
+        result.checks = applyKnownFailures(to: checks?.results ?? [], client: clientName, gateway: gatewayName)
+        if let abort {
+            switch abort {
+            case .crashed(let role, let termination) where !termination.isCleanExit:
+                result.state = .crash
+                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) died: \(termination)"
+            case .crashed(let role, let termination):
+                result.state = .fail
+                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) exited early: \(termination)"
+            case .timeout(let role, let what):
+                result.state = .timeout
+                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) stopped answering (\(what)); killed with its process group"
+            case .contractViolation(_, let message):
+                result.state = .fail
+                result.problem = message
+            }
+        } else if result.state != .crash {
+            let failed = result.checks.filter { $0.status == .failed }
+            let known = result.checks.filter { $0.status == .knownFailure }
+            if !failed.isEmpty {
+                result.state = .fail
+            } else if !known.isEmpty {
+                result.state = .known
+            } else {
+                result.state = expectedVersion == nil ? .incompatible : .pass
+            }
+        }
+
+        if result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass }) {
+            try? FileManager.default.removeItem(atPath: directory)
+        } else {
+            for handle in handles {
+                try? handle.transcript.joined(separator: "\n").write(toFile: "\(directory)/\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
+            }
+            result.keptDirectory = directory
+        }
+        result.seconds = (ContinuousClock.now - started).seconds
+        return result
+    }
+
+    /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.
+    func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
+        checks.map { check in
+            guard let known = config.knownFailures.first(where: { $0.matches(check.name, client: client, gateway: gateway) }) else { return check }
+            var updated = check
+            updated.knownReason = known.reason
+            switch check.status {
+            case .failed: updated.status = .knownFailure
+            case .passed: updated.status = .stalePass
+            default: break
+            }
+            return updated
+        }
+    }
+}
+
+/// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.
+func makePrivateDirectory(prefix: String) throws -> String {
+    let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
+    }
+    return String(cString: made)
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,316 @@
+// What a run prints on the terminal: the matrix grid, every failure with the command that
+// reproduces it, and the check-by-check listing of one cell for `compat pair`.
+import Foundation
+import TGP
+
+// MARK: - The grid
+
+/// The matrix as client rows × gateway columns, then the totals line.
+/// With `color`, states are wrapped in ANSI colours; without, the text is plain.
+public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
+    let corner = "client \\ gateway"
+    let labels = result.clients.map { client in
+        result.gateways.map { gateway in result.cell(client: client, gateway: gateway)?.state }
+    }
+    let rowWidth = ([corner] + result.clients).map(\.count).max() ?? 0
+    // One width for every column, so the grid reads as a square whatever the names.
+    let columnWidth = (result.gateways.map(\.count)
+        + labels.flatMap { $0.map { ReportText.gridLabel($0).count } }).max() ?? 0
+
+    var lines = [String]()
+    var header = ReportText.padded(corner, to: rowWidth)
+    for gateway in result.gateways {
+        header += "  " + ReportText.padded(gateway, to: columnWidth)
+    }
+    lines.append(ReportText.trimmingTrailingSpaces(header))
+    for (row, client) in result.clients.enumerated() {
+        var line = ReportText.padded(client, to: rowWidth)
+        for state in labels[row] {
+            let label = ReportText.gridLabel(state)
+            let padding = String(repeating: " ", count: max(0, columnWidth - label.count))
+            line += "  " + ReportText.colored(label, state, color) + padding
+        }
+        lines.append(ReportText.trimmingTrailingSpaces(line))
+    }
+    lines.append("")
+    lines.append(ReportText.totalsLine(result, color: color))
+    return lines.joined(separator: "\n") + "\n"
+}
+
+// MARK: - Failures
+
+/// Every cell that is not PASS or INCOMPATIBLE (or that holds a stale known failure): its
+/// state, problem and kept folder, each failed or stale check with its field, expected and
+/// actual values, both frames in hex and the command that reproduces it, and the peers'
+/// terminations and stderr tails. Empty when there is nothing to report.
+public func renderFailures(_ result: MatrixResult) -> String {
+    let blocks = ReportText.orderedCells(result).filter(ReportText.needsDetails).map {
+        ReportText.cellDetails($0, verbose: false)
+    }
+    return blocks.joined(separator: "\n")
+}
+
+/// The command that reproduces one check: the cell's command, narrowed to the check's
+/// message type when the check name's third component is one
+/// (`client=v3/gateway=v5/NewOrder/c2g/edge-wide-quantity` → `… --message NewOrder`).
+public func reproduceCommand(for check: CheckResult, in cell: CellResult) -> String {
+    let components = check.name.split(separator: "/", omittingEmptySubsequences: false)
+    guard components.count > 2 else { return cell.reproduce }
+    let component = String(components[2])
+    // The schema decides what a message type is; `session` and `bad-input` are not.
+    guard Schema.tgp.message(named: component) != nil else { return cell.reproduce }
+    return cell.reproduce + " --message " + component
+}
+
+// MARK: - One cell
+
+/// One cell for `compat pair`: every check on a line of its own with its mark, then the
+/// failure details, then the cell's verdict. `verbose` adds the details of known failures
+/// and the peers' terminations and stderr even when the cell passed.
+public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
+    var lines = [String]()
+    let markWidth = ReportText.markWidth
+    for check in cell.checks {
+        var line = ReportText.padded(ReportText.mark(check.status), to: markWidth) + "  " + check.name
+        if check.status == .knownFailure || check.status == .stalePass, let reason = check.knownReason {
+            line += "  (known: \(ReportText.singleLine(reason)))"
+        }
+        lines.append(line)
+    }
+    if cell.checks.isEmpty {
+        lines.append("(no checks ran)")
+    }
+    if verbose || ReportText.needsDetails(cell) {
+        lines.append("")
+        lines.append(ReportText.cellDetails(cell, verbose: verbose).trimmingCharacters(in: .newlines))
+    }
+    lines.append("")
+    lines.append(ReportText.verdictLine(cell))
+    return lines.joined(separator: "\n") + "\n"
+}
+
+// MARK: - Text shared by the terminal and the report files
+
+/// Pieces of report text that the terminal, JUnit and Markdown reports share.
+enum ReportText {
+    static let hexBytesPerLine = 64
+
+    static func cellName(_ cell: CellResult) -> String {
+        "client=\(cell.client)/gateway=\(cell.gateway)"
+    }
+
+    /// The state as the grid shows it: INCOMPATIBLE is shortened so columns stay narrow.
+    static func gridLabel(_ state: CellState?) -> String {
+        switch state {
+        case .incompatible: "INCOMPAT"
+        case let state?: state.rawValue
+        case nil: "-"
+        }
+    }
+
+    /// The width of the widest check mark, so names line up.
+    static let markWidth = "NOT RUN".count
+
+    static func mark(_ status: CheckStatus) -> String {
+        switch status {
+        case .passed: "PASS"
+        case .failed: "FAIL"
+        case .knownFailure: "KNOWN"
+        case .stalePass: "STALE"
+        case .notRun: "NOT RUN"
+        }
+    }
+
+    static func colored(_ text: String, _ state: CellState?, _ color: Bool) -> String {
+        guard color, let state else { return text }
+        let code = switch state {
+        case .pass: "32"          // green
+        case .incompatible: "36"  // cyan
+        case .fail: "31"          // red
+        case .crash: "1;31"       // bold red
+        case .timeout: "35"       // magenta
+        case .known: "33"         // yellow
+        case .notRun: "2"         // dim
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    /// The cells in grid order (rows, then columns), then any cell the grid does not name.
+    static func orderedCells(_ result: MatrixResult) -> [CellResult] {
+        var ordered = [CellResult]()
+        for client in result.clients {
+            for gateway in result.gateways {
+                if let cell = result.cell(client: client, gateway: gateway) { ordered.append(cell) }
+            }
+        }
+        let named = Set(result.clients.flatMap { client in result.gateways.map { "\(client)\u{0}\($0)" } })
+        ordered += result.cells.filter { !named.contains("\($0.client)\u{0}\($0.gateway)") }
+        return ordered
+    }
+
+    static func checkCount(_ result: MatrixResult) -> Int {
+        result.cells.reduce(0) { $0 + $1.checks.count }
+    }
+
+    static func staleCount(_ result: MatrixResult) -> Int {
+        result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .stalePass }.count }
+    }
+
+    /// "19 PASS · 6 INCOMPATIBLE · 25 cells · 1234 checks · wall 0.84 s, 2 jobs"
+    static func totalsLine(_ result: MatrixResult, color: Bool = false) -> String {
+        var parts = result.totals.map { "\($0.count) " + colored($0.state.rawValue, $0.state, color) }
+        let stale = staleCount(result)
+        if stale > 0 {
+            parts.append(plural(stale, "stale known failure", "stale known failures"))
+        }
+        parts.append(plural(result.cells.count, "cell", "cells"))
+        parts.append(plural(checkCount(result), "check", "checks"))
+        parts.append("wall \(seconds(result.wallSeconds)) s, " + plural(result.jobs, "job", "jobs"))
+        return parts.joined(separator: " · ")
+    }
+
+    static func plural(_ count: Int, _ one: String, _ many: String) -> String {
+        "\(count) \(count == 1 ? one : many)"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value.isFinite ? String(format: "%.2f", value) : "\(value)"
+    }
+
+    static func padded(_ text: String, to width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+
+    static func trimmingTrailingSpaces(_ line: String) -> String {
+        var line = Substring(line)
+        while line.last == " " { line = line.dropLast() }
+        return String(line)
+    }
+
+    /// A value on one line: line breaks shown as `\n` so a message cannot break a layout.
+    static func singleLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\\n")
+            .replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    /// A frame as lower-case hex, `hexBytesPerLine` bytes a line, each line led by its byte offset.
+    static func hexDump(_ bytes: [UInt8]) -> [String] {
+        let offsetDigits = max(4, String(max(bytes.count - 1, 0), radix: 16).count)
+        return stride(from: 0, to: bytes.count, by: hexBytesPerLine).map { start in
+            let offset = String(start, radix: 16)
+            let padding = String(repeating: "0", count: max(0, offsetDigits - offset.count))
+            return padding + offset + "  " + bytes[start..<min(start + hexBytesPerLine, bytes.count)].hexString
+        }
+    }
+
+    /// Whether a cell is listed among the failures: anything but a clean PASS or INCOMPATIBLE.
+    static func needsDetails(_ cell: CellResult) -> Bool {
+        (cell.state != .pass && cell.state != .incompatible) || cell.checks.contains { $0.status == .stalePass }
+    }
+
+    /// "FAIL  client=v3/gateway=v5: 117 passed, 2 failed, 1 known (N=3, 0.42 s)"
+    static func verdictLine(_ cell: CellResult) -> String {
+        let counts: [(CheckStatus, String)] = [
+            (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
+            (.stalePass, "stale"), (.notRun, "not run"),
+        ]
+        let tally = counts.compactMap { status, word -> String? in
+            let count = cell.checks.filter { $0.status == status }.count
+            return count > 0 || status == .passed ? "\(count) \(word)" : nil
+        }
+        return "\(cell.state.rawValue)  \(cellName(cell)): " + tally.joined(separator: ", ")
+            + " (\(negotiated(cell)), \(seconds(cell.seconds)) s)"
+    }
+
+    static func negotiated(_ cell: CellResult) -> String {
+        cell.expectedVersion.map { "N=\($0)" } ?? "incompatible by design"
+    }
+
+    /// The details of one check, one line each, without indentation: message, field,
+    /// expected, actual, both frames, and (with `reproduce`) the command that runs it again.
+    static func checkLines(_ check: CheckResult, in cell: CellResult, reproduce: Bool = true) -> [String] {
+        var lines = [String]()
+        if check.status == .stalePass {
+            let reason = check.knownReason.map { " (\(singleLine($0)))" } ?? ""
+            lines.append("listed as a known failure\(reason) but passed: remove it from matrix.json's knownFailures")
+        } else if check.status == .knownFailure, let reason = check.knownReason {
+            lines.append("known failure: \(singleLine(reason))")
+        }
+        if let failure = check.failure {
+            lines.append(failure.message)
+            if let field = failure.field { lines.append("field:    \(field)") }
+            if let expected = failure.expected { lines.append("expected: \(singleLine(expected))") }
+            if let actual = failure.actual { lines.append("actual:   \(singleLine(actual))") }
+            for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] {
+                guard let frame else { continue }
+                lines.append("\(title) frame (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
+                lines += hexDump(frame).map { "  " + $0 }
+            }
+        } else if check.status == .failed {
+            lines.append("failed (no details recorded)")
+        }
+        if reproduce {
+            lines.append("reproduce: \(reproduceCommand(for: check, in: cell))")
+        }
+        return lines
+    }
+
+    /// How each peer ended, its command, and the tail of its stderr.
+    static func peerLines(_ cell: CellResult) -> [String] {
+        var lines = [String]()
+        for peer in cell.peers {
+            lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")")
+            if !peer.argv.isEmpty {
+                lines.append("  command: " + peer.argv.map(shellQuoted).joined(separator: " "))
+            }
+            let tail = peer.stderrTail.trimmingCharacters(in: .newlines)
+            if tail.isEmpty {
+                lines.append("  stderr: (empty)")
+            } else {
+                lines.append("  stderr:")
+                lines += tail.components(separatedBy: "\n").map { "    " + $0 }
+            }
+        }
+        return lines
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_./=:,+@%".unicodeScalars.contains($0)
+        }
+        if plain && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The failure block of one cell, as `renderFailures` and `renderCell` print it.
+    static func cellDetails(_ cell: CellResult, verbose: Bool) -> String {
+        var lines = ["\(cell.state.rawValue)  \(cellName(cell))  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
+        if let problem = cell.problem { lines.append("  problem: \(problem)") }
+        if let kept = cell.keptDirectory { lines.append("  kept: \(kept)") }
+        for check in cell.checks {
+            switch check.status {
+            case .failed, .stalePass:
+                lines.append("  \(mark(check.status)) \(check.name)")
+                lines += checkLines(check, in: cell).map { "    " + $0 }
+            case .knownFailure where verbose:
+                lines.append("  \(mark(check.status)) \(check.name)")
+                lines += checkLines(check, in: cell).map { "    " + $0 }
+            case .knownFailure:
+                lines.append("  KNOWN \(check.name): \(singleLine(check.knownReason ?? "listed in knownFailures"))")
+            case .passed, .notRun:
+                break
+            }
+        }
+        let notRun = cell.checks.filter { $0.status == .notRun }.count
+        if notRun > 0 {
+            lines.append("  " + plural(notRun, "check", "checks") + " not run")
+        }
+        if !cell.peers.isEmpty {
+            lines.append("  peers:")
+            lines += peerLines(cell).map { "    " + $0 }
+        }
+        lines.append("  reproduce the cell: \(cell.reproduce)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,153 @@
+// What a run found: one result per check, one per cell, and the matrix around them.
+// Reports and the terminal grid are written from these values only.
+
+/// How one check ended.
+public enum CheckStatus: String, Sendable, Hashable, Codable {
+    case passed
+    case failed
+    /// Failed, and listed in matrix.json's knownFailures.
+    case knownFailure
+    /// Listed in knownFailures but passed: the list has gone stale.
+    case stalePass
+    /// Not reached: the cell stopped (crash, timeout, interrupt) before this check ran.
+    case notRun
+}
+
+/// Everything a person needs to see why a check failed.
+public struct CheckFailure: Sendable, Hashable, Codable {
+    /// One sentence: what was expected and what happened.
+    public var message: String
+    public var field: String?
+    public var expected: String?
+    public var actual: String?
+    /// The frame the sender put on the wire, and the one the receiver saw or sent back.
+    public var sentFrame: [UInt8]?
+    public var receivedFrame: [UInt8]?
+
+    public init(_ message: String, field: String? = nil, expected: String? = nil, actual: String? = nil,
+                sentFrame: [UInt8]? = nil, receivedFrame: [UInt8]? = nil) {
+        self.message = message
+        self.field = field
+        self.expected = expected
+        self.actual = actual
+        self.sentFrame = sentFrame
+        self.receivedFrame = receivedFrame
+    }
+}
+
+public struct CheckResult: Sendable, Hashable, Codable {
+    /// The stable name, e.g. `client=v3/gateway=v5/NewOrder/c2g/edge-wide-quantity`.
+    public var name: String
+    public var status: CheckStatus
+    public var failure: CheckFailure?
+    /// For a known failure, the reason matrix.json gives.
+    public var knownReason: String?
+
+    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil) {
+        self.name = name
+        self.status = status
+        self.failure = failure
+        self.knownReason = knownReason
+    }
+}
+
+/// The verdict on one client × gateway pair.
+public enum CellState: String, Sendable, Hashable, Codable, CaseIterable {
+    case pass = "PASS"
+    /// Incompatible by design, and refused cleanly at logon.
+    case incompatible = "INCOMPATIBLE"
+    case fail = "FAIL"
+    /// A peer died: its signal or exit code is in `CellResult.problem`.
+    case crash = "CRASH"
+    /// A peer stopped answering and was killed with its process group.
+    case timeout = "TIMEOUT"
+    /// Every failure is a listed known failure.
+    case known = "KNOWN"
+    /// Interrupted before it ran.
+    case notRun = "NOT RUN"
+
+    /// Whether the cell is as expected (exit status 0 when every cell is).
+    public var isExpected: Bool { self == .pass || self == .incompatible || self == .known }
+}
+
+/// The tail of what one peer wrote on stderr, and how it ended.
+public struct PeerOutcome: Sendable, Hashable, Codable {
+    public var role: String
+    public var name: String
+    public var argv: [String]
+    /// "exit 0", "exit 3", "signal 11 (SIGSEGV)", "killed after timeout", or nil while it ran.
+    public var termination: String?
+    public var stderrTail: String
+
+    public init(role: String, name: String, argv: [String], termination: String?, stderrTail: String) {
+        self.role = role
+        self.name = name
+        self.argv = argv
+        self.termination = termination
+        self.stderrTail = stderrTail
+    }
+}
+
+public struct CellResult: Sendable, Hashable, Codable {
+    public var client: String
+    public var gateway: String
+    public var clientVersion: Int
+    public var gatewayVersion: Int
+    /// N from the schema's negotiation rule, nil for a by-design incompatible pair.
+    public var expectedVersion: Int?
+    public var state: CellState
+    public var checks: [CheckResult]
+    /// For CRASH and TIMEOUT: which peer, and what happened.
+    public var problem: String?
+    public var peers: [PeerOutcome]
+    /// The cell's temporary folder, kept when the cell did not pass.
+    public var keptDirectory: String?
+    public var seconds: Double
+    /// The command that runs this cell again.
+    public var reproduce: String
+
+    public init(client: String, gateway: String, clientVersion: Int, gatewayVersion: Int, expectedVersion: Int?,
+                state: CellState, checks: [CheckResult], problem: String?, peers: [PeerOutcome],
+                keptDirectory: String?, seconds: Double, reproduce: String) {
+        self.client = client
+        self.gateway = gateway
+        self.clientVersion = clientVersion
+        self.gatewayVersion = gatewayVersion
+        self.expectedVersion = expectedVersion
+        self.state = state
+        self.checks = checks
+        self.problem = problem
+        self.peers = peers
+        self.keptDirectory = keptDirectory
+        self.seconds = seconds
+        self.reproduce = reproduce
+    }
+}
+
+public struct MatrixResult: Sendable, Hashable, Codable {
+    /// Row and column order of the grid.
+    public var clients: [String]
+    public var gateways: [String]
+    public var cells: [CellResult]
+    public var wallSeconds: Double
+    public var jobs: Int
+
+    public init(clients: [String], gateways: [String], cells: [CellResult], wallSeconds: Double, jobs: Int) {
+        self.clients = clients
+        self.gateways = gateways
+        self.cells = cells
+        self.wallSeconds = wallSeconds
+        self.jobs = jobs
+    }
+
+    public func cell(client: String, gateway: String) -> CellResult? {
+        cells.first { $0.client == client && $0.gateway == gateway }
+    }
+
+    /// Cells by state, in CellState order.
+    public var totals: [(state: CellState, count: Int)] {
+        CellState.allCases.map { state in (state, cells.filter { $0.state == state }.count) }.filter { $0.count > 0 }
+    }
+
+    public var allExpected: Bool { cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } } }
+}

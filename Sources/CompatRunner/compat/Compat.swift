@@ -1,0 +1,87 @@
+// `compat`: the protocol compatibility harness's command line.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+@main
+struct Compat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compat",
+        abstract: "Checks that every TGP client version works with every gateway version.",
+        discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
+        subcommands: [MatrixCommand.self, PairCommand.self, ListCommand.self]
+    )
+
+    /// Usage and configuration errors exit 2, as HARNESS.md says, not ArgumentParser's 64.
+    static func main() {
+        ignoreSIGPIPE()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("compat: \(error.message)\n".utf8))
+            Foundation.exit(2)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// The matrix file and fixtures every command reads.
+struct MatrixOptions: ParsableArguments {
+    @Option(name: .long, help: "The matrix file: peers, roles, timeouts, transport, known failures.")
+    var matrix = "matrix.json"
+
+    @Option(name: .long, help: "The fixtures folder (default: fixtures next to the matrix file).")
+    var fixtures: String?
+
+    func load() throws(ConfigError) -> (MatrixConfig, SampleBook) {
+        let config = try MatrixConfig.load(path: matrix)
+        let folder = fixtures ?? URL(fileURLWithPath: matrix).deletingLastPathComponent().appendingPathComponent("fixtures").path
+        let samples = try SampleBook.load(path: folder + "/samples.json")
+        return (config, samples)
+    }
+
+    /// `compat pair`, spelled with this matrix file and fixtures when they are not the defaults.
+    var reproducePrefix: String {
+        var words = ["compat", "pair"]
+        if matrix != "matrix.json" { words += ["--matrix", matrix] }
+        if let fixtures { words += ["--fixtures", fixtures] }
+        return words.joined(separator: " ")
+    }
+}
+
+/// Which checks to run.
+struct CheckFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only checks of this message type (repeatable), e.g. --message NewOrder.")
+    var message: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only checks whose name matches (repeatable; * is a wildcard).",
+                                            valueName: "pattern"))
+    var run: [String] = []
+
+    func validate() throws {
+        for name in message where !Set(["session", "bad-input"]).contains(name) && TGPNames.messages.contains(name) == false {
+            throw ValidationError("--message \(name): not a message type (\(TGPNames.messages.joined(separator: ", ")), or session, bad-input)")
+        }
+    }
+
+    var selection: CheckSelection { CheckSelection(patterns: run, messages: message) }
+}
+
+/// Writes to stdout as lines are ready.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+var stdoutIsTerminal: Bool { isatty(1) == 1 }

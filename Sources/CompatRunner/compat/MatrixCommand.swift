@@ -1,0 +1,68 @@
+// `compat matrix run`: every client × gateway cell of the matrix.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+struct MatrixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matrix",
+        abstract: "Runs the compatibility matrix.",
+        subcommands: [Run.self],
+        defaultSubcommand: Run.self
+    )
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Runs every client × gateway cell, several at once, and prints the grid.")
+
+        @OptionGroup var matrixOptions: MatrixOptions
+        @OptionGroup var filter: CheckFilterOptions
+
+        @Option(name: .long, help: "Cells run at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(name: .long, help: "Only these clients (comma-separated names).")
+        var clients: String?
+
+        @Option(name: .long, help: "Only these gateways (comma-separated names).")
+        var gateways: String?
+
+        @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+        var reportDir: String?
+
+        @Flag(name: .long, help: "Colour even when stdout is not a terminal.")
+        var color = false
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() throws {
+            let (config, samples) = try matrixOptions.load()
+            let clientNames = try pick(clients, from: config.clients, option: "--clients", config: config)
+            let gatewayNames = try pick(gateways, from: config.gateways, option: "--gateways", config: config)
+            try config.validatePrograms(for: Set(clientNames + gatewayNames))
+            let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
+            let runner = MatrixRunner(config: config, samples: samples)
+            let options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+            let result = runner.run(cells: cells, options: options)
+            emit(renderGrid(result, color: color || stdoutIsTerminal))
+            if !result.allExpected { emit(renderFailures(result)) }
+            if let reportDir {
+                try writeReports(result, to: reportDir)
+                emit("reports written to \(reportDir)\n")
+            }
+            if !result.allExpected { throw ExitCode(1) }
+        }
+    }
+}
+
+/// A comma-separated subset of a role's peers, in matrix order.
+func pick(_ list: String?, from names: [String], option: String, config: MatrixConfig) throws -> [String] {
+    guard let list else { return names }
+    let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    for name in wanted where !names.contains(name) {
+        throw ConfigError("\(option) \(name): not a peer of \(config.path) in that role (\(names.joined(separator: ", ")))")
+    }
+    return names.filter(wanted.contains)
+}

@@ -1,0 +1,41 @@
+// `compat pair CLIENT GATEWAY`: one cell in depth, every check listed.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+struct PairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pair",
+        abstract: "Runs one cell: the client against the gateway, listing every check."
+    )
+
+    @Argument(help: "The client peer's name in the matrix (always first).")
+    var client: String
+
+    @Argument(help: "The gateway peer's name in the matrix.")
+    var gateway: String
+
+    @OptionGroup var matrixOptions: MatrixOptions
+    @OptionGroup var filter: CheckFilterOptions
+
+    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+    var reportDir: String?
+
+    func run() throws {
+        let (config, samples) = try matrixOptions.load()
+        for (name, role) in [(client, "client"), (gateway, "gateway")] where config.peer(named: name) == nil {
+            throw ConfigError("\(config.path): no peer named \"\(name)\" to be the \(role) (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
+        }
+        try config.validatePrograms(for: [client, gateway])
+        let runner = MatrixRunner(config: config, samples: samples)
+        let options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+        let result = runner.run(cells: [(client, gateway)], options: options)
+        for cell in result.cells { emit(renderCell(cell, verbose: true)) }
+        if let reportDir {
+            try writeReports(result, to: reportDir)
+            emit("reports written to \(reportDir)\n")
+        }
+        if !result.allExpected { throw ExitCode(1) }
+    }
+}

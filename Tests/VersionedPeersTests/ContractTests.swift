@@ -1,0 +1,111 @@
+// The process side of the peer contract: hello, bad input on stdin, the command line,
+// and ending when stdin closes.
+import MiniJSON
+import PeerContract
+import TGP
+import Testing
+
+/// Checks a `hello` reply against the schema's range and message list for `version`.
+func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: SourceLocation = #_sourceLocation) {
+    guard case .hello(let implementation, let helloVersion, let min, let max, let helloRole, let messages) = event.kind else {
+        Issue.record("hello answered \(event.line)", sourceLocation: sourceLocation)
+        return
+    }
+    let range = Schema.tgp.peerRanges[version]!
+    #expect(!implementation.isEmpty, sourceLocation: sourceLocation)
+    #expect(helloVersion == version, sourceLocation: sourceLocation)
+    #expect(min == range.lowerBound && max == range.upperBound, "hello range \(min)..\(max)", sourceLocation: sourceLocation)
+    #expect(helloRole == role.rawValue, sourceLocation: sourceLocation)
+    #expect(messages == Schema.tgp.messages(knownAt: version).map(\.name), sourceLocation: sourceLocation)
+}
+
+@Suite struct ContractTests {
+    @Test(arguments: 1...5, Role.allCases)
+    func helloDescribesThePeer(version: Int, role: Role) throws {
+        let peer = try PeerProcess(version: version, role: role)
+        expectHello(try peer.request(.hello), version: version, role: role)
+        try peer.shutdown()
+    }
+
+    /// A stdin line of more than 1 MiB that would be a `shutdown` if the peer read it whole.
+    static let overlongShutdown = #"{"id":77,"cmd":"shutdown","pad":""# + String(repeating: "x", count: (1 << 20) + 16) + #""}"#
+
+    @Test(arguments: [(3, Role.client), (5, Role.gateway)])
+    func garbageOnStdinGetsErrorsAndThePeerGoesOn(version: Int, role: Role) throws {
+        let directory = try TemporaryDirectory()
+        let peer = try PeerProcess(version: version, role: role)
+        // Each line and the id its error must carry (nil: the line had none, or could not be read).
+        let wrongRole = role == .client
+            ? #"{"id":4,"cmd":"listen","endpoint":"\#(directory.endpoint())"}"#
+            : #"{"id":4,"cmd":"connect","endpoint":"\#(directory.endpoint())"}"#
+        let lines: [(line: String, id: JSON?)] = [
+            ("this is not JSON", nil),
+            ("[1,2]", nil),
+            (#"{"id":1}"#, 1),
+            (#"{"id":2,"cmd":"fly"}"#, 2),
+            (role == .client ? #"{"id":3,"cmd":"listen"}"# : #"{"id":3,"cmd":"logon","username":"x"}"#, 3),
+            (wrongRole, 4),
+            (#"{"id":5,"cmd":"hello","extra":true}"#, 5),
+        ]
+        for (line, id) in lines {
+            try peer.write(line: line)
+            let event = try peer.take("the error for \(line)") { $0.errorMessage != nil }
+            #expect(event.id == id, "the error for \(line) has id \(event.id?.serialized ?? "none")")
+            #expect(event.errorMessage?.isEmpty == false)
+        }
+        // Refused without being read whole: an error, and the shutdown inside it is not obeyed.
+        try peer.write(line: Self.overlongShutdown)
+        let overlong = try peer.take("the error for a line over 1 MiB") { $0.errorMessage != nil }
+        #expect(overlong.id == nil || overlong.id == 77)
+        #expect(peer.count { $0.kind == .bye } == 0, "a line over 1 MiB was obeyed")
+
+        // Still answering, ids of any JSON type echoed.
+        expectHello(try peer.request(.hello), version: version, role: role)
+        try peer.write(line: #"{"id":"h-1","cmd":"hello"}"#)
+        expectHello(try peer.reply(to: .string("h-1")), version: version, role: role)
+        #expect(peer.count { $0.errorMessage != nil } == lines.count + 1)
+        try peer.shutdown()
+    }
+
+    @Test func commandLine() throws {
+        let peer = PeerBinaries.peer(3)
+        let help = try ChildProcess.run([peer, "--help"])
+        #expect(help.status == 0, "--help: \(help.stderr)")
+        #expect(help.stdout.contains("--role"), "--help printed: \(help.stdout)")
+
+        let version = try ChildProcess.run([peer, "--version"])
+        #expect(version.status == 0, "--version: \(version.stderr)")
+        #expect(version.stdout.contains("3"), "--version printed: \(version.stdout)")
+
+        let none = try ChildProcess.run([peer])
+        #expect(none.status == 2)
+        #expect(!none.stderr.isEmpty)
+        #expect(none.stdout.isEmpty, "a bad command line printed on stdout: \(none.stdout)")
+
+        let badRole = try ChildProcess.run([peer, "--role", "referee"])
+        #expect(badRole.status == 2)
+        #expect(!badRole.stderr.isEmpty)
+    }
+
+    @Test(arguments: Role.allCases)
+    func closingStdinEndsThePeer(role: Role) throws {
+        let peer = try PeerProcess(version: 4, role: role)
+        expectHello(try peer.request(.hello), version: 4, role: role)
+        peer.closeStdin()
+        let status = peer.child.waitForExit()
+        #expect(status == 0, "exit status \(status.map(String.init) ?? "none: still running")\n\(peer.transcript)")
+        #expect(peer.count { $0.kind == .bye } == 0)
+    }
+
+    @Test func closingStdinEndsPeersInASession() throws {
+        let exchange = try Exchange(gateway: 4)
+        let client = try exchange.connectClient(4)
+        #expect(try client.request(.logon(username: "u", min: nil, max: nil)).logonAck?.version == 4)
+        _ = try exchange.gateway.nextSession("logged_on")
+        for peer in [client, exchange.gateway] {
+            peer.closeStdin()
+            let status = peer.child.waitForExit()
+            #expect(status == 0, "\(peer.label) exit status \(status.map(String.init) ?? "none: still running")\n\(peer.transcript)")
+        }
+    }
+}
