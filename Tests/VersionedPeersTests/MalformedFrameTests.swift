@@ -131,6 +131,20 @@ final class RawClient {
                   refClOrdId: 77, version: 5)
         #expect(gateway.count { $0.received?.type == "NewOrder" } == 0, "a refused NewOrder was delivered")
 
+        // R10/R2/R4: a newer encoding (version 6, a longer block, an extra var-data) is decoded, not
+        // rejected; the auto-mode answer is at N, and the refused orders did not use up order ids.
+        let v5Block = schema.type("NewOrder").blockLength(at: 5)
+        let newer = FrameHeader(blockLength: UInt16(v5Block + 4), templateId: 10, schemaId: schema.schemaId, version: 6).bytes
+            + orderFrame[FrameHeader.size..<(FrameHeader.size + v5Block)] + [0xAB, 0xAB, 0xAB, 0xAB]
+            + orderFrame[(FrameHeader.size + v5Block)...] + [3, 0] + Array("new".utf8)
+        try raw.send(newer)
+        let delivered = try #require(try gateway.nextReceived(bytes: newer).received)
+        #expect(delivered.version == 6)
+        #expect(delivered.fields.normalized == order.json(knownAt: 5).fields.normalized, "a version-6 NewOrder read as \(delivered.fields)")
+        let orderAck = try codec.decode(try raw.receive("the OrderAck of a version-6 NewOrder"), asVersion: 5)
+        #expect(orderAck.message.type.name == "OrderAck" && orderAck.header.version == 5)
+        #expect(orderAck.message["orderId"]?.unsigned == 1 && orderAck.message["clOrdId"]?.unsigned == 77)
+
         // R6: a session at N=3 (log on again with max 3) and a MassCancel (since 4).
         let logon3 = Samples.named("Logon", ["minVersion": .unsigned(3), "maxVersion": .unsigned(3), "heartbeatMs": .unsigned(1000),
                                              "username": .text("raw3")])
@@ -142,6 +156,8 @@ final class RawClient {
         try check("MassCancel at N=3", try codec.encode(massCancel, at: 4), .unsupportedInVersion, refTemplateId: 17, refClOrdId: 88,
                   version: 3)
         #expect(gateway.count { $0.received?.type == "MassCancel" } == 0)
+        // One event per inbound frame: a rejected_inbound for each of the 10 bad frames, nothing else refused.
+        #expect(gateway.count { $0.rejectedInbound != nil } == 10)
 
         try gateway.shutdown()
     }

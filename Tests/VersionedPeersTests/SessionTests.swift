@@ -109,6 +109,10 @@ import Testing
         let answer = try #require(try client.nextReceived("Logout").received)
         #expect(answer.version == version)
 
+        // Every type of the version went its allowed ways.
+        #expect(sentByClient.count == types.filter { $0.direction.isSent(by: .client) }.count)
+        #expect(sentByGateway.count == types.filter { $0.direction.isSent(by: .gateway) }.count)
+
         // Exactly one received per frame sent, nothing refused, and nothing else on the wire.
         for bytes in sentByClient {
             #expect(gateway.count { $0.received?.bytes == bytes } == 1, "gateway received \(bytes.hexString) not exactly once")

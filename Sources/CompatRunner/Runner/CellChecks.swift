@@ -237,7 +237,14 @@ final class CellChecks {
         guard case .logonAck(let version, _) = answer.kind, version == negotiated else {
             throw .contractViolation(role: .client, "logging on again was answered with \(answer.json.serialized), expected logon_ack at \(negotiated)")
         }
+        // Consume what the logon caused on both sides, so no later check mistakes it for its own.
         _ = try session.waitFor(.gateway, what: "the gateway's session event") { if case .session("logged_on", _, _) = $0.kind { true } else { false } }
+        _ = try session.waitFor(.gateway, what: "the gateway's received Logon") { Self.isInbound($0, type: "Logon") }
+        _ = try session.waitFor(.client, what: "the client's received LogonAck") { Self.isInbound($0, type: "LogonAck") }
+    }
+
+    static func isInbound(_ event: Event, type: String) -> Bool {
+        if case .received(let json, _, _) = event.kind, event.id == nil { json["type"]?.stringValue == type } else { false }
     }
 
     // MARK: 2–3. Message types, samples and edge values
@@ -253,7 +260,8 @@ final class CellChecks {
             }
             try check(type.name, flow, "forced") { () throws(CellAbort) in
                 let receiver = spec(flow.receiver)
-                let frame = try encode(samples[type].sample, at: max(sender.version, type.since))
+                let version = max(sender.version, type.since)
+                let frame = try encode(samples[type].sample.projected(onto: version), at: version)
                 let code: RejectCode = receiver.version >= type.since ? .unsupportedInVersion : .unknownTemplate
                 return try expectRefusal(frame, from: flow.sender, code: code, refTemplateId: type.templateId, rejectVersion: negotiated, heartbeat: true)
             }

@@ -102,9 +102,13 @@ public struct MatrixRunner: Sendable {
         // Every child is reaped: after a clean shutdown they have exited; otherwise they are killed with their groups.
         for handle in handles {
             let termination = handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
-            let shown: Termination = if case .timeout(let role, _)? = abort, role == handle.role, !termination.isCleanExit { .killedAfterTimeout } else { termination }
+            // The runner kills both peers when a cell stops; only the one that stopped answering timed out.
+            var shown = termination.description
+            if termination == .killedAfterTimeout {
+                if case .timeout(let role, _)? = abort, role == handle.role {} else { shown = "killed by the runner when the cell stopped" }
+            }
             result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
-                                            termination: shown.description, stderrTail: handle.process.stderrTail()))
+                                            termination: shown, stderrTail: handle.process.stderrTail()))
         }
 
         result.checks = applyKnownFailures(to: checks?.results ?? [], client: clientName, gateway: gatewayName)

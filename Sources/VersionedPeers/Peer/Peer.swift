@@ -219,10 +219,11 @@ final class Peer {
         }
     }
 
-    /// Encodes an answer the peer gives on its own; a failure here is this peer's bug, so it is logged loudly.
+    /// Encodes an answer the peer gives on its own, with only the fields `version` has (E1);
+    /// a failure here is this peer's bug, so it is logged loudly.
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do {
-            try transmit(try codec.encode(message, at: version), to: identity)
+            try transmit(try codec.encode(message.projected(onto: version), at: version), to: identity)
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
