@@ -15,9 +15,10 @@ private final class Scratch {
     let path: String
     init() {
         var template = Array("/tmp/peerprocess-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template)
+        let made = template.withUnsafeMutableBufferPointer { buf in
+            mkdtemp(buf.baseAddress!).map { String(cString: $0) }
+        }
+        path = made!
     }
     func file(_ name: String) -> String { path + "/" + name }
     deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -104,7 +105,7 @@ private func spawnError(_ argv: [String], stderrPath: String) -> SpawnError? {
         #expect(isReaped(cat.pid), "finish must reap the child: no zombie")
         #expect(!ProcessRegistry.groups.contains(cat.pid))
         #expect(cat.finish(grace: .seconds(1)) == .exited(0), "finishing twice returns the same")
-        #expect(ioError { () throws(PeerIOError) in try cat.readLine(deadline: after(.seconds(1))) } == .closed)
+        #expect(ioError { () throws(PeerIOError) in _ = try cat.readLine(deadline: after(.seconds(1))) } == .closed)
     }
 
     @Test func argumentsAreAppendedAndBareNamesAreSearchedInPath() throws {

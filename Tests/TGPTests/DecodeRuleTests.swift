@@ -274,4 +274,12 @@ struct DecodeRuleTests {
         #expect(decodeError(massCancel, asVersion: 3)?.reason == .unknownTemplate)
         #expect(decodeError(massCancel, asVersion: 4)?.reason == .blockLengthTooShort(blockLength: 0, required: 17))
     }
+
+    /// A frame shorter than its blockLength is Malformed even when a bad enum sits in the bytes
+    /// that are there: the block's length is checked on entering the block, before its fields
+    /// (as a group's entries are checked against the frame before they are read).
+    @Test func blockShorterThanBlockLengthBeforeItsFields() throws {
+        let frame = Array(patched(GoldenFrame.newOrderV1.bytes, at: 8 + 20, [9]).prefix(8 + 26))
+        #expect(decodeError(frame, asVersion: 5)?.reason == .truncated(needed: 30, available: 26))
+    }
 }

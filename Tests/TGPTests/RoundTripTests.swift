@@ -68,4 +68,17 @@ struct RoundTripTests {
         #expect(onto2["symbol"] == t("X"))
         #expect(snapshot.projected(onto: 5) == snapshot)
     }
+
+    /// The projection keeps what the application asked for, newer fields aside: a quantity
+    /// above u32 stays, so a sender below v4 refuses it (E2) rather than truncating it. A v3
+    /// receiver of a v4+ frame, by contrast, delivers the capped legacy quantity.
+    @Test func projectionKeepsAWideQuantityForTheSenderToRefuse() throws {
+        let order = GoldenFrame.newOrderV5.message
+        let onto3 = order.projected(onto: 3)
+        #expect(onto3["quantity"] == u(5_000_000_000))
+        #expect(onto3["stp"] == e("Stp", "None"))
+        #expect(onto3["clientTag"] == t(""))
+        #expect(encodeError(onto3, at: 3)?.refusal == .notRepresentable)
+        #expect(try codec.decode(GoldenFrame.newOrderV5.bytes, asVersion: 3).message["quantity"] == u(4_294_967_295))
+    }
 }

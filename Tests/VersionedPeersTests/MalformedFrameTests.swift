@@ -134,13 +134,16 @@ final class RawClient {
         // R10/R2/R4: a newer encoding (version 6, a longer block, an extra var-data) is decoded, not
         // rejected; the auto-mode answer is at N, and the refused orders did not use up order ids.
         let v5Block = schema.type("NewOrder").blockLength(at: 5)
-        let newer = FrameHeader(blockLength: UInt16(v5Block + 4), templateId: 10, schemaId: schema.schemaId, version: 6).bytes
-            + orderFrame[FrameHeader.size..<(FrameHeader.size + v5Block)] + [0xAB, 0xAB, 0xAB, 0xAB]
-            + orderFrame[(FrameHeader.size + v5Block)...] + [3, 0] + Array("new".utf8)
+        let blockEnd = FrameHeader.size + v5Block
+        var newer = FrameHeader(blockLength: UInt16(v5Block + 4), templateId: 10, schemaId: schema.schemaId, version: 6).bytes
+        newer += orderFrame[FrameHeader.size..<blockEnd]
+        newer += [0xAB, 0xAB, 0xAB, 0xAB]
+        newer += orderFrame[blockEnd...]
+        newer += [3, 0] + Array("new".utf8)
         try raw.send(newer)
         let delivered = try #require(try gateway.nextReceived(bytes: newer).received)
         #expect(delivered.version == 6)
-        #expect(delivered.fields.normalized == order.json(knownAt: 5).fields.normalized, "a version-6 NewOrder read as \(delivered.fields)")
+        #expect(delivered.fields.normalized == order.json(knownAt: 5).fields.normalized, "a version-6 NewOrder read as \(delivered.fields.serialized)")
         let orderAck = try codec.decode(try raw.receive("the OrderAck of a version-6 NewOrder"), asVersion: 5)
         #expect(orderAck.message.type.name == "OrderAck" && orderAck.header.version == 5)
         #expect(orderAck.message["orderId"]?.unsigned == 1 && orderAck.message["clOrdId"]?.unsigned == 77)

@@ -10,11 +10,14 @@ public struct RunOptions: Sendable {
     public var selection: CheckSelection
     /// How `compat pair` is spelled for the reproducer (the matrix file when not the default).
     public var reproducePrefix: String
+    /// Where cells make their private folders (default: $TMPDIR or /tmp).
+    public var temporaryRoot: String?
 
-    public init(jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair") {
+    public init(jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil) {
         self.jobs = max(1, jobs)
         self.selection = selection
         self.reproducePrefix = reproducePrefix
+        self.temporaryRoot = temporaryRoot
     }
 }
 
@@ -69,7 +72,7 @@ public struct MatrixRunner: Sendable {
                                 seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
         let directory: String
         do {
-            directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)")
+            directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
         } catch {
             result.state = .crash
             result.problem = "\(error)"
@@ -168,8 +171,8 @@ public struct MatrixRunner: Sendable {
 }
 
 /// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.
-func makePrivateDirectory(prefix: String) throws -> String {
-    let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> String {
+    let base = root ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
         throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")

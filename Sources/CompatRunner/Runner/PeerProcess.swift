@@ -383,19 +383,17 @@ public final class PeerProcess: @unchecked Sendable {
     fileprivate func fill(discard: Bool = false) {
         guard readFD >= 0, !eof, readError == nil else { return }
         let chunk = 65536
-        let old = buffer.count
-        buffer.reserveCapacity(old + chunk)
         var got = 0
         while true {
             var err: Int32 = 0
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBytes { raw in
-                let r = read(readFD, raw.baseAddress! + old, chunk)
+            // Read into spare capacity and keep only what arrived: no zero-filling of the chunk.
+            let n = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { scratch in
+                let r = read(readFD, scratch.baseAddress!, chunk)
                 err = errno
+                if r > 0 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<r])) }
                 return r
             }
             got = max(n, 0)
-            buffer.removeLast(chunk - got)
             if n > 0 { break }
             if n == 0 { eof = true; break }
             if err == EINTR { continue }

@@ -18,6 +18,8 @@ final class Peer {
     let role: Role
     let codec = Codec()
     var schema: Schema { codec.schema }
+    /// Deliberate defects for the harness's self-check; empty in normal use.
+    let faults: FaultSet
 
     private let context: ZMQContext
     private var socket: ZMQSocket?
@@ -32,7 +34,8 @@ final class Peer {
     // Gateway role.
     private var gateway = GatewayState()
 
-    init(version: Int, role: Role) throws(ZMQError) {
+    init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
+        self.faults = FaultSet(faults: faults)
         self.version = version
         self.range = Schema.tgp.peerRanges[version]!
         self.role = role
@@ -182,7 +185,7 @@ final class Peer {
             target = (identity, negotiated)
         }
         do {
-            let frame = try codec.encode(message, at: target.version)
+            let frame = try encodeOutbound(message, at: target.version)
             try transmit(frame, to: target.identity)
             emit(id: id, .sent(bytes: frame))
         } catch let error as EncodeError {
@@ -219,11 +222,18 @@ final class Peer {
         }
     }
 
+    /// E1: every message at the negotiated version (unless a fault says otherwise).
+    private func encodeOutbound(_ message: Message, at negotiated: Int) throws(EncodeError) -> [UInt8] {
+        let version = faults.encodingVersion(for: message.type, negotiated: negotiated, own: self.version)
+        let frame = try codec.encode(faults.beforeEncoding(message), at: version)
+        return faults.afterEncoding(frame, type: message.type, version: version)
+    }
+
     /// Encodes an answer the peer gives on its own, with only the fields `version` has (E1);
     /// a failure here is this peer's bug, so it is logged loudly.
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do {
-            try transmit(try codec.encode(message.projected(onto: version), at: version), to: identity)
+            try transmit(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
@@ -258,9 +268,11 @@ final class Peer {
         if let identity { gateway.noteActivity(identity) }
         let decoded: DecodedFrame
         do {
-            decoded = try codec.decode(frame, asVersion: version)
+            decoded = try decodeInbound(frame)
         } catch {
-            return refuse(frame, code: error.code, templateId: error.templateId, refClOrdId: error.refClOrdId,
+            if error.code == .unknownTemplate, faults.has(.crashOnUnknownTemplate) { abort() }
+            let code: RejectCode = error.code == .unknownTemplate && faults.has(.wrongRejectCode) ? .malformed : error.code
+            return refuse(frame, code: code, templateId: error.templateId, refClOrdId: error.refClOrdId,
                           detail: error.description, negotiated: negotiated, to: identity)
         }
         let message = decoded.message
@@ -276,6 +288,21 @@ final class Peer {
         switch role {
         case .client: clientReceived(message)
         case .gateway: gatewayReceived(message, from: identity!)
+        }
+    }
+
+    private func decodeInbound(_ frame: [UInt8]) throws(DecodeError) -> DecodedFrame {
+        var frame = faults.beforeDecoding(frame, schema: schema, own: version)
+        // A lenient decoder: an unknown enum value becomes the enum's default.
+        while true {
+            do {
+                return try codec.decode(frame, asVersion: version)
+            } catch {
+                guard faults.has(.lenientEnums), case .unknownEnumValue = error.reason, let field = error.field,
+                      let type = error.messageName.flatMap(schema.message(named:)), case .enumeration(let e)? = type.rootField(named: field)?.type
+                else { throw error }
+                frame[error.offset] = e.defaultValue
+            }
         }
     }
 
@@ -375,7 +402,8 @@ final class Peer {
             ? Negotiation(client: clientMin...clientMax, gateway: range)
             : .rejected(supported: range)
         switch outcome {
-        case .accepted(let negotiated):
+        case .accepted(var negotiated):
+            if faults.has(.negotiateGatewayMax) { negotiated = version }
             let session = gateway.logOn(identity, version: negotiated)
             let ack = Message(schema.message(named: "LogonAck")!, [
                 "version": .unsigned(UInt64(negotiated)),
@@ -384,7 +412,8 @@ final class Peer {
             ])
             answer(ack, at: negotiated, to: identity)
             emit(id: nil, .session(state: "logged_on", version: negotiated, sessionId: String(session.sessionId)))
-        case .rejected(let supported):
+        case .rejected(var supported):
+            if faults.has(.logonRejectClientRange), clientMin <= clientMax { supported = clientMin...clientMax }
             gateway.end(identity)
             // E3: at min(client max, gateway max), kept within the versions this peer can encode.
             let rejectVersion = Swift.max(1, Negotiation.logonRejectVersion(clientMax: clientMax, gatewayMax: version))

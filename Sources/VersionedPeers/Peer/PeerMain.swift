@@ -21,11 +21,15 @@ public enum PeerMain {
 
             options:
               --role client|gateway   the side to play (required)
+              --fault NAME            test aid, off by default: inject a deliberate compatibility
+                                      defect so the harness's self-check can prove it fails
+                                      (repeatable; see docs/FAULTS.md): \(Fault.allCases.map(\.rawValue).joined(separator: ", "))
               --version               print the version and exit
               --help                  print this help and exit
 
             """
         var role: Role?
+        var faults: Set<Fault> = []
         var arguments = CommandLine.arguments.dropFirst()
         while let argument = arguments.popFirst() {
             switch argument {
@@ -35,6 +39,11 @@ public enum PeerMain {
             case "--version":
                 print("\(name) \(Peer.implementation): TGP version \(version), supports \(range.lowerBound)..\(range.upperBound)")
                 exit(0)
+            case "--fault":
+                guard let value = arguments.popFirst(), let fault = Fault(rawValue: value) else {
+                    fail("\(name): --fault needs one of \(Fault.allCases.map(\.rawValue).joined(separator: ", "))", usage: usage)
+                }
+                faults.insert(fault)
             case "--role":
                 guard let value = arguments.popFirst(), let parsed = Role(rawValue: value) else {
                     fail("\(name): --role needs client or gateway", usage: usage)
@@ -50,7 +59,7 @@ public enum PeerMain {
         }
         guard let role else { fail("\(name): --role client|gateway is required", usage: usage) }
         do {
-            exit(try Peer(version: version, role: role).run())
+            exit(try Peer(version: version, role: role, faults: faults).run())
         } catch {
             fail("\(name): \(error)", usage: nil)
         }

@@ -1,0 +1,87 @@
+// Shared by the runner's tests: where the built binaries and the fixtures are, and
+// matrix files written for a test.
+
+import CompatRunner
+import Foundation
+import MiniJSON
+
+enum Built {
+    /// The folder with `compat` and `peer-v1` … `peer-v5`: `swift build` puts them next to the test bundle.
+    static let directory: String = {
+        var candidates: [String] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().path)
+        candidates.append(repositoryRoot + "/.build/debug")
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0 + "/peer-v1") } ?? repositoryRoot + "/.build/debug"
+    }()
+
+    static func peer(_ version: Int) -> String { directory + "/peer-v\(version)" }
+    static var compat: String { directory + "/compat" }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static var fixtures: String { repositoryRoot + "/fixtures" }
+}
+
+/// A matrix file in its own temporary folder, removed when the value goes away.
+final class TestMatrix {
+    let folder: String
+    var path: String { folder + "/matrix.json" }
+
+    /// The five reference peers (`v1` … `v5`), each with `extraArguments[version]` appended.
+    convenience init(extraArguments: [Int: [String]] = [:], extra: JSONObject = JSONObject(), commandSeconds: Double = 5) throws {
+        let peers: [JSON] = (1...5).map { version in
+            .object(["name": .string("v\(version)"), "version": .integer(version),
+                     "argv": .array(([Built.peer(version)] + (extraArguments[version] ?? [])).map(JSON.string))])
+        }
+        var root: JSONObject = ["peers": .array(peers), "timeouts": .object(["pairSeconds": 120, "commandSeconds": .double(commandSeconds)])]
+        for (key, value) in extra { root[key] = value }
+        try self.init(json: .object(root))
+    }
+
+    init(json: JSON) throws {
+        var template = Array("/tmp/compat-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        folder = String(cString: made)
+        try json.serialized(pretty: true).write(toFile: folder + "/matrix.json", atomically: true, encoding: .utf8)
+    }
+
+    /// Raw text, for files that are wrong on purpose.
+    init(text: String) throws {
+        var template = Array("/tmp/compat-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        folder = String(cString: made)
+        try text.write(toFile: folder + "/matrix.json", atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    func load() throws -> (MatrixConfig, SampleBook) {
+        (try MatrixConfig.load(path: path), try SampleBook.load(path: Built.fixtures + "/samples.json"))
+    }
+
+    /// Every cell of the matrix, in grid order.
+    func runAll(jobs: Int = 2) throws -> MatrixResult {
+        let (config, samples) = try load()
+        let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
+        // Cells keep their folders when they fail: inside this matrix's folder, they go with it.
+        return MatrixRunner(config: config, samples: samples).run(cells: cells, options: RunOptions(jobs: jobs, temporaryRoot: folder))
+    }
+}
+
+/// Runs the built `compat` with arguments; returns its exit status and output.
+func runCompat(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Built.compat)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
