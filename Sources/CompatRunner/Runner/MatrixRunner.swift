@@ -78,6 +78,8 @@ public struct MatrixRunner: Sendable {
             result.problem = "\(error)"
             return result
         }
+        CellFolders.shared.started(directory)
+        defer { CellFolders.shared.ended(directory) }
 
         var handles: [PeerHandle] = []
         var abort: CellAbort?

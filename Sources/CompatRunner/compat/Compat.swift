@@ -16,6 +16,9 @@ struct Compat: ParsableCommand {
     /// Usage and configuration errors exit 2, as HARNESS.md says, not ArgumentParser's 64.
     static func main() {
         ignoreSIGPIPE()
+        handleInterrupts { signal in
+            FileHandle.standardError.write(Data("compat: interrupted by signal \(signal); every peer was stopped\n".utf8))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
