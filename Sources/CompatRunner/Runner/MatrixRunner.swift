@@ -185,3 +185,43 @@ func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> Stri
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension MatrixRunner {
+    /// The floor a run is measured against: the same cells' peers started, told to shut
+    /// down and reaped, on as many workers, with no checks. Returns the wall time in seconds.
+    public func startStopFloor(cells: [(client: String, gateway: String)], jobs: Int) throws -> Double {
+        let started = ContinuousClock.now
+        let next = Atomic<Int>(0)
+        let failure = Mutex<String?>(nil)
+        let done = DispatchGroup()
+        for _ in 0..<min(max(1, jobs), max(1, cells.count)) {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < cells.count else { return }
+                    do {
+                        let directory = try makePrivateDirectory(prefix: "compat-floor")
+                        defer { try? FileManager.default.removeItem(atPath: directory) }
+                        let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
+                            try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")
+                        }
+                        for peer in peers {
+                            try peer.send(line: #"{"id":1,"cmd":"shutdown"}"#, deadline: .now + config.commandTimeout)
+                            _ = try peer.readLine(deadline: .now + config.commandTimeout)
+                        }
+                        for peer in peers where !peer.finish(grace: .seconds(5)).isCleanExit {
+                            failure.withLock { $0 = "\(peer.commandLine.joined(separator: " ")) did not exit 0" }
+                        }
+                    } catch {
+                        failure.withLock { $0 = "\(error)" }
+                    }
+                }
+            }
+        }
+        done.wait()
+        if let message = failure.withLock({ $0 }) { throw ConfigError("floor: \(message)") }
+        return (ContinuousClock.now - started).seconds
+    }
+}

@@ -8,7 +8,7 @@ struct MatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix",
         abstract: "Runs the compatibility matrix.",
-        subcommands: [Run.self],
+        subcommands: [Run.self, Floor.self],
         defaultSubcommand: Run.self
     )
 
@@ -53,6 +53,47 @@ struct MatrixCommand: ParsableCommand {
                 emit("reports written to \(reportDir)\n")
             }
             if !result.allExpected { throw ExitCode(1) }
+        }
+    }
+}
+
+extension MatrixCommand {
+    struct Floor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Starts and stops the matrix's peers without checks: the floor a run is measured against.",
+            discussion: "Prints the wall time of a run and of its floor, and their ratio; median of --runs."
+        )
+
+        @OptionGroup var matrixOptions: MatrixOptions
+
+        @Option(name: .long, help: "Cells run at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(name: .long, help: "How many times to measure each (they alternate).")
+        var runs: Int = 7
+
+        func validate() throws {
+            guard jobs >= 1, runs >= 1 else { throw ValidationError("--jobs and --runs must be at least 1") }
+        }
+
+        func run() throws {
+            let (config, samples) = try matrixOptions.load()
+            try config.validatePrograms(for: Set(config.clients + config.gateways))
+            let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
+            let runner = MatrixRunner(config: config, samples: samples)
+            var matrixTimes: [Double] = [], floorTimes: [Double] = []
+            for _ in 0..<runs {
+                let result = runner.run(cells: cells, options: RunOptions(jobs: jobs))
+                guard result.allExpected else { throw ConfigError("the matrix did not pass; measure a passing matrix") }
+                matrixTimes.append(result.wallSeconds)
+                floorTimes.append(try runner.startStopFloor(cells: cells, jobs: jobs))
+            }
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let checks = runner.run(cells: cells, options: RunOptions(jobs: jobs)).cells.reduce(0) { $0 + $1.checks.count }
+            emit(String(format: "%d cells, %d peer processes, %d checks, %d jobs, median of %d runs\n", cells.count, cells.count * 2, checks, jobs, runs))
+            emit(String(format: "matrix run:            %.3f s  (runs: %@)\n", median(matrixTimes), matrixTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+            emit(String(format: "start/stop floor:      %.3f s  (runs: %@)\n", median(floorTimes), floorTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+            emit(String(format: "ratio matrix / floor:  %.2f\n", median(matrixTimes) / median(floorTimes)))
         }
     }
 }
