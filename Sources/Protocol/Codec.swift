@@ -183,6 +183,11 @@ extension Codec {
             throw fail(.unknownTemplate, at: 2)
         }
 
+        // R8: a version at which the type did not exist defines no block to check against.
+        guard Int(version) >= type.since else {
+            throw fail(.versionBeforeType(version: Int(version), since: type.since), at: 6, type)
+        }
+
         // R1/R10: fields the sender's version has, capped at what the receiver knows.
         let known = min(Int(version), maxVersion)
         let required = type.blockLength(at: known)

@@ -10,6 +10,8 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         case wrongSchemaId(UInt16)
         /// R5: no message type with this template id at the receiver's version.
         case unknownTemplate
+        /// R8: the header's version is 0, or older than the message type, so it defines no block.
+        case versionBeforeType(version: Int, since: Int)
         /// R8: the header's `blockLength` is below what its version defines.
         case blockLengthTooShort(blockLength: Int, required: Int)
         /// R8: the frame ends before the block, a group or a var-data field does.
@@ -44,7 +46,7 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         switch reason {
         case .unknownTemplate: .unknownTemplate
         case .unknownEnumValue, .invalidChar8, .invalidUTF8: .invalidValue
-        case .oversized, .truncatedHeader, .wrongSchemaId, .blockLengthTooShort, .truncated,
+        case .oversized, .truncatedHeader, .wrongSchemaId, .versionBeforeType, .blockLengthTooShort, .truncated,
             .groupBlockLengthTooShort, .tooManyGroupEntries, .varDataTooLong:
             .malformed
         }
@@ -58,6 +60,8 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .truncatedHeader(let size): return prefix + "frame of \(size) bytes is shorter than the 8-byte header"
         case .wrongSchemaId(let id): return prefix + "schemaId is \(hex16(id)), expected \(hex16(Schema.tgp.schemaId))"
         case .unknownTemplate: return prefix + "unknown templateId \(templateId)"
+        case .versionBeforeType(let version, let since):
+            return prefix + "header version \(version) is older than the message type (added in version \(since))"
         case .blockLengthTooShort(let length, let required):
             return prefix + "blockLength \(length) is below the \(required) bytes its version defines"
         case .truncated(let needed, let available):

@@ -41,8 +41,10 @@ public struct Message: Sendable {
         }
     }
 
-    /// The message as a receiver that knows only the fields with `since <= version` delivers it:
-    /// newer fields at their defaults, in groups too.
+    /// The message with the fields added after `version` at their defaults (R1), in groups
+    /// too: what a receiver delivers from a frame encoded at `version`. Values are kept as
+    /// they are — a quantity above u32 stays whole, so encoding it below v4 is refused (E2)
+    /// rather than silently capped.
     public func projected(onto version: Int) -> Message {
         var copy = self
         for (index, field) in type.logicalFields.enumerated() {

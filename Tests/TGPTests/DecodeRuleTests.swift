@@ -283,3 +283,17 @@ struct DecodeRuleTests {
         #expect(decodeError(frame, asVersion: 5)?.reason == .truncated(needed: 30, available: 26))
     }
 }
+
+@Suite("R8: a header version that defines no block")
+struct VersionBeforeTypeTests {
+    @Test("version 0, or older than the message type, is Malformed", arguments: [("NewOrder", 0), ("MassCancel", 3), ("MarketDataSnapshot", 1)])
+    func versionBeforeType(_ name: String, _ version: Int) throws {
+        let type = try #require(Schema.tgp.message(named: name))
+        let header = FrameHeader(blockLength: 0, templateId: type.templateId, schemaId: Schema.tgp.schemaId, version: UInt16(version))
+        let error = try #require(throws: DecodeError.self) { try Codec().decode(header.bytes, asVersion: 5) }
+        #expect(error.code == .malformed)
+        #expect(error.reason == .versionBeforeType(version: version, since: type.since))
+        #expect(error.offset == 6)
+        #expect(error.description.contains("older than the message type"))
+    }
+}
