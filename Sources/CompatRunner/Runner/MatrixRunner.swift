@@ -36,25 +36,13 @@ public struct MatrixRunner: Sendable {
     public func run(cells: [(client: String, gateway: String)], options: RunOptions,
                     progress: @escaping @Sendable (CellResult) -> Void = { _ in }) -> MatrixResult {
         let started = ContinuousClock.now
-        let next = Atomic<Int>(0)
         let results = Mutex<[Int: CellResult]>([:])
         let workers = min(options.jobs, max(1, cells.count))
-        let done = DispatchGroup()
-        for _ in 0..<workers {
-            done.enter()
-            // Real threads: a cell blocks in poll(2) while its peers work, which must not starve Swift's cooperative pool.
-            Thread.detachNewThread {
-                defer { done.leave() }
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < cells.count else { return }
-                    let result = runCell(client: cells[index].client, gateway: cells[index].gateway, options: options)
-                    results.withLock { $0[index] = result }
-                    progress(result)
-                }
-            }
+        concurrentlyForEach(cells.count, workers: workers) { index in
+            let result = runCell(client: cells[index].client, gateway: cells[index].gateway, options: options)
+            results.withLock { $0[index] = result }
+            progress(result)
         }
-        done.wait()
         let ordered = results.withLock { finished in cells.indices.compactMap { finished[$0] } }
         let clients = config.clients.filter { name in cells.contains { $0.client == name } }
         let gateways = config.gateways.filter { name in cells.contains { $0.gateway == name } }
@@ -172,6 +160,25 @@ public struct MatrixRunner: Sendable {
     }
 }
 
+/// Calls `body` for 0..<count on `workers` threads, each taking the next index, and waits for all.
+/// Real threads: a cell blocks in poll(2) while its peers work, which must not starve Swift's cooperative pool.
+func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let next = Atomic<Int>(0)
+    let done = DispatchGroup()
+    for _ in 0..<workers {
+        done.enter()
+        Thread.detachNewThread {
+            defer { done.leave() }
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < count else { return }
+                body(index)
+            }
+        }
+    }
+    done.wait()
+}
+
 /// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.
 func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> String {
     let base = root ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -191,36 +198,25 @@ extension MatrixRunner {
     /// down and reaped, on as many workers, with no checks. Returns the wall time in seconds.
     public func startStopFloor(cells: [(client: String, gateway: String)], jobs: Int) throws -> Double {
         let started = ContinuousClock.now
-        let next = Atomic<Int>(0)
         let failure = Mutex<String?>(nil)
-        let done = DispatchGroup()
-        for _ in 0..<min(max(1, jobs), max(1, cells.count)) {
-            done.enter()
-            Thread.detachNewThread {
-                defer { done.leave() }
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < cells.count else { return }
-                    do {
-                        let directory = try makePrivateDirectory(prefix: "compat-floor")
-                        defer { try? FileManager.default.removeItem(atPath: directory) }
-                        let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
-                            try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")
-                        }
-                        for peer in peers {
-                            try peer.send(line: #"{"id":1,"cmd":"shutdown"}"#, deadline: .now + config.commandTimeout)
-                            _ = try peer.readLine(deadline: .now + config.commandTimeout)
-                        }
-                        for peer in peers where !peer.finish(grace: .seconds(5)).isCleanExit {
-                            failure.withLock { $0 = "\(peer.commandLine.joined(separator: " ")) did not exit 0" }
-                        }
-                    } catch {
-                        failure.withLock { $0 = "\(error)" }
-                    }
+        concurrentlyForEach(cells.count, workers: min(max(1, jobs), max(1, cells.count))) { index in
+            do {
+                let directory = try makePrivateDirectory(prefix: "compat-floor")
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
+                    try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")
                 }
+                for peer in peers {
+                    try peer.send(line: #"{"id":1,"cmd":"shutdown"}"#, deadline: .now + config.commandTimeout)
+                    _ = try peer.readLine(deadline: .now + config.commandTimeout)
+                }
+                for peer in peers where !peer.finish(grace: .seconds(5)).isCleanExit {
+                    failure.withLock { $0 = "\(peer.commandLine.joined(separator: " ")) did not exit 0" }
+                }
+            } catch {
+                failure.withLock { $0 = "\(error)" }
             }
         }
-        done.wait()
         if let message = failure.withLock({ $0 }) { throw ConfigError("floor: \(message)") }
         return (ContinuousClock.now - started).seconds
     }

@@ -476,7 +476,11 @@ public final class PeerProcess: @unchecked Sendable {
     private func reap(killGroup: Bool, killedByUs: Bool) -> Termination {
         lifecycle.withLock { state in
             if let t = state.termination { return t }
-            if killGroup { killProcessGroup(pid) }
+            if killGroup {
+                killProcessGroup(pid)
+                // The leader too, by pid: should its group ever not be its own, it still dies.
+                _ = killPID(pid)
+            }
             registry.unregister(pid)
             var status: Int32 = 0
             var r: pid_t
@@ -587,6 +591,8 @@ func pollOne(_ fd: Int32, events: Int16, deadline: ContinuousClock.Instant) -> I
 private func killProcessGroup(_ pgid: Int32) {
     if pgid > 0 { _ = kill(-pgid, SIGKILL) }
 }
+
+private func killPID(_ pid: Int32) -> Int32 { kill(pid, SIGKILL) }
 
 /// pipe2(2), which Glibc's Swift module does not export (it is a _GNU_SOURCE function).
 private let pipe2Function: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32)? = {
