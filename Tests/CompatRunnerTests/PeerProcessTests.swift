@@ -367,6 +367,18 @@ private func spawnError(_ argv: [String], stderrPath: String) -> SpawnError? {
         #expect(cat.kill() == .killedAfterTimeout)
     }
 
+    @Test func aLongLineUnderTheDefaultLimitArrivesWhole() throws {
+        let scratch = Scratch()
+        let sh = try spawn(["/bin/sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo next"], scratch)
+        let start = ContinuousClock.now
+        let line = try sh.readLine(deadline: after(.seconds(10)))
+        #expect(line.utf8.count == 3_000_000)
+        #expect(line.utf8.allSatisfy { $0 == UInt8(ascii: "a") })
+        #expect(try sh.readLine(deadline: after(.seconds(5))) == "next")
+        #expect(seconds(ContinuousClock.now - start) < 3)
+        #expect(sh.finish(grace: .seconds(5)) == .exited(0))
+    }
+
     @Test func availableLinesTakesWhatIsThereWithoutWaiting() throws {
         let scratch = Scratch()
         let sh = try spawn(["/bin/sh", "-c", "echo one; echo two; printf three"], scratch)
