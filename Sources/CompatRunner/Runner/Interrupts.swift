@@ -31,6 +31,7 @@ public func handleInterrupts(cleanUp: @escaping @Sendable (Int32) -> Void = { _ 
         // The folders of cells still running hold nothing worth keeping once their peers are killed.
         for folder in CellFolders.shared.inProgress() { try? FileManager.default.removeItem(atPath: folder) }
         cleanUp(signal)
+        InterruptActions.shared.run(signal)
         exit(128 + signal)
     }
 }
@@ -43,4 +44,20 @@ final class CellFolders: Sendable {
     func started(_ folder: String) { folders.withLock { _ = $0.insert(folder) } }
     func ended(_ folder: String) { folders.withLock { _ = $0.remove(folder) } }
     func inProgress() -> [String] { folders.withLock { Array($0) } }
+}
+
+/// What a command wants done when it is interrupted, after its peers are stopped and
+/// before the process exits (e.g. write the reports of the cells that finished).
+public final class InterruptActions: Sendable {
+    public static let shared = InterruptActions()
+    private let action = Mutex<(@Sendable (Int32) -> Void)?>(nil)
+
+    public func set(_ newAction: @escaping @Sendable (Int32) -> Void) { action.withLock { $0 = newAction } }
+    func run(_ signal: Int32) { action.withLock { $0 }?(signal) }
+}
+
+/// After an interrupt the signal thread reports and exits the process: the command's own
+/// thread must not race it with reports of its own, so it waits here for that exit.
+public func parkIfInterrupted() {
+    while ProcessRegistry.shared.isClosed { pause() }
 }

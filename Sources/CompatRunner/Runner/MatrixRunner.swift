@@ -58,6 +58,12 @@ public struct MatrixRunner: Sendable {
         var result = CellResult(client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
                                 expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
                                 seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
+        // Once interrupted, no cell starts, and one that was running is not run, not a crash.
+        guard !ProcessRegistry.shared.isClosed else {
+            result.state = .notRun
+            result.problem = "interrupted before it finished"
+            return result
+        }
         let directory: String
         do {
             directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
@@ -132,7 +138,11 @@ public struct MatrixRunner: Sendable {
             }
         }
 
-        if result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass }) {
+        if ProcessRegistry.shared.isClosed {
+            result.state = .notRun
+            result.problem = "interrupted before it finished"
+            try? FileManager.default.removeItem(atPath: directory)
+        } else if result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass }) {
             try? FileManager.default.removeItem(atPath: directory)
         } else {
             for handle in handles {
@@ -190,7 +200,7 @@ func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> Stri
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension MatrixRunner {

@@ -151,3 +151,21 @@ public struct MatrixResult: Sendable, Hashable, Codable {
 
     public var allExpected: Bool { cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } } }
 }
+
+extension MatrixResult {
+    /// The result of a run stopped early: the cells that finished, and every other one NOT RUN.
+    public static func interrupted(cells: [(client: String, gateway: String)], finished: [CellResult], config: MatrixConfig,
+                                   seconds: Double, jobs: Int) -> MatrixResult {
+        let all = cells.map { cell in
+            finished.first { $0.client == cell.client && $0.gateway == cell.gateway } ?? {
+                let client = config.peer(named: cell.client)!, gateway = config.peer(named: cell.gateway)!
+                return CellResult(client: cell.client, gateway: cell.gateway, clientVersion: client.version, gatewayVersion: gateway.version,
+                                  expectedVersion: nil, state: .notRun, checks: [], problem: "interrupted before it finished", peers: [],
+                                  keptDirectory: nil, seconds: 0, reproduce: "compat pair \(cell.client) \(cell.gateway)")
+            }()
+        }
+        return MatrixResult(clients: config.clients.filter { name in cells.contains { $0.client == name } },
+                            gateways: config.gateways.filter { name in cells.contains { $0.gateway == name } },
+                            cells: all, wallSeconds: seconds, jobs: jobs)
+    }
+}

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CompatRunner
 import Foundation
+import Synchronization
 
 struct MatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,20 @@ struct MatrixCommand: ParsableCommand {
             let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             let options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
-            let result = runner.run(cells: cells, options: options)
+            // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN.
+            let finished = Mutex<[CellResult]>([])
+            let started = ContinuousClock.now
+            let reportDir = self.reportDir
+            InterruptActions.shared.set { _ in
+                let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
+                                                       seconds: (ContinuousClock.now - started).seconds, jobs: options.jobs)
+                emit(renderGrid(partial, color: false))
+                if let reportDir { try? writeReports(partial, to: reportDir) }
+            }
+            let result = runner.run(cells: cells, options: options) { cell in
+                if cell.state != .notRun { finished.withLock { $0.append(cell) } }
+            }
+            parkIfInterrupted()
             emit(renderGrid(result, color: color || stdoutIsTerminal))
             if !result.allExpected { emit(renderFailures(result)) }
             if let reportDir {

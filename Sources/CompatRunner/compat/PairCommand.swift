@@ -31,6 +31,7 @@ struct PairCommand: ParsableCommand {
         let runner = MatrixRunner(config: config, samples: samples)
         let options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         let result = runner.run(cells: [(client, gateway)], options: options)
+        parkIfInterrupted()
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
         if let reportDir {
             try writeReports(result, to: reportDir)

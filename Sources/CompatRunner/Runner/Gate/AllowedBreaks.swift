@@ -1,0 +1,160 @@
+// Intentional breaks: fixtures/allowed-breaks.json lists each allowed breaking change by its
+// id (`field-moved@v3:NewOrder.side`) with the reason, reviewed like any other change. The
+// schema diff splits its changes into breaking (not listed: the gate fails) and allowed
+// (listed: the gate passes and prints them with their reasons). Never silent.
+
+import Foundation
+import MiniJSON
+import TGP
+
+/// One reviewed, intentional breaking change.
+public struct AllowedBreak: Sendable, Hashable {
+    /// `rule@location`, as ``BreakingChange/id``.
+    public let id: String
+    public let reason: String
+
+    public init(id: String, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
+/// fixtures/allowed-breaks.json: `[{"id": "field-moved@v3:NewOrder.side", "reason": "…"}]`.
+public struct AllowedBreaks: Sendable, Hashable {
+    public static let fileName = "allowed-breaks.json"
+
+    public let entries: [AllowedBreak]
+
+    public init(_ entries: [AllowedBreak] = []) {
+        self.entries = entries
+    }
+
+    public func reason(for change: BreakingChange) -> String? {
+        entries.first { $0.id == change.id }?.reason
+    }
+
+    /// Reads the file strictly; a missing file is an error unless `missingIsEmpty`.
+    public static func load(path: String, missingIsEmpty: Bool = false) throws(ConfigError) -> AllowedBreaks {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if missingIsEmpty && !FileManager.default.fileExists(atPath: path) { return AllowedBreaks() }
+            throw ConfigError("\(path): cannot read the allowed breaks file")
+        }
+        let json: JSON
+        do {
+            json = try JSON.parse(Array(data))
+        } catch {
+            throw ConfigError("\(path): \(error)")
+        }
+        return try AllowedBreaks(json: json, source: path)
+    }
+
+    public init(json: JSON, source: String) throws(ConfigError) {
+        func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError("\(source): \(key): \(problem)") }
+        guard let list = json.arrayValue else {
+            throw fail("(top level)", "must be an array of {\"id\": \"RULE@LOCATION\", \"reason\": \"…\"}, got \(json.typeName)")
+        }
+        var entries: [AllowedBreak] = []
+        for (index, item) in list.enumerated() {
+            let key = "[\(index)]"
+            guard let object = item.objectValue else { throw fail(key, "must be an object with id and reason, got \(item.typeName)") }
+            for name in object.keys where name != "id" && name != "reason" {
+                throw fail("\(key).\(name)", "unknown key (expected id, reason)")
+            }
+            guard let idJSON = object["id"] else { throw fail("\(key).id", "missing: the change's RULE@LOCATION, e.g. field-moved@v3:NewOrder.side") }
+            guard let id = idJSON.stringValue else { throw fail("\(key).id", "must be a string, got \(idJSON.typeName)") }
+            guard let at = id.firstIndex(of: "@"), !id[id.index(after: at)...].isEmpty else {
+                throw fail("\(key).id", "\"\(id)\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side")
+            }
+            let rule = String(id[..<at])
+            guard SchemaRule(rawValue: rule) != nil else {
+                throw fail("\(key).id", "\"\(rule)\" is not a rule id (\(SchemaRule.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !entries.contains(where: { $0.id == id }) else { throw fail("\(key).id", "\"\(id)\" is listed twice") }
+            guard let reasonJSON = object["reason"] else { throw fail("\(key).reason", "missing: say why this break is intended (who decided, the ticket)") }
+            guard let reason = reasonJSON.stringValue, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw fail("\(key).reason", "must be a non-empty string")
+            }
+            entries.append(AllowedBreak(id: id, reason: reason))
+        }
+        self.entries = entries
+    }
+
+    public var json: JSON {
+        .array(entries.map { ["id": .string($0.id), "reason": .string($0.reason)] })
+    }
+}
+
+/// A breaking change the allowed-breaks file lists, with its reason.
+public struct AllowedChange: Sendable, Hashable {
+    public let change: BreakingChange
+    public let reason: String
+}
+
+/// The schema section of the gate: today's schema against a baseline lock.
+public struct SchemaDiffReport: Sendable {
+    /// Breaking changes not allowed: the gate fails (exit 1) if there is one.
+    public let breaking: [BreakingChange]
+    /// Breaking changes the allowed-breaks file lists, with their reasons.
+    public let allowed: [AllowedChange]
+    /// Allowed-breaks entries no change matches (remove them: they would allow a future break unseen).
+    public let unusedAllowances: [AllowedBreak]
+    /// What today's schema was compared with, e.g. `fixtures/schema-lock.json`.
+    public let baselineDescription: String
+    /// The baseline's versions.
+    public let lockedVersions: [Int]
+    /// Versions of today's schema the baseline does not hold (not compared: additions are not breaking).
+    public let unlockedVersions: [Int]
+
+    public init(changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
+                lockedVersions: [Int], unlockedVersions: [Int]) {
+        var breaking: [BreakingChange] = []
+        var allowed: [AllowedChange] = []
+        for change in changes {
+            if let reason = allowances.reason(for: change) {
+                allowed.append(AllowedChange(change: change, reason: reason))
+            } else {
+                breaking.append(change)
+            }
+        }
+        let used = Set(changes.map(\.id))
+        self.breaking = breaking
+        self.allowed = allowed
+        self.unusedAllowances = allowances.entries.filter { !used.contains($0.id) }
+        self.baselineDescription = baselineDescription
+        self.lockedVersions = lockedVersions
+        self.unlockedVersions = unlockedVersions
+    }
+
+    /// No breaking change that is not allowed.
+    public var passed: Bool { breaking.isEmpty }
+
+    /// The section as text: each breaking change (id and detail), each allowed one with its reason.
+    public var rendered: String {
+        var out = "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", ")))\n"
+        if !unlockedVersions.isEmpty {
+            out += "  not in the baseline, not compared: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
+        }
+        for change in breaking { out += "  BREAKING  \(change.id)\n            \(change.detail)\n" }
+        for allowed in allowed {
+            out += "  allowed   \(allowed.change.id)\n            \(allowed.change.detail)\n            reason: \(allowed.reason)\n"
+        }
+        for unused in unusedAllowances { out += "  unused allowance \(unused.id): no such change (remove it from \(AllowedBreaks.fileName))\n" }
+        out += breaking.isEmpty
+            ? "  no breaking change\(allowed.isEmpty ? "" : " beyond the \(allowed.count) allowed")\n"
+            : "  \(breaking.count) breaking change\(breaking.count == 1 ? "" : "s") not allowed\(allowed.isEmpty ? "" : ", \(allowed.count) allowed")\n"
+        return out
+    }
+}
+
+/// The gate's schema section: `Schema.tgp` (or `schema`) against `baseline` (nil: the fixtures'
+/// lock; a file; or a git ref), with the fixtures' allowed-breaks file (or `allowedBreaks`).
+/// A missing default allowed-breaks file counts as empty; a wrong one is a ConfigError (exit 2).
+public func schemaSection(fixtures: String, baseline: String?, allowedBreaks: String? = nil,
+                          schema: Schema = .tgp) throws(ConfigError) -> SchemaDiffReport {
+    let (lock, description) = try SchemaBaseline.load(baseline, fixtures: fixtures)
+    let allowances = try AllowedBreaks.load(path: allowedBreaks ?? fixtures + "/" + AllowedBreaks.fileName,
+                                            missingIsEmpty: allowedBreaks == nil)
+    return SchemaDiffReport(changes: SchemaDiff.breakingChanges(locked: lock, current: schema), allowances: allowances,
+                            baselineDescription: description, lockedVersions: lock.lockedVersions,
+                            unlockedVersions: schema.versions.filter { lock.versions[$0] == nil })
+}

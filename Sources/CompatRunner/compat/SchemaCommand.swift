@@ -1,0 +1,93 @@
+// `compat schema diff` and `compat schema lock`: today's schema against the released-schema
+// lock (fixtures/schema-lock.json), and writing that lock when a version is released.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+import TGP
+
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Guards the released versions' schema: the lock, and today's schema against it.",
+        subcommands: [Diff.self, Lock.self]
+    )
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Names each breaking change of today's schema against the lock (or the lock at a git ref).",
+            discussion: """
+                Each change is RULE@LOCATION, e.g. field-moved@v3:NewOrder.side. A change listed in the \
+                allowed-breaks file (with its reason) is reported as allowed. Exit status: 0 no breaking \
+                change that is not allowed, 1 one or more, 2 a usage or configuration error.
+                """
+        )
+
+        @OptionGroup var matrixOptions: MatrixOptions
+
+        @Option(name: .long, help: ArgumentHelp("The lock to compare with: a file, or a git ref whose fixtures hold one (default: FIXTURES/schema-lock.json).",
+                                                valueName: "file|git-ref"))
+        var baseline: String?
+
+        @Option(name: .customLong("allow-breaking"),
+                help: ArgumentHelp("The reviewed list of intentional breaks (default: FIXTURES/allowed-breaks.json).", valueName: "file"))
+        var allowedBreaks: String?
+
+        func run() throws {
+            let report = try schemaSection(fixtures: schemaFixturesFolder(matrixOptions), baseline: baseline,
+                                           allowedBreaks: allowedBreaks)
+            emit(report.rendered)
+            if !report.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct Lock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes the lock entry of each released version that has none yet.",
+            discussion: """
+                A released entry never changes: if today's schema would change one, nothing is written and \
+                the changes are listed (exit 1), unless --allow-breaking, which rewrites every entry from \
+                today's schema. List each such break with its reason in the allowed-breaks file.
+                """
+        )
+
+        @OptionGroup var matrixOptions: MatrixOptions
+
+        @Flag(name: .customLong("allow-breaking"), help: "Rewrite released entries that changed (an intentional break).")
+        var allowBreaking = false
+
+        func run() throws {
+            let folder = schemaFixturesFolder(matrixOptions)
+            let path = folder + "/" + SchemaLock.fileName
+            let existing = FileManager.default.fileExists(atPath: path) ? try SchemaLock.load(path: path) : nil
+            let update: SchemaLockUpdate
+            do {
+                update = try SchemaLock.updating(existing, to: .tgp, allowBreaking: allowBreaking)
+            } catch {
+                FileHandle.standardError.write(Data("compat: \(path): \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+            guard update.changed else {
+                emit("\(path): up to date (versions \(update.lock.lockedVersions.map(String.init).joined(separator: ", "))); nothing written\n")
+                return
+            }
+            try update.lock.write(to: path)
+            if !update.addedVersions.isEmpty {
+                emit("\(path): locked \(update.addedVersions.map { "v\($0)" }.joined(separator: ", "))\n")
+            }
+            if !update.acceptedChanges.isEmpty {
+                let allowances = try AllowedBreaks.load(path: folder + "/" + AllowedBreaks.fileName, missingIsEmpty: true)
+                emit("\(path): rewrote released entries, accepting \(update.acceptedChanges.count) breaking change(s):\n")
+                for change in update.acceptedChanges {
+                    let listed = allowances.reason(for: change) != nil ? "" : "  (not in \(AllowedBreaks.fileName): add it with a reason)"
+                    emit("  \(change)\(listed)\n")
+                }
+            }
+        }
+    }
+}
+
+/// The fixtures folder: --fixtures, else `fixtures` next to the matrix file.
+private func schemaFixturesFolder(_ options: MatrixOptions) -> String {
+    options.fixtures ?? URL(fileURLWithPath: options.matrix).deletingLastPathComponent().appendingPathComponent("fixtures").path
+}
