@@ -83,7 +83,8 @@ struct GoldenFrameTests {
         let copy = try FixturesCopy()
         #expect(copy.verify().passed)
         try copy.editing("v3/NewOrder.json", case: "sample") { object in
-            var rows = try #require(object["frame"]?.arrayValue?.compactMap(\.stringValue))
+            let frame = try #require(object["frame"]?.arrayValue)
+            var rows = frame.compactMap { $0.stringValue }
             // Row 0x0010, byte 28 = block offset 20: side, Sell (0x02). Make it 0x03 (SellShort).
             var row = Array(rows[1])
             #expect(String(row[36..<38]) == "02")

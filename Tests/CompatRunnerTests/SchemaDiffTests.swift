@@ -95,7 +95,7 @@ extension Schema {
 private let tgp = Schema.tgp
 
 /// One rule: the edit, and the change it must draw (`rule@location`).
-struct RuleCase: Sendable, CustomTestStringConvertible {
+struct SchemaRuleCase: Sendable, CustomTestStringConvertible {
     let expected: String
     /// The released schema the lock is made from (default: TGP as it is).
     let baseline: @Sendable () -> Schema
@@ -125,72 +125,72 @@ private let side = tgp.enumeration(named: "Side")!
 
 @Suite("Schema lock and diff")
 struct SchemaDiffTests {
-    static let ruleCases: [RuleCase] = [
-        RuleCase("template-removed@v1:CancelOrder") { tgp.removing("CancelOrder") },
-        RuleCase("template-reused@v1:CancelOrder") {
+    static let ruleCases: [SchemaRuleCase] = [
+        SchemaRuleCase("template-removed@v1:CancelOrder") { tgp.removing("CancelOrder") },
+        SchemaRuleCase("template-reused@v1:CancelOrder") {
             // A v6 message may not take a released template id either.
             tgp.removing("CancelOrder").adding(MessageSchema(12, "Quote", .gatewayToClient, since: 6, fields: [.init("px", .i64, at: 0)]))
         },
-        RuleCase("template-renumbered@v1:CancelOrder") { tgp.editing("CancelOrder") { $0.templateId = 30 } },
-        RuleCase("message-added-to-released-version@v3:Quote") {
+        SchemaRuleCase("template-renumbered@v1:CancelOrder") { tgp.editing("CancelOrder") { $0.templateId = 30 } },
+        SchemaRuleCase("message-added-to-released-version@v3:Quote") {
             tgp.adding(MessageSchema(40, "Quote", .gatewayToClient, since: 3, fields: [.init("px", .i64, at: 0)]))
         },
-        RuleCase("direction-changed@v1:Heartbeat") { tgp.editing("Heartbeat") { $0.direction = .clientToGateway } },
-        RuleCase("field-removed@v1:CancelOrder.symbol") { tgp.editing("CancelOrder") { $0.fields.removeLast() } },
-        RuleCase("field-renamed@v1:NewOrder.side") { tgp.editing("NewOrder") { $0.fields.edit("side") { $0.with(name: "buySell") } } },
-        RuleCase("field-moved@v3:NewOrder.side") {
+        SchemaRuleCase("direction-changed@v1:Heartbeat") { tgp.editing("Heartbeat") { $0.direction = .clientToGateway } },
+        SchemaRuleCase("field-removed@v1:CancelOrder.symbol") { tgp.editing("CancelOrder") { $0.fields.removeLast() } },
+        SchemaRuleCase("field-renamed@v1:NewOrder.side") { tgp.editing("NewOrder") { $0.fields.edit("side") { $0.with(name: "buySell") } } },
+        SchemaRuleCase("field-moved@v3:NewOrder.side") {
             tgp.editing("NewOrder") { parts in
                 parts.fields.edit("side") { $0.with(offset: 21) }
                 parts.fields.edit("ordType") { $0.with(offset: 20) }
             }
         },
-        RuleCase("field-resized@v1:NewOrder.quantity") { tgp.editing("NewOrder") { $0.fields.edit("quantity") { $0.with(type: .u16) } } },
-        RuleCase("field-retyped@v1:NewOrder.price") { tgp.editing("NewOrder") { $0.fields.edit("price") { $0.with(type: .u64) } } },
-        RuleCase("widening-changed@v4:NewOrder.quantityLong") {
+        SchemaRuleCase("field-resized@v1:NewOrder.quantity") { tgp.editing("NewOrder") { $0.fields.edit("quantity") { $0.with(type: .u16) } } },
+        SchemaRuleCase("field-retyped@v1:NewOrder.price") { tgp.editing("NewOrder") { $0.fields.edit("price") { $0.with(type: .u64) } } },
+        SchemaRuleCase("widening-changed@v4:NewOrder.quantityLong") {
             tgp.editing("NewOrder") { $0.fields.edit("quantityLong") { $0.with(widens: .some(nil)) } }
         },
-        RuleCase("field-added-to-released-version@v5:NewOrder.flags") {
+        SchemaRuleCase("field-added-to-released-version@v5:NewOrder.flags") {
             tgp.editing("NewOrder") { $0.fields.append(FieldSchema("flags", .u8, at: 40, since: 5)) }
         },
-        RuleCase("field-inserted-in-released-block@v5:NewOrder.flags") {
+        SchemaRuleCase("field-inserted-in-released-block@v5:NewOrder.flags") {
             tgp.editing("NewOrder") { $0.fields.append(FieldSchema("flags", .u8, at: 35, since: 6)) }
         },
-        RuleCase("since-changed@v3:NewOrder.timeInForce") {
+        SchemaRuleCase("since-changed@v3:NewOrder.timeInForce") {
             tgp.editing("NewOrder") { $0.fields.edit("timeInForce") { $0.with(since: 3) } }
         },
-        RuleCase("since-changed@v3:ModifyOrder") { tgp.editing("ModifyOrder") { $0.since = 4 } },
-        RuleCase("since-changed@v1:Side.SellShort") {
+        SchemaRuleCase("since-changed@v3:ModifyOrder") { tgp.editing("ModifyOrder") { $0.since = 4 } },
+        SchemaRuleCase("since-changed@v1:Side.SellShort") {
             tgp.editingEnum("Side") { _ in EnumSchema("Side", [.init(1, "Buy"), .init(2, "Sell"), .init(3, "SellShort")]) }
         },
-        RuleCase("enum-value-removed@v2:Side.SellShort") {
+        SchemaRuleCase("enum-value-removed@v2:Side.SellShort") {
             tgp.editingEnum("Side") { _ in EnumSchema("Side", [.init(1, "Buy"), .init(2, "Sell")]) }
         },
-        RuleCase("enum-value-renumbered@v2:Side.SellShort") {
+        SchemaRuleCase("enum-value-renumbered@v2:Side.SellShort") {
             tgp.editingEnum("Side") { _ in EnumSchema("Side", [.init(1, "Buy"), .init(2, "Sell"), .init(4, "SellShort", since: 2)]) }
         },
-        RuleCase("enum-value-renamed@v2:Side.SellShort") {
+        SchemaRuleCase("enum-value-renamed@v2:Side.SellShort") {
             tgp.editingEnum("Side") { _ in EnumSchema("Side", [.init(1, "Buy"), .init(2, "Sell"), .init(3, "ShortSell", since: 2)]) }
         },
-        RuleCase("enum-value-added-to-released-version@v5:Side.Cross") {
+        SchemaRuleCase("enum-value-added-to-released-version@v5:Side.Cross") {
             tgp.editingEnum("Side") { $0.adding(.init(4, "Cross", since: 5)) }
         },
-        RuleCase("default-changed@v2:TimeInForce") {
+        SchemaRuleCase("default-changed@v2:TimeInForce") {
             tgp.editingEnum("TimeInForce") { EnumSchema($0.name, $0.values, default: "GTC") }
         },
-        RuleCase("var-data-order-changed@v5:NewOrder") { tgp.editing("NewOrder") { $0.varData.reverse() } },
-        RuleCase("var-data-order-changed@v5:NewOrder") {
+        SchemaRuleCase("var-data-order-changed@v5:NewOrder") { tgp.editing("NewOrder") { $0.varData.reverse() } },
+        SchemaRuleCase("var-data-order-changed@v5:NewOrder") {
             // A v6 var-data field before a v5 one: a v5 receiver would read it as its own.
             tgp.editing("NewOrder") { $0.varData.insert(VarDataSchema("memo", since: 6), at: 1) }
         },
-        RuleCase("var-data-removed@v2:NewOrder.account") { tgp.editing("NewOrder") { $0.varData.removeFirst() } },
-        RuleCase("var-data-added-to-released-version@v3:Heartbeat.note") {
+        SchemaRuleCase("var-data-removed@v2:NewOrder.account") { tgp.editing("NewOrder") { $0.varData.removeFirst() } },
+        SchemaRuleCase("var-data-added-to-released-version@v3:Heartbeat.note") {
             tgp.editing("Heartbeat") { $0.varData.append(VarDataSchema("note", since: 3)) }
         },
-        RuleCase("group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }) { withTrades(since: 2, before: true) },
-        RuleCase("group-order-changed@v5:MarketDataSnapshot") { withTrades(since: 6, before: true) },
-        RuleCase("group-removed@v2:MarketDataSnapshot.levels") { tgp.editing("MarketDataSnapshot") { $0.groups = [] } },
-        RuleCase("group-added-to-released-version@v4:MarketDataSnapshot.trades") { withTrades(since: 4) },
-        RuleCase("group-entry-layout-changed@v4:MarketDataSnapshot.levels.bidOrders") {
+        SchemaRuleCase("group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }) { withTrades(since: 2, before: true) },
+        SchemaRuleCase("group-order-changed@v5:MarketDataSnapshot") { withTrades(since: 6, before: true) },
+        SchemaRuleCase("group-removed@v2:MarketDataSnapshot.levels") { tgp.editing("MarketDataSnapshot") { $0.groups = [] } },
+        SchemaRuleCase("group-added-to-released-version@v4:MarketDataSnapshot.trades") { withTrades(since: 4) },
+        SchemaRuleCase("group-entry-layout-changed@v4:MarketDataSnapshot.levels.bidOrders") {
             tgp.editing("MarketDataSnapshot") { parts in
                 var fields = parts.groups[0].fields
                 fields.edit("bidOrders") { $0.with(offset: 26) }
@@ -198,19 +198,19 @@ struct SchemaDiffTests {
                 parts.groups = [GroupSchema("levels", since: 2, fields: fields)]
             }
         },
-        RuleCase("range-narrowed@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 3...4, 5: 3...5]) },
-        RuleCase("range-widened@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5]) },
-        RuleCase("block-length-changed@v5:NewOrder") { tgp.editing("NewOrder") { $0.fields.edit("stp") { $0.with(offset: 40) } } },
-        RuleCase("block-length-changed@v3:MarketDataSnapshot.levels") {
+        SchemaRuleCase("range-narrowed@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 3...4, 5: 3...5]) },
+        SchemaRuleCase("range-widened@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5]) },
+        SchemaRuleCase("block-length-changed@v5:NewOrder") { tgp.editing("NewOrder") { $0.fields.edit("stp") { $0.with(offset: 40) } } },
+        SchemaRuleCase("block-length-changed@v3:MarketDataSnapshot.levels") {
             tgp.editing("MarketDataSnapshot") { parts in
                 var fields = parts.groups[0].fields
                 fields.edit("askOrders") { $0.with(type: .u32) }
                 parts.groups = [GroupSchema("levels", since: 2, fields: fields)]
             }
         },
-        RuleCase("schema-id-changed@schemaId") { tgp.with(schemaId: 0x5448) },
-        RuleCase("limit-changed@limits.maxFrameSize") { tgp.with(maxFrameSize: 8192) },
-        RuleCase("version-removed@v5") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 2...4]) },
+        SchemaRuleCase("schema-id-changed@schemaId") { tgp.with(schemaId: 0x5448) },
+        SchemaRuleCase("limit-changed@limits.maxFrameSize") { tgp.with(maxFrameSize: 8192) },
+        SchemaRuleCase("version-removed@v5") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 2...4]) },
     ]
 
     @Test func todaysSchemaAgainstItsOwnLockHasNoChange() {
@@ -218,7 +218,7 @@ struct SchemaDiffTests {
     }
 
     @Test(arguments: ruleCases)
-    func eachBreakingRuleIsCaught(_ ruleCase: RuleCase) {
+    func eachBreakingRuleIsCaught(_ ruleCase: SchemaRuleCase) {
         let changes = SchemaDiff.breakingChanges(locked: SchemaLock(schema: ruleCase.baseline()), current: ruleCase.today())
         #expect(changes.map(\.id).contains(ruleCase.expected), "got: \(changes.map(\.description))")
         // The baseline against itself is clean, so the change comes from the edit.
@@ -302,12 +302,12 @@ struct SchemaDiffTests {
         #expect(read == lock)
         #expect(read.rendered == text)
         // One field per line, stable order.
-        #expect(text.contains("\n          {\"name\": \"side\", \"type\": \"Side\", \"offset\": 20, \"size\": 1, \"since\": 1},\n"))
+        #expect(text.contains("\n            {\"name\": \"side\", \"type\": \"Side\", \"offset\": 20, \"size\": 1, \"since\": 1},\n"))
         #expect(text.contains("\"limits\": {\"maxFrameSize\": 4096, \"maxVarDataLength\": 1024, \"maxGroupEntries\": 64}"))
         let versionKeys = try #require(JSON.parse(text)["versions"]?.objectValue?.keys)
         #expect(versionKeys == ["1", "2", "3", "4", "5"])
 
-        let folder = try TemporaryFolder()
+        let folder = try SchemaTestFolder()
         try lock.write(to: folder.path + "/schema-lock.json")
         #expect(try SchemaLock.load(path: folder.path + "/schema-lock.json") == lock)
     }
@@ -413,7 +413,7 @@ struct SchemaDiffTests {
     }
 
     @Test func anAllowedBreakIsReportedAsAllowedNotBreaking() throws {
-        let folder = try TemporaryFolder()
+        let folder = try SchemaTestFolder()
         try SchemaLock(schema: tgp).write(to: folder.path + "/schema-lock.json")
         let narrowed = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 3...4, 5: 3...5])
 
@@ -443,7 +443,7 @@ struct SchemaDiffTests {
     }
 
     @Test func aGitRefIsABaseline() throws {
-        let folder = try TemporaryFolder()
+        let folder = try SchemaTestFolder()
         let fixtures = folder.path + "/fixtures"
         try FileManager.default.createDirectory(atPath: fixtures, withIntermediateDirectories: true)
         let old = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5])
@@ -470,10 +470,11 @@ struct SchemaDiffTests {
     // MARK: The command
 
     @Test func schemaDiffCommandExitStatus() throws {
-        let folder = try TemporaryFolder()
+        let folder = try SchemaTestFolder()
         let ok = try runCompat(["schema", "lock", "--fixtures", folder.path])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("locked v1, v2, v3, v4, v5"))
+        #expect(try AllowedBreaks.load(path: folder.path + "/allowed-breaks.json") == AllowedBreaks())
         #expect(try SchemaLock.load(path: folder.path + "/schema-lock.json") == SchemaLock(schema: tgp))
         let again = try runCompat(["schema", "lock", "--fixtures", folder.path])
         #expect(again.status == 0 && again.stdout.contains("up to date"))
@@ -517,7 +518,7 @@ extension EnumSchema {
 }
 
 /// A temporary folder, removed with the value.
-final class TemporaryFolder {
+final class SchemaTestFolder {
     let path: String
 
     init() throws {

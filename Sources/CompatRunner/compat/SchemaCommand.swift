@@ -67,6 +67,15 @@ struct SchemaCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("compat: \(path): \(error.description)\n".utf8))
                 throw ExitCode(1)
             }
+            let allowedPath = folder + "/" + AllowedBreaks.fileName
+            if !FileManager.default.fileExists(atPath: allowedPath) {
+                do {
+                    try (AllowedBreaks().json.serialized(pretty: true) + "\n").write(toFile: allowedPath, atomically: true, encoding: .utf8)
+                } catch {
+                    throw ConfigError("\(allowedPath): cannot write the allowed breaks file: \(error.localizedDescription)")
+                }
+                emit("\(allowedPath): created, with no allowed breaks\n")
+            }
             guard update.changed else {
                 emit("\(path): up to date (versions \(update.lock.lockedVersions.map(String.init).joined(separator: ", "))); nothing written\n")
                 return
@@ -76,7 +85,7 @@ struct SchemaCommand: ParsableCommand {
                 emit("\(path): locked \(update.addedVersions.map { "v\($0)" }.joined(separator: ", "))\n")
             }
             if !update.acceptedChanges.isEmpty {
-                let allowances = try AllowedBreaks.load(path: folder + "/" + AllowedBreaks.fileName, missingIsEmpty: true)
+                let allowances = try AllowedBreaks.load(path: allowedPath, missingIsEmpty: true)
                 emit("\(path): rewrote released entries, accepting \(update.acceptedChanges.count) breaking change(s):\n")
                 for change in update.acceptedChanges {
                     let listed = allowances.reason(for: change) != nil ? "" : "  (not in \(AllowedBreaks.fileName): add it with a reason)"
@@ -89,5 +98,7 @@ struct SchemaCommand: ParsableCommand {
 
 /// The fixtures folder: --fixtures, else `fixtures` next to the matrix file.
 private func schemaFixturesFolder(_ options: MatrixOptions) -> String {
-    options.fixtures ?? URL(fileURLWithPath: options.matrix).deletingLastPathComponent().appendingPathComponent("fixtures").path
+    if let fixtures = options.fixtures { return fixtures }
+    let folder = (options.matrix as NSString).deletingLastPathComponent
+    return folder.isEmpty ? "fixtures" : folder + "/fixtures"
 }

@@ -165,14 +165,14 @@ private struct VersionDiff {
         if let lockedSince, lockedSince != since {
             report(.sinceChanged, location, "\(what): since \(lockedSince) → \(since), so v\(version) now has it")
         } else {
-            report(rule, location, "\(what) (since \(since)) is new in released version \(version)")
+            report(rule, location, "\(what) is new in released version \(version) (since \(since))")
         }
     }
 
     mutating func run() {
         let (old, new) = (locked.peerRange, now.peerRange)
         if new.lowerBound > old.lowerBound || new.upperBound < old.upperBound {
-            report(.rangeNarrowed, "peer-range", "a v\(version) peer negotiated \(old.lowerBound)..\(old.upperBound), today \(new.lowerBound)..\(new.upperBound)")
+            report(.rangeNarrowed, "peer-range", "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)")
         }
         if new.lowerBound < old.lowerBound || new.upperBound > old.upperBound {
             report(.rangeWidened, "peer-range", "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)")
@@ -208,12 +208,12 @@ private struct VersionDiff {
             if new.since != old.since {
                 report(.sinceChanged, old.name, "message since \(old.since) → \(new.since)")
             }
-            if new.blockLength != old.blockLength {
-                report(.blockLengthChanged, old.name, "v\(version) root block length \(old.blockLength) → \(new.blockLength)")
-            }
             compareFields(old.fields, new.fields, all: current.fields, blockLength: current.blockLength(at: version),
                           location: old.name, entry: false, oldOwnerSince: old.since, newOwnerSince: new.since,
                           lockedAnywhere: lockedAnywhere(message: old.name)?.fields ?? [])
+            if new.blockLength != old.blockLength {
+                report(.blockLengthChanged, old.name, "v\(version) root block length \(old.blockLength) → \(new.blockLength)")
+            }
             compareGroups(old, new, current)
             compareVarData(old, new, current)
         }
@@ -232,6 +232,8 @@ private struct VersionDiff {
         location: String, entry: Bool, oldOwnerSince: Int, newOwnerSince: Int, lockedAnywhere: [FieldSnapshot]
     ) {
         func rule(_ root: SchemaRule) -> SchemaRule { entry ? .groupEntryLayoutChanged : root }
+        /// Group entry changes share one rule: the detail says which kind.
+        func say(_ kind: String, _ detail: String) -> String { entry ? "\(kind): \(detail)" : detail }
         let oldNames = Set(oldFields.map(\.name))
         var renameTargets: Set<String> = []
         for old in oldFields {
@@ -243,25 +245,25 @@ private struct VersionDiff {
                     continue
                 }
                 if let renamed = newFields.first(where: { $0.offset == old.offset && !oldNames.contains($0.name) }) {
-                    report(rule(.fieldRenamed), at, "field \(old.name) @\(old.offset) is now named \(renamed.name)")
+                    report(rule(.fieldRenamed), at, say("renamed", "field \(old.name) @\(old.offset) is now named \(renamed.name)"))
                     renameTargets.insert(renamed.name)
                     new = renamed
                 } else {
-                    report(rule(.fieldRemoved), at, "field \(old.name) \(old.type) @\(old.offset) is gone")
+                    report(rule(.fieldRemoved), at, say("removed", "field \(old.name) \(old.type) @\(old.offset) is gone"))
                     continue
                 }
             }
             guard let new else { continue }
             if new.offset != old.offset {
-                report(rule(.fieldMoved), at, "offset \(old.offset) → \(new.offset)")
+                report(rule(.fieldMoved), at, say("moved", "offset \(old.offset) → \(new.offset)"))
             }
             if new.size != old.size {
-                report(rule(.fieldResized), at, "\(old.type) (\(old.size) bytes) → \(new.type) (\(new.size) bytes)")
+                report(rule(.fieldResized), at, say("resized", "\(old.type) (\(old.size) bytes) → \(new.type) (\(new.size) bytes)"))
             } else if new.type != old.type {
-                report(rule(.fieldRetyped), at, "type \(old.type) → \(new.type)")
+                report(rule(.fieldRetyped), at, say("retyped", "type \(old.type) → \(new.type)"))
             }
             if new.widens != old.widens {
-                report(rule(.wideningChanged), at, "widens \(old.widens ?? "nothing") → \(new.widens ?? "nothing")")
+                report(rule(.wideningChanged), at, say("widening changed", "widens \(old.widens ?? "nothing") → \(new.widens ?? "nothing")"))
             }
             // A field's since follows its message's or group's when it has none of its own: that
             // change is reported once, for the owner.
@@ -270,7 +272,7 @@ private struct VersionDiff {
             }
         }
         for new in newFields where !oldNames.contains(new.name) && !renameTargets.contains(new.name) {
-            added(rule(.fieldAddedToReleasedVersion), "\(location).\(new.name)", what: "field \(new.name) \(new.type) @\(new.offset)",
+            added(rule(.fieldAddedToReleasedVersion), "\(location).\(new.name)", what: say("added", "field \(new.name) \(new.type) @\(new.offset)"),
                   since: new.since, lockedSince: lockedAnywhere.first { $0.name == new.name }?.since)
         }
         for newer in all where newer.since > version && newer.offset < blockLength {
@@ -296,13 +298,13 @@ private struct VersionDiff {
             if newGroup.since != oldGroup.since && !(oldGroup.since == old.since && newGroup.since == new.since) {
                 report(.sinceChanged, at, "group since \(oldGroup.since) → \(newGroup.since)")
             }
-            if newGroup.blockLength != oldGroup.blockLength {
-                report(.blockLengthChanged, at, "v\(version) entry block length \(oldGroup.blockLength) → \(newGroup.blockLength)")
-            }
             let schemaGroup = current.groups.first { $0.name == oldGroup.name }!
             compareFields(oldGroup.fields, newGroup.fields, all: schemaGroup.fields, blockLength: schemaGroup.blockLength(at: version),
                           location: at, entry: true, oldOwnerSince: oldGroup.since, newOwnerSince: newGroup.since,
                           lockedAnywhere: lockedGroups.first { $0.name == oldGroup.name }?.fields ?? [])
+            if newGroup.blockLength != oldGroup.blockLength {
+                report(.blockLengthChanged, at, "v\(version) entry block length \(oldGroup.blockLength) → \(newGroup.blockLength)")
+            }
         }
         for newGroup in new.groups where !oldNames.contains(newGroup.name) {
             added(.groupAddedToReleasedVersion, "\(old.name).\(newGroup.name)", what: "group \(newGroup.name)",
@@ -346,8 +348,9 @@ private struct VersionDiff {
             report(rule, message, "v\(version) \(kind) order \(old.joined(separator: ", ")) → \(todayOrder.joined(separator: ", "))")
         }
         guard let lastReleased = today.lastIndex(where: { $0.since <= version }) else { return }
-        for item in today[..<lastReleased] where item.since > version {
-            report(rule, message, "\(item.name) (since \(item.since)) comes before \(kind) of v\(version): a v\(version) receiver reads it as one of its own")
+        for (index, item) in today[..<lastReleased].enumerated() where item.since > version {
+            let next = today[(index + 1)...].first { $0.since <= version }!.name
+            report(rule, message, "\(item.name) (since \(item.since)) comes before \(next), which v\(version) has: a v\(version) receiver would read it as \(next)")
         }
     }
 

@@ -1,0 +1,437 @@
+// The built `compat` command against real peer processes: what `pair` and `matrix run` print,
+// the reports they write, the check filters, exit statuses for usage and configuration
+// errors, known failures (and stale ones), and the cell folders left in /tmp.
+//
+// Debug builds are slow: every test but one keeps to a cell or two.
+
+import CompatRunner
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import MiniJSON
+import Testing
+import TGP
+
+/// The marks `compat pair` puts before a check's name: the mark padded to 7, then two spaces.
+private let checkMarks = ["PASS", "FAIL", "KNOWN", "STALE", "NOT RUN"]
+
+/// The check lines of `compat pair` output: (mark, check name).
+private func checkLines(_ stdout: String) -> [(mark: String, name: String)] {
+    stdout.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line in
+        for mark in checkMarks {
+            let prefix = mark.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+            if line.hasPrefix(prefix), line.dropFirst(prefix.count).hasPrefix("client=") {
+                let rest = line.dropFirst(prefix.count)
+                // A known or stale check carries "  (known: reason)" after its name.
+                let name = rest.range(of: "  ").map { rest[..<$0.lowerBound] } ?? rest
+                return (mark, String(name))
+            }
+        }
+        return nil
+    }
+}
+
+/// Lines of `text` that match `pattern` whole.
+private func lines(of text: String, matching pattern: String) -> [String] {
+    let regex = try! Regex("^" + pattern + "$")
+    return text.split(separator: "\n").map(String.init).filter { $0.wholeMatch(of: regex) != nil }
+}
+
+/// The cell folders in /tmp whose names start with `prefix` (`compat-v` matches every cell's).
+private func temporaryFolders(_ prefix: String = "compat-v") -> Set<String> {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+    return Set(names.filter { $0.hasPrefix(prefix) }.map { "/tmp/" + $0 })
+}
+
+/// The folder a failing cell kept, as `compat` printed it ("  kept: PATH").
+private func keptFolders(_ stdout: String) -> [String] {
+    stdout.split(separator: "\n").compactMap { line in
+        line.hasPrefix("  kept: ") ? String(line.dropFirst("  kept: ".count)) : nil
+    }
+}
+
+/// `compat ARGS`, cells in /tmp (TMPDIR unset), never longer than `timeout`.
+private func compat(_ arguments: [String], timeout: Duration = .seconds(300),
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
+    let result = try runCompat(arguments, environment: ["TMPDIR": nil], timeout: timeout)
+    #expect(!result.timedOut, "compat \(arguments.joined(separator: " ")) ran over \(timeout) and was killed", sourceLocation: sourceLocation)
+    return (result.status, result.stdout, result.stderr)
+}
+
+/// A JSON file as Foundation reads it.
+private func jsonObject(at path: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(path) is not a JSON object")
+}
+
+/// The checks of every cell in results.json: (name, status).
+private func checks(in results: [String: Any]) throws -> [(name: String, status: String)] {
+    let cells = try #require(results["cells"] as? [[String: Any]])
+    return try cells.flatMap { cell in
+        try #require(cell["checks"] as? [[String: Any]]).map { ($0["name"] as? String ?? "", $0["status"] as? String ?? "") }
+    }
+}
+
+@Suite("compat: the command against real peers", .serialized)
+struct CommandTests {
+    let fixtures = Built.fixtures
+
+    /// `pair CLIENT GATEWAY` over `matrix`, with the repository's fixtures.
+    private func pair(_ matrix: TestMatrix, _ client: String, _ gateway: String, _ extra: [String] = [],
+                      sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
+        try compat(["pair", client, gateway, "--matrix", matrix.path, "--fixtures", fixtures] + extra, sourceLocation: sourceLocation)
+    }
+
+    // MARK: compat pair
+
+    @Test("pair v3 v5: exit 0, every check listed and passed, named after the cell")
+    func pairCompatible() throws {
+        let matrix = try TestMatrix()
+        let before = temporaryFolders("compat-v3-v5-")
+        let run = try pair(matrix, "v3", "v5")
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        let listed = checkLines(run.stdout)
+        #expect(listed.count >= 100, "only \(listed.count) checks listed")
+        #expect(listed.allSatisfy { $0.mark == "PASS" }, "\(listed.filter { $0.mark != "PASS" }.map(\.name))")
+        #expect(listed.allSatisfy { $0.name.hasPrefix("client=v3/gateway=v5/") })
+        #expect(Set(listed.map(\.name)).count == listed.count, "a check is listed twice")
+        #expect(lines(of: run.stdout, matching: "PASS {5}client=v3/gateway=v5/.*").count == listed.count)
+        // Every message type of N=3 has its sample checked, in each direction it travels.
+        for type in Schema.tgp.messages where type.since <= 3 && !["Logon", "LogonAck", "LogonReject"].contains(type.name) {
+            for flow in CheckName.Flow.of(type.direction) {
+                let name = "client=v3/gateway=v5/\(type.name)/\(flow.rawValue)/sample"
+                #expect(listed.contains { $0.name == name }, "\(name) not listed")
+            }
+        }
+        // Types newer than N are forced on the wire, and must be rejected.
+        let newer = Schema.tgp.messages.filter { $0.since > 3 }
+        #expect(!newer.isEmpty)
+        for type in newer {
+            for flow in CheckName.Flow.of(type.direction) {
+                let name = "client=v3/gateway=v5/\(type.name)/\(flow.rawValue)/forced"
+                #expect(listed.contains { $0.name == name }, "\(name) not listed")
+            }
+        }
+        // The verdict counts exactly the checks listed.
+        let verdict = lines(of: run.stdout, matching: #"PASS  client=v3/gateway=v5: \d+ passed \(N=3, [0-9.]+ s\)"#)
+        #expect(verdict.count == 1, "\(run.stdout.suffix(600))")
+        #expect(verdict.first?.contains(": \(listed.count) passed (") == true, "\(verdict)")
+        #expect(run.stdout.contains("  reproduce the cell: compat pair --matrix \(matrix.path) --fixtures \(fixtures) v3 v5\n"))
+        // A passing cell leaves no folder behind.
+        #expect(temporaryFolders("compat-v3-v5-").subtracting(before).isEmpty)
+    }
+
+    @Test("pair v1 v5: exit 0, INCOMPATIBLE, refused cleanly with LogonReject")
+    func pairIncompatible() throws {
+        let matrix = try TestMatrix()
+        let run = try pair(matrix, "v1", "v5")
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let listed = checkLines(run.stdout)
+        #expect(listed.contains { $0.mark == "PASS" && $0.name == "client=v1/gateway=v5/LogonReject/g2c/refusal" }, "\(run.stdout)")
+        #expect(listed.contains { $0.mark == "PASS" && $0.name == "client=v1/gateway=v5/Logon/c2g/handshake" })
+        #expect(listed.allSatisfy { $0.mark == "PASS" }, "\(listed.filter { $0.mark != "PASS" }.map(\.name))")
+        // No message type is tried after a refused logon.
+        #expect(!listed.contains { $0.name.contains("/NewOrder/") })
+        let verdict = lines(of: run.stdout, matching: #"INCOMPATIBLE  client=v1/gateway=v5: \d+ passed \(incompatible by design, [0-9.]+ s\)"#)
+        #expect(verdict.count == 1, "\(run.stdout)")
+    }
+
+    @Test("pair --run: only the checks whose names match")
+    func pairRunFilter() throws {
+        let matrix = try TestMatrix()
+        let run = try pair(matrix, "v3", "v5", ["--run", "client=v3/gateway=v5/NewOrder/*"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let listed = checkLines(run.stdout)
+        #expect(listed.count >= 5, "\(run.stdout)")
+        #expect(listed.allSatisfy { $0.name.hasPrefix("client=v3/gateway=v5/NewOrder/") && $0.mark == "PASS" }, "\(listed.map(\.name))")
+        #expect(listed.contains { $0.name == "client=v3/gateway=v5/NewOrder/c2g/sample" })
+        #expect(lines(of: run.stdout, matching: #"PASS  client=v3/gateway=v5: \#(listed.count) passed \(N=3, [0-9.]+ s\)"#).count == 1, "\(run.stdout)")
+    }
+
+    @Test("pair --message Heartbeat: only Heartbeat checks, the session still set up")
+    func pairMessageFilter() throws {
+        let matrix = try TestMatrix()
+        let run = try pair(matrix, "v3", "v5", ["--message", "Heartbeat"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let listed = checkLines(run.stdout)
+        #expect(listed.allSatisfy { $0.name.hasPrefix("client=v3/gateway=v5/Heartbeat/") && $0.mark == "PASS" }, "\(listed.map(\.name))")
+        // Heartbeat travels both ways; each direction's sample and edges pass, so logon worked.
+        let expected = ["c2g", "g2c"].flatMap { flow in ["sample", "edge-max-integers", "edge-min-integers"].map { "client=v3/gateway=v5/Heartbeat/\(flow)/\($0)" } }
+        #expect(Set(listed.map(\.name)).isSuperset(of: expected), "\(listed.map(\.name))")
+    }
+
+    // MARK: compat matrix run
+
+    @Test("matrix run over the full 5×5: the grid, results.json, junit.xml and summary.md")
+    func fullMatrix() throws {
+        let matrix = try TestMatrix()
+        let reports = matrix.folder + "/reports"
+        let before = temporaryFolders()
+        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--jobs", "2", "--report-dir", reports],
+                             timeout: .seconds(900))
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+
+        // The grid: rows are clients, columns gateways, states from the schema's negotiation rule.
+        let names = (1...5).map { "v\($0)" }
+        var expectedGrid = ["client \\ gateway" + names.map { "  " + $0.padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()]
+        for client in 1...5 {
+            var row = "v\(client)".padding(toLength: 16, withPad: " ", startingAt: 0)
+            for gateway in 1...5 {
+                let negotiation = Negotiation(client: Schema.tgp.peerRanges[client]!, gateway: Schema.tgp.peerRanges[gateway]!)
+                let label = if case .accepted = negotiation { "PASS" } else { "INCOMPAT" }
+                row += "  " + label.padding(toLength: 8, withPad: " ", startingAt: 0)
+            }
+            expectedGrid.append(row)
+        }
+        let trimmed = expectedGrid.map { String($0.reversed().drop { $0 == " " }.reversed()) }
+        let printed = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(printed.prefix(6)) == trimmed, "\(run.stdout)")
+        let cellsShown = printed.prefix(6).dropFirst().flatMap { $0.split(separator: " ").dropFirst() }
+        #expect(cellsShown.filter { $0 == "PASS" }.count == 19)
+        #expect(cellsShown.filter { $0 == "INCOMPAT" }.count == 6)
+        let totals = lines(of: run.stdout, matching: #"19 PASS · 6 INCOMPATIBLE · 25 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#)
+        #expect(totals.count == 1, "\(run.stdout)")
+        #expect(run.stdout.hasSuffix("reports written to \(reports)\n"))
+        #expect(!run.stdout.contains("\u{1B}["), "colour codes on a pipe")
+
+        // results.json
+        let results = try jsonObject(at: reports + "/results.json")
+        let cells = try #require(results["cells"] as? [[String: Any]])
+        #expect(cells.count == 25)
+        #expect(results["allExpected"] as? Bool == true)
+        #expect(results["clients"] as? [String] == names)
+        #expect(results["gateways"] as? [String] == names)
+        let states = try #require((results["totals"] as? [String: Any])?["states"] as? [String: Int])
+        #expect(states["PASS"] == 19 && states["INCOMPATIBLE"] == 6 && states["FAIL"] == 0, "\(states)")
+        let allChecks = try checks(in: results)
+        #expect(allChecks.count >= 25 * 10)
+        #expect(allChecks.allSatisfy { $0.status == "passed" }, "\(allChecks.filter { $0.status != "passed" }.map(\.name).prefix(5))")
+        #expect((results["totals"] as? [String: Any])?["checks"] as? Int == allChecks.count)
+        if let checkCount = totals.first?.split(separator: " · ")[3].split(separator: " ").first {
+            #expect(Int(checkCount) == allChecks.count, "terminal and results.json disagree")
+        }
+        for cell in cells {
+            #expect(cell["keptDirectory"] is NSNull, "\(cell["name"] ?? "?") kept a folder")
+        }
+
+        // junit.xml: one suite per cell, one test case per check, nothing failed.
+        let document = try XMLDocument(data: Data(contentsOf: URL(fileURLWithPath: reports + "/junit.xml")))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.count == 25)
+        let cases = suites.flatMap { $0.elements(forName: "testcase") }
+        #expect(cases.count == allChecks.count)
+        #expect(Set(cases.compactMap { $0.attribute(forName: "name")?.stringValue }) == Set(allChecks.map(\.name)))
+        #expect(root.attribute(forName: "tests")?.stringValue == "\(allChecks.count)")
+        #expect(root.attribute(forName: "failures")?.stringValue == "0")
+        #expect(root.attribute(forName: "errors")?.stringValue == "0")
+        #expect(cases.allSatisfy { ($0.children ?? []).isEmpty }, "a passing test case has a body")
+
+        // summary.md
+        let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
+        #expect(summary.hasPrefix("## Compatibility matrix: as expected\n"))
+        #expect(summary.contains("All 25 cells as expected."))
+        #expect(summary.contains("| v1 | PASS | PASS | PASS | INCOMPATIBLE | INCOMPATIBLE |"), "\(summary)")
+
+        // Every cell passed or was refused cleanly: none kept a folder.
+        #expect(temporaryFolders().subtracting(before).filter { !$0.hasPrefix("/tmp/compat-test-") }.isEmpty)
+    }
+
+    @Test("matrix run --clients/--gateways: only those cells, in matrix order")
+    func matrixSubset() throws {
+        let matrix = try TestMatrix()
+        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v5,v1", "--gateways", "v5",
+                              "--message", "Heartbeat"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let printed = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(printed.prefix(3)) == ["client \\ gateway  v5", "v1                INCOMPAT", "v5                PASS"], "\(run.stdout)")
+        #expect(lines(of: run.stdout, matching: #"1 PASS · 1 INCOMPATIBLE · 2 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#).count == 1, "\(run.stdout)")
+    }
+
+    // MARK: Usage and configuration errors: exit 2
+
+    @Test("a bad matrix file: exit 2, the file and the key named")
+    func badMatrixFile() throws {
+        let peers = (1...5).map { #"{"name": "v\#($0)", "version": \#($0), "argv": ["\#(Built.peer($0))"]}"# }.joined(separator: ", ")
+        let matrix = try TestMatrix(text: #"{"peers": [\#(peers)], "transport": "udp"}"#)
+        for arguments in [["pair", "v3", "v5"], ["matrix", "run"], ["list"]] {
+            let run = try compat(arguments + ["--matrix", matrix.path, "--fixtures", fixtures])
+            #expect(run.status == 2, "\(arguments): \(run.status)")
+            #expect(run.stderr == "compat: \(matrix.path): transport: must be \"ipc\" or \"tcp\" (loopback), got \"udp\"\n", "\(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(run.stdout)")
+        }
+        let missing = try compat(["matrix", "run", "--matrix", matrix.folder + "/nope.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "compat: \(matrix.folder)/nope.json: cannot read the matrix file (use --matrix FILE)\n", "\(missing.stderr)")
+    }
+
+    @Test("a peer whose program is missing: exit 2 before any cell starts")
+    func missingProgram() throws {
+        // v3 is a wrapper that notes each start; v5's program does not exist.
+        let matrix = try TestMatrix(json: .object(["peers": .array([
+            .object(["name": "v3", "version": 3, "argv": ["./peer-v3-wrapper"]]),
+            .object(["name": "v5", "version": 5, "argv": ["./peer-v5-missing"]]),
+        ])]))
+        let wrapper = matrix.folder + "/peer-v3-wrapper"
+        let marker = matrix.folder + "/started"
+        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec '\(Built.peer(3))' \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+        let expected = "compat: \(matrix.path): peer \"v5\": program \(matrix.folder)/peer-v5-missing does not exist\n"
+
+        for arguments in [["pair", "v3", "v5"], ["pair", "v5", "v3"], ["matrix", "run"], ["matrix", "run", "--gateways", "v5"]] {
+            let before = temporaryFolders()
+            let run = try compat(arguments + ["--matrix", matrix.path, "--fixtures", fixtures])
+            #expect(run.status == 2, "\(arguments): \(run.status) \(run.stdout)")
+            #expect(run.stderr == expected, "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments): \(run.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: marker), "\(arguments): a peer was started")
+            #expect(temporaryFolders().subtracting(before).filter { $0.hasPrefix("/tmp/compat-v3-") || $0.hasPrefix("/tmp/compat-v5-") }.isEmpty,
+                    "\(arguments): a cell folder was made")
+        }
+        // The same matrix runs when the missing peer is left out: the wrapper is a real peer.
+        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3", "--message", "Heartbeat"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test("usage errors exit 2, not ArgumentParser's 64")
+    func usageErrors() throws {
+        let matrix = try TestMatrix()
+        let common = ["--matrix", matrix.path, "--fixtures", fixtures]
+
+        let unknownPeer = try compat(["pair", "v3", "v9"] + common)
+        #expect(unknownPeer.status == 2)
+        #expect(unknownPeer.stderr == "compat: \(matrix.path): no peer named \"v9\" to be the gateway (peers: v1, v2, v3, v4, v5)\n", "\(unknownPeer.stderr)")
+        let unknownClient = try compat(["pair", "x", "v3"] + common)
+        #expect(unknownClient.status == 2)
+        #expect(unknownClient.stderr.contains("no peer named \"x\" to be the client"), "\(unknownClient.stderr)")
+
+        let unknownOption = try compat(["matrix", "run", "--bogus"] + common)
+        #expect(unknownOption.status == 2, "\(unknownOption.status)")
+        #expect(unknownOption.stderr.contains("--bogus"), "\(unknownOption.stderr)")
+
+        let zeroJobs = try compat(["matrix", "run", "--jobs", "0"] + common)
+        #expect(zeroJobs.status == 2, "\(zeroJobs.status)")
+        #expect(zeroJobs.stderr.contains("--jobs must be at least 1"), "\(zeroJobs.stderr)")
+
+        let notANumber = try compat(["matrix", "run", "--jobs", "many"] + common)
+        #expect(notANumber.status == 2, "\(notANumber.status)")
+
+        let missingArgument = try compat(["pair", "v3"] + common)
+        #expect(missingArgument.status == 2, "\(missingArgument.status)")
+
+        let unknownSubcommand = try compat(["frobnicate"])
+        #expect(unknownSubcommand.status == 2, "\(unknownSubcommand.status)")
+
+        let badMessage = try compat(["pair", "v3", "v5", "--message", "NewOrders"] + common)
+        #expect(badMessage.status == 2, "\(badMessage.status)")
+        #expect(badMessage.stderr.contains("--message NewOrders: not a message type"), "\(badMessage.stderr)")
+
+        let badClients = try compat(["matrix", "run", "--clients", "v3,v9"] + common)
+        #expect(badClients.status == 2, "\(badClients.status)")
+        #expect(badClients.stderr == "compat: --clients v9: not a peer of \(matrix.path) in that role (v1, v2, v3, v4, v5)\n", "\(badClients.stderr)")
+
+        for bad in [unknownPeer, unknownOption, zeroJobs, badMessage, badClients] {
+            #expect(bad.stdout.isEmpty, "\(bad.stdout)")
+        }
+    }
+
+    @Test("compat --help: exit 0, usage and the exit statuses on stdout")
+    func help() throws {
+        let run = try compat(["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("USAGE: compat"), "\(run.stdout)")
+        // Help wraps its text to the terminal width: compare with the line breaks as spaces.
+        let flowing = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flowing.contains("Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error."), "\(run.stdout)")
+        for subcommand in ["matrix", "pair", "list"] { #expect(run.stdout.contains("  \(subcommand)"), "\(subcommand)") }
+        #expect(run.stderr.isEmpty)
+
+        let pairHelp = try compat(["pair", "--help"])
+        #expect(pairHelp.status == 0)
+        #expect(pairHelp.stdout.contains("--message"), "\(pairHelp.stdout)")
+        #expect(pairHelp.stdout.contains("--run <pattern>"), "\(pairHelp.stdout)")
+    }
+
+    // MARK: Failures, known failures, stale known failures
+
+    @Test("a failing peer: exit 1, the check, expected and actual, a reproducer and a kept folder; then KNOWN; then stale")
+    func knownFailures() throws {
+        let fault = [3: ["--fault", "var-data-255"]]
+        let faulty = try TestMatrix(extraArguments: fault, commandSeconds: 2)
+        let reports = faulty.folder + "/reports"
+        let before = temporaryFolders("compat-v3-v3-")
+        let failing = try pair(faulty, "v3", "v3", ["--report-dir", reports])
+        let kept = keptFolders(failing.stdout)
+        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+
+        #expect(failing.status == 1, "\(failing.stdout)\n\(failing.stderr)")
+        let name = "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"
+        let listed = checkLines(failing.stdout)
+        #expect(listed.contains { $0.mark == "FAIL" && $0.name == name }, "\(failing.stdout)")
+        #expect(lines(of: failing.stdout, matching: #"FAIL  client=v3/gateway=v3: \d+ passed, \d+ failed \(N=3, [0-9.]+ s\)"#).count == 1,
+                "\(failing.stdout.suffix(800))")
+        // The failure's details, under its name.
+        let details = try #require(failing.stdout.components(separatedBy: "  FAIL \(name)\n").dropFirst().first, "\(failing.stdout)")
+        let block = details.components(separatedBy: "\n").prefix { $0.hasPrefix("    ") }.joined(separator: "\n")
+        #expect(block.contains("    expected: "), "\(block)")
+        #expect(block.contains("    actual:   "), "\(block)")
+        #expect(block.contains("frame ("), "no frame shown: \(block)")
+        #expect(block.contains("    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"), "\(block)")
+        // The kept folder: printed, in /tmp, with both peers' stderr and transcripts.
+        #expect(kept.count == 1, "\(failing.stdout)")
+        if let folder = kept.first {
+            #expect(folder.hasPrefix("/tmp/compat-v3-v3-"))
+            for file in ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"] {
+                #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(folder)/\(file) missing")
+            }
+            let transcript = (try? String(contentsOfFile: folder + "/client.transcript", encoding: .utf8)) ?? ""
+            #expect(transcript.contains("\"cmd\":\"logon\""), "\(transcript.prefix(300))")
+            #expect(temporaryFolders("compat-v3-v3-").subtracting(before) == [folder])
+        }
+        // The peers' stderr is shown too.
+        #expect(failing.stdout.contains("    client v3: exit 0"), "\(failing.stdout.suffix(1500))")
+        #expect(failing.stdout.contains("    gateway v3: exit 0"))
+
+        // Every failing check listed as known, with a reason: exit 0, KNOWN.
+        let results = try jsonObject(at: reports + "/results.json")
+        let failed = try checks(in: results).filter { $0.status == "failed" }.map(\.name)
+        #expect(failed.contains(name))
+        #expect(failed.count == listed.filter { $0.mark == "FAIL" }.count)
+        let reason = "var-data is cut at 255 bytes (a fault injected on purpose)"
+        let knownEntries: [JSON] = failed.map { .object(["client": "v3", "gateway": "v3", "check": .string($0), "reason": .string(reason)]) }
+        let listedMatrix = try TestMatrix(extraArguments: fault, extra: ["knownFailures": .array(knownEntries)], commandSeconds: 2)
+        let beforeKnown = temporaryFolders("compat-v3-v3-")
+        let known = try pair(listedMatrix, "v3", "v3")
+        #expect(known.status == 0, "\(known.stdout)\n\(known.stderr)")
+        let knownListed = checkLines(known.stdout)
+        #expect(knownListed.filter { $0.mark == "KNOWN" }.map(\.name).sorted() == failed.sorted())
+        #expect(!knownListed.contains { $0.mark == "FAIL" })
+        #expect(known.stdout.contains("KNOWN    \(name)  (known: \(reason))"), "\(known.stdout)")
+        #expect(lines(of: known.stdout, matching: #"KNOWN  client=v3/gateway=v3: \d+ passed, \#(failed.count) known \(N=3, [0-9.]+ s\)"#).count == 1,
+                "\(known.stdout.suffix(800))")
+        #expect(keptFolders(known.stdout).isEmpty, "a KNOWN cell is as expected")
+        #expect(temporaryFolders("compat-v3-v3-").subtracting(beforeKnown).isEmpty)
+
+        // Listed for a check that passes (no fault): exit 1, reported stale.
+        let staleMatrix = try TestMatrix(extra: ["knownFailures": .array([
+            .object(["client": "v3", "gateway": "v3", "check": "Logout/c2g/edge-longest-strings", "reason": .string(reason)]),
+        ])])
+        let staleReports = staleMatrix.folder + "/reports"
+        let stale = try pair(staleMatrix, "v3", "v3", ["--message", "Logout", "--report-dir", staleReports])
+        let staleKept = keptFolders(stale.stdout)
+        defer { for folder in staleKept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        #expect(stale.status == 1, "\(stale.stdout)\n\(stale.stderr)")
+        #expect(stale.stdout.contains("STALE    \(name)  (known: \(reason))"), "\(stale.stdout)")
+        #expect(stale.stdout.contains("listed as a known failure (\(reason)) but passed: remove it from matrix.json's knownFailures"), "\(stale.stdout)")
+        #expect(lines(of: stale.stdout, matching: #"PASS  client=v3/gateway=v3: \d+ passed, 1 stale \(N=3, [0-9.]+ s\)"#).count == 1, "\(stale.stdout)")
+        let staleResults = try jsonObject(at: staleReports + "/results.json")
+        #expect(staleResults["allExpected"] as? Bool == false)
+        #expect(try checks(in: staleResults).filter { $0.status == "stalePass" }.map(\.name) == [name])
+        let summary = try String(contentsOfFile: staleReports + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("not as expected (1 stale known failure)"), "\(summary)")
+    }
+}
