@@ -358,10 +358,13 @@ struct CommandTests {
 
     // MARK: Failures, known failures, stale known failures
 
-    @Test("a failing peer: exit 1, the check, expected and actual, a reproducer and a kept folder; then KNOWN; then stale")
-    func knownFailures() throws {
-        let fault = [3: ["--fault", "var-data-255"]]
-        let faulty = try TestMatrix(extraArguments: fault, commandSeconds: 2)
+    /// v3 cutting every string to 255 bytes (Faults.swift), in both roles.
+    private let varData255 = [3: ["--fault", "var-data-255"]]
+    private let reason = "var-data is cut at 255 bytes (a fault injected on purpose)"
+
+    @Test("a failing cell: exit 1, each failed check with expected, actual, frames and a reproducer; its folder kept")
+    func failingCell() throws {
+        let faulty = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
         let reports = faulty.folder + "/reports"
         let before = temporaryFolders("compat-v3-v3-")
         let failing = try pair(faulty, "v3", "v3", ["--report-dir", reports])
@@ -374,13 +377,15 @@ struct CommandTests {
         #expect(listed.contains { $0.mark == "FAIL" && $0.name == name }, "\(failing.stdout)")
         #expect(lines(of: failing.stdout, matching: #"FAIL  client=v3/gateway=v3: \d+ passed, \d+ failed \(N=3, [0-9.]+ s\)"#).count == 1,
                 "\(failing.stdout.suffix(800))")
-        // The failure's details, under its name.
+        // The failure's details, under its name: the field, expected and actual, both frames, the reproducer.
         let details = try #require(failing.stdout.components(separatedBy: "  FAIL \(name)\n").dropFirst().first, "\(failing.stdout)")
         let block = details.components(separatedBy: "\n").prefix { $0.hasPrefix("    ") }.joined(separator: "\n")
-        #expect(block.contains("    expected: "), "\(block)")
-        #expect(block.contains("    actual:   "), "\(block)")
-        #expect(block.contains("frame ("), "no frame shown: \(block)")
-        #expect(block.contains("    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"), "\(block)")
+        #expect(block.hasPrefix("    the sent Logout differs from its encoding at version 3"), "\(block.prefix(300))")
+        #expect(block.contains("\n    field:    Logout var-data\n"), "\(block.prefix(300))")
+        #expect(block.contains("\n    expected: 1034 bytes: "), "\(block.prefix(600))")
+        #expect(block.contains("\n    actual:   265 bytes: "), "\(block.prefix(600))")
+        #expect(block.contains("\n    sent frame (265 bytes):\n      0000  "), "\(block.prefix(900))")
+        #expect(block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"), "\(block.suffix(300))")
         // The kept folder: printed, in /tmp, with both peers' stderr and transcripts.
         #expect(kept.count == 1, "\(failing.stdout)")
         if let folder = kept.first {
@@ -392,46 +397,122 @@ struct CommandTests {
             #expect(transcript.contains("\"cmd\":\"logon\""), "\(transcript.prefix(300))")
             #expect(temporaryFolders("compat-v3-v3-").subtracting(before) == [folder])
         }
-        // The peers' stderr is shown too.
-        #expect(failing.stdout.contains("    client v3: exit 0"), "\(failing.stdout.suffix(1500))")
-        #expect(failing.stdout.contains("    gateway v3: exit 0"))
+        // How each peer ended, its command and its stderr.
+        #expect(failing.stdout.contains("\n    client v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role client\n"),
+                "\(failing.stdout.suffix(1500))")
+        #expect(failing.stdout.contains("\n    gateway v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role gateway\n"))
 
-        // Every failing check listed as known, with a reason: exit 0, KNOWN.
+        // results.json agrees with the terminal and gives each failure its reproducer.
         let results = try jsonObject(at: reports + "/results.json")
-        let failed = try checks(in: results).filter { $0.status == "failed" }.map(\.name)
-        #expect(failed.contains(name))
-        #expect(failed.count == listed.filter { $0.mark == "FAIL" }.count)
-        let reason = "var-data is cut at 255 bytes (a fault injected on purpose)"
-        let knownEntries: [JSON] = failed.map { .object(["client": "v3", "gateway": "v3", "check": .string($0), "reason": .string(reason)]) }
-        let listedMatrix = try TestMatrix(extraArguments: fault, extra: ["knownFailures": .array(knownEntries)], commandSeconds: 2)
-        let beforeKnown = temporaryFolders("compat-v3-v3-")
-        let known = try pair(listedMatrix, "v3", "v3")
-        #expect(known.status == 0, "\(known.stdout)\n\(known.stderr)")
-        let knownListed = checkLines(known.stdout)
-        #expect(knownListed.filter { $0.mark == "KNOWN" }.map(\.name).sorted() == failed.sorted())
-        #expect(!knownListed.contains { $0.mark == "FAIL" })
-        #expect(known.stdout.contains("KNOWN    \(name)  (known: \(reason))"), "\(known.stdout)")
-        #expect(lines(of: known.stdout, matching: #"KNOWN  client=v3/gateway=v3: \d+ passed, \#(failed.count) known \(N=3, [0-9.]+ s\)"#).count == 1,
-                "\(known.stdout.suffix(800))")
-        #expect(keptFolders(known.stdout).isEmpty, "a KNOWN cell is as expected")
-        #expect(temporaryFolders("compat-v3-v3-").subtracting(beforeKnown).isEmpty)
+        let cell = try #require((results["cells"] as? [[String: Any]])?.first)
+        #expect(cell["state"] as? String == "FAIL")
+        #expect(cell["keptDirectory"] as? String == kept.first)
+        let failedChecks = try #require(cell["checks"] as? [[String: Any]]).filter { $0["status"] as? String == "failed" }
+        #expect(failedChecks.compactMap { $0["name"] as? String }.sorted() == listed.filter { $0.mark == "FAIL" }.map(\.name).sorted())
+        let logout = try #require(failedChecks.first { $0["name"] as? String == name })
+        #expect(logout["reproduce"] as? String == "compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout")
+        #expect((logout["failure"] as? [String: Any])?["field"] as? String == "Logout var-data")
+        let junit = try XMLDocument(data: Data(contentsOf: URL(fileURLWithPath: reports + "/junit.xml")))
+        #expect(try junit.nodes(forXPath: "//testcase/failure").count == failedChecks.count)
+    }
 
-        // Listed for a check that passes (no fault): exit 1, reported stale.
-        let staleMatrix = try TestMatrix(extra: ["knownFailures": .array([
+    @Test("every failing check listed in knownFailures: exit 0, KNOWN, no folder kept")
+    func knownFailures() throws {
+        // Only the Logout checks with strings over 255 bytes: each fails on its own, whatever ran before.
+        let selection = ["--run", "client=v3/gateway=v3/Logout/*/edge-longest-strings"]
+        let faulty = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
+        let reports = faulty.folder + "/reports"
+        let first = try pair(faulty, "v3", "v3", selection + ["--report-dir", reports])
+        defer { for folder in keptFolders(first.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        #expect(first.status == 1, "\(first.stdout)\n\(first.stderr)")
+        let failed = try checks(in: jsonObject(at: reports + "/results.json")).filter { $0.status == "failed" }.map(\.name)
+        #expect(failed == ["client=v3/gateway=v3/Logout/c2g/edge-longest-strings", "client=v3/gateway=v3/Logout/g2c/edge-longest-strings"])
+
+        let entries: [JSON] = failed.map { .object(["client": "v3", "gateway": "v3", "check": .string($0), "reason": .string(reason)]) }
+        let listed = try TestMatrix(extraArguments: varData255, extra: ["knownFailures": .array(entries)], commandSeconds: 2)
+        let before = temporaryFolders("compat-v3-v3-")
+        let known = try pair(listed, "v3", "v3", selection)
+        #expect(known.status == 0, "\(known.stdout)\n\(known.stderr)")
+        let marks = checkLines(known.stdout)
+        #expect(marks.map(\.mark) == ["KNOWN", "KNOWN"], "\(known.stdout)")
+        #expect(marks.map(\.name) == failed)
+        for name in failed { #expect(known.stdout.contains("\nKNOWN    \(name)  (known: \(reason))\n"), "\(known.stdout)") }
+        // Details still shown for a known failure, with its reason.
+        #expect(known.stdout.contains("\n    known failure: \(reason)\n"), "\(known.stdout)")
+        #expect(lines(of: known.stdout, matching: #"KNOWN  client=v3/gateway=v3: 0 passed, 2 known \(N=3, [0-9.]+ s\)"#).count == 1, "\(known.stdout)")
+        #expect(keptFolders(known.stdout).isEmpty, "a KNOWN cell is as expected")
+        #expect(temporaryFolders("compat-v3-v3-").subtracting(before).isEmpty)
+
+        // The grid shows the cell KNOWN too.
+        let grid = try compat(["matrix", "run", "--matrix", listed.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3"] + selection)
+        #expect(grid.status == 0, "\(grid.stdout)\n\(grid.stderr)")
+        #expect(grid.stdout.hasPrefix("client \\ gateway  v3\nv3                KNOWN\n\n1 KNOWN · 1 cell · 2 checks · wall "), "\(grid.stdout)")
+    }
+
+    @Test("a known failure that now passes: exit 1, reported stale")
+    func staleKnownFailure() throws {
+        let name = "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"
+        let matrix = try TestMatrix(extra: ["knownFailures": .array([
             .object(["client": "v3", "gateway": "v3", "check": "Logout/c2g/edge-longest-strings", "reason": .string(reason)]),
         ])])
-        let staleReports = staleMatrix.folder + "/reports"
-        let stale = try pair(staleMatrix, "v3", "v3", ["--message", "Logout", "--report-dir", staleReports])
-        let staleKept = keptFolders(stale.stdout)
-        defer { for folder in staleKept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        let reports = matrix.folder + "/reports"
+        let stale = try pair(matrix, "v3", "v3", ["--message", "Logout", "--report-dir", reports])
+        let kept = keptFolders(stale.stdout)
+        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
         #expect(stale.status == 1, "\(stale.stdout)\n\(stale.stderr)")
-        #expect(stale.stdout.contains("STALE    \(name)  (known: \(reason))"), "\(stale.stdout)")
-        #expect(stale.stdout.contains("listed as a known failure (\(reason)) but passed: remove it from matrix.json's knownFailures"), "\(stale.stdout)")
+        #expect(stale.stdout.contains("\nSTALE    \(name)  (known: \(reason))\n"), "\(stale.stdout)")
+        #expect(checkLines(stale.stdout).filter { $0.mark != "PASS" }.map(\.name) == [name])
+        #expect(stale.stdout.contains("\n    listed as a known failure (\(reason)) but passed: remove it from matrix.json's knownFailures\n"), "\(stale.stdout)")
         #expect(lines(of: stale.stdout, matching: #"PASS  client=v3/gateway=v3: \d+ passed, 1 stale \(N=3, [0-9.]+ s\)"#).count == 1, "\(stale.stdout)")
-        let staleResults = try jsonObject(at: staleReports + "/results.json")
-        #expect(staleResults["allExpected"] as? Bool == false)
-        #expect(try checks(in: staleResults).filter { $0.status == "stalePass" }.map(\.name) == [name])
-        let summary = try String(contentsOfFile: staleReports + "/summary.md", encoding: .utf8)
-        #expect(summary.contains("not as expected (1 stale known failure)"), "\(summary)")
+        let results = try jsonObject(at: reports + "/results.json")
+        #expect(results["allExpected"] as? Bool == false)
+        #expect(try checks(in: results).filter { $0.status == "stalePass" }.map(\.name) == [name])
+        let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
+        #expect(summary.hasPrefix("## Compatibility matrix: not as expected (1 stale known failure)\n"), "\(summary)")
+        #expect(summary.contains("but passed: remove it from matrix.json."), "\(summary)")
+    }
+
+    // MARK: Defects found by these tests (see the report); each test states the behaviour wanted.
+
+    @Test("a faulty cell fails the same checks every run, and only the checks its fault touches")
+    func failuresAreStable() throws {
+        // var-data-255 touches only strings over 255 bytes: the edge-longest-strings checks.
+        let faulty = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
+        var runs: [[String]] = []
+        for _ in 0..<3 {
+            let run = try pair(faulty, "v3", "v3")
+            defer { for folder in keptFolders(run.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+            #expect(run.status == 1)
+            runs.append(checkLines(run.stdout).filter { $0.mark == "FAIL" }.map(\.name))
+        }
+        #expect(Set(runs.map { $0.sorted() }).count == 1, "different checks failed from run to run: \(runs.map { $0.map { $0.replacingOccurrences(of: "client=v3/gateway=v3/", with: "") } })")
+        for run in runs {
+            let untouched = run.filter { !$0.hasSuffix("/edge-longest-strings") }
+            #expect(untouched.isEmpty, "failed although their data has no string over 255 bytes: \(untouched)")
+        }
+    }
+
+    @Test("the reproducer of a CancelOrder check passes on clean peers (--message CancelOrder)")
+    func cancelOrderAlone() throws {
+        let matrix = try TestMatrix()
+        let run = try pair(matrix, "v3", "v5", ["--message", "CancelOrder"])
+        let kept = keptFolders(run.stdout)
+        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v5-") { try? FileManager.default.removeItem(atPath: folder) } }
+        #expect(run.status == 0, "\(checkLines(run.stdout).filter { $0.mark != "PASS" }.map(\.name))")
+        #expect(checkLines(run.stdout).contains { $0.name == "client=v3/gateway=v5/CancelOrder/c2g/reference-cancel" })
+    }
+
+    @Test("the reproducer is a shell command: a matrix path with a space is quoted")
+    func reproducerQuoted() throws {
+        let matrix = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
+        let spaced = matrix.folder + "/with space"
+        try FileManager.default.createDirectory(atPath: spaced, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: matrix.path, toPath: spaced + "/matrix.json")
+        let run = try compat(["pair", "v3", "v3", "--matrix", spaced + "/matrix.json", "--fixtures", fixtures,
+                              "--run", "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"])
+        defer { for folder in keptFolders(run.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("    reproduce: compat pair --matrix '\(spaced)/matrix.json' --fixtures \(fixtures) v3 v3 --message Logout\n"),
+                "\(run.stdout.split(separator: "\n").filter { $0.contains("reproduce") })")
     }
 }

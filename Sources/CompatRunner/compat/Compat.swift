@@ -10,7 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
-        subcommands: [MatrixCommand.self, PairCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PairCommand.self, GateCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as HARNESS.md says, not ArgumentParser's 64.
@@ -48,10 +48,16 @@ struct MatrixOptions: ParsableArguments {
     @Option(name: .long, help: "The fixtures folder (default: fixtures next to the matrix file).")
     var fixtures: String?
 
+    /// --fixtures, else `fixtures` next to the matrix file.
+    var fixturesFolder: String {
+        if let fixtures { return fixtures }
+        let folder = (matrix as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "fixtures" : folder + "/fixtures"
+    }
+
     func load() throws(ConfigError) -> (MatrixConfig, SampleBook) {
         let config = try MatrixConfig.load(path: matrix)
-        let folder = fixtures ?? URL(fileURLWithPath: matrix).deletingLastPathComponent().appendingPathComponent("fixtures").path
-        let samples = try SampleBook.load(path: folder + "/samples.json")
+        let samples = try SampleBook.load(path: fixturesFolder + "/samples.json")
         return (config, samples)
     }
 

@@ -26,7 +26,7 @@ struct FixturesCommand: ParsableCommand {
 
         func run() throws {
             let (_, samples) = try matrixOptions.load()
-            let report = GoldenFrames.verify(fixtures: fixturesFolder(of: samples), samples: samples)
+            let report = GoldenFrames.verify(fixtures: matrixOptions.fixturesFolder, samples: samples)
             var out = report.counts + "\n"
             for problem in report.problems { out += "  FAIL \(problem)\n" }
             out += report.passed ? "golden frames: OK\n" : "golden frames: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")\n"
@@ -48,7 +48,7 @@ struct FixturesCommand: ParsableCommand {
 
         func run() throws {
             let (_, samples) = try matrixOptions.load()
-            let fixtures = fixturesFolder(of: samples)
+            let fixtures = matrixOptions.fixturesFolder
             let released = try GoldenFrames.releasedVersions(fixtures: fixtures)
             let result = try GoldenFrames.update(fixtures: fixtures, samples: samples, releasedVersions: released)
             var out = ""
@@ -60,10 +60,4 @@ struct FixturesCommand: ParsableCommand {
             emit(out)
         }
     }
-}
-
-/// The fixtures folder the samples were read from (kept as given, relative or not).
-private func fixturesFolder(of samples: SampleBook) -> String {
-    let suffix = "/samples.json"
-    return samples.path.hasSuffix(suffix) ? String(samples.path.dropLast(suffix.count)) : "."
 }

@@ -34,7 +34,7 @@ struct SchemaCommand: ParsableCommand {
         var allowedBreaks: String?
 
         func run() throws {
-            let report = try schemaSection(fixtures: schemaFixturesFolder(matrixOptions), baseline: baseline,
+            let report = try schemaSection(fixtures: matrixOptions.fixturesFolder, baseline: baseline,
                                            allowedBreaks: allowedBreaks)
             emit(report.rendered)
             if !report.passed { throw ExitCode(1) }
@@ -57,7 +57,7 @@ struct SchemaCommand: ParsableCommand {
         var allowBreaking = false
 
         func run() throws {
-            let folder = schemaFixturesFolder(matrixOptions)
+            let folder = matrixOptions.fixturesFolder
             let path = folder + "/" + SchemaLock.fileName
             let existing = FileManager.default.fileExists(atPath: path) ? try SchemaLock.load(path: path) : nil
             let update: SchemaLockUpdate
@@ -94,11 +94,4 @@ struct SchemaCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// The fixtures folder: --fixtures, else `fixtures` next to the matrix file.
-private func schemaFixturesFolder(_ options: MatrixOptions) -> String {
-    if let fixtures = options.fixtures { return fixtures }
-    let folder = (options.matrix as NSString).deletingLastPathComponent
-    return folder.isEmpty ? "fixtures" : folder + "/fixtures"
 }

@@ -195,68 +195,86 @@ enum ResultsJSON {
 /// junit.xml: one <testsuite> per cell, one <testcase> per check, and for a cell whose peer
 /// crashed or hung a `…/process` test case with an <error>.
 enum JUnitXML {
+    /// One <testsuite>: its counts and its rendered test cases.
+    struct Suite {
+        var name: String
+        var properties: [(String, String)] = []
+        var cases: [String] = []
+        var failures = 0
+        var errors = 0
+        var skipped = 0
+        var seconds: Double = 0
+
+        mutating func add(_ name: String, classname: String, failure: (message: String, type: String, details: String)? = nil) {
+            var body: String?
+            if let failure {
+                body = "<failure message=\"\(attribute(failure.message))\" type=\"\(attribute(failure.type))\">" + text(failure.details) + "</failure>"
+                failures += 1
+            }
+            cases.append(testcase(name: name, classname: classname, body: body))
+        }
+
+        var rendered: String {
+            var suite = "  <testsuite name=\"\(attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\""
+                + " errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time(seconds))\">\n"
+            if !properties.isEmpty {
+                suite += "    <properties>\n"
+                for (key, value) in properties { suite += "      <property name=\"\(attribute(key))\" value=\"\(attribute(value))\"/>\n" }
+                suite += "    </properties>\n"
+            }
+            return suite + cases.joined() + "  </testsuite>\n"
+        }
+    }
+
     static func render(_ result: MatrixResult) -> String {
-        var suites = [String]()
-        var totals = (tests: 0, failures: 0, errors: 0, skipped: 0)
-        for cell in ReportText.orderedCells(result) {
+        document(cellSuites(result), seconds: result.wallSeconds)
+    }
+
+    /// A whole junit.xml from its suites.
+    static func document(_ suites: [Suite], seconds: Double) -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<testsuites name=\"compat\" tests=\"\(suites.reduce(0) { $0 + $1.cases.count })\" failures=\"\(suites.reduce(0) { $0 + $1.failures })\""
+            + " errors=\"\(suites.reduce(0) { $0 + $1.errors })\" skipped=\"\(suites.reduce(0) { $0 + $1.skipped })\" time=\"\(time(seconds))\">\n"
+            + suites.map(\.rendered).joined()
+            + "</testsuites>\n"
+    }
+
+    /// One suite per cell, one test case per check.
+    static func cellSuites(_ result: MatrixResult) -> [Suite] {
+        ReportText.orderedCells(result).map { cell in
             let name = ReportText.cellName(cell)
-            var cases = [String]()
-            var counts = (tests: 0, failures: 0, errors: 0, skipped: 0)
+            var suite = Suite(name: name, properties: [("state", cell.state.rawValue), ("negotiated", cell.expectedVersion.map(String.init) ?? "none"),
+                                                       ("reproduce", cell.reproduce)], seconds: cell.seconds)
             if cell.state == .crash || cell.state == .timeout {
                 var details = [cell.problem ?? cell.state.rawValue]
                 details += ReportText.peerLines(cell)
                 details.append("reproduce: \(cell.reproduce)")
                 let message = "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")"
-                cases.append(testcase(name: name + "/process", classname: name,
-                                      body: "<error message=\"\(attribute(message))\" type=\"\(cell.state.rawValue)\">"
-                                          + text(details.joined(separator: "\n")) + "</error>"))
-                counts.errors += 1
+                suite.cases.append(testcase(name: name + "/process", classname: name,
+                                            body: "<error message=\"\(attribute(message))\" type=\"\(cell.state.rawValue)\">"
+                                                + text(details.joined(separator: "\n")) + "</error>"))
+                suite.errors += 1
             }
             for check in cell.checks {
-                var body: String?
+                let details = ReportText.checkLines(check, in: cell).joined(separator: "\n")
                 switch check.status {
                 case .passed:
-                    body = nil
+                    suite.add(check.name, classname: name)
                 case .failed:
-                    let message = check.failure?.message ?? "failed"
-                    body = "<failure message=\"\(attribute(message))\" type=\"failed\">"
-                        + text(ReportText.checkLines(check, in: cell).joined(separator: "\n")) + "</failure>"
-                    counts.failures += 1
+                    suite.add(check.name, classname: name, failure: (check.failure?.message ?? "failed", "failed", details))
                 case .stalePass:
-                    let message = "stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)"
-                    body = "<failure message=\"\(attribute(message))\" type=\"stale\">"
-                        + text(ReportText.checkLines(check, in: cell).joined(separator: "\n")) + "</failure>"
-                    counts.failures += 1
+                    suite.add(check.name, classname: name, failure: ("stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details))
                 case .knownFailure:
-                    body = "<skipped message=\"\(attribute("known: " + (check.knownReason ?? "listed in knownFailures")))\"/>"
-                    counts.skipped += 1
+                    suite.cases.append(testcase(name: check.name, classname: name,
+                                                body: "<skipped message=\"\(attribute("known: " + (check.knownReason ?? "listed in knownFailures")))\"/>"))
+                    suite.skipped += 1
                 case .notRun:
-                    body = "<skipped/>"
-                    counts.skipped += 1
+                    suite.cases.append(testcase(name: check.name, classname: name, body: "<skipped/>"))
+                    suite.skipped += 1
                 }
-                cases.append(testcase(name: check.name, classname: name, body: body))
             }
-            counts.tests = cases.count
-            totals.tests += counts.tests
-            totals.failures += counts.failures
-            totals.errors += counts.errors
-            totals.skipped += counts.skipped
-            var suite = "  <testsuite name=\"\(attribute(name))\" tests=\"\(counts.tests)\" failures=\"\(counts.failures)\""
-                + " errors=\"\(counts.errors)\" skipped=\"\(counts.skipped)\" time=\"\(time(cell.seconds))\">\n"
-            suite += "    <properties>\n"
-            suite += "      <property name=\"state\" value=\"\(attribute(cell.state.rawValue))\"/>\n"
-            suite += "      <property name=\"negotiated\" value=\"\(attribute(cell.expectedVersion.map(String.init) ?? "none"))\"/>\n"
-            suite += "      <property name=\"reproduce\" value=\"\(attribute(cell.reproduce))\"/>\n"
-            suite += "    </properties>\n"
-            suite += cases.joined()
-            suite += "  </testsuite>\n"
-            suites.append(suite)
+            return suite
         }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            + "<testsuites name=\"compat\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\""
-            + " errors=\"\(totals.errors)\" skipped=\"\(totals.skipped)\" time=\"\(time(result.wallSeconds))\">\n"
-            + suites.joined()
-            + "</testsuites>\n"
     }
 
     static func testcase(name: String, classname: String, body: String?) -> String {

@@ -1,0 +1,98 @@
+// `compat gate`: the CI gate on protocol changes. Four sections — the schema against the
+// released lock, the golden frames, the full matrix, stale known failures — in one report
+// with one verdict.
+
+import Foundation
+
+public struct GateResult: Sendable {
+    public let schema: SchemaDiffReport
+    public let fixtures: GoldenReport
+    public let matrix: MatrixResult
+    public let seconds: Double
+
+    public init(schema: SchemaDiffReport, fixtures: GoldenReport, matrix: MatrixResult, seconds: Double) {
+        self.schema = schema
+        self.fixtures = fixtures
+        self.matrix = matrix
+        self.seconds = seconds
+    }
+
+    /// Every cell in the state it should be in (stale known failures are their own section).
+    public var matrixPassed: Bool { matrix.cells.allSatisfy(\.state.isExpected) }
+    /// Listed known failures that now pass: the list must be kept true.
+    public var staleKnownFailures: [CheckResult] { matrix.cells.flatMap { $0.checks.filter { $0.status == .stalePass } } }
+    public var passed: Bool { schema.passed && fixtures.passed && matrixPassed && staleKnownFailures.isEmpty }
+
+    /// (title, passed, text) for each section, in report order.
+    var sections: [(title: String, passed: Bool, text: String)] {
+        let stale = staleKnownFailures
+        return [
+            ("Schema against the released lock", schema.passed, schema.rendered),
+            ("Golden frames", fixtures.passed,
+             fixtures.counts + "\n" + fixtures.problems.map { "  \($0)" }.joined(separator: "\n") + (fixtures.passed ? "  every frame, value and cross-version decode as recorded\n" : "\n")),
+            ("Compatibility matrix", matrixPassed, renderGrid(matrix, color: false) + (matrixPassed ? "" : renderFailures(matrix))),
+            ("Stale known failures", stale.isEmpty,
+             stale.isEmpty ? "none: every listed known failure still fails\n"
+                 : stale.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }.joined(separator: "\n") + "\n"),
+        ]
+    }
+
+    public func renderTerminal() -> String {
+        var out = ""
+        for section in sections {
+            out += "== \(section.title): \(section.passed ? "PASS" : "FAIL")\n" + section.text + "\n"
+        }
+        let failed = sections.filter { !$0.passed }.map(\.title)
+        out += failed.isEmpty
+            ? String(format: "gate: PASS (%.2f s)\n", seconds)
+            : String(format: "gate: FAIL — %@ (%.2f s)\n", failed.joined(separator: "; "), seconds)
+        return out
+    }
+
+    /// For a pull-request comment: the verdict, then each section.
+    public func summaryMarkdown() -> String {
+        var lines = ["## compat gate: \(passed ? "PASS" : "FAIL")", ""]
+        lines.append("| section | result |")
+        lines.append("|---|---|")
+        for section in sections { lines.append("| \(section.title) | \(section.passed ? "PASS" : "**FAIL**") |") }
+        lines.append("")
+        for section in sections {
+            lines.append("### \(section.title): \(section.passed ? "PASS" : "FAIL")")
+            lines += SummaryMarkdown.codeBlock(section.text, language: "text")
+            lines.append("")
+        }
+        if !schema.allowed.isEmpty {
+            lines.append("Intentional breaks allowed in `\(AllowedBreaks.fileName)`:")
+            for allowed in schema.allowed { lines.append("- `\(allowed.change.id)`: \(SummaryMarkdown.escaped(allowed.reason))") }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One suite per section (the matrix as one suite per cell), one test case per item.
+    public func junitXML() -> String {
+        var schemaSuite = JUnitXML.Suite(name: "schema", properties: [("baseline", schema.baselineDescription)])
+        schemaSuite.add("schema/no-breaking-change", classname: "schema",
+                        failure: schema.passed ? nil : ("\(schema.breaking.count) breaking change(s)", "breaking", schema.rendered))
+        for change in schema.breaking {
+            schemaSuite.add("schema/\(change.id)", classname: "schema", failure: ("breaking: \(change.id)", "breaking", change.detail))
+        }
+        for allowed in schema.allowed { schemaSuite.add("schema/\(allowed.change.id) (allowed: \(allowed.reason))", classname: "schema") }
+
+        var fixturesSuite = JUnitXML.Suite(name: "fixtures")
+        fixturesSuite.add("fixtures/verify", classname: "fixtures",
+                          failure: fixtures.passed ? nil : ("\(fixtures.problems.count) golden problem(s)", "golden", fixtures.problems.map(\.description).joined(separator: "\n")))
+        for problem in fixtures.problems {
+            fixturesSuite.add("fixtures/\(problem.file)\(problem.caseName.map { "/\($0)" } ?? "")", classname: "fixtures", failure: (problem.message, "golden", problem.description))
+        }
+        return JUnitXML.document([schemaSuite, fixturesSuite] + JUnitXML.cellSuites(matrix), seconds: seconds)
+    }
+}
+
+/// Writes summary.md and junit.xml of the gate, and results.json of its matrix, each atomically.
+public func writeGateReports(_ gate: GateResult, to directory: String) throws {
+    try ReportFiles.createDirectory(directory)
+    try ReportFiles.writeAtomically(Array(gate.summaryMarkdown().utf8), to: directory + "/summary.md")
+    try ReportFiles.writeAtomically(Array(gate.junitXML().utf8), to: directory + "/junit.xml")
+    try ReportFiles.writeAtomically(try ResultsJSON.render(gate.matrix), to: directory + "/results.json")
+}

@@ -1,0 +1,62 @@
+// `compat gate` as CI runs it: all four sections in one report, one exit code.
+
+import Foundation
+import FoundationXML
+import MiniJSON
+import Testing
+
+@Suite("compat gate", .serialized)
+struct GateTests {
+    @Test("the gate passes on the repository's schema, fixtures and the reference peers, and writes its reports")
+    func gatePasses() throws {
+        let matrix = try TestMatrix()
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        for section in ["Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: PASS", "Stale known failures: PASS", "gate: PASS"] {
+            #expect(run.stdout.contains(section), "missing \(section) in \(run.stdout)")
+        }
+        let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
+        #expect(summary.hasPrefix("## compat gate: PASS"))
+        let junit = try XMLDocument(contentsOf: URL(fileURLWithPath: reports + "/junit.xml"))
+        let suites = try junit.nodes(forXPath: "/testsuites/testsuite/@name").compactMap(\.stringValue)
+        #expect(suites.prefix(2) == ["schema", "fixtures"])
+        #expect(suites.count == 2 + 25)
+    }
+
+    @Test("a known failure that now passes fails the gate as stale")
+    func staleKnownFailureFailsTheGate() throws {
+        let known: JSON = .array([.object(["client": "v3", "gateway": "v5", "check": "NewOrder/c2g/sample", "reason": "fixed long ago"])])
+        let matrix = try TestMatrix(extra: ["knownFailures": known, "clients": ["v3"], "gateways": ["v5"]])
+        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("== Stale known failures: FAIL"))
+        #expect(run.stdout.contains("client=v3/gateway=v5/NewOrder/c2g/sample passed; remove it from knownFailures (fixed long ago)"))
+        #expect(run.stdout.contains("gate: FAIL — Compatibility matrix; Stale known failures") || run.stdout.contains("gate: FAIL — Stale known failures"))
+    }
+
+    @Test("a flipped golden byte fails the gate's fixtures section with the file and offset")
+    func flippedGoldenByteFailsTheGate() throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3"]])
+        let copy = matrix.folder + "/fixtures"
+        try FileManager.default.copyItem(atPath: Built.fixtures, toPath: copy)
+        let file = copy + "/golden/v3/NewOrder.json"
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        // The first frame row of the first case: "0000  1f00 0a00 …" → its first byte flipped.
+        let row = try #require(text.range(of: "\"0000  1f"))
+        text.replaceSubrange(row, with: "\"0000  2f")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", copy])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("== Golden frames: FAIL"))
+        #expect(run.stdout.contains("v3/NewOrder.json [sample]: frame differs at byte 0"), "\(run.stdout)")
+    }
+
+    @Test("misuse exits 2: a baseline that does not exist")
+    func missingBaselineIsMisuse() throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3"]])
+        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--baseline", matrix.folder + "/no-such-lock.json"])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("no-such-lock.json"))
+    }
+}
