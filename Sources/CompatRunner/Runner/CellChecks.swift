@@ -19,6 +19,8 @@ final class CellChecks {
     let selection: CheckSelection
     let session: CellSession
     let endpoint: String
+    /// Whether a gateway may report an endpoint off this machine (`--allow-remote`).
+    let allowRemote: Bool
     /// What the schema says the logon must end in.
     let negotiation: Negotiation
     private(set) var results: [CheckResult] = []
@@ -26,7 +28,7 @@ final class CellChecks {
     private var negotiated = 0
 
     init(schema: Schema, samples: SampleBook, client: PeerSpec, gateway: PeerSpec, selection: CheckSelection,
-         session: CellSession, endpoint: String) {
+         session: CellSession, endpoint: String, allowRemote: Bool = false) {
         self.schema = schema
         self.codec = Codec(schema: schema)
         self.samples = samples
@@ -35,6 +37,7 @@ final class CellChecks {
         self.selection = selection
         self.session = session
         self.endpoint = endpoint
+        self.allowRemote = allowRemote
         self.negotiation = Negotiation(client: schema.peerRanges[client.version]!, gateway: schema.peerRanges[gateway.version]!)
     }
 
@@ -128,10 +131,18 @@ final class CellChecks {
         guard case .listening(let bound) = listening.kind else {
             throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
         }
+        // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
+        guard allowRemote || Self.isLocal(bound) else {
+            throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
+        }
         let connected = try session.request(.client, .connect(endpoint: bound))
         guard case .connected = connected.kind else {
             throw .contractViolation(role: .client, "connect to \(bound) was answered with \(connected.json.serialized)")
         }
+    }
+
+    static func isLocal(_ endpoint: String) -> Bool {
+        ["ipc://", "tcp://127.", "tcp://[::1]:", "tcp://localhost:"].contains { endpoint.hasPrefix($0) }
     }
 
     /// R9: a message before logon draws Reject{NotLoggedOn}, encoded at version 1.

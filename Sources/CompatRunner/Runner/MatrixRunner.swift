@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var reproducePrefix: String
     /// Where cells make their private folders (default: $TMPDIR or /tmp).
     public var temporaryRoot: String?
+    /// Lets a gateway report an endpoint that is neither ipc nor loopback.
+    public var allowRemote = false
 
     public init(jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil) {
         self.jobs = max(1, jobs)
@@ -86,7 +88,7 @@ public struct MatrixRunner: Sendable {
             let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
             let cellChecks = CellChecks(schema: schema, samples: samples, client: clientSpec, gateway: gatewaySpec,
-                                        selection: options.selection, session: session, endpoint: endpoint)
+                                        selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
             checks = cellChecks
             do {
                 try cellChecks.run()

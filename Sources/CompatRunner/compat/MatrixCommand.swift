@@ -28,7 +28,10 @@ struct MatrixCommand: ParsableCommand {
         @Option(name: .long, help: "Only these gateways (comma-separated names).")
         var gateways: String?
 
-        @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+        @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
+    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
         var reportDir: String?
 
         @Flag(name: .long, help: "Colour even when stdout is not a terminal.")
@@ -45,14 +48,15 @@ struct MatrixCommand: ParsableCommand {
             try config.validatePrograms(for: Set(clientNames + gatewayNames))
             let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
-            let options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+            var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+            options.allowRemote = allowRemote
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN.
             let finished = Mutex<[CellResult]>([])
             let started = ContinuousClock.now
             let reportDir = self.reportDir
             InterruptActions.shared.set { _ in
                 let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
-                                                       seconds: (ContinuousClock.now - started).seconds, jobs: options.jobs)
+                                                       seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                 emit(renderGrid(partial, color: false))
                 if let reportDir { try? writeReports(partial, to: reportDir) }
             }

@@ -19,6 +19,9 @@ struct PairCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
     @OptionGroup var filter: CheckFilterOptions
 
+    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
     @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
     var reportDir: String?
 
@@ -29,7 +32,8 @@ struct PairCommand: ParsableCommand {
         }
         try config.validatePrograms(for: [client, gateway])
         let runner = MatrixRunner(config: config, samples: samples)
-        let options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+        var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+        options.allowRemote = allowRemote
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
