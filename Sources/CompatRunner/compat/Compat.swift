@@ -66,7 +66,7 @@ struct MatrixOptions: ParsableArguments {
         var words = ["compat", "pair"]
         if matrix != "matrix.json" { words += ["--matrix", matrix] }
         if let fixtures { words += ["--fixtures", fixtures] }
-        return words.joined(separator: " ")
+        return words.map(shellQuoted).joined(separator: " ")
     }
 }
 
@@ -86,6 +86,13 @@ struct CheckFilterOptions: ParsableArguments {
     }
 
     var selection: CheckSelection { CheckSelection(patterns: run, messages: message) }
+
+    /// A filter that matched no check is a typo to report, not a pass.
+    func requireMatches(in result: MatrixResult) throws(ConfigError) {
+        guard !(run.isEmpty && message.isEmpty), result.cells.allSatisfy({ $0.checks.isEmpty }) else { return }
+        let given = (run.map { "--run \($0)" } + message.map { "--message \($0)" }).joined(separator: " ")
+        throw ConfigError("\(given) matches no check (names look like client=v3/gateway=v5/NewOrder/c2g/sample)")
+    }
 }
 
 /// Writes to stdout as lines are ready.

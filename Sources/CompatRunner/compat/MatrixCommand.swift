@@ -64,6 +64,7 @@ struct MatrixCommand: ParsableCommand {
                 if cell.state != .notRun { finished.withLock { $0.append(cell) } }
             }
             parkIfInterrupted()
+            try filter.requireMatches(in: result)
             emit(renderGrid(result, color: color || stdoutIsTerminal))
             if !result.allExpected { emit(renderFailures(result)) }
             if let reportDir {
@@ -119,7 +120,8 @@ extension MatrixCommand {
 /// A comma-separated subset of a role's peers, in matrix order.
 func pick(_ list: String?, from names: [String], option: String, config: MatrixConfig) throws -> [String] {
     guard let list else { return names }
-    let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !wanted.isEmpty else { throw ConfigError("\(option) names no peer (\(names.joined(separator: ", ")))") }
     for name in wanted where !names.contains(name) {
         throw ConfigError("\(option) \(name): not a peer of \(config.path) in that role (\(names.joined(separator: ", ")))")
     }

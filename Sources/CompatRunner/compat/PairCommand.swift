@@ -36,6 +36,7 @@ struct PairCommand: ParsableCommand {
         options.allowRemote = allowRemote
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
+        try filter.requireMatches(in: result)
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
         if let reportDir {
             try writeReports(result, to: reportDir)

@@ -275,14 +275,6 @@ enum ReportText {
         return lines
     }
 
-    static func shellQuoted(_ word: String) -> String {
-        let plain = word.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_./=:,+@%".unicodeScalars.contains($0)
-        }
-        if plain && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
     /// The failure block of one cell, as `renderFailures` and `renderCell` print it.
     static func cellDetails(_ cell: CellResult, verbose: Bool) -> String {
         var lines = ["\(cell.state.rawValue)  \(cellName(cell))  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
@@ -313,4 +305,13 @@ enum ReportText {
         lines.append("  reproduce the cell: \(cell.reproduce)")
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// A word as a POSIX shell reads it back: quoted only when it needs to be.
+public func shellQuoted(_ word: String) -> String {
+    let plain = word.unicodeScalars.allSatisfy {
+        CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_./=:,+@%".unicodeScalars.contains($0)
+    }
+    if plain && !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
