@@ -56,8 +56,8 @@ final class Peer {
                 return 1
             }
             if !ready[0].isEmpty { readCommands() }
-            if stdout.hasPending { stdout.flush() }
             if socket != nil, let last = ready.last, !last.isEmpty { receiveFrames() }
+            if stdout.hasPending { stdout.flush() }
             if stdin.isClosed || stdout.isBroken { running = false }
         }
         stdout.drain()

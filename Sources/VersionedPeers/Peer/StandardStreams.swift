@@ -94,10 +94,10 @@ struct LineWriter {
 
     var hasPending: Bool { !pending.isEmpty }
 
+    /// Queues a line; the peer's loop flushes once per turn, so the events of one turn go out in one write.
     mutating func write(line: String) {
         pending.append(contentsOf: line.utf8)
         pending.append(UInt8(ascii: "\n"))
-        flush()
     }
 
     /// Writes as much as the pipe takes now.
