@@ -339,8 +339,6 @@ final class Peer {
             try transmit(try codec.encode(logon, at: requested.upperBound), to: nil)
             clientSession = nil
             pendingLogon = (id, requested)
-        } catch let error as EncodeError {
-            emit(id: id, .error("logon: \(error)"))
         } catch {
             emit(id: id, .error("logon: \(error)"))
         }
