@@ -73,16 +73,30 @@ public final class ZMQSocket {
 
     /// Sends one multipart message, blocking while the high-water mark is reached.
     public func send(_ frames: [[UInt8]]) throws(ZMQError) {
+        _ = try send(frames, waiting: true)
+    }
+
+    /// Sends one multipart message if it can be queued now; false (nothing sent) when the
+    /// receiver's queue is at its high-water mark, so one slow peer cannot stall the caller.
+    public func trySend(_ frames: [[UInt8]]) throws(ZMQError) -> Bool {
+        try send(frames, waiting: false)
+    }
+
+    private func send(_ frames: [[UInt8]], waiting: Bool) throws(ZMQError) -> Bool {
         let socket = try live("send")
         guard !frames.isEmpty else { throw ZMQError(code: EINVAL, operation: "send a message of no frames") }
         for (index, frame) in frames.enumerated() {
-            let flags = index < frames.count - 1 ? ZMQ_SNDMORE : 0
+            // Once the first frame is queued libzmq takes the rest of the message whole.
+            let wait = waiting || index > 0 ? 0 : ZMQ_DONTWAIT
+            let flags = (index < frames.count - 1 ? ZMQ_SNDMORE : 0) | wait
             while frame.withUnsafeBytes({ zmq_send(socket, $0.baseAddress, $0.count, flags) }) == -1 {
                 // A signal interrupted the blocking send before it queued: retry it.
                 if zmq_errno() == EINTR { continue }
+                if zmq_errno() == EAGAIN && index == 0 && !waiting { return false }
                 throw ZMQError.last("send frame \(index + 1) of \(frames.count) (\(frame.count) bytes)")
             }
         }
+        return true
     }
 
     /// Sends a single-frame message.

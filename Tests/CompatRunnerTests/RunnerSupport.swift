@@ -130,3 +130,17 @@ func runCompat(_ arguments: [String], in directory: String? = nil, environment c
     exited.signal()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderrBox.data, as: UTF8.self), timedOut.value)
 }
+
+/// The misbehaving test peers in Tests/CompatRunnerTests/Peers (POSIX sh, version 3: each
+/// answers `hello`, then crashes, hangs, exits, writes non-JSON or floods; see common.sh there).
+enum TestPeers {
+    static let directory = Built.repositoryRoot + "/Tests/CompatRunnerTests/Peers"
+
+    /// The script of the peer `name` (`segv`, `abort`, `hang`, `exits`, `exit3`, `nonjson`, `flood`, `longline`).
+    static func script(_ name: String) -> String { directory + "/\(name).sh" }
+
+    /// A matrix.json peer entry for it, version 3; `pids` is a file where it notes its pids.
+    static func entry(_ name: String, pids: String) -> JSON {
+        .object(["name": .string(name), "version": 3, "argv": .array([.string(script(name)), "--pids", .string(pids)])])
+    }
+}

@@ -26,8 +26,14 @@ final class PeerHandle {
     var expectsExit = false
     /// Its stdout has closed after a shutdown.
     var finished = false
-    /// Every line it wrote, for the kept folder.
+    /// Every line it wrote, for the kept folder (the first `transcriptLimit` of them).
     private(set) var transcript: [String] = []
+    private var transcriptDropped = 0
+
+    /// A peer that writes more events than this nobody has asked for is flooding, not talking.
+    static let inboxLimit = 10_000
+    /// Enough for any honest cell; a flooding peer must not grow the runner without bound.
+    static let transcriptLimit = 50_000
 
     init(spec: PeerSpec, role: Role, stderrPath: String) throws(SpawnError) {
         self.spec = spec
@@ -41,7 +47,18 @@ final class PeerHandle {
     }
 
     func record(_ line: String, outbound: Bool) {
+        guard transcript.count < Self.transcriptLimit else {
+            transcriptDropped += 1
+            return
+        }
         transcript.append((outbound ? "> " : "< ") + line)
+    }
+
+    /// The transcript as kept in a failing cell's folder.
+    var transcriptText: String {
+        var text = transcript.joined(separator: "\n")
+        if transcriptDropped > 0 { text += "\n… \(transcriptDropped) more lines not kept" }
+        return text
     }
 }
 
@@ -90,6 +107,8 @@ final class CellSession {
         while true {
             try readAvailable(until: until, waitingFor: what, on: role)
             if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
+            // A peer that keeps writing other events must not keep the cell past its deadline.
+            if ContinuousClock.now >= until { throw .timeout(role: role, waitingFor: what) }
         }
     }
 
@@ -139,6 +158,9 @@ final class CellSession {
                     handle.inbox.append(try Event(json: try JSON.parse(line)))
                 } catch {
                     throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
+                }
+                if handle.inbox.count > PeerHandle.inboxLimit {
+                    throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
                 }
             }
         }

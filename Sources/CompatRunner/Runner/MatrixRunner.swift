@@ -147,8 +147,12 @@ public struct MatrixRunner: Sendable {
         } else if result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass }) {
             try? FileManager.default.removeItem(atPath: directory)
         } else {
+            // The peers are gone: their ipc socket files are dead and would only mislead.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".sock") {
+                try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+            }
             for handle in handles {
-                try? handle.transcript.joined(separator: "\n").write(toFile: "\(directory)/\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
+                try? handle.transcriptText.write(toFile: "\(directory)/\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
             }
             result.keptDirectory = directory
         }

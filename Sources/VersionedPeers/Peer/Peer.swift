@@ -26,6 +26,8 @@ final class Peer {
     private var stdin = LineReader()
     private var stdout = LineWriter(fd: 1)
     private var running = true
+    /// Answers not sent because their receiver's queue was full.
+    private var droppedAnswers = 0
 
     // Client role.
     private var clientSession: (version: Int, sessionId: UInt64)?
@@ -212,13 +214,14 @@ final class Peer {
         }
     }
 
-    /// Puts one frame on the wire; on a gateway, to the client with `identity`.
+    /// Puts one frame on the wire; on a gateway, to the client with `identity`. Never waits:
+    /// a receiver that does not read must not stall this peer for everyone else, so a full
+    /// queue is an EAGAIN error and the frame is not sent.
     func transmit(_ frame: [UInt8], to identity: [UInt8]?) throws(ZMQError) {
         guard let socket else { return }
-        if let identity {
-            try socket.send([identity, frame])
-        } else {
-            try socket.send(frame)
+        let queued = try socket.trySend(identity.map { [$0, frame] } ?? [frame])
+        if !queued {
+            throw ZMQError(code: ZMQError.wouldBlock, operation: "send \(frame.count) bytes: the receiver's queue is full (it is not reading)")
         }
     }
 
@@ -234,6 +237,12 @@ final class Peer {
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do {
             try transmit(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
+        } catch let error as ZMQError where error.code == ZMQError.wouldBlock {
+            // A client that does not read its answers loses them; say so now and then, not per frame.
+            droppedAnswers += 1
+            if droppedAnswers == 1 || droppedAnswers % 1000 == 0 {
+                log("dropped \(droppedAnswers) answer(s) so far: \(error)")
+            }
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
@@ -242,9 +251,12 @@ final class Peer {
 
     // MARK: Receiving
 
+    /// Messages taken from the socket per loop turn, so stdin and stdout are served during a flood.
+    private static let receiveBatch = 256
+
     private func receiveFrames() {
         guard let socket else { return }
-        while true {
+        for _ in 0..<Self.receiveBatch {
             let parts: [[UInt8]]?
             do {
                 parts = try socket.receive()
