@@ -15,6 +15,10 @@ public struct Command: Sendable, Hashable {
         case send(message: JSON, session: String?)
         case sendRaw(bytes: [UInt8], session: String?)
         case shutdown
+        /// Gateway: how to treat frames under load (optional part of the contract).
+        case benchServe(mode: BenchServeMode, replyBytes: Int)
+        /// Client: stream load and report latencies (optional part of the contract).
+        case bench(BenchRequest)
     }
 
     /// Echoed in the reply; any JSON value the runner chose.
@@ -36,6 +40,8 @@ public struct Command: Sendable, Hashable {
         case .send: "send"
         case .sendRaw: "send_raw"
         case .shutdown: "shutdown"
+        case .benchServe: "bench_serve"
+        case .bench: "bench"
         }
     }
 
@@ -58,6 +64,11 @@ public struct Command: Sendable, Hashable {
         case .sendRaw(let bytes, let session):
             object["bytes"] = .string(bytes.hexString)
             if let session { object["session"] = .string(session) }
+        case .benchServe(let mode, let replyBytes):
+            object["mode"] = .string(mode.rawValue)
+            if mode == .raw { object["replyBytes"] = .integer(replyBytes) }
+        case .bench(let request):
+            for (key, value) in request.json { object[key] = value }
         }
         return .object(object)
     }
@@ -107,6 +118,15 @@ public struct Command: Sendable, Hashable {
             let hex = try string("bytes")
             guard let bytes = bytes(fromHex: hex) else { throw fail("send_raw: \"bytes\" must be an even number of hex digits") }
             (kind, allowed) = (.sendRaw(bytes: bytes, session: try optionalString("session")), ["bytes", "session"])
+        case "bench_serve":
+            guard let mode = object["mode"]?.stringValue.flatMap(BenchServeMode.init(rawValue:)) else {
+                throw fail("bench_serve needs \"mode\": \(BenchServeMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            let replyBytes = try optionalInt("replyBytes") ?? 0
+            guard mode != .raw || (1...65536).contains(replyBytes) else { throw fail("bench_serve: mode raw needs \"replyBytes\" from 1 to 65536") }
+            (kind, allowed) = (.benchServe(mode: mode, replyBytes: replyBytes), ["mode", "replyBytes"])
+        case "bench":
+            (kind, allowed) = (.bench(try BenchRequest(json: object, fail: fail)), BenchRequest.keys)
         default:
             throw fail("unknown command \"\(name)\"")
         }

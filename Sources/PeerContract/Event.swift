@@ -22,6 +22,10 @@ public struct Event: Sendable, Hashable {
         case rejectedInbound(code: String, refTemplateId: Int, bytes: [UInt8], detail: String?)
         /// Gateway side: a session changed state (`logged_on`, `logged_off`, `rejected`).
         case session(state: String, version: Int, sessionId: String?)
+        /// Client under `bench`: latencies in nanoseconds, in send order, warm-up left out; several such events per run.
+        case benchLatencies(nanoseconds: [UInt64])
+        /// Client: the answer to `bench`; `seconds` from the first send to the last answer.
+        case benchDone(sent: Int, answered: Int, seconds: Double)
     }
 
     /// The id of the command this answers; nil for unsolicited events.
@@ -48,6 +52,8 @@ public struct Event: Sendable, Hashable {
         case .received: "received"
         case .rejectedInbound: "rejected_inbound"
         case .session: "session"
+        case .benchLatencies: "bench_latencies"
+        case .benchDone: "bench_done"
         }
     }
 
@@ -94,6 +100,12 @@ public struct Event: Sendable, Hashable {
             object["state"] = .string(state)
             object["version"] = .integer(version)
             if let sessionId { object["sessionId"] = .string(sessionId) }
+        case .benchLatencies(let nanoseconds):
+            object["ns"] = .array(nanoseconds.map { .integer($0) })
+        case .benchDone(let sent, let answered, let seconds):
+            object["sent"] = .integer(sent)
+            object["answered"] = .integer(answered)
+            object["seconds"] = .double(seconds)
         }
         return .object(object)
     }
@@ -151,6 +163,14 @@ public struct Event: Sendable, Hashable {
                                     detail: object["detail"]?.stringValue)
         case "session":
             kind = .session(state: try string("state"), version: object["version"]?.intValue ?? 0, sessionId: object["sessionId"]?.stringValue)
+        case "bench_latencies":
+            let values = try value("ns").arrayValue ?? []
+            let nanoseconds = values.compactMap(\.uint64Value)
+            guard nanoseconds.count == values.count else { throw ContractError("bench_latencies event: \"ns\" must be an array of non-negative integers") }
+            kind = .benchLatencies(nanoseconds: nanoseconds)
+        case "bench_done":
+            guard let seconds = try value("seconds").doubleValue else { throw ContractError("bench_done event: \"seconds\" must be a number") }
+            kind = .benchDone(sent: try int("sent"), answered: try int("answered"), seconds: seconds)
         default:
             throw ContractError("unknown event \"\(name)\"")
         }

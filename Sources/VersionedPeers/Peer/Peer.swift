@@ -22,15 +22,21 @@ final class Peer {
     let faults: FaultSet
 
     private let context: ZMQContext
-    private var socket: ZMQSocket?
+    private(set) var socket: ZMQSocket?
     private var stdin = LineReader()
     private var stdout = LineWriter(fd: 1)
     private var running = true
     /// Answers not sent because their receiver's queue was full.
     private var droppedAnswers = 0
+    /// Under `bench_serve`: per-frame events are not written (the load would drown stdout).
+    var quiet = false
+    /// Under `bench_serve` raw: every frame is answered with these bytes, undecoded.
+    var rawReply: [UInt8]?
+    /// The next clOrdId a `bench` run starts from, so runs never reuse one on the same gateway.
+    var nextBenchClOrdId: UInt64 = 1 << 40
 
     // Client role.
-    private var clientSession: (version: Int, sessionId: UInt64)?
+    private(set) var clientSession: (version: Int, sessionId: UInt64)?
     private var pendingLogon: (id: JSON, range: ClosedRange<Int>)?
 
     // Gateway role.
@@ -76,6 +82,11 @@ final class Peer {
 
     func emit(id: JSON?, _ kind: Event.Kind) {
         emit(Event(id: id, kind))
+    }
+
+    /// An unsolicited per-frame or session event, unless the peer serves load quietly.
+    private func notify(_ kind: @autoclosure () -> Event.Kind) {
+        if !quiet { emit(id: nil, kind()) }
     }
 
     func log(_ text: String) {
@@ -130,6 +141,14 @@ final class Peer {
         case .shutdown:
             emit(id: id, .bye)
             running = false
+        case .benchServe(let mode, let replyBytes):
+            guard role == .gateway else { return wrongRole() }
+            quiet = mode != .off
+            rawReply = mode == .raw ? [UInt8](repeating: 0, count: replyBytes) : nil
+            emit(id: id, .ok)
+        case .bench(let request):
+            guard role == .client else { return wrongRole() }
+            bench(id: id, request)
         }
     }
 
@@ -232,17 +251,32 @@ final class Peer {
         return faults.afterEncoding(frame, type: message.type, version: version)
     }
 
+    /// Sends `frame` as an automatic answer; a receiver that does not read loses it.
+    func answerRaw(_ frame: [UInt8], to identity: [UInt8]?) {
+        do {
+            try transmit(frame, to: identity)
+        } catch where error.code == ZMQError.wouldBlock {
+            noteDroppedAnswer(error)
+        } catch {
+            log("could not send \(frame.count) bytes: \(error)")
+        }
+    }
+
+    private func noteDroppedAnswer(_ error: ZMQError) {
+        // Said now and then, not per frame.
+        droppedAnswers += 1
+        if droppedAnswers == 1 || droppedAnswers % 1000 == 0 {
+            log("dropped \(droppedAnswers) answer(s) so far: \(error)")
+        }
+    }
+
     /// Encodes an answer the peer gives on its own, with only the fields `version` has (E1);
     /// a failure here is this peer's bug, so it is logged loudly.
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do {
             try transmit(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
         } catch let error as ZMQError where error.code == ZMQError.wouldBlock {
-            // A client that does not read its answers loses them; say so now and then, not per frame.
-            droppedAnswers += 1
-            if droppedAnswers == 1 || droppedAnswers % 1000 == 0 {
-                log("dropped \(droppedAnswers) answer(s) so far: \(error)")
-            }
+            noteDroppedAnswer(error)
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
@@ -270,6 +304,10 @@ final class Peer {
                 for frame in parts { receive(frame, from: nil) }
             case .gateway:
                 guard let identity = parts.first else { continue }
+                if let rawReply {
+                    for _ in parts.dropFirst() { answerRaw(rawReply, to: identity) }
+                    continue
+                }
                 for frame in parts.dropFirst() { receive(frame, from: identity) }
             }
         }
@@ -296,7 +334,7 @@ final class Peer {
             return refuse(frame, code: code, templateId: message.type.templateId, refClOrdId: clOrdId, detail: detail,
                           negotiated: negotiated, to: identity)
         }
-        emit(id: nil, .received(message: message.json(knownAt: version), version: Int(decoded.header.version), bytes: frame))
+        notify(.received(message: message.json(knownAt: version), version: Int(decoded.header.version), bytes: frame))
         switch role {
         case .client: clientReceived(message)
         case .gateway: gatewayReceived(message, from: identity!)
@@ -321,7 +359,7 @@ final class Peer {
     /// R5–R9: a Reject back (encoded at version 1 before logon, at N after) and the event.
     private func refuse(_ frame: [UInt8], code: RejectCode, templateId: UInt16, refClOrdId: UInt64, detail: String,
                         negotiated: Int?, to identity: [UInt8]?) {
-        emit(id: nil, .rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
+        notify(.rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
         guard SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
         let reject = Message(schema.message(named: "Reject")!, [
             "refTemplateId": .unsigned(UInt64(templateId)),
@@ -396,7 +434,7 @@ final class Peer {
             guard let session = gateway.sessions[identity] else { return }
             answer(Message(message.type), at: session.version, to: identity)
             gateway.end(identity)
-            emit(id: nil, .session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
+            notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:
             guard gateway.autoMode, let session = gateway.sessions[identity] else { return }
             for reply in gateway.referenceAnswers(to: message, in: identity, schema: schema) {
@@ -421,7 +459,7 @@ final class Peer {
                 "sessionId": .unsigned(session.sessionId),
             ])
             answer(ack, at: negotiated, to: identity)
-            emit(id: nil, .session(state: "logged_on", version: negotiated, sessionId: String(session.sessionId)))
+            notify(.session(state: "logged_on", version: negotiated, sessionId: String(session.sessionId)))
         case .rejected(var supported):
             if faults.has(.logonRejectClientRange), clientMin <= clientMax { supported = clientMin...clientMax }
             gateway.end(identity)
@@ -435,7 +473,7 @@ final class Peer {
                 "text": .text("client versions \(clientMin)..\(clientMax) and gateway versions \(supported.lowerBound)..\(supported.upperBound) do not overlap"),
             ])
             answer(reject, at: rejectVersion, to: identity)
-            emit(id: nil, .session(state: "rejected", version: rejectVersion, sessionId: nil))
+            notify(.session(state: "rejected", version: rejectVersion, sessionId: nil))
         }
     }
 }

@@ -59,7 +59,8 @@ struct GatewayState {
 
     /// Auto mode: the answers to an application message of a logged-on session.
     mutating func referenceAnswers(to message: Message, in identity: [UInt8], schema: Schema) -> [Message] {
-        guard var session = sessions[identity] else { return [] }
+        // Taken out and put back, so its order book is changed in place rather than copied per message.
+        guard var session = sessions.removeValue(forKey: identity) else { return [] }
         defer { sessions[identity] = session }
         func u64(_ name: String) -> UInt64 { message[name]?.unsignedValue ?? 0 }
         func text(_ name: String) -> String { if case .text(let value)? = message[name] { value } else { "" } }

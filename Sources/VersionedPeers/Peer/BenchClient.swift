@@ -1,0 +1,171 @@
+// The client side of `bench` (docs/PEER-CONTRACT.md, "Benchmark commands"): streams load at
+// the session's version and times each answer. It takes over the peer until the run ends:
+// the runner waits for its answer anyway, and nothing else must share the time.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import MiniJSON
+import PeerContract
+import TGP
+import ZeroMQ
+
+/// Nanoseconds on the monotonic clock.
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}
+
+/// What one run sends, message by message.
+private enum BenchLoad {
+    /// Messages with the positions of their clOrdId and origClOrdId, encoded afresh for each send.
+    case tgp(messages: [(message: Message, clOrdId: Int, origClOrdId: Int?)], version: Int)
+    case raw(frames: [[UInt8]])
+}
+
+extension Peer {
+    func bench(id: JSON, _ request: BenchRequest) {
+        guard let socket else { return emit(id: id, .error("bench needs a connection: connect and logon first")) }
+        guard let session = clientSession else { return emit(id: id, .error("bench needs a session: logon first")) }
+        guard request.warmup < request.count else {
+            return emit(id: id, .error("bench: warmup \(request.warmup) leaves nothing of count \(request.count) to measure"))
+        }
+        let load: BenchLoad
+        switch request.load {
+        case .raw(let frames):
+            load = .raw(frames: frames)
+        case .tgp(let messagesJSON):
+            var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?)] = []
+            for (index, json) in messagesJSON.enumerated() {
+                let message: Message
+                do {
+                    message = try Message(json: json, schema: schema, knownAt: version)
+                    _ = try codec.encode(message, at: session.version)
+                } catch {
+                    return emit(id: id, .error("bench: message \(index + 1): \(error)"))
+                }
+                guard let clOrdId = message.type.logicalFieldIndex(named: "clOrdId") else {
+                    return emit(id: id, .error("bench: message \(index + 1) is a \(message.type.name), which has no clOrdId to match its answer by"))
+                }
+                messages.append((message, clOrdId, message.type.logicalFieldIndex(named: "origClOrdId")))
+            }
+            load = .tgp(messages: messages, version: session.version)
+        }
+        let firstClOrdId = nextBenchClOrdId
+        nextBenchClOrdId += UInt64(request.count)
+        do {
+            let run = try BenchRun(request: request, load: load, socket: socket, codec: codec, receiverVersion: version, firstClOrdId: firstClOrdId)
+            let latencies = run.latencies.dropFirst(request.warmup).filter { $0 != BenchRun.unanswered }
+            var chunk = latencies.startIndex
+            while chunk < latencies.endIndex {
+                let end = min(chunk + 4096, latencies.endIndex)
+                emit(id: nil, .benchLatencies(nanoseconds: Array(latencies[chunk..<end])))
+                chunk = end
+            }
+            emit(id: id, .benchDone(sent: run.sent, answered: run.answered, seconds: run.seconds))
+        } catch {
+            emit(id: id, .error("bench: \(error)"))
+        }
+    }
+}
+
+/// One timed run. Latency counts from when a message was due (open loop, so a stall delays
+/// every message behind it and shows) or, without a rate, from when it was sent.
+private struct BenchRun {
+    static let unanswered = UInt64.max
+
+    private(set) var latencies: [UInt64]
+    private(set) var sent = 0
+    private(set) var answered = 0
+    private(set) var seconds = 0.0
+
+    init(request: BenchRequest, load: BenchLoad, socket: ZMQSocket, codec: Codec, receiverVersion: Int, firstClOrdId: UInt64) throws {
+        let count = request.count
+        latencies = [UInt64](repeating: Self.unanswered, count: count)
+        var due = [UInt64](repeating: 0, count: count)
+        var lastNewOrder = firstClOrdId
+        var answeredInOrder = 0
+        let interval = request.rate > 0 ? 1e9 / Double(request.rate) : 0
+        let start = monotonicNanoseconds()
+        var lastAnswer = start
+        var drainDeadline = UInt64.max
+
+        /// False when the gateway's queue is full: then answers are read before sending on.
+        func send(_ index: Int) throws -> Bool {
+            switch load {
+            case .raw(let frames):
+                return try socket.trySend([frames[index % frames.count]])
+            case .tgp(let messages, let version):
+                let template = messages[index % messages.count]
+                var message = template.message
+                let clOrdId = firstClOrdId + UInt64(index)
+                message.values[template.clOrdId] = .unsigned(clOrdId)
+                if let orig = template.origClOrdId { message.values[orig] = .unsigned(lastNewOrder) }
+                guard try socket.trySend([try codec.encode(message, at: version)]) else { return false }
+                if message.type.name == "NewOrder" { lastNewOrder = clOrdId }
+                return true
+            }
+        }
+
+        func take(_ frame: [UInt8], at now: UInt64) {
+            let index: Int
+            switch load {
+            case .raw:
+                index = answeredInOrder
+                answeredInOrder += 1
+            case .tgp:
+                guard let message = try? codec.decode(frame, asVersion: receiverVersion).message,
+                      case .unsigned(let clOrdId)? = message["clOrdId"] ?? message["refClOrdId"],
+                      clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count) else { return }
+                index = Int(clOrdId - firstClOrdId)
+            }
+            guard index < count, index < sent, latencies[index] == Self.unanswered else { return }
+            latencies[index] = now &- due[index]
+            answered += 1
+            lastAnswer = now
+        }
+
+        while answered < count {
+            var now = monotonicNanoseconds()
+            var blocked = false
+            while sent < count {
+                if request.rate > 0 {
+                    let dueAt = start + UInt64(Double(sent) * interval)
+                    guard dueAt <= now else { break }
+                    due[sent] = dueAt
+                } else {
+                    guard sent - answered < request.window else { break }
+                    due[sent] = now
+                }
+                guard try send(sent) else {
+                    blocked = true
+                    break
+                }
+                sent += 1
+                now = monotonicNanoseconds()
+            }
+            if sent == count && drainDeadline == .max {
+                drainDeadline = now + UInt64(request.drainSeconds * 1e9)
+            }
+            if now >= drainDeadline { break }
+            // Wait for answers, but never past the next message's due time (spin when it is close).
+            var waitMilliseconds: Int32 = 100
+            if sent < count && request.rate > 0 {
+                let nextDue = start + UInt64(Double(sent) * interval)
+                waitMilliseconds = nextDue > now + 1_000_000 ? Int32(min(100, (nextDue - now) / 1_000_000 - 1)) : 0
+            }
+            if blocked {
+                _ = try poll([.socket(socket, readable: true, writable: true)], timeoutMilliseconds: 100)
+            } else if waitMilliseconds > 0 {
+                _ = try poll([.socket(socket)], timeoutMilliseconds: Int(waitMilliseconds))
+            }
+            while let parts = try socket.receive() {
+                let received = monotonicNanoseconds()
+                for frame in parts { take(frame, at: received) }
+            }
+        }
+        seconds = Double(lastAnswer - start) / 1e9
+    }
+}
