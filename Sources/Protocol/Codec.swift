@@ -1,5 +1,7 @@
 // The one codec engine: encodes a message at any version of a schema and decodes a frame
-// by the compatibility rules R1–R10 as a receiver whose newest version is given.
+// by the compatibility rules R1–R10 as a receiver whose newest version is given. It walks
+// the layouts the schema derives once per type and version (CodecLayout.swift); error
+// texts are built only when a message or frame is refused.
 
 public struct Codec: Sendable {
     public let schema: Schema
@@ -15,152 +17,263 @@ public struct DecodedFrame: Sendable, Hashable {
     public let message: Message
 }
 
+// MARK: - Encoding
+
 extension Codec {
     /// E1/E2: the frame of `message` encoded at `version` (the acting version), or the refusal.
     public func encode(_ message: Message, at version: Int) throws(EncodeError) -> [UInt8] {
         let type = message.type
-        guard schema.peerRanges[version] != nil else {
+        guard schema.isVersion(version) else {
             throw EncodeError(.unsupportedInVersion, type.name, "version \(version) is not a version of this schema")
         }
         guard type.since <= version else {
             throw EncodeError(.unsupportedInVersion, type.name, "\(type.name) was added in version \(type.since); this session is at version \(version)")
         }
-        let blockLength = type.blockLength(at: version)
-        var writer = FrameWriter(capacity: FrameHeader.size + blockLength + 64)
-        writer.append(UInt16(blockLength))
-        writer.append(type.templateId)
-        writer.append(schema.schemaId)
-        writer.append(UInt16(version))
-        writer.appendZeros(blockLength)
-
-        for (field, value) in zip(type.logicalFields, message.values) {
-            guard field.since <= version else {
-                // Dropping a set value would lose data: only a default may be left out.
-                guard value == field.defaultValue else {
-                    throw EncodeError(.notRepresentable, type.name, field: field.name,
-                                      "\(field.name) was added in version \(field.since) and cannot be carried at version \(version)")
-                }
-                continue
-            }
-            switch field.kind {
-            case .scalar(let narrow, let wide):
-                if let wide, wide.since <= version {
-                    // v4 widening: the wide field carries the value, the legacy one as much as it can hold.
-                    let full = try unsigned(value, for: wide, in: type)
-                    try encode(.unsigned(min(full, narrow.type.unsignedMax!)), as: narrow, base: FrameHeader.size, version: version, in: type, into: &writer)
-                    try encode(.unsigned(full), as: wide, base: FrameHeader.size, version: version, in: type, into: &writer)
-                } else {
-                    if let wide, case .unsigned(let full) = value, full > narrow.type.unsignedMax! {
-                        throw EncodeError(.notRepresentable, type.name, field: field.name,
-                                          "\(full) needs \(wide.name), added in version \(wide.since); version \(version) carries at most \(narrow.type.unsignedMax!)")
-                    }
-                    try encode(value, as: narrow, base: FrameHeader.size, version: version, in: type, into: &writer)
-                }
-            case .group(let group):
-                guard case .group(let entries) = value else { throw mismatch(value, field.name, "a group", type) }
-                guard entries.count <= schema.maxGroupEntries else {
-                    throw EncodeError(.invalidValue, type.name, field: group.name,
-                                      "\(entries.count) entries; a group holds at most \(schema.maxGroupEntries)")
-                }
-                let entryLength = group.blockLength(at: version)
-                writer.append(UInt16(entryLength))
-                writer.append(UInt16(entries.count))
-                for entry in entries {
-                    guard entry.count == group.fields.count else {
-                        throw EncodeError(.invalidValue, type.name, field: group.name,
-                                          "an entry has \(entry.count) values; \(group.name) has \(group.fields.count) fields")
-                    }
-                    let base = writer.count
-                    writer.appendZeros(entryLength)
-                    for (entryField, entryValue) in zip(group.fields, entry) {
-                        guard entryField.since <= version else {
-                            guard entryValue == entryField.defaultValue else {
-                                throw EncodeError(.notRepresentable, type.name, field: "\(group.name).\(entryField.name)",
-                                                  "added in version \(entryField.since) and cannot be carried at version \(version)")
-                            }
-                            continue
-                        }
-                        try encode(entryValue, as: entryField, base: base, version: version, in: type, into: &writer,
-                                   path: "\(group.name).")
-                    }
-                }
-            case .varData:
-                guard case .text(let text) = value else { throw mismatch(value, field.name, "a string", type) }
-                let utf8 = text.utf8
-                guard utf8.count <= schema.maxVarDataLength else {
-                    throw EncodeError(.invalidValue, type.name, field: field.name,
-                                      "\(utf8.count) bytes; var-data holds at most \(schema.maxVarDataLength)")
-                }
-                writer.append(UInt16(utf8.count))
-                writer.append(contentsOf: utf8)
-            }
+        let layout = type.layout(at: version)
+        return try message.values.withUnsafeBufferPointer { values throws(EncodeError) in
+            try encode(values, type: type, layout: layout, version: version)
         }
-        guard writer.count <= schema.maxFrameSize else {
-            throw EncodeError(.invalidValue, type.name, "the frame would be \(writer.count) bytes; the maximum is \(schema.maxFrameSize)")
-        }
-        return writer.bytes
     }
 
     private func encode(
-        _ value: FieldValue, as field: FieldSchema, base: Int, version: Int, in type: MessageSchema,
-        into writer: inout FrameWriter, path: String = ""
-    ) throws(EncodeError) {
-        let offset = base + field.offset
-        let name = path + field.name
-        switch field.type {
-        case .u8, .u16, .u32, .u64:
-            let number = try unsigned(value, for: field, in: type, path: path)
-            guard number <= field.type.unsignedMax! else {
-                throw EncodeError(.invalidValue, type.name, field: name, "\(number) does not fit \(field.type.name)")
+        _ allValues: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int
+    ) throws(EncodeError) -> [UInt8] {
+        // Like a zip of the logical fields and the values: a short `values` leaves the rest out.
+        let values = UnsafeBufferPointer(rebasing: allValues[0..<min(allValues.count, layout.steps.count)])
+
+        // The frame's exact size when every value has its field's kind; a value that has not is
+        // refused before anything past it is written.
+        var size = FrameHeader.size + layout.blockLength
+        for index in layout.sizedSteps where index < values.count {
+            let step = layout.steps[index]
+            switch values[index] {
+            case .group(let entries) where step.kind == .group: size += 4 + entries.count * layout.groups[Int(step.group)].entryLength
+            case .text(let text) where step.kind == .varData: size += 2 + text.utf8.count
+            default: continue
             }
-            switch field.type {
-            case .u8: writer.set(UInt8(number), at: offset)
-            case .u16: writer.set(UInt16(number), at: offset)
-            case .u32: writer.set(UInt32(number), at: offset)
-            default: writer.set(number, at: offset)
-            }
-        case .i64:
-            guard case .signed(let number) = value else { throw mismatch(value, name, "a signed integer", type) }
-            writer.set(number, at: offset)
-        case .char8:
-            guard case .text(let text) = value else { throw mismatch(value, name, "a string", type) }
-            let utf8 = Array(text.utf8)
-            guard utf8.count <= 8, utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-                throw EncodeError(.invalidValue, type.name, field: name,
-                                  "\"\(text)\" is not up to 8 characters of printable ASCII")
-            }
-            for (index, byte) in utf8.enumerated() { writer.set(byte, at: offset + index) }
-        case .enumeration(let enumSchema):
-            let number = try unsigned(value, for: field, in: type, path: path)
-            guard number <= UInt8.max, let known = enumSchema.value(UInt8(number)) else {
-                throw EncodeError(.invalidValue, type.name, field: name, "\(number) is not a \(enumSchema.name) value")
-            }
-            guard known.since <= version else {
-                throw EncodeError(.unsupportedInVersion, type.name, field: name,
-                                  "\(enumSchema.name).\(known.name) was added in version \(known.since); this session is at version \(version)")
-            }
-            writer.set(known.value, at: offset)
+        }
+        guard size <= schema.maxFrameSize else {
+            // Write nothing, but check every field first: a field's own refusal comes before the frame's size.
+            try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: nil))
+            throw EncodeError(.invalidValue, type.name, "the frame would be \(size) bytes; the maximum is \(schema.maxFrameSize)")
+        }
+        // Built on the stack, then copied into a new array: cheaper than filling the array in place,
+        // whose allocation looks its element type up in the runtime on every call.
+        return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { bytes throws(EncodeError) in
+            bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
+            return [UInt8](UnsafeRawBufferPointer(bytes))
         }
     }
 
-    private func unsigned(_ value: FieldValue, for field: FieldSchema, in type: MessageSchema, path: String = "") throws(EncodeError) -> UInt64 {
-        guard case .unsigned(let number) = value else { throw mismatch(value, path + field.name, "an unsigned integer", type) }
-        return number
+    /// The header, the root block, the groups and the var-data into a zeroed frame of exactly
+    /// the size `encode` computed; each value checked (E2) before it is written.
+    private func encodeFields(
+        _ values: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int, into writer: FrameWriter
+    ) throws(EncodeError) {
+        FrameHeader(blockLength: UInt16(layout.blockLength), templateId: type.templateId, schemaId: schema.schemaId,
+                    version: UInt16(version)).write(into: writer)
+        var position = FrameHeader.size + layout.blockLength
+
+        for index in 0..<values.count {
+            let step = layout.steps[index]
+            switch step.kind {
+            case .absent:
+                // Dropping a set value would lose data: only a default may be left out.
+                guard values[index] == layout.defaultValues[index] else { throw notCarried(type.logicalFields[index], version, type) }
+            case .scalar:
+                try encodeScalar(values[index], as: step.narrow, base: FrameHeader.size, version: version, layout: layout,
+                                 in: type, group: nil, into: writer)
+            case .widened:
+                // v4 widening: the wide field carries the value, the legacy one as much as it can hold.
+                guard case .unsigned(let full) = values[index] else {
+                    throw mismatch(values[index], type.fields[Int(step.wide.index)].name, "an unsigned integer", type)
+                }
+                try encodeScalar(.unsigned(min(full, step.narrow.unsignedMax)), as: step.narrow, base: FrameHeader.size,
+                                 version: version, layout: layout, in: type, group: nil, into: writer)
+                try encodeScalar(.unsigned(full), as: step.wide, base: FrameHeader.size, version: version, layout: layout,
+                                 in: type, group: nil, into: writer)
+            case .narrowed:
+                if case .unsigned(let full) = values[index], full > step.narrow.unsignedMax {
+                    throw needsWide(full, type.logicalFields[index].name, step, version, type)
+                }
+                try encodeScalar(values[index], as: step.narrow, base: FrameHeader.size, version: version, layout: layout,
+                                 in: type, group: nil, into: writer)
+            case .group:
+                guard case .group(let entries) = values[index] else {
+                    throw mismatch(values[index], type.logicalFields[index].name, "a group", type)
+                }
+                try encodeGroup(entries, layout.groups[Int(step.group)], at: &position, version: version, layout: layout, in: type,
+                                into: writer)
+            case .varData:
+                guard case .text(let text) = values[index] else {
+                    throw mismatch(values[index], type.logicalFields[index].name, "a string", type)
+                }
+                let utf8 = text.utf8
+                guard utf8.count <= schema.maxVarDataLength else {
+                    throw EncodeError(.invalidValue, type.name, field: type.logicalFields[index].name,
+                                      "\(utf8.count) bytes; var-data holds at most \(schema.maxVarDataLength)")
+                }
+                writer.set(UInt16(utf8.count), at: position)
+                write(utf8, at: position + 2, into: writer)
+                position += 2 + utf8.count
+            }
+        }
     }
 
+    private func encodeGroup(
+        _ entries: [[FieldValue]], _ group: GroupLayout, at position: inout Int, version: Int, layout: VersionLayout,
+        in type: MessageSchema, into writer: FrameWriter
+    ) throws(EncodeError) {
+        var schemaGroup: GroupSchema { type.groups[group.schemaIndex] }
+        guard entries.count <= schema.maxGroupEntries else {
+            throw EncodeError(.invalidValue, type.name, field: schemaGroup.name,
+                              "\(entries.count) entries; a group holds at most \(schema.maxGroupEntries)")
+        }
+        writer.set(UInt16(group.entryLength), at: position)
+        writer.set(UInt16(entries.count), at: position + 2)
+        position += 4
+        for entry in entries {
+            guard entry.count == group.fields.count else {
+                throw EncodeError(.invalidValue, type.name, field: schemaGroup.name,
+                                  "an entry has \(entry.count) values; \(schemaGroup.name) has \(schemaGroup.fields.count) fields")
+            }
+            for (fieldIndex, field) in group.fields.enumerated() {
+                guard field.present else {
+                    guard entry[fieldIndex] == group.entryDefaults[fieldIndex] else {
+                        let entryField = schemaGroup.fields[fieldIndex]
+                        throw EncodeError(.notRepresentable, type.name, field: "\(schemaGroup.name).\(entryField.name)",
+                                          "added in version \(entryField.since) and cannot be carried at version \(version)")
+                    }
+                    continue
+                }
+                try encodeScalar(entry[fieldIndex], as: field.slot, base: position, version: version, layout: layout,
+                                 in: type, group: group.schemaIndex, into: writer)
+            }
+            position += group.entryLength
+        }
+    }
+
+    /// One root or entry field; `group` is the index of the field's group, nil for the root block.
+    @inline(__always)
+    private func encodeScalar(
+        _ value: FieldValue, as slot: FieldSlot, base: Int, version: Int, layout: VersionLayout, in type: MessageSchema,
+        group: Int?, into writer: FrameWriter
+    ) throws(EncodeError) {
+        let offset = base + slot.offset
+        switch slot.wire {
+        case .u8, .u16, .u32:
+            guard case .unsigned(let number) = value, number <= slot.unsignedMax else {
+                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            }
+            switch slot.wire {
+            case .u8: writer.set(UInt8(truncatingIfNeeded: number), at: offset)
+            case .u16: writer.set(UInt16(truncatingIfNeeded: number), at: offset)
+            default: writer.set(UInt32(truncatingIfNeeded: number), at: offset)
+            }
+        case .u64:
+            guard case .unsigned(let number) = value else {
+                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            }
+            writer.set(number, at: offset)
+        case .i64:
+            guard case .signed(let number) = value else {
+                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            }
+            writer.set(number, at: offset)
+        case .char8:
+            guard case .text(var text) = value else {
+                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            }
+            // One pass over the bytes: check each (0x20...0x7E, at most 8) and write it.
+            let fits = text.withUTF8 { utf8 in
+                guard utf8.count <= 8, utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
+                writer.set(UnsafeRawBufferPointer(utf8), at: offset)
+                return true
+            }
+            guard fits else {
+                throw EncodeError(.invalidValue, type.name, field: fieldName(slot, group, type),
+                                  "\"\(text)\" is not up to 8 characters of printable ASCII")
+            }
+        case .enumeration:
+            guard case .unsigned(let number) = value, layout.enums[Int(slot.enumIndex)].since(number) <= version else {
+                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            }
+            writer.set(UInt8(truncatingIfNeeded: number), at: offset)
+        }
+    }
+
+    /// Why `encodeScalar` refuses `value`: built only then.
+    @inline(never)
+    private func refusal(
+        _ value: FieldValue, as slot: FieldSlot, version: Int, layout: VersionLayout, in type: MessageSchema, group: Int?
+    ) -> EncodeError {
+        let name = fieldName(slot, group, type)
+        switch (slot.wire, value) {
+        case (.u8, .unsigned(let number)), (.u16, .unsigned(let number)), (.u32, .unsigned(let number)):
+            return EncodeError(.invalidValue, type.name, field: name, "\(number) does not fit \(fieldSchema(slot, group, type).type.name)")
+        case (.u8, _), (.u16, _), (.u32, _), (.u64, _), (.enumeration, .group), (.enumeration, .signed), (.enumeration, .text):
+            return mismatch(value, name, "an unsigned integer", type)
+        case (.i64, _):
+            return mismatch(value, name, "a signed integer", type)
+        case (.char8, _):
+            return mismatch(value, name, "a string", type)
+        case (.enumeration, .unsigned(let number)):
+            let enumSchema = type.storage.layouts.enumSchemas[Int(slot.enumIndex)]
+            guard number <= UInt8.max, let known = enumSchema.value(UInt8(number)) else {
+                return EncodeError(.invalidValue, type.name, field: name, "\(number) is not a \(enumSchema.name) value")
+            }
+            return EncodeError(.unsupportedInVersion, type.name, field: name,
+                               "\(enumSchema.name).\(known.name) was added in version \(known.since); this session is at version \(version)")
+        }
+    }
+
+    private func write(_ utf8: String.UTF8View, at offset: Int, into writer: FrameWriter) {
+        let copied: Void? = utf8.withContiguousStorageIfAvailable { writer.set(UnsafeRawBufferPointer($0), at: offset) }
+        if copied == nil {
+            for (index, byte) in utf8.enumerated() { writer.set(byte, at: offset + index) }
+        }
+    }
+
+    private func fieldSchema(_ slot: FieldSlot, _ group: Int?, _ type: MessageSchema) -> FieldSchema {
+        group.map { type.groups[$0].fields[Int(slot.index)] } ?? type.fields[Int(slot.index)]
+    }
+
+    /// `side`, or `levels.bidPx` in a group.
+    private func fieldName(_ slot: FieldSlot, _ group: Int?, _ type: MessageSchema) -> String {
+        let name = fieldSchema(slot, group, type).name
+        return group.map { "\(type.groups[$0].name).\(name)" } ?? name
+    }
+
+    @inline(never)
+    private func notCarried(_ field: LogicalField, _ version: Int, _ type: MessageSchema) -> EncodeError {
+        EncodeError(.notRepresentable, type.name, field: field.name,
+                    "\(field.name) was added in version \(field.since) and cannot be carried at version \(version)")
+    }
+
+    @inline(never)
+    private func needsWide(_ full: UInt64, _ name: String, _ step: FieldStep, _ version: Int, _ type: MessageSchema) -> EncodeError {
+        let wide = type.fields[Int(step.wide.index)]
+        return EncodeError(.notRepresentable, type.name, field: name,
+                           "\(full) needs \(wide.name), added in version \(wide.since); version \(version) carries at most \(step.narrow.unsignedMax)")
+    }
+
+    @inline(never)
     private func mismatch(_ value: FieldValue, _ name: String, _ expected: String, _ type: MessageSchema) -> EncodeError {
         EncodeError(.invalidValue, type.name, field: name, "expected \(expected), got \(value)")
     }
 }
+
+// MARK: - Decoding
 
 extension Codec {
     /// Decodes `frame` as a receiver whose newest version is `maxVersion`, applying R1–R5,
     /// R7, R8 and R10 in the order PROTOCOL.md gives. R6 and R9 depend on the session and
     /// are the caller's (see `SessionRules`).
     public func decode(_ frame: [UInt8], asVersion maxVersion: Int) throws(DecodeError) -> DecodedFrame {
-        try frame.withUnsafeBytes { raw in
-            Result { () throws(DecodeError) in try decode(FrameReader(bytes: raw), asVersion: maxVersion) }
-        }.get()
+        try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
+            try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion)
+        }
     }
 
     private func decode(_ frame: FrameReader, asVersion maxVersion: Int) throws(DecodeError) -> DecodedFrame {
@@ -190,7 +303,8 @@ extension Codec {
 
         // R1/R10: fields the sender's version has, capped at what the receiver knows.
         let known = min(Int(version), maxVersion)
-        let required = type.blockLength(at: known)
+        let layout = type.layout(at: known)
+        let required = layout.blockLength
         guard Int(blockLength) >= required else {
             throw fail(.blockLengthTooShort(blockLength: Int(blockLength), required: required), at: 0, type)
         }
@@ -199,100 +313,132 @@ extension Codec {
             throw fail(.truncated(needed: Int(blockLength), available: frame.count - FrameHeader.size), at: FrameHeader.size, type)
         }
 
-        var message = Message(type)
-        for (index, field) in type.logicalFields.enumerated() where field.since <= known {
-            guard case .scalar(let narrow, let wide) = field.kind else { continue }
-            // The widened quantity: read the wide field when the message's version has it.
-            let carrier = wide.flatMap { $0.since <= known ? $0 : nil } ?? narrow
-            message.values[index] = try decodeField(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion,
-                                                    failing: { reason, offset in fail(reason, at: offset, type, field: carrier.name) })
-        }
-
-        // R2: groups and var-data start after the block as the sender sized it.
+        // In wire order, as the logical fields are: the root block, then (R2) the groups and
+        // var-data, from the end of the block as the sender sized it.
+        // Reserved, then appended to: of the ways to fill a new array, the one whose allocation is
+        // specialized for the element type (no runtime type lookup per call).
+        var values: [FieldValue] = []
+        values.reserveCapacity(layout.steps.count)
         var position = blockEnd
-        for (index, field) in type.logicalFields.enumerated() where field.since <= known {
-            switch field.kind {
-            case .scalar:
-                continue
-            case .group(let group):
-                guard let entryLength = frame.integer(at: position, as: UInt16.self).map(Int.init),
-                      let count = frame.integer(at: position + 2, as: UInt16.self).map(Int.init)
-                else { throw fail(.truncated(needed: 4, available: frame.count - position), at: position, type, field: group.name) }
-                guard count <= schema.maxGroupEntries else { throw fail(.tooManyGroupEntries(count), at: position + 2, type, field: group.name) }
-                let entryRequired = group.blockLength(at: known)
-                guard entryLength >= entryRequired else {
-                    throw fail(.groupBlockLengthTooShort(blockLength: entryLength, required: entryRequired), at: position, type, field: group.name)
+        for (index, step) in layout.steps.enumerated() {
+            switch step.kind {
+            case .absent:
+                values.append(layout.defaultValues[index])
+            case .scalar, .narrowed, .widened:
+                // The widened quantity: read the wide field when the message's version has it.
+                let carrier = step.kind == .widened ? step.wide : step.narrow
+                do throws(FieldFailure) {
+                    values.append(try decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout, type: type))
+                } catch {
+                    throw fail(error.reason, at: error.offset, type, field: type.fields[Int(carrier.index)].name)
                 }
-                position += 4
-                guard frame.count - position >= entryLength * count else {
-                    throw fail(.truncated(needed: entryLength * count, available: frame.count - position), at: position, type, field: group.name)
-                }
-                var entries: [[FieldValue]] = []
-                entries.reserveCapacity(count)
-                for _ in 0..<count {
-                    var entry = group.fields.map(\.defaultValue)
-                    for (fieldIndex, entryField) in group.fields.enumerated() where entryField.since <= known {
-                        entry[fieldIndex] = try decodeField(entryField, in: frame, base: position, maxVersion: maxVersion,
-                                                            failing: { reason, offset in fail(reason, at: offset, type, field: "\(group.name).\(entryField.name)") })
-                    }
-                    entries.append(entry)
-                    position += entryLength  // R3: the entry as the sender sized it
-                }
-                message.values[index] = .group(entries)
-            case .varData(let varData):
-                // R4: the var fields the receiver knows, in order; the rest is ignored.
-                guard let length = frame.integer(at: position, as: UInt16.self).map(Int.init) else {
-                    throw fail(.truncated(needed: 2, available: frame.count - position), at: position, type, field: varData.name)
-                }
-                guard length <= schema.maxVarDataLength else { throw fail(.varDataTooLong(length), at: position, type, field: varData.name) }
-                guard let data = frame.slice(at: position + 2, count: length) else {
-                    throw fail(.truncated(needed: length, available: frame.count - position - 2), at: position + 2, type, field: varData.name)
-                }
-                guard let text = String(validating: data, as: UTF8.self) else {
-                    throw fail(.invalidUTF8, at: position + 2, type, field: varData.name)
-                }
-                message.values[index] = .text(text)
-                position += 2 + length
+            case .group:
+                values.append(try decodeGroup(layout.groups[Int(step.group)], in: frame, at: &position, maxVersion: maxVersion,
+                                              layout: layout, type: type, fail: fail))
+            case .varData:
+                values.append(try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail))
             }
         }
-        return DecodedFrame(header: header, message: message)
+        return DecodedFrame(header: header, message: Message(type, values: values))
     }
 
-    private func decodeField(
-        _ field: FieldSchema, in frame: FrameReader, base: Int, maxVersion: Int,
-        failing fail: (DecodeError.Reason, Int) -> DecodeError
+    private func decodeGroup(
+        _ group: GroupLayout, in frame: FrameReader, at position: inout Int, maxVersion: Int, layout: VersionLayout, type: MessageSchema,
+        fail: (DecodeError.Reason, Int, MessageSchema?, String?) -> DecodeError
     ) throws(DecodeError) -> FieldValue {
-        let offset = base + field.offset
+        var name: String { type.groups[group.schemaIndex].name }
+        guard let entryLength = frame.integer(at: position, as: UInt16.self).map(Int.init),
+              let count = frame.integer(at: position + 2, as: UInt16.self).map(Int.init)
+        else { throw fail(.truncated(needed: 4, available: frame.count - position), position, type, name) }
+        guard count <= schema.maxGroupEntries else { throw fail(.tooManyGroupEntries(count), position + 2, type, name) }
+        guard entryLength >= group.entryLength else {
+            throw fail(.groupBlockLengthTooShort(blockLength: entryLength, required: group.entryLength), position, type, name)
+        }
+        position += 4
+        guard frame.count - position >= entryLength * count else {
+            throw fail(.truncated(needed: entryLength * count, available: frame.count - position), position, type, name)
+        }
+        var entries: [[FieldValue]] = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            var entry = Array(group.entryDefaults)
+            for (fieldIndex, field) in group.fields.enumerated() where field.present {
+                do throws(FieldFailure) {
+                    entry[fieldIndex] = try decodeScalar(field.slot, in: frame, base: position, maxVersion: maxVersion, layout: layout, type: type)
+                } catch {
+                    throw fail(error.reason, error.offset, type, "\(name).\(type.groups[group.schemaIndex].fields[fieldIndex].name)")
+                }
+            }
+            entries.append(entry)
+            position += entryLength  // R3: the entry as the sender sized it
+        }
+        return .group(entries)
+    }
+
+    private func decodeVarData(
+        in frame: FrameReader, at position: inout Int, field: Int, type: MessageSchema,
+        fail: (DecodeError.Reason, Int, MessageSchema?, String?) -> DecodeError
+    ) throws(DecodeError) -> FieldValue {
+        var name: String { type.logicalFields[field].name }
+        // R4: the var fields the receiver knows, in order; the rest is ignored.
+        guard let length = frame.integer(at: position, as: UInt16.self).map(Int.init) else {
+            throw fail(.truncated(needed: 2, available: frame.count - position), position, type, name)
+        }
+        guard length <= schema.maxVarDataLength else { throw fail(.varDataTooLong(length), position, type, name) }
+        guard let data = frame.slice(at: position + 2, count: length) else {
+            throw fail(.truncated(needed: length, available: frame.count - position - 2), position + 2, type, name)
+        }
+        guard let text = Self.text(validating: data) else {
+            throw fail(.invalidUTF8, position + 2, type, name)
+        }
+        position += 2 + length
+        return .text(text)
+    }
+
+    /// One root or entry field at `base + slot.offset`.
+    private func decodeScalar(
+        _ slot: FieldSlot, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout, type: MessageSchema
+    ) throws(FieldFailure) -> FieldValue {
+        let offset = base + slot.offset
         // Lengths were checked before any field is read: a nil here would be a bug, so it still fails cleanly.
-        switch field.type {
-        case .u8: return .unsigned(UInt64(try read(UInt8.self, frame, offset, fail)))
-        case .u16: return .unsigned(UInt64(try read(UInt16.self, frame, offset, fail)))
-        case .u32: return .unsigned(UInt64(try read(UInt32.self, frame, offset, fail)))
-        case .u64: return .unsigned(try read(UInt64.self, frame, offset, fail))
-        case .i64: return .signed(try read(Int64.self, frame, offset, fail))
-        case .enumeration(let enumSchema):
-            let raw = try read(UInt8.self, frame, offset, fail)
+        switch slot.wire {
+        case .u8: return .unsigned(UInt64(try read(UInt8.self, frame, offset)))
+        case .u16: return .unsigned(UInt64(try read(UInt16.self, frame, offset)))
+        case .u32: return .unsigned(UInt64(try read(UInt32.self, frame, offset)))
+        case .u64: return .unsigned(try read(UInt64.self, frame, offset))
+        case .i64: return .signed(try read(Int64.self, frame, offset))
+        case .enumeration:
+            let raw = try read(UInt8.self, frame, offset)
             // R7: a value unknown to the receiver.
-            guard let known = enumSchema.value(raw), known.since <= maxVersion else {
-                throw fail(.unknownEnumValue(raw, enumName: enumSchema.name), offset)
+            guard layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion else {
+                let enumName = type.storage.layouts.enumSchemas[Int(slot.enumIndex)].name
+                throw FieldFailure(reason: .unknownEnumValue(raw, enumName: enumName), offset: offset)
             }
             return .unsigned(UInt64(raw))
         case .char8:
-            guard let bytes = frame.slice(at: offset, count: 8) else { throw fail(.truncated(needed: 8, available: max(0, frame.count - offset)), offset) }
+            guard let bytes = frame.slice(at: offset, count: 8) else {
+                throw FieldFailure(reason: .truncated(needed: 8, available: max(0, frame.count - offset)), offset: offset)
+            }
             let length = bytes.firstIndex(of: 0) ?? 8
-            for (index, byte) in bytes.enumerated() {
+            for index in 0..<8 {
+                let byte = bytes[index]
                 let valid = index < length ? (0x20...0x7E).contains(byte) : byte == 0
-                guard valid else { throw fail(.invalidChar8(byte: byte), offset + index) }
+                guard valid else { throw FieldFailure(reason: .invalidChar8(byte: byte), offset: offset + index) }
             }
             return .text(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self))
         }
     }
 
-    private func read<T: FixedWidthInteger>(
-        _: T.Type, _ frame: FrameReader, _ offset: Int, _ fail: (DecodeError.Reason, Int) -> DecodeError
-    ) throws(DecodeError) -> T {
+    /// The UTF-8 text of `data`, or nil when it is not valid UTF-8.
+    private static func text(validating data: UnsafeRawBufferPointer) -> String? {
+        // ASCII is valid as it is and needs no full check (which is slow for short strings).
+        if data.allSatisfy({ $0 < 0x80 }) { return String(decoding: data, as: UTF8.self) }
+        return String(validating: data, as: UTF8.self)
+    }
+
+    private func read<T: FixedWidthInteger>(_: T.Type, _ frame: FrameReader, _ offset: Int) throws(FieldFailure) -> T {
         guard let value = frame.integer(at: offset, as: T.self) else {
-            throw fail(.truncated(needed: MemoryLayout<T>.size, available: max(0, frame.count - offset)), offset)
+            throw FieldFailure(reason: .truncated(needed: MemoryLayout<T>.size, available: max(0, frame.count - offset)), offset: offset)
         }
         return value
     }
@@ -304,4 +450,10 @@ extension Codec {
         else { return 0 }
         return frame.integer(at: FrameHeader.size + field.offset, as: UInt64.self) ?? 0
     }
+}
+
+/// Why one field could not be read, before the decoder names the field.
+private struct FieldFailure: Error {
+    let reason: DecodeError.Reason
+    let offset: Int
 }

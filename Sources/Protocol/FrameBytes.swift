@@ -18,33 +18,21 @@ struct FrameReader {
     }
 }
 
-/// A frame being built, growing at the end; `set` writes inside what is already there.
+/// A frame being written into memory sized for it. Without memory it writes nothing, so the
+/// encoder can check a message it will refuse with the same code that encodes the others.
 struct FrameWriter {
-    private(set) var bytes: [UInt8]
+    let bytes: UnsafeMutableRawBufferPointer?
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    func set<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+        guard let bytes else { return }
+        precondition(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "frame write past the end")
+        bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 
-    var count: Int { bytes.count }
-
-    mutating func append<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    mutating func appendZeros(_ count: Int) {
-        bytes.append(contentsOf: repeatElement(0, count: count))
-    }
-
-    mutating func append(contentsOf data: some Collection<UInt8>) {
-        bytes.append(contentsOf: data)
-    }
-
-    mutating func set<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        withUnsafeBytes(of: value.littleEndian) { source in
-            for (index, byte) in source.enumerated() { bytes[offset + index] = byte }
-        }
+    func set(_ source: UnsafeRawBufferPointer, at offset: Int) {
+        guard let bytes, source.count > 0 else { return }
+        precondition(offset >= 0 && offset <= bytes.count - source.count, "frame write past the end")
+        (bytes.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
     }
 }
 
@@ -75,11 +63,16 @@ public struct FrameHeader: Sendable, Hashable {
 
     /// The header's 8 bytes, for writing a frame by hand.
     public var bytes: [UInt8] {
-        var writer = FrameWriter(capacity: Self.size)
-        writer.append(blockLength)
-        writer.append(templateId)
-        writer.append(schemaId)
-        writer.append(version)
-        return writer.bytes
+        [UInt8](unsafeUninitializedCapacity: Self.size) { buffer, count in
+            write(into: FrameWriter(bytes: UnsafeMutableRawBufferPointer(buffer)))
+            count = Self.size
+        }
+    }
+
+    func write(into writer: FrameWriter) {
+        writer.set(blockLength, at: 0)
+        writer.set(templateId, at: 2)
+        writer.set(schemaId, at: 4)
+        writer.set(version, at: 6)
     }
 }

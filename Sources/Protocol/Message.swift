@@ -19,7 +19,13 @@ public struct Message: Sendable {
     /// A message with every field at its default (R1).
     public init(_ type: MessageSchema) {
         self.type = type
-        self.values = type.logicalFields.map(\.defaultValue)
+        self.values = type.storage.defaultValues
+    }
+
+    /// A message with its values as decoded, one per logical field.
+    init(_ type: MessageSchema, values: [FieldValue]) {
+        self.type = type
+        self.values = values
     }
 
     /// A message with the named fields set and the rest at their defaults.

@@ -159,18 +159,52 @@ public struct LogicalField: Sendable, Hashable {
     public let kind: Kind
 }
 
-public struct MessageSchema: Sendable, Hashable {
-    public let templateId: UInt16
-    public let name: String
-    public let direction: Direction
-    public let since: Int
+public struct MessageSchema: Sendable {
+    /// Everything about the type, shared by every copy: a message carries its type, so copying
+    /// one costs a single reference count, and the codec's layouts are built once per type.
+    final class Storage: Sendable {
+        let templateId: UInt16
+        let name: String
+        let direction: Direction
+        let since: Int
+        let fields: [FieldSchema]
+        let groups: [GroupSchema]
+        let varData: [VarDataSchema]
+        let logicalFields: [LogicalField]
+        /// R1: the value of each logical field when it is absent, in `logicalFields` order.
+        let defaultValues: [FieldValue]
+        /// Where every field sits and how it travels, for each version the type has.
+        let layouts: MessageLayouts
+
+        init(templateId: UInt16, name: String, direction: Direction, since: Int, fields: [FieldSchema],
+             groups: [GroupSchema], varData: [VarDataSchema], logicalFields: [LogicalField]) {
+            self.templateId = templateId
+            self.name = name
+            self.direction = direction
+            self.since = since
+            self.fields = fields
+            self.groups = groups
+            self.varData = varData
+            self.logicalFields = logicalFields
+            self.defaultValues = logicalFields.map(\.defaultValue)
+            self.layouts = MessageLayouts(since: since, fields: fields, groups: groups, varData: varData,
+                                          logicalFields: logicalFields, defaultValues: defaultValues)
+        }
+    }
+
+    let storage: Storage
+
+    public var templateId: UInt16 { storage.templateId }
+    public var name: String { storage.name }
+    public var direction: Direction { storage.direction }
+    public var since: Int { storage.since }
     /// Root-block fields in offset order.
-    public let fields: [FieldSchema]
-    public let groups: [GroupSchema]
+    public var fields: [FieldSchema] { storage.fields }
+    public var groups: [GroupSchema] { storage.groups }
     /// Var-data fields in wire order.
-    public let varData: [VarDataSchema]
+    public var varData: [VarDataSchema] { storage.varData }
     /// The fields an application reads and writes, in wire order.
-    public let logicalFields: [LogicalField]
+    public var logicalFields: [LogicalField] { storage.logicalFields }
 
     /// Fields, groups and var-data listed without a `since` take the message's own.
     public init(
@@ -180,24 +214,22 @@ public struct MessageSchema: Sendable, Hashable {
         func lift(_ field: FieldSchema, to floor: Int) -> FieldSchema {
             FieldSchema(field.name, field.type, at: field.offset, since: max(field.since, floor), widens: field.widens)
         }
-        self.templateId = templateId
-        self.name = name
-        self.direction = direction
-        self.since = since
-        self.fields = fields.map { lift($0, to: since) }.sorted { $0.offset < $1.offset }
-        self.groups = groups.map { group in
+        let fields = fields.map { lift($0, to: since) }.sorted { $0.offset < $1.offset }
+        let groups = groups.map { group in
             let groupSince = max(group.since, since)
             return GroupSchema(group.name, since: groupSince, fields: group.fields.map { lift($0, to: groupSince) })
         }
-        self.varData = varData.map { VarDataSchema($0.name, since: max($0.since, since)) }
+        let varData = varData.map { VarDataSchema($0.name, since: max($0.since, since)) }
 
-        let wideners = Dictionary(uniqueKeysWithValues: self.fields.compactMap { f in f.widens.map { ($0, f) } })
-        self.logicalFields =
-            self.fields.filter { $0.widens == nil }.map {
+        let wideners = Dictionary(uniqueKeysWithValues: fields.compactMap { f in f.widens.map { ($0, f) } })
+        let logicalFields =
+            fields.filter { $0.widens == nil }.map {
                 LogicalField(name: $0.name, since: $0.since, kind: .scalar($0, widenedBy: wideners[$0.name]))
             }
-            + self.groups.map { LogicalField(name: $0.name, since: $0.since, kind: .group($0)) }
-            + self.varData.map { LogicalField(name: $0.name, since: $0.since, kind: .varData($0)) }
+            + groups.map { LogicalField(name: $0.name, since: $0.since, kind: .group($0)) }
+            + varData.map { LogicalField(name: $0.name, since: $0.since, kind: .varData($0)) }
+        storage = Storage(templateId: templateId, name: name, direction: direction, since: since, fields: fields,
+                          groups: groups, varData: varData, logicalFields: logicalFields)
     }
 
     /// The root block length a sender acting at `version` writes.
@@ -212,6 +244,29 @@ public struct MessageSchema: Sendable, Hashable {
     public func rootField(named name: String) -> FieldSchema? {
         fields.first { $0.name == name }
     }
+
+    /// The codec's layout of the type at `version`, which must be at least `since`.
+    @inline(__always)
+    func layout(at version: Int) -> VersionLayout { storage.layouts.layout(at: version) }
+}
+
+extension MessageSchema: Hashable {
+    /// Equal when declared alike; the logical fields and layouts follow from the declaration.
+    public static func == (lhs: MessageSchema, rhs: MessageSchema) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.templateId == rhs.templateId && lhs.name == rhs.name && lhs.direction == rhs.direction
+                && lhs.since == rhs.since && lhs.fields == rhs.fields && lhs.groups == rhs.groups && lhs.varData == rhs.varData)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(templateId)
+        hasher.combine(name)
+        hasher.combine(direction)
+        hasher.combine(since)
+        hasher.combine(fields)
+        hasher.combine(groups)
+        hasher.combine(varData)
+    }
 }
 
 /// A whole protocol: every message and enum of every version, and what each released peer supports.
@@ -224,6 +279,10 @@ public struct Schema: Sendable, Hashable {
     public let maxFrameSize: Int
     public let maxVarDataLength: Int
     public let maxGroupEntries: Int
+    /// `messages` index by template id (-1: no such type), so a decoder finds a type without a search.
+    private let messageIndexByTemplate: [Int]
+    /// The keys of `peerRanges`, oldest first.
+    private let releasedVersions: [Int]
 
     public init(
         schemaId: UInt16, messages: [MessageSchema], enums: [EnumSchema], peerRanges: [Int: ClosedRange<Int>],
@@ -236,13 +295,24 @@ public struct Schema: Sendable, Hashable {
         self.maxFrameSize = maxFrameSize
         self.maxVarDataLength = maxVarDataLength
         self.maxGroupEntries = maxGroupEntries
+        var indexByTemplate = [Int](repeating: -1, count: Int(messages.map(\.templateId).max() ?? 0) + 1)
+        for (index, message) in messages.enumerated().reversed() { indexByTemplate[Int(message.templateId)] = index }
+        self.messageIndexByTemplate = indexByTemplate
+        self.releasedVersions = peerRanges.keys.sorted()
     }
 
+    /// Whether `version` is one of the released versions (a key of `peerRanges`), without hashing.
+    func isVersion(_ version: Int) -> Bool { releasedVersions.contains(version) }
+
     /// Every released version, oldest first.
-    public var versions: [Int] { peerRanges.keys.sorted() }
+    public var versions: [Int] { releasedVersions }
     public var latestVersion: Int { peerRanges.keys.max() ?? 0 }
 
-    public func message(templateId: UInt16) -> MessageSchema? { messages.first { $0.templateId == templateId } }
+    public func message(templateId: UInt16) -> MessageSchema? {
+        let slot = Int(templateId)
+        guard slot < messageIndexByTemplate.count, messageIndexByTemplate[slot] >= 0 else { return nil }
+        return messages[messageIndexByTemplate[slot]]
+    }
     public func message(named name: String) -> MessageSchema? { messages.first { $0.name == name } }
     public func enumeration(named name: String) -> EnumSchema? { enums.first { $0.name == name } }
 
