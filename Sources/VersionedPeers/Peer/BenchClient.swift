@@ -21,7 +21,7 @@ func monotonicNanoseconds() -> UInt64 {
 /// What one run sends, message by message.
 private enum BenchLoad {
     /// Messages with the positions of their clOrdId and origClOrdId, encoded afresh for each send.
-    case tgp(messages: [(message: Message, clOrdId: Int, origClOrdId: Int?)], version: Int)
+    case tgp(messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)], version: Int)
     case raw(frames: [[UInt8]])
 }
 
@@ -37,7 +37,7 @@ extension Peer {
         case .raw(let frames):
             load = .raw(frames: frames)
         case .tgp(let messagesJSON):
-            var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?)] = []
+            var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)] = []
             for (index, json) in messagesJSON.enumerated() {
                 let message: Message
                 do {
@@ -49,7 +49,7 @@ extension Peer {
                 guard let clOrdId = message.type.logicalFieldIndex(named: "clOrdId") else {
                     return emit(id: id, .error("bench: message \(index + 1) is a \(message.type.name), which has no clOrdId to match its answer by"))
                 }
-                messages.append((message, clOrdId, message.type.logicalFieldIndex(named: "origClOrdId")))
+                messages.append((message, clOrdId, message.type.logicalFieldIndex(named: "origClOrdId"), message.type.name == "NewOrder"))
             }
             load = .tgp(messages: messages, version: session.version)
         }
@@ -104,9 +104,18 @@ private struct BenchRun {
                 message.values[template.clOrdId] = .unsigned(clOrdId)
                 if let orig = template.origClOrdId { message.values[orig] = .unsigned(lastNewOrder) }
                 guard try socket.trySend([try codec.encode(message, at: version)]) else { return false }
-                if message.type.name == "NewOrder" { lastNewOrder = clOrdId }
+                if template.isNewOrder { lastNewOrder = clOrdId }
                 return true
             }
+        }
+
+        // Where an answer's clOrdId sits (a Reject's refClOrdId), found once per type.
+        var answerKeys: [UInt16: Int?] = [:]
+        func answerKey(_ type: MessageSchema) -> Int? {
+            if let known = answerKeys[type.templateId] { return known }
+            let position = type.logicalFieldIndex(named: "clOrdId") ?? type.logicalFieldIndex(named: "refClOrdId")
+            answerKeys[type.templateId] = position
+            return position
         }
 
         func take(_ frame: [UInt8], at now: UInt64) {
@@ -117,7 +126,8 @@ private struct BenchRun {
                 answeredInOrder += 1
             case .tgp:
                 guard let message = try? codec.decode(frame, asVersion: receiverVersion).message,
-                      case .unsigned(let clOrdId)? = message["clOrdId"] ?? message["refClOrdId"],
+                      let position = answerKey(message.type),
+                      case .unsigned(let clOrdId) = message.values[position],
                       clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count) else { return }
                 index = Int(clOrdId - firstClOrdId)
             }

@@ -40,7 +40,7 @@ final class Peer {
     private var pendingLogon: (id: JSON, range: ClosedRange<Int>)?
 
     // Gateway role.
-    private var gateway = GatewayState()
+    private var gateway: GatewayState
 
     init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
         self.faults = FaultSet(faults: faults)
@@ -48,6 +48,7 @@ final class Peer {
         self.range = Schema.tgp.peerRanges[version]!
         self.role = role
         self.context = try ZMQContext()
+        self.gateway = GatewayState(schema: codec.schema)
     }
 
     /// Runs until `shutdown` or the end of stdin; returns the exit status.
@@ -437,7 +438,7 @@ final class Peer {
             notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:
             guard gateway.autoMode, let session = gateway.sessions[identity] else { return }
-            for reply in gateway.referenceAnswers(to: message, in: identity, schema: schema) {
+            for reply in gateway.referenceAnswers(to: message, in: identity) {
                 answer(reply, at: session.version, to: identity)
             }
         }

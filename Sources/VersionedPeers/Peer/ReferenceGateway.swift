@@ -16,6 +16,7 @@ struct GatewaySession {
 }
 
 struct GatewayState {
+    let vocabulary: ReferenceVocabulary
     var autoMode = true
     /// Logged-on sessions by ROUTER identity.
     private(set) var sessions: [[UInt8]: GatewaySession] = [:]
@@ -25,7 +26,12 @@ struct GatewayState {
     /// Identities in the order they logged on, most recent last.
     private var logonOrder: [[UInt8]] = []
 
+    init(schema: Schema) {
+        vocabulary = ReferenceVocabulary(schema: schema)
+    }
+
     mutating func noteActivity(_ identity: [UInt8]) {
+        if recentIdentities.last == identity { return }
         recentIdentities.removeAll { $0 == identity }
         recentIdentities.append(identity)
         if recentIdentities.count > 1024 { recentIdentities.removeFirst() }
@@ -58,56 +64,41 @@ struct GatewayState {
     }
 
     /// Auto mode: the answers to an application message of a logged-on session.
-    mutating func referenceAnswers(to message: Message, in identity: [UInt8], schema: Schema) -> [Message] {
+    mutating func referenceAnswers(to message: Message, in identity: [UInt8]) -> [Message] {
+        guard let kind = vocabulary.requests[message.type.templateId] else { return [] }
         // Taken out and put back, so its order book is changed in place rather than copied per message.
         guard var session = sessions.removeValue(forKey: identity) else { return [] }
         defer { sessions[identity] = session }
-        func u64(_ name: String) -> UInt64 { message[name]?.unsignedValue ?? 0 }
-        func text(_ name: String) -> String { if case .text(let value)? = message[name] { value } else { "" } }
+        let v = vocabulary
+        func u64(_ index: Int?) -> UInt64 { index.flatMap { message.values[$0].unsignedValue } ?? 0 }
+        func text(_ index: Int?) -> String { if let index, case .text(let value) = message.values[index] { value } else { "" } }
+        let clOrdId = u64(kind.clOrdId), origClOrdId = u64(kind.origClOrdId)
         let now = FieldValue.unsigned(transactTime())
 
-        switch message.type.name {
-        case "NewOrder":
+        switch kind.request {
+        case .newOrder:
             let orderId = session.nextOrderId
             session.nextOrderId += 1
-            session.openOrders[u64("clOrdId")] = (orderId, text("symbol"))
-            let ack = schema.message(named: "OrderAck")!
-            return [Message(ack, [
-                "clOrdId": .unsigned(u64("clOrdId")), "orderId": .unsigned(orderId),
-                "status": ack.enumValue("New", of: "status")!, "transactTime": now,
-            ])]
-        case "CancelOrder":
-            guard session.openOrders.removeValue(forKey: u64("origClOrdId")) != nil else {
-                let reject = schema.message(named: "Reject")!
-                return [Message(reject, [
-                    "refTemplateId": .unsigned(UInt64(message.type.templateId)),
-                    "code": reject.enumValue("UnknownOrder", of: "code")!,
-                    "refClOrdId": .unsigned(u64("clOrdId")),
-                    "text": .text("no open order with clOrdId \(u64("origClOrdId"))"),
-                ])]
+            session.openOrders[clOrdId] = (orderId, text(kind.symbol))
+            return [v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusNew, now)]
+        case .cancelOrder:
+            guard session.openOrders.removeValue(forKey: origClOrdId) != nil else {
+                return [v.reject.filled(.unsigned(UInt64(message.type.templateId)), v.unknownOrder, .unsigned(clOrdId),
+                                        .text("no open order with clOrdId \(origClOrdId)"))]
             }
-            return [Message(schema.message(named: "CancelAck")!, [
-                "clOrdId": .unsigned(u64("clOrdId")), "origClOrdId": .unsigned(u64("origClOrdId")), "transactTime": now,
-            ])]
-        case "ModifyOrder":
-            let original = session.openOrders.removeValue(forKey: u64("origClOrdId"))
+            return [v.cancelAck.filled(.unsigned(clOrdId), .unsigned(origClOrdId), now)]
+        case .modifyOrder:
+            let original = session.openOrders.removeValue(forKey: origClOrdId)
             let orderId = original?.orderId ?? session.nextOrderId
             if original == nil { session.nextOrderId += 1 }
-            session.openOrders[u64("clOrdId")] = (orderId, original?.symbol ?? "")
-            let ack = schema.message(named: "OrderAck")!
-            return [Message(ack, [
-                "clOrdId": .unsigned(u64("clOrdId")), "orderId": .unsigned(orderId),
-                "status": ack.enumValue("Replaced", of: "status")!, "transactTime": now,
-            ])]
-        case "MassCancel":
-            let bySymbol = message["scope"] == message.type.enumValue("Symbol", of: "scope")
-            let cancelled = session.openOrders.filter { !bySymbol || $0.value.symbol == text("symbol") }.map(\.key)
-            for clOrdId in cancelled { session.openOrders[clOrdId] = nil }
-            return [Message(schema.message(named: "MassCancelAck")!, [
-                "clOrdId": .unsigned(u64("clOrdId")), "cancelledCount": .unsigned(UInt64(cancelled.count)),
-            ])]
-        default:
-            return []
+            session.openOrders[clOrdId] = (orderId, original?.symbol ?? "")
+            return [v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusReplaced, now)]
+        case .massCancel:
+            let bySymbol = kind.scope.map { message.values[$0] } == v.scopeSymbol
+            let symbol = text(kind.symbol)
+            let cancelled = session.openOrders.filter { !bySymbol || $0.value.symbol == symbol }.map(\.key)
+            for key in cancelled { session.openOrders[key] = nil }
+            return [v.massCancelAck.filled(.unsigned(clOrdId), .unsigned(UInt64(cancelled.count)))]
         }
     }
 
@@ -115,5 +106,70 @@ struct GatewayState {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
+
+/// What the reference behaviour reads and writes, looked up in the schema once rather than by
+/// name for every message: the requests it answers, and the answers as filled-in templates.
+struct ReferenceVocabulary {
+    enum Request { case newOrder, cancelOrder, modifyOrder, massCancel }
+
+    /// A request type and where its fields are among its logical fields.
+    struct RequestFields {
+        let request: Request
+        let clOrdId: Int?
+        let origClOrdId: Int?
+        let symbol: Int?
+        let scope: Int?
+    }
+
+    /// An answer type at its defaults, and the positions of the fields the behaviour sets.
+    struct Answer {
+        let template: Message
+        let positions: [Int]
+
+        init(_ type: MessageSchema, setting names: [String]) {
+            template = Message(type)
+            positions = names.map { type.logicalFieldIndex(named: $0)! }
+        }
+
+        /// The template with the fields named at init set to `values`, in that order.
+        func filled(_ values: FieldValue...) -> Message {
+            var message = template
+            for (index, value) in zip(positions, values) { message.values[index] = value }
+            return message
+        }
+    }
+
+    let requests: [UInt16: RequestFields]
+    let orderAck: Answer
+    let cancelAck: Answer
+    let reject: Answer
+    let massCancelAck: Answer
+    let statusNew: FieldValue
+    let statusReplaced: FieldValue
+    let unknownOrder: FieldValue
+    let scopeSymbol: FieldValue?
+
+    init(schema: Schema) {
+        func answer(_ name: String, _ fields: [String]) -> Answer { Answer(schema.message(named: name)!, setting: fields) }
+        orderAck = answer("OrderAck", ["clOrdId", "orderId", "status", "transactTime"])
+        cancelAck = answer("CancelAck", ["clOrdId", "origClOrdId", "transactTime"])
+        reject = answer("Reject", ["refTemplateId", "code", "refClOrdId", "text"])
+        massCancelAck = answer("MassCancelAck", ["clOrdId", "cancelledCount"])
+        statusNew = orderAck.template.type.enumValue("New", of: "status")!
+        statusReplaced = orderAck.template.type.enumValue("Replaced", of: "status")!
+        unknownOrder = reject.template.type.enumValue("UnknownOrder", of: "code")!
+        var requests: [UInt16: RequestFields] = [:]
+        var scopeSymbol: FieldValue?
+        for (name, request) in [("NewOrder", Request.newOrder), ("CancelOrder", .cancelOrder), ("ModifyOrder", .modifyOrder), ("MassCancel", .massCancel)] {
+            guard let type = schema.message(named: name) else { continue }
+            if request == .massCancel { scopeSymbol = type.enumValue("Symbol", of: "scope") }
+            requests[type.templateId] = RequestFields(
+                request: request, clOrdId: type.logicalFieldIndex(named: "clOrdId"), origClOrdId: type.logicalFieldIndex(named: "origClOrdId"),
+                symbol: type.logicalFieldIndex(named: "symbol"), scope: type.logicalFieldIndex(named: "scope"))
+        }
+        self.requests = requests
+        self.scopeSymbol = scopeSymbol
     }
 }
