@@ -18,6 +18,8 @@ let package = Package(
     ] + peerVersions.map { .executable(name: "peer-v\($0)", targets: ["peer-v\($0)"]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Latency distributions for `compat bench`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // libzmq from Debian's libzmq3-dev; pkg-config is left out on purpose: its flags make every build warn here.
@@ -40,7 +42,7 @@ let package = Package(
         // The runner: matrix, cells, checks, child processes and reports; the `compat` command over it.
         .target(
             name: "CompatRunner",
-            dependencies: ["TGP", "PeerContract", "MiniJSON"],
+            dependencies: ["TGP", "PeerContract", "MiniJSON", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/CompatRunner/Runner"
         ),
         .executableTarget(

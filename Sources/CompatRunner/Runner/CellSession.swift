@@ -122,6 +122,14 @@ final class CellSession {
         }
     }
 
+    /// Takes every event of `role` waiting in its inbox that matches, oldest first.
+    func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] {
+        let peer = peer(role)
+        let taken = peer.inbox.filter(predicate)
+        peer.inbox.removeAll(where: predicate)
+        return taken
+    }
+
     /// Forgets unsolicited events left over from earlier checks.
     func clearInboxes() {
         client.inbox.removeAll()

@@ -10,7 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
-        subcommands: [MatrixCommand.self, PairCommand.self, GateCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PairCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as HARNESS.md says, not ArgumentParser's 64.
@@ -42,22 +42,28 @@ struct Compat: ParsableCommand {
 
 /// The matrix file and fixtures every command reads.
 struct MatrixOptions: ParsableArguments {
-    @Option(name: .long, help: "The matrix file: peers, roles, timeouts, transport, known failures.")
+    @Option(name: [.long, .customLong("matrix-file")], help: "The matrix file: peers, roles, timeouts, transport, known failures.")
     var matrix = "matrix.json"
 
     @Option(name: .long, help: "The fixtures folder (default: fixtures next to the matrix file).")
     var fixtures: String?
 
     /// --fixtures, else `fixtures` next to the matrix file.
-    var fixturesFolder: String {
+    var fixturesFolder: String { Self.fixturesFolder(fixtures, matrix: matrix) }
+
+    static func fixturesFolder(_ fixtures: String?, matrix: String) -> String {
         if let fixtures { return fixtures }
         let folder = (matrix as NSString).deletingLastPathComponent
         return folder.isEmpty ? "fixtures" : folder + "/fixtures"
     }
 
     func load() throws(ConfigError) -> (MatrixConfig, SampleBook) {
+        try Self.load(matrix: matrix, fixtures: fixtures)
+    }
+
+    static func load(matrix: String, fixtures: String?) throws(ConfigError) -> (MatrixConfig, SampleBook) {
         let config = try MatrixConfig.load(path: matrix)
-        let samples = try SampleBook.load(path: fixturesFolder + "/samples.json")
+        let samples = try SampleBook.load(path: fixturesFolder(fixtures, matrix: matrix) + "/samples.json")
         return (config, samples)
     }
 

@@ -1,0 +1,136 @@
+// How a benchmark is shown: a table per pair, a grid for the matrix, JSON, and an HTML page
+// plotting each pair's latency distribution (the HDR percentile curve) against the baseline.
+
+import Foundation
+import Histogram
+import MiniJSON
+
+public enum BenchReport {
+    /// The table of one pair: medians over the runs, ours, the baseline and their ratios.
+    public static func table(_ result: BenchResult) -> String {
+        let options = result.options
+        let load = options.rate > 0 ? "open loop at \(options.rate) msg/s" : "unlimited, window \(options.window)"
+        var text = "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(options.count) messages per run "
+            + "(\(options.warmup) warm-up), mix \(options.mixText), payload \(options.payload) (\(sizes(result.frameBytes)) bytes), \(load)\n"
+        text += "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")\n\n"
+        let header = ["", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "msg/s", "client CPU s", "gateway CPU s"]
+        var rows = [row("tgp", result.ours.median)]
+        if let raw = result.raw { rows.append(row("raw zmq", raw.median)) }
+        if let ratios = result.ratios {
+            rows.append(["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
+        }
+        text += aligned([header] + rows)
+        return text
+    }
+
+    /// The matrix: for each compatible cell, p50 and throughput (and their ratios to the baseline).
+    public static func grid(_ results: [BenchResult], clients: [String], gateways: [String]) -> String {
+        let byCell = Dictionary(results.map { ("\($0.client) \($0.gateway)", $0) }, uniquingKeysWith: { a, _ in a })
+        func section(_ title: String, _ cell: (BenchResult) -> String) -> String {
+            var rows = [["client \\ gateway"] + gateways]
+            for client in clients {
+                rows.append([client] + gateways.map { gateway in byCell["\(client) \(gateway)"].map(cell) ?? "-" })
+            }
+            return title + "\n" + aligned(rows)
+        }
+        let p50 = section("round-trip p50 µs (ours/raw)") { result in
+            microseconds(result.ours.median.p50) + (result.ratios.map { " (\(times($0.p50)))" } ?? "")
+        }
+        let throughput = section("throughput msg/s (ours/raw)") { result in
+            thousands(result.ours.median.throughput) + (result.ratios.map { " (\(times($0.throughput)))" } ?? "")
+        }
+        return p50 + "\n" + throughput
+    }
+
+    public static func json(_ results: [BenchResult]) -> JSON {
+        .object(["tool": .string("compat bench"), "results": .array(results.map(\.json))])
+    }
+
+    /// Writes bench.json, summary.md and bench.html into `directory`, each atomically.
+    public static func write(_ results: [BenchResult], text: String, to directory: String) throws {
+        try ReportFiles.createDirectory(directory)
+        try ReportFiles.writeAtomically(Array(json(results).serialized.utf8), to: directory + "/bench.json")
+        try ReportFiles.writeAtomically(Array(("# compat bench\n\n```\n" + text + "```\n").utf8), to: directory + "/summary.md")
+        try ReportFiles.writeAtomically(Array(html(results, text: text).utf8), to: directory + "/bench.html")
+    }
+
+    // MARK: HTML
+
+    static func html(_ results: [BenchResult], text: String) -> String {
+        var page = """
+        <!doctype html>
+        <html><head><meta charset="utf-8"><title>compat bench</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
+        svg{background:#fff;border:1px solid #ddd}.ours{stroke:#c0392b}.raw{stroke:#2471a3}text{font-size:12px}</style>
+        </head><body><h1>compat bench</h1>
+        <pre>\(escaped(text))</pre>
+
+        """
+        for result in results {
+            page += "<h2>client \(escaped(result.client)) → gateway \(escaped(result.gateway)), version \(result.version)</h2>\n"
+            page += percentilePlot(ours: result.ours.merged, raw: result.raw?.merged)
+        }
+        return page + "</body></html>\n"
+    }
+
+    /// Latency against percentile on the usual HDR axis, 1/(1-p) on a log scale, so the tail has room.
+    static func percentilePlot(ours: Histogram<UInt64>, raw: Histogram<UInt64>?) -> String {
+        let width = 720.0, height = 360.0, left = 70.0, bottom = 40.0, top = 20.0, right = 20.0
+        let curves = [("ours", "tgp (ours)", ours)] + (raw.map { [("raw", "raw zmq", $0)] } ?? [])
+        let points = curves.map { curve in
+            curve.2.percentiles(ticksPerHalfDistance: 5).map { (min($0.percentile, 99.9999), Double($0.value) / 1000) }
+        }
+        let maxX = log10(1 / (1 - 99.9999 / 100))
+        let maxY = Swift.max(1, points.joined().map(\.1).max() ?? 1) * 1.05
+        func x(_ percentile: Double) -> Double { left + (width - left - right) * log10(1 / (1 - percentile / 100)) / maxX }
+        func y(_ microseconds: Double) -> Double { height - bottom - (height - bottom - top) * microseconds / maxY }
+        var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
+        for (label, percentile) in [("0%", 0.0), ("90%", 90), ("99%", 99), ("99.9%", 99.9), ("99.99%", 99.99), ("99.999%", 99.999)] {
+            svg += "<line x1=\"\(x(percentile))\" y1=\"\(top)\" x2=\"\(x(percentile))\" y2=\"\(height - bottom)\" stroke=\"#eee\"/>"
+            svg += "<text x=\"\(x(percentile))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(label)</text>\n"
+        }
+        for step in 0...4 {
+            let value = maxY * Double(step) / 4
+            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(String(format: "%.0f", value))</text>"
+        }
+        svg += "<text x=\"14\" y=\"\(top + (height - bottom - top) / 2)\" transform=\"rotate(-90 14 \(top + (height - bottom - top) / 2))\" text-anchor=\"middle\">latency µs</text>\n"
+        svg += "<text x=\"\(left + (width - left - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">percentile</text>\n"
+        for (index, curve) in curves.enumerated() {
+            let path = points[index].map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
+            svg += "<polyline class=\"\(curve.0)\" fill=\"none\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+            svg += "<text x=\"\(left + 10)\" y=\"\(top + 14 + Double(index) * 16)\" class=\"\(curve.0)\" fill=\"\(index == 0 ? "#c0392b" : "#2471a3")\">\(curve.1)</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    // MARK: Formatting
+
+    private static func row(_ name: String, _ figures: BenchFigures) -> [String] {
+        [name] + figures.latencies.map(microseconds)
+            + [thousands(figures.throughput), String(format: "%.2f", figures.clientCPU), String(format: "%.2f", figures.gatewayCPU)]
+    }
+
+    static func microseconds(_ nanoseconds: UInt64) -> String { String(format: "%.1f", Double(nanoseconds) / 1000) }
+    static func times(_ ratio: Double) -> String { String(format: "%.2f×", ratio) }
+    static func thousands(_ value: Double) -> String { value >= 10_000 ? String(format: "%.0fk", value / 1000) : String(format: "%.0f", value) }
+
+    private static func sizes(_ bytes: [Int]) -> String {
+        let distinct = Array(Set(bytes)).sorted()
+        return distinct.count == 1 ? "\(distinct[0])" : "\(distinct.first!)–\(distinct.last!)"
+    }
+
+    /// Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
+    private static func aligned(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// HTML text needs what XML text needs.
+    private static func escaped(_ text: String) -> String { JUnitXML.text(text) }
+}

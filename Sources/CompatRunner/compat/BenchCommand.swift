@@ -1,0 +1,185 @@
+// `compat bench`: gateway latency and throughput for one pair or every compatible cell,
+// against raw ZeroMQ on the same processes and sockets; `compat bench codec`: the codec alone.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measures gateway latency and throughput against the raw ZeroMQ baseline, or the codec alone.",
+        subcommands: [BenchPairCommand.self, BenchCodecCommand.self],
+        defaultSubcommand: BenchPairCommand.self
+    )
+}
+
+struct BenchPairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pair",
+        abstract: "Loads GATEWAY from CLIENT (names from the matrix file), or every compatible cell with --matrix.",
+        discussion: """
+        After logon at the negotiated version the client streams the mix (default: NewOrders) and the gateway \
+        answers each (OrderAck). Without --rate the client sends as fast as --window unanswered messages allow \
+        (throughput); with --rate it sends on a fixed schedule and each latency counts from the message's due \
+        time, so a stall is not hidden. Runs of ours alternate with runs of raw ZeroMQ frames of the same sizes \
+        through the same two processes and sockets (--baseline raw); figures are medians over --runs.
+        Benchmarks want a release build of the peers and a quiet machine.
+        """
+    )
+
+    @Argument(help: "The client peer's name in the matrix.")
+    var client: String?
+
+    @Argument(help: "The gateway peer's name in the matrix.")
+    var gateway: String?
+
+    @Flag(name: .customLong("matrix"), help: "Every compatible cell of the matrix, one after the other, as a grid.")
+    var allCells = false
+
+    @Option(name: .customLong("matrix-file"), help: "The matrix file (what --matrix names in the other commands).")
+    var matrixFile = "matrix.json"
+
+    @Option(name: .long, help: "The fixtures folder (default: fixtures next to the matrix file).")
+    var fixtures: String?
+
+    @Option(name: .long, help: "Messages per second on a fixed schedule (open loop); 0 or absent: unlimited.")
+    var rate = 0
+
+    @Option(name: .long, help: "Messages per run, warm-up included.")
+    var count: Int?
+
+    @Option(name: .long, help: "Seconds per run at --rate (sets the count).")
+    var seconds: Double?
+
+    @Option(name: .long, help: "Messages at the start of each run left out of the figures.")
+    var warmup: Int?
+
+    @Option(name: .long, help: "Unanswered messages allowed in flight without --rate.")
+    var window = 256
+
+    @Option(name: .long, help: "Runs of ours (and as many of the baseline).")
+    var runs = 5
+
+    @Option(name: .long, help: "Message types and weights, e.g. NewOrder=8,CancelOrder=1,ModifyOrder=1.")
+    var mix = "NewOrder"
+
+    @Option(name: .long, help: "sample, or an edge of the samples, e.g. longest-strings (long var-data), max-integers.")
+    var payload = "sample"
+
+    @Option(name: .long, help: "raw: alternate with raw ZeroMQ frames of the same sizes; none: ours only.")
+    var baseline = "raw"
+
+    @Flag(name: .long, help: "Print the results as JSON instead of the table.")
+    var json = false
+
+    @Option(name: .long, help: "Write bench.json, summary.md and bench.html (latency percentile plots) here.")
+    var reportDir: String?
+
+    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
+    func options() throws(ConfigError) -> BenchOptions {
+        var options = BenchOptions()
+        guard rate >= 0 else { throw ConfigError("--rate must be 0 or more, got \(rate)") }
+        options.rate = rate
+        if let seconds {
+            guard rate > 0 else { throw ConfigError("--seconds needs --rate (without a rate, give --count)") }
+            guard seconds > 0, count == nil else { throw ConfigError("--seconds must be positive, and not given with --count") }
+            options.count = Int((seconds * Double(rate)).rounded())
+        } else if let count {
+            options.count = count
+        }
+        options.warmup = warmup ?? options.count / 10
+        guard options.count >= 1, options.warmup >= 0, options.warmup < options.count else {
+            throw ConfigError("--count must be at least 1 and --warmup less than it (count \(options.count), warmup \(options.warmup))")
+        }
+        guard window >= 1, runs >= 1 else { throw ConfigError("--window and --runs must be at least 1") }
+        options.window = window
+        options.runs = runs
+        options.mix = try BenchOptions.parseMix(mix)
+        options.payload = payload
+        switch baseline {
+        case "raw": options.baseline = true
+        case "none": options.baseline = false
+        default: throw ConfigError("--baseline must be raw or none, got \(baseline)")
+        }
+        options.allowRemote = allowRemote
+        return options
+    }
+
+    func run() throws {
+        let options = try options()
+        let (config, samples) = try MatrixOptions.load(matrix: matrixFile, fixtures: fixtures)
+        let runner = BenchRunner(config: config, samples: samples)
+        let cells: [(String, String)]
+        if allCells {
+            guard client == nil, gateway == nil else { throw ConfigError("give either CLIENT GATEWAY or --matrix, not both") }
+            cells = config.clients.flatMap { client in
+                config.gateways.compactMap { runner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
+            }
+        } else {
+            guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixFile)), or --matrix") }
+            for name in [client, gateway] where config.peer(named: name) == nil {
+                throw ConfigError("\(config.path): no peer named \"\(name)\" (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
+            }
+            cells = [(client, gateway)]
+        }
+        try config.validatePrograms(for: Set(cells.flatMap { [$0.0, $0.1] }))
+
+        var results: [BenchResult] = []
+        var text = ""
+        for (client, gateway) in cells {
+            let result: BenchResult
+            do {
+                result = try runner.run(client: client, gateway: gateway, options: options) { step in
+                    FileHandle.standardError.write(Data("bench \(client) → \(gateway): \(step)\n".utf8))
+                }
+            } catch let error as BenchError {
+                parkIfInterrupted()
+                FileHandle.standardError.write(Data("compat: \(error.message)\n".utf8))
+                throw ExitCode(1)
+            }
+            parkIfInterrupted()
+            results.append(result)
+            let table = BenchReport.table(result)
+            text += (text.isEmpty ? "" : "\n") + table
+            if !json && !allCells { emit(table) }
+        }
+        if allCells {
+            text += "\n" + BenchReport.grid(results, clients: config.clients, gateways: config.gateways)
+            if !json { emit(text) }
+        }
+        if json { emit(BenchReport.json(results).serialized + "\n") }
+        if let reportDir {
+            try BenchReport.write(results, text: text, to: reportDir)
+            FileHandle.standardError.write(Data("reports written to \(reportDir)\n".utf8))
+        }
+    }
+}
+
+struct BenchCodecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codec",
+        abstract: "Nanoseconds per encode and per decode of each message type at each version (use a release build)."
+    )
+
+    @Option(name: .long, help: "Only this message type (repeatable).")
+    var message: [String] = []
+
+    @Option(name: .long, help: "Only this version (repeatable).")
+    var version: [Int] = []
+
+    @Option(name: .long, help: "Runs per figure; the median is shown.")
+    var runs = 5
+
+    @Option(name: .long, help: "The fixtures folder, for the samples.")
+    var fixtures = "fixtures"
+
+    func run() throws {
+        let samples = try SampleBook.load(path: fixtures + "/samples.json")
+        let results = try CodecBenchmark.run(messages: message.isEmpty ? nil : message, versions: version.isEmpty ? nil : version,
+                                             runs: runs, samples: samples)
+        emit(CodecBenchmark.table(results))
+    }
+}
