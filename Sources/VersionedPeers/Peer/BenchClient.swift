@@ -92,22 +92,24 @@ private struct BenchRun {
         var lastAnswer = start
         var drainDeadline = UInt64.max
 
-        /// False when the gateway's queue is full: then answers are read before sending on.
-        func send(_ index: Int) throws -> Bool {
+        /// The frame of message `index`: encoded afresh (ours) or as given (the baseline).
+        func frame(_ index: Int) throws -> [UInt8] {
             switch load {
             case .raw(let frames):
-                return try socket.trySend([frames[index % frames.count]])
+                return frames[index % frames.count]
             case .tgp(let messages, let version):
                 let template = messages[index % messages.count]
                 var message = template.message
                 let clOrdId = firstClOrdId + UInt64(index)
                 message.values[template.clOrdId] = .unsigned(clOrdId)
                 if let orig = template.origClOrdId { message.values[orig] = .unsigned(lastNewOrder) }
-                guard try socket.trySend([try codec.encode(message, at: version)]) else { return false }
                 if template.isNewOrder { lastNewOrder = clOrdId }
-                return true
+                return try codec.encode(message, at: version)
             }
         }
+        // Frames of the messages from `sent` on, encoded and not yet on the wire.
+        var ready: [[UInt8]] = []
+        var readyHead = 0
 
         // Where an answer's clOrdId sits (a Reject's refClOrdId), found once per type.
         var answerKeys: [UInt16: Int?] = [:]
@@ -140,22 +142,30 @@ private struct BenchRun {
         while answered < count {
             var now = monotonicNanoseconds()
             var blocked = false
-            while sent < count {
-                if request.rate > 0 {
-                    let dueAt = start + UInt64(Double(sent) * interval)
-                    guard dueAt <= now else { break }
-                    due[sent] = dueAt
-                } else {
-                    guard sent - answered < request.window else { break }
-                    due[sent] = now
-                }
-                guard try send(sent) else {
+            // Encode what may go now, then send it back to back: spaced out between encodes,
+            // each send would wake ZeroMQ's I/O thread on its own.
+            var allowed = sent
+            if request.rate > 0 {
+                while allowed < count && start + UInt64(Double(allowed) * interval) <= now { allowed += 1 }
+            } else {
+                allowed = min(count, answered + request.window)
+            }
+            while sent + ready.count - readyHead < allowed { ready.append(try frame(sent + ready.count - readyHead)) }
+            while readyHead < ready.count {
+                due[sent] = request.rate > 0 ? start + UInt64(Double(sent) * interval) : now
+                guard try socket.trySend([ready[readyHead]]) else {
+                    // The gateway's queue is full: read answers before sending on.
                     blocked = true
                     break
                 }
+                readyHead += 1
                 sent += 1
-                now = monotonicNanoseconds()
             }
+            if readyHead == ready.count {
+                ready.removeAll(keepingCapacity: true)
+                readyHead = 0
+            }
+            now = monotonicNanoseconds()
             if sent == count && drainDeadline == .max {
                 drainDeadline = now + UInt64(request.drainSeconds * 1e9)
             }

@@ -28,6 +28,8 @@ final class Peer {
     private var running = true
     /// Answers not sent because their receiver's queue was full.
     private var droppedAnswers = 0
+    /// Automatic answers of this loop turn, not yet sent.
+    private var outbox: [(identity: [UInt8]?, frame: [UInt8])] = []
     /// Under `bench_serve`: per-frame events are not written (the load would drown stdout).
     var quiet = false
     /// Under `bench_serve` raw: every frame is answered with these bytes, undecoded.
@@ -252,15 +254,25 @@ final class Peer {
         return faults.afterEncoding(frame, type: message.type, version: version)
     }
 
-    /// Sends `frame` as an automatic answer; a receiver that does not read loses it.
+    /// Queues `frame` as an automatic answer, sent with the rest of this loop turn's.
     func answerRaw(_ frame: [UInt8], to identity: [UInt8]?) {
-        do {
-            try transmit(frame, to: identity)
-        } catch where error.code == ZMQError.wouldBlock {
-            noteDroppedAnswer(error)
-        } catch {
-            log("could not send \(frame.count) bytes: \(error)")
+        outbox.append((identity, frame))
+    }
+
+    /// Sends the answers of a batch of inbound frames back to back: spaced out between
+    /// decodes, each send would wake ZeroMQ's I/O thread on its own. A receiver that does
+    /// not read loses its answers.
+    private func flushOutbox() {
+        for (identity, frame) in outbox {
+            do {
+                try transmit(frame, to: identity)
+            } catch where error.code == ZMQError.wouldBlock {
+                noteDroppedAnswer(error)
+            } catch {
+                log("could not send \(frame.count) bytes: \(error)")
+            }
         }
+        outbox.removeAll(keepingCapacity: true)
     }
 
     private func noteDroppedAnswer(_ error: ZMQError) {
@@ -275,9 +287,7 @@ final class Peer {
     /// a failure here is this peer's bug, so it is logged loudly.
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do {
-            try transmit(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
-        } catch let error as ZMQError where error.code == ZMQError.wouldBlock {
-            noteDroppedAnswer(error)
+            answerRaw(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
@@ -291,6 +301,7 @@ final class Peer {
 
     private func receiveFrames() {
         guard let socket else { return }
+        defer { flushOutbox() }
         for _ in 0..<Self.receiveBatch {
             let parts: [[UInt8]]?
             do {
