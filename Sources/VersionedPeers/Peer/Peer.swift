@@ -349,7 +349,7 @@ final class Peer {
         notify(.received(message: message.json(knownAt: version), version: Int(decoded.header.version), bytes: frame))
         switch role {
         case .client: clientReceived(message)
-        case .gateway: gatewayReceived(message, from: identity!)
+        case .gateway: gatewayReceived(message, from: identity!, negotiated: negotiated)
         }
     }
 
@@ -435,23 +435,22 @@ final class Peer {
 
     // MARK: Gateway
 
-    private func gatewayReceived(_ message: Message, from identity: [UInt8]) {
+    /// `negotiated` is the version of the sender's session, nil before its logon.
+    private func gatewayReceived(_ message: Message, from identity: [UInt8], negotiated: Int?) {
         switch message.type.name {
         case "Logon":
             acceptLogon(message, from: identity)
         case "Heartbeat":
             // Echo at N with the fields it came with.
-            if let negotiated = gateway.sessions[identity]?.version { answer(message, at: negotiated, to: identity) }
+            if let negotiated { answer(message, at: negotiated, to: identity) }
         case "Logout":
             guard let session = gateway.sessions[identity] else { return }
             answer(Message(message.type), at: session.version, to: identity)
             gateway.end(identity)
             notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:
-            guard gateway.autoMode, let session = gateway.sessions[identity] else { return }
-            for reply in gateway.referenceAnswers(to: message, in: identity) {
-                answer(reply, at: session.version, to: identity)
-            }
+            guard gateway.autoMode, let negotiated, let reply = gateway.referenceAnswer(to: message, in: identity) else { return }
+            answer(reply, at: negotiated, to: identity)
         }
     }
 

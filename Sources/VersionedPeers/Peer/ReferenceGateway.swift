@@ -63,46 +63,49 @@ struct GatewayState {
         return loggedOnIdentity(named: sessionId)
     }
 
-    /// Auto mode: the answers to an application message of a logged-on session.
-    mutating func referenceAnswers(to message: Message, in identity: [UInt8]) -> [Message] {
-        guard let kind = vocabulary.requests[message.type.templateId] else { return [] }
-        // Taken out and put back, so its order book is changed in place rather than copied per message.
-        guard var session = sessions.removeValue(forKey: identity) else { return [] }
-        defer { sessions[identity] = session }
-        let v = vocabulary
+    /// Auto mode: the answer to an application message of a logged-on session, if it has one.
+    mutating func referenceAnswer(to message: Message, in identity: [UInt8]) -> Message? {
+        guard let request = vocabulary.request(message.type.templateId) else { return nil }
+        // Through the dictionary's in-place accessor: one lookup, and the order book is not copied.
+        return sessions[identity]?.answer(message, request, vocabulary)
+    }
+}
+
+extension GatewaySession {
+    fileprivate mutating func answer(_ message: Message, _ kind: ReferenceVocabulary.RequestFields, _ v: ReferenceVocabulary) -> Message {
         func u64(_ index: Int?) -> UInt64 { index.flatMap { message.values[$0].unsignedValue } ?? 0 }
         func text(_ index: Int?) -> String { if let index, case .text(let value) = message.values[index] { value } else { "" } }
         let clOrdId = u64(kind.clOrdId), origClOrdId = u64(kind.origClOrdId)
-        let now = FieldValue.unsigned(transactTime())
+        let now = FieldValue.unsigned(Self.transactTime())
 
         switch kind.request {
         case .newOrder:
-            let orderId = session.nextOrderId
-            session.nextOrderId += 1
-            session.openOrders[clOrdId] = (orderId, text(kind.symbol))
-            return [v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusNew, now)]
+            let orderId = nextOrderId
+            nextOrderId += 1
+            openOrders[clOrdId] = (orderId, text(kind.symbol))
+            return v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusNew, now)
         case .cancelOrder:
-            guard session.openOrders.removeValue(forKey: origClOrdId) != nil else {
-                return [v.reject.filled(.unsigned(UInt64(message.type.templateId)), v.unknownOrder, .unsigned(clOrdId),
-                                        .text("no open order with clOrdId \(origClOrdId)"))]
+            guard openOrders.removeValue(forKey: origClOrdId) != nil else {
+                return v.reject.filled(.unsigned(UInt64(message.type.templateId)), v.unknownOrder, .unsigned(clOrdId),
+                                       .text("no open order with clOrdId \(origClOrdId)"))
             }
-            return [v.cancelAck.filled(.unsigned(clOrdId), .unsigned(origClOrdId), now)]
+            return v.cancelAck.filled(.unsigned(clOrdId), .unsigned(origClOrdId), now)
         case .modifyOrder:
-            let original = session.openOrders.removeValue(forKey: origClOrdId)
-            let orderId = original?.orderId ?? session.nextOrderId
-            if original == nil { session.nextOrderId += 1 }
-            session.openOrders[clOrdId] = (orderId, original?.symbol ?? "")
-            return [v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusReplaced, now)]
+            let original = openOrders.removeValue(forKey: origClOrdId)
+            let orderId = original?.orderId ?? nextOrderId
+            if original == nil { nextOrderId += 1 }
+            openOrders[clOrdId] = (orderId, original?.symbol ?? "")
+            return v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusReplaced, now)
         case .massCancel:
             let bySymbol = kind.scope.map { message.values[$0] } == v.scopeSymbol
             let symbol = text(kind.symbol)
-            let cancelled = session.openOrders.filter { !bySymbol || $0.value.symbol == symbol }.map(\.key)
-            for key in cancelled { session.openOrders[key] = nil }
-            return [v.massCancelAck.filled(.unsigned(clOrdId), .unsigned(UInt64(cancelled.count)))]
+            let cancelled = openOrders.filter { !bySymbol || $0.value.symbol == symbol }.map(\.key)
+            for key in cancelled { openOrders[key] = nil }
+            return v.massCancelAck.filled(.unsigned(clOrdId), .unsigned(UInt64(cancelled.count)))
         }
     }
 
-    private func transactTime() -> UInt64 {
+    private static func transactTime() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
@@ -136,12 +139,13 @@ struct ReferenceVocabulary {
         /// The template with the fields named at init set to `values`, in that order.
         func filled(_ values: FieldValue...) -> Message {
             var message = template
-            for (index, value) in zip(positions, values) { message.values[index] = value }
+            for index in positions.indices { message.values[positions[index]] = values[index] }
             return message
         }
     }
 
-    let requests: [UInt16: RequestFields]
+    /// Indexed by template id.
+    private let requests: [RequestFields?]
     let orderAck: Answer
     let cancelAck: Answer
     let reject: Answer
@@ -160,16 +164,20 @@ struct ReferenceVocabulary {
         statusNew = orderAck.template.type.enumValue("New", of: "status")!
         statusReplaced = orderAck.template.type.enumValue("Replaced", of: "status")!
         unknownOrder = reject.template.type.enumValue("UnknownOrder", of: "code")!
-        var requests: [UInt16: RequestFields] = [:]
+        var requests = [RequestFields?](repeating: nil, count: Int(schema.messages.map(\.templateId).max() ?? 0) + 1)
         var scopeSymbol: FieldValue?
         for (name, request) in [("NewOrder", Request.newOrder), ("CancelOrder", .cancelOrder), ("ModifyOrder", .modifyOrder), ("MassCancel", .massCancel)] {
             guard let type = schema.message(named: name) else { continue }
             if request == .massCancel { scopeSymbol = type.enumValue("Symbol", of: "scope") }
-            requests[type.templateId] = RequestFields(
+            requests[Int(type.templateId)] = RequestFields(
                 request: request, clOrdId: type.logicalFieldIndex(named: "clOrdId"), origClOrdId: type.logicalFieldIndex(named: "origClOrdId"),
                 symbol: type.logicalFieldIndex(named: "symbol"), scope: type.logicalFieldIndex(named: "scope"))
         }
         self.requests = requests
         self.scopeSymbol = scopeSymbol
+    }
+
+    func request(_ templateId: UInt16) -> RequestFields? {
+        Int(templateId) < requests.count ? requests[Int(templateId)] : nil
     }
 }
