@@ -61,7 +61,7 @@ public enum BenchReport {
         <!doctype html>
         <html><head><meta charset="utf-8"><title>compat bench</title>
         <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
-        svg{background:#fff;border:1px solid #ddd}.ours{stroke:#c0392b}.raw{stroke:#2471a3}text{font-size:12px}</style>
+        svg{background:#fff;border:1px solid #ddd}text{font-size:12px}</style>
         </head><body><h1>compat bench</h1>
         <pre>\(escaped(text))</pre>
 
@@ -76,9 +76,9 @@ public enum BenchReport {
     /// Latency against percentile on the usual HDR axis, 1/(1-p) on a log scale, so the tail has room.
     static func percentilePlot(ours: Histogram<UInt64>, raw: Histogram<UInt64>?) -> String {
         let width = 720.0, height = 360.0, left = 70.0, bottom = 40.0, top = 20.0, right = 20.0
-        let curves = [("ours", "tgp (ours)", ours)] + (raw.map { [("raw", "raw zmq", $0)] } ?? [])
+        let curves = [("tgp (ours)", ours)] + (raw.map { [("raw zmq", $0)] } ?? [])
         let points = curves.map { curve in
-            curve.2.percentiles(ticksPerHalfDistance: 5).map { (min($0.percentile, 99.9999), Double($0.value) / 1000) }
+            curve.1.percentiles(ticksPerHalfDistance: 5).map { (min($0.percentile, 99.9999), Double($0.value) / 1000) }
         }
         let maxX = log10(1 / (1 - 99.9999 / 100))
         let maxY = Swift.max(1, points.joined().map(\.1).max() ?? 1) * 1.05
@@ -97,8 +97,9 @@ public enum BenchReport {
         svg += "<text x=\"\(left + (width - left - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">percentile</text>\n"
         for (index, curve) in curves.enumerated() {
             let path = points[index].map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
-            svg += "<polyline class=\"\(curve.0)\" fill=\"none\" stroke-width=\"2\" points=\"\(path)\"/>\n"
-            svg += "<text x=\"\(left + 10)\" y=\"\(top + 14 + Double(index) * 16)\" class=\"\(curve.0)\" fill=\"\(index == 0 ? "#c0392b" : "#2471a3")\">\(curve.1)</text>\n"
+            let color = index == 0 ? "#c0392b" : "#2471a3"
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+            svg += "<text x=\"\(left + 10)\" y=\"\(top + 14 + Double(index) * 16)\" fill=\"\(color)\">\(curve.0)</text>\n"
         }
         return svg + "</svg>\n"
     }
