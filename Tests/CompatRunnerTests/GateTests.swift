@@ -28,7 +28,8 @@ struct GateTests {
     func staleKnownFailureFailsTheGate() throws {
         let known: JSON = .array([.object(["client": "v3", "gateway": "v5", "check": "NewOrder/c2g/sample", "reason": "fixed long ago"])])
         let matrix = try TestMatrix(extra: ["knownFailures": known, "clients": ["v3"], "gateways": ["v5"]])
-        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        // The stale cell keeps its folder: inside the matrix's folder, it goes with it.
+        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("== Stale known failures: FAIL"))
         #expect(run.stdout.contains("client=v3/gateway=v5/NewOrder/c2g/sample passed; remove it from knownFailures (fixed long ago)"))

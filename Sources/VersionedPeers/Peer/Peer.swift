@@ -241,7 +241,13 @@ final class Peer {
     /// queue is an EAGAIN error and the frame is not sent.
     func transmit(_ frame: [UInt8], to identity: [UInt8]?) throws(ZMQError) {
         guard let socket else { return }
-        let queued = try socket.trySend(identity.map { [$0, frame] } ?? [frame])
+        let message = identity.map { [$0, frame] } ?? [frame]
+        if quiet {
+            // Serving load: a full queue is back-pressure from the client under test, not a
+            // client that never reads; wait rather than lose answers the run counts.
+            return try socket.send(message)
+        }
+        let queued = try socket.trySend(message)
         if !queued {
             throw ZMQError(code: ZMQError.wouldBlock, operation: "send \(frame.count) bytes: the receiver's queue is full (it is not reading)")
         }
