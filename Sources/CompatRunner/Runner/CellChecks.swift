@@ -63,14 +63,7 @@ final class CellChecks {
     }
 
     func describe(_ abort: CellAbort) -> String {
-        switch abort {
-        case .crashed(let role, let termination):
-            "the \(role.rawValue) \(spec(role).name) \(termination.isCleanExit ? "exited early" : "died") (\(termination))"
-        case .timeout(let role, let what):
-            "the \(role.rawValue) \(spec(role).name) gave no answer in time: waiting for \(what)"
-        case .contractViolation(_, let message):
-            message
-        }
+        abort.describe { spec($0).name }
     }
 
     /// Runs every check of the cell in order.

@@ -12,6 +12,18 @@ enum CellAbort: Error {
     case crashed(role: Role, termination: Termination)
     case timeout(role: Role, waitingFor: String)
     case contractViolation(role: Role, String)
+
+    /// A sentence naming the peer by role and name.
+    func describe(peerName: (Role) -> String) -> String {
+        switch self {
+        case .crashed(let role, let termination):
+            "the \(role.rawValue) \(peerName(role)) \(termination.isCleanExit ? "exited early" : "died") (\(termination))"
+        case .timeout(let role, let what):
+            "the \(role.rawValue) \(peerName(role)) gave no answer in time: waiting for \(what)"
+        case .contractViolation(_, let message):
+            message
+        }
+    }
 }
 
 /// One peer process of a cell and what it has said.
