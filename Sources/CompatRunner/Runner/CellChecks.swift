@@ -70,7 +70,7 @@ final class CellChecks {
     func run() throws(CellAbort) {
         try checkHello(.gateway)
         try checkHello(.client)
-        try setUpTransport()
+        try session.connectPeers(endpoint: endpoint, allowRemote: allowRemote)
         try check(CheckName.session, .clientToGateway, "before-logon") { () throws(CellAbort) in try beforeLogon() }
         guard try handshake() else {
             try shutdown()
@@ -116,21 +116,6 @@ final class CellChecks {
                                     expected: expectedMessages.joined(separator: ","), actual: messages.joined(separator: ","))
             }
             return nil
-        }
-    }
-
-    private func setUpTransport() throws(CellAbort) {
-        let listening = try session.request(.gateway, .listen(endpoint: endpoint))
-        guard case .listening(let bound) = listening.kind else {
-            throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
-        }
-        // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
-        guard allowRemote || Self.isLocal(bound) else {
-            throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
-        }
-        let connected = try session.request(.client, .connect(endpoint: bound))
-        guard case .connected = connected.kind else {
-            throw .contractViolation(role: .client, "connect to \(bound) was answered with \(connected.json.serialized)")
         }
     }
 

@@ -134,6 +134,22 @@ final class CellSession {
         }
     }
 
+    /// The gateway listens on `endpoint` and the client connects to what it reports.
+    func connectPeers(endpoint: String, allowRemote: Bool) throws(CellAbort) {
+        let listening = try request(.gateway, .listen(endpoint: endpoint))
+        guard case .listening(let bound) = listening.kind else {
+            throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
+        }
+        // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
+        guard allowRemote || CellChecks.isLocal(bound) else {
+            throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
+        }
+        let connected = try request(.client, .connect(endpoint: bound))
+        guard case .connected = connected.kind else {
+            throw .contractViolation(role: .client, "connect to \(bound) was answered with \(connected.json.serialized)")
+        }
+    }
+
     /// Takes every event of `role` waiting in its inbox that matches, oldest first.
     func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] {
         let peer = peer(role)

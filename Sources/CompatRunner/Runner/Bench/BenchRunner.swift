@@ -105,13 +105,7 @@ private struct BenchDriver {
     let names: (client: String, gateway: String)
 
     func setUp(endpoint: String, version: Int, allowRemote: Bool) throws {
-        let listening = try session.request(.gateway, .listen(endpoint: endpoint))
-        guard case .listening(let bound) = listening.kind else { throw unexpected(listening, to: "listen", by: .gateway) }
-        guard allowRemote || CellChecks.isLocal(bound) else {
-            throw BenchError(message: "the gateway \(names.gateway) listens on \(bound), off this machine; pass --allow-remote to accept that")
-        }
-        let connected = try session.request(.client, .connect(endpoint: bound))
-        guard case .connected = connected.kind else { throw unexpected(connected, to: "connect", by: .client) }
+        try session.connectPeers(endpoint: endpoint, allowRemote: allowRemote)
         let logon = try session.request(.client, .logon(username: "bench", min: nil, max: nil))
         guard case .logonAck(let negotiated, _) = logon.kind, negotiated == version else {
             throw BenchError(message: "the client \(names.client) should log on at version \(version): \(logon.json.serialized)")
