@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "TGPTests", dependencies: ["TGP"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON"] + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers"] + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
         .testTarget(
             name: "CompatRunnerTests",

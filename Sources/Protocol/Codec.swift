@@ -22,6 +22,22 @@ public struct DecodedFrame: Sendable, Hashable {
 extension Codec {
     /// E1/E2: the frame of `message` encoded at `version` (the acting version), or the refusal.
     public func encode(_ message: Message, at version: Int) throws(EncodeError) -> [UInt8] {
+        try withFrame(of: message, at: version) { [UInt8]($0) }
+    }
+
+    /// Like `encode(_:at:)`, but into `frame`, whose storage is reused: a sender that keeps one
+    /// buffer allocates nothing per message. On a refusal `frame` is left as it was.
+    public func encode(_ message: Message, at version: Int, into frame: inout [UInt8]) throws(EncodeError) {
+        try withFrame(of: message, at: version) { bytes in
+            frame.removeAll(keepingCapacity: true)
+            frame.append(contentsOf: bytes)
+        }
+    }
+
+    /// Encodes `message` into memory that lives for the call and hands `body` the frame.
+    private func withFrame<Result>(
+        of message: Message, at version: Int, _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(EncodeError) -> Result {
         let type = message.type
         guard schema.isVersion(version) else {
             throw EncodeError(.unsupportedInVersion, type.name, "version \(version) is not a version of this schema")
@@ -31,13 +47,14 @@ extension Codec {
         }
         let layout = type.layout(at: version)
         return try message.values.withUnsafeBufferPointer { values throws(EncodeError) in
-            try encode(values, type: type, layout: layout, version: version)
+            try withFrame(of: values, type: type, layout: layout, version: version, body)
         }
     }
 
-    private func encode(
-        _ allValues: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int
-    ) throws(EncodeError) -> [UInt8] {
+    private func withFrame<Result>(
+        of allValues: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int,
+        _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(EncodeError) -> Result {
         // Like a zip of the logical fields and the values: a short `values` leaves the rest out.
         let values = UnsafeBufferPointer(rebasing: allValues[0..<min(allValues.count, layout.steps.count)])
 
@@ -57,12 +74,12 @@ extension Codec {
             try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: nil))
             throw EncodeError(.invalidValue, type.name, "the frame would be \(size) bytes; the maximum is \(schema.maxFrameSize)")
         }
-        // Built on the stack, then copied into a new array: cheaper than filling the array in place,
-        // whose allocation looks its element type up in the runtime on every call.
+        // Built on the stack, then copied to where it goes: cheaper than filling a new array in
+        // place, whose allocation looks its element type up in the runtime on every call.
         return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { bytes throws(EncodeError) in
             bytes.initializeMemory(as: UInt8.self, repeating: 0)
             try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
-            return [UInt8](UnsafeRawBufferPointer(bytes))
+            return body(UnsafeRawBufferPointer(bytes))
         }
     }
 
@@ -271,12 +288,38 @@ extension Codec {
     /// R7, R8 and R10 in the order PROTOCOL.md gives. R6 and R9 depend on the session and
     /// are the caller's (see `SessionRules`).
     public func decode(_ frame: [UInt8], asVersion maxVersion: Int) throws(DecodeError) -> DecodedFrame {
-        try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
-            try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion)
+        var values: [FieldValue] = []
+        let (header, type) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
+            try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &values)
+        }
+        return DecodedFrame(header: header, message: Message(type, values: values))
+    }
+
+    /// Like `decode(_:asVersion:)`, but into `message`, whose storage is reused: a receiver that
+    /// keeps one message allocates nothing per frame (save for text too long to be held inline).
+    /// Returns the frame's header. On a throw `message` is left at its type's defaults.
+    public func decode(_ frame: [UInt8], asVersion maxVersion: Int, into message: inout Message) throws(DecodeError) -> FrameHeader {
+        // Taken out of the message, so the storage is not shared while it is refilled.
+        var values: [FieldValue] = []
+        swap(&values, &message.values)
+        do {
+            let (header, type) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
+                try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &values)
+            }
+            message.type = type
+            swap(&values, &message.values)
+            return header
+        } catch {
+            message = Message(message.type)
+            throw error
         }
     }
 
-    private func decode(_ frame: FrameReader, asVersion maxVersion: Int) throws(DecodeError) -> DecodedFrame {
+    /// The one decoder: fills `values` (emptied first, its storage kept) with one value per
+    /// logical field of the frame's type, which it returns with the header.
+    private func decode(
+        _ frame: FrameReader, asVersion maxVersion: Int, into values: inout [FieldValue]
+    ) throws(DecodeError) -> (FrameHeader, MessageSchema) {
         let refTemplate = frame.integer(at: 2, as: UInt16.self) ?? 0
         func fail(_ reason: DecodeError.Reason, at offset: Int, _ type: MessageSchema? = nil, field: String? = nil) -> DecodeError {
             DecodeError(reason: reason, templateId: refTemplate, refClOrdId: clOrdId(of: frame, type), messageName: type?.name,
@@ -315,9 +358,9 @@ extension Codec {
 
         // In wire order, as the logical fields are: the root block, then (R2) the groups and
         // var-data, from the end of the block as the sender sized it.
-        // Reserved, then appended to: of the ways to fill a new array, the one whose allocation is
+        // Reserved, then appended to: of the ways to fill an array, the one whose allocation is
         // specialized for the element type (no runtime type lookup per call).
-        var values: [FieldValue] = []
+        values.removeAll(keepingCapacity: true)
         values.reserveCapacity(layout.steps.count)
         var position = blockEnd
         for (index, step) in layout.steps.enumerated() {
@@ -339,7 +382,7 @@ extension Codec {
                 values.append(try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail))
             }
         }
-        return DecodedFrame(header: header, message: Message(type, values: values))
+        return (header, type)
     }
 
     private func decodeGroup(

@@ -6,6 +6,8 @@
 /// that adds anything to it; every later version has the same layout as that one.
 final class MessageLayouts: Sendable {
     let since: Int
+    /// The newest version that adds anything to the type.
+    let newest: Int
     /// Index `version - since`, clamped to the last.
     private let versions: LayoutTable<VersionLayout>
     /// The enums of the type's fields, in `FieldSlot.enumIndex` order, to name them in errors.
@@ -71,6 +73,7 @@ final class MessageLayouts: Sendable {
                 defaultValues: defaults, groups: arena.table(groupLayouts), enums: enums)
         }
         self.since = since
+        self.newest = newest
         self.versions = arena.table(versions)
         self.enumSchemas = enumSchemas
         self.arena = arena

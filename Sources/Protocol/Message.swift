@@ -12,7 +12,7 @@ public enum FieldValue: Sendable, Hashable {
 }
 
 public struct Message: Sendable {
-    public let type: MessageSchema
+    public internal(set) var type: MessageSchema
     /// One value per `type.logicalFields`, in that order.
     public var values: [FieldValue]
 
@@ -52,6 +52,8 @@ public struct Message: Sendable {
     /// they are — a quantity above u32 stays whole, so encoding it below v4 is refused (E2)
     /// rather than silently capped.
     public func projected(onto version: Int) -> Message {
+        // Nothing of the type is newer than the version: the message as it is, not copied.
+        guard version < type.storage.layouts.newest else { return self }
         var copy = self
         for (index, field) in type.logicalFields.enumerated() {
             if field.since > version {

@@ -86,15 +86,7 @@ public final class ZMQSocket {
         let socket = try live("send")
         guard !frames.isEmpty else { throw ZMQError(code: EINVAL, operation: "send a message of no frames") }
         for (index, frame) in frames.enumerated() {
-            // Once the first frame is queued libzmq takes the rest of the message whole.
-            let wait = waiting || index > 0 ? 0 : ZMQ_DONTWAIT
-            let flags = (index < frames.count - 1 ? ZMQ_SNDMORE : 0) | wait
-            while frame.withUnsafeBytes({ zmq_send(socket, $0.baseAddress, $0.count, flags) }) == -1 {
-                // A signal interrupted the blocking send before it queued: retry it.
-                if zmq_errno() == EINTR { continue }
-                if zmq_errno() == EAGAIN && index == 0 && !waiting { return false }
-                throw ZMQError.last("send frame \(index + 1) of \(frames.count) (\(frame.count) bytes)")
-            }
+            guard try send(frame, socket, part: index, of: frames.count, waiting: waiting) else { return false }
         }
         return true
     }
@@ -104,27 +96,68 @@ public final class ZMQSocket {
         try send([frame])
     }
 
+    /// Sends `frame`, after `identity` as its first frame when given (a ROUTER's address), without
+    /// building a message array. Waits at the high-water mark when `waiting`; otherwise false
+    /// (nothing sent) when the receiver's queue is full.
+    public func send(_ frame: [UInt8], routedTo identity: [UInt8]?, waiting: Bool) throws(ZMQError) -> Bool {
+        let socket = try live("send")
+        guard let identity else { return try send(frame, socket, part: 0, of: 1, waiting: waiting) }
+        guard try send(identity, socket, part: 0, of: 2, waiting: waiting) else { return false }
+        return try send(frame, socket, part: 1, of: 2, waiting: waiting)
+    }
+
+    /// Part `part` of a message of `count` frames; false when the first part would block and `waiting` is off.
+    private func send(_ frame: [UInt8], _ socket: UnsafeMutableRawPointer, part: Int, of count: Int, waiting: Bool) throws(ZMQError) -> Bool {
+        // Once the first frame is queued libzmq takes the rest of the message whole.
+        let wait = waiting || part > 0 ? 0 : ZMQ_DONTWAIT
+        let flags = (part < count - 1 ? ZMQ_SNDMORE : 0) | wait
+        while frame.withUnsafeBytes({ zmq_send(socket, $0.baseAddress, $0.count, flags) }) == -1 {
+            // A signal interrupted the blocking send before it queued: retry it.
+            if zmq_errno() == EINTR { continue }
+            if zmq_errno() == EAGAIN && part == 0 && !waiting { return false }
+            throw ZMQError.last("send frame \(part + 1) of \(count) (\(frame.count) bytes)")
+        }
+        return true
+    }
+
     /// Takes one whole multipart message without waiting; nil when none is waiting.
     public func receive() throws(ZMQError) -> [[UInt8]]? {
-        let socket = try live("receive")
         var frames: [[UInt8]] = []
+        return try receive(into: &frames) ? frames : nil
+    }
+
+    /// Like `receive()`, into `frames`, whose arrays are reused: a receiver that keeps one
+    /// buffer allocates nothing per message. False, with `frames` as it was, when none is waiting.
+    public func receive(into frames: inout [[UInt8]]) throws(ZMQError) -> Bool {
+        let socket = try live("receive")
+        var received = 0
         while true {
             zmq_msg_init(message)  // Cannot fail: it only zeroes the struct.
             // Only the first frame may be missing: libzmq delivers a message's frames together.
-            let flags = frames.isEmpty ? ZMQ_DONTWAIT : 0
+            let flags = received == 0 ? ZMQ_DONTWAIT : 0
             guard zmq_msg_recv(message, socket, flags) != -1 else {
-                let error = ZMQError.last("receive frame \(frames.count + 1)")
+                let error = ZMQError.last("receive frame \(received + 1)")
                 zmq_msg_close(message)
                 switch error.code {
-                case EAGAIN where frames.isEmpty: return nil
-                case EINTR: if frames.isEmpty { return nil } else { continue }
+                case EAGAIN where received == 0: return false
+                case EINTR: if received == 0 { return false } else { continue }
                 default: throw error
                 }
             }
-            frames.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))))
+            let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
+            if received < frames.count {
+                frames[received].removeAll(keepingCapacity: true)
+                frames[received].append(contentsOf: bytes)
+            } else {
+                frames.append(Array(bytes))
+            }
+            received += 1
             let more = zmq_msg_more(message) == 1
             zmq_msg_close(message)
-            if !more { return frames }
+            if !more {
+                if frames.count > received { frames.removeLast(frames.count - received) }
+                return true
+            }
         }
     }
 }

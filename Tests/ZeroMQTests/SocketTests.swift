@@ -80,6 +80,35 @@ import Testing
         #expect(backIntact)
     }
 
+    /// The hot-path calls: a routed send without a message array, and one receive buffer reused
+    /// across messages of different sizes and frame counts.
+    @Test func routedSendsAndOneReusedReceiveBufferKeepEveryMessageIntact() throws {
+        let dir = try TemporaryDirectory()
+        let context = try ZMQContext()
+        let router = try ZMQSocket(context, .router)
+        let dealer = try ZMQSocket(context, .dealer)
+        try dealer.setIdentity(bytes("d1"))
+        try router.bind(dir.endpoint("gw.sock"))
+        try dealer.connect(dir.endpoint("gw.sock"))
+
+        var parts: [[UInt8]] = []
+        #expect(try router.receive(into: &parts) == false)
+        #expect(parts.isEmpty)
+        let messages = [[bytes("a long first frame")], [bytes("x"), bytes("two frames")], [[]], [bytes("short")]]
+        for message in messages { try dealer.send(message) }
+        for message in messages {
+            while try !router.receive(into: &parts) { _ = try poll([.socket(router)], timeoutMilliseconds: 2000) }
+            #expect(parts == [bytes("d1")] + message)
+        }
+        #expect(try router.receive(into: &parts) == false)
+        #expect(parts == [bytes("d1"), bytes("short")])
+
+        #expect(try router.send(bytes("routed"), routedTo: bytes("d1"), waiting: false))
+        #expect(try dealer.receive(timeoutMilliseconds: 2000) == [bytes("routed")])
+        #expect(try dealer.send(bytes("plain"), routedTo: nil, waiting: true))
+        #expect(try router.receive(timeoutMilliseconds: 2000) == [bytes("d1"), bytes("plain")])
+    }
+
     @Test func sendingNoFramesIsRejected() throws {
         let context = try ZMQContext()
         let dealer = try ZMQSocket(context, .dealer)

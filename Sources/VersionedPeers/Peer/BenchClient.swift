@@ -93,34 +93,45 @@ private struct BenchRun {
         var lastAnswer = start
         var drainDeadline = UInt64.max
 
-        /// The frame of message `index`: encoded afresh (ours) or as given (the baseline).
-        func frame(_ index: Int) throws -> [UInt8] {
-            switch load {
-            case .raw(let frames):
-                return frames[index % frames.count]
-            case .tgp(let messages, let version):
-                let template = messages[index % messages.count]
-                var message = template.message
-                let clOrdId = firstClOrdId + UInt64(index)
-                message.values[template.clOrdId] = .unsigned(clOrdId)
-                if let orig = template.origClOrdId { message.values[orig] = .unsigned(lastNewOrder) }
-                if template.isNewOrder { lastNewOrder = clOrdId }
-                return try codec.encode(message, at: version)
-            }
+        // The messages to send, changed in place for each send (ours), or the frames as given (the baseline).
+        var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)] = []
+        var rawFrames: [[UInt8]] = []
+        var sessionVersion = 0
+        switch load {
+        case .raw(let frames): rawFrames = frames
+        case .tgp(let load, let version): (messages, sessionVersion) = (load, version)
         }
-        // Frames of the messages from `sent` on, encoded and not yet on the wire.
+        /// Writes the frame of message `index` into `frame`: encoded afresh (ours) or copied as given (the baseline).
+        func frame(_ index: Int, into frame: inout [UInt8]) throws {
+            guard !messages.isEmpty else {
+                frame.removeAll(keepingCapacity: true)
+                frame.append(contentsOf: rawFrames[index % rawFrames.count])
+                return
+            }
+            let which = index % messages.count
+            let clOrdId = firstClOrdId + UInt64(index)
+            messages[which].message.values[messages[which].clOrdId] = .unsigned(clOrdId)
+            if let orig = messages[which].origClOrdId { messages[which].message.values[orig] = .unsigned(lastNewOrder) }
+            if messages[which].isNewOrder { lastNewOrder = clOrdId }
+            try codec.encode(messages[which].message, at: sessionVersion, into: &frame)
+        }
+        // Frames of the messages from `sent` on, encoded and not yet on the wire: the first
+        // `readyCount` of these reused buffers, from `readyHead` on.
         var ready: [[UInt8]] = []
+        var readyCount = 0
         var readyHead = 0
 
-        // Where an answer's clOrdId sits (a Reject's refClOrdId), found once per type.
-        var answerKeys: [UInt16: Int?] = [:]
-        func answerKey(_ type: MessageSchema) -> Int? {
-            if let known = answerKeys[type.templateId] { return known }
+        // Where the last answer type's clOrdId sits (a Reject's refClOrdId).
+        var answerKey: (templateId: UInt16, position: Int?)?
+        func answerPosition(_ type: MessageSchema) -> Int? {
+            if let answerKey, answerKey.templateId == type.templateId { return answerKey.position }
             let position = type.logicalFieldIndex(named: "clOrdId") ?? type.logicalFieldIndex(named: "refClOrdId")
-            answerKeys[type.templateId] = position
+            answerKey = (type.templateId, position)
             return position
         }
 
+        var answer = Message(codec.schema.messages[0])
+        var parts: [[UInt8]] = []
         func take(_ frame: [UInt8], at now: UInt64) {
             let index: Int
             switch load {
@@ -128,9 +139,9 @@ private struct BenchRun {
                 index = answeredInOrder
                 answeredInOrder += 1
             case .tgp:
-                guard let message = try? codec.decode(frame, asVersion: receiverVersion).message,
-                      let position = answerKey(message.type),
-                      case .unsigned(let clOrdId) = message.values[position],
+                guard (try? codec.decode(frame, asVersion: receiverVersion, into: &answer)) != nil,
+                      let position = answerPosition(answer.type),
+                      case .unsigned(let clOrdId) = answer.values[position],
                       clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count) else { return }
                 index = Int(clOrdId - firstClOrdId)
             }
@@ -154,10 +165,14 @@ private struct BenchRun {
             } else {
                 allowed = min(limit, answered + request.window)
             }
-            while sent + ready.count - readyHead < allowed { ready.append(try frame(sent + ready.count - readyHead)) }
-            while readyHead < ready.count {
+            while sent + readyCount - readyHead < allowed {
+                if readyCount == ready.count { ready.append([]) }
+                try frame(sent + readyCount - readyHead, into: &ready[readyCount])
+                readyCount += 1
+            }
+            while readyHead < readyCount {
                 due[sent] = request.rate > 0 ? start + UInt64(Double(sent) * interval) : now
-                guard try socket.trySend([ready[readyHead]]) else {
+                guard try socket.send(ready[readyHead], routedTo: nil, waiting: false) else {
                     // The gateway's queue is full: read answers before sending on.
                     blocked = true
                     break
@@ -165,8 +180,8 @@ private struct BenchRun {
                 readyHead += 1
                 sent += 1
             }
-            if readyHead == ready.count {
-                ready.removeAll(keepingCapacity: true)
+            if readyHead == readyCount {
+                readyCount = 0
                 readyHead = 0
             }
             now = monotonicNanoseconds()
@@ -185,7 +200,7 @@ private struct BenchRun {
             } else if waitMilliseconds > 0 {
                 _ = try poll([.socket(socket)], timeoutMilliseconds: Int(waitMilliseconds))
             }
-            while let parts = try socket.receive() {
+            while try socket.receive(into: &parts) {
                 let received = monotonicNanoseconds()
                 for frame in parts { take(frame, at: received) }
             }

@@ -31,9 +31,21 @@ public enum Fault: String, CaseIterable, Sendable {
 
 /// The faults a peer was started with, applied at the few places they bite.
 struct FaultSet {
-    let faults: Set<Fault>
+    /// One bit per fault, by its place in `Fault.allCases`: asked several times per frame, so
+    /// a test of a bit rather than a set lookup.
+    private let bits: UInt32
 
-    func has(_ fault: Fault) -> Bool { faults.contains(fault) }
+    init(faults: Set<Fault>) {
+        precondition(Fault.allCases.count <= UInt32.bitWidth, "more faults than bits")
+        bits = Fault.allCases.enumerated().reduce(0) { bits, fault in faults.contains(fault.element) ? bits | 1 << fault.offset : bits }
+    }
+
+    /// No fault: the peer behaves as the protocol says.
+    var isEmpty: Bool { bits == 0 }
+
+    func has(_ fault: Fault) -> Bool {
+        bits != 0 && bits & 1 << Fault.allCases.firstIndex(of: fault)! != 0
+    }
 
     /// The version an outbound message is encoded at, and whether E2's type check is skipped.
     func encodingVersion(for type: MessageSchema, negotiated: Int, own: Int) -> Int {

@@ -29,7 +29,10 @@ final class Peer {
     /// Answers not sent because their receiver's queue was full.
     private var droppedAnswers = 0
     /// Automatic answers of this loop turn, not yet sent.
-    private var outbox: [(identity: [UInt8]?, frame: [UInt8])] = []
+    private var outbox = Outbox()
+    /// The buffers of the last message received and of the last frame decoded, reused by the next.
+    private var receivedParts: [[UInt8]] = []
+    private var inbound: Message?
     /// Under `bench_serve`: per-frame events are not written (the load would drown stdout).
     var quiet = false
     /// Under `bench_serve` raw: every frame is answered with these bytes, undecoded.
@@ -241,13 +244,9 @@ final class Peer {
     /// queue is an EAGAIN error and the frame is not sent.
     func transmit(_ frame: [UInt8], to identity: [UInt8]?) throws(ZMQError) {
         guard let socket else { return }
-        let message = identity.map { [$0, frame] } ?? [frame]
-        if quiet {
-            // Serving load: a full queue is back-pressure from the client under test, not a
-            // client that never reads; wait rather than lose answers the run counts.
-            return try socket.send(message)
-        }
-        let queued = try socket.trySend(message)
+        // Serving load: a full queue is back-pressure from the client under test, not a
+        // client that never reads; wait rather than lose answers the run counts.
+        let queued = try socket.send(frame, routedTo: identity, waiting: quiet)
         if !queued {
             throw ZMQError(code: ZMQError.wouldBlock, operation: "send \(frame.count) bytes: the receiver's queue is full (it is not reading)")
         }
@@ -255,22 +254,31 @@ final class Peer {
 
     /// E1: every message at the negotiated version (unless a fault says otherwise).
     private func encodeOutbound(_ message: Message, at negotiated: Int) throws(EncodeError) -> [UInt8] {
+        var frame: [UInt8] = []
+        try encodeOutbound(message, at: negotiated, into: &frame)
+        return frame
+    }
+
+    private func encodeOutbound(_ message: Message, at negotiated: Int, into frame: inout [UInt8]) throws(EncodeError) {
+        guard !faults.isEmpty else { return try codec.encode(message, at: negotiated, into: &frame) }
         let version = faults.encodingVersion(for: message.type, negotiated: negotiated, own: self.version)
-        let frame = try codec.encode(faults.beforeEncoding(message), at: version)
-        return faults.afterEncoding(frame, type: message.type, version: version)
+        frame = faults.afterEncoding(try codec.encode(faults.beforeEncoding(message), at: version), type: message.type, version: version)
     }
 
     /// Queues `frame` as an automatic answer, sent with the rest of this loop turn's.
     func answerRaw(_ frame: [UInt8], to identity: [UInt8]?) {
-        outbox.append((identity, frame))
+        outbox.add(to: identity) { buffer in
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: frame)
+        }
     }
 
     /// Sends the answers of a batch of inbound frames back to back: spaced out between
     /// decodes, each send would wake ZeroMQ's I/O thread on its own. A receiver that does
     /// not read loses its answers.
     private func flushOutbox() {
-        for (identity, frame) in outbox {
-            do {
+        outbox.flush { frame, identity in
+            do throws(ZMQError) {
                 try transmit(frame, to: identity)
             } catch where error.code == ZMQError.wouldBlock {
                 noteDroppedAnswer(error)
@@ -278,7 +286,6 @@ final class Peer {
                 log("could not send \(frame.count) bytes: \(error)")
             }
         }
-        outbox.removeAll(keepingCapacity: true)
     }
 
     private func noteDroppedAnswer(_ error: ZMQError) {
@@ -292,8 +299,10 @@ final class Peer {
     /// Encodes an answer the peer gives on its own, with only the fields `version` has (E1);
     /// a failure here is this peer's bug, so it is logged loudly.
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
-        do {
-            answerRaw(try encodeOutbound(message.projected(onto: version), at: version), to: identity)
+        do throws(EncodeError) {
+            try outbox.add(to: identity) { frame throws(EncodeError) in
+                try encodeOutbound(message.projected(onto: version), at: version, into: &frame)
+            }
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
             emit(id: nil, .error("could not send \(message.type.name): \(error)"))
@@ -307,43 +316,51 @@ final class Peer {
 
     private func receiveFrames() {
         guard let socket else { return }
-        defer { flushOutbox() }
+        // Taken out of the peer for the batch, so their storage is not shared while it is refilled.
+        var parts: [[UInt8]] = []
+        swap(&parts, &receivedParts)
+        var message = inbound.take() ?? Message(schema.messages[0])
+        defer {
+            swap(&parts, &receivedParts)
+            inbound = message
+            flushOutbox()
+        }
         for _ in 0..<Self.receiveBatch {
-            let parts: [[UInt8]]?
             do {
-                parts = try socket.receive()
+                guard try socket.receive(into: &parts) else { return }
             } catch {
                 log("receive failed: \(error)")
                 return
             }
-            guard let parts else { return }
             switch role {
             case .client:
-                for frame in parts { receive(frame, from: nil) }
+                for frame in parts { receive(frame, from: nil, decodingInto: &message) }
             case .gateway:
                 guard let identity = parts.first else { continue }
                 if let rawReply {
                     for _ in parts.dropFirst() { answerRaw(rawReply, to: identity) }
                     continue
                 }
-                for frame in parts.dropFirst() { receive(frame, from: identity) }
+                for frame in parts.dropFirst() { receive(frame, from: identity, decodingInto: &message) }
             }
         }
     }
 
-    private func receive(_ frame: [UInt8], from identity: [UInt8]?) {
-        let negotiated: Int? = if let identity { gateway.sessions[identity]?.version } else { clientSession?.version }
+    /// Handles one inbound frame, decoded into `message` (reused from frame to frame).
+    private func receive(_ frame: [UInt8], from identity: [UInt8]?, decodingInto message: inout Message) {
+        // The sender's session, looked up once per frame.
+        let session = identity.flatMap { gateway.sessions.index(forKey: $0) }
+        let negotiated: Int? = if identity != nil { session.map { gateway.sessions[$0].value.version } } else { clientSession?.version }
         if let identity { gateway.noteActivity(identity) }
-        let decoded: DecodedFrame
+        let header: FrameHeader
         do {
-            decoded = try decodeInbound(frame)
+            header = try decodeInbound(frame, into: &message)
         } catch {
             if error.code == .unknownTemplate, faults.has(.crashOnUnknownTemplate) { abort() }
             let code: RejectCode = error.code == .unknownTemplate && faults.has(.wrongRejectCode) ? .malformed : error.code
             return refuse(frame, code: code, templateId: error.templateId, refClOrdId: error.refClOrdId,
                           detail: error.description, negotiated: negotiated, to: identity)
         }
-        let message = decoded.message
         if let code = SessionRules.refusal(of: message.type, receivedBy: role, negotiatedVersion: negotiated) {
             let detail = code == .notLoggedOn
                 ? "\(code.name): \(message.type.name) before logon"
@@ -352,19 +369,20 @@ final class Peer {
             return refuse(frame, code: code, templateId: message.type.templateId, refClOrdId: clOrdId, detail: detail,
                           negotiated: negotiated, to: identity)
         }
-        notify(.received(message: message.json(knownAt: version), version: Int(decoded.header.version), bytes: frame))
+        notify(.received(message: message.json(knownAt: version), version: Int(header.version), bytes: frame))
         switch role {
         case .client: clientReceived(message)
-        case .gateway: gatewayReceived(message, from: identity!, negotiated: negotiated)
+        case .gateway: gatewayReceived(message, from: identity!, session: session, negotiated: negotiated)
         }
     }
 
-    private func decodeInbound(_ frame: [UInt8]) throws(DecodeError) -> DecodedFrame {
+    private func decodeInbound(_ frame: [UInt8], into message: inout Message) throws(DecodeError) -> FrameHeader {
+        guard !faults.isEmpty else { return try codec.decode(frame, asVersion: version, into: &message) }
         var frame = faults.beforeDecoding(frame, schema: schema, own: version)
         // A lenient decoder: an unknown enum value becomes the enum's default.
         while true {
             do {
-                return try codec.decode(frame, asVersion: version)
+                return try codec.decode(frame, asVersion: version, into: &message)
             } catch {
                 guard faults.has(.lenientEnums), case .unknownEnumValue = error.reason, let field = error.field,
                       let type = error.messageName.flatMap(schema.message(named:)), case .enumeration(let e)? = type.rootField(named: field)?.type
@@ -441,8 +459,11 @@ final class Peer {
 
     // MARK: Gateway
 
-    /// `negotiated` is the version of the sender's session, nil before its logon.
-    private func gatewayReceived(_ message: Message, from identity: [UInt8], negotiated: Int?) {
+    /// `session` is the sender's, found before the message was handled, and `negotiated` its
+    /// version; both nil before its logon.
+    private func gatewayReceived(
+        _ message: Message, from identity: [UInt8], session: Dictionary<[UInt8], GatewaySession>.Index?, negotiated: Int?
+    ) {
         switch message.type.name {
         case "Logon":
             acceptLogon(message, from: identity)
@@ -455,7 +476,7 @@ final class Peer {
             gateway.end(identity)
             notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:
-            guard gateway.autoMode, let negotiated, let reply = gateway.referenceAnswer(to: message, in: identity) else { return }
+            guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else { return }
             answer(reply, at: negotiated, to: identity)
         }
     }

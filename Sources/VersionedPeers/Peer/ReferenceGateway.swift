@@ -12,7 +12,7 @@ struct GatewaySession {
     let version: Int
     var nextOrderId: UInt64 = 1
     /// Open orders by clOrdId.
-    var openOrders: [UInt64: (orderId: UInt64, symbol: String)] = [:]
+    var openOrders = OpenOrders()
 }
 
 struct GatewayState {
@@ -63,11 +63,12 @@ struct GatewayState {
         return loggedOnIdentity(named: sessionId)
     }
 
-    /// Auto mode: the answer to an application message of a logged-on session, if it has one.
-    mutating func referenceAnswer(to message: Message, in identity: [UInt8]) -> Message? {
+    /// Auto mode: the answer to an application message of the logged-on session at `session`
+    /// (an index of `sessions`), if it has one.
+    mutating func referenceAnswer(to message: Message, in session: Dictionary<[UInt8], GatewaySession>.Index) -> Message? {
         guard let request = vocabulary.request(message.type.templateId) else { return nil }
-        // Through the dictionary's in-place accessor: one lookup, and the order book is not copied.
-        return sessions[identity]?.answer(message, request, vocabulary)
+        // In place: the order book is not copied.
+        return sessions.values[session].answer(message, request, vocabulary)
     }
 }
 
@@ -82,7 +83,7 @@ extension GatewaySession {
         case .newOrder:
             let orderId = nextOrderId
             nextOrderId += 1
-            openOrders[clOrdId] = (orderId, text(kind.symbol))
+            openOrders[clOrdId] = .init(orderId: orderId, symbol: text(kind.symbol))
             return v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusNew, now)
         case .cancelOrder:
             guard openOrders.removeValue(forKey: origClOrdId) != nil else {
@@ -94,14 +95,13 @@ extension GatewaySession {
             let original = openOrders.removeValue(forKey: origClOrdId)
             let orderId = original?.orderId ?? nextOrderId
             if original == nil { nextOrderId += 1 }
-            openOrders[clOrdId] = (orderId, original?.symbol ?? "")
+            openOrders[clOrdId] = .init(orderId: orderId, symbol: original?.symbol ?? "")
             return v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusReplaced, now)
         case .massCancel:
             let bySymbol = kind.scope.map { message.values[$0] } == v.scopeSymbol
             let symbol = text(kind.symbol)
-            let cancelled = openOrders.filter { !bySymbol || $0.value.symbol == symbol }.map(\.key)
-            for key in cancelled { openOrders[key] = nil }
-            return v.massCancelAck.filled(.unsigned(clOrdId), .unsigned(UInt64(cancelled.count)))
+            let cancelled = openOrders.removeAll { !bySymbol || $0.symbol == symbol }
+            return v.massCancelAck.filled(.unsigned(clOrdId), .unsigned(UInt64(cancelled)))
         }
     }
 
@@ -126,19 +126,22 @@ struct ReferenceVocabulary {
         let scope: Int?
     }
 
-    /// An answer type at its defaults, and the positions of the fields the behaviour sets.
-    struct Answer {
-        let template: Message
+    /// An answer type, and the positions of the fields the behaviour sets. A class: its one
+    /// message is filled in place for every answer, which then allocates nothing.
+    final class Answer {
+        /// The last answer given; the fields not at `positions` stay at their defaults.
+        private var message: Message
         let positions: [Int]
 
+        var type: MessageSchema { message.type }
+
         init(_ type: MessageSchema, setting names: [String]) {
-            template = Message(type)
+            message = Message(type)
             positions = names.map { type.logicalFieldIndex(named: $0)! }
         }
 
-        /// The template with the fields named at init set to `values`, in that order.
+        /// The answer with the fields named at init set to `values`, in that order.
         func filled(_ values: FieldValue...) -> Message {
-            var message = template
             for index in positions.indices { message.values[positions[index]] = values[index] }
             return message
         }
@@ -161,9 +164,9 @@ struct ReferenceVocabulary {
         cancelAck = answer("CancelAck", ["clOrdId", "origClOrdId", "transactTime"])
         reject = answer("Reject", ["refTemplateId", "code", "refClOrdId", "text"])
         massCancelAck = answer("MassCancelAck", ["clOrdId", "cancelledCount"])
-        statusNew = orderAck.template.type.enumValue("New", of: "status")!
-        statusReplaced = orderAck.template.type.enumValue("Replaced", of: "status")!
-        unknownOrder = reject.template.type.enumValue("UnknownOrder", of: "code")!
+        statusNew = orderAck.type.enumValue("New", of: "status")!
+        statusReplaced = orderAck.type.enumValue("Replaced", of: "status")!
+        unknownOrder = reject.type.enumValue("UnknownOrder", of: "code")!
         var requests = [RequestFields?](repeating: nil, count: Int(schema.messages.map(\.templateId).max() ?? 0) + 1)
         var scopeSymbol: FieldValue?
         for (name, request) in [("NewOrder", Request.newOrder), ("CancelOrder", .cancelOrder), ("ModifyOrder", .modifyOrder), ("MassCancel", .massCancel)] {

@@ -11,22 +11,28 @@ public struct CodecBenchmarkResult: Sendable, Hashable {
     public let version: Int
     /// The size of the encoded frame.
     public let frameBytes: Int
-    /// Median `Codec.encode(_:at:)` time.
+    /// Median `Codec.encode(_:at:into:)` time, into one reused buffer (as the peers send).
     public let encodeNanoseconds: Double
-    /// Median `Codec.decode(_:asVersion:)` time.
+    /// Median `Codec.decode(_:asVersion:into:)` time, into one reused message (as the peers receive).
     public let decodeNanoseconds: Double
+    /// Median `Codec.encode(_:at:)` plus `Codec.decode(_:asVersion:)` time: a new array for every frame and message.
+    public let allocatingEncodeDecodeNanoseconds: Double
     /// A sum over every frame and decoded message of the timed loops, so the optimizer must keep the work.
     public let checksum: UInt64
 
     /// Encode plus decode: a message's round trip through the codec.
     public var encodeDecodeNanoseconds: Double { encodeNanoseconds + decodeNanoseconds }
 
-    public init(message: String, version: Int, frameBytes: Int, encodeNanoseconds: Double, decodeNanoseconds: Double, checksum: UInt64) {
+    public init(
+        message: String, version: Int, frameBytes: Int, encodeNanoseconds: Double, decodeNanoseconds: Double,
+        allocatingEncodeDecodeNanoseconds: Double, checksum: UInt64
+    ) {
         self.message = message
         self.version = version
         self.frameBytes = frameBytes
         self.encodeNanoseconds = encodeNanoseconds
         self.decodeNanoseconds = decodeNanoseconds
+        self.allocatingEncodeDecodeNanoseconds = allocatingEncodeDecodeNanoseconds
         self.checksum = checksum
     }
 }
@@ -73,9 +79,12 @@ public enum CodecBenchmark {
                 let decode = measure(runs: runs, minimumSeconds: minimumSeconds, checksum: &checksum) { iterations in
                     decodeLoop(codec, frame, version, iterations)
                 }
+                let allocating = measure(runs: runs, minimumSeconds: minimumSeconds, checksum: &checksum) { iterations in
+                    allocatingLoop(codec, message, version, iterations)
+                }
                 results.append(CodecBenchmarkResult(
-                    message: type.name, version: version, frameBytes: frame.count,
-                    encodeNanoseconds: encode, decodeNanoseconds: decode, checksum: checksum))
+                    message: type.name, version: version, frameBytes: frame.count, encodeNanoseconds: encode,
+                    decodeNanoseconds: decode, allocatingEncodeDecodeNanoseconds: allocating, checksum: checksum))
             }
         }
         return results
@@ -84,10 +93,11 @@ public enum CodecBenchmark {
     /// The results as an aligned text table, one line per message type and version, with the checksum
     /// of all the timed work on the last line.
     public static func table(_ results: [CodecBenchmarkResult]) -> String {
-        let header = ["message", "version", "bytes", "encode ns", "decode ns", "enc+dec ns"]
+        let header = ["message", "version", "bytes", "encode ns", "decode ns", "enc+dec ns", "new arrays ns"]
         let rows = results.map { result in
             [result.message, "v\(result.version)", String(result.frameBytes), format(result.encodeNanoseconds),
-             format(result.decodeNanoseconds), format(result.encodeDecodeNanoseconds)]
+             format(result.decodeNanoseconds), format(result.encodeDecodeNanoseconds),
+             format(result.allocatingEncodeDecodeNanoseconds)]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -98,7 +108,10 @@ public enum CodecBenchmark {
             }.joined(separator: "  ")
         }
         let checksum = results.reduce(UInt64(0)) { $0 &+ $1.checksum }
-        let lines = [line(header)] + rows.map(line) + ["checksum \(checksum)"]
+        let lines = [line(header)] + rows.map(line) + [
+            "encode and decode reuse one buffer and one message, as the peers do; new arrays: both allocate per call",
+            "checksum \(checksum)",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -185,8 +198,9 @@ public enum CodecBenchmark {
     @inline(never)
     private static func encodeLoop(_ codec: Codec, _ message: Message, _ version: Int, _ iterations: Int) -> UInt64 {
         var checksum: UInt64 = 0
+        var frame: [UInt8] = []
         for _ in 0..<iterations {
-            guard let frame = try? codec.encode(message, at: version) else { continue }
+            guard (try? codec.encode(message, at: version, into: &frame)) != nil else { continue }
             checksum &+= UInt64(frame.count) &+ UInt64(frame[frame.count - 1])
         }
         return checksum
@@ -195,12 +209,30 @@ public enum CodecBenchmark {
     @inline(never)
     private static func decodeLoop(_ codec: Codec, _ frame: [UInt8], _ version: Int, _ iterations: Int) -> UInt64 {
         var checksum: UInt64 = 0
+        var message = Message(codec.schema.messages[0])
         for _ in 0..<iterations {
-            guard let decoded = try? codec.decode(frame, asVersion: version) else { continue }
-            checksum &+= UInt64(decoded.header.blockLength) &+ UInt64(decoded.message.values.count)
-            if case .unsigned(let first)? = decoded.message.values.first { checksum &+= first }
+            guard let header = try? codec.decode(frame, asVersion: version, into: &message) else { continue }
+            checksum &+= digest(header, message)
         }
         return checksum
+    }
+
+    @inline(never)
+    private static func allocatingLoop(_ codec: Codec, _ message: Message, _ version: Int, _ iterations: Int) -> UInt64 {
+        var checksum: UInt64 = 0
+        for _ in 0..<iterations {
+            guard let frame = try? codec.encode(message, at: version), let decoded = try? codec.decode(frame, asVersion: version)
+            else { continue }
+            checksum &+= UInt64(frame.count) &+ digest(decoded.header, decoded.message)
+        }
+        return checksum
+    }
+
+    @inline(__always)
+    private static func digest(_ header: FrameHeader, _ message: Message) -> UInt64 {
+        var digest = UInt64(header.blockLength) &+ UInt64(message.values.count)
+        if case .unsigned(let first)? = message.values.first { digest &+= first }
+        return digest
     }
 
     private static func format(_ nanoseconds: Double) -> String {
