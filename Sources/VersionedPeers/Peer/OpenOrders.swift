@@ -65,28 +65,32 @@ struct OpenOrders {
         return picked.count
     }
 
+    /// One probe: replaces the key's order, or takes the first free slot. Grows first, which
+    /// an update does not need but costs nothing it would not soon cost anyway.
     private mutating func insert(_ order: Order, for clOrdId: UInt64) {
-        if let index = find(clOrdId) {
-            slots[index].order = order
-            return
-        }
         if (count + 1) * 8 > slots.count * 5 { grow() }
-        place(clOrdId, order)
-        count += 1
-    }
-
-    /// Into the first free slot from its home; the caller has made sure there is one and the key is new.
-    private mutating func place(_ clOrdId: UInt64, _ order: Order) {
         let mask = slots.count - 1
         var index = Self.home(clOrdId, mask: mask)
-        while slots[index].order != nil { index = (index + 1) & mask }
+        while slots[index].order != nil {
+            if slots[index].clOrdId == clOrdId {
+                slots[index].order = order
+                return
+            }
+            index = (index + 1) & mask
+        }
         slots[index] = Slot(clOrdId: clOrdId, order: order)
+        count += 1
     }
 
     private mutating func grow() {
         let old = slots
         slots = Array(repeating: Slot(), count: old.count * 2)
-        for slot in old { if let order = slot.order { place(slot.clOrdId, order) } }
+        let mask = slots.count - 1
+        for slot in old where slot.order != nil {
+            var index = Self.home(slot.clOrdId, mask: mask)
+            while slots[index].order != nil { index = (index + 1) & mask }
+            slots[index] = slot
+        }
     }
 
     private func find(_ clOrdId: UInt64) -> Int? {

@@ -349,8 +349,8 @@ final class Peer {
     /// Handles one inbound frame, decoded into `message` (reused from frame to frame).
     private func receive(_ frame: [UInt8], from identity: [UInt8]?, decodingInto message: inout Message) {
         // The sender's session, looked up once per frame.
-        let session = identity.flatMap { gateway.sessions.index(forKey: $0) }
-        let negotiated: Int? = if identity != nil { session.map { gateway.sessions[$0].value.version } } else { clientSession?.version }
+        let session = identity.flatMap { gateway.sessionIndex(of: $0) }
+        let negotiated: Int? = if identity != nil { session.map { gateway.version(at: $0) } } else { clientSession?.version }
         if let identity { gateway.noteActivity(identity) }
         let header: FrameHeader
         do {
@@ -462,7 +462,7 @@ final class Peer {
     /// `session` is the sender's, found before the message was handled, and `negotiated` its
     /// version; both nil before its logon.
     private func gatewayReceived(
-        _ message: Message, from identity: [UInt8], session: Dictionary<[UInt8], GatewaySession>.Index?, negotiated: Int?
+        _ message: Message, from identity: [UInt8], session: GatewayState.SessionIndex?, negotiated: Int?
     ) {
         switch message.type.name {
         case "Logon":

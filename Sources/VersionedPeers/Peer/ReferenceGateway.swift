@@ -25,6 +25,12 @@ struct GatewayState {
     private var recentIdentities: [[UInt8]] = []
     /// Identities in the order they logged on, most recent last.
     private var logonOrder: [[UInt8]] = []
+    /// The last identity looked up in `sessions` and what it found: most frames come from the
+    /// client before, and comparing a few bytes is cheaper than hashing them. Cleared whenever
+    /// `sessions` gains or loses a session (which moves its indices).
+    private var lastLookup: (identity: [UInt8], index: SessionIndex?)?
+
+    typealias SessionIndex = Dictionary<[UInt8], GatewaySession>.Index
 
     init(schema: Schema) {
         vocabulary = ReferenceVocabulary(schema: schema)
@@ -41,6 +47,7 @@ struct GatewayState {
         let session = GatewaySession(sessionId: nextSessionId, version: version)
         nextSessionId += 1
         sessions[identity] = session
+        lastLookup = nil
         logonOrder.removeAll { $0 == identity }
         logonOrder.append(identity)
         return session
@@ -48,8 +55,20 @@ struct GatewayState {
 
     mutating func end(_ identity: [UInt8]) {
         sessions[identity] = nil
+        lastLookup = nil
         logonOrder.removeAll { $0 == identity }
     }
+
+    /// Where the session of `identity` is in `sessions`, nil when it has none.
+    mutating func sessionIndex(of identity: [UInt8]) -> SessionIndex? {
+        if let lastLookup, lastLookup.identity == identity { return lastLookup.index }
+        // The bytes copied: holding the caller's array would make its next refill copy it.
+        lastLookup = (identity.withUnsafeBufferPointer { Array($0) }, sessions.index(forKey: identity))
+        return lastLookup?.index
+    }
+
+    /// The negotiated version of the session at `index`.
+    func version(at index: SessionIndex) -> Int { sessions.values[index].version }
 
     /// The session a `send` goes to: the named one, else the one most recently logged on.
     func loggedOnIdentity(named sessionId: String?) -> [UInt8]? {
@@ -65,7 +84,7 @@ struct GatewayState {
 
     /// Auto mode: the answer to an application message of the logged-on session at `session`
     /// (an index of `sessions`), if it has one.
-    mutating func referenceAnswer(to message: Message, in session: Dictionary<[UInt8], GatewaySession>.Index) -> Message? {
+    mutating func referenceAnswer(to message: Message, in session: SessionIndex) -> Message? {
         guard let request = vocabulary.request(message.type.templateId) else { return nil }
         // In place: the order book is not copied.
         return sessions.values[session].answer(message, request, vocabulary)
