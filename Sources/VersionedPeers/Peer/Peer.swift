@@ -313,6 +313,9 @@ final class Peer {
 
     /// Messages taken from the socket per loop turn, so stdin and stdout are served during a flood.
     private static let receiveBatch = 256
+    /// Answers sent together in the middle of a turn: the client can read the first while the
+    /// rest are being made, and ZeroMQ's I/O thread still wakes once per flush, not per answer.
+    private static let flushEvery = 64
 
     private func receiveFrames() {
         guard let socket else { return }
@@ -343,6 +346,7 @@ final class Peer {
                 }
                 for frame in parts.dropFirst() { receive(frame, from: identity, decodingInto: &message) }
             }
+            if outbox.count >= Self.flushEvery { flushOutbox() }
         }
     }
 
