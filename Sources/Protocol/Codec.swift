@@ -356,30 +356,40 @@ extension Codec {
             throw fail(.truncated(needed: Int(blockLength), available: frame.count - FrameHeader.size), at: FrameHeader.size, type)
         }
 
+        // One value per logical field, each overwritten below: a buffer that held a type of as
+        // many fields last time is already the right size, and writing through its pointer skips
+        // the checks of appending. Else it is sized with placeholders, in the storage it has
+        // when that is large enough.
+        if values.count != layout.steps.count {
+            if values.capacity >= layout.steps.count {
+                values.removeAll(keepingCapacity: true)
+                values.append(contentsOf: repeatElement(.unsigned(0), count: layout.steps.count))
+            } else {
+                values = Array(repeating: .unsigned(0), count: layout.steps.count)
+            }
+        }
         // In wire order, as the logical fields are: the root block, then (R2) the groups and
         // var-data, from the end of the block as the sender sized it.
-        // Reserved, then appended to: of the ways to fill an array, the one whose allocation is
-        // specialized for the element type (no runtime type lookup per call).
-        values.removeAll(keepingCapacity: true)
-        values.reserveCapacity(layout.steps.count)
-        var position = blockEnd
-        for (index, step) in layout.steps.enumerated() {
-            switch step.kind {
-            case .absent:
-                values.append(layout.defaultValues[index])
-            case .scalar, .narrowed, .widened:
-                // The widened quantity: read the wide field when the message's version has it.
-                let carrier = step.kind == .widened ? step.wide : step.narrow
-                do throws(FieldFailure) {
-                    values.append(try decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout, type: type))
-                } catch {
-                    throw fail(error.reason, at: error.offset, type, field: type.fields[Int(carrier.index)].name)
+        try values.withUnsafeMutableBufferPointer { values throws(DecodeError) in
+            var position = blockEnd
+            for (index, step) in layout.steps.enumerated() {
+                switch step.kind {
+                case .absent:
+                    values[index] = layout.defaultValues[index]
+                case .scalar, .narrowed, .widened:
+                    // The widened quantity: read the wide field when the message's version has it.
+                    let carrier = step.kind == .widened ? step.wide : step.narrow
+                    do throws(FieldFailure) {
+                        values[index] = try decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout, type: type)
+                    } catch {
+                        throw fail(error.reason, at: error.offset, type, field: type.fields[Int(carrier.index)].name)
+                    }
+                case .group:
+                    values[index] = try decodeGroup(layout.groups[Int(step.group)], in: frame, at: &position, maxVersion: maxVersion,
+                                                    layout: layout, type: type, fail: fail)
+                case .varData:
+                    values[index] = try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail)
                 }
-            case .group:
-                values.append(try decodeGroup(layout.groups[Int(step.group)], in: frame, at: &position, maxVersion: maxVersion,
-                                              layout: layout, type: type, fail: fail))
-            case .varData:
-                values.append(try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail))
             }
         }
         return (header, type)

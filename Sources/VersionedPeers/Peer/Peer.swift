@@ -47,6 +47,17 @@ final class Peer {
     // Gateway role.
     private var gateway: GatewayState
 
+    /// The session-level messages the peer handles itself, indexed by template id: asked of
+    /// every frame, so an array rather than names compared.
+    private enum SessionMessage: String, CaseIterable {
+        case logon = "Logon", logonAck = "LogonAck", logonReject = "LogonReject", logout = "Logout", heartbeat = "Heartbeat"
+    }
+    private let sessionMessages: [SessionMessage?]
+
+    private func sessionMessage(_ type: MessageSchema) -> SessionMessage? {
+        Int(type.templateId) < sessionMessages.count ? sessionMessages[Int(type.templateId)] : nil
+    }
+
     init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
         self.faults = FaultSet(faults: faults)
         self.version = version
@@ -54,6 +65,11 @@ final class Peer {
         self.role = role
         self.context = try ZMQContext()
         self.gateway = GatewayState(schema: codec.schema)
+        var sessionMessages = [SessionMessage?](repeating: nil, count: Int(codec.schema.messages.map(\.templateId).max() ?? 0) + 1)
+        for kind in SessionMessage.allCases {
+            if let type = codec.schema.message(named: kind.rawValue) { sessionMessages[Int(type.templateId)] = kind }
+        }
+        self.sessionMessages = sessionMessages
     }
 
     /// Runs until `shutdown` or the end of stdin; returns the exit status.
@@ -335,16 +351,17 @@ final class Peer {
                 log("receive failed: \(error)")
                 return
             }
+            // By index: the frames are borrowed from the buffer, not copied out of it.
             switch role {
             case .client:
-                for frame in parts { receive(frame, from: nil, decodingInto: &message) }
+                for index in parts.indices { receive(parts[index], from: nil, decodingInto: &message) }
             case .gateway:
-                guard let identity = parts.first else { continue }
+                guard parts.count > 1 else { continue }
                 if let rawReply {
-                    for _ in parts.dropFirst() { answerRaw(rawReply, to: identity) }
+                    for _ in 1..<parts.count { answerRaw(rawReply, to: parts[0]) }
                     continue
                 }
-                for frame in parts.dropFirst() { receive(frame, from: identity, decodingInto: &message) }
+                for index in 1..<parts.count { receive(parts[index], from: parts[0], decodingInto: &message) }
             }
             if outbox.count >= Self.flushEvery { flushOutbox() }
         }
@@ -435,8 +452,8 @@ final class Peer {
     }
 
     private func clientReceived(_ message: Message) {
-        switch message.type.name {
-        case "LogonAck":
+        switch sessionMessage(message.type) {
+        case .logonAck?:
             guard let pending = pendingLogon else { return }
             pendingLogon = nil
             let negotiated = Int(message["version"]?.unsignedValue ?? 0)
@@ -446,7 +463,7 @@ final class Peer {
             }
             clientSession = (negotiated, sessionId)
             emit(id: pending.id, .logonAck(version: negotiated, sessionId: String(sessionId)))
-        case "LogonReject":
+        case .logonReject?:
             guard let pending = pendingLogon else { return }
             pendingLogon = nil
             let reasonType = message.type.rootField(named: "reason")!.type
@@ -454,7 +471,7 @@ final class Peer {
                 let known = e.value(UInt8(truncatingIfNeeded: value)) { known.name } else { "Unknown" }
             emit(id: pending.id, .logonRejected(reason: reason, supportedMin: Int(message["supportedMin"]?.unsignedValue ?? 0),
                                                 supportedMax: Int(message["supportedMax"]?.unsignedValue ?? 0)))
-        case "Logout":
+        case .logout?:
             clientSession = nil
         default:
             break
@@ -468,13 +485,13 @@ final class Peer {
     private func gatewayReceived(
         _ message: Message, from identity: [UInt8], session: GatewayState.SessionIndex?, negotiated: Int?
     ) {
-        switch message.type.name {
-        case "Logon":
+        switch sessionMessage(message.type) {
+        case .logon?:
             acceptLogon(message, from: identity)
-        case "Heartbeat":
+        case .heartbeat?:
             // Echo at N with the fields it came with.
             if let negotiated { answer(message, at: negotiated, to: identity) }
-        case "Logout":
+        case .logout?:
             guard let session = gateway.sessions[identity] else { return }
             answer(Message(message.type), at: session.version, to: identity)
             gateway.end(identity)

@@ -28,7 +28,8 @@ struct GatewayState {
     /// The last identity looked up in `sessions` and what it found: most frames come from the
     /// client before, and comparing a few bytes is cheaper than hashing them. Cleared whenever
     /// `sessions` gains or loses a session (which moves its indices).
-    private var lastLookup: (identity: [UInt8], index: SessionIndex?)?
+    private var lastIdentity: [UInt8]?
+    private var lastIndex: SessionIndex?
 
     typealias SessionIndex = Dictionary<[UInt8], GatewaySession>.Index
 
@@ -47,7 +48,7 @@ struct GatewayState {
         let session = GatewaySession(sessionId: nextSessionId, version: version)
         nextSessionId += 1
         sessions[identity] = session
-        lastLookup = nil
+        lastIdentity = nil
         logonOrder.removeAll { $0 == identity }
         logonOrder.append(identity)
         return session
@@ -55,16 +56,17 @@ struct GatewayState {
 
     mutating func end(_ identity: [UInt8]) {
         sessions[identity] = nil
-        lastLookup = nil
+        lastIdentity = nil
         logonOrder.removeAll { $0 == identity }
     }
 
     /// Where the session of `identity` is in `sessions`, nil when it has none.
     mutating func sessionIndex(of identity: [UInt8]) -> SessionIndex? {
-        if let lastLookup, lastLookup.identity == identity { return lastLookup.index }
+        if lastIdentity == identity { return lastIndex }
         // The bytes copied: holding the caller's array would make its next refill copy it.
-        lastLookup = (identity.withUnsafeBufferPointer { Array($0) }, sessions.index(forKey: identity))
-        return lastLookup?.index
+        lastIdentity = identity.withUnsafeBufferPointer { Array($0) }
+        lastIndex = sessions.index(forKey: identity)
+        return lastIndex
     }
 
     /// The negotiated version of the session at `index`.
