@@ -52,8 +52,7 @@ public struct Message: Sendable {
     /// they are — a quantity above u32 stays whole, so encoding it below v4 is refused (E2)
     /// rather than silently capped.
     public func projected(onto version: Int) -> Message {
-        // Nothing of the type is newer than the version: the message as it is, not copied.
-        guard version < type.storage.layouts.newest else { return self }
+        guard type.hasFields(after: version) else { return self }
         var copy = self
         for (index, field) in type.logicalFields.enumerated() {
             if field.since > version {
@@ -103,6 +102,13 @@ extension LogicalField {
 }
 
 extension MessageSchema {
+    /// Whether a field, group, entry field or var-data of the type was added after `version`:
+    /// when none was, a message of the type is whole at that version and `projected(onto:)`
+    /// returns it as it is.
+    public func hasFields(after version: Int) -> Bool {
+        version < storage.layouts.newest
+    }
+
     /// The wire value of an enum field's value by name (`enumValue("Replaced", of: "status")`), for building messages.
     public func enumValue(_ name: String, of field: String) -> FieldValue? {
         guard case .enumeration(let enumSchema) = rootField(named: field)?.type, let value = enumSchema.value(named: name) else { return nil }

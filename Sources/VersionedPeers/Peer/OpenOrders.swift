@@ -3,6 +3,7 @@
 // of orders then misses the cache on nearly every insert. So orders live in pages of 16
 // consecutive clOrdIds, side by side in one array, and a page is found through a small
 // dictionary — or, for the run of orders a client is sending, without a lookup at all.
+// Pages sit in chunks that are never moved, so a growing book never copies itself.
 
 struct OpenOrders {
     struct Order: Equatable {
@@ -12,9 +13,11 @@ struct OpenOrders {
 
     private static let pageBits = 4
     private static let pageSize = 1 << pageBits
+    private static let chunkBits = 12
 
-    /// Page `p` is `slots[p * pageSize ..< (p + 1) * pageSize]`, slot `clOrdId % pageSize` of its page.
-    private var slots: [Order?] = []
+    /// Slot `s` is `chunks[s >> chunkBits][s & (chunk size - 1)]`. Page `p` is slots
+    /// `p * pageSize ..< (p + 1) * pageSize`; an order is in slot `clOrdId % pageSize` of its page.
+    private var chunks: [[Order?]] = []
     /// Each page's open orders; a page that empties is reused for the next new page.
     private var pageCounts: [Int] = []
     private var freePages: [Int] = []
@@ -27,7 +30,7 @@ struct OpenOrders {
     var isEmpty: Bool { count == 0 }
 
     subscript(clOrdId: UInt64) -> Order? {
-        mutating get { slot(of: clOrdId).flatMap { slots[$0] } }
+        mutating get { slot(of: clOrdId).flatMap { self[slot: $0] } }
         set {
             if let newValue { insert(newValue, for: clOrdId) } else { removeValue(forKey: clOrdId) }
         }
@@ -35,8 +38,8 @@ struct OpenOrders {
 
     @discardableResult
     mutating func removeValue(forKey clOrdId: UInt64) -> Order? {
-        guard let slot = slot(of: clOrdId), let removed = slots[slot] else { return nil }
-        slots[slot] = nil
+        guard let slot = slot(of: clOrdId), let removed = self[slot: slot] else { return nil }
+        self[slot: slot] = nil
         count -= 1
         let page = slot >> Self.pageBits
         pageCounts[page] -= 1
@@ -53,7 +56,7 @@ struct OpenOrders {
         var picked: [UInt64] = []
         for (key, page) in pages {
             for offset in 0..<Self.pageSize {
-                if let order = slots[page << Self.pageBits + offset], shouldRemove(order) {
+                if let order = self[slot: page << Self.pageBits + offset], shouldRemove(order) {
                     picked.append(key << UInt64(Self.pageBits) | UInt64(offset))
                 }
             }
@@ -64,11 +67,16 @@ struct OpenOrders {
 
     private mutating func insert(_ order: Order, for clOrdId: UInt64) {
         let slot = slot(of: clOrdId) ?? newPage(for: clOrdId) << Self.pageBits | Int(clOrdId & UInt64(Self.pageSize - 1))
-        if slots[slot] == nil {
+        if self[slot: slot] == nil {
             count += 1
             pageCounts[slot >> Self.pageBits] += 1
         }
-        slots[slot] = order
+        self[slot: slot] = order
+    }
+
+    private subscript(slot slot: Int) -> Order? {
+        get { chunks[slot >> Self.chunkBits][slot & (1 << Self.chunkBits - 1)] }
+        set { chunks[slot >> Self.chunkBits][slot & (1 << Self.chunkBits - 1)] = newValue }
     }
 
     /// The slot `clOrdId` has when its page exists.
@@ -92,7 +100,9 @@ struct OpenOrders {
         } else {
             page = pageCounts.count
             pageCounts.append(0)
-            slots.append(contentsOf: repeatElement(nil, count: Self.pageSize))
+            if page << Self.pageBits >= chunks.count << Self.chunkBits {
+                chunks.append(Array(repeating: nil, count: 1 << Self.chunkBits))
+            }
         }
         let key = clOrdId >> UInt64(Self.pageBits)
         pages[key] = page

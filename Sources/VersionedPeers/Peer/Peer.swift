@@ -293,7 +293,12 @@ final class Peer {
     /// decodes, each send would wake ZeroMQ's I/O thread on its own. A receiver that does
     /// not read loses its answers.
     private func flushOutbox() {
-        outbox.flush { frame, identity in
+        // Flushed from a local: frames handed on from it need no retaining, as the peer's own
+        // outbox might change under any call.
+        var pending = Outbox()
+        swap(&pending, &outbox)
+        defer { swap(&pending, &outbox) }
+        pending.flush { frame, identity in
             do throws(ZMQError) {
                 try transmit(frame, to: identity)
             } catch where error.code == ZMQError.wouldBlock {
@@ -317,7 +322,12 @@ final class Peer {
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do throws(EncodeError) {
             try outbox.add(to: identity) { frame throws(EncodeError) in
-                try encodeOutbound(message.projected(onto: version), at: version, into: &frame)
+                // Projected only when the type has something newer: the copy is not free.
+                if message.type.hasFields(after: version) {
+                    try encodeOutbound(message.projected(onto: version), at: version, into: &frame)
+                } else {
+                    try encodeOutbound(message, at: version, into: &frame)
+                }
             }
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")
@@ -370,8 +380,8 @@ final class Peer {
     /// Handles one inbound frame, decoded into `message` (reused from frame to frame).
     private func receive(_ frame: [UInt8], from identity: [UInt8]?, decodingInto message: inout Message) {
         // The sender's session, looked up once per frame.
-        let session = identity.flatMap { gateway.sessionIndex(of: $0) }
-        let negotiated: Int? = if identity != nil { session.map { gateway.version(at: $0) } } else { clientSession?.version }
+        let session = identity.flatMap { gateway.session(of: $0) }
+        let negotiated: Int? = if identity != nil { session?.version } else { clientSession?.version }
         if let identity { gateway.noteActivity(identity) }
         let header: FrameHeader
         do {
@@ -393,7 +403,7 @@ final class Peer {
         notify(.received(message: message.json(knownAt: version), version: Int(header.version), bytes: frame))
         switch role {
         case .client: clientReceived(message)
-        case .gateway: gatewayReceived(message, from: identity!, session: session, negotiated: negotiated)
+        case .gateway: gatewayReceived(message, from: identity!, session: session?.index, negotiated: negotiated)
         }
     }
 

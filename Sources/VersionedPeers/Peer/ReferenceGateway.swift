@@ -29,7 +29,7 @@ struct GatewayState {
     /// client before, and comparing a few bytes is cheaper than hashing them. Cleared whenever
     /// `sessions` gains or loses a session (which moves its indices).
     private var lastIdentity: [UInt8]?
-    private var lastIndex: SessionIndex?
+    private var lastSession: (index: SessionIndex, version: Int)?
 
     typealias SessionIndex = Dictionary<[UInt8], GatewaySession>.Index
 
@@ -60,17 +60,14 @@ struct GatewayState {
         logonOrder.removeAll { $0 == identity }
     }
 
-    /// Where the session of `identity` is in `sessions`, nil when it has none.
-    mutating func sessionIndex(of identity: [UInt8]) -> SessionIndex? {
-        if lastIdentity == identity { return lastIndex }
+    /// Where the session of `identity` is in `sessions` and its negotiated version, nil when it has none.
+    mutating func session(of identity: [UInt8]) -> (index: SessionIndex, version: Int)? {
+        if lastIdentity == identity { return lastSession }
         // The bytes copied: holding the caller's array would make its next refill copy it.
         lastIdentity = identity.withUnsafeBufferPointer { Array($0) }
-        lastIndex = sessions.index(forKey: identity)
-        return lastIndex
+        lastSession = sessions.index(forKey: identity).map { ($0, sessions[$0].value.version) }
+        return lastSession
     }
-
-    /// The negotiated version of the session at `index`.
-    func version(at index: SessionIndex) -> Int { sessions.values[index].version }
 
     /// The session a `send` goes to: the named one, else the one most recently logged on.
     func loggedOnIdentity(named sessionId: String?) -> [UInt8]? {
