@@ -97,7 +97,7 @@ extension Codec {
             switch step.kind {
             case .absent:
                 // Dropping a set value would lose data: only a default may be left out.
-                guard values[index] == layout.defaultValues[index] else { throw notCarried(type.logicalFields[index], version, type) }
+                guard values[index].isSame(as: layout.defaultValues[index]) else { throw notCarried(type.logicalFields[index], version, type) }
             case .scalar:
                 try encodeScalar(values[index], as: step.narrow, base: FrameHeader.size, version: version, layout: layout,
                                  in: type, group: nil, into: writer)
@@ -199,16 +199,21 @@ extension Codec {
             }
             writer.set(number, at: offset)
         case .char8:
-            guard case .text(var text) = value else {
+            guard case .text(let text) = value else {
                 throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
             }
-            // One pass over the bytes: check each (0x20...0x7E, at most 8) and write it.
-            let fits = text.withUTF8 { utf8 in
+            // One pass over the bytes: check each (0x20...0x7E, at most 8) and write it. Read in
+            // place when the string is stored as UTF-8 (no copy of it), else from a copy.
+            func fits(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
                 guard utf8.count <= 8, utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
                 writer.set(UnsafeRawBufferPointer(utf8), at: offset)
                 return true
             }
-            guard fits else {
+            let fitted = text.utf8.withContiguousStorageIfAvailable(fits) ?? {
+                var copy = text
+                return copy.withUTF8(fits)
+            }()
+            guard fitted else {
                 throw EncodeError(.invalidValue, type.name, field: fieldName(slot, group, type),
                                   "\"\(text)\" is not up to 8 characters of printable ASCII")
             }

@@ -9,6 +9,17 @@ public enum FieldValue: Sendable, Hashable {
     case text(String)
     /// A group's entries, each holding one value per entry field.
     case group([[FieldValue]])
+
+    /// `==`, with the scalar cases compared in place: the encoder asks it of every field a
+    /// version leaves out, and the general comparison copies both values first.
+    @inline(__always)
+    func isSame(as other: FieldValue) -> Bool {
+        switch (self, other) {
+        case (.unsigned(let a), .unsigned(let b)): a == b
+        case (.signed(let a), .signed(let b)): a == b
+        default: self == other
+        }
+    }
 }
 
 public struct Message: Sendable {
