@@ -341,7 +341,7 @@ final class Peer {
     private static let receiveBatch = 256
     /// Answers sent together in the middle of a turn: the client can read the first while the
     /// rest are being made, and ZeroMQ's I/O thread still wakes once per flush, not per answer.
-    private static let flushEvery = 64
+    private static let flushEvery = 128
 
     private func receiveFrames() {
         guard let socket else { return }
