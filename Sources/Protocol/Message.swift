@@ -116,7 +116,7 @@ extension MessageSchema {
     /// Whether a field, group, entry field or var-data of the type was added after `version`:
     /// when none was, a message of the type is whole at that version and `projected(onto:)`
     /// returns it as it is.
-    public func hasFields(after version: Int) -> Bool {
+    func hasFields(after version: Int) -> Bool {
         version < storage.layouts.newest
     }
 

@@ -322,12 +322,7 @@ final class Peer {
     func answer(_ message: Message, at version: Int, to identity: [UInt8]?) {
         do throws(EncodeError) {
             try outbox.add(to: identity) { frame throws(EncodeError) in
-                // Projected only when the type has something newer: the copy is not free.
-                if message.type.hasFields(after: version) {
-                    try encodeOutbound(message.projected(onto: version), at: version, into: &frame)
-                } else {
-                    try encodeOutbound(message, at: version, into: &frame)
-                }
+                try encodeOutbound(message.projected(onto: version), at: version, into: &frame)
             }
         } catch {
             log("could not send \(message.type.name) at version \(version): \(error)")

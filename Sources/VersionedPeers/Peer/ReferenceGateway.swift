@@ -26,7 +26,7 @@ struct GatewayState {
     /// Identities in the order they logged on, most recent last.
     private var logonOrder: [[UInt8]] = []
     /// The last identity looked up in `sessions` and what it found: most frames come from the
-    /// client before, and comparing a few bytes is cheaper than hashing them. Cleared whenever
+    /// same client as the frame before, and comparing a few bytes is cheaper than hashing them. Cleared whenever
     /// `sessions` gains or loses a session (which moves its indices).
     private var lastIdentity: [UInt8]?
     private var lastSession: (index: SessionIndex, version: Int)?
