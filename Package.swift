@@ -55,11 +55,13 @@ let package = Package(
             path: "Sources/CompatRunner/compat"
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON"]),
-        .testTarget(name: "TGPTests", dependencies: ["TGP"]),
+        // The seeded generator the test targets share.
+        .target(name: "SeededRandom", path: "Tests/Shared/SeededRandom"),
+        .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON", "SeededRandom"]),
+        .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers"] + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "SeededRandom"] + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
         .testTarget(
             name: "CompatRunnerTests",

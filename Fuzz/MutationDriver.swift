@@ -30,16 +30,9 @@ private func saveInputAndExit(_ path: UnsafeMutablePointer<CChar>?, _ message: S
     _exit(1)
 }
 
-/// SplitMix64: small, fast, reproducible from -seed.
-private struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+// The tests' seeded generator (Tests/Shared/SeededRandom, compiled in by scripts/fuzz):
+// reproducible from -seed.
+extension SeededGenerator {
     mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 }
 
@@ -47,7 +40,7 @@ private struct Generator {
 private let interesting16: [UInt16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 16, 24, 28, 40, 63, 64, 65, 0x7F, 0x80, 0xFF, 0x100,
                                        1023, 1024, 1025, 4088, 4096, 4097, 0x4754, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF]
 
-private func mutate(_ input: inout [UInt8], _ rng: inout Generator, corpus: [[UInt8]], maxLength: Int) {
+private func mutate(_ input: inout [UInt8], _ rng: inout SeededGenerator, corpus: [[UInt8]], maxLength: Int) {
     for _ in 0...rng.below(4) {
         switch rng.below(9) {
         case 0 where !input.isEmpty:  // flip a bit
@@ -147,7 +140,7 @@ struct MutationDriver {
 
         var corpus = directories.flatMap(listFiles).compactMap(readFile).map { Array($0.prefix(maxLength)) }
         if corpus.isEmpty && runs != 0 { corpus = [[]] }
-        var rng = Generator(state: seed)
+        var rng = SeededGenerator(seed: seed)
         let start = now()
         var executed = 0
         func run(_ input: [UInt8]) {

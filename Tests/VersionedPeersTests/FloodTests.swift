@@ -5,6 +5,7 @@
 import Foundation
 import MiniJSON
 import PeerContract
+import SeededRandom
 import TGP
 import Testing
 import ZeroMQ
@@ -13,21 +14,6 @@ import ZeroMQ
 import Glibc
 #endif
 
-/// A small seeded generator (SplitMix64): the same frames on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E479
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
-}
 
 /// The resident set size of a process in kilobytes (VmRSS of /proc/PID/status), nil when it is gone.
 func residentKilobytes(_ pid: pid_t) -> Int? {

@@ -1,6 +1,7 @@
 // The reference gateway's order book against a Dictionary doing the same operations: random
 // ones, then the key patterns that stress open addressing (runs of consecutive clOrdIds,
 // keys that share their low bits, removals in the middle of probe runs).
+import SeededRandom
 import Testing
 @testable import VersionedPeers
 
