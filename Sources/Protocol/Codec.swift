@@ -29,8 +29,13 @@ extension Codec {
     /// buffer allocates nothing per message. On a refusal `frame` is left as it was.
     public func encode(_ message: Message, at version: Int, into frame: inout [UInt8]) throws(EncodeError) {
         try withFrame(of: message, at: version) { bytes in
-            frame.removeAll(keepingCapacity: true)
-            frame.append(contentsOf: bytes)
+            // A stream of one type mostly repeats its size: then the bytes are copied over the old ones.
+            if frame.count == bytes.count {
+                frame.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+            } else {
+                frame.removeAll(keepingCapacity: true)
+                frame.append(contentsOf: bytes)
+            }
         }
     }
 
@@ -93,44 +98,42 @@ extension Codec {
         var position = FrameHeader.size + layout.blockLength
 
         for index in 0..<values.count {
-            let step = layout.steps[index]
-            switch step.kind {
+            // Borrowed from the table, not copied: a step is 48 bytes and most fields read two of them.
+            let step = layout.steps.element(at: index)
+            switch step.pointee.kind {
             case .absent:
                 // Dropping a set value would lose data: only a default may be left out.
                 guard values[index].isSame(as: layout.defaultValues[index]) else { throw notCarried(type.logicalFields[index], version, type) }
             case .scalar:
-                try encodeScalar(values[index], as: step.narrow, base: FrameHeader.size, version: version, layout: layout,
+                try encodeScalar(values[index], as: step.pointee.narrow, base: FrameHeader.size, version: version, layout: layout,
                                  in: type, group: nil, into: writer)
             case .widened:
                 // v4 widening: the wide field carries the value, the legacy one as much as it can hold.
                 guard case .unsigned(let full) = values[index] else {
-                    throw mismatch(values[index], type.fields[Int(step.wide.index)].name, "an unsigned integer", type)
+                    throw mismatch(values[index], type.fields[Int(step.pointee.wide.index)].name, "an unsigned integer", type)
                 }
-                try encodeScalar(.unsigned(min(full, step.narrow.unsignedMax)), as: step.narrow, base: FrameHeader.size,
+                try encodeScalar(.unsigned(min(full, step.pointee.narrow.unsignedMax)), as: step.pointee.narrow, base: FrameHeader.size,
                                  version: version, layout: layout, in: type, group: nil, into: writer)
-                try encodeScalar(.unsigned(full), as: step.wide, base: FrameHeader.size, version: version, layout: layout,
+                try encodeScalar(.unsigned(full), as: step.pointee.wide, base: FrameHeader.size, version: version, layout: layout,
                                  in: type, group: nil, into: writer)
             case .narrowed:
-                if case .unsigned(let full) = values[index], full > step.narrow.unsignedMax {
-                    throw needsWide(full, type.logicalFields[index].name, step, version, type)
+                if case .unsigned(let full) = values[index], full > step.pointee.narrow.unsignedMax {
+                    throw needsWide(full, type.logicalFields[index].name, step.pointee, version, type)
                 }
-                try encodeScalar(values[index], as: step.narrow, base: FrameHeader.size, version: version, layout: layout,
+                try encodeScalar(values[index], as: step.pointee.narrow, base: FrameHeader.size, version: version, layout: layout,
                                  in: type, group: nil, into: writer)
             case .group:
                 guard case .group(let entries) = values[index] else {
                     throw mismatch(values[index], type.logicalFields[index].name, "a group", type)
                 }
-                try encodeGroup(entries, layout.groups[Int(step.group)], at: &position, version: version, layout: layout, in: type,
+                try encodeGroup(entries, layout.groups[Int(step.pointee.group)], at: &position, version: version, layout: layout, in: type,
                                 into: writer)
             case .varData:
                 guard case .text(let text) = values[index] else {
                     throw mismatch(values[index], type.logicalFields[index].name, "a string", type)
                 }
                 let utf8 = text.utf8
-                guard utf8.count <= schema.maxVarDataLength else {
-                    throw EncodeError(.invalidValue, type.name, field: type.logicalFields[index].name,
-                                      "\(utf8.count) bytes; var-data holds at most \(schema.maxVarDataLength)")
-                }
+                guard utf8.count <= schema.maxVarDataLength else { throw varDataTooLong(utf8.count, type.logicalFields[index], type) }
                 writer.set(UInt16(utf8.count), at: position)
                 write(utf8, at: position + 2, into: writer)
                 position += 2 + utf8.count
@@ -138,6 +141,8 @@ extension Codec {
         }
     }
 
+    // Out of line: groups are rare in the hot messages, and their checks would bloat the field loop.
+    @inline(never)
     private func encodeGroup(
         _ entries: [[FieldValue]], _ group: GroupLayout, at position: inout Int, version: Int, layout: VersionLayout,
         in type: MessageSchema, into writer: FrameWriter
@@ -213,10 +218,7 @@ extension Codec {
                 var copy = text
                 return copy.withUTF8(fits)
             }()
-            guard fitted else {
-                throw EncodeError(.invalidValue, type.name, field: fieldName(slot, group, type),
-                                  "\"\(text)\" is not up to 8 characters of printable ASCII")
-            }
+            guard fitted else { throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group) }
         case .enumeration:
             guard case .unsigned(let number) = value, layout.enums[Int(slot.enumIndex)].since(number) <= version else {
                 throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
@@ -238,6 +240,8 @@ extension Codec {
             return mismatch(value, name, "an unsigned integer", type)
         case (.i64, _):
             return mismatch(value, name, "a signed integer", type)
+        case (.char8, .text(let text)):
+            return EncodeError(.invalidValue, type.name, field: name, "\"\(text)\" is not up to 8 characters of printable ASCII")
         case (.char8, _):
             return mismatch(value, name, "a string", type)
         case (.enumeration, .unsigned(let number)):
@@ -281,6 +285,11 @@ extension Codec {
     }
 
     @inline(never)
+    private func varDataTooLong(_ count: Int, _ field: LogicalField, _ type: MessageSchema) -> EncodeError {
+        EncodeError(.invalidValue, type.name, field: field.name, "\(count) bytes; var-data holds at most \(schema.maxVarDataLength)")
+    }
+
+    @inline(never)
     private func mismatch(_ value: FieldValue, _ name: String, _ expected: String, _ type: MessageSchema) -> EncodeError {
         EncodeError(.invalidValue, type.name, field: name, "expected \(expected), got \(value)")
     }
@@ -304,15 +313,12 @@ extension Codec {
     /// keeps one message allocates nothing per frame (save for text too long to be held inline).
     /// Returns the frame's header. On a throw `message` is left at its type's defaults.
     public func decode(_ frame: [UInt8], asVersion maxVersion: Int, into message: inout Message) throws(DecodeError) -> FrameHeader {
-        // Taken out of the message, so the storage is not shared while it is refilled.
-        var values: [FieldValue] = []
-        swap(&values, &message.values)
         do {
             let (header, type) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
-                try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &values)
+                try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &message.values)
             }
-            message.type = type
-            swap(&values, &message.values)
+            // Most frames are of the type the message already has: no reference to swap then.
+            if message.type.storage !== type.storage { message.type = type }
             return header
         } catch {
             message = Message(message.type)
@@ -377,20 +383,21 @@ extension Codec {
         // var-data, from the end of the block as the sender sized it.
         try values.withUnsafeMutableBufferPointer { values throws(DecodeError) in
             var position = blockEnd
-            for (index, step) in layout.steps.enumerated() {
-                switch step.kind {
+            for index in layout.steps.indices {
+                let step = layout.steps.element(at: index)
+                switch step.pointee.kind {
                 case .absent:
                     values[index] = layout.defaultValues[index]
                 case .scalar, .narrowed, .widened:
                     // The widened quantity: read the wide field when the message's version has it.
-                    let carrier = step.kind == .widened ? step.wide : step.narrow
-                    do throws(FieldFailure) {
-                        values[index] = try decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout, type: type)
-                    } catch {
-                        throw fail(error.reason, at: error.offset, type, field: type.fields[Int(carrier.index)].name)
+                    let carrier = step.pointee.kind == .widened ? step.pointee.wide : step.pointee.narrow
+                    guard let value = decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout) else {
+                        let failure = whyNot(carrier, in: frame, base: FrameHeader.size, type: type)
+                        throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(carrier.index)].name)
                     }
+                    values.replace(index, with: value)
                 case .group:
-                    values[index] = try decodeGroup(layout.groups[Int(step.group)], in: frame, at: &position, maxVersion: maxVersion,
+                    values[index] = try decodeGroup(layout.groups[Int(step.pointee.group)], in: frame, at: &position, maxVersion: maxVersion,
                                                     layout: layout, type: type, fail: fail)
                 case .varData:
                     values[index] = try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail)
@@ -421,11 +428,11 @@ extension Codec {
         for _ in 0..<count {
             var entry = Array(group.entryDefaults)
             for (fieldIndex, field) in group.fields.enumerated() where field.present {
-                do throws(FieldFailure) {
-                    entry[fieldIndex] = try decodeScalar(field.slot, in: frame, base: position, maxVersion: maxVersion, layout: layout, type: type)
-                } catch {
-                    throw fail(error.reason, error.offset, type, "\(name).\(type.groups[group.schemaIndex].fields[fieldIndex].name)")
+                guard let value = decodeScalar(field.slot, in: frame, base: position, maxVersion: maxVersion, layout: layout) else {
+                    let failure = whyNot(field.slot, in: frame, base: position, type: type)
+                    throw fail(failure.reason, failure.offset, type, "\(name).\(type.groups[group.schemaIndex].fields[fieldIndex].name)")
                 }
+                entry[fieldIndex] = value
             }
             entries.append(entry)
             position += entryLength  // R3: the entry as the sender sized it
@@ -453,38 +460,67 @@ extension Codec {
         return .text(text)
     }
 
-    /// One root or entry field at `base + slot.offset`.
+    /// One root or entry field at `base + slot.offset`, or nil when the receiver cannot accept
+    /// it; `whyNot` then says why. Kept free of errors, so a field read that succeeds pays
+    /// nothing for the error it could have thrown.
+    @inline(__always)
     private func decodeScalar(
-        _ slot: FieldSlot, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout, type: MessageSchema
-    ) throws(FieldFailure) -> FieldValue {
+        _ slot: FieldSlot, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout
+    ) -> FieldValue? {
         let offset = base + slot.offset
-        // Lengths were checked before any field is read: a nil here would be a bug, so it still fails cleanly.
+        // Lengths were checked before any field is read: a nil read here would be a bug, so it still fails cleanly.
         switch slot.wire {
-        case .u8: return .unsigned(UInt64(try read(UInt8.self, frame, offset)))
-        case .u16: return .unsigned(UInt64(try read(UInt16.self, frame, offset)))
-        case .u32: return .unsigned(UInt64(try read(UInt32.self, frame, offset)))
-        case .u64: return .unsigned(try read(UInt64.self, frame, offset))
-        case .i64: return .signed(try read(Int64.self, frame, offset))
+        case .u8: return frame.integer(at: offset, as: UInt8.self).map { .unsigned(UInt64($0)) }
+        case .u16: return frame.integer(at: offset, as: UInt16.self).map { .unsigned(UInt64($0)) }
+        case .u32: return frame.integer(at: offset, as: UInt32.self).map { .unsigned(UInt64($0)) }
+        case .u64: return frame.integer(at: offset, as: UInt64.self).map { .unsigned($0) }
+        case .i64: return frame.integer(at: offset, as: Int64.self).map { .signed($0) }
         case .enumeration:
-            let raw = try read(UInt8.self, frame, offset)
             // R7: a value unknown to the receiver.
-            guard layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion else {
-                let enumName = type.storage.layouts.enumSchemas[Int(slot.enumIndex)].name
-                throw FieldFailure(reason: .unknownEnumValue(raw, enumName: enumName), offset: offset)
-            }
+            guard let raw = frame.integer(at: offset, as: UInt8.self), layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion
+            else { return nil }
             return .unsigned(UInt64(raw))
         case .char8:
-            guard let bytes = frame.slice(at: offset, count: 8) else {
-                throw FieldFailure(reason: .truncated(needed: 8, available: max(0, frame.count - offset)), offset: offset)
-            }
-            let length = bytes.firstIndex(of: 0) ?? 8
-            for index in 0..<8 {
-                let byte = bytes[index]
-                let valid = index < length ? (0x20...0x7E).contains(byte) : byte == 0
-                guard valid else { throw FieldFailure(reason: .invalidChar8(byte: byte), offset: offset + index) }
-            }
+            guard let bytes = frame.slice(at: offset, count: 8) else { return nil }
+            let (length, invalidAt) = Self.char8(bytes)
+            guard invalidAt == nil else { return nil }
             return .text(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self))
         }
+    }
+
+    /// Why `decodeScalar` refused the field: built only then.
+    @inline(never)
+    private func whyNot(_ slot: FieldSlot, in frame: FrameReader, base: Int, type: MessageSchema) -> (reason: DecodeError.Reason, offset: Int) {
+        let offset = base + slot.offset
+        guard let bytes = frame.slice(at: offset, count: slot.width) else {
+            return (.truncated(needed: slot.width, available: max(0, frame.count - offset)), offset)
+        }
+        switch slot.wire {
+        case .char8:
+            let index = Self.char8(bytes).invalidAt ?? 0
+            return (.invalidChar8(byte: bytes[index]), offset + index)
+        default:
+            let enumName = type.storage.layouts.enumSchemas[Int(slot.enumIndex)].name
+            return (.unknownEnumValue(bytes[0], enumName: enumName), offset)
+        }
+    }
+
+    /// A char8 field's 8 bytes by its rule — printable ASCII up to the first NUL, only NULs
+    /// after it: the text's length, and the index of the first byte that breaks the rule.
+    /// Each byte is checked at once in one 64-bit word (flags in each byte's top bit).
+    static func char8(_ bytes: UnsafeRawBufferPointer) -> (length: Int, invalidAt: Int?) {
+        precondition(bytes.count == 8)
+        let word = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low7 = word & ~high  // no carry between bytes when adding below
+        let nonASCII = word & high
+        let below20 = ~(low7 &+ 0x6060_6060_6060_6060) & high
+        let is7F = (low7 &+ 0x0101_0101_0101_0101) & high
+        let isNUL = ~(low7 &+ 0x7F7F_7F7F_7F7F_7F7F) & ~nonASCII & high
+        let length = isNUL.trailingZeroBitCount / 8  // 8 when there is no NUL
+        let text: UInt64 = length == 8 ? ~0 : (1 << UInt64(length * 8)) - 1
+        let invalid = ((nonASCII | below20 | is7F) & text) | (~isNUL & high & ~text)
+        return (length, invalid == 0 ? nil : invalid.trailingZeroBitCount / 8)
     }
 
     /// The UTF-8 text of `data`, or nil when it is not valid UTF-8.
@@ -492,13 +528,6 @@ extension Codec {
         // ASCII is valid as it is and needs no full check (which is slow for short strings).
         if data.allSatisfy({ $0 < 0x80 }) { return String(decoding: data, as: UTF8.self) }
         return String(validating: data, as: UTF8.self)
-    }
-
-    private func read<T: FixedWidthInteger>(_: T.Type, _ frame: FrameReader, _ offset: Int) throws(FieldFailure) -> T {
-        guard let value = frame.integer(at: offset, as: T.self) else {
-            throw FieldFailure(reason: .truncated(needed: MemoryLayout<T>.size, available: max(0, frame.count - offset)), offset: offset)
-        }
-        return value
     }
 
     /// The clOrdId a Reject refers to, when the message has one and the frame holds it.
@@ -510,8 +539,14 @@ extension Codec {
     }
 }
 
-/// Why one field could not be read, before the decoder names the field.
-private struct FieldFailure: Error {
-    let reason: DecodeError.Reason
-    let offset: Int
+extension UnsafeMutableBufferPointer<FieldValue> {
+    /// `self[index] = value`, without the call that destroys the old value when it is a
+    /// number, which holds nothing to release: the decoder overwrites mostly numbers.
+    @inline(__always)
+    fileprivate func replace(_ index: Int, with value: FieldValue) {
+        switch self[index] {
+        case .unsigned, .signed: (baseAddress.unsafelyUnwrapped + index).initialize(to: value)
+        case .text, .group: self[index] = value
+        }
+    }
 }

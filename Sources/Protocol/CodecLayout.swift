@@ -190,6 +190,16 @@ struct FieldSlot: Sendable {
     /// The slot of a step that has no root field.
     static let none = FieldSlot()
 
+    /// The field's size on the wire.
+    var width: Int {
+        switch wire {
+        case .u8, .enumeration: 1
+        case .u16: 2
+        case .u32: 4
+        case .u64, .i64, .char8: 8
+        }
+    }
+
     /// The largest value the field carries (`UInt64.max` for the signed and text types, as for `u64`).
     var unsignedMax: UInt64 {
         switch wire {
@@ -234,6 +244,12 @@ struct LayoutTable<Element>: RandomAccessCollection, @unchecked Sendable {
 
     var startIndex: Int { 0 }
     var endIndex: Int { count }
+
+    /// The element in place, for a loop that reads a few of a large element's properties.
+    func element(at position: Int) -> UnsafePointer<Element> {
+        precondition(position >= 0 && position < count, "table index out of range")
+        return base.unsafelyUnwrapped + position
+    }
 
     subscript(position: Int) -> Element {
         // Read in place: an element is borrowed, not copied (no retain for one that holds a reference).

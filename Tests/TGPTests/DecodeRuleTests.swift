@@ -2,6 +2,7 @@
 // in which they are applied. Each case asserts the exact DecodeError.
 
 @testable import TGP
+import SeededRandom
 import Testing
 
 /// A v2 NewOrder with account "ACC": block of 31 bytes at 8, account length at 39.
@@ -79,6 +80,37 @@ struct DecodeRuleTests {
         #expect(error.code == .invalidValue)
         #expect(error.reason == .invalidChar8(byte: 0x58))
         #expect(error.offset == 35)
+    }
+
+    /// The decoder checks a char8 field's bytes all at once in a 64-bit word: it must find the
+    /// same length and the same first offending byte as the rule read byte by byte.
+    @Test func char8WordCheckAgreesWithTheRuleByteByByte() {
+        func byteByByte(_ bytes: [UInt8]) -> (length: Int, invalidAt: Int?) {
+            let length = bytes.firstIndex(of: 0) ?? 8
+            let invalidAt = bytes.indices.first { $0 < length ? !(0x20...0x7E).contains(bytes[$0]) : bytes[$0] != 0 }
+            return (length, invalidAt)
+        }
+        // Every value at every position among printable padding, and random words.
+        var cases: [[UInt8]] = []
+        for position in 0..<8 {
+            for byte in 0...255 {
+                var bytes = Array("ACMECORP".utf8)
+                bytes[position] = UInt8(byte)
+                cases.append(bytes)
+                var padded = Array("AB".utf8) + [UInt8](repeating: 0, count: 6)
+                padded[position] = UInt8(byte)
+                cases.append(padded)
+            }
+        }
+        var random = SeededGenerator(seed: 0xC4A8)
+        // NULs among mostly printable bytes, then any bytes.
+        for _ in 0..<20_000 { cases.append(random.bytes(8).map { $0 < 0x40 ? 0 : $0 & 0x7F }) }
+        for _ in 0..<20_000 { cases.append(random.bytes(8)) }
+        for bytes in cases {
+            let word = bytes.withUnsafeBytes { Codec.char8($0) }
+            let expected = byteByByte(bytes)
+            #expect(word.length == expected.length && word.invalidAt == expected.invalidAt, "\(bytes)")
+        }
     }
 
     @Test(arguments: [[0xC3, 0x28], [0xFF], [0xE2, 0x82], [0xED, 0xA0, 0x80]] as [[UInt8]])
