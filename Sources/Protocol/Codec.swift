@@ -74,11 +74,7 @@ extension Codec {
             default: continue
             }
         }
-        guard size <= schema.maxFrameSize else {
-            // Write nothing, but check every field first: a field's own refusal comes before the frame's size.
-            try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: nil))
-            throw EncodeError(.invalidValue, type.name, "the frame would be \(size) bytes; the maximum is \(schema.maxFrameSize)")
-        }
+        guard size <= schema.maxFrameSize else { throw oversized(values, size: size, type: type, layout: layout, version: version) }
         // Built on the stack, then copied to where it goes: cheaper than filling a new array in
         // place, whose allocation looks its element type up in the runtime on every call.
         return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { bytes throws(EncodeError) in
@@ -86,6 +82,23 @@ extension Codec {
             try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
             return body(UnsafeRawBufferPointer(bytes))
         }
+    }
+
+    /// Why a frame over the maximum size is refused: a field's own refusal comes first, so every
+    /// field is checked, into scratch memory that is then dropped.
+    @inline(never)
+    private func oversized(
+        _ values: UnsafeBufferPointer<FieldValue>, size: Int, type: MessageSchema, layout: VersionLayout, version: Int
+    ) -> EncodeError {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { scratch.deallocate() }
+        scratch.initializeMemory(as: UInt8.self, repeating: 0)
+        do {
+            try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: scratch))
+        } catch {
+            return error
+        }
+        return EncodeError(.invalidValue, type.name, "the frame would be \(size) bytes; the maximum is \(schema.maxFrameSize)")
     }
 
     /// The header, the root block, the groups and the var-data into a zeroed frame of exactly
@@ -182,7 +195,7 @@ extension Codec {
         _ value: FieldValue, as slot: FieldSlot, base: Int, version: Int, layout: VersionLayout, in type: MessageSchema,
         group: Int?, into writer: FrameWriter
     ) throws(EncodeError) {
-        let offset = base + slot.offset
+        let offset = base &+ slot.offset  // both small: a frame is at most 4 KiB
         switch slot.wire {
         case .u8, .u16, .u32:
             guard case .unsigned(let number) = value, number <= slot.unsignedMax else {
@@ -467,21 +480,21 @@ extension Codec {
     private func decodeScalar(
         _ slot: FieldSlot, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout
     ) -> FieldValue? {
-        let offset = base + slot.offset
-        // Lengths were checked before any field is read: a nil read here would be a bug, so it still fails cleanly.
+        let offset = base &+ slot.offset
+        // The block or entry was checked to lie in the frame before any of its fields is read.
         switch slot.wire {
-        case .u8: return frame.integer(at: offset, as: UInt8.self).map { .unsigned(UInt64($0)) }
-        case .u16: return frame.integer(at: offset, as: UInt16.self).map { .unsigned(UInt64($0)) }
-        case .u32: return frame.integer(at: offset, as: UInt32.self).map { .unsigned(UInt64($0)) }
-        case .u64: return frame.integer(at: offset, as: UInt64.self).map { .unsigned($0) }
-        case .i64: return frame.integer(at: offset, as: Int64.self).map { .signed($0) }
+        case .u8: return .unsigned(UInt64(frame.checked(at: offset, as: UInt8.self)))
+        case .u16: return .unsigned(UInt64(frame.checked(at: offset, as: UInt16.self)))
+        case .u32: return .unsigned(UInt64(frame.checked(at: offset, as: UInt32.self)))
+        case .u64: return .unsigned(frame.checked(at: offset, as: UInt64.self))
+        case .i64: return .signed(frame.checked(at: offset, as: Int64.self))
         case .enumeration:
             // R7: a value unknown to the receiver.
-            guard let raw = frame.integer(at: offset, as: UInt8.self), layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion
-            else { return nil }
+            let raw = frame.checked(at: offset, as: UInt8.self)
+            guard layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion else { return nil }
             return .unsigned(UInt64(raw))
         case .char8:
-            guard let bytes = frame.slice(at: offset, count: 8) else { return nil }
+            let bytes = frame.checked(at: offset, count: 8)
             let (length, invalidAt) = Self.char8(bytes)
             guard invalidAt == nil else { return nil }
             return .text(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self))

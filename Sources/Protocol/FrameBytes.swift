@@ -12,27 +12,40 @@ struct FrameReader {
         return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
+    /// The integer at `offset`, in a part of the frame the decoder has already checked is there:
+    /// debug builds (the tests) check it again, release builds do not pay for it per field.
+    func checked<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
+        assert(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "frame read past the end")
+        return T(littleEndian: bytes.baseAddress.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+
+    /// `count` bytes at `offset`, in a part of the frame the decoder has already checked is there.
+    func checked(at offset: Int, count: Int) -> UnsafeRawBufferPointer {
+        assert(offset >= 0 && count >= 0 && offset <= bytes.count - count, "frame read past the end")
+        return UnsafeRawBufferPointer(start: bytes.baseAddress.unsafelyUnwrapped + offset, count: count)
+    }
+
     func slice(at offset: Int, count: Int) -> UnsafeRawBufferPointer? {
         guard offset >= 0, count >= 0, offset <= bytes.count - count else { return nil }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
     }
 }
 
-/// A frame being written into memory sized for it. Without memory it writes nothing, so the
-/// encoder can check a message it will refuse with the same code that encodes the others.
+/// A frame being written into memory sized for it. The encoder computes the frame's exact size
+/// from the same layout and values it then writes, so every offset is inside by construction:
+/// debug builds (the tests) check each write, release builds do not pay for it per field.
 struct FrameWriter {
-    let bytes: UnsafeMutableRawBufferPointer?
+    let bytes: UnsafeMutableRawBufferPointer
 
     func set<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        guard let bytes else { return }
-        precondition(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "frame write past the end")
-        bytes.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        assert(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "frame write past the end")
+        bytes.baseAddress.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 
     func set(_ source: UnsafeRawBufferPointer, at offset: Int) {
-        guard let bytes, source.count > 0 else { return }
-        precondition(offset >= 0 && offset <= bytes.count - source.count, "frame write past the end")
-        (bytes.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
+        guard let from = source.baseAddress, source.count > 0 else { return }
+        assert(offset >= 0 && offset <= bytes.count - source.count, "frame write past the end")
+        (bytes.baseAddress.unsafelyUnwrapped + offset).copyMemory(from: from, byteCount: source.count)
     }
 }
 
