@@ -117,24 +117,26 @@ extension Codec {
             case .absent:
                 // Dropping a set value would lose data: only a default may be left out.
                 guard values[index].isSame(as: layout.defaultValues[index]) else { throw notCarried(type.logicalFields[index], version, type) }
-            case .scalar:
-                try encodeScalar(values[index], as: step.pointee.narrow, base: FrameHeader.size, version: version, layout: layout,
-                                 in: type, group: nil, into: writer)
+            case .scalar(let wire):
+                try encodeScalar(values[index], as: step.pointee.narrow, wire: wire, base: FrameHeader.size, version: version,
+                                 layout: layout, in: type, group: nil, into: writer)
             case .widened:
                 // v4 widening: the wide field carries the value, the legacy one as much as it can hold.
                 guard case .unsigned(let full) = values[index] else {
                     throw mismatch(values[index], type.fields[Int(step.pointee.wide.index)].name, "an unsigned integer", type)
                 }
-                try encodeScalar(.unsigned(min(full, step.pointee.narrow.unsignedMax)), as: step.pointee.narrow, base: FrameHeader.size,
+                try encodeScalar(.unsigned(min(full, step.pointee.narrow.unsignedMax)), as: step.pointee.narrow, wire: step.pointee.narrow.wire,
+                                 base: FrameHeader.size,
                                  version: version, layout: layout, in: type, group: nil, into: writer)
-                try encodeScalar(.unsigned(full), as: step.pointee.wide, base: FrameHeader.size, version: version, layout: layout,
+                try encodeScalar(.unsigned(full), as: step.pointee.wide, wire: step.pointee.wide.wire, base: FrameHeader.size,
+                                 version: version, layout: layout,
                                  in: type, group: nil, into: writer)
             case .narrowed:
                 if case .unsigned(let full) = values[index], full > step.pointee.narrow.unsignedMax {
                     throw needsWide(full, type.logicalFields[index].name, step.pointee, version, type)
                 }
-                try encodeScalar(values[index], as: step.pointee.narrow, base: FrameHeader.size, version: version, layout: layout,
-                                 in: type, group: nil, into: writer)
+                try encodeScalar(values[index], as: step.pointee.narrow, wire: step.pointee.narrow.wire, base: FrameHeader.size,
+                                 version: version, layout: layout, in: type, group: nil, into: writer)
             case .group:
                 guard case .group(let entries) = values[index] else {
                     throw mismatch(values[index], type.logicalFields[index].name, "a group", type)
@@ -182,7 +184,7 @@ extension Codec {
                     }
                     continue
                 }
-                try encodeScalar(entry[fieldIndex], as: field.slot, base: position, version: version, layout: layout,
+                try encodeScalar(entry[fieldIndex], as: field.slot, wire: field.slot.wire, base: position, version: version, layout: layout,
                                  in: type, group: group.schemaIndex, into: writer)
             }
             position += group.entryLength
@@ -190,18 +192,19 @@ extension Codec {
     }
 
     /// One root or entry field; `group` is the index of the field's group, nil for the root block.
+    /// `wire` is `slot.wire`, passed apart so a caller that switched on it already gets code for that type alone.
     @inline(__always)
     private func encodeScalar(
-        _ value: FieldValue, as slot: FieldSlot, base: Int, version: Int, layout: VersionLayout, in type: MessageSchema,
-        group: Int?, into writer: FrameWriter
+        _ value: FieldValue, as slot: FieldSlot, wire: FieldSlot.Wire, base: Int, version: Int, layout: VersionLayout,
+        in type: MessageSchema, group: Int?, into writer: FrameWriter
     ) throws(EncodeError) {
         let offset = base &+ slot.offset  // both small: a frame is at most 4 KiB
-        switch slot.wire {
+        switch wire {
         case .u8, .u16, .u32:
             guard case .unsigned(let number) = value, number <= slot.unsignedMax else {
                 throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
             }
-            switch slot.wire {
+            switch wire {
             case .u8: writer.set(UInt8(truncatingIfNeeded: number), at: offset)
             case .u16: writer.set(UInt16(truncatingIfNeeded: number), at: offset)
             default: writer.set(UInt32(truncatingIfNeeded: number), at: offset)
@@ -401,10 +404,18 @@ extension Codec {
                 switch step.pointee.kind {
                 case .absent:
                     values[index] = layout.defaultValues[index]
-                case .scalar, .narrowed, .widened:
+                case .scalar(let wire):
+                    guard let value = decodeScalar(step.pointee.narrow, wire: wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion,
+                                                   layout: layout) else {
+                        let failure = whyNot(step.pointee.narrow, in: frame, base: FrameHeader.size, type: type)
+                        throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(step.pointee.narrow.index)].name)
+                    }
+                    values.replace(index, with: value)
+                case .narrowed, .widened:
                     // The widened quantity: read the wide field when the message's version has it.
                     let carrier = step.pointee.kind == .widened ? step.pointee.wide : step.pointee.narrow
-                    guard let value = decodeScalar(carrier, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout) else {
+                    guard let value = decodeScalar(carrier, wire: carrier.wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion,
+                                                   layout: layout) else {
                         let failure = whyNot(carrier, in: frame, base: FrameHeader.size, type: type)
                         throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(carrier.index)].name)
                     }
@@ -441,7 +452,7 @@ extension Codec {
         for _ in 0..<count {
             var entry = Array(group.entryDefaults)
             for (fieldIndex, field) in group.fields.enumerated() where field.present {
-                guard let value = decodeScalar(field.slot, in: frame, base: position, maxVersion: maxVersion, layout: layout) else {
+                guard let value = decodeScalar(field.slot, wire: field.slot.wire, in: frame, base: position, maxVersion: maxVersion, layout: layout) else {
                     let failure = whyNot(field.slot, in: frame, base: position, type: type)
                     throw fail(failure.reason, failure.offset, type, "\(name).\(type.groups[group.schemaIndex].fields[fieldIndex].name)")
                 }
@@ -477,12 +488,13 @@ extension Codec {
     /// it; `whyNot` then says why. Kept free of errors, so a field read that succeeds pays
     /// nothing for the error it could have thrown.
     @inline(__always)
+    /// `wire` is `slot.wire`, passed apart as for `encodeScalar`.
     private func decodeScalar(
-        _ slot: FieldSlot, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout
+        _ slot: FieldSlot, wire: FieldSlot.Wire, in frame: FrameReader, base: Int, maxVersion: Int, layout: VersionLayout
     ) -> FieldValue? {
         let offset = base &+ slot.offset
         // The block or entry was checked to lie in the frame before any of its fields is read.
-        switch slot.wire {
+        switch wire {
         case .u8: return .unsigned(UInt64(frame.checked(at: offset, as: UInt8.self)))
         case .u16: return .unsigned(UInt64(frame.checked(at: offset, as: UInt16.self)))
         case .u32: return .unsigned(UInt64(frame.checked(at: offset, as: UInt32.self)))

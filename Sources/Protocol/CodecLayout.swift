@@ -58,7 +58,8 @@ final class MessageLayouts: Sendable {
                 guard field.since <= version else { return FieldStep(.absent) }
                 switch field.kind {
                 case .scalar(let narrow, nil):
-                    return FieldStep(.scalar, narrow: rootSlot(narrow))
+                    let slot = rootSlot(narrow)
+                    return FieldStep(.scalar(slot.wire), narrow: slot)
                 case .scalar(let narrow, let wide?):
                     return FieldStep(wide.since <= version ? .widened : .narrowed, narrow: rootSlot(narrow), wide: rootSlot(wide))
                 case .group:
@@ -104,11 +105,12 @@ struct VersionLayout: Sendable {
 
 /// How one logical field travels at a version.
 struct FieldStep: Sendable {
-    enum Kind: UInt8, Sendable {
+    /// One byte: the loops over the steps dispatch once per field, on the kind and the wire type together.
+    enum Kind: Equatable, Sendable {
         /// Added after this version: not on the wire (R1), so only its default may be sent.
         case absent
-        /// A root field.
-        case scalar
+        /// A root field of the given wire type.
+        case scalar(FieldSlot.Wire)
         /// A widened field whose wide field exists at this version: the wide one carries the
         /// value, the narrow one as much of it as it holds.
         case widened
