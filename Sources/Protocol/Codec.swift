@@ -22,66 +22,87 @@ public struct DecodedFrame: Sendable, Hashable {
 extension Codec {
     /// E1/E2: the frame of `message` encoded at `version` (the acting version), or the refusal.
     public func encode(_ message: Message, at version: Int) throws(EncodeError) -> [UInt8] {
-        try withFrame(of: message, at: version) { [UInt8]($0) }
-    }
-
-    /// Like `encode(_:at:)`, but into `frame`, whose storage is reused: a sender that keeps one
-    /// buffer allocates nothing per message. On a refusal `frame` is left as it was.
-    public func encode(_ message: Message, at version: Int, into frame: inout [UInt8]) throws(EncodeError) {
-        try withFrame(of: message, at: version) { bytes in
-            // A stream of one type mostly repeats its size: then the bytes are copied over the old ones.
-            if frame.count == bytes.count {
-                frame.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
-            } else {
-                frame.removeAll(keepingCapacity: true)
-                frame.append(contentsOf: bytes)
+        let layout = try layout(of: message.type, at: version)
+        return try message.values.withUnsafeBufferPointer { allValues throws(EncodeError) in
+            let values = Self.carried(allValues, layout)
+            let size = try frameSize(of: values, type: message.type, layout: layout, version: version)
+            // Built on the stack, then copied to a new array: cheaper than filling a new array in
+            // place, whose allocation looks its element type up in the runtime on every call.
+            return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { bytes throws(EncodeError) in
+                bytes.initializeMemory(as: UInt8.self, repeating: 0)
+                try encodeFields(values, type: message.type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
+                return [UInt8](UnsafeRawBufferPointer(bytes))
             }
         }
     }
 
-    /// Encodes `message` into memory that lives for the call and hands `body` the frame.
-    private func withFrame<Result>(
-        of message: Message, at version: Int, _ body: (UnsafeRawBufferPointer) -> Result
-    ) throws(EncodeError) -> Result {
-        let type = message.type
+    /// Like `encode(_:at:)`, but into `frame`, whose storage is reused: a sender that keeps one
+    /// buffer allocates nothing per message. On a refusal `frame` is left empty, with nothing
+    /// half-written in it.
+    public func encode(_ message: Message, at version: Int, into frame: inout [UInt8]) throws(EncodeError) {
+        let layout: VersionLayout
+        do throws(EncodeError) {
+            layout = try self.layout(of: message.type, at: version)
+        } catch {
+            frame.removeAll(keepingCapacity: true)
+            throw error
+        }
+        try message.values.withUnsafeBufferPointer { allValues throws(EncodeError) in
+            let values = Self.carried(allValues, layout)
+            do throws(EncodeError) {
+                let size = try frameSize(of: values, type: message.type, layout: layout, version: version)
+                // A stream of one type mostly repeats its size: then the old bytes are zeroed and written over.
+                if frame.count != size {
+                    frame.removeAll(keepingCapacity: true)
+                    frame.append(contentsOf: repeatElement(0, count: size))
+                }
+                try frame.withUnsafeMutableBufferPointer { bytes throws(EncodeError) in
+                    let bytes = UnsafeMutableRawBufferPointer(bytes)
+                    bytes.initializeMemory(as: UInt8.self, repeating: 0)
+                    try encodeFields(values, type: message.type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
+                }
+            } catch {
+                frame.removeAll(keepingCapacity: true)
+                throw error
+            }
+        }
+    }
+
+    /// E1: the type's layout at `version`, or why the version cannot carry it.
+    @inline(__always)
+    private func layout(of type: MessageSchema, at version: Int) throws(EncodeError) -> VersionLayout {
         guard schema.isVersion(version) else {
             throw EncodeError(.unsupportedInVersion, type.name, "version \(version) is not a version of this schema")
         }
         guard type.since <= version else {
             throw EncodeError(.unsupportedInVersion, type.name, "\(type.name) was added in version \(type.since); this session is at version \(version)")
         }
-        let layout = type.layout(at: version)
-        return try message.values.withUnsafeBufferPointer { values throws(EncodeError) in
-            try withFrame(of: values, type: type, layout: layout, version: version, body)
-        }
+        return type.layout(at: version)
     }
 
-    private func withFrame<Result>(
-        of allValues: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int,
-        _ body: (UnsafeRawBufferPointer) -> Result
-    ) throws(EncodeError) -> Result {
-        // Like a zip of the logical fields and the values: a short `values` leaves the rest out.
-        let values = UnsafeBufferPointer(rebasing: allValues[0..<min(allValues.count, layout.steps.count)])
+    /// The values the layout has a field for. Like a zip of the logical fields and the values: a
+    /// short `values` leaves the rest out.
+    private static func carried(_ values: UnsafeBufferPointer<FieldValue>, _ layout: VersionLayout) -> UnsafeBufferPointer<FieldValue> {
+        UnsafeBufferPointer(rebasing: values[0..<min(values.count, layout.steps.count)])
+    }
 
-        // The frame's exact size when every value has its field's kind; a value that has not is
-        // refused before anything past it is written.
+    /// The frame's exact size when every value has its field's kind (a value that has not is
+    /// refused before anything past it is written), or the refusal of a frame over the maximum.
+    private func frameSize(
+        of values: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int
+    ) throws(EncodeError) -> Int {
         var size = FrameHeader.size + layout.blockLength
         for index in layout.sizedSteps where index < values.count {
-            let step = layout.steps[index]
+            let step = layout.steps.element(at: index)
             switch values[index] {
-            case .group(let entries) where step.kind == .group: size += 4 + entries.count * layout.groups[Int(step.group)].entryLength
-            case .text(let text) where step.kind == .varData: size += 2 + text.utf8.count
+            case .group(let entries) where step.pointee.kind == .group:
+                size += 4 + entries.count * layout.groups[Int(step.pointee.group)].entryLength
+            case .text(let text) where step.pointee.kind == .varData: size += 2 + text.utf8.count
             default: continue
             }
         }
         guard size <= schema.maxFrameSize else { throw oversized(values, size: size, type: type, layout: layout, version: version) }
-        // Built on the stack, then copied to where it goes: cheaper than filling a new array in
-        // place, whose allocation looks its element type up in the runtime on every call.
-        return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { bytes throws(EncodeError) in
-            bytes.initializeMemory(as: UInt8.self, repeating: 0)
-            try encodeFields(values, type: type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
-            return body(UnsafeRawBufferPointer(bytes))
-        }
+        return size
     }
 
     /// Why a frame over the maximum size is refused: a field's own refusal comes first, so every

@@ -283,6 +283,8 @@ public struct Schema: Sendable, Hashable {
     private let messageIndexByTemplate: [Int]
     /// The keys of `peerRanges`, oldest first.
     private let releasedVersions: [Int]
+    /// Bit n set when version n (below 64) is released: the encoder asks on every message.
+    private let releasedVersionBits: UInt64
 
     public init(
         schemaId: UInt16, messages: [MessageSchema], enums: [EnumSchema], peerRanges: [Int: ClosedRange<Int>],
@@ -299,10 +301,13 @@ public struct Schema: Sendable, Hashable {
         for (index, message) in messages.enumerated().reversed() { indexByTemplate[Int(message.templateId)] = index }
         self.messageIndexByTemplate = indexByTemplate
         self.releasedVersions = peerRanges.keys.sorted()
+        self.releasedVersionBits = releasedVersions.filter { (0..<64).contains($0) }.reduce(0) { $0 | 1 << UInt64($1) }
     }
 
     /// Whether `version` is one of the released versions (a key of `peerRanges`), without hashing.
-    func isVersion(_ version: Int) -> Bool { releasedVersions.contains(version) }
+    func isVersion(_ version: Int) -> Bool {
+        (0..<64).contains(version) ? releasedVersionBits & 1 << UInt64(version) != 0 : releasedVersions.contains(version)
+    }
 
     /// Every released version, oldest first.
     public var versions: [Int] { releasedVersions }
