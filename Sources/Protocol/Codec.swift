@@ -97,7 +97,7 @@ extension Codec {
             switch values[index] {
             case .group(let entries) where step.pointee.kind == .group:
                 size += 4 + entries.count * layout.groups[Int(step.pointee.group)].entryLength
-            case .text(let text) where step.pointee.kind == .varData: size += 2 + text.utf8.count
+            case .text where step.pointee.kind == .varData: size += 2 + (Self.withUTF8(of: values[index]) { $0.count } ?? 0)
             default: continue
             }
         }
@@ -165,14 +165,15 @@ extension Codec {
                 try encodeGroup(entries, layout.groups[Int(step.pointee.group)], at: &position, version: version, layout: layout, in: type,
                                 into: writer)
             case .varData:
-                guard case .text(let text) = values[index] else {
-                    throw mismatch(values[index], type.logicalFields[index].name, "a string", type)
+                let written = Self.withUTF8(of: values[index]) { utf8 in
+                    writer.set(UInt16(truncatingIfNeeded: utf8.count), at: position)
+                    writer.set(utf8, at: position &+ 2)
+                    return utf8.count
                 }
-                let utf8 = text.utf8
-                guard utf8.count <= schema.maxVarDataLength else { throw varDataTooLong(utf8.count, type.logicalFields[index], type) }
-                writer.set(UInt16(utf8.count), at: position)
-                write(utf8, at: position + 2, into: writer)
-                position += 2 + utf8.count
+                guard let written else { throw mismatch(values[index], type.logicalFields[index].name, "a string", type) }
+                // Written already, but the frame is dropped when refused.
+                guard written <= schema.maxVarDataLength else { throw varDataTooLong(written, type.logicalFields[index], type) }
+                position += 2 + written
             }
         }
     }
@@ -216,51 +217,46 @@ extension Codec {
     /// `wire` is `slot.wire`, passed apart so a caller that switched on it already gets code for that type alone.
     @inline(__always)
     private func encodeScalar(
-        _ value: FieldValue, as slot: FieldSlot, wire: FieldSlot.Wire, base: Int, version: Int, layout: VersionLayout,
+        _ value: borrowing FieldValue, as slot: FieldSlot, wire: FieldSlot.Wire, base: Int, version: Int, layout: VersionLayout,
         in type: MessageSchema, group: Int?, into writer: FrameWriter
     ) throws(EncodeError) {
         let offset = base &+ slot.offset  // both small: a frame is at most 4 KiB
+        // Each value matched where it is (a borrowing switch): no copy of it per field.
         switch wire {
         case .u8, .u16, .u32:
-            guard case .unsigned(let number) = value, number <= slot.unsignedMax else {
-                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
-            }
-            switch wire {
-            case .u8: writer.set(UInt8(truncatingIfNeeded: number), at: offset)
-            case .u16: writer.set(UInt16(truncatingIfNeeded: number), at: offset)
-            default: writer.set(UInt32(truncatingIfNeeded: number), at: offset)
+            switch value {
+            case .unsigned(let number) where number <= slot.unsignedMax:
+                switch wire {
+                case .u8: writer.set(UInt8(truncatingIfNeeded: number), at: offset)
+                case .u16: writer.set(UInt16(truncatingIfNeeded: number), at: offset)
+                default: writer.set(UInt32(truncatingIfNeeded: number), at: offset)
+                }
+            default: throw refusal(copy value, as: slot, version: version, layout: layout, in: type, group: group)
             }
         case .u64:
-            guard case .unsigned(let number) = value else {
-                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            switch value {
+            case .unsigned(let number): writer.set(number, at: offset)
+            default: throw refusal(copy value, as: slot, version: version, layout: layout, in: type, group: group)
             }
-            writer.set(number, at: offset)
         case .i64:
-            guard case .signed(let number) = value else {
-                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            switch value {
+            case .signed(let number): writer.set(number, at: offset)
+            default: throw refusal(copy value, as: slot, version: version, layout: layout, in: type, group: group)
             }
-            writer.set(number, at: offset)
         case .char8:
-            guard case .text(let text) = value else {
-                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
-            }
-            // One pass over the bytes: check each (0x20...0x7E, at most 8) and write it. Read in
-            // place when the string is stored as UTF-8 (no copy of it), else from a copy.
-            func fits(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            // One pass over the bytes: check each (0x20...0x7E, at most 8) and write it.
+            let fitted = Self.withUTF8(of: value) { utf8 in
                 guard utf8.count <= 8, utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return false }
-                writer.set(UnsafeRawBufferPointer(utf8), at: offset)
+                writer.set(utf8, at: offset)
                 return true
             }
-            let fitted = text.utf8.withContiguousStorageIfAvailable(fits) ?? {
-                var copy = text
-                return copy.withUTF8(fits)
-            }()
-            guard fitted else { throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group) }
+            guard fitted == true else { throw refusal(copy value, as: slot, version: version, layout: layout, in: type, group: group) }
         case .enumeration:
-            guard case .unsigned(let number) = value, layout.enums[Int(slot.enumIndex)].since(number) <= version else {
-                throw refusal(value, as: slot, version: version, layout: layout, in: type, group: group)
+            switch value {
+            case .unsigned(let number) where layout.enums[Int(slot.enumIndex)].since(number) <= version:
+                writer.set(UInt8(truncatingIfNeeded: number), at: offset)
+            default: throw refusal(copy value, as: slot, version: version, layout: layout, in: type, group: group)
             }
-            writer.set(UInt8(truncatingIfNeeded: number), at: offset)
         }
     }
 
@@ -291,10 +287,18 @@ extension Codec {
         }
     }
 
-    private func write(_ utf8: String.UTF8View, at offset: Int, into writer: FrameWriter) {
-        let copied: Void? = utf8.withContiguousStorageIfAvailable { writer.set(UnsafeRawBufferPointer($0), at: offset) }
-        if copied == nil {
-            for (index, byte) in utf8.enumerated() { writer.set(byte, at: offset + index) }
+    /// `body` over the UTF-8 bytes of a text value, nil for any other value. The string is read
+    /// in place, as it is stored when it can be: binding it would copy it, at the price of a
+    /// reference count per field.
+    @inline(__always)
+    private static func withUTF8<Result>(of value: borrowing FieldValue, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+        switch value {
+        case .text(let text):
+            if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+            var contiguous = copy text
+            return contiguous.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        default:
+            return nil
         }
     }
 
