@@ -344,10 +344,10 @@ extension Codec {
     /// are the caller's (see `SessionRules`).
     public func decode(_ frame: [UInt8], asVersion maxVersion: Int) throws(DecodeError) -> DecodedFrame {
         var values: [FieldValue] = []
-        let (header, type) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
+        let (header, typeIndex) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
             try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &values)
         }
-        return DecodedFrame(header: header, message: Message(type, values: values))
+        return DecodedFrame(header: header, message: Message(schema.messages[typeIndex], values: values))
     }
 
     /// Like `decode(_:asVersion:)`, but into `message`, whose storage is reused: a receiver that
@@ -355,11 +355,11 @@ extension Codec {
     /// Returns the frame's header. On a throw `message` is left at its type's defaults.
     public func decode(_ frame: [UInt8], asVersion maxVersion: Int, into message: inout Message) throws(DecodeError) -> FrameHeader {
         do {
-            let (header, type) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
+            let (header, typeIndex) = try frame.withUnsafeBufferPointer { bytes throws(DecodeError) in
                 try decode(FrameReader(bytes: UnsafeRawBufferPointer(bytes)), asVersion: maxVersion, into: &message.values)
             }
-            // Most frames are of the type the message already has: no reference to swap then.
-            if message.type.storage !== type.storage { message.type = type }
+            // Most frames are of the type the message already has: then no reference is counted.
+            if message.type.storage !== schema.messages[typeIndex].storage { message.type = schema.messages[typeIndex] }
             return header
         } catch {
             message = Message(message.type)
@@ -368,10 +368,10 @@ extension Codec {
     }
 
     /// The one decoder: fills `values` (emptied first, its storage kept) with one value per
-    /// logical field of the frame's type, which it returns with the header.
+    /// logical field of the frame's type, whose index in `schema.messages` it returns with the header.
     private func decode(
         _ frame: FrameReader, asVersion maxVersion: Int, into values: inout [FieldValue]
-    ) throws(DecodeError) -> (FrameHeader, MessageSchema) {
+    ) throws(DecodeError) -> (FrameHeader, Int) {
         let refTemplate = frame.integer(at: 2, as: UInt16.self) ?? 0
         func fail(_ reason: DecodeError.Reason, at offset: Int, _ type: MessageSchema? = nil, field: String? = nil) -> DecodeError {
             DecodeError(reason: reason, templateId: refTemplate, refClOrdId: clOrdId(of: frame, type), messageName: type?.name,
@@ -387,9 +387,11 @@ extension Codec {
         let header = FrameHeader(blockLength: blockLength, templateId: refTemplate, schemaId: schemaId, version: version)
 
         // R5: the template must be one the receiver's version knows.
-        guard let type = schema.message(templateId: refTemplate), type.since <= maxVersion else {
+        guard let typeIndex = schema.messageIndex(templateId: refTemplate), schema.messages[typeIndex].since <= maxVersion else {
             throw fail(.unknownTemplate, at: 2)
         }
+        // Read where the schema keeps it, not copied: a copy would count a reference per frame.
+        var type: MessageSchema { schema.messages[typeIndex] }
 
         // R8: a version at which the type did not exist defines no block to check against.
         guard Int(version) >= type.since else {
@@ -447,19 +449,20 @@ extension Codec {
                     values.replace(index, with: value)
                 case .group:
                     values[index] = try decodeGroup(layout.groups[Int(step.pointee.group)], in: frame, at: &position, maxVersion: maxVersion,
-                                                    layout: layout, type: type, fail: fail)
+                                                    layout: layout, typeIndex: typeIndex, fail: fail)
                 case .varData:
-                    values[index] = try decodeVarData(in: frame, at: &position, field: index, type: type, fail: fail)
+                    values[index] = try decodeVarData(in: frame, at: &position, field: index, typeIndex: typeIndex, fail: fail)
                 }
             }
         }
-        return (header, type)
+        return (header, typeIndex)
     }
 
     private func decodeGroup(
-        _ group: GroupLayout, in frame: FrameReader, at position: inout Int, maxVersion: Int, layout: VersionLayout, type: MessageSchema,
+        _ group: GroupLayout, in frame: FrameReader, at position: inout Int, maxVersion: Int, layout: VersionLayout, typeIndex: Int,
         fail: (DecodeError.Reason, Int, MessageSchema?, String?) -> DecodeError
     ) throws(DecodeError) -> FieldValue {
+        var type: MessageSchema { schema.messages[typeIndex] }
         var name: String { type.groups[group.schemaIndex].name }
         guard let entryLength = frame.integer(at: position, as: UInt16.self).map(Int.init),
               let count = frame.integer(at: position + 2, as: UInt16.self).map(Int.init)
@@ -490,9 +493,10 @@ extension Codec {
     }
 
     private func decodeVarData(
-        in frame: FrameReader, at position: inout Int, field: Int, type: MessageSchema,
+        in frame: FrameReader, at position: inout Int, field: Int, typeIndex: Int,
         fail: (DecodeError.Reason, Int, MessageSchema?, String?) -> DecodeError
     ) throws(DecodeError) -> FieldValue {
+        var type: MessageSchema { schema.messages[typeIndex] }
         var name: String { type.logicalFields[field].name }
         // R4: the var fields the receiver knows, in order; the rest is ignored.
         guard let length = frame.integer(at: position, as: UInt16.self).map(Int.init) else {

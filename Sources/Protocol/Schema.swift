@@ -314,9 +314,14 @@ public struct Schema: Sendable, Hashable {
     public var latestVersion: Int { peerRanges.keys.max() ?? 0 }
 
     public func message(templateId: UInt16) -> MessageSchema? {
+        messageIndex(templateId: templateId).map { messages[$0] }
+    }
+
+    /// The index in `messages` of the type with `templateId`.
+    func messageIndex(templateId: UInt16) -> Int? {
         let slot = Int(templateId)
         guard slot < messageIndexByTemplate.count, messageIndexByTemplate[slot] >= 0 else { return nil }
-        return messages[messageIndexByTemplate[slot]]
+        return messageIndexByTemplate[slot]
     }
     public func message(named name: String) -> MessageSchema? { messages.first { $0.name == name } }
     public func enumeration(named name: String) -> EnumSchema? { enums.first { $0.name == name } }
