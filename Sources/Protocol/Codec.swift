@@ -97,7 +97,7 @@ extension Codec {
             switch values[index] {
             case .group(let entries) where step.pointee.kind == .group:
                 size += 4 + entries.count * layout.groups[Int(step.pointee.group)].entryLength
-            case .text where step.pointee.kind == .varData: size += 2 + (Self.withUTF8(of: values[index]) { $0.count } ?? 0)
+            case .text where step.pointee.kind == .varData: size += 2 + Self.utf8Count(of: values[index])
             default: continue
             }
         }
@@ -284,6 +284,15 @@ extension Codec {
             }
             return EncodeError(.unsupportedInVersion, type.name, field: name,
                                "\(enumSchema.name).\(known.name) was added in version \(known.since); this session is at version \(version)")
+        }
+    }
+
+    /// The UTF-8 length of a text value (0 for any other), read in place.
+    @inline(__always)
+    private static func utf8Count(of value: borrowing FieldValue) -> Int {
+        switch value {
+        case .text(let text): text.utf8.count
+        default: 0
         }
     }
 
