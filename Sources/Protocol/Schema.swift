@@ -305,6 +305,7 @@ public struct Schema: Sendable, Hashable {
     }
 
     /// Whether `version` is one of the released versions (a key of `peerRanges`), without hashing.
+    @inline(__always)
     func isVersion(_ version: Int) -> Bool {
         (0..<64).contains(version) ? releasedVersionBits & 1 << UInt64(version) != 0 : releasedVersions.contains(version)
     }
