@@ -40,16 +40,10 @@ extension Codec {
     /// buffer allocates nothing per message. On a refusal `frame` is left empty, with nothing
     /// half-written in it.
     public func encode(_ message: Message, at version: Int, into frame: inout [UInt8]) throws(EncodeError) {
-        let layout: VersionLayout
         do throws(EncodeError) {
-            layout = try self.layout(of: message.type, at: version)
-        } catch {
-            frame.removeAll(keepingCapacity: true)
-            throw error
-        }
-        try message.values.withUnsafeBufferPointer { allValues throws(EncodeError) in
-            let values = Self.carried(allValues, layout)
-            do throws(EncodeError) {
+            let layout = try layout(of: message.type, at: version)
+            try message.values.withUnsafeBufferPointer { allValues throws(EncodeError) in
+                let values = Self.carried(allValues, layout)
                 let size = try frameSize(of: values, type: message.type, layout: layout, version: version)
                 // A stream of one type mostly repeats its size: then the old bytes are zeroed and written over.
                 if frame.count != size {
@@ -61,10 +55,10 @@ extension Codec {
                     bytes.initializeMemory(as: UInt8.self, repeating: 0)
                     try encodeFields(values, type: message.type, layout: layout, version: version, into: FrameWriter(bytes: bytes))
                 }
-            } catch {
-                frame.removeAll(keepingCapacity: true)
-                throw error
             }
+        } catch {
+            frame.removeAll(keepingCapacity: true)
+            throw error
         }
     }
 
@@ -431,6 +425,15 @@ extension Codec {
                 values = Array(repeating: .unsigned(0), count: layout.steps.count)
             }
         }
+        /// A root field's value, or the refusal that names it.
+        func rootField(_ slot: FieldSlot, _ wire: FieldSlot.Wire) throws(DecodeError) -> FieldValue {
+            guard let value = decodeScalar(slot, wire: wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout) else {
+                let failure = whyNot(slot, in: frame, base: FrameHeader.size, type: type)
+                throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(slot.index)].name)
+            }
+            return value
+        }
+
         // In wire order, as the logical fields are: the root block, then (R2) the groups and
         // var-data, from the end of the block as the sender sized it.
         try values.withUnsafeMutableBufferPointer { values throws(DecodeError) in
@@ -441,21 +444,12 @@ extension Codec {
                 case .absent:
                     values[index] = layout.defaultValues[index]
                 case .scalar(let wire):
-                    guard let value = decodeScalar(step.pointee.narrow, wire: wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion,
-                                                   layout: layout) else {
-                        let failure = whyNot(step.pointee.narrow, in: frame, base: FrameHeader.size, type: type)
-                        throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(step.pointee.narrow.index)].name)
-                    }
-                    values.replace(index, with: value)
-                case .narrowed, .widened:
+                    values.replace(index, with: try rootField(step.pointee.narrow, wire))
+                case .narrowed:
+                    values.replace(index, with: try rootField(step.pointee.narrow, step.pointee.narrow.wire))
+                case .widened:
                     // The widened quantity: read the wide field when the message's version has it.
-                    let carrier = step.pointee.kind == .widened ? step.pointee.wide : step.pointee.narrow
-                    guard let value = decodeScalar(carrier, wire: carrier.wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion,
-                                                   layout: layout) else {
-                        let failure = whyNot(carrier, in: frame, base: FrameHeader.size, type: type)
-                        throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(carrier.index)].name)
-                    }
-                    values.replace(index, with: value)
+                    values.replace(index, with: try rootField(step.pointee.wide, step.pointee.wide.wire))
                 case .group:
                     values[index] = try decodeGroup(layout.groups[Int(step.pointee.group)], in: frame, at: &position, maxVersion: maxVersion,
                                                     layout: layout, typeIndex: typeIndex, fail: fail)
@@ -533,18 +527,18 @@ extension Codec {
         let offset = base &+ slot.offset
         // The block or entry was checked to lie in the frame before any of its fields is read.
         switch wire {
-        case .u8: return .unsigned(UInt64(frame.checked(at: offset, as: UInt8.self)))
-        case .u16: return .unsigned(UInt64(frame.checked(at: offset, as: UInt16.self)))
-        case .u32: return .unsigned(UInt64(frame.checked(at: offset, as: UInt32.self)))
-        case .u64: return .unsigned(frame.checked(at: offset, as: UInt64.self))
-        case .i64: return .signed(frame.checked(at: offset, as: Int64.self))
+        case .u8: return .unsigned(UInt64(frame.inBounds(at: offset, as: UInt8.self)))
+        case .u16: return .unsigned(UInt64(frame.inBounds(at: offset, as: UInt16.self)))
+        case .u32: return .unsigned(UInt64(frame.inBounds(at: offset, as: UInt32.self)))
+        case .u64: return .unsigned(frame.inBounds(at: offset, as: UInt64.self))
+        case .i64: return .signed(frame.inBounds(at: offset, as: Int64.self))
         case .enumeration:
             // R7: a value unknown to the receiver.
-            let raw = frame.checked(at: offset, as: UInt8.self)
+            let raw = frame.inBounds(at: offset, as: UInt8.self)
             guard layout.enums[Int(slot.enumIndex)].since(UInt64(raw)) <= maxVersion else { return nil }
             return .unsigned(UInt64(raw))
         case .char8:
-            let bytes = frame.checked(at: offset, count: 8)
+            let bytes = frame.inBounds(at: offset, count: 8)
             let (length, invalidAt) = Self.char8(bytes)
             guard invalidAt == nil else { return nil }
             return .text(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self))

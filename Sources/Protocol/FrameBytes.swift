@@ -1,5 +1,6 @@
-// The one vocabulary for reading and writing little-endian integers in a frame.
-// Every read is bounds-checked and returns nil instead of trapping.
+// The one vocabulary for reading and writing little-endian integers in a frame. A read the
+// frame may not hold is bounds-checked and returns nil instead of trapping; reads and writes
+// inside bounds the codec has already established are checked in debug builds only.
 
 /// A read-only view of a frame.
 struct FrameReader {
@@ -14,13 +15,13 @@ struct FrameReader {
 
     /// The integer at `offset`, in a part of the frame the decoder has already checked is there:
     /// debug builds (the tests) check it again, release builds do not pay for it per field.
-    func checked<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
+    func inBounds<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) -> T {
         assert(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "frame read past the end")
         return T(littleEndian: bytes.baseAddress.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
     /// `count` bytes at `offset`, in a part of the frame the decoder has already checked is there.
-    func checked(at offset: Int, count: Int) -> UnsafeRawBufferPointer {
+    func inBounds(at offset: Int, count: Int) -> UnsafeRawBufferPointer {
         assert(offset >= 0 && count >= 0 && offset <= bytes.count - count, "frame read past the end")
         return UnsafeRawBufferPointer(start: bytes.baseAddress.unsafelyUnwrapped + offset, count: count)
     }
