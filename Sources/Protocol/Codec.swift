@@ -549,8 +549,9 @@ extension Codec {
     @inline(never)
     private func whyNot(_ slot: FieldSlot, in frame: FrameReader, base: Int, type: MessageSchema) -> (reason: DecodeError.Reason, offset: Int) {
         let offset = base + slot.offset
-        guard let bytes = frame.slice(at: offset, count: slot.width) else {
-            return (.truncated(needed: slot.width, available: max(0, frame.count - offset)), offset)
+        let width = Int(slot.width)
+        guard let bytes = frame.slice(at: offset, count: width) else {
+            return (.truncated(needed: width, available: max(0, frame.count - offset)), offset)
         }
         switch slot.wire {
         case .char8:

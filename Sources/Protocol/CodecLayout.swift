@@ -166,9 +166,12 @@ struct FieldSlot: Sendable {
     /// For an enum: its index in `VersionLayout.enums`.
     let enumIndex: Int16
     let wire: Wire
+    /// The field's size on the wire.
+    let width: UInt8
 
     init(_ field: FieldSchema, index: Int, enumIndex: Int) {
         offset = field.offset
+        width = UInt8(field.type.size)
         switch field.type {
         case .u8: wire = .u8
         case .u16: wire = .u16
@@ -187,20 +190,11 @@ struct FieldSlot: Sendable {
         index = -1
         enumIndex = -1
         wire = .u8
+        width = 1
     }
 
     /// The slot of a step that has no root field.
     static let none = FieldSlot()
-
-    /// The field's size on the wire.
-    var width: Int {
-        switch wire {
-        case .u8, .enumeration: 1
-        case .u16: 2
-        case .u32: 4
-        case .u64, .i64, .char8: 8
-        }
-    }
 
     /// The largest value the field carries (`UInt64.max` for the signed and text types, as for `u64`).
     var unsignedMax: UInt64 {
