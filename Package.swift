@@ -55,17 +55,18 @@ let package = Package(
             path: "Sources/CompatRunner/compat"
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        // The seeded generator the test targets share.
+        // What the test targets share: the seeded generator, and where the built binaries are.
         .target(name: "SeededRandom", path: "Tests/Shared/SeededRandom"),
+        .target(name: "BuiltBinaries", path: "Tests/Shared/BuiltBinaries"),
         .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON", "SeededRandom"]),
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "SeededRandom"] + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "SeededRandom", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
         .testTarget(
             name: "CompatRunnerTests",
-            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat"] + peerVersions.map { .target(name: "peer-v\($0)") },
+            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") },
             // Small misbehaving peers (shell scripts) that matrix files in the tests point at.
             exclude: ["Peers"]
         ),

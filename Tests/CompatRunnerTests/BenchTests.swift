@@ -2,6 +2,7 @@
 // files of --report-dir, and misuse. Benchmarks are measured, never asserted on: these tests
 // check the figures' shape and consistency only (debug builds, small counts).
 
+import BuiltBinaries
 import Foundation
 import MiniJSON
 import Testing

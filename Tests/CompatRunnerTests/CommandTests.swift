@@ -4,6 +4,7 @@
 //
 // Debug builds are slow: every test but one keeps to a cell or two.
 
+import BuiltBinaries
 import CompatRunner
 import Foundation
 #if canImport(FoundationXML)

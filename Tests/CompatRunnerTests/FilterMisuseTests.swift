@@ -1,5 +1,6 @@
 // A filter that selects nothing is a typo: exit 2 with a message, never a silent pass.
 
+import BuiltBinaries
 import Testing
 
 @Suite("Filters that select nothing")

@@ -1,5 +1,6 @@
 // `compat gate` as CI runs it: all four sections in one report, one exit code.
 
+import BuiltBinaries
 import Foundation
 import FoundationXML
 import MiniJSON

@@ -2,6 +2,7 @@
 // the rules; verify names the file, case, byte and values of a flipped byte, a changed table
 // entry and a missing file; update never touches a released version's files.
 
+import BuiltBinaries
 import Foundation
 import MiniJSON
 import Testing

@@ -6,6 +6,7 @@
 // folders are found there and nowhere else, and with a marker in its environment that every
 // peer inherits, so the peers are found in /proc even after they were reparented.
 
+import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON

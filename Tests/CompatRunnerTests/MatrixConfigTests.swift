@@ -2,6 +2,7 @@
 // a good file resolves its programs and fills in its defaults, programs are checked before
 // anything runs, and the patterns of knownFailures and --run match as documented.
 
+import BuiltBinaries
 import CompatRunner
 import Foundation
 import Testing

@@ -5,6 +5,7 @@
 // problem; the reference cell beside them still passes; and nothing of theirs is left running.
 // A peer whose program does not exist is a configuration error (exit 2) before any cell starts.
 
+import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON

@@ -1,28 +1,10 @@
-// Shared by the runner's tests: where the built binaries and the fixtures are, and
-// matrix files written for a test.
+// Shared by the runner's tests: matrix files written for a test (the built binaries and the
+// fixtures are found by `Built`, in Tests/Shared/BuiltBinaries).
 
+import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
-
-enum Built {
-    /// The folder with `compat` and `peer-v1` … `peer-v5`: `swift build` puts them next to the test bundle.
-    static let directory: String = {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().path)
-        candidates.append(repositoryRoot + "/.build/debug")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0 + "/peer-v1") } ?? repositoryRoot + "/.build/debug"
-    }()
-
-    static func peer(_ version: Int) -> String { directory + "/peer-v\(version)" }
-    static var compat: String { directory + "/compat" }
-
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static var fixtures: String { repositoryRoot + "/fixtures" }
-}
 
 /// A matrix file in its own temporary folder, removed when the value goes away.
 final class TestMatrix {

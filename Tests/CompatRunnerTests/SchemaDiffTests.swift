@@ -2,6 +2,7 @@
 // copy of the TGP schema, an additive v6 is not breaking, the lock file round-trips and
 // refuses to change a released entry, and allowed breaks are reported with their reasons.
 
+import BuiltBinaries
 import Foundation
 import MiniJSON
 import Testing

@@ -1,5 +1,6 @@
 // The process side of the peer contract: hello, bad input on stdin, the command line,
 // and ending when stdin closes.
+import BuiltBinaries
 import MiniJSON
 import PeerContract
 import TGP
@@ -68,7 +69,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
     }
 
     @Test func commandLine() throws {
-        let peer = PeerBinaries.peer(3)
+        let peer = Built.peer(3)
         let help = try ChildProcess.run([peer, "--help"])
         #expect(help.status == 0, "--help: \(help.stderr)")
         #expect(help.stdout.contains("--role"), "--help printed: \(help.stdout)")

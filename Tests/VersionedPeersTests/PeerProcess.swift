@@ -1,6 +1,7 @@
 // Test support: a peer-vN binary as a real child process, driven over its stdin/stdout
 // JSON lines (docs/PEER-CONTRACT.md). Every wait has a deadline and fails with the
 // events seen so far and the peer's stderr; a peer left running is killed and reaped.
+import BuiltBinaries
 import Foundation
 import MiniJSON
 import PeerContract
@@ -13,24 +14,6 @@ import Glibc
 
 /// How long any single wait on a peer may take before the test fails instead of hanging.
 let peerTimeout: Double = 5
-
-// MARK: - Locating the binaries
-
-/// The directory holding `peer-v1` … `peer-v5`: `swift build` puts them next to the test bundle.
-enum PeerBinaries {
-    static let directory: String = {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().path)
-        candidates.append(Bundle.main.bundleURL.path)
-        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug")
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0 + "/peer-v1") } ?? ".build/debug"
-    }()
-
-    static func peer(_ version: Int) -> String { directory + "/peer-v\(version)" }
-}
 
 // MARK: - Temporary directory for ipc:// endpoints
 
@@ -305,7 +288,7 @@ final class PeerProcess {
         self.version = version
         self.role = role
         self.label = "peer-v\(version) \(role.rawValue)"
-        self.child = try ChildProcess([PeerBinaries.peer(version), "--role", role.rawValue])
+        self.child = try ChildProcess([Built.peer(version), "--role", role.rawValue])
     }
 
     // MARK: Commands
