@@ -69,6 +69,22 @@ struct FaultCase: CustomTestStringConvertible, Sendable {
             let logon = Schema.tgp.message(named: "Logon")!
             return cell.gatewayFaulty && logon.blockLength(at: cell.range(cell.client).upperBound) > logon.blockLength(at: 2)
         },
+        // R3: the gateway puts a MarketDataSnapshot encoded at each version from its since on
+        // onto the wire in every session with N ≥ since; one whose entries are longer than the
+        // faulty client's is misread. A gateway never receives groups.
+        FaultCase(fault: "ignore-group-block-length", faulty: 2, brokenState: .fail) { cell in
+            let snapshot = Schema.tgp.message(named: "MarketDataSnapshot")!
+            let levels = snapshot.groups[0]
+            guard let n = cell.negotiated, n >= snapshot.since, cell.clientFaulty else { return false }
+            return (snapshot.since...Schema.tgp.latestVersion).contains { levels.blockLength(at: $0) > levels.blockLength(at: min($0, 2)) }
+        },
+        // Groups of 64 and 65 entries go both ways in every session where MarketDataSnapshot exists.
+        FaultCase(fault: "accept-65-entries", faulty: 4, brokenState: .fail) { cell in
+            guard let n = cell.negotiated else { return false }
+            return cell.involvesFaulty && n >= Schema.tgp.message(named: "MarketDataSnapshot")!.since
+        },
+        // Surrogates in var-data go both ways in every session.
+        FaultCase(fault: "accept-utf16-surrogates", faulty: 4, brokenState: .fail) { $0.negotiated != nil && $0.involvesFaulty },
     ]
 }
 

@@ -284,11 +284,12 @@ final class PeerProcess {
     private var stdoutOpen = true
     private var nextId = 1
 
-    init(version: Int, role: Role) throws {
+    /// `arguments` follow `--role` (a `--fault NAME`, say).
+    init(version: Int, role: Role, arguments: [String] = []) throws {
         self.version = version
         self.role = role
-        self.label = "peer-v\(version) \(role.rawValue)"
-        self.child = try ChildProcess([Built.peer(version), "--role", role.rawValue])
+        self.label = "peer-v\(version) \(role.rawValue)" + arguments.map { " " + $0 }.joined()
+        self.child = try ChildProcess([Built.peer(version), "--role", role.rawValue] + arguments)
     }
 
     // MARK: Commands
@@ -456,9 +457,9 @@ struct Exchange {
     let endpoint: String
     let gateway: PeerProcess
 
-    init(gateway version: Int, auto: Bool = true) throws {
+    init(gateway version: Int, auto: Bool = true, arguments: [String] = []) throws {
         directory = try TemporaryDirectory()
-        gateway = try PeerProcess(version: version, role: .gateway)
+        gateway = try PeerProcess(version: version, role: .gateway, arguments: arguments)
         let listening = try gateway.request(.listen(endpoint: directory.endpoint()))
         guard case .listening(let bound) = listening.kind else {
             throw PeerTimeout(description: "listen answered \(listening.line)\n\(gateway.transcript)")
@@ -471,8 +472,8 @@ struct Exchange {
     }
 
     /// A client of `version`, connected (not logged on).
-    func connectClient(_ version: Int) throws -> PeerProcess {
-        let client = try PeerProcess(version: version, role: .client)
+    func connectClient(_ version: Int, arguments: [String] = []) throws -> PeerProcess {
+        let client = try PeerProcess(version: version, role: .client, arguments: arguments)
         let reply = try client.request(.connect(endpoint: endpoint))
         guard reply.kind == .connected else { throw PeerTimeout(description: "connect answered \(reply.line)\n\(client.transcript)") }
         return client

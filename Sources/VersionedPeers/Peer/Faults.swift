@@ -27,6 +27,12 @@ public enum Fault: String, CaseIterable, Sendable {
     case ownBlockLength = "ignore-block-length"
     /// Robustness: the process aborts on an unknown template.
     case crashOnUnknownTemplate = "crash-on-unknown-template"
+    /// R3: group entries read at the receiver's own entry length, not the group's blockLength.
+    case ownGroupBlockLength = "ignore-group-block-length"
+    /// R8: a group of 65 entries, one above the limit, is delivered instead of refused as Malformed.
+    case accept65Entries = "accept-65-entries"
+    /// R7: var-data holding UTF-16 surrogates in UTF-8 form (ED A0..BF 80..BF) is delivered instead of rejected.
+    case acceptUTF16Surrogates = "accept-utf16-surrogates"
 }
 
 /// The faults a peer was started with, applied at the few places they bite.
@@ -34,10 +40,17 @@ struct FaultSet {
     /// One bit per fault, by its place in `Fault.allCases`: asked several times per frame, so
     /// a test of a bit rather than a set lookup.
     private let bits: UInt32
+    /// The codec the faulty decoder reads with: the peer's own, or for `accept-65-entries` one
+    /// over a copy of its schema that allows one group entry more (the codec itself stays correct).
+    let decoder: Codec
 
-    init(faults: Set<Fault>) {
+    init(faults: Set<Fault>, codec: Codec = Codec()) {
         precondition(Fault.allCases.count <= UInt32.bitWidth, "more faults than bits")
         bits = Fault.allCases.enumerated().reduce(0) { bits, fault in faults.contains(fault.element) ? bits | 1 << fault.offset : bits }
+        let schema = codec.schema
+        decoder = !faults.contains(.accept65Entries) ? codec : Codec(schema: Schema(
+            schemaId: schema.schemaId, messages: schema.messages, enums: schema.enums, peerRanges: schema.peerRanges,
+            maxFrameSize: schema.maxFrameSize, maxVarDataLength: schema.maxVarDataLength, maxGroupEntries: schema.maxGroupEntries + 1))
     }
 
     /// No fault: the peer behaves as the protocol says.
@@ -80,11 +93,69 @@ struct FaultSet {
         return frame
     }
 
-    /// The frame as the faulty decoder reads it (R2: its own block length).
+    /// The frame as the faulty decoder reads it (R2: its own block length; R3: its own entry lengths).
     func beforeDecoding(_ frame: [UInt8], schema: Schema, own: Int) -> [UInt8] {
-        guard has(.ownBlockLength), let header = FrameHeader(of: frame), let type = schema.message(templateId: header.templateId) else { return frame }
-        let ownLength = type.blockLength(at: min(Int(header.version), own))
-        guard Int(header.blockLength) > ownLength else { return frame }
-        return FrameLayout(schema: schema).withHeader(frame) { $0.blockLength = UInt16(ownLength) }
+        guard has(.ownBlockLength) || has(.ownGroupBlockLength), let header = FrameHeader(of: frame),
+              let type = schema.message(templateId: header.templateId)
+        else { return frame }
+        let known = min(Int(header.version), own)
+        var frame = frame
+        let ownLength = type.blockLength(at: known)
+        if has(.ownBlockLength), Int(header.blockLength) > ownLength {
+            frame = FrameLayout(schema: schema).withHeader(frame) { $0.blockLength = UInt16(ownLength) }
+        }
+        if has(.ownGroupBlockLength) { Self.lowerEntryLengths(in: &frame, of: type, to: known) }
+        return frame
+    }
+
+    /// R3 ignored: each group's entry blockLength lowered to the one of version `known` where it is
+    /// longer. Each group is looked for where that decoder looks: after the previous group's
+    /// entries at their own length.
+    private static func lowerEntryLengths(in frame: inout [UInt8], of type: MessageSchema, to known: Int) {
+        guard let header = FrameHeader(of: frame) else { return }
+        var position = FrameHeader.size + Int(header.blockLength)
+        for group in type.groups where group.since <= known {
+            guard position + 4 <= frame.count else { return }
+            let sent = Int(frame[position]) | Int(frame[position + 1]) << 8
+            let count = Int(frame[position + 2]) | Int(frame[position + 3]) << 8
+            let ownLength = group.blockLength(at: known)
+            // A shorter entry is refused (R8) all the same.
+            guard sent >= ownLength else { return }
+            frame[position] = UInt8(ownLength & 0xFF)
+            frame[position + 1] = UInt8(ownLength >> 8)
+            position += 4 + ownLength * count
+        }
+    }
+
+    /// The frame the faulty decoder reads again after the codec refused it with `error`, patched
+    /// where it is lenient; nil when it refuses the frame as well.
+    func afterRefusal(_ error: DecodeError, of frame: [UInt8], schema: Schema) -> [UInt8]? {
+        var frame = frame
+        switch error.reason {
+        case .unknownEnumValue where has(.lenientEnums):
+            // The enum's default in place of the unknown value.
+            guard let field = error.field, let type = error.messageName.flatMap(schema.message(named:)),
+                  case .enumeration(let e)? = type.rootField(named: field)?.type
+            else { return nil }
+            frame[error.offset] = e.defaultValue
+            return frame
+        case .invalidUTF8 where has(.acceptUTF16Surrogates):
+            // Each surrogate read as U+FFFD (EF BF BD, as long); other invalid UTF-8 is still refused.
+            // The codec names the text's first byte, after its checked u16 length.
+            let length = Int(frame[error.offset - 2]) | Int(frame[error.offset - 1]) << 8
+            var index = error.offset, patched = false
+            while index + 2 < error.offset + length {
+                if frame[index] == 0xED, (0xA0...0xBF).contains(frame[index + 1]), (0x80...0xBF).contains(frame[index + 2]) {
+                    frame.replaceSubrange(index..<index + 3, with: [0xEF, 0xBF, 0xBD])
+                    patched = true
+                    index += 3
+                } else {
+                    index += 1
+                }
+            }
+            return patched ? frame : nil
+        default:
+            return nil
+        }
     }
 }

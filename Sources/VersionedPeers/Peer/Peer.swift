@@ -405,15 +405,13 @@ final class Peer {
     private func decodeInbound(_ frame: [UInt8], into message: inout Message) throws(DecodeError) -> FrameHeader {
         guard !faults.isEmpty else { return try codec.decode(frame, asVersion: version, into: &message) }
         var frame = faults.beforeDecoding(frame, schema: schema, own: version)
-        // A lenient decoder: an unknown enum value becomes the enum's default.
+        // A lenient decoder patches what it tolerates (an unknown enum value, a surrogate) and reads again.
         while true {
             do {
-                return try codec.decode(frame, asVersion: version, into: &message)
+                return try faults.decoder.decode(frame, asVersion: version, into: &message)
             } catch {
-                guard faults.has(.lenientEnums), case .unknownEnumValue = error.reason, let field = error.field,
-                      let type = error.messageName.flatMap(schema.message(named:)), case .enumeration(let e)? = type.rootField(named: field)?.type
-                else { throw error }
-                frame[error.offset] = e.defaultValue
+                guard let patched = faults.afterRefusal(error, of: frame, schema: schema) else { throw error }
+                frame = patched
             }
         }
     }
