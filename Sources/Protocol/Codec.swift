@@ -375,9 +375,10 @@ extension Codec {
     private func decode(
         _ frame: FrameReader, asVersion maxVersion: Int, into values: inout [FieldValue]
     ) throws(DecodeError) -> (FrameHeader, Int) {
-        let refTemplate = frame.integer(at: 2, as: UInt16.self) ?? 0
+        // RJ1: a frame shorter than the header names no template.
+        let refTemplate = frame.count >= FrameHeader.size ? frame.integer(at: 2, as: UInt16.self) ?? 0 : 0
         func fail(_ reason: DecodeError.Reason, at offset: Int, _ type: MessageSchema? = nil, field: String? = nil) -> DecodeError {
-            DecodeError(reason: reason, templateId: refTemplate, refClOrdId: clOrdId(of: frame, type), messageName: type?.name,
+            DecodeError(reason: reason, templateId: refTemplate, messageName: type?.name,
                         field: field, offset: offset)
         }
 
@@ -586,14 +587,6 @@ extension Codec {
         // ASCII is valid as it is and needs no full check (which is slow for short strings).
         if data.allSatisfy({ $0 < 0x80 }) { return String(decoding: data, as: UTF8.self) }
         return String(validating: data, as: UTF8.self)
-    }
-
-    /// The clOrdId a Reject refers to, when the message has one and the frame holds it.
-    private func clOrdId(of frame: FrameReader, _ type: MessageSchema?) -> UInt64 {
-        guard let field = type?.rootField(named: "clOrdId"), let blockLength = frame.integer(at: 0, as: UInt16.self),
-              field.end <= Int(blockLength)
-        else { return 0 }
-        return frame.integer(at: FrameHeader.size + field.offset, as: UInt64.self) ?? 0
     }
 }
 

@@ -33,8 +33,6 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
     public let reason: Reason
     /// The template id of the refused frame, 0 when it could not be read.
     public let templateId: UInt16
-    /// The refused message's `clOrdId`, when it has one and it could be read; 0 otherwise.
-    public let refClOrdId: UInt64
     /// The message type, when the template is known.
     public let messageName: String?
     /// The field, group or var-data where decoding stopped, if any.

@@ -66,4 +66,47 @@ public struct FrameLayout: Sendable {
         copy[at + 1] = UInt8(count >> 8)
         return copy
     }
+
+    /// Where the first group's dimension (`blockLength`, `numInGroup`) starts, if the frame has one.
+    public func groupDimensionOffset(_ frame: [UInt8], type: MessageSchema) -> Int? {
+        guard !type.groups.isEmpty, let header = FrameHeader(of: frame) else { return nil }
+        let at = FrameHeader.size + Int(header.blockLength)
+        return at + 4 <= frame.count ? at : nil
+    }
+
+    /// `frame` with its first group's entry `blockLength` set to `length` (the entries are left as they are).
+    public func settingGroupBlockLength(_ frame: [UInt8], type: MessageSchema, to length: UInt16) -> [UInt8] {
+        guard let at = groupDimensionOffset(frame, type: type) else { return frame }
+        var copy = frame
+        copy[at] = UInt8(length & 0xFF)
+        copy[at + 1] = UInt8(length >> 8)
+        return copy
+    }
+
+    /// `frame` (whose first group is its last, as in a type without var-data) with one more
+    /// complete entry, a copy of its last one, and `numInGroup` counting it.
+    public func appendingGroupEntry(_ frame: [UInt8], type: MessageSchema) -> [UInt8] {
+        guard let at = groupDimensionOffset(frame, type: type) else { return frame }
+        let entryLength = Int(frame[at]) | Int(frame[at + 1]) << 8
+        let count = Int(frame[at + 2]) | Int(frame[at + 3]) << 8
+        guard count > 0, entryLength > 0 else { return frame }
+        let lastEntry = at + 4 + (count - 1) * entryLength
+        guard lastEntry + entryLength <= frame.count else { return frame }
+        var copy = settingGroupCount(frame, type: type, version: 0, to: UInt16(count + 1))
+        copy.insert(contentsOf: frame[lastEntry..<(lastEntry + entryLength)], at: lastEntry + entryLength)
+        return copy
+    }
+
+    /// `frame` followed by var-data fields a newer version might add (R4: a receiver skips
+    /// them), each at most `maxVarDataLength` bytes, so that the whole is exactly `size` bytes.
+    public func paddedWithNewerVarData(_ frame: [UInt8], to size: Int) -> [UInt8] {
+        var padded = frame
+        while padded.count + 2 <= size {
+            var length = min(schema.maxVarDataLength, size - padded.count - 2)
+            // A lone byte after this field could not be one: leave room for an empty field instead.
+            if size - padded.count - 2 - length == 1 { length -= 1 }
+            padded += [UInt8(length & 0xFF), UInt8(length >> 8)] + [UInt8](repeating: 0x70, count: length)
+        }
+        return padded
+    }
 }

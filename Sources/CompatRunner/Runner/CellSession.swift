@@ -7,11 +7,15 @@ import MiniJSON
 import PeerContract
 import TGP
 
-/// Why a cell stopped early: a peer died, stopped answering, or broke the contract.
+/// Why a check stopped early. All but `missing` end the cell: a peer died, stopped answering
+/// its commands, or broke the contract.
 enum CellAbort: Error {
     case crashed(role: Role, termination: Termination)
     case timeout(role: Role, waitingFor: String)
     case contractViolation(role: Role, String)
+    /// An event that `sender`'s frame should have caused on `role` never came, while both
+    /// peers still answer their commands: that check fails, the cell goes on.
+    case missing(role: Role, sender: Role, what: String)
 
     /// A sentence naming the peer by role and name.
     func describe(peerName: (Role) -> String) -> String {
@@ -22,6 +26,8 @@ enum CellAbort: Error {
             "the \(role.rawValue) \(peerName(role)) gave no answer in time: waiting for \(what)"
         case .contractViolation(_, let message):
             message
+        case .missing(let role, let sender, let what):
+            "\(what) never came: the \(sender.rawValue) \(peerName(sender)) did not send it, or the \(role.rawValue) \(peerName(role)) did not report it; both still answer their commands"
         }
     }
 }
@@ -124,15 +130,31 @@ final class CellSession {
         }
     }
 
-    /// The next inbound-frame event (`received` or `rejected_inbound`) of `role`.
-    func awaitInbound(_ role: Role, what: String) throws(CellAbort) -> Event {
-        try waitFor(role, what: what) {
+    /// The next inbound-frame event (`received` or `rejected_inbound`) of `role`, caused by a frame
+    /// the other peer sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
+    func awaitInbound(_ role: Role, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> Event {
+        try awaitUnsolicited(role, causedBy: role == .client ? .gateway : .client, what: what) {
             switch $0.kind {
-            case .received, .rejectedInbound: $0.id == nil
+            case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
             default: false
             }
         }
     }
+
+    /// An event no command asked for. When it does not come in time, the peers are asked for a
+    /// `hello`: one that does not answer is the one that stopped (TIMEOUT, named); if both answer,
+    /// the event is `missing` and only the check waiting for it fails.
+    func awaitUnsolicited(_ role: Role, causedBy sender: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+        do {
+            return try waitFor(role, what: what, predicate)
+        } catch .timeout(let waitedOn, _) where waitedOn == role && ContinuousClock.now < cellDeadline {
+            for peer in [sender, role] { try request(peer, .hello) }
+            throw .missing(role: role, sender: sender, what: what)
+        }
+    }
+
+    /// Whether the client has connected to the gateway.
+    private(set) var connected = false
 
     /// The gateway listens on `endpoint` and the client connects to what it reports.
     func connectPeers(endpoint: String, allowRemote: Bool) throws(CellAbort) {
@@ -141,13 +163,14 @@ final class CellSession {
             throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
         }
         // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
-        guard allowRemote || CellChecks.isLocal(bound) else {
+        guard allowRemote || Endpoint.isLocal(bound) else {
             throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
         }
         let connected = try request(.client, .connect(endpoint: bound))
         guard case .connected = connected.kind else {
             throw .contractViolation(role: .client, "connect to \(bound) was answered with \(connected.json.serialized)")
         }
+        self.connected = true
     }
 
     /// Takes every event of `role` waiting in its inbox that matches, oldest first.
@@ -217,5 +240,12 @@ final class CellSession {
             }
             return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) closed its stdout while \(what) was awaited (\(error))")
         }
+    }
+}
+
+/// Where a client may be sent without `--allow-remote`.
+enum Endpoint {
+    static func isLocal(_ endpoint: String) -> Bool {
+        ["ipc://", "tcp://127.", "tcp://[::1]:", "tcp://localhost:"].contains { endpoint.hasPrefix($0) }
     }
 }

@@ -36,3 +36,19 @@ public enum CheckName {
         return parts.count > 2 ? String(parts[2]) : nil
     }
 }
+
+/// Which checks a run includes: `--run` patterns over full names and `--message` types.
+public struct CheckSelection: Sendable {
+    public var patterns: [Glob]
+    public var messages: Set<String>
+
+    public init(patterns: [String] = [], messages: [String] = []) {
+        self.patterns = patterns.map(Glob.init)
+        self.messages = Set(messages)
+    }
+
+    public func includes(_ name: String) -> Bool {
+        if !messages.isEmpty, !messages.contains(CheckName.subject(of: name) ?? "") { return false }
+        return patterns.isEmpty || patterns.contains { $0.matches(name) }
+    }
+}

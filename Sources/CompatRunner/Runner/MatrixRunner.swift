@@ -79,7 +79,7 @@ public struct MatrixRunner: Sendable {
 
         var handles: [PeerHandle] = []
         var abort: CellAbort?
-        var checks: CellChecks?
+        var executor: CellExecutor?
         do throws(SpawnError) {
             let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr")
             handles.append(gateway)
@@ -87,11 +87,11 @@ public struct MatrixRunner: Sendable {
             handles.append(client)
             let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
-            let cellChecks = CellChecks(schema: schema, samples: samples, client: clientSpec, gateway: gatewaySpec,
-                                        selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
-            checks = cellChecks
+            let cellExecutor = CellExecutor(schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
+                                            selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
+            executor = cellExecutor
             do {
-                try cellChecks.run()
+                try cellExecutor.run()
             } catch {
                 abort = error
             }
@@ -112,7 +112,7 @@ public struct MatrixRunner: Sendable {
                                             termination: shown, stderrTail: handle.process.stderrTail()))
         }
 
-        result.checks = applyKnownFailures(to: checks?.results ?? [], client: clientName, gateway: gatewayName)
+        result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
         if let abort {
             switch abort {
             case .crashed(let role, let termination) where !termination.isCleanExit:
@@ -127,6 +127,10 @@ public struct MatrixRunner: Sendable {
             case .contractViolation(_, let message):
                 result.state = .fail
                 result.problem = message
+            case .missing:
+                // Only a check waits for a missing event; it never ends the cell.
+                result.state = .fail
+                result.problem = abort.describe { $0 == .client ? clientName : gatewayName }
             }
         } else if result.state != .crash {
             let failed = result.checks.filter { $0.status == .failed }
@@ -158,6 +162,11 @@ public struct MatrixRunner: Sendable {
         }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
+    }
+
+    /// The checks a cell of these two peers runs, from the schema and samples alone.
+    public func plan(client: PeerSpec, gateway: PeerSpec) -> CheckPlan {
+        CheckPlan(schema: schema, samples: samples, peers: CellPeers(client: client, gateway: gateway))
     }
 
     /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.

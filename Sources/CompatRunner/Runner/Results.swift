@@ -42,12 +42,15 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var failure: CheckFailure?
     /// For a known failure, the reason matrix.json gives.
     public var knownReason: String?
+    /// The ids of the rules it enforces (docs/PROTOCOL.md, docs/PEER-CONTRACT.md).
+    public var rules: [String]
 
-    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil) {
+    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = []) {
         self.name = name
         self.status = status
         self.failure = failure
         self.knownReason = knownReason
+        self.rules = rules
     }
 }
 

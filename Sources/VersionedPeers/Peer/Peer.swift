@@ -384,15 +384,14 @@ final class Peer {
         } catch {
             if error.code == .unknownTemplate, faults.has(.crashOnUnknownTemplate) { abort() }
             let code: RejectCode = error.code == .unknownTemplate && faults.has(.wrongRejectCode) ? .malformed : error.code
-            return refuse(frame, code: code, templateId: error.templateId, refClOrdId: error.refClOrdId,
+            return refuse(frame, code: code, templateId: error.templateId,
                           detail: error.description, negotiated: negotiated, to: identity)
         }
         if let code = SessionRules.refusal(of: message.type, receivedBy: role, negotiatedVersion: negotiated) {
             let detail = code == .notLoggedOn
                 ? "\(code.name): \(message.type.name) before logon"
                 : "\(code.name): \(message.type.name) was added in version \(message.type.since); this session is at version \(negotiated ?? 0)"
-            let clOrdId = message["clOrdId"]?.unsignedValue ?? 0
-            return refuse(frame, code: code, templateId: message.type.templateId, refClOrdId: clOrdId, detail: detail,
+            return refuse(frame, code: code, templateId: message.type.templateId, detail: detail,
                           negotiated: negotiated, to: identity)
         }
         notify(.received(message: message.json(knownAt: version), version: Int(header.version), bytes: frame))
@@ -417,14 +416,14 @@ final class Peer {
     }
 
     /// R5–R9: a Reject back (encoded at version 1 before logon, at N after) and the event.
-    private func refuse(_ frame: [UInt8], code: RejectCode, templateId: UInt16, refClOrdId: UInt64, detail: String,
+    /// RJ2: nothing was delivered, so the Reject refers to no clOrdId.
+    private func refuse(_ frame: [UInt8], code: RejectCode, templateId: UInt16, detail: String,
                         negotiated: Int?, to identity: [UInt8]?) {
         notify(.rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
         guard SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
         let reject = Message(schema.message(named: "Reject")!, [
             "refTemplateId": .unsigned(UInt64(templateId)),
             "code": .unsigned(UInt64(code.rawValue)),
-            "refClOrdId": .unsigned(refClOrdId),
             "text": .text(String(detail.utf8.prefix(schema.maxVarDataLength)) ?? code.name),
         ])
         answer(reject, at: negotiated ?? 1, to: identity)

@@ -167,6 +167,7 @@ enum ResultsJSON {
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(check.name, forKey: Key("name"))
             try container.encode(check.status.rawValue, forKey: Key("status"))
+            try container.encode(check.rules, forKey: Key("rules"))
             try container.encode(check.knownReason, forKey: Key("knownReason"))
             try container.encode(check.failure.map(Failure.init), forKey: Key("failure"))
             // Passing checks need no command; everything else says how to see it again.
@@ -417,6 +418,7 @@ enum SummaryMarkdown {
         if let failure = check.failure {
             lines.append(escaped(failure.message))
             var facts = [String]()
+            if !check.rules.isEmpty { facts.append("rules " + check.rules.joined(separator: ", ")) }
             if let field = failure.field { facts.append("field " + code(field)) }
             if let expected = failure.expected { facts.append("expected " + code(expected)) }
             if let actual = failure.actual { facts.append("actual " + code(actual)) }

@@ -239,6 +239,7 @@ enum ReportText {
         }
         if let failure = check.failure {
             lines.append(failure.message)
+            if !check.rules.isEmpty { lines.append("rules:    \(check.rules.joined(separator: ", "))") }
             if let field = failure.field { lines.append("field:    \(field)") }
             if let expected = failure.expected { lines.append("expected: \(singleLine(expected))") }
             if let actual = failure.actual { lines.append("actual:   \(singleLine(actual))") }

@@ -1,0 +1,144 @@
+// Runs one cell's plan against its two live peers, check by check, and records a result for
+// every planned check the selection includes: passed, failed (with the rules it broke), or not
+// run after the cell stopped. The checks themselves are in one file per family.
+
+import MiniJSON
+import PeerContract
+import TGP
+
+final class CellExecutor {
+    typealias Flow = CheckName.Flow
+
+    let schema: Schema
+    let codec: Codec
+    let samples: SampleBook
+    let plan: CheckPlan
+    let selection: CheckSelection
+    let session: CellSession
+    let endpoint: String
+    /// Whether a gateway may report an endpoint off this machine (`--allow-remote`).
+    let allowRemote: Bool
+    private(set) var results: [CheckResult] = []
+    /// The negotiated version N, once the handshake found it as the schema says.
+    var negotiated = 0
+    /// Set when the rest of the cell cannot run (the logon failed): why, for the checks left.
+    private var skipReason: String?
+    /// The gateway's mode: auto (the contract's default) until the first check after the handshake.
+    private var autoMode = true
+    /// Heartbeats sent so far, so each carries a timestamp of its own.
+    var heartbeats: UInt64 = 0
+    /// The last check failed: events it left in flight may still arrive.
+    private var unsettled = false
+
+    init(schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
+         allowRemote: Bool = false) {
+        self.schema = schema
+        self.codec = Codec(schema: schema)
+        self.samples = samples
+        self.plan = plan
+        self.selection = selection
+        self.session = session
+        self.endpoint = endpoint
+        self.allowRemote = allowRemote
+    }
+
+    var peers: CellPeers { plan.peers }
+    func name(_ role: Role) -> String { role == .client ? peers.client : peers.gateway }
+    func version(_ role: Role) -> Int { peers.version(role) }
+
+    func describe(_ abort: CellAbort) -> String {
+        abort.describe { name($0) }
+    }
+
+    /// Runs the plan in order; an abort records the check it happened in as failed and every
+    /// selected check after it as not run, then ends the cell.
+    func run() throws(CellAbort) {
+        for (index, planned) in plan.checks.enumerated() {
+            do {
+                try perform(planned)
+            } catch {
+                let reason = "not run: the cell stopped at \(planned.name) (\(describe(error)))"
+                for later in plan.checks[(index + 1)...] where selection.includes(later.name) {
+                    record(later, .notRun, CheckFailure(reason))
+                }
+                throw error
+            }
+        }
+    }
+
+    private func record(_ planned: PlannedCheck, _ status: CheckStatus, _ failure: CheckFailure?) {
+        results.append(CheckResult(name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id)))
+    }
+
+    private func perform(_ planned: PlannedCheck) throws(CellAbort) {
+        let selected = selection.includes(planned.name)
+        guard selected || planned.kind.isPrerequisite else { return }
+        if let skipReason, planned.kind != .shutdown {
+            if selected { record(planned, .notRun, CheckFailure(skipReason)) }
+            return
+        }
+        // Each check starts from a clean inbox, except those that read what the handshake caused.
+        if planned.kind != .logonForwardDecoding && planned.kind != .logonRejectRefusal { session.clearInboxes() }
+        let failure: CheckFailure?
+        do {
+            if unsettled { try settle() }
+            try setMode(for: planned.kind)
+            failure = try execute(planned.step, kind: planned.kind)
+        } catch .missing(let role, let sender, let what) {
+            failure = CheckFailure(describe(.missing(role: role, sender: sender, what: what)))
+        } catch {
+            record(planned, .failed, CheckFailure(describe(error)))
+            throw error
+        }
+        if planned.kind == .handshake, negotiated == 0, plan.negotiated != nil {
+            skipReason = "not run: the logon did not end as the schema says (\(planned.name))"
+        }
+        unsettled = failure != nil
+        if selected { record(planned, failure == nil ? .passed : .failed, failure) }
+    }
+
+    /// After a failed check: a heartbeat round trip, after which nothing the failed check caused
+    /// can still be in flight (each connection keeps its order), then clean inboxes.
+    private func settle() throws(CellAbort) {
+        unsettled = false
+        guard negotiated > 0 else { return }
+        do {
+            _ = try heartbeatRoundTrip()
+        } catch .missing {
+            // The next check meets the broken session itself and says so.
+        }
+        session.clearInboxes()
+    }
+
+    /// The reference family runs in auto mode, every other check after the handshake in
+    /// controlled mode, where the gateway sends only what it is told (P6).
+    private func setMode(for kind: CheckKind) throws(CellAbort) {
+        guard negotiated > 0, kind != .shutdown else { return }
+        let auto = kind.family == .reference
+        guard auto != autoMode else { return }
+        let answer = try session.request(.gateway, .mode(auto: auto))
+        guard case .ok = answer.kind else { throw .contractViolation(role: .gateway, "mode was answered with \(answer.json.serialized) (P6)") }
+        autoMode = auto
+    }
+
+    /// One step of the plan, by its family.
+    private func execute(_ step: PlannedCheck.Step, kind: CheckKind) throws(CellAbort) -> CheckFailure? {
+        switch step {
+        case .hello(let role): return try checkHello(role)
+        case .beforeLogon(let frame, let refTemplateId): return try beforeLogon(frame, refTemplateId: refTemplateId)
+        case .handshake: return try handshake()
+        case .logonForwardDecoding: return try logonForwardDecoding()
+        case .logonRejectRefusal: return try logonRejectRefusal()
+        case .shutdown: return try shutdown()
+        case .deliver(let message, let flow): return try deliver(message, flow: flow)
+        case .enumValues(let message, let field, let values, let flow): return try enumValues(message, field: field, values: values, flow: flow)
+        case .enumNewerRefused(let message, let field, let values, let flow): return try enumNewerRefused(message, field: field, values: values, flow: flow)
+        case .typeRefused(let message, let flow): return try expectSendRefused(message, from: flow.sender, reason: .unsupportedInVersion)
+        case .typeForced(let frame, let code, let refTemplateId, let flow):
+            return try expectRefusal(frame, from: flow.sender, code: code, refTemplateId: refTemplateId, rejectVersion: negotiated)
+        case .encodedAt(let frame, let version, let expected, let flow): return try encodedAt(frame, version: version, expected: expected, flow: flow)
+        case .badInput(let input, let flow): return try badInput(input, flow: flow)
+        case .reference: return try reference(kind)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+// The check catalogue: every kind of check a cell can run, with its name pattern, the rules it
+// enforces, the cells it applies to and what it needs from the peers. Listable before anything
+// runs (`compat list --checks`, docs/CHECKS.md); CheckPlan turns it into one cell's names.
+
+/// The families a cell's executor is split by, in the order a cell runs them.
+public enum CheckFamily: String, CaseIterable, Sendable {
+    case handshake = "hello and handshake"
+    case messages = "message types, samples and edge values"
+    case forwardBackward = "forward and backward decoding"
+    case badInput = "bad input, at each rule's boundary"
+    case reference = "reference gateway behaviour"
+}
+
+/// One kind of check.
+public enum CheckKind: Sendable, Hashable, CaseIterable {
+    case helloGateway, helloClient
+    case beforeLogon
+    case handshake
+    case logonForwardDecoding
+    case logonRejectRefusal
+    case sample
+    case edge
+    case enumValues
+    case enumNewerRefused
+    case typeRefused
+    case typeForced
+    case encodedAt
+    case badInput(BadInputProbe)
+    case referenceAck, referenceCancel, referenceUnknownOrder, referenceReplace, referenceMassCancel, referenceEcho
+    case relogon
+    case shutdown
+
+    public static var allCases: [CheckKind] {
+        [.helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
+         .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .encodedAt]
+            + BadInputProbe.allCases.map(CheckKind.badInput)
+            + [.referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon, .shutdown]
+    }
+
+    /// The kind's stable id, as `compat list --checks --json` gives it.
+    public var id: String {
+        switch self {
+        case .helloGateway: "hello-gateway"
+        case .helloClient: "hello-client"
+        case .beforeLogon: "before-logon"
+        case .handshake: "handshake"
+        case .logonForwardDecoding: "logon-forward-decoding"
+        case .logonRejectRefusal: "logon-reject-refusal"
+        case .sample: "sample"
+        case .edge: "edge"
+        case .enumValues: "enum-values"
+        case .enumNewerRefused: "enum-newer-refused"
+        case .typeRefused: "type-refused"
+        case .typeForced: "type-forced"
+        case .encodedAt: "encoded-at"
+        case .badInput(let probe): "bad-input-" + probe.rawValue
+        case .referenceAck: "reference-ack"
+        case .referenceCancel: "reference-cancel"
+        case .referenceUnknownOrder: "reference-unknown-order"
+        case .referenceReplace: "reference-replace"
+        case .referenceMassCancel: "reference-mass-cancel"
+        case .referenceEcho: "reference-echo"
+        case .relogon: "relogon"
+        case .shutdown: "shutdown"
+        }
+    }
+
+    public var family: CheckFamily {
+        switch self {
+        case .helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal, .shutdown: .handshake
+        case .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced: .messages
+        case .encodedAt: .forwardBackward
+        case .badInput: .badInput
+        case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon: .reference
+        }
+    }
+
+    /// The name a check of this kind has after `client=…/gateway=…/`.
+    public var namePattern: String {
+        switch self {
+        case .helloGateway: "session/hello-gateway"
+        case .helloClient: "session/hello-client"
+        case .beforeLogon: "session/c2g/before-logon"
+        case .handshake: "Logon/c2g/handshake"
+        case .logonForwardDecoding: "Logon/c2g/forward-decoding"
+        case .logonRejectRefusal: "LogonReject/g2c/refusal"
+        case .sample: "TYPE/FLOW/sample"
+        case .edge: "TYPE/FLOW/edge-CASE"
+        case .enumValues: "TYPE/FLOW/edge-enum-FIELD"
+        case .enumNewerRefused: "TYPE/FLOW/edge-enum-FIELD-newer"
+        case .typeRefused: "TYPE/FLOW/refused"
+        case .typeForced: "TYPE/FLOW/forced"
+        case .encodedAt: "TYPE/FLOW/encoded-at-vK"
+        case .badInput(let probe): "bad-input/FLOW/" + probe.namePattern
+        case .referenceAck: "NewOrder/c2g/reference-ack"
+        case .referenceCancel: "CancelOrder/c2g/reference-cancel"
+        case .referenceUnknownOrder: "CancelOrder/c2g/reference-unknown-order"
+        case .referenceReplace: "ModifyOrder/c2g/reference-replace"
+        case .referenceMassCancel: "MassCancel/c2g/reference-mass-cancel"
+        case .referenceEcho: "Heartbeat/c2g/reference-echo"
+        case .relogon: "Logon/c2g/relogon"
+        case .shutdown: "session/shutdown"
+        }
+    }
+
+    /// The rules a failure of this kind breaks.
+    public var rules: [Rule] {
+        switch self {
+        case .helloGateway, .helloClient: [.p3, .n3]
+        case .beforeLogon: [.r9, .rj1, .rj2, .rj4, .p13]
+        case .handshake: [.n1, .n2, .e3, .p5, .p14]
+        case .logonForwardDecoding: [.e3, .r10, .r2, .r4, .p12]
+        case .logonRejectRefusal: [.n2, .e3, .p11, .p14]
+        case .sample: [.e1, .w1, .w2, .w3, .w4, .w5, .s4, .p7, .p11, .p12, .p15]
+        case .edge: [.e1, .w1, .w2, .w3, .w4, .w5, .w7, .e2, .p7, .p12, .p15]
+        case .enumValues: [.e1, .w1, .p12, .p15]
+        case .enumNewerRefused: [.e2, .p7]
+        case .typeRefused: [.e2, .p7]
+        case .typeForced: [.r5, .r6, .r11, .rj1, .rj2, .rj4, .p8, .p13]
+        case .encodedAt: [.r1, .r2, .r3, .r4, .r10, .w7, .s4, .p8, .p11, .p12]
+        case .badInput(let probe): probe.rules
+        case .referenceAck: [.g1, .e1, .s1]
+        case .referenceCancel: [.g2, .e1]
+        case .referenceUnknownOrder: [.g2, .rj2, .e1]
+        case .referenceReplace: [.g3, .e1]
+        case .referenceMassCancel: [.g4, .s2, .e1]
+        case .referenceEcho: [.s4, .e1]
+        case .relogon: [.s2, .n1, .p5, .p14]
+        case .shutdown: [.p9, .p1]
+        }
+    }
+
+    /// Which cells (and message types) it applies to.
+    public var appliesTo: String {
+        switch self {
+        case .helloGateway, .helloClient, .beforeLogon, .handshake, .shutdown: "every cell"
+        case .logonForwardDecoding, .relogon, .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceEcho: "compatible cells"
+        case .logonRejectRefusal: "cells incompatible by design"
+        case .sample: "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction it travels"
+        case .edge: "as sample, each edge case of fixtures/samples.json"
+        case .enumValues: "as sample, each enum field with since ≤ N: every value with since ≤ N"
+        case .enumNewerRefused: "as sample, each enum field that has values newer than N"
+        case .typeRefused: "compatible cells; each type with since > N, each direction it travels"
+        case .typeForced: "compatible cells; each type with since > N, each direction it travels"
+        case .encodedAt: "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction, K from its since to the newest version"
+        case .badInput(let probe): probe.appliesTo
+        case .referenceReplace: "compatible cells with N ≥ 3 (ModifyOrder)"
+        case .referenceMassCancel: "compatible cells with N ≥ 4 (MassCancel)"
+        }
+    }
+
+    /// The contract commands and events it needs from the peers.
+    public var needs: [String] {
+        switch self {
+        case .helloGateway, .helloClient: ["hello"]
+        case .beforeLogon: ["listen", "connect", "send_raw", "rejected_inbound", "received"]
+        case .handshake: ["logon", "session"]
+        case .logonForwardDecoding, .logonRejectRefusal: ["received"]
+        case .sample, .edge, .enumValues: ["send", "received"]
+        case .enumNewerRefused, .typeRefused: ["send"]
+        case .typeForced, .badInput: ["send_raw", "rejected_inbound", "received"]
+        case .encodedAt: ["send_raw", "received"]
+        case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho: ["mode", "send", "received"]
+        case .relogon: ["logon", "mode", "send", "received"]
+        case .shutdown: ["shutdown"]
+        }
+    }
+
+    /// Run whatever the selection says: the rest of the cell depends on it.
+    var isPrerequisite: Bool {
+        switch self {
+        case .helloGateway, .helloClient, .handshake, .shutdown: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,190 @@
+// A cell's plan: the exact checks it will run, in order, computed from the schema, the samples
+// and the two peers' versions alone — nothing is started to know it. The executor (CellExecutor)
+// runs a plan; a run's results are exactly its plan.
+
+import TGP
+
+/// One check of a plan: its stable name, its kind in the catalogue, and what it does.
+public struct PlannedCheck: Sendable {
+    public let name: String
+    public let kind: CheckKind
+    let step: Step
+
+    public var rules: [Rule] { kind.rules }
+
+    /// What the executor does for a check, with the values the plan computed for it.
+    enum Step: Sendable {
+        case hello(Role)
+        case beforeLogon(frame: [UInt8], refTemplateId: UInt16)
+        case handshake
+        case logonForwardDecoding
+        case logonRejectRefusal
+        /// Sent with `send` at N; delivered as this message, or refused by E2 where N cannot carry it.
+        case deliver(Message, Flow)
+        case enumValues(Message, field: String, values: [UInt8], Flow)
+        case enumNewerRefused(Message, field: String, values: [UInt8], Flow)
+        case typeRefused(Message, Flow)
+        case typeForced(frame: [UInt8], code: RejectCode, refTemplateId: UInt16, Flow)
+        /// Forced on the wire encoded at `version`; delivered as `expected` (what the receiver knows of it).
+        case encodedAt(frame: [UInt8], version: Int, expected: Message, Flow)
+        case badInput(BadInput, Flow)
+        case reference
+        case shutdown
+    }
+
+    typealias Flow = CheckName.Flow
+}
+
+/// Who plays in a cell: the names used in check names and the versions expectations come from.
+public struct CellPeers: Sendable, Hashable {
+    public let client: String
+    public let clientVersion: Int
+    public let gateway: String
+    public let gatewayVersion: Int
+
+    public init(client: String, clientVersion: Int, gateway: String, gatewayVersion: Int) {
+        self.client = client
+        self.clientVersion = clientVersion
+        self.gateway = gateway
+        self.gatewayVersion = gatewayVersion
+    }
+
+    public init(client: PeerSpec, gateway: PeerSpec) {
+        self.init(client: client.name, clientVersion: client.version, gateway: gateway.name, gatewayVersion: gateway.version)
+    }
+
+    public func version(_ role: Role) -> Int { role == .client ? clientVersion : gatewayVersion }
+}
+
+public struct CheckPlan: Sendable {
+    public let peers: CellPeers
+    /// What the schema says the logon must end in.
+    public let negotiation: Negotiation
+    public let checks: [PlannedCheck]
+
+    /// N, for a compatible cell.
+    public var negotiated: Int? { if case .accepted(let version) = negotiation { version } else { nil } }
+
+    public var names: [String] { checks.map(\.name) }
+
+    /// The checks a selection runs (the prerequisites run anyway, but only selected ones are reported).
+    public func selected(_ selection: CheckSelection) -> [PlannedCheck] {
+        checks.filter { selection.includes($0.name) }
+    }
+
+    public init(schema: Schema = .tgp, samples: SampleBook, peers: CellPeers) {
+        self.peers = peers
+        let negotiation = Negotiation(client: schema.peerRanges[peers.clientVersion]!, gateway: schema.peerRanges[peers.gatewayVersion]!)
+        self.negotiation = negotiation
+        var planner = Planner(schema: schema, samples: samples, peers: peers)
+        checks = planner.plan(negotiation)
+    }
+}
+
+/// Builds a plan in the order a session allows: hello, before logon, handshake, every message
+/// type (samples, edges, enums, refusals, every encoding version), bad input, the reference
+/// gateway, Logout, shutdown.
+private struct Planner {
+    typealias Flow = CheckName.Flow
+    let schema: Schema
+    let codec: Codec
+    let samples: SampleBook
+    let peers: CellPeers
+    var checks: [PlannedCheck] = []
+
+    init(schema: Schema, samples: SampleBook, peers: CellPeers) {
+        self.schema = schema
+        self.codec = Codec(schema: schema)
+        self.samples = samples
+        self.peers = peers
+    }
+
+    /// Logon, LogonAck and LogonReject are checked by the handshake: sent again they would start a new session.
+    static let sessionSetup: Set = ["Logon", "LogonAck", "LogonReject"]
+
+    mutating func add(_ kind: CheckKind, _ subject: String, _ flow: Flow?, _ what: String, _ step: PlannedCheck.Step) {
+        let name = CheckName.make(client: peers.client, gateway: peers.gateway, subject: subject, flow: flow, what)
+        checks.append(PlannedCheck(name: name, kind: kind, step: step))
+    }
+
+    mutating func plan(_ negotiation: Negotiation) -> [PlannedCheck] {
+        add(.helloGateway, CheckName.session, nil, "hello-gateway", .hello(.gateway))
+        add(.helloClient, CheckName.session, nil, "hello-client", .hello(.client))
+        let newOrder = schema.message(named: "NewOrder")!
+        let early = (try? codec.encode(samples[newOrder].sample.projected(onto: 1), at: 1)) ?? []
+        add(.beforeLogon, CheckName.session, .clientToGateway, "before-logon", .beforeLogon(frame: early, refTemplateId: newOrder.templateId))
+        add(.handshake, "Logon", .clientToGateway, "handshake", .handshake)
+        guard case .accepted(let negotiated) = negotiation else {
+            add(.logonRejectRefusal, "LogonReject", .gatewayToClient, "refusal", .logonRejectRefusal)
+            add(.shutdown, CheckName.session, nil, "shutdown", .shutdown)
+            return checks
+        }
+        add(.logonForwardDecoding, "Logon", .clientToGateway, "forward-decoding", .logonForwardDecoding)
+        let logout = schema.message(named: "Logout")!
+        for type in schema.messages where !Self.sessionSetup.contains(type.name) && type != logout {
+            for flow in Flow.of(type.direction) { planMessage(type, flow, negotiated) }
+        }
+        let badInputs = BadInputFactory(schema: schema, samples: samples, negotiated: negotiated)
+        for probe in BadInputProbe.allCases {
+            for flow in Flow.allCases {
+                for input in badInputs.probe(of: probe, flow: flow) {
+                    add(.badInput(probe), CheckName.badInput, flow, input.name, .badInput(input, flow))
+                }
+            }
+        }
+        planReference(negotiated)
+        for flow in Flow.of(logout.direction) { planMessage(logout, flow, negotiated) }
+        add(.shutdown, CheckName.session, nil, "shutdown", .shutdown)
+        return checks
+    }
+
+    // MARK: Message types
+
+    mutating func planMessage(_ type: MessageSchema, _ flow: Flow, _ negotiated: Int) {
+        let sample = samples[type].sample
+        guard type.since <= negotiated else {
+            // E2 judges "newer than N" against the schema, whether the sender's version knows the type or not.
+            add(.typeRefused, type.name, flow, "refused", .typeRefused(sample.projected(onto: type.since), flow))
+            let version = max(peers.version(flow.sender), type.since)
+            let frame = (try? codec.encode(sample.projected(onto: version), at: version)) ?? []
+            let code: RejectCode = peers.version(flow.receiver) >= type.since ? .unsupportedInVersion : .unknownTemplate
+            add(.typeForced, type.name, flow, "forced", .typeForced(frame: frame, code: code, refTemplateId: type.templateId, flow))
+            return
+        }
+        add(.sample, type.name, flow, "sample", .deliver(sample, flow))
+        for edge in samples[type].edges {
+            add(.edge, type.name, flow, "edge-\(edge.name)", .deliver(edge.message, flow))
+        }
+        for field in type.logicalFields {
+            guard case .scalar(let scalar, nil) = field.kind, case .enumeration(let enumSchema) = scalar.type, field.since <= negotiated else { continue }
+            let known = enumSchema.values.filter { $0.since <= negotiated }.map(\.value)
+            add(.enumValues, type.name, flow, "edge-enum-\(field.name)", .enumValues(sample, field: field.name, values: known, flow))
+            let newer = enumSchema.values.filter { $0.since > negotiated }.map(\.value)
+            if !newer.isEmpty {
+                add(.enumNewerRefused, type.name, flow, "edge-enum-\(field.name)-newer",
+                    .enumNewerRefused(sample.projected(onto: negotiated), field: field.name, values: newer, flow))
+            }
+        }
+        for version in type.since...schema.latestVersion {
+            let frame = (try? codec.encode(sample.projected(onto: version), at: version)) ?? []
+            let expected = sample.projected(onto: min(version, peers.version(flow.receiver)))
+            add(.encodedAt, type.name, flow, "encoded-at-v\(version)", .encodedAt(frame: frame, version: version, expected: expected, flow))
+        }
+    }
+
+    // MARK: Reference gateway
+
+    mutating func planReference(_ negotiated: Int) {
+        add(.referenceAck, "NewOrder", .clientToGateway, "reference-ack", .reference)
+        add(.referenceCancel, "CancelOrder", .clientToGateway, "reference-cancel", .reference)
+        add(.referenceUnknownOrder, "CancelOrder", .clientToGateway, "reference-unknown-order", .reference)
+        if let modify = schema.message(named: "ModifyOrder"), modify.since <= negotiated {
+            add(.referenceReplace, "ModifyOrder", .clientToGateway, "reference-replace", .reference)
+        }
+        if let massCancel = schema.message(named: "MassCancel"), massCancel.since <= negotiated {
+            add(.referenceMassCancel, "MassCancel", .clientToGateway, "reference-mass-cancel", .reference)
+        }
+        add(.referenceEcho, "Heartbeat", .clientToGateway, "reference-echo", .reference)
+        add(.relogon, "Logon", .clientToGateway, "relogon", .reference)
+    }
+}
