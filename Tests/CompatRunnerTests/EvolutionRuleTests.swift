@@ -149,6 +149,20 @@ struct EvolutionRuleTests {
         ])
     }
 
+    /// Through `schemaSection`, all that `compat schema diff` runs: v6 is not in the lock, yet judged.
+    @Test func schemaDiffExitsOneOnAnUnreleasedViolation() throws {
+        let folder = try SchemaTestFolder()
+        try SchemaLock(schema: tgp).write(to: folder.path + "/schema-lock.json")
+        let schema = unreleased { $0.editing("NewOrder") { $0.groups.append(group("legs", since: 6)) } }
+        let report = try schemaSection(fixtures: folder.path, baseline: nil, schema: schema)
+        #expect(report.breaking.map(\.id) == ["group-added-to-message-with-var-data@v6:NewOrder.legs"])
+        #expect(report.exitStatus == 1)
+        #expect(report.rendered.contains("not in the baseline, judged by the evolution rules V1–V4 only: v6"))
+        #expect(report.rendered.contains("BREAKING  group-added-to-message-with-var-data@v6:NewOrder.legs"))
+        let clean = try schemaSection(fixtures: folder.path, baseline: nil)
+        #expect(clean.exitStatus == 0)
+    }
+
     /// Releasing a version that breaks the rules is refused like changing a released one.
     @Test func theLockRefusesToReleaseAViolation() {
         let schema = unreleased { $0.editing("NewOrder") { $0.groups.append(group("legs", since: 6)) } }
