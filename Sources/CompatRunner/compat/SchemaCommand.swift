@@ -1,5 +1,6 @@
 // `compat schema diff` and `compat schema lock`: today's schema against the released-schema
-// lock (fixtures/schema-lock.json), and writing that lock when a version is released.
+// lock (fixtures/schema-lock.json) and the evolution rules, and writing that lock when a
+// version is released. The verdict and its exit status come from the runner library.
 
 import ArgumentParser
 import CompatRunner
@@ -15,11 +16,13 @@ struct SchemaCommand: ParsableCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Names each breaking change of today's schema against the lock (or the lock at a git ref).",
+            abstract: "Names each breaking change: against the lock (or the lock at a git ref), and against the evolution rules.",
             discussion: """
-                Each change is RULE@LOCATION, e.g. field-moved@v3:NewOrder.side. A change listed in the \
-                allowed-breaks file (with its reason) is reported as allowed. Exit status: 0 no breaking \
-                change that is not allowed, 1 one or more, 2 a usage or configuration error.
+                Each change is RULE@LOCATION, e.g. field-moved@v3:NewOrder.side or \
+                group-added-to-message-with-var-data@v6:NewOrder.legs. The evolution rules (V1–V4) judge what \
+                each version adds, whether the lock holds it or not. A change listed in the allowed-breaks \
+                file (with its reason) is reported as allowed. Exit status: 0 no breaking change that is not \
+                allowed, 1 one or more, 2 a usage or configuration error.
                 """
         )
 
@@ -37,7 +40,7 @@ struct SchemaCommand: ParsableCommand {
             let report = try schemaSection(fixtures: matrixOptions.fixturesFolder, baseline: baseline,
                                            allowedBreaks: allowedBreaks)
             emit(report.rendered)
-            if !report.passed { throw ExitCode(1) }
+            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
     }
 

@@ -102,7 +102,7 @@ public struct SchemaDiffReport: Sendable {
     public let baselineDescription: String
     /// The baseline's versions.
     public let lockedVersions: [Int]
-    /// Versions of today's schema the baseline does not hold (not compared: additions are not breaking).
+    /// Versions of today's schema the baseline does not hold: judged by the evolution rules only.
     public let unlockedVersions: [Int]
 
     public init(changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
@@ -128,11 +128,14 @@ public struct SchemaDiffReport: Sendable {
     /// No breaking change that is not allowed.
     public var passed: Bool { breaking.isEmpty }
 
+    /// What `compat schema diff` exits with: 0 passed, 1 a breaking change that is not allowed.
+    public var exitStatus: Int32 { passed ? 0 : 1 }
+
     /// The section as text: each breaking change (id and detail), each allowed one with its reason.
     public var rendered: String {
-        var out = "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", ")))\n"
+        var out = "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
         if !unlockedVersions.isEmpty {
-            out += "  not in the baseline, not compared: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
+            out += "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
         }
         for change in breaking { out += "  BREAKING  \(change.id)\n            \(change.detail)\n" }
         for allowed in allowed {
@@ -146,8 +149,9 @@ public struct SchemaDiffReport: Sendable {
     }
 }
 
-/// The gate's schema section: `Schema.tgp` (or `schema`) against `baseline` (nil: the fixtures'
-/// lock; a file; or a git ref), with the fixtures' allowed-breaks file (or `allowedBreaks`).
+/// The gate's schema section, and all of `compat schema diff`: `Schema.tgp` (or `schema`) against
+/// `baseline` (nil: the fixtures' lock; a file; or a git ref) and the evolution rules, with the
+/// fixtures' allowed-breaks file (or `allowedBreaks`).
 /// A missing default allowed-breaks file counts as empty; a wrong one is a ConfigError (exit 2).
 public func schemaSection(fixtures: String, baseline: String?, allowedBreaks: String? = nil,
                           schema: Schema = .tgp) throws(ConfigError) -> SchemaDiffReport {

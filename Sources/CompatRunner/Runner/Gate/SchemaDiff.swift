@@ -1,7 +1,8 @@
 // Today's schema against the released-schema lock: for every locked version, today's
-// snapshot at that version must be the locked one. Each difference is a breaking change,
-// named by a stable rule id and a location (`field-moved@v3:NewOrder.side`). Additions in
-// versions the lock does not hold yet (a v6 message, field or enum value) are not compared.
+// snapshot at that version must be the locked one (V5). Each difference is a breaking change,
+// named by a stable rule id and a location (`field-moved@v3:NewOrder.side`). What a version
+// adds, locked or not (a v6 message, field or enum value), is judged by the evolution rules
+// V1–V4 (SchemaEvolution.swift), which need no lock.
 
 import TGP
 
@@ -73,6 +74,24 @@ public enum SchemaRule: String, CaseIterable, Sendable, CustomStringConvertible 
     /// A released version is no longer in the schema.
     case versionRemoved = "version-removed"
 
+    // The evolution rules, judged on the schema alone for every version, released or not
+    // (SchemaEvolution.swift): what a version adds must be skippable by every older decoder.
+
+    /// V1: a root or group entry field starts inside the block or entry of the version before its own.
+    case fieldInsertedInOlderBlock = "field-inserted-in-older-block"
+    /// V2: a var-data field comes before a var-data field of an older version.
+    case varDataInsertedBeforeOlder = "var-data-inserted-before-older"
+    /// V3: a group comes before a group of an older version.
+    case groupInsertedBeforeOlder = "group-inserted-before-older"
+    /// V3: a group newer than its message, in a message with var-data in any version.
+    case groupAddedToMessageWithVarData = "group-added-to-message-with-var-data"
+    /// V4: the `since` of a message, field, group, var-data field or enum value is not a version of the schema.
+    case sinceNotAVersion = "since-not-a-version"
+    /// V4: a message type takes the template id of an older (or earlier listed) one.
+    case templateIdDuplicated = "template-id-duplicated"
+    /// V4: an enum value takes the number of an older (or earlier listed) value of its enum.
+    case enumValueNumberDuplicated = "enum-value-number-duplicated"
+
     public var description: String { rawValue }
 }
 
@@ -97,9 +116,16 @@ public struct BreakingChange: Sendable, Hashable, CustomStringConvertible {
 }
 
 public enum SchemaDiff {
-    /// Every breaking change of `current` against the released entries of `locked`, by version,
-    /// in schema order; the same change shows once per locked version where it shows on the wire.
+    /// Every breaking change of `current`: those against the released entries of `locked`, then
+    /// the evolution rules' violations those do not already name.
     public static func breakingChanges(locked: SchemaLock, current: Schema) -> [BreakingChange] {
+        let released = releasedChanges(locked: locked, current: current)
+        return released + SchemaEvolution.violations(of: current, notNamedIn: released)
+    }
+
+    /// The changes of `current` against the released entries of `locked`, by version, in schema
+    /// order; the same change shows once per locked version where it shows on the wire.
+    static func releasedChanges(locked: SchemaLock, current: Schema) -> [BreakingChange] {
         var changes: [BreakingChange] = []
         if locked.schemaId != Int(current.schemaId) {
             changes.append(BreakingChange(rule: .schemaIdChanged, location: "schemaId",
@@ -400,12 +426,7 @@ private struct VersionDiff {
 
     /// The enum as today's fields carry it (the schema's list as a fallback).
     static func enumSchema(named name: String, in schema: Schema) -> EnumSchema? {
-        for message in schema.messages {
-            for field in message.fields + message.groups.flatMap(\.fields) {
-                if case .enumeration(let enumSchema) = field.type, enumSchema.name == name { return enumSchema }
-            }
-        }
-        return schema.enumeration(named: name)
+        schema.enumsAsCarried.first { $0.name == name }
     }
 }
 
