@@ -101,20 +101,31 @@ final class CellSession {
     /// Sends a command and returns its answer (the event with its id).
     @discardableResult
     func request(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event {
+        let ids = try issue(role, [kind])
+        return try answer(role, id: ids[0], to: Command(id: ids[0], kind).name)
+    }
+
+    /// Writes commands to one peer in one write, without waiting for their answers (`answer`).
+    func issue(_ role: Role, _ kinds: [Command.Kind]) throws(CellAbort) -> [JSON] {
         let peer = peer(role)
-        let id = peer.takeId()
-        let command = Command(id: .integer(id), kind)
-        let line = command.json.serialized
-        peer.record(line, outbound: true)
-        if case .shutdown = kind { peer.expectsExit = true }
-        do {
-            try peer.process.send(line: line, deadline: deadline())
-        } catch {
-            throw gone(peer, waitingFor: command.name, error)
+        let commands = kinds.map { Command(id: .integer(peer.takeId()), $0) }
+        let lines = commands.map(\.json.serialized)
+        for (command, line) in zip(commands, lines) {
+            peer.record(line, outbound: true)
+            if case .shutdown = command.kind { peer.expectsExit = true }
         }
-        let wanted = JSON.integer(id)
+        do {
+            try peer.process.send(lines: lines, deadline: deadline())
+        } catch {
+            throw gone(peer, waitingFor: commands[0].name, error)
+        }
+        return commands.map(\.id)
+    }
+
+    /// The answer to a command already issued: the event with its id.
+    func answer(_ role: Role, id: JSON, to name: String) throws(CellAbort) -> Event {
         // An `error` answer is not an abort: the check that asked decides what it means.
-        return try waitFor(role, what: "the answer to \(command.name)") { $0.id == wanted }
+        try waitFor(role, what: "the answer to \(name)") { $0.id == id }
     }
 
     /// The first event from `role` matching `predicate`, from its inbox or as it arrives.

@@ -251,10 +251,19 @@ public final class PeerProcess: @unchecked Sendable {
     /// Writes `line` and a "\n". Waits (poll) for room in the pipe until `deadline`.
     /// `.closed` when the peer has gone (EPIPE) or its stdin was already closed by `finish`.
     public func send(line: String, deadline: ContinuousClock.Instant) throws(PeerIOError) {
+        try send(lines: [line], deadline: deadline)
+    }
+
+    /// Several lines in one write, so the peer reads them in one go.
+    public func send(lines: [String], deadline: ContinuousClock.Instant) throws(PeerIOError) {
         guard stdinFD >= 0 else { throw .closed }
-        var bytes = Array(line.utf8)
-        if bytes.contains(10) { throw .io("a command line must not contain a newline") }
-        bytes.append(10)
+        var bytes: [UInt8] = []
+        for line in lines {
+            let start = bytes.count
+            bytes += line.utf8
+            if bytes[start...].contains(10) { throw .io("a command line must not contain a newline") }
+            bytes.append(10)
+        }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in

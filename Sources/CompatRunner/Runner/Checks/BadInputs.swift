@@ -151,8 +151,8 @@ struct BadInputFactory {
         case .char8Delete: return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x7F]), .invalidValue)]
         case .char8AfterPadding: return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x00, 0x42]), .invalidValue)]
         case .varDataAtLimit:
-            var message = Message(logout, ["reason": .text(String(repeating: "v", count: schema.maxVarDataLength))])
-            message = message.projected(onto: negotiated)
+            var message = sample(reject).message
+            message["text"] = .text(String(repeating: "v", count: schema.maxVarDataLength))
             return delivered(probe, message).map { [$0] } ?? []
         case .varDataOverLimit: return [refused(probe, logoutWithReason([UInt8](repeating: 0x61, count: schema.maxVarDataLength + 1)), .malformed)]
         case .varDataPastEnd: return [refused(probe, Array(bye.dropLast()), .malformed)]

@@ -82,7 +82,7 @@ public struct CheckPlan: Sendable {
 }
 
 /// Builds a plan in the order a session allows: hello, before logon, handshake, every message
-/// type (samples, edges, enums, refusals, every encoding version), bad input, the reference
+/// type (samples, edges, every encoding version, refusals, then enums), bad input, the reference
 /// gateway, Logout, shutdown.
 private struct Planner {
     typealias Flow = CheckName.Flow
@@ -120,26 +120,35 @@ private struct Planner {
             return checks
         }
         add(.logonForwardDecoding, "Logon", .clientToGateway, "forward-decoding", .logonForwardDecoding)
+        // Flow by flow: the executor sends runs of checks with one sender in one batch.
         let logout = schema.message(named: "Logout")!
-        for type in schema.messages where !Self.sessionSetup.contains(type.name) && type != logout {
-            for flow in Flow.of(type.direction) { planMessage(type, flow, negotiated) }
+        let types = schema.messages.filter { !Self.sessionSetup.contains($0.name) && $0 != logout }
+        for flow in Flow.allCases {
+            for type in types where type.direction.isSent(by: flow.sender) { planMessage(type, flow, negotiated) }
+        }
+        for flow in Flow.allCases {
+            for type in types where type.direction.isSent(by: flow.sender) { planEnums(type, flow, negotiated) }
         }
         let badInputs = BadInputFactory(schema: schema, samples: samples, negotiated: negotiated)
-        for probe in BadInputProbe.allCases {
-            for flow in Flow.allCases {
+        for flow in Flow.allCases {
+            for probe in BadInputProbe.allCases {
                 for input in badInputs.probe(of: probe, flow: flow) {
                     add(.badInput(probe), CheckName.badInput, flow, input.name, .badInput(input, flow))
                 }
             }
         }
         planReference(negotiated)
-        for flow in Flow.of(logout.direction) { planMessage(logout, flow, negotiated) }
+        for flow in Flow.of(logout.direction) {
+            planMessage(logout, flow, negotiated)
+            planEnums(logout, flow, negotiated)
+        }
         add(.shutdown, CheckName.session, nil, "shutdown", .shutdown)
         return checks
     }
 
     // MARK: Message types
 
+    /// The sample, the edge cases and the sample at every version; or, for a type newer than N, its refusals.
     mutating func planMessage(_ type: MessageSchema, _ flow: Flow, _ negotiated: Int) {
         let sample = samples[type].sample
         guard type.since <= negotiated else {
@@ -155,6 +164,17 @@ private struct Planner {
         for edge in samples[type].edges {
             add(.edge, type.name, flow, "edge-\(edge.name)", .deliver(edge.message, flow))
         }
+        for version in type.since...schema.latestVersion {
+            let frame = (try? codec.encode(sample.projected(onto: version), at: version)) ?? []
+            let expected = sample.projected(onto: min(version, peers.version(flow.receiver)))
+            add(.encodedAt, type.name, flow, "encoded-at-v\(version)", .encodedAt(frame: frame, version: version, expected: expected, flow))
+        }
+    }
+
+    /// Every enum value of N delivered, and the newer ones refused (E2).
+    mutating func planEnums(_ type: MessageSchema, _ flow: Flow, _ negotiated: Int) {
+        guard type.since <= negotiated else { return }
+        let sample = samples[type].sample
         for field in type.logicalFields {
             guard case .scalar(let scalar, nil) = field.kind, case .enumeration(let enumSchema) = scalar.type, field.since <= negotiated else { continue }
             let known = enumSchema.values.filter { $0.since <= negotiated }.map(\.value)
@@ -164,11 +184,6 @@ private struct Planner {
                 add(.enumNewerRefused, type.name, flow, "edge-enum-\(field.name)-newer",
                     .enumNewerRefused(sample.projected(onto: negotiated), field: field.name, values: newer, flow))
             }
-        }
-        for version in type.since...schema.latestVersion {
-            let frame = (try? codec.encode(sample.projected(onto: version), at: version)) ?? []
-            let expected = sample.projected(onto: min(version, peers.version(flow.receiver)))
-            add(.encodedAt, type.name, flow, "encoded-at-v\(version)", .encodedAt(frame: frame, version: version, expected: expected, flow))
         }
     }
 

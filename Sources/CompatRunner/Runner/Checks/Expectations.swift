@@ -17,7 +17,7 @@ extension CellExecutor {
         } catch {
             return try expectSendRefused(projected, from: flow.sender, reason: error.refusal)
         }
-        let answer = try session.request(flow.sender, .send(message: projected.json(knownAt: negotiated), session: nil))
+        let answer = try command(flow.sender, .send(message: projected.json(knownAt: negotiated), session: nil))
         guard case .sent(let bytes) = answer.kind else {
             return CheckFailure("\(name(flow.sender)) did not send \(message.type.name) at version \(negotiated)", expected: "sent", actual: answer.json.serialized, sentFrame: expectedFrame)
         }
@@ -30,7 +30,7 @@ extension CellExecutor {
 
     /// Forces `frame` (encoded at `version`) on the wire; the receiver must deliver `expected`.
     func deliverRaw(_ frame: [UInt8], version: Int, expected: Message, flow: Flow) throws(CellAbort) -> CheckFailure? {
-        let answer = try session.request(flow.sender, .sendRaw(bytes: frame, session: nil))
+        let answer = try command(flow.sender, .sendRaw(bytes: frame, session: nil))
         guard case .sent = answer.kind else { return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame) }
         let inbound = try session.awaitInbound(flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(expected.type.name) encoded at v\(version)", frame: frame)
         let failure = checkDelivered(inbound, expected, to: flow.receiver, sent: frame, version: version)
@@ -45,7 +45,7 @@ extension CellExecutor {
         guard case .received(let json, _, _) = inbound.kind, let type = json["type"]?.stringValue else { return nil }
         switch (type, flow) {
         case ("Heartbeat", .clientToGateway):
-            let echo = try session.awaitInbound(.client, what: "the gateway's Heartbeat echo (S4)")
+            let echo = try session.awaitInbound(.client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated))
             return checkDelivered(echo, message, to: .client, sent: nil, version: negotiated)
         case ("Logout", .clientToGateway):
             let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)")
@@ -155,7 +155,7 @@ extension CellExecutor {
     /// E2: `send` of `message` is refused for `reason`, with nothing on the wire.
     func expectSendRefused(_ message: Message, from role: Role, reason: EncodeError.Refusal) throws(CellAbort) -> CheckFailure? {
         let knownAt = max(negotiated, message.type.since)
-        let answer = try session.request(role, .send(message: message.json(knownAt: knownAt), session: nil))
+        let answer = try command(role, .send(message: message.json(knownAt: knownAt), session: nil))
         guard case .sendRefused(let actual, _) = answer.kind else {
             var sent: [UInt8]?
             if case .sent(let bytes) = answer.kind { sent = bytes }
@@ -172,9 +172,9 @@ extension CellExecutor {
     /// and answer with a Reject at `rejectVersion` (RJ2, RJ4) — or, for a Reject, with nothing
     /// (RJ3); then a heartbeat round trip shows the session lives on.
     func expectRefusal(_ frame: [UInt8], from sender: Role, code: RejectCode, refTemplateId: UInt16, rejectVersion: Int,
-                       answeredWithReject: Bool = true, heartbeat: Bool = true) throws(CellAbort) -> CheckFailure? {
+                       answeredWithReject: Bool = true, heartbeat: Bool = false) throws(CellAbort) -> CheckFailure? {
         let receiver: Role = sender == .client ? .gateway : .client
-        let answer = try session.request(sender, .sendRaw(bytes: frame, session: nil))
+        let answer = try command(sender, .sendRaw(bytes: frame, session: nil))
         guard case .sent = answer.kind else { return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame) }
         let inbound = try session.awaitInbound(receiver, what: "the \(receiver.rawValue)'s refusal", frame: frame)
         guard case .rejectedInbound(let actualCode, let actualTemplate, _, _) = inbound.kind else {
