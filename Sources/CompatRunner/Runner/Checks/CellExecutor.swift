@@ -30,9 +30,9 @@ final class CellExecutor {
     /// The last check failed: events it left in flight may still arrive.
     private var unsettled = false
     /// Commands already written for checks ahead, by plan index (see `issueBatch`).
-    private var issued: [Int: (role: Role, id: JSON, line: String)] = [:]
-    /// The issued command of the check being run, taken by its first `command` to that peer.
-    private var current: (role: Role, id: JSON, line: String)?
+    private var issued: [Int: (role: Role, id: JSON, kind: Command.Kind)] = [:]
+    /// Commands issued ahead for the check being run, taken in order by its `command`s.
+    private var queued: [(role: Role, id: JSON, kind: Command.Kind)] = []
 
     init(schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
          allowRemote: Bool = false) {
@@ -60,8 +60,8 @@ final class CellExecutor {
         for (index, planned) in plan.checks.enumerated() {
             do {
                 if issued[index] == nil { try issueBatch(from: index) }
-                current = issued.removeValue(forKey: index)
-                try perform(planned, inBatch: current != nil)
+                queued = issued.removeValue(forKey: index).map { [$0] } ?? []
+                try perform(planned, inBatch: !queued.isEmpty)
             } catch {
                 let reason = "not run: the cell stopped at \(planned.name) (\(describe(error)))"
                 for later in plan.checks[(index + 1)...] where selection.includes(later.name) {
@@ -104,15 +104,21 @@ final class CellExecutor {
         if selected { record(planned, failure == nil ? .passed : .failed, failure) }
     }
 
-    /// A check's command to `role`: the one issued ahead for it, else sent now.
+    /// A check's command to `role`: the next one issued ahead for it, else sent now.
     func command(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event {
-        let line = Command(id: .integer(0), kind).json.serialized
-        if let issued = current, issued.role == role {
-            current = nil
-            assert(issued.line == line, "a check sent another command than was issued for it")
-            return try session.answer(role, id: issued.id, to: Command(id: issued.id, kind).name)
+        if let next = queued.first, next.role == role {
+            queued.removeFirst()
+            assert(next.kind == kind, "a check sent another command than was issued for it")
+            return try session.answer(role, id: next.id, to: Command(id: next.id, kind).name)
         }
         return try session.request(role, kind)
+    }
+
+    /// Writes the commands a check is about to send one by one (with `command`) in one go.
+    func issueAhead(_ role: Role, _ kinds: [Command.Kind]) throws(CellAbort) {
+        guard kinds.count > 1 else { return }
+        let ids = try session.issue(role, kinds)
+        queued += zip(ids, kinds).map { (role, $0, $1) }
     }
 
     /// The most checks issued in one batch.
@@ -136,7 +142,7 @@ final class CellExecutor {
         try setMode(for: plan.checks[start].kind)
         let ids = try session.issue(first.role, members.map(\.kind))
         for (member, id) in zip(members, ids) {
-            issued[member.index] = (first.role, id, Command(id: .integer(0), member.kind).json.serialized)
+            issued[member.index] = (first.role, id, member.kind)
         }
     }
 

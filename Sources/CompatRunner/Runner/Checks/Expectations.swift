@@ -118,16 +118,18 @@ extension CellExecutor {
         } catch {
             return CheckFailure("the receiver's message does not read as version \(version) knows it (P12, P15): \(error)", actual: json.serialized, receivedFrame: frame)
         }
-        let expectedFields = expected.json(knownAt: version)["fields"]?.objectValue ?? JSONObject()
-        let actualFields = actual.json(knownAt: version)["fields"]?.objectValue ?? JSONObject()
-        let listed = Set(json["fields"]?.objectValue?.keys ?? [])
-        for name in expectedFields.keys where !listed.contains(name) {
-            return CheckFailure("a received message lists every field its receiver's version knows (P12)", field: "\(expected.type.name).\(name)",
-                                expected: expectedFields[name]!.serialized, actual: "missing", receivedFrame: frame)
+        let listed = json["fields"]?.objectValue
+        for field in expected.type.logicalFields where field.since <= version && listed?[field.name] == nil {
+            let value = expected.json(knownAt: version)["fields"]?[field.name]?.serialized ?? "?"
+            return CheckFailure("a received message lists every field its receiver's version knows (P12)", field: "\(expected.type.name).\(field.name)",
+                                expected: value, actual: "missing", receivedFrame: frame)
         }
-        for name in expectedFields.keys where expectedFields[name] != actualFields[name] {
+        // Both hold defaults for what the receiver's version does not know (R1), so all values compare.
+        if let index = expected.values.indices.first(where: { expected.values[$0] != actual.values[$0] }) {
+            let name = expected.type.logicalFields[index].name
+            let render = { (message: Message) in message.json(knownAt: version)["fields"]?[name]?.serialized ?? "missing" }
             return CheckFailure("\(expected.type.name).\(name) arrived with another value", field: "\(expected.type.name).\(name)",
-                                expected: expectedFields[name]!.serialized, actual: actualFields[name]?.serialized ?? "missing", receivedFrame: frame)
+                                expected: render(expected), actual: render(actual), receivedFrame: frame)
         }
         return nil
     }
