@@ -21,7 +21,7 @@ public enum CheckName {
 
     /// Checks of the session itself rather than of one message type.
     public static let session = "session"
-    /// Frames the runner corrupts on purpose (HARNESS.md item 5).
+    /// Frames the runner corrupts on purpose, at each rule's boundary (BadInputs.swift).
     public static let badInput = "bad-input"
 
     public static func cellPrefix(client: String, gateway: String) -> String { "client=\(client)/gateway=\(gateway)/" }

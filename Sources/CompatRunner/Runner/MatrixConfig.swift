@@ -208,9 +208,12 @@ public struct MatrixConfig: Sendable {
 
 /// A `*` wildcard pattern over a whole string.
 public struct Glob: Sendable, Hashable {
+    /// As written.
+    public let pattern: String
     let parts: [Substring]
 
     public init(_ pattern: String) {
+        self.pattern = pattern
         parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
     }
 

@@ -13,7 +13,7 @@ struct Compat: ParsableCommand {
         subcommands: [MatrixCommand.self, PairCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
-    /// Usage and configuration errors exit 2, as HARNESS.md says, not ArgumentParser's 64.
+    /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
     static func main() {
         ignoreSIGPIPE()
         handleInterrupts { signal in
@@ -61,9 +61,11 @@ struct MatrixOptions: ParsableArguments {
         try Self.load(matrix: matrix, fixtures: fixtures)
     }
 
+    /// The matrix and samples, with every knownFailures entry naming a planned check.
     static func load(matrix: String, fixtures: String?) throws(ConfigError) -> (MatrixConfig, SampleBook) {
         let config = try MatrixConfig.load(path: matrix)
         let samples = try SampleBook.load(path: fixturesFolder(fixtures, matrix: matrix) + "/samples.json")
+        try CheckListing.validateKnownFailures(MatrixRunner(config: config, samples: samples))
         return (config, samples)
     }
 
@@ -93,11 +95,9 @@ struct CheckFilterOptions: ParsableArguments {
 
     var selection: CheckSelection { CheckSelection(patterns: run, messages: message) }
 
-    /// A filter that matched no check is a typo to report, not a pass.
-    func requireMatches(in result: MatrixResult) throws(ConfigError) {
-        guard !(run.isEmpty && message.isEmpty), result.cells.allSatisfy({ $0.checks.isEmpty }) else { return }
-        let given = (run.map { "--run \($0)" } + message.map { "--message \($0)" }).joined(separator: " ")
-        throw ConfigError("\(given) matches no check (names look like client=v3/gateway=v5/NewOrder/c2g/sample)")
+    /// A filter that selects no planned check is a typo to report before anything starts, not a pass.
+    func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {
+        try CheckListing.validateSelection(selection, in: CheckListing.plans(runner, clients: clients, gateways: gateways))
     }
 }
 

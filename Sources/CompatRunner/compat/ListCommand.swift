@@ -1,4 +1,5 @@
-// `compat list`: the peers of the matrix, and the message types of each version.
+// `compat list`: the peers of the matrix and the message types of each version; with
+// `--checks`, the exact checks each cell will run, computed without starting a process.
 
 import ArgumentParser
 import CompatRunner
@@ -8,13 +9,45 @@ import TGP
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "Lists the matrix's peers, the versions, and the message types by version."
+        abstract: "Lists the matrix's peers and message types, or (--checks) the checks each cell plans."
     )
 
     @OptionGroup var matrixOptions: MatrixOptions
+    @OptionGroup var filter: CheckFilterOptions
+
+    @Flag(name: .long, help: "List the checks the cells will run, without starting anything.")
+    var checks = false
+
+    @Option(name: .long, help: "With --checks: only these clients (comma-separated names).")
+    var client: String?
+
+    @Option(name: .long, help: "With --checks: only these gateways (comma-separated names).")
+    var gateway: String?
+
+    @Flag(name: .long, help: "With --checks: JSON, each check with its kind and rule ids.")
+    var json = false
+
+    @Flag(name: .long, help: "The check catalogue as Markdown (docs/CHECKS.md).")
+    var markdown = false
+
+    func validate() throws {
+        if !checks && (client != nil || gateway != nil || json) { throw ValidationError("--client, --gateway and --json go with --checks") }
+        if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
+    }
 
     func run() throws {
-        let (config, _) = try matrixOptions.load()
+        let (config, samples) = try matrixOptions.load()
+        if markdown { return emit(CheckListing.markdown(samples: samples)) }
+        guard checks else { return emit(peersAndMessages(config)) }
+        let runner = MatrixRunner(config: config, samples: samples)
+        let clients = try pick(client, from: config.clients, option: "--client", config: config)
+        let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
+        let plans = CheckListing.plans(runner, clients: clients, gateways: gateways)
+        try CheckListing.validateSelection(filter.selection, in: plans)
+        emit(json ? CheckListing.json(plans, selection: filter.selection).serialized(pretty: true) + "\n" : CheckListing.text(plans, selection: filter.selection))
+    }
+
+    private func peersAndMessages(_ config: MatrixConfig) -> String {
         let schema = Schema.tgp
         var out = "Peers (\(config.path)):\n"
         for peer in config.peers {
@@ -31,7 +64,7 @@ struct ListCommand: ParsableCommand {
                 + String(type.templateId).padding(toLength: 5, withPad: " ", startingAt: 0)
                 + type.direction.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0) + marks + "\n"
         }
-        emit(out)
+        return out
     }
 }
 

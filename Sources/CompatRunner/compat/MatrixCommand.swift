@@ -48,6 +48,7 @@ struct MatrixCommand: ParsableCommand {
             try config.validatePrograms(for: Set(clientNames + gatewayNames))
             let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
+            try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = allowRemote
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN.
@@ -64,7 +65,6 @@ struct MatrixCommand: ParsableCommand {
                 if cell.state != .notRun { finished.withLock { $0.append(cell) } }
             }
             parkIfInterrupted()
-            try filter.requireMatches(in: result)
             emit(renderGrid(result, color: color || stdoutIsTerminal))
             if !result.allExpected { emit(renderFailures(result)) }
             if let reportDir {

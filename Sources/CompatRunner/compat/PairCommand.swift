@@ -32,11 +32,11 @@ struct PairCommand: ParsableCommand {
         }
         try config.validatePrograms(for: [client, gateway])
         let runner = MatrixRunner(config: config, samples: samples)
+        try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.allowRemote = allowRemote
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
-        try filter.requireMatches(in: result)
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
         if let reportDir {
             try writeReports(result, to: reportDir)

@@ -43,7 +43,7 @@ public enum BadInputProbe: String, CaseIterable, Sendable {
         case .frameOverLimit: return [.w6, .r8] + refusal
         case .wrongSchemaId: return [.w2, .r8] + refusal
         case .unknownTemplate: return [.r5] + refusal
-        case .enumPastLast: return [.r7, .w1, .rj3] + refusal
+        case .enumPastLast: return [.r7, .w1, .rj3, .p16] + refusal
         case .char8PrintableEdges, .varDataAtLimit: return [.w1, .p12, .p15]
         case .char8Below, .char8Delete, .char8AfterPadding, .utf8Overlong, .utf8Surrogate, .utf8AboveMax, .utf8Truncated, .utf8StrayContinuation:
             return [.r7, .w1] + refusal

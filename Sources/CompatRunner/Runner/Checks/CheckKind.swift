@@ -107,7 +107,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     public var rules: [Rule] {
         switch self {
         case .helloGateway, .helloClient: [.p3, .n3]
-        case .beforeLogon: [.r9, .rj1, .rj2, .rj4, .p13]
+        case .beforeLogon: [.r9, .rj1, .rj2, .rj4, .p4, .p13]
         case .handshake: [.n1, .n2, .e3, .p5, .p14]
         case .logonForwardDecoding: [.e3, .r10, .r2, .r4, .p12]
         case .logonRejectRefusal: [.n2, .e3, .p11, .p14]
@@ -119,12 +119,12 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .typeForced: [.r5, .r6, .r11, .rj1, .rj2, .rj4, .p8, .p13]
         case .encodedAt: [.r1, .r2, .r3, .r4, .r10, .w7, .s4, .p8, .p11, .p12]
         case .badInput(let probe): probe.rules
-        case .referenceAck: [.g1, .e1, .s1]
-        case .referenceCancel: [.g2, .e1]
-        case .referenceUnknownOrder: [.g2, .rj2, .e1]
-        case .referenceReplace: [.g3, .e1]
-        case .referenceMassCancel: [.g4, .s2, .e1]
-        case .referenceEcho: [.s4, .e1]
+        case .referenceAck: [.g1, .e1, .s1, .p6]
+        case .referenceCancel: [.g2, .e1, .p6]
+        case .referenceUnknownOrder: [.g2, .rj2, .e1, .p6]
+        case .referenceReplace: [.g3, .e1, .p6]
+        case .referenceMassCancel: [.g4, .s2, .e1, .p6]
+        case .referenceEcho: [.s4, .e1, .p6]
         case .relogon: [.s2, .n1, .p5, .p14]
         case .shutdown: [.p9, .p1]
         }

@@ -36,6 +36,7 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
         case .v1, .v2, .v3, .v4, .v5: "`compat schema diff` (schema rules), not a cell"
         case .t1: "every cell runs over it: a peer that breaks it fails every check"
         case .t2: "the runner only hands out ipc and loopback endpoints"
+        case .p2: "every check: an answer is found by its id, so a peer that breaks it stops answering (TIMEOUT)"
         default: nil
         }
     }
