@@ -50,7 +50,6 @@ struct DecodeRuleTests {
         #expect(error.field == "side")
         #expect(error.offset == 28)
         #expect(error.templateId == 10)
-        #expect(error.refClOrdId == 0x0102_0304_0506_0708)
         #expect(error.description.contains("9 is not a known Side value"))
     }
 

@@ -97,8 +97,9 @@ final class RawClient {
         // R9 before logon; the Reject is at version 1.
         let orderFrame = try codec.encode(order, at: 5)
         try raw.send(orderFrame)
+        // RJ2: nothing was delivered, so the Reject names no clOrdId.
         try expectReject(try raw.receive("the Reject of a NewOrder before logon"), code: .notLoggedOn, refTemplateId: 10,
-                         refClOrdId: 77, version: 1, "NewOrder before logon")
+                         refClOrdId: 0, version: 1, "NewOrder before logon")
         let notLoggedOn = try #require(try gateway.nextRejectedInbound().rejectedInbound)
         #expect(notLoggedOn.code == "NotLoggedOn" && notLoggedOn.refTemplateId == 10 && notLoggedOn.bytes == orderFrame)
 
@@ -118,17 +119,17 @@ final class RawClient {
 
         try check("unknown template 99", FrameHeader(blockLength: 0, templateId: 99, schemaId: schema.schemaId, version: 5).bytes,
                   .unknownTemplate, refTemplateId: 99, version: 5)
-        // The templateId is still readable in a 7-byte frame, so the Reject names it.
-        try check("a 7-byte frame", Array(orderFrame.prefix(7)), .malformed, refTemplateId: 10, version: 5)
+        // RJ1: a frame shorter than the header names no template, readable or not.
+        try check("a 7-byte frame", Array(orderFrame.prefix(7)), .malformed, refTemplateId: 0, version: 5)
         try check("a wrong schemaId", wrongSchema, .malformed, refTemplateId: 4, version: 5)
         try check("a 4097-byte frame", oversized, .malformed, refTemplateId: 10, version: 5)
         try check("blockLength 39 for a v5 NewOrder (40)", orderFrame.settingU16(39, at: 0), .malformed, refTemplateId: 10, version: 5)
         try check("Side 9", orderFrame.settingByte(9, at: offset(of: "side", in: "NewOrder")), .invalidValue, refTemplateId: 10,
-                  refClOrdId: 77, version: 5)
+                  refClOrdId: 0, version: 5)
         try check("a char8 byte 0x01", orderFrame.settingByte(0x01, at: offset(of: "symbol", in: "NewOrder") + 1), .invalidValue,
-                  refTemplateId: 10, refClOrdId: 77, version: 5)
+                  refTemplateId: 10, refClOrdId: 0, version: 5)
         try check("invalid UTF-8 in account", orderFrame.settingByte(0xFF, at: accountBytes), .invalidValue, refTemplateId: 10,
-                  refClOrdId: 77, version: 5)
+                  refClOrdId: 0, version: 5)
         #expect(gateway.count { $0.received?.type == "NewOrder" } == 0, "a refused NewOrder was delivered")
 
         // R10/R2/R4: a newer encoding (version 6, a longer block, an extra var-data) is decoded, not
@@ -156,7 +157,7 @@ final class RawClient {
         #expect(ack3.message["version"]?.unsigned == 3 && ack3.header.version == 3)
         #expect(try gateway.nextSession("logged_on").session?.version == 3)
         let massCancel = Samples.named("MassCancel", ["clOrdId": .unsigned(88), "scope": .unsigned(1), "symbol": .text("ACME")])
-        try check("MassCancel at N=3", try codec.encode(massCancel, at: 4), .unsupportedInVersion, refTemplateId: 17, refClOrdId: 88,
+        try check("MassCancel at N=3", try codec.encode(massCancel, at: 4), .unsupportedInVersion, refTemplateId: 17, refClOrdId: 0,
                   version: 3)
         #expect(gateway.count { $0.received?.type == "MassCancel" } == 0)
         // One event per inbound frame: a rejected_inbound for each of the 10 bad frames, nothing else refused.

@@ -27,6 +27,8 @@ public enum Fault: String, CaseIterable, Sendable {
     case ownBlockLength = "ignore-block-length"
     /// Robustness: the process aborts on an unknown template.
     case crashOnUnknownTemplate = "crash-on-unknown-template"
+    /// Sessions (S4): the gateway ends a session on Logout without answering it.
+    case silentLogout = "silent-logout"
     /// R3: group entries read at the receiver's own entry length, not the group's blockLength.
     case ownGroupBlockLength = "ignore-group-block-length"
     /// R8: a group of 65 entries, one above the limit, is delivered instead of refused as Malformed.

@@ -495,7 +495,7 @@ final class Peer {
             if let negotiated { answer(message, at: negotiated, to: identity) }
         case .logout?:
             guard let session = gateway.sessions[identity] else { return }
-            answer(Message(message.type), at: session.version, to: identity)
+            if !faults.has(.silentLogout) { answer(Message(message.type), at: session.version, to: identity) }
             gateway.end(identity)
             notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:

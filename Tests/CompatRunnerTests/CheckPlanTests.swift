@@ -1,0 +1,115 @@
+// The check catalogue and plans: a run's results are exactly its plan, the plan is listable
+// without starting anything, docs/CHECKS.md is the catalogue as it is, every rule id the
+// checks cite is defined once in the docs, and a name that plans nothing is a configuration error.
+
+import BuiltBinaries
+import CompatRunner
+import Foundation
+import MiniJSON
+import Testing
+import TGP
+
+@Suite("Check plans and the catalogue")
+struct CheckPlanTests {
+    @Test("every cell of the default matrix runs exactly the checks its plan lists, and they pass")
+    func resultsAreThePlan() throws {
+        let matrix = try TestMatrix()
+        let (config, samples) = try matrix.load()
+        let runner = MatrixRunner(config: config, samples: samples)
+        let result = try matrix.runAll()
+        #expect(result.cells.count == 25)
+        for cell in result.cells {
+            let plan = runner.plan(client: config.peer(named: cell.client)!, gateway: config.peer(named: cell.gateway)!)
+            let ran = cell.checks.map(\.name)
+            #expect(ran == plan.names, "client=\(cell.client)/gateway=\(cell.gateway): ran \(Set(ran).symmetricDifference(plan.names))")
+            #expect(cell.checks.allSatisfy { $0.status == .passed }, "\(cell.checks.filter { $0.status != .passed }.map(\.name))")
+            #expect(cell.checks.allSatisfy { !$0.rules.isEmpty })
+        }
+    }
+
+    @Test("compat list --checks --json names what compat pair's results.json holds")
+    func listEqualsResults() throws {
+        let matrix = try TestMatrix()
+        let listed = try runCompat(["list", "--checks", "--client", "v3", "--gateway", "v5", "--json", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let listing = try JSON.parse(listed.stdout)
+        let planned = listing["cells"]?.arrayValue?.first?["checks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(["pair", "v3", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
+        let ran = results["cells"]?.arrayValue?.first?["checks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(!planned.isEmpty)
+        #expect(Set(planned) == Set(ran))
+        #expect(planned.count == ran.count)
+    }
+
+    @Test("every kind of the catalogue is planned in some cell of the released versions")
+    func everyKindIsPlanned() throws {
+        let samples = try SampleBook.load(path: Built.fixtures + "/samples.json")
+        var planned: Set<String> = []
+        for client in Schema.tgp.versions {
+            for gateway in Schema.tgp.versions {
+                let peers = CellPeers(client: "v\(client)", clientVersion: client, gateway: "v\(gateway)", gatewayVersion: gateway)
+                planned.formUnion(CheckPlan(samples: samples, peers: peers).checks.map(\.kind.id))
+            }
+        }
+        #expect(planned == Set(CheckKind.allCases.map(\.id)))
+    }
+
+    @Test("docs/CHECKS.md is the catalogue as it is (regenerate: compat list --checks --markdown > docs/CHECKS.md)")
+    func checksDocumentIsCurrent() throws {
+        let samples = try SampleBook.load(path: Built.fixtures + "/samples.json")
+        let committed = try String(contentsOfFile: Built.repositoryRoot + "/docs/CHECKS.md", encoding: .utf8)
+        #expect(committed == CheckListing.markdown(samples: samples))
+    }
+
+    @Test("every rule id is defined exactly once, in the document it belongs to, and the docs define no other")
+    func ruleIdsMatchTheDocs() throws {
+        var defined: [String: [String]] = [:]
+        for document in ["docs/PROTOCOL.md", "docs/PEER-CONTRACT.md"] {
+            let text = try String(contentsOfFile: Built.repositoryRoot + "/" + document, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.hasPrefix("- **") {
+                let id = line.dropFirst(4).prefix { $0.isLetter || $0.isNumber }
+                guard line.dropFirst(4 + id.count).hasPrefix(" · ") else { continue }
+                defined[String(id), default: []].append(document)
+            }
+        }
+        #expect(Set(defined.keys) == Set(Rule.allCases.map(\.id)))
+        for rule in Rule.allCases {
+            #expect(defined[rule.id] == [rule.document], "\(rule.id): defined in \(defined[rule.id] ?? [])")
+        }
+    }
+
+    @Test("a knownFailures entry that names no planned check exits 2, naming the entry")
+    func unknownKnownFailure() throws {
+        let known: JSON = .array([.object(["client": "v3", "gateway": "v5", "check": "NewOrder/c2g/edge-no-such-case", "reason": "typo"])])
+        let matrix = try TestMatrix(extra: ["knownFailures": known])
+        for arguments in [["matrix", "run"], ["pair", "v3", "v5"], ["gate"], ["list", "--checks"]] {
+            let run = try runCompat(arguments + ["--matrix", matrix.path, "--fixtures", Built.fixtures])
+            #expect(run.status == 2, "\(arguments): \(run.stdout)\(run.stderr)")
+            #expect(run.stderr.contains("knownFailures[0]: check \"NewOrder/c2g/edge-no-such-case\""), "\(run.stderr)")
+        }
+    }
+
+    @Test("a frame that never comes fails its check naming the peer that should have sent it; the cell goes on")
+    func missingFrameBlamesTheSender() throws {
+        let matrix = try TestMatrix(extraArguments: [4: ["--fault", "silent-logout"]], commandSeconds: 2)
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(["pair", "v3", "v4", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports,
+                                 "--run", "client=v3/gateway=v4/Logout/c2g/sample"])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
+        let cell = try #require(results["cells"]?.arrayValue?.first)
+        #expect(cell["state"]?.stringValue == "FAIL", "\(cell.serialized)")
+        let checks = cell["checks"]?.arrayValue ?? []
+        #expect(checks.map { $0["name"]?.stringValue ?? "" } == ["client=v3/gateway=v4/Logout/c2g/sample"])
+        let failure = checks.first?["failure"]?["message"]?.stringValue ?? ""
+        #expect(failure.contains("the gateway v4 did not send it"), "\(failure)")
+        #expect(checks.first?["rules"]?.arrayValue?.contains("S4") == true)
+        // Both peers still answered: neither was killed, both exited 0 on shutdown.
+        for peer in cell["peers"]?.arrayValue ?? [] {
+            #expect(peer["termination"]?.stringValue == "exit 0", "\(peer.serialized)")
+        }
+    }
+}
