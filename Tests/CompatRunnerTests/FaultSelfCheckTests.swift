@@ -64,10 +64,20 @@ struct FaultCase: CustomTestStringConvertible, Sendable {
         FaultCase(fault: "crash-on-unknown-template", faulty: 4, brokenState: .crash) { $0.negotiated != nil && $0.involvesFaulty },
         // Only refusals carry a range.
         FaultCase(fault: "logon-reject-client-range", faulty: 5, brokenState: .fail) { $0.negotiated == nil && $0.gatewayFaulty },
-        // R2: a Logon from a client whose maximum has a longer Logon block than the gateway's version.
+        // R2: frames of every version reach the faulty side (forward decoding), so every session
+        // breaks that has a type it receives with groups or var-data after a block that grows
+        // after its version; a refused session only by the Logon, at the client's maximum.
         FaultCase(fault: "ignore-block-length", faulty: 2, brokenState: .fail) { cell in
-            let logon = Schema.tgp.message(named: "Logon")!
-            return cell.gatewayFaulty && logon.blockLength(at: cell.range(cell.client).upperBound) > logon.blockLength(at: 2)
+            let schema = Schema.tgp
+            guard let n = cell.negotiated else {
+                let logon = schema.message(named: "Logon")!
+                return cell.gatewayFaulty && logon.blockLength(at: cell.range(cell.client).upperBound) > logon.blockLength(at: 2)
+            }
+            return schema.messages.contains { type in
+                !["Logon", "LogonAck", "LogonReject"].contains(type.name) && type.since <= n
+                    && (!type.groups.isEmpty || !type.varData.isEmpty) && type.blockLength(at: schema.latestVersion) > type.blockLength(at: 2)
+                    && ((cell.clientFaulty && type.direction.isSent(by: .gateway)) || (cell.gatewayFaulty && type.direction.isSent(by: .client)))
+            }
         },
         // R3: the gateway puts a MarketDataSnapshot encoded at each version from its since on
         // onto the wire in every session with N ≥ since; one whose entries are longer than the

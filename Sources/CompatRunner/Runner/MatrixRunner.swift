@@ -100,14 +100,16 @@ public struct MatrixRunner: Sendable {
             result.problem = "\(error)"
         }
 
-        // Every child is reaped: after a clean shutdown they have exited; otherwise they are killed with their groups.
+        // Every child is reaped. After a clean shutdown they have exited; a peer that stopped
+        // answering is killed with its group, and the other, which still answers, is let go by
+        // closing its stdin (it exits, P1) before it is killed too; after any other stop both are killed.
+        var stoppedAnswering: Role?
+        if case .timeout(let role, _)? = abort { stoppedAnswering = role }
         for handle in handles {
-            let termination = handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
-            // The runner kills both peers when a cell stops; only the one that stopped answering timed out.
+            let endsCleanly = abort == nil || (stoppedAnswering != nil && stoppedAnswering != handle.role)
+            let termination = handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
             var shown = termination.description
-            if termination == .killedAfterTimeout {
-                if case .timeout(let role, _)? = abort, role == handle.role {} else { shown = "killed by the runner when the cell stopped" }
-            }
+            if termination == .killedAfterTimeout, stoppedAnswering != handle.role { shown = "killed by the runner when the cell stopped" }
             result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
                                             termination: shown, stderrTail: handle.process.stderrTail()))
         }

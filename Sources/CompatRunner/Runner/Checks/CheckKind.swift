@@ -133,8 +133,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     /// Which cells (and message types) it applies to.
     public var appliesTo: String {
         switch self {
-        case .helloGateway, .helloClient, .beforeLogon, .handshake, .shutdown: "every cell"
-        case .logonForwardDecoding, .relogon, .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceEcho: "compatible cells"
+        case .helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .shutdown: "every cell"
+        case .relogon, .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceEcho: "compatible cells"
         case .logonRejectRefusal: "cells incompatible by design"
         case .sample: "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction it travels"
         case .edge: "as sample, each edge case of fixtures/samples.json"

@@ -114,12 +114,13 @@ private struct Planner {
         let early = (try? codec.encode(samples[newOrder].sample.projected(onto: 1), at: 1)) ?? []
         add(.beforeLogon, CheckName.session, .clientToGateway, "before-logon", .beforeLogon(frame: early, refTemplateId: newOrder.templateId))
         add(.handshake, "Logon", .clientToGateway, "handshake", .handshake)
+        // Refused or not, the gateway decodes the Logon the client encoded at its maximum.
+        add(.logonForwardDecoding, "Logon", .clientToGateway, "forward-decoding", .logonForwardDecoding)
         guard case .accepted(let negotiated) = negotiation else {
             add(.logonRejectRefusal, "LogonReject", .gatewayToClient, "refusal", .logonRejectRefusal)
             add(.shutdown, CheckName.session, nil, "shutdown", .shutdown)
             return checks
         }
-        add(.logonForwardDecoding, "Logon", .clientToGateway, "forward-decoding", .logonForwardDecoding)
         // Flow by flow: the executor sends runs of checks with one sender in one batch.
         let logout = schema.message(named: "Logout")!
         let types = schema.messages.filter { !Self.sessionSetup.contains($0.name) && $0 != logout }
