@@ -38,25 +38,29 @@ final class PeerHandle {
     let role: Role
     let process: PeerProcess
     /// Unsolicited events (and late answers) not yet looked at, oldest first.
-    var inbox: [Event] = []
+    var inbox = PeerInbox()
     private var nextId = 1
     /// Set once it was told to shut down: its stdout closing is then expected.
     var expectsExit = false
     /// Its stdout has closed after a shutdown.
     var finished = false
-    /// Every line it wrote, for the kept folder (the first `transcriptLimit` of them).
-    private(set) var transcript: [String] = []
-    private var transcriptDropped = 0
+    /// Every line it wrote and was sent, streamed to the cell's folder (none when nil).
+    private let transcript: Transcript?
+    /// The most bytes of its stdout lines the runner holds for it at once (its inbox and what is read but not yet a line).
+    let stdoutBudget: Int
 
     /// A peer that writes more events than this nobody has asked for is flooding, not talking.
     static let inboxLimit = 10_000
-    /// Enough for any honest cell; a flooding peer must not grow the runner without bound.
-    static let transcriptLimit = 50_000
+    /// Far more than an honest peer ever has waiting (a frame is at most a few KiB of hex); four
+    /// of the longest lines a peer may write.
+    static let defaultStdoutBudget = 16 << 20
 
-    init(spec: PeerSpec, role: Role, stderrPath: String) throws(SpawnError) {
+    init(spec: PeerSpec, role: Role, stderrPath: String, transcriptPath: String?, stdoutBudget: Int = defaultStdoutBudget) throws(SpawnError) {
         self.spec = spec
         self.role = role
         self.process = try PeerProcess(argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath)
+        self.transcript = transcriptPath.flatMap(Transcript.init(path:))
+        self.stdoutBudget = stdoutBudget
     }
 
     func takeId() -> Int {
@@ -65,19 +69,16 @@ final class PeerHandle {
     }
 
     func record(_ line: String, outbound: Bool) {
-        guard transcript.count < Self.transcriptLimit else {
-            transcriptDropped += 1
-            return
-        }
-        transcript.append((outbound ? "> " : "< ") + line)
+        transcript?.record(line, outbound: outbound)
     }
 
-    /// The transcript as kept in a failing cell's folder.
-    var transcriptText: String {
-        var text = transcript.joined(separator: "\n")
-        if transcriptDropped > 0 { text += "\n… \(transcriptDropped) more lines not kept" }
-        return text
+    /// Completes its transcript file.
+    func endTranscript() {
+        transcript?.finish()
     }
+
+    /// The bytes of its stdout the runner holds now.
+    var heldStdoutBytes: Int { inbox.bytes + process.bufferedStdoutBytes }
 }
 
 final class CellSession {
@@ -131,11 +132,11 @@ final class CellSession {
     /// The first event from `role` matching `predicate`, from its inbox or as it arrives.
     func waitFor(_ role: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
         let peer = peer(role)
-        if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
+        if let event = peer.inbox.takeFirst(where: predicate) { return event }
         let until = deadline()
         while true {
             try readAvailable(until: until, waitingFor: what, on: role)
-            if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
+            if let event = peer.inbox.takeFirst(where: predicate) { return event }
             // A peer that keeps writing other events must not keep the cell past its deadline.
             if ContinuousClock.now >= until { throw .timeout(role: role, waitingFor: what) }
         }
@@ -186,10 +187,7 @@ final class CellSession {
 
     /// Takes every event of `role` waiting in its inbox that matches, oldest first.
     func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] {
-        let peer = peer(role)
-        let taken = peer.inbox.filter(predicate)
-        peer.inbox.removeAll(where: predicate)
-        return taken
+        peer(role).inbox.takeAll(where: predicate)
     }
 
     /// Forgets unsolicited events left over from earlier checks.
@@ -225,14 +223,23 @@ final class CellSession {
             for line in lines {
                 handle.record(line, outbound: false)
                 do {
-                    handle.inbox.append(try Event(json: try JSON.parse(line)))
+                    handle.inbox.append(try Event(json: try JSON.parse(line)), lineLength: line.utf8.count + 1)
                 } catch {
                     throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
                 }
-                if handle.inbox.count > PeerHandle.inboxLimit {
-                    throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
-                }
+                try checkBounds(handle, last: line)
             }
+        }
+    }
+
+    /// A peer that makes the runner hold more than it may (events nobody asked for, bytes of stdout) breaks the contract.
+    private func checkBounds(_ handle: PeerHandle, last line: String) throws(CellAbort) {
+        if handle.inbox.count > PeerHandle.inboxLimit {
+            throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
+        }
+        let held = handle.heldStdoutBytes
+        if held > handle.stdoutBudget {
+            throw .contractViolation(role: handle.role, "the \(handle.role.rawValue) \(handle.spec.name) wrote \(held) bytes of stdout nobody asked for yet (\(handle.inbox.count) events), over the \(handle.stdoutBudget) bytes a peer may have waiting (the last: \(line.prefix(200))…)")
         }
     }
 

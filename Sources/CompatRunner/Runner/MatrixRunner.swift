@@ -81,9 +81,11 @@ public struct MatrixRunner: Sendable {
         var abort: CellAbort?
         var executor: CellExecutor?
         do throws(SpawnError) {
-            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr")
+            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr",
+                                         transcriptPath: directory + "/gateway.transcript")
             handles.append(gateway)
-            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr")
+            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr",
+                                        transcriptPath: directory + "/client.transcript")
             handles.append(client)
             let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
@@ -112,6 +114,7 @@ public struct MatrixRunner: Sendable {
             if termination == .killedAfterTimeout, stoppedAnswering != handle.role { shown = "killed by the runner when the cell stopped" }
             result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
                                             termination: shown, stderrTail: handle.process.stderrTail()))
+            handle.endTranscript()
         }
 
         result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
@@ -156,9 +159,6 @@ public struct MatrixRunner: Sendable {
             // The peers are gone: their ipc socket files are dead and would only mislead.
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".sock") {
                 try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-            }
-            for handle in handles {
-                try? handle.transcriptText.write(toFile: "\(directory)/\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
             }
             result.keptDirectory = directory
         }

@@ -1,5 +1,6 @@
 // One peer child process: started with posix_spawn in a process group of its own, driven
-// over stdin/stdout pipes with deadlines, and always killed (with its whole group) and reaped.
+// over stdin/stdout pipes with deadlines, its stderr kept bounded (StderrLog), and always
+// killed (with its whole group) and reaped.
 
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +99,8 @@ private let sigpipeIgnoredOnce: Void = ignoreSIGPIPE()
 
 // MARK: - The process
 
-/// One child process in a new process group, with stdin and stdout as pipes and stderr in a file.
+/// One child process in a new process group, with stdin and stdout as pipes and stderr kept
+/// as its first and last bytes (`StderrLog`), in a file when there is a path.
 ///
 /// Threading: the I/O methods (`send`, `readLine`, `availableLines`, `finish`, and
 /// `waitForAnyLine` over it) are for one thread at a time — the cell that owns the peer.
@@ -108,11 +110,13 @@ public final class PeerProcess: @unchecked Sendable {
     public let pid: Int32
     /// The full command line that was started (argv + arguments).
     public let commandLine: [String]
-    public let stderrPath: String
+    /// Where its stderr is kept (nil: only in memory, `stderrText`).
+    public let stderrPath: String?
     /// A stdout line longer than this is an error (`PeerIOError.lineTooLong`).
     public let maxLineLength: Int
 
     private let registry: ProcessGroupRegistry
+    private let stderr: StderrLog
 
     // Owner-thread state.
     private var stdinFD: Int32
@@ -137,13 +141,14 @@ public final class PeerProcess: @unchecked Sendable {
     public var termination: Termination? { lifecycle.withLock { $0.termination } }
 
     /// Starts `argv + arguments` (argv[0] is a path; without a "/" it is searched in PATH)
-    /// in a new process group, stdin and stdout as pipes, stderr appended to `stderrPath`
-    /// (created 0600, truncated), working directory and environment inherited, the signal
-    /// mask empty and SIGPIPE/SIGINT/SIGTERM/… at their defaults.
+    /// in a new process group, stdin and stdout as pipes, stderr read as it comes and kept as
+    /// its first and last 64 KiB, in `stderrPath` (created 0600, truncated) when given; working
+    /// directory and environment inherited, the signal mask empty and SIGPIPE/SIGINT/SIGTERM/…
+    /// at their defaults.
     public init(
         argv: [String],
         arguments: [String] = [],
-        stderrPath: String,
+        stderrPath: String?,
         maxLineLength: Int = 4 * 1024 * 1024,
         registry: ProcessGroupRegistry = ProcessRegistry.shared
     ) throws(SpawnError) {
@@ -158,69 +163,30 @@ public final class PeerProcess: @unchecked Sendable {
             return SpawnError(program: program, errno: err, reason: reason)
         }
 
-        // The stderr file.
-        let errFD = open(stderrPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        guard errFD >= 0 else { throw failure(errno, "cannot create its stderr file \(stderrPath): ") }
-        _ = fchmod(errFD, 0o600)
-        // Pipes, close-on-exec from birth so that no other thread's child inherits them.
-        var inPipe: [Int32] = [-1, -1]
-        var outPipe: [Int32] = [-1, -1]
-        if makePipe(&inPipe) != 0 {
-            let e = errno
-            close(errFD)
-            throw failure(e, "pipe: ")
+        let errFile: Int32
+        do {
+            errFile = try openStderrFile(stderrPath)
+        } catch {
+            throw failure(error.errno, "cannot create its stderr file \(stderrPath ?? ""): ")
         }
-        if makePipe(&outPipe) != 0 {
-            let e = errno
-            close(errFD); close(inPipe[0]); close(inPipe[1])
-            throw failure(e, "pipe: ")
+        let pipes: ChildPipes
+        do {
+            pipes = try ChildPipes()
+        } catch {
+            if errFile >= 0 { close(errFile) }
+            throw failure(error.errno, "pipe: ")
         }
-        // Keep every descriptor the child dup2s from above 0...2, so no dup2 clobbers another.
-        let childIn = aboveStdio(inPipe[0])
-        let childOut = aboveStdio(outPipe[1])
-        let childErr = aboveStdio(errFD)
-        let parentIn = inPipe[1]
-        let parentOut = outPipe[0]
-        let closeChildEnds = { close(childIn); close(childOut); close(childErr) }
-        _ = fcntl(parentIn, F_SETFL, fcntl(parentIn, F_GETFL) | O_NONBLOCK)
-        _ = fcntl(parentOut, F_SETFL, fcntl(parentOut, F_GETFL) | O_NONBLOCK)
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, childIn, 0)
-        posix_spawn_file_actions_adddup2(&actions, childOut, 1)
-        posix_spawn_file_actions_adddup2(&actions, childErr, 2)
-        // Nothing else of the runner's reaches a peer, even a descriptor without close-on-exec.
-        if let addCloseFrom = addCloseFromFunction { _ = addCloseFrom(&actions, 3) }
-
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attr, 0)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attr, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
-                    SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ] {
-            sigaddset(&defaults, sig)
-        }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-
         let all = argv + arguments
-        var cArgs: [UnsafeMutablePointer<CChar>?] = all.map { strdup($0) }
-        cArgs.append(nil)
-        defer { for p in cArgs { free(p) } }
-
-        var child: pid_t = 0
-        let rc = posix_spawnp(&child, program, &actions, &attr, cArgs, environ)
-        closeChildEnds()
-        guard rc == 0 else {
-            close(parentIn); close(parentOut)
-            throw failure(rc)
+        let spawned = Result { () throws(SystemError) in try spawnChild(all, pipes: pipes) }
+        pipes.closeChildEnds()
+        let child: pid_t
+        switch spawned {
+        case .success(let pid):
+            child = pid
+        case .failure(let error):
+            pipes.closeParentEnds()
+            if errFile >= 0 { close(errFile) }
+            throw failure(error.errno)
         }
 
         self.pid = child
@@ -228,8 +194,10 @@ public final class PeerProcess: @unchecked Sendable {
         self.stderrPath = stderrPath
         self.maxLineLength = max(1, maxLineLength)
         self.registry = registry
-        self.stdinFD = parentIn
-        self.readFD = parentOut
+        self.stdinFD = pipes.parentIn
+        self.readFD = pipes.parentOut
+        self.stderr = StderrLog(fd: pipes.parentErr, file: errFile)
+        StderrPump.shared.add(stderr)
 
         if !registry.register(child) {
             // The runner is being interrupted: this child must not outlive it.
@@ -335,6 +303,9 @@ public final class PeerProcess: @unchecked Sendable {
 
     private var pendingCount: Int { buffer.count - start }
 
+    /// Bytes read from its stdout and not yet returned as lines (at most a line's maximum and a read).
+    var bufferedStdoutBytes: Int { pendingCount }
+
     private func bufferHasNewline() -> Bool {
         if scanned < start { scanned = start }
         while scanned < buffer.count {
@@ -411,7 +382,7 @@ public final class PeerProcess: @unchecked Sendable {
             }
             break
         }
-        if discard && got > 0 && pendingCount > 16 * 1024 * 1024 {
+        if discard && got > 0 && pendingCount > maxLineLength {
             buffer.removeAll()
             start = 0
             scanned = 0
@@ -421,7 +392,7 @@ public final class PeerProcess: @unchecked Sendable {
     // MARK: Ending
 
     /// Closes the peer's stdin, waits up to `grace` for it to exit (draining its stdout
-    /// meanwhile, so it cannot block on a full pipe; the lines stay readable), then SIGKILLs
+    /// meanwhile, so it cannot block on a full pipe; up to a line's maximum stays readable), then SIGKILLs
     /// the whole process group — always, so no grandchild survives — and reaps it.
     /// `.killedAfterTimeout` when it had not exited within `grace`.
     public func finish(grace: Duration) -> Termination {
@@ -505,42 +476,29 @@ public final class PeerProcess: @unchecked Sendable {
                 t = (killedByUs && sig == SIGKILL) ? .killedAfterTimeout : .signaled(sig)
             }
             state.termination = t
+            // Its writers are gone: what they wrote is in the pipe, to be kept.
+            stderr.finish()
             return t
         }
     }
 
     // MARK: stderr
 
-    /// The last bytes of the stderr file (at most `maxBytes`), as text (invalid UTF-8
-    /// repaired), starting at a line start when the cut falls inside the file.
+    /// The last bytes of its stderr as kept (at most `maxBytes`), as text (invalid UTF-8
+    /// repaired), starting at a line start when the cut falls inside it.
     public func stderrTail(maxBytes: Int = 4096) -> String {
-        readTail(path: stderrPath, maxBytes: maxBytes)
+        tailText(stderr.bytes, maxBytes: maxBytes)
     }
+
+    /// Its stderr as kept: whole when short, else its first and last 64 KiB around a line saying what was left out.
+    public var stderrText: String { String(decoding: stderr.bytes, as: UTF8.self) }
 }
 
-/// The last bytes of a file, cut at a line start when possible; "" when it cannot be read.
-public func readTail(path: String, maxBytes: Int) -> String {
+/// The last bytes of `bytes` (at most `maxBytes`) as text, cut at a line start when possible.
+func tailText(_ bytes: [UInt8], maxBytes: Int) -> String {
     guard maxBytes > 0 else { return "" }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return "" }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return "" }
-    let size = Int(st.st_size)
-    let from = max(0, size - maxBytes)
-    var bytes = [UInt8](repeating: 0, count: size - from)
-    var got = 0
-    while got < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { raw in
-            pread(fd, raw.baseAddress! + got, raw.count - got, off_t(from + got))
-        }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        got += n
-    }
-    bytes.removeLast(bytes.count - got)
-    var slice = bytes[...]
-    if from > 0 {
+    var slice = bytes.suffix(maxBytes)
+    if slice.startIndex > 0 {
         if let nl = slice.firstIndex(of: 10), nl + 1 < slice.endIndex {
             slice = slice[(nl + 1)...]
         } else {
@@ -603,40 +561,11 @@ private func killProcessGroup(_ pgid: Int32) {
 
 private func killPID(_ pid: Int32) -> Int32 { kill(pid, SIGKILL) }
 
-/// pipe2(2), which Glibc's Swift module does not export (it is a _GNU_SOURCE function).
-private let pipe2Function: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "pipe2") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32).self)
-}()
-
-/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+), not exported by Glibc's Swift module.
-private let addCloseFromFunction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
-}()
-
-/// Whether pipes are made atomically close-on-exec (pipe2 was found).
-var hasAtomicPipe2: Bool { pipe2Function != nil }
-
-/// A pipe whose two ends are close-on-exec from birth, so that a child another thread
-/// spawns at the same moment cannot inherit them (and keep a peer's stdin open).
-private func makePipe(_ fds: inout [Int32]) -> Int32 {
-    fds.withUnsafeMutableBufferPointer { buf in
-        if let pipe2Function { return pipe2Function(buf.baseAddress, O_CLOEXEC) }
-        // Fallback (no pipe2): not atomic, but still close-on-exec before any exec of ours.
-        guard pipe(buf.baseAddress) == 0 else { return -1 }
-        _ = fcntl(buf[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(buf[1], F_SETFD, FD_CLOEXEC)
-        return 0
-    }
-}
-
-/// `fd` itself when it is above 2, otherwise a close-on-exec duplicate above 2 (and `fd` closed).
-private func aboveStdio(_ fd: Int32) -> Int32 {
-    guard fd >= 0 && fd <= 2 else { return fd }
-    let dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)
-    if dup < 0 { return fd }
-    close(fd)
-    return dup
+/// The stderr file at `path`, created 0600 and truncated; -1 when there is no path.
+private func openStderrFile(_ path: String?) throws(SystemError) -> Int32 {
+    guard let path else { return -1 }
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw SystemError(errno: errno) }
+    _ = fchmod(fd, 0o600)
+    return fd
 }

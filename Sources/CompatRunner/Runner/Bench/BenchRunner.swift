@@ -52,9 +52,11 @@ public struct BenchRunner {
         var ours: [BenchRun] = []
         var raw: [BenchRun] = []
         do {
-            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr")
+            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr", transcriptPath: nil)
             handles.append(gateway)
-            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr")
+            // The client reports every latency before its answer: up to 20 digits and a comma each.
+            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr", transcriptPath: nil,
+                                        stdoutBudget: PeerHandle.defaultStdoutBudget + 21 * options.count)
             handles.append(client)
             // A run may take long; its answer comes at the end.
             let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
