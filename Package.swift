@@ -32,6 +32,8 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Sources/ZeroMQ"),
+        // The system calls Swift's Glibc module does not export (pipe2, posix_spawn's closefrom and chdir, prctl).
+        .target(name: "CSystemShims", path: "Sources/CSystemShims"),
         .target(name: "MiniJSON", path: "Sources/MiniJSON"),
         // The schema of every TGP version as data and the one codec engine over it.
         .target(name: "TGP", path: "Sources/Protocol"),
@@ -46,7 +48,7 @@ let package = Package(
         // The runner: matrix, cells, checks, child processes and reports; the `compat` command over it.
         .target(
             name: "CompatRunner",
-            dependencies: ["TGP", "PeerContract", "MiniJSON", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["TGP", "PeerContract", "MiniJSON", "CSystemShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "Sources/CompatRunner/Runner"
         ),
         .executableTarget(
@@ -62,7 +64,7 @@ let package = Package(
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "SeededRandom", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
         .testTarget(
             name: "CompatRunnerTests",

@@ -129,9 +129,10 @@ func fileNames(in folder: String) -> Set<String> {
 
 // MARK: - compat as a child process
 
-/// `compat ARGS` started in the background: TMPDIR is a folder of the test's, and a marker in its
-/// environment (inherited by every peer) finds its peers in /proc. While it runs, its children
-/// and its peak memory (VmHWM) are sampled every few milliseconds.
+/// `compat ARGS` started in the background, through the runner's own spawner: TMPDIR is a folder
+/// of the test's, and a marker in its environment (inherited by every peer) finds its peers in
+/// /proc. While it runs, its children are sampled every few milliseconds; its peak memory is the
+/// kernel's account of it once reaped.
 final class CompatRun: @unchecked Sendable {
     static let markerVariable = "COMPAT_LEFTOVER_TEST_RUN"
 
@@ -149,82 +150,66 @@ final class CompatRun: @unchecked Sendable {
     let marker = UUID().uuidString
     let arguments: [String]
     let temporaryFolder: String
-    private let process = Process()
+    let process: PeerProcess
     private let started = ContinuousClock.now
-    private let state = Mutex<(children: Set<ProcessIdentity>, peakKB: Int, stdout: Data, stderr: Data)>(([], 0, Data(), Data()))
-    private let threads = DispatchGroup()
+    private let children = Mutex<Set<ProcessIdentity>>([])
+    private let sampler = DispatchGroup()
 
-    /// Starts `compat arguments` with `TMPDIR=temporaryFolder` (created if missing).
+    /// Starts `compat arguments` with `TMPDIR=temporaryFolder` (created if missing) and stdin closed.
     init(_ arguments: [String], temporaryFolder: String) throws {
         self.arguments = arguments
         self.temporaryFolder = temporaryFolder
         try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: Built.compat)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = temporaryFolder
         environment[Self.markerVariable] = marker
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        for (pipe, isStdout) in [(out, true), (err, false)] {
-            threads.enter()
-            Thread.detachNewThread { [self] in
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                state.withLock { if isStdout { $0.stdout = data } else { $0.stderr = data } }
-                threads.leave()
-            }
-        }
-        let pid = process.processIdentifier
-        threads.enter()
+        process = try PeerProcess(argv: [Built.compat] + arguments, stderrPath: nil, environment: environment, maxLineLength: 256 << 20)
+        process.closeStdin()
+        sampler.enter()
         Thread.detachNewThread { [self] in
-            while process.isRunning {
-                let peak = statusKilobytes(pid, "VmHWM") ?? 0
-                let children = childPids(of: pid).compactMap { ProcessIdentity(pid: $0) }
-                state.withLock {
-                    $0.peakKB = max($0.peakKB, peak)
-                    $0.children.formUnion(children)
-                }
+            while process.termination == nil {
+                let seen = childPids(of: pid).compactMap { ProcessIdentity(pid: $0) }
+                children.withLock { $0.formUnion(seen) }
+                if process.pollExit() != nil { break }
                 usleep(5_000)
             }
-            threads.leave()
+            sampler.leave()
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.pid }
+    var isRunning: Bool { process.pollExit() == nil }
 
     /// Every child process of compat seen while it ran.
-    var childrenSeen: Set<ProcessIdentity> { state.withLock { $0.children } }
+    var childrenSeen: Set<ProcessIdentity> { children.withLock { $0 } }
 
-    /// compat's peak resident memory seen, in kB.
-    var peakKilobytes: Int { state.withLock { $0.peakKB } }
+    /// compat's peak resident memory in kB (or that of a child it reaped, if larger), once it has ended.
+    var peakKilobytes: Int { process.peakResidentKilobytes }
 
-    func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    /// Sends `signal` to compat while it runs (never to a later process with its pid).
+    func send(_ signal: Int32) {
+        if process.termination == nil { kill(process.pid, signal) }
+    }
 
-    /// Waits for compat to end. Past `limit` it gets SIGINT (so it still writes its reports),
-    /// and 10 s later SIGKILL; `timedOut` then says so.
+    /// Waits for compat to end, reading its stdout. Past `limit` it gets SIGINT (so it still writes
+    /// its reports), and 10 s later SIGKILL; `timedOut` then says so.
     func wait(limit: Duration) -> Outcome {
         var timedOut = false
-        let deadline = started + limit
-        while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
-        if process.isRunning {
+        var stdout = try? process.readToEnd(deadline: started + limit)
+        if stdout == nil {
             timedOut = true
             send(SIGINT)
-            let killAt = ContinuousClock.now + .seconds(10)
-            while process.isRunning && ContinuousClock.now < killAt { usleep(5_000) }
-            if process.isRunning { send(SIGKILL) }
+            stdout = try? process.readToEnd(deadline: .now + .seconds(10))
         }
-        process.waitUntilExit()
-        threads.wait()
-        return state.withLock {
-            Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-                    stdout: String(decoding: $0.stdout, as: UTF8.self), stderr: String(decoding: $0.stderr, as: UTF8.self),
-                    timedOut: timedOut, seconds: (ContinuousClock.now - started).seconds)
+        let termination = process.finish(grace: .seconds(10))
+        sampler.wait()
+        let (status, killedBySignal): (Int32, Bool) = switch termination {
+        case .exited(let code): (code, false)
+        case .signaled(let signal): (signal, true)
+        case .killedAfterTimeout: (SIGKILL, true)
         }
+        return Outcome(status: status, killedBySignal: killedBySignal, stdout: String(decoding: stdout ?? [], as: UTF8.self),
+                       stderr: process.stderrText, timedOut: timedOut, seconds: (ContinuousClock.now - started).seconds)
     }
 
     /// The processes of this run still alive: its peers (by the marker) and any child seen while it ran.

@@ -54,63 +54,19 @@ final class TestMatrix {
 
 /// Runs the built `compat` with arguments; returns its exit status and output.
 func runCompat(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Built.compat)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    let run = try runCompat(arguments, in: directory, environment: [:])
+    return (run.status, run.stdout, run.stderr)
 }
 
 /// `runCompat`, with changes to the child's environment (a nil value removes the variable) and a
-/// time limit: past `timeout` the command is killed and `timedOut` is true. stdout and stderr are
-/// read at the same time, so neither pipe can fill up and stall the command.
+/// time limit: past `timeout` the command is killed and `timedOut` is true. It runs through the
+/// runner's own spawner, which reads its stdout and stderr as they come.
 func runCompat(_ arguments: [String], in directory: String? = nil, environment changes: [String: String?],
                timeout: Duration = .seconds(600)) throws -> (status: Int32, stdout: String, stderr: String, timedOut: Bool) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Built.compat)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var environment = ProcessInfo.processInfo.environment
     for (name, value) in changes { environment[name] = value }
-    process.environment = environment
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-
-    final class Box: @unchecked Sendable { var data = Data() }
-    let stderrBox = Box()
-    let readers = DispatchGroup()
-    readers.enter()
-    Thread.detachNewThread {
-        stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-        readers.leave()
-    }
-    // The watchdog kills the command if it outlives the limit; `exited` tells it not to.
-    let exited = DispatchSemaphore(value: 0)
-    final class Flag: @unchecked Sendable { var value = false }
-    let timedOut = Flag()
-    let pid = process.processIdentifier
-    let watchdog = Thread {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        if exited.wait(timeout: .now() + seconds) == .timedOut {
-            timedOut.value = true
-            kill(pid, SIGKILL)
-        }
-    }
-    watchdog.start()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    readers.wait()
-    process.waitUntilExit()
-    exited.signal()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderrBox.data, as: UTF8.self), timedOut.value)
+    let run = try PeerProcess.run([Built.compat] + arguments, environment: environment, workingDirectory: directory, timeout: timeout)
+    return (run.termination.shellStatus, run.stdoutText, run.stderr, run.termination == .killedAfterTimeout)
 }
 
 /// The misbehaving test peers in Tests/CompatRunnerTests/Peers (POSIX sh, version 3: each

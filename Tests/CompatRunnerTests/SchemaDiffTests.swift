@@ -368,7 +368,7 @@ struct SchemaDiffTests {
         for arguments in [["init", "-q"], ["add", "fixtures"],
                           ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "lock"]] {
             let result = try #require(SchemaBaseline.runGit(arguments, in: folder.path))
-            #expect(result.status == 0, "git \(arguments): \(String(decoding: result.stderr, as: UTF8.self))")
+            #expect(result.termination == .exited(0), "git \(arguments): \(result.stderr)")
         }
         try SchemaLock(schema: tgp).write(to: fixtures + "/schema-lock.json")
 

@@ -70,20 +70,20 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
 
     @Test func commandLine() throws {
         let peer = Built.peer(3)
-        let help = try ChildProcess.run([peer, "--help"])
+        let help = try runToEnd([peer, "--help"])
         #expect(help.status == 0, "--help: \(help.stderr)")
         #expect(help.stdout.contains("--role"), "--help printed: \(help.stdout)")
 
-        let version = try ChildProcess.run([peer, "--version"])
+        let version = try runToEnd([peer, "--version"])
         #expect(version.status == 0, "--version: \(version.stderr)")
         #expect(version.stdout.contains("3"), "--version printed: \(version.stdout)")
 
-        let none = try ChildProcess.run([peer])
+        let none = try runToEnd([peer])
         #expect(none.status == 2)
         #expect(!none.stderr.isEmpty)
         #expect(none.stdout.isEmpty, "a bad command line printed on stdout: \(none.stdout)")
 
-        let badRole = try ChildProcess.run([peer, "--role", "referee"])
+        let badRole = try runToEnd([peer, "--role", "referee"])
         #expect(badRole.status == 2)
         #expect(!badRole.stderr.isEmpty)
     }
@@ -93,7 +93,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
         let peer = try PeerProcess(version: 4, role: role)
         expectHello(try peer.request(.hello), version: 4, role: role)
         peer.closeStdin()
-        let status = peer.child.waitForExit()
+        let status = peer.waitForExit()
         #expect(status == 0, "exit status \(status.map(String.init) ?? "none: still running")\n\(peer.transcript)")
         #expect(peer.count { $0.kind == .bye } == 0)
     }
@@ -105,7 +105,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
         _ = try exchange.gateway.nextSession("logged_on")
         for peer in [client, exchange.gateway] {
             peer.closeStdin()
-            let status = peer.child.waitForExit()
+            let status = peer.waitForExit()
             #expect(status == 0, "\(peer.label) exit status \(status.map(String.init) ?? "none: still running")\n\(peer.transcript)")
         }
     }

@@ -194,12 +194,7 @@ struct FloodFrames {
 
     /// Waits until the gateway has emitted `count` rejected_inbound events; false at the deadline.
     func awaitRejections(_ gateway: PeerProcess, count: Int, within seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while gateway.count(where: { $0.rejectedInbound != nil }) < count {
-            if Date() >= deadline { return false }
-            usleep(10_000)
-        }
-        return true
+        gateway.awaitCount(count, timeout: seconds) { $0.rejectedInbound != nil }
     }
 
     /// A good v5 client logs on, places an order (OrderAck, orderId 1) and has a Heartbeat echoed.

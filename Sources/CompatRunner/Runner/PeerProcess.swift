@@ -22,6 +22,15 @@ public enum Termination: Sendable, Hashable, CustomStringConvertible {
 
     public var isCleanExit: Bool { self == .exited(0) }
 
+    /// The status a shell shows for it: the exit code, or 128 + the signal (137 after a kill for a timeout).
+    public var shellStatus: Int32 {
+        switch self {
+        case .exited(let code): code
+        case .signaled(let sig): 128 + sig
+        case .killedAfterTimeout: 128 + SIGKILL
+        }
+    }
+
     public var description: String {
         switch self {
         case .exited(let code): "exit \(code)"
@@ -132,6 +141,7 @@ public final class PeerProcess: @unchecked Sendable {
     // Lifecycle state (any thread).
     private struct Lifecycle {
         var termination: Termination?
+        var peakKilobytes = 0
     }
     private let lifecycle = Mutex(Lifecycle())
 
@@ -140,15 +150,20 @@ public final class PeerProcess: @unchecked Sendable {
     /// How it ended, once it has been reaped (by `finish`, `kill` or `pollExit`); nil before.
     public var termination: Termination? { lifecycle.withLock { $0.termination } }
 
+    /// Once reaped: its peak resident memory in kB, or that of a descendant it reaped if larger (0 before).
+    public var peakResidentKilobytes: Int { lifecycle.withLock { $0.peakKilobytes } }
+
     /// Starts `argv + arguments` (argv[0] is a path; without a "/" it is searched in PATH)
     /// in a new process group, stdin and stdout as pipes, stderr read as it comes and kept as
-    /// its first and last 64 KiB, in `stderrPath` (created 0600, truncated) when given; working
-    /// directory and environment inherited, the signal mask empty and SIGPIPE/SIGINT/SIGTERM/…
-    /// at their defaults.
+    /// its first and last 64 KiB, in `stderrPath` (created 0600, truncated) when given; in
+    /// `workingDirectory` and with `environment` when given (else the runner's), the signal
+    /// mask empty and SIGPIPE/SIGINT/SIGTERM/… at their defaults.
     public init(
         argv: [String],
         arguments: [String] = [],
         stderrPath: String?,
+        environment: [String: String]? = nil,
+        workingDirectory: String? = nil,
         maxLineLength: Int = 4 * 1024 * 1024,
         registry: ProcessGroupRegistry = ProcessRegistry.shared
     ) throws(SpawnError) {
@@ -160,6 +175,7 @@ public final class PeerProcess: @unchecked Sendable {
         func failure(_ err: Int32, _ what: String = "") -> SpawnError {
             var reason = what + String(cString: strerror(err))
             if err == ENOENT && what.isEmpty && !program.contains("/") { reason += " (searched PATH)" }
+            if let workingDirectory, what.isEmpty { reason += " (to start in \(workingDirectory))" }
             return SpawnError(program: program, errno: err, reason: reason)
         }
 
@@ -177,7 +193,8 @@ public final class PeerProcess: @unchecked Sendable {
             throw failure(error.errno, "pipe: ")
         }
         let all = argv + arguments
-        let spawned = Result { () throws(SystemError) in try spawnChild(all, pipes: pipes) }
+        let setting = ChildSetting(environment: environment.map { $0.map { "\($0.key)=\($0.value)" } }, workingDirectory: workingDirectory)
+        let spawned = Result { () throws(SystemError) in try spawnChild(all, pipes: pipes, setting: setting) }
         pipes.closeChildEnds()
         let child: pid_t
         switch spawned {
@@ -295,6 +312,27 @@ public final class PeerProcess: @unchecked Sendable {
         return lines
     }
 
+    /// Everything it writes on stdout until it closes it, waiting until `deadline`. Output longer
+    /// than `maxLineLength` is `.lineTooLong` (it counts as one line here).
+    public func readToEnd(deadline: ContinuousClock.Instant) throws(PeerIOError) -> [UInt8] {
+        while !eof {
+            if let readError { throw .io(readError) }
+            if pendingCount > maxLineLength { throw .lineTooLong(pendingCount) }
+            let ready = pollOne(readFD, events: Int16(POLLIN), deadline: deadline)
+            if ready < 0 { throw .io("poll: \(String(cString: strerror(errno)))") }
+            if ready > 0 {
+                fill()
+            } else if ContinuousClock.now >= deadline {
+                throw .timeout
+            }
+        }
+        defer {
+            start = buffer.count
+            compact()
+        }
+        return Array(buffer[start...])
+    }
+
     /// Whether `readLine` would return (or throw) without waiting: a complete line is
     /// buffered, or the stream has ended or failed, or the buffered line is already too long.
     var isReadyToRead: Bool {
@@ -391,16 +429,20 @@ public final class PeerProcess: @unchecked Sendable {
 
     // MARK: Ending
 
+    /// Closes its stdin: the end of its input (P1: a peer exits), without waiting for it.
+    public func closeStdin() {
+        guard stdinFD >= 0 else { return }
+        close(stdinFD)
+        stdinFD = -1
+    }
+
     /// Closes the peer's stdin, waits up to `grace` for it to exit (draining its stdout
     /// meanwhile, so it cannot block on a full pipe; up to a line's maximum stays readable), then SIGKILLs
     /// the whole process group — always, so no grandchild survives — and reaps it.
     /// `.killedAfterTimeout` when it had not exited within `grace`.
     public func finish(grace: Duration) -> Termination {
         if let t = termination { return t }
-        if stdinFD >= 0 {
-            close(stdinFD)
-            stdinFD = -1
-        }
+        closeStdin()
         let deadline = ContinuousClock.now.advanced(by: grace)
         var pause: Int32 = 1
         while true {
@@ -463,8 +505,10 @@ public final class PeerProcess: @unchecked Sendable {
             }
             registry.unregister(pid)
             var status: Int32 = 0
+            var usage = rusage()
             var r: pid_t
-            repeat { r = waitpid(pid, &status, 0) } while r == -1 && errno == EINTR
+            repeat { r = wait4(pid, &status, 0, &usage) } while r == -1 && errno == EINTR
+            if r == pid { state.peakKilobytes = Int(usage.ru_maxrss) }
             let t: Termination
             if r != pid {
                 // Reaped by someone else (e.g. SIGCHLD set to SIG_IGN): the status is lost.

@@ -7,32 +7,31 @@ import Glibc
 import Darwin
 #endif
 
-/// A failed system call's errno.
-struct SystemError: Error {
-    let errno: Int32
-}
-
 /// A child's stdin, stdout and stderr pipes: the child's ends (above 0...2, so no dup2 clobbers
-/// another) and the runner's (non-blocking). Every end is close-on-exec from birth, so that no
-/// child another thread spawns at the same moment inherits them (and keeps a peer's stdin open).
+/// another) and the runner's (non-blocking). Every end is close-on-exec from birth.
 struct ChildPipes {
     let childIn: Int32, childOut: Int32, childErr: Int32
     let parentIn: Int32, parentOut: Int32, parentErr: Int32
 
     init() throws(SystemError) {
-        var made: [[Int32]] = []
-        for _ in 0..<3 {
-            var fds: [Int32] = [-1, -1]
-            guard makePipe(&fds) == 0 else {
-                let error = SystemError(errno: errno)
-                for pair in made { close(pair[0]); close(pair[1]) }
-                throw error
-            }
-            made.append(fds)
+        let input = try makePipe()
+        let output: (read: Int32, write: Int32)
+        let errors: (read: Int32, write: Int32)
+        do {
+            output = try makePipe()
+        } catch {
+            for fd in [input.read, input.write] { close(fd) }
+            throw error
         }
-        (childIn, parentIn) = (aboveStdio(made[0][0]), made[0][1])
-        (parentOut, childOut) = (made[1][0], aboveStdio(made[1][1]))
-        (parentErr, childErr) = (made[2][0], aboveStdio(made[2][1]))
+        do {
+            errors = try makePipe()
+        } catch {
+            for fd in [input.read, input.write, output.read, output.write] { close(fd) }
+            throw error
+        }
+        (childIn, parentIn) = (aboveStdio(input.read), input.write)
+        (parentOut, childOut) = (output.read, aboveStdio(output.write))
+        (parentErr, childErr) = (errors.read, aboveStdio(errors.write))
         for fd in [parentIn, parentOut, parentErr] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
     }
 
@@ -40,10 +39,18 @@ struct ChildPipes {
     func closeParentEnds() { for fd in [parentIn, parentOut, parentErr] { close(fd) } }
 }
 
+/// Where and with what a child starts, besides its arguments and pipes.
+struct ChildSetting {
+    /// "NAME=value" entries; nil inherits the runner's environment.
+    var environment: [String]?
+    /// nil starts it in the runner's working directory.
+    var workingDirectory: String?
+}
+
 /// posix_spawnp of `arguments` (argv[0] without a "/" is searched in PATH) with `pipes` as its
 /// 0, 1 and 2, in a new process group, the signal mask empty and the usual signals at their
 /// defaults. The child's pid, or the errno of the failure.
-func spawnChild(_ arguments: [String], pipes: ChildPipes) throws(SystemError) -> pid_t {
+func spawnChild(_ arguments: [String], pipes: ChildPipes, setting: ChildSetting) throws(SystemError) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -51,7 +58,8 @@ func spawnChild(_ arguments: [String], pipes: ChildPipes) throws(SystemError) ->
     posix_spawn_file_actions_adddup2(&actions, pipes.childOut, 1)
     posix_spawn_file_actions_adddup2(&actions, pipes.childErr, 2)
     // Nothing else of the runner's reaches a child, even a descriptor without close-on-exec.
-    if let addCloseFrom = addCloseFromFunction { _ = addCloseFrom(&actions, 3) }
+    addCloseFrom(&actions, lowest: 3)
+    if let directory = setting.workingDirectory { try addChangeDirectory(&actions, to: directory) }
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -69,41 +77,29 @@ func spawnChild(_ arguments: [String], pipes: ChildPipes) throws(SystemError) ->
     }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-    var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-    cArguments.append(nil)
-    defer { for pointer in cArguments { free(pointer) } }
+    let cArguments = cStrings(arguments)
+    let cEnvironment = setting.environment.map(cStrings)
+    defer { for pointer in cArguments + (cEnvironment ?? []) { free(pointer) } }
     var child: pid_t = 0
-    let rc = posix_spawnp(&child, arguments[0], &actions, &attributes, cArguments, environ)
+    let rc = posix_spawnp(&child, arguments[0], &actions, &attributes, cArguments, cEnvironment ?? inheritedEnvironment())
     guard rc == 0 else { throw SystemError(errno: rc) }
     return child
 }
 
-/// pipe2(2), which Glibc's Swift module does not export (it is a _GNU_SOURCE function).
-private let pipe2Function: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "pipe2") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32).self)
-}()
-
-/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+), not exported by Glibc's Swift module.
-private let addCloseFromFunction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
-}()
-
-/// Whether pipes are made atomically close-on-exec (pipe2 was found).
-var hasAtomicPipe2: Bool { pipe2Function != nil }
-
-/// A pipe whose two ends are close-on-exec from birth.
-func makePipe(_ fds: inout [Int32]) -> Int32 {
-    fds.withUnsafeMutableBufferPointer { buf in
-        if let pipe2Function { return pipe2Function(buf.baseAddress, O_CLOEXEC) }
-        // Fallback (no pipe2): not atomic, but still close-on-exec before any exec of ours.
-        guard pipe(buf.baseAddress) == 0 else { return -1 }
-        _ = fcntl(buf[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(buf[1], F_SETFD, FD_CLOEXEC)
-        return 0
+/// This process's environment entries as they are (not copied, not to be freed), NULL-terminated.
+private func inheritedEnvironment() -> [UnsafeMutablePointer<CChar>?] {
+    var entries: [UnsafeMutablePointer<CChar>?] = []
+    guard var cursor = Optional(environ) else { return [nil] }
+    while let entry = cursor.pointee {
+        entries.append(entry)
+        cursor += 1
     }
+    return entries + [nil]
+}
+
+/// A NULL-terminated array of C strings, to be freed by the caller.
+private func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] {
+    strings.map { strdup($0) } + [nil]
 }
 
 /// `fd` itself when it is above 2, otherwise a close-on-exec duplicate above 2 (and `fd` closed).

@@ -150,10 +150,8 @@ final class StderrPump: Sendable {
     private let wake: (read: Int32, write: Int32)
 
     private init() {
-        var fds: [Int32] = [-1, -1]
-        _ = makePipe(&fds)
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        wake = (fds[0], fds[1])
+        // Without it no stderr could be read: a runner that cannot make one pipe cannot start a child either.
+        wake = (try? makePipe(nonBlocking: true)) ?? (-1, -1)
     }
 
     func add(_ log: StderrLog) {

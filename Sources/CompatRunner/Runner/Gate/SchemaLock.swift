@@ -542,8 +542,8 @@ public enum SchemaBaseline {
     /// `git show SPEC` in `folder`: its output, or an error naming the baseline.
     static func gitShow(_ spec: String, in folder: String, baseline: String) throws(ConfigError) -> [UInt8] {
         let result = runGit(["show", spec], in: folder)
-        guard let result, result.status == 0 else {
-            let why = result.map { String(decoding: $0.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "cannot run git"
+        guard let result, result.termination == .exited(0) else {
+            let why = result.map { $0.stderr.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "cannot run git"
             throw ConfigError("--baseline \(baseline): not a lock file, and no \(SchemaLock.fileName) in the fixtures folder at git ref \(baseline) (git: \(why))")
         }
         return result.stdout
@@ -551,42 +551,15 @@ public enum SchemaBaseline {
 
     /// The fixtures folder's path inside its git repository (`fixtures`), if git knows it.
     static func relativeToRepository(_ folder: String) -> String? {
-        guard let result = runGit(["rev-parse", "--show-prefix"], in: folder), result.status == 0 else { return nil }
+        guard let result = runGit(["rev-parse", "--show-prefix"], in: folder), result.termination == .exited(0) else { return nil }
         var prefix = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if prefix.hasSuffix("/") { prefix.removeLast() }
         return prefix.isEmpty ? "." : prefix
     }
 
-    /// Runs git read-only in `folder`; nil if it cannot start.
-    static func runGit(_ arguments: [String], in folder: String) -> (status: Int32, stdout: [UInt8], stderr: [UInt8])? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder, isDirectory: true)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return nil
-        }
-        // stderr goes to a second reader so that neither pipe can fill while the other is read.
-        let errorBox = ByteBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorBox.bytes = Array(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        let output = Array(out.fileHandleForReading.readDataToEndOfFile())
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, output, errorBox.bytes)
-    }
-
-    private final class ByteBox: @unchecked Sendable {
-        var bytes: [UInt8] = []
+    /// Runs git read-only in `folder`, through the runner's spawner (killed with the rest on an
+    /// interrupt); nil if it cannot start.
+    static func runGit(_ arguments: [String], in folder: String) -> CompletedProcess? {
+        try? PeerProcess.run(["git", "-C", folder] + arguments)
     }
 }

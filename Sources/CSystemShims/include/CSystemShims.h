@@ -1,0 +1,23 @@
+// The few system calls the runner needs that Swift's Glibc module does not export (they are
+// _GNU_SOURCE or Linux-only). Each is wrapped at once in Swift (CompatRunner's SystemShims.swift).
+#ifndef CSYSTEMSHIMS_H
+#define CSYSTEMSHIMS_H
+
+#include <spawn.h>
+
+/// pipe2(2): a pipe whose ends get `flags` (O_CLOEXEC, O_NONBLOCK) atomically. 0, or -1 and errno.
+int CSystemShims_pipe2(int fds[2], int flags);
+
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `lowest` on.
+/// 0, or an errno (ENOSYS when the C library has no such action).
+int CSystemShims_addCloseFrom(posix_spawn_file_actions_t *actions, int lowest);
+
+/// posix_spawn_file_actions_addchdir_np: the child changes its working directory to `path`.
+/// 0, or an errno (ENOSYS when the C library has no such action).
+int CSystemShims_addChdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process
+/// instead of init. 0, or -1 and errno (ENOSYS off Linux).
+int CSystemShims_becomeChildSubreaper(void);
+
+#endif

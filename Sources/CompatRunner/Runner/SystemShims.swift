@@ -1,0 +1,41 @@
+// The system calls of the CSystemShims target, wrapped at once: Swift values in, Swift values
+// and errors out, so that no raw pointer of theirs goes further than this file.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSystemShims
+
+/// A failed system call's errno.
+struct SystemError: Error {
+    let errno: Int32
+}
+
+/// A pipe whose two ends are close-on-exec from birth, so that a child another thread spawns at
+/// the same moment cannot inherit them; both ends non-blocking when asked.
+func makePipe(nonBlocking: Bool = false) throws(SystemError) -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [-1, -1]
+    let flags = O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0)
+    let rc = fds.withUnsafeMutableBufferPointer { CSystemShims_pipe2($0.baseAddress, flags) }
+    guard rc == 0 else { throw SystemError(errno: errno) }
+    return (fds[0], fds[1])
+}
+
+/// The child closes every descriptor from `lowest` on; where the C library cannot, close-on-exec still holds.
+func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, lowest: Int32) {
+    _ = CSystemShims_addCloseFrom(&actions, lowest)
+}
+
+/// The child starts in `path`.
+func addChangeDirectory(_ actions: inout posix_spawn_file_actions_t, to path: String) throws(SystemError) {
+    let rc = CSystemShims_addChdir(&actions, path)
+    guard rc == 0 else { throw SystemError(errno: rc) }
+}
+
+/// Makes this process the reaper of its orphaned descendants (Linux): a grandchild whose parent
+/// dies is then its child, to be found and ended, instead of init's. False where it cannot.
+func becomeChildSubreaper() -> Bool {
+    CSystemShims_becomeChildSubreaper() == 0
+}
