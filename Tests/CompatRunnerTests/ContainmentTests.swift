@@ -84,3 +84,99 @@ func fileHead(_ path: String, bytes: Int) -> String {
     defer { try? handle.close() }
     return String(decoding: (try? handle.read(upToCount: bytes)) ?? Data(), as: UTF8.self)
 }
+
+@Suite("containment: every process a run started ends with it, whatever the signal", .serialized)
+struct ProcessContainmentTests {
+    /// `compat matrix run` over `matrix`, two cells at a time, reports in `matrix.folder/reports`.
+    func compat(_ matrix: TestMatrix) throws -> CompatRun {
+        try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
+                       "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
+    }
+
+    @Test("grandchildren that leave their peer's process group with setsid: gone after the run, and the cell passes")
+    func setsidGrandchildrenEndWithTheRun() throws {
+        let scratch = try TestMatrix(json: .object([:]))
+        let pids = scratch.folder + "/escapes.pids"
+        let matrix = try misbehavingMatrix(reference: [3], testPeers: [], clients: ["v3"], gateways: ["escapes"],
+                                           pairSeconds: 60, commandSeconds: 30,
+                                           extraPeers: [ContainmentTests.wrapping("escapes", pids: pids)])
+        let run = try compat(matrix)
+        let outcome = run.wait(limit: .seconds(120))
+        #expect(outcome.status == 0 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
+        let noted = notedPids(pids)
+        #expect(noted.count == 3, "the peer and its two setsid grandchildren: \(noted)")
+        let alive = noted.compactMap(ProcessIdentity.init(pid:)).filter(\.isAlive)
+        #expect(alive.isEmpty, "still alive after the run: \(alive)")
+        let left = run.leftovers()
+        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+    }
+
+    /// When a signal is sent to a running `compat matrix run`.
+    enum Moment: String, CaseIterable, CustomTestStringConvertible {
+        /// As soon as compat has started its first peer.
+        case firstPeerStarted = "as its first peer starts"
+        /// While a cell hangs on a peer that ignores the end of its input.
+        case cellHangs = "while a cell hangs"
+        /// After every cell, while compat writes the grid and the failures (more than its stdout pipe holds).
+        case gridWritten = "while the grid is written"
+
+        var testDescription: String { rawValue }
+    }
+
+    @Test("SIGINT at any moment exits 130, SIGHUP 129: reports written, no peer and no folder left",
+          arguments: Moment.allCases.map { ($0, SIGINT) } + [(Moment.cellHangs, SIGHUP)])
+    func signalEndsTheRunCleanly(moment: Moment, signal: Int32) throws {
+        let matrix = try moment == .gridWritten
+            ? misbehavingMatrix(reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["v3", "hugeevents"],
+                                pairSeconds: 60, commandSeconds: 30)
+            : misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
+                                pairSeconds: 120, commandSeconds: 60)
+        let run = try compat(matrix)
+        if moment == .gridWritten { _ = fcntl(run.process.stdoutFD, F_SETPIPE_SZ, 4096) }
+        let reached = awaitMoment(moment, of: run, matrix: matrix)
+        #expect(reached, "compat never got \(moment.rawValue)")
+        run.send(signal)
+        let outcome = run.wait(limit: .seconds(60))
+        #expect(outcome.status == 128 + signal && !outcome.killedBySignal && !outcome.timedOut,
+                "exit \(outcome.status)\(outcome.killedBySignal ? " (killed by that signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)")
+        let cells = try resultCells(matrix.folder + "/reports")
+        #expect(cells.count == (moment == .gridWritten ? 2 : 6), "results.json: \(cells.keys.sorted())")
+        if moment == .gridWritten {
+            #expect(cells.values.allSatisfy { $0["state"]?.stringValue != "NOT RUN" }, "every cell had finished")
+        } else {
+            #expect(cells["client=v5/gateway=hang"]?["state"]?.stringValue == "NOT RUN")
+        }
+        let kept = Set(cells.values.compactMap { $0["keptDirectory"]?.stringValue })
+        let left = run.leftovers(kept: kept)
+        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+    }
+
+    /// Waits for `moment` of `run`, by what it shows from outside: its children, the hang peer's
+    /// pids (it notes its `sleep` once it hangs), the first bytes in its stdout pipe (the grid and
+    /// the failures are more than the pipe holds, so it cannot finish them until the test reads).
+    /// False if it ended first.
+    func awaitMoment(_ moment: Moment, of run: CompatRun, matrix: TestMatrix) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        func reached() -> Bool {
+            switch moment {
+            case .firstPeerStarted: !childPids(of: run.pid).isEmpty
+            case .cellHangs: notedPids(matrix.folder + "/hang.pids").count >= 2
+            case .gridWritten: bytesWaiting(in: run.process.stdoutFD) > 0
+            }
+        }
+        while !reached() {
+            guard run.isRunning, ContinuousClock.now < deadline else { return false }
+            usleep(2_000)
+        }
+        return true
+    }
+}
+
+/// Linux's fcntl command to resize a pipe (<fcntl.h> defines it only with _GNU_SOURCE).
+private let F_SETPIPE_SZ: Int32 = 1031
+
+/// How many bytes wait to be read in the pipe `fd`.
+private func bytesWaiting(in fd: Int32) -> Int {
+    var count: Int32 = 0
+    return ioctl(fd, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
+}

@@ -116,6 +116,8 @@ public struct MatrixRunner: Sendable {
                                             termination: shown, stderrTail: handle.process.stderrTail()))
             handle.endTranscript()
         }
+        // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
+        ProcessRegistry.shared.endOrphans()
 
         result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
         if let abort {

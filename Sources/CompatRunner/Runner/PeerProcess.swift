@@ -194,16 +194,14 @@ public final class PeerProcess: @unchecked Sendable {
         }
         let all = argv + arguments
         let setting = ChildSetting(environment: environment.map { $0.map { "\($0.key)=\($0.value)" } }, workingDirectory: workingDirectory)
-        let spawned = Result { () throws(SystemError) in try spawnChild(all, pipes: pipes, setting: setting) }
+        let spawned = Result { () throws(SystemError) in try registry.start { () throws(SystemError) in try spawnChild(all, pipes: pipes, setting: setting) } }
         pipes.closeChildEnds()
-        let child: pid_t
-        switch spawned {
-        case .success(let pid):
-            child = pid
-        case .failure(let error):
+        guard case .success(let child?) = spawned else {
             pipes.closeParentEnds()
             if errFile >= 0 { close(errFile) }
-            throw failure(error.errno)
+            if case .failure(let error) = spawned { throw failure(error.errno) }
+            // The runner is being interrupted: nothing new may start.
+            throw SpawnError(program: program, errno: EINTR, reason: "the runner is shutting down")
         }
 
         self.pid = child
@@ -215,12 +213,6 @@ public final class PeerProcess: @unchecked Sendable {
         self.readFD = pipes.parentOut
         self.stderr = StderrLog(fd: pipes.parentErr, file: errFile)
         StderrPump.shared.add(stderr)
-
-        if !registry.register(child) {
-            // The runner is being interrupted: this child must not outlive it.
-            _ = reap(killGroup: true, killedByUs: true)
-            throw SpawnError(program: program, errno: EINTR, reason: "the runner is shutting down")
-        }
     }
 
     deinit {
@@ -508,6 +500,7 @@ public final class PeerProcess: @unchecked Sendable {
             var usage = rusage()
             var r: pid_t
             repeat { r = wait4(pid, &status, 0, &usage) } while r == -1 && errno == EINTR
+            registry.reaped(pid)
             if r == pid { state.peakKilobytes = Int(usage.ru_maxrss) }
             let t: Termination
             if r != pid {

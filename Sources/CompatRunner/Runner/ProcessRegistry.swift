@@ -1,4 +1,5 @@
-// Every live child process group of the runner, so that an interrupt can kill them all.
+// Every live child process group of the runner, so that an interrupt can kill them all; and,
+// when the runner adopts its orphans, the sweeps that end every descendant a cell left behind.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Darwin
 import Synchronization
 
 /// A set of process groups (each named by its leader's pid, which is also its pgid) that
-/// can all be killed at once.
+/// can all be killed at once, and of the children started through it that are not reaped yet.
 ///
 /// Thread-safe. `killAll()` only takes a mutex and calls `kill(2)`, so it may be called
 /// from any ordinary thread, including a dedicated thread that waits on SIGINT/SIGTERM
@@ -20,28 +21,43 @@ import Synchronization
 public final class ProcessGroupRegistry: Sendable {
     private struct State {
         var groups: Set<Int32> = []
-        /// Set by `killAll()`: from then on `register` refuses, so a child spawned while the
-        /// runner is being interrupted is killed at once instead of escaping.
+        /// Children started through `start` and not reaped yet, counted (a pid is reused only after
+        /// its reaping, but its count may go down just after the new child's went up).
+        var unreaped: [Int32: Int] = [:]
+        /// Set by `killAll()`: from then on nothing starts, so a child spawned while the
+        /// runner is being interrupted cannot escape.
         var closed = false
+        /// Set by `adoptOrphans()`: orphaned descendants become this process's children.
+        var adoptsOrphans = false
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Adds a process group. Returns false, and adds nothing, once `killAll()` has run:
-    /// the caller must then kill the group itself.
-    @discardableResult
-    public func register(_ pgid: Int32) -> Bool {
-        state.withLock { s in
-            if s.closed { return false }
-            s.groups.insert(pgid)
-            return true
+    /// Starts a child with `start` and registers it as a group leader, under the lock the sweeps
+    /// take, so that no sweep sees it between its birth and its registration. Nil, and nothing
+    /// started, once `killAll()` has run.
+    func start(_ start: () throws(SystemError) -> pid_t) throws(SystemError) -> pid_t? {
+        try state.withLock { (s: inout State) throws(SystemError) -> pid_t? in
+            guard !s.closed else { return nil }
+            let pid = try start()
+            s.groups.insert(pid)
+            s.unreaped[pid, default: 0] += 1
+            return pid
         }
     }
 
-    public func unregister(_ pgid: Int32) {
+    func unregister(_ pgid: Int32) {
         _ = state.withLock { s in s.groups.remove(pgid) }
+    }
+
+    /// After `waitpid` has reaped a child that `start` started.
+    func reaped(_ pid: Int32) {
+        state.withLock { s in
+            guard let count = s.unreaped[pid] else { return }
+            s.unreaped[pid] = count > 1 ? count - 1 : nil
+        }
     }
 
     /// SIGKILLs every registered process group and closes the registry to new groups.
@@ -65,6 +81,57 @@ public final class ProcessGroupRegistry: Sendable {
 
     /// Whether `killAll()` has run.
     public var isClosed: Bool { state.withLock { $0.closed } }
+
+    // MARK: Orphans
+
+    /// Makes this process the child subreaper of everything it starts (Linux): a descendant whose
+    /// parent dies — a grandchild that left its peer's group with setsid, say — becomes its child
+    /// instead of init's, and the sweeps below find and end it. Only for a process that starts
+    /// every child through `PeerProcess` (`compat`): any other child would be taken for an orphan.
+    /// False where the system cannot.
+    @discardableResult
+    public func adoptOrphans() -> Bool {
+        guard becomeChildSubreaper() else { return false }
+        state.withLock { $0.adoptsOrphans = true }
+        return true
+    }
+
+    /// Kills and reaps this process's orphans: children it did not start that belong to no live
+    /// group of a running cell. Their own children become its children as they die, and are
+    /// ended in the next round. Nothing unless it adopts its orphans.
+    public func endOrphans() {
+        guard state.withLock({ $0.adoptsOrphans }) else { return }
+        // Bounded, should descendants keep forking: each round ends the orphans there are.
+        for _ in 0..<100 {
+            let orphans = state.withLock { s in
+                let found = childProcesses().filter { s.unreaped[$0] == nil && !s.groups.contains(getpgid($0)) }
+                for pid in found { _ = kill(pid, SIGKILL) }
+                return found
+            }
+            if orphans.isEmpty { return }
+            for pid in orphans { reapKilled(pid) }
+        }
+    }
+
+    /// Before this process exits: kills every group and every child it still has — peers, orphans
+    /// and theirs — and reaps them, for up to `limit`.
+    public func endEveryChild(within limit: Duration) {
+        killAll()
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let children = childProcesses()
+            if children.isEmpty { return }
+            for pid in children { _ = kill(pid, SIGKILL) }
+            var status: Int32 = 0
+            if waitpid(-1, &status, WNOHANG) <= 0 { usleep(1_000) }
+        }
+    }
+}
+
+/// Waits for a child this process has just SIGKILLed.
+private func reapKilled(_ pid: Int32) {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
 }
 
 /// The runner's one registry: every `PeerProcess` registers its process group here while
@@ -72,9 +139,6 @@ public final class ProcessGroupRegistry: Sendable {
 public enum ProcessRegistry {
     public static let shared = ProcessGroupRegistry()
 
-    @discardableResult
-    public static func register(_ pid: Int32) -> Bool { shared.register(pid) }
-    public static func unregister(_ pid: Int32) { shared.unregister(pid) }
     /// Kills every live peer process group of this runner (for SIGINT/SIGTERM).
     @discardableResult
     public static func killAll() -> Int { shared.killAll() }

@@ -14,28 +14,36 @@ struct Compat: ParsableCommand {
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
+    /// Every way out goes through `ExitGate`: an interrupt that comes first decides the status.
     static func main() {
         ignoreSIGPIPE()
         handleInterrupts { signal in
-            FileHandle.standardError.write(Data("compat: interrupted by signal \(signal); every peer was stopped\n".utf8))
+            emitError("compat: interrupted by signal \(signal); every peer was stopped\n")
         }
+        // A grandchild that leaves its peer's process group is still ended with its cell.
+        ProcessRegistry.shared.adoptOrphans()
+        ExitGate.shared.exit(runCommand())
+    }
+
+    /// Runs the command line's command; its exit status.
+    private static func runCommand() -> Int32 {
         do {
             var command = try parseAsRoot()
             try command.run()
+            return 0
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("compat: \(error.message)\n".utf8))
-            Foundation.exit(2)
+            emitError("compat: \(error.message)\n")
+            return 2
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            return code.rawValue
         } catch {
-            let code = exitCode(for: error)
             let message = fullMessage(for: error)
-            if code == .success {
-                print(message)
-                Foundation.exit(0)
+            if exitCode(for: error) == .success {
+                emit(message + "\n")
+                return 0
             }
-            FileHandle.standardError.write(Data("\(message)\n".utf8))
-            Foundation.exit(2)
+            emitError("\(message)\n")
+            return 2
         }
     }
 }
@@ -101,9 +109,15 @@ struct CheckFilterOptions: ParsableArguments {
     }
 }
 
-/// Writes to stdout as lines are ready.
+/// Writes to stdout as lines are ready. A terminal that hung up or a closed pipe (EIO, EPIPE)
+/// loses the text rather than crash compat (as FileHandle's non-throwing `write` would).
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    try? FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+}
+
+/// Writes to stderr, as `emit` does to stdout.
+func emitError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }
 
 var stdoutIsTerminal: Bool { isatty(1) == 1 }

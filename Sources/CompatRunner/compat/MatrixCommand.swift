@@ -51,25 +51,34 @@ struct MatrixCommand: ParsableCommand {
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = allowRemote
-            // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN.
+            // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the
+            // whole run is being reported already: the interrupt then waits for that report.
             let finished = Mutex<[CellResult]>([])
+            let reported = Mutex(false)
             let started = ContinuousClock.now
             let reportDir = self.reportDir
             InterruptActions.shared.set { _ in
-                let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
-                                                       seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
-                emit(renderGrid(partial, color: false))
-                if let reportDir { try? writeReports(partial, to: reportDir) }
+                reported.withLock { done in
+                    guard !done else { return }
+                    let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
+                                                           seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+                    emit(renderGrid(partial, color: false))
+                    if let reportDir { try? writeReports(partial, to: reportDir) }
+                    done = true
+                }
             }
             let result = runner.run(cells: cells, options: options) { cell in
                 if cell.state != .notRun { finished.withLock { $0.append(cell) } }
             }
             parkIfInterrupted()
-            emit(renderGrid(result, color: color || stdoutIsTerminal))
-            if !result.allExpected { emit(renderFailures(result)) }
-            if let reportDir {
-                try writeReports(result, to: reportDir)
-                emit("reports written to \(reportDir)\n")
+            try reported.withLock { done in
+                emit(renderGrid(result, color: color || stdoutIsTerminal))
+                if !result.allExpected { emit(renderFailures(result)) }
+                if let reportDir {
+                    try writeReports(result, to: reportDir)
+                    emit("reports written to \(reportDir)\n")
+                }
+                done = true
             }
             if !result.allExpected { throw ExitCode(1) }
         }
