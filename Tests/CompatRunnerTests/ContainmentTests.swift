@@ -13,16 +13,16 @@ import Testing
 import Glibc
 #endif
 
+/// `compat matrix run` over `matrix`, two cells at a time, reports in `matrix.folder/reports`.
+private func startMatrixRun(_ matrix: TestMatrix) throws -> CompatRun {
+    try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
+                   "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
+}
+
 @Suite("containment: what compat reads from its peers is bounded", .serialized)
 struct ContainmentTests {
     /// compat's peak resident memory, whatever its peers write.
     static let maximumPeakKB = 200 * 1024
-
-    /// `compat matrix run` over `matrix`, two cells at a time, reports in `matrix.folder/reports`.
-    func compat(_ matrix: TestMatrix, _ extra: [String] = []) throws -> CompatRun {
-        try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
-                       "--report-dir", matrix.folder + "/reports"] + extra, temporaryFolder: matrix.folder + "/tmp")
-    }
 
     /// A matrix entry for the test peer `name` that becomes the reference v3 peer after misbehaving.
     static func wrapping(_ name: String, pids: String) -> JSON {
@@ -37,7 +37,7 @@ struct ContainmentTests {
         let flooder = Self.wrapping("stderrflood", pids: scratch.folder + "/stderrflood.pids")
         let floods = try misbehavingMatrix(reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["hugeevents", "stderrflood"],
                                            pairSeconds: 120, commandSeconds: 30, extraPeers: [flooder])
-        let run = try compat(floods)
+        let run = try startMatrixRun(floods)
         let outcome = run.wait(limit: .seconds(600))
         #expect(outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
                 "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
@@ -87,12 +87,6 @@ func fileHead(_ path: String, bytes: Int) -> String {
 
 @Suite("containment: every process a run started ends with it, whatever the signal", .serialized)
 struct ProcessContainmentTests {
-    /// `compat matrix run` over `matrix`, two cells at a time, reports in `matrix.folder/reports`.
-    func compat(_ matrix: TestMatrix) throws -> CompatRun {
-        try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
-                       "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
-    }
-
     @Test("grandchildren that leave their peer's process group with setsid: gone after the run, and the cell passes")
     func setsidGrandchildrenEndWithTheRun() throws {
         let scratch = try TestMatrix(json: .object([:]))
@@ -100,7 +94,7 @@ struct ProcessContainmentTests {
         let matrix = try misbehavingMatrix(reference: [3], testPeers: [], clients: ["v3"], gateways: ["escapes"],
                                            pairSeconds: 60, commandSeconds: 30,
                                            extraPeers: [ContainmentTests.wrapping("escapes", pids: pids)])
-        let run = try compat(matrix)
+        let run = try startMatrixRun(matrix)
         let outcome = run.wait(limit: .seconds(120))
         #expect(outcome.status == 0 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
         let noted = notedPids(pids)
@@ -131,7 +125,7 @@ struct ProcessContainmentTests {
                                 pairSeconds: 60, commandSeconds: 30)
             : misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
                                 pairSeconds: 120, commandSeconds: 60)
-        let run = try compat(matrix)
+        let run = try startMatrixRun(matrix)
         if moment == .gridWritten { _ = fcntl(run.process.stdoutFD, F_SETPIPE_SZ, 4096) }
         let reached = awaitMoment(moment, of: run, matrix: matrix)
         #expect(reached, "compat never got \(moment.rawValue)")

@@ -275,13 +275,7 @@ public final class PeerProcess: @unchecked Sendable {
             if let line = try takeLine() { return line }
             if eof { throw .closed }
             if let readError { throw .io(readError) }
-            let ready = pollOne(readFD, events: Int16(POLLIN), deadline: deadline)
-            if ready < 0 { throw .io("poll: \(String(cString: strerror(errno)))") }
-            if ready > 0 {
-                fill()
-            } else if ContinuousClock.now >= deadline {
-                throw .timeout
-            }
+            try fillWhenReady(deadline: deadline)
         }
     }
 
@@ -310,19 +304,24 @@ public final class PeerProcess: @unchecked Sendable {
         while !eof {
             if let readError { throw .io(readError) }
             if pendingCount > maxLineLength { throw .lineTooLong(pendingCount) }
-            let ready = pollOne(readFD, events: Int16(POLLIN), deadline: deadline)
-            if ready < 0 { throw .io("poll: \(String(cString: strerror(errno)))") }
-            if ready > 0 {
-                fill()
-            } else if ContinuousClock.now >= deadline {
-                throw .timeout
-            }
+            try fillWhenReady(deadline: deadline)
         }
         defer {
             start = buffer.count
             compact()
         }
         return Array(buffer[start...])
+    }
+
+    /// Waits for stdout to have something and reads it; `.timeout` once `deadline` has passed.
+    private func fillWhenReady(deadline: ContinuousClock.Instant) throws(PeerIOError) {
+        let ready = pollOne(readFD, events: Int16(POLLIN), deadline: deadline)
+        if ready < 0 { throw .io("poll: \(String(cString: strerror(errno)))") }
+        if ready > 0 {
+            fill()
+        } else if ContinuousClock.now >= deadline {
+            throw .timeout
+        }
     }
 
     /// Whether `readLine` would return (or throw) without waiting: a complete line is

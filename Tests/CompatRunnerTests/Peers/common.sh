@@ -1,18 +1,22 @@
-# Sourced by the misbehaving test peers in this folder (MisbehavingPeerTests, LeftoverTests).
+# Sourced by the misbehaving test peers in this folder (MisbehavingPeerTests, LeftoverTests,
+# ContainmentTests).
 # Each one is a version-3 peer that keeps the start of docs/PEER-CONTRACT.md — it answers
 # `hello` truthfully — and then misbehaves in its own way.
 #
-# Arguments: [--pids FILE] --role client|gateway
-#   --pids FILE  append this shell's pid (and the pid of any child it starts) to FILE, so a
-#                test can check afterwards that the runner left none of them running.
+# Arguments: [--pids FILE] [--peer PROGRAM] --role client|gateway
+#   --pids FILE     append this shell's pid (and the pid of any child it starts) to FILE, so a
+#                   test can check afterwards that the runner left none of them running.
+#   --peer PROGRAM  the reference peer a test peer becomes after misbehaving (become_peer).
 
 ulimit -c 0 2>/dev/null   # a peer that crashes on purpose leaves no core file
 role=gateway
 pids=
+peer=
 while [ $# -gt 0 ]; do
   case $1 in
     --role) role=$2; shift ;;
     --pids) pids=$2; shift ;;
+    --peer) peer=$2; shift ;;
   esac
   shift
 done
@@ -35,4 +39,9 @@ answer_hello() {
 # next_command: waits for the runner's next command (listen or connect) and drops it.
 next_command() {
   IFS= read -r line || exit 0
+}
+
+# become_peer: replaces this shell with the --peer program in the same role (same pid).
+become_peer() {
+  exec "$peer" --role "$role"
 }

@@ -1,12 +1,6 @@
 #!/bin/sh
 # Test peer: writes 2 GB on stderr before anything else, then becomes the reference peer given
 # by `--peer PROGRAM` (a version-3 peer), which keeps the contract from its `hello` on.
-peer=
-previous=
-for argument; do
-  if [ "$previous" = --peer ]; then peer=$argument; fi
-  previous=$argument
-done
 . "${0%/*}/common.sh"
 yes 'stderr flood line' | head -c 2000000000 >&2
-exec "$peer" --role "$role"
+become_peer
