@@ -131,8 +131,9 @@ func fileNames(in folder: String) -> Set<String> {
 
 /// `compat ARGS` started in the background, through the runner's own spawner: TMPDIR is a folder
 /// of the test's, and a marker in its environment (inherited by every peer) finds its peers in
-/// /proc. While it runs, its children are sampled every few milliseconds; its peak memory is the
-/// kernel's account of it once reaped.
+/// /proc. While it runs, its children and its peak memory (VmHWM) are sampled every few
+/// milliseconds. (Not ru_maxrss from wait4: a spawned child's counts the memory of the test
+/// process, which the child shares until its exec.)
 final class CompatRun: @unchecked Sendable {
     static let markerVariable = "COMPAT_LEFTOVER_TEST_RUN"
 
@@ -152,7 +153,7 @@ final class CompatRun: @unchecked Sendable {
     let temporaryFolder: String
     let process: PeerProcess
     private let started = ContinuousClock.now
-    private let children = Mutex<Set<ProcessIdentity>>([])
+    private let sampled = Mutex<(children: Set<ProcessIdentity>, peakKB: Int)>(([], 0))
     private let sampler = DispatchGroup()
 
     /// Starts `compat arguments` with `TMPDIR=temporaryFolder` (created if missing) and stdin closed.
@@ -168,8 +169,12 @@ final class CompatRun: @unchecked Sendable {
         sampler.enter()
         Thread.detachNewThread { [self] in
             while process.termination == nil {
+                let peak = statusKilobytes(pid, "VmHWM") ?? 0
                 let seen = childPids(of: pid).compactMap { ProcessIdentity(pid: $0) }
-                children.withLock { $0.formUnion(seen) }
+                sampled.withLock {
+                    $0.peakKB = max($0.peakKB, peak)
+                    $0.children.formUnion(seen)
+                }
                 if process.pollExit() != nil { break }
                 usleep(5_000)
             }
@@ -181,10 +186,11 @@ final class CompatRun: @unchecked Sendable {
     var isRunning: Bool { process.pollExit() == nil }
 
     /// Every child process of compat seen while it ran.
-    var childrenSeen: Set<ProcessIdentity> { children.withLock { $0 } }
+    var childrenSeen: Set<ProcessIdentity> { sampled.withLock { $0.children } }
 
-    /// compat's peak resident memory in kB (or that of a child it reaped, if larger), once it has ended.
-    var peakKilobytes: Int { process.peakResidentKilobytes }
+    /// compat's peak resident memory seen, in kB: a high-water mark, so only what it grew in its
+    /// last few milliseconds could be missed.
+    var peakKilobytes: Int { sampled.withLock { $0.peakKB } }
 
     /// Sends `signal` to compat while it runs (never to a later process with its pid).
     func send(_ signal: Int32) {

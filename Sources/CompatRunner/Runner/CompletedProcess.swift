@@ -8,8 +8,6 @@ public struct CompletedProcess: Sendable {
     public var stdout: [UInt8]
     /// Its stderr as kept: whole when short, else its first and last 64 KiB.
     public var stderr: String
-    /// Its peak resident memory in kB (or a descendant's it reaped, if larger).
-    public var peakResidentKilobytes: Int
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
@@ -25,7 +23,6 @@ extension PeerProcess {
         let deadline = ContinuousClock.now + timeout
         let output = try? process.readToEnd(deadline: deadline)
         let termination = output == nil ? process.kill() : process.finish(grace: ContinuousClock.now.duration(to: deadline))
-        return CompletedProcess(termination: termination, stdout: output ?? [], stderr: process.stderrText,
-                                peakResidentKilobytes: process.peakResidentKilobytes)
+        return CompletedProcess(termination: termination, stdout: output ?? [], stderr: process.stderrText)
     }
 }

@@ -141,7 +141,6 @@ public final class PeerProcess: @unchecked Sendable {
     // Lifecycle state (any thread).
     private struct Lifecycle {
         var termination: Termination?
-        var peakKilobytes = 0
     }
     private let lifecycle = Mutex(Lifecycle())
 
@@ -149,9 +148,6 @@ public final class PeerProcess: @unchecked Sendable {
 
     /// How it ended, once it has been reaped (by `finish`, `kill` or `pollExit`); nil before.
     public var termination: Termination? { lifecycle.withLock { $0.termination } }
-
-    /// Once reaped: its peak resident memory in kB, or that of a descendant it reaped if larger (0 before).
-    public var peakResidentKilobytes: Int { lifecycle.withLock { $0.peakKilobytes } }
 
     /// Starts `argv + arguments` (argv[0] is a path; without a "/" it is searched in PATH)
     /// in a new process group, stdin and stdout as pipes, stderr read as it comes and kept as
@@ -496,11 +492,9 @@ public final class PeerProcess: @unchecked Sendable {
             }
             registry.unregister(pid)
             var status: Int32 = 0
-            var usage = rusage()
             var r: pid_t
-            repeat { r = wait4(pid, &status, 0, &usage) } while r == -1 && errno == EINTR
+            repeat { r = waitpid(pid, &status, 0) } while r == -1 && errno == EINTR
             registry.reaped(pid)
-            if r == pid { state.peakKilobytes = Int(usage.ru_maxrss) }
             let t: Termination
             if r != pid {
                 // Reaped by someone else (e.g. SIGCHLD set to SIG_IGN): the status is lost.
