@@ -104,7 +104,7 @@ public struct MatrixRunner: Sendable {
         // answering is killed with its group, and the other, which still answers, is let go by
         // closing its stdin (it exits, P1) before it is killed too; after any other stop both are killed.
         var stoppedAnswering: Role?
-        if case .timeout(let role, _)? = abort { stoppedAnswering = role }
+        if case .timeout(let peer, _)? = abort { stoppedAnswering = peer.role }
         for handle in handles {
             let endsCleanly = abort == nil || (stoppedAnswering != nil && stoppedAnswering != handle.role)
             let termination = handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
@@ -116,24 +116,8 @@ public struct MatrixRunner: Sendable {
 
         result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
         if let abort {
-            switch abort {
-            case .crashed(let role, let termination) where !termination.isCleanExit:
-                result.state = .crash
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) died: \(termination)"
-            case .crashed(let role, let termination):
-                result.state = .fail
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) exited early: \(termination)"
-            case .timeout(let role, let what):
-                result.state = .timeout
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) stopped answering (\(what)); killed with its process group"
-            case .contractViolation(_, let message):
-                result.state = .fail
-                result.problem = message
-            case .missing:
-                // Only a check waits for a missing event; it never ends the cell.
-                result.state = .fail
-                result.problem = abort.describe { $0 == .client ? clientName : gatewayName }
-            }
+            result.state = abort.cellState
+            result.problem = abort.problem
         } else if result.state != .crash {
             let failed = result.checks.filter { $0.status == .failed }
             let known = result.checks.filter { $0.status == .knownFailure }
