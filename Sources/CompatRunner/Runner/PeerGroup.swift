@@ -78,7 +78,7 @@ class PeerGroup {
         self.deadline = deadline
     }
 
-    private func commandDeadline() -> ContinuousClock.Instant { min(.now + commandTimeout, deadline) }
+    func commandDeadline() -> ContinuousClock.Instant { min(.now + commandTimeout, deadline) }
 
     /// Sends a command and returns its answer (the event with its id).
     @discardableResult
@@ -109,10 +109,11 @@ class PeerGroup {
         try waitFor(peer, what: "the answer to \(name)") { $0.id == id }
     }
 
-    /// The first event from `peer` matching `predicate`, from its inbox or as it arrives.
-    func waitFor(_ peer: PeerHandle, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+    /// The first event from `peer` matching `predicate`, from its inbox or as it arrives, by
+    /// `until` (default: one command's time from now).
+    func waitFor(_ peer: PeerHandle, what: String, until: ContinuousClock.Instant? = nil, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
         if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }
-        let until = commandDeadline()
+        let until = until.map { min($0, deadline) } ?? commandDeadline()
         while true {
             try readAvailable(until: until, waitingFor: what, on: peer)
             if let index = peer.inbox.firstIndex(where: predicate) { return peer.inbox.remove(at: index) }

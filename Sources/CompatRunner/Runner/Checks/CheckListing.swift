@@ -95,7 +95,11 @@ public enum CheckListing {
 
     /// Every --run pattern (and --message) must select a planned check of the cells that will run.
     public static func validateSelection(_ selection: CheckSelection, in plans: [CheckPlan]) throws(ConfigError) {
-        let names = plans.flatMap(\.names)
+        try validateSelection(selection, names: plans.flatMap(\.names))
+    }
+
+    /// Every --run pattern (and --message) must select one of `names`.
+    public static func validateSelection(_ selection: CheckSelection, names: [String]) throws(ConfigError) {
         for pattern in selection.patterns where !names.contains(where: pattern.matches) {
             throw ConfigError("--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)")
         }

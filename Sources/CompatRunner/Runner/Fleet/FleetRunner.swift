@@ -1,0 +1,90 @@
+// Runs a fleet: one gateway process and every client of the plan connected and logged on at
+// once, then rounds of interleaved traffic in which every session sends and is sent its types;
+// each round waits for all sessions together, so a missing frame costs one wait per round.
+// The result is one CellResult (client "fleet"), so the reports of a cell serve it.
+
+import Foundation
+import MiniJSON
+import PeerContract
+import TGP
+
+public struct FleetRunner: Sendable {
+    public let config: MatrixConfig
+    public let samples: SampleBook
+    public let schema: Schema
+
+    public init(config: MatrixConfig, samples: SampleBook, schema: Schema = .tgp) {
+        self.config = config
+        self.samples = samples
+        self.schema = schema
+    }
+
+    /// Runs `plan` start to finish: nothing of it is left running, and its folder is removed unless it failed.
+    public func run(_ plan: FleetPlan, selection: CheckSelection = CheckSelection(), reproduce: String,
+                    temporaryRoot: String? = nil, allowRemote: Bool = false) -> CellResult {
+        let started = ContinuousClock.now
+        var result = CellResult(client: "fleet", gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
+                                expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
+                                seconds: 0, reproduce: reproduce)
+        let directory: String
+        do {
+            directory = try makePrivateDirectory(prefix: "compat-fleet-\(plan.gateway.name)", in: temporaryRoot)
+        } catch {
+            result.state = .crash
+            result.problem = "\(error)"
+            return result
+        }
+        CellFolders.shared.started(directory)
+        defer { CellFolders.shared.ended(directory) }
+
+        var handles: [PeerHandle] = []
+        var execution: FleetExecution?
+        var abort: CellAbort?
+        do throws(SpawnError) {
+            let gateway = try PeerHandle(spec: plan.gateway, role: .gateway, stderrPath: directory + "/gateway.stderr")
+            handles.append(gateway)
+            for member in plan.members {
+                handles.append(try PeerHandle(spec: member.spec, role: .client, stderrPath: directory + "/client-\(member.index).stderr", label: member.label))
+            }
+            let group = PeerGroup(peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout)
+            let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
+            let run = FleetExecution(schema: schema, samples: samples, plan: plan, selection: selection, group: group,
+                                     gateway: gateway, clients: Array(handles.dropFirst()))
+            execution = run
+            do {
+                try run.run(endpoint: endpoint, allowRemote: allowRemote)
+            } catch {
+                abort = error
+            }
+        } catch {
+            result.state = .crash
+            result.problem = "\(error)"
+        }
+        for handle in handles {
+            let termination = handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
+            result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.label.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
+                                            termination: termination.description, stderrTail: handle.process.stderrTail()))
+        }
+        result.checks = execution?.results(abort: abort) ?? []
+        if let abort {
+            result.state = abort.cellState
+            result.problem = abort.problem
+        } else if result.state != .crash {
+            result.state = result.checks.contains { $0.status == .failed } ? .fail : .pass
+        }
+        if ProcessRegistry.shared.isClosed {
+            result.state = .notRun
+            result.problem = "interrupted before it finished"
+        }
+        if result.state == .pass || result.state == .notRun {
+            try? FileManager.default.removeItem(atPath: directory)
+        } else {
+            for handle in handles {
+                try? handle.transcriptText.write(toFile: "\(directory)/\(handle.label.name).\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
+            }
+            result.keptDirectory = directory
+        }
+        result.seconds = (ContinuousClock.now - started).seconds
+        return result
+    }
+}
