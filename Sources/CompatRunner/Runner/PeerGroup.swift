@@ -67,7 +67,7 @@ enum CellAbort: Error {
 }
 
 class PeerGroup {
-    let peers: [PeerHandle]
+    private(set) var peers: [PeerHandle]
     let commandTimeout: Duration
     /// Everything must end by then.
     let deadline: ContinuousClock.Instant
@@ -77,6 +77,9 @@ class PeerGroup {
         self.commandTimeout = commandTimeout
         self.deadline = deadline
     }
+
+    /// A peer started while the others run (the new gateway of an upgrade).
+    func add(_ peer: PeerHandle) { peers.append(peer) }
 
     func commandDeadline() -> ContinuousClock.Instant { min(.now + commandTimeout, deadline) }
 

@@ -10,7 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
-        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.

@@ -32,7 +32,7 @@ struct FleetCommand: ParsableCommand {
         guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
         }
-        let clientSpecs = try fleetClients(config)
+        let clientSpecs = try fleetClients(clients, config)
         try config.validatePrograms(for: Set(clientSpecs.map(\.name) + [gateway]))
         let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
         try CheckListing.validateSelection(filter.selection, names: plan.names)
@@ -47,17 +47,5 @@ struct FleetCommand: ParsableCommand {
             emit("reports written to \(reportDir)\n")
         }
         if !result.state.isExpected { throw ExitCode(1) }
-    }
-
-    private func fleetClients(_ config: MatrixConfig) throws -> [PeerSpec] {
-        guard let clients else { return config.clients.compactMap(config.peer(named:)) }
-        let names = clients.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !names.isEmpty else { throw ConfigError("--clients names no peer (clients: \(config.clients.joined(separator: ", ")))") }
-        return try names.map { name in
-            guard let spec = config.peer(named: name), config.clients.contains(name) else {
-                throw ConfigError("--clients \(name): not a client of \(config.path) (\(config.clients.joined(separator: ", ")))")
-            }
-            return spec
-        }
     }
 }

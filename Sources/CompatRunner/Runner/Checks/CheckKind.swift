@@ -10,6 +10,7 @@ public enum CheckFamily: String, CaseIterable, Sendable {
     case badInput = "bad input, at each rule's boundary"
     case reference = "reference gateway behaviour"
     case fleet = "fleets: one gateway, many sessions (compat fleet)"
+    case upgrade = "rolling upgrades and downgrades (compat upgrade)"
 }
 
 /// One kind of check.
@@ -32,6 +33,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case shutdown
     case fleetHandshake, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
     case fleetBadInputIsolated, fleetLogoutIsolated, fleetKilledIsolated, fleetNoStrayFrames, fleetShutdown
+    case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery
 
     public static var allCases: [CheckKind] {
         [.helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
@@ -40,10 +42,11 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
             + [.referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon, .shutdown]
             + [.fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
                .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown]
+            + [.upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery]
     }
 
     /// Kinds a cell of two peers plans (the rest belong to fleets).
-    public var isCellKind: Bool { family != .fleet }
+    public var isCellKind: Bool { family != .fleet && family != .upgrade }
 
     /// The kind's stable id, as `compat list --checks --json` gives it.
     public var id: String {
@@ -80,6 +83,12 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .fleetKilledIsolated: "fleet-killed-isolated"
         case .fleetNoStrayFrames: "fleet-no-stray-frames"
         case .fleetShutdown: "fleet-shutdown"
+        case .upgradeNotLoggedOn: "upgrade-not-logged-on"
+        case .upgradeRelogon: "upgrade-relogon"
+        case .upgradeTraffic: "upgrade-traffic"
+        case .upgradeNewerRefused: "upgrade-newer-refused"
+        case .upgradeCutOff: "upgrade-cut-off"
+        case .upgradeRecovery: "upgrade-recovery"
         }
     }
 
@@ -92,6 +101,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon: .reference
         case .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
              .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown: .fleet
+        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery: .upgrade
         }
     }
 
@@ -130,6 +140,12 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .fleetKilledIsolated: "fleet=G/client=C#k/session/killed-isolated"
         case .fleetNoStrayFrames: "fleet=G/session/no-stray-frames"
         case .fleetShutdown: "fleet=G/session/shutdown"
+        case .upgradeNotLoggedOn: "upgrade=FROM-TO/client=C#k/session/not-logged-on"
+        case .upgradeRelogon: "upgrade=FROM-TO/client=C#k/Logon/c2g/relogon"
+        case .upgradeTraffic: "upgrade=FROM-TO/client=C#k/NewOrder/c2g/traffic"
+        case .upgradeNewerRefused: "upgrade=FROM-TO/client=C#k/session/newer-refused"
+        case .upgradeCutOff: "upgrade=FROM-TO/client=C#k/cut-off"
+        case .upgradeRecovery: "upgrade=FROM-TO/session/recovery"
         }
     }
 
@@ -167,6 +183,12 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .fleetKilledIsolated: [.s1, .t1]
         case .fleetNoStrayFrames: [.s1]
         case .fleetShutdown: [.p9, .p1]
+        case .upgradeNotLoggedOn: [.s3, .r9, .rj4]
+        case .upgradeRelogon: [.s3, .n1, .p5]
+        case .upgradeTraffic: [.s3, .g1, .e1]
+        case .upgradeNewerRefused: [.e2, .p7]
+        case .upgradeCutOff: [.n1, .n2, .e3]
+        case .upgradeRecovery: [.s3]
         }
     }
 
@@ -194,6 +216,11 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .fleetLogoutIsolated: "the second logged-on session of a fleet"
         case .fleetKilledIsolated: "the third logged-on session of a fleet"
         case .fleetNoStrayFrames, .fleetShutdown: "every fleet"
+        case .upgradeNotLoggedOn: "every session logged on to FROM"
+        case .upgradeRelogon, .upgradeTraffic: "every client TO serves"
+        case .upgradeNewerRefused: "every client TO serves at an N below a client-to-gateway type its version knows"
+        case .upgradeCutOff: "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
+        case .upgradeRecovery: "every upgrade"
         }
     }
 
@@ -220,6 +247,12 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .fleetKilledIsolated: ["send", "received"]
         case .fleetNoStrayFrames: ["received"]
         case .fleetShutdown: ["shutdown"]
+        case .upgradeNotLoggedOn: ["send", "received"]
+        case .upgradeRelogon: ["logon"]
+        case .upgradeTraffic: ["send", "received"]
+        case .upgradeNewerRefused: ["send"]
+        case .upgradeCutOff: ["logon"]
+        case .upgradeRecovery: ["logon"]
         }
     }
 

@@ -14,7 +14,8 @@ final class FleetExecution {
     let plan: FleetPlan
     let selection: CheckSelection
     let group: PeerGroup
-    let gateway: PeerHandle
+    /// The gateway serving the fleet now (an upgrade replaces it).
+    var gateway: PeerHandle
     let clients: [PeerHandle]
 
     /// One member's session as the fleet goes on.
@@ -48,7 +49,7 @@ final class FleetExecution {
     func client(_ member: FleetMember) -> PeerHandle { clients[member.index] }
 
     func name(_ member: FleetMember?, _ what: String) -> String {
-        FleetPlan.name(gateway: plan.gateway.name, member: member?.label, what)
+        plan.name(member, what)
     }
 
     // MARK: Results

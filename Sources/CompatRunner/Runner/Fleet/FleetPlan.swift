@@ -42,27 +42,21 @@ enum Isolation: CaseIterable {
 public struct FleetPlan: Sendable {
     public let gateway: PeerSpec
     public let members: [FleetMember]
-    /// Every check's name and kind, in the order the fleet runs them.
-    public let checks: [(name: String, kind: CheckKind)]
+    /// The first component of every check name: `fleet=v5`, `upgrade=v4-v5`.
+    public let scenario: String
+    /// Every check's name and kind, in the order the scenario runs them.
+    public internal(set) var checks: [(name: String, kind: CheckKind)]
 
     public var names: [String] { checks.map(\.name) }
 
     /// The types a logged-on session sends or is sent in the traffic rounds, at its N.
     static let sessionSetup: Set = ["Logon", "LogonAck", "LogonReject", "Logout"]
 
+    /// A fleet: every client logs on to `gateway` at once, then the rounds of FleetRounds.swift.
     public init(schema: Schema = .tgp, gateway: PeerSpec, clients: [PeerSpec]) {
-        self.gateway = gateway
-        let gatewayRange = schema.peerRanges[gateway.version]!
-        var seen: [String: Int] = [:]
-        members = clients.enumerated().map { index, spec in
-            seen[spec.name, default: 0] += 1
-            return FleetMember(index: index, spec: spec, label: "\(spec.name)#\(seen[spec.name]!)",
-                               negotiation: Negotiation(client: schema.peerRanges[spec.version]!, gateway: gatewayRange))
-        }
+        self.init(schema: schema, gateway: gateway, clients: clients, scenario: "fleet=\(gateway.name)")
         var checks: [(String, CheckKind)] = []
-        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) {
-            checks.append((Self.name(gateway: gateway.name, member: member?.label, what), kind))
-        }
+        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((name(member, what), kind)) }
         for member in members { add(member, "Logon/c2g/handshake", .fleetHandshake) }
         let loggedOn = members.filter { $0.negotiated != nil }
         for member in loggedOn { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
@@ -79,6 +73,25 @@ public struct FleetPlan: Sendable {
         self.checks = checks
     }
 
+    /// The members of `clients` logged on to `gateway`, with no checks yet.
+    init(schema: Schema, gateway: PeerSpec, clients: [PeerSpec], scenario: String) {
+        self.gateway = gateway
+        self.scenario = scenario
+        let gatewayRange = schema.peerRanges[gateway.version]!
+        var seen: [String: Int] = [:]
+        members = clients.enumerated().map { index, spec in
+            seen[spec.name, default: 0] += 1
+            return FleetMember(index: index, spec: spec, label: "\(spec.name)#\(seen[spec.name]!)",
+                               negotiation: Negotiation(client: schema.peerRanges[spec.version]!, gateway: gatewayRange))
+        }
+        checks = []
+    }
+
+    /// `fleet=v5/client=v3#2/NewOrder/c2g/sample`, or `fleet=v5/session/shutdown` for the scenario as a whole.
+    func name(_ member: FleetMember?, _ what: String) -> String {
+        scenario + "/" + (member.map { "client=\($0.label)/" } ?? "") + what
+    }
+
     /// The client-to-gateway types of the request rounds, in schema order.
     static func requests(_ schema: Schema) -> [MessageSchema] {
         schema.messages.filter { $0.direction.isSent(by: .client) && !sessionSetup.contains($0.name) && $0.name != "NewOrder" }
@@ -89,10 +102,6 @@ public struct FleetPlan: Sendable {
         schema.messages.filter { $0.direction.isSent(by: .gateway) && !sessionSetup.contains($0.name) }
     }
 
-    /// `fleet=v5/client=v3#2/NewOrder/c2g/sample`, or `fleet=v5/session/shutdown` for the fleet as a whole.
-    static func name(gateway: String, member: String?, _ what: String) -> String {
-        "fleet=\(gateway)/" + (member.map { "client=\($0)/" } ?? "") + what
-    }
 
     /// The isolation a member undergoes, by its place among the logged-on members.
     func isolation(of member: FleetMember) -> Isolation? {

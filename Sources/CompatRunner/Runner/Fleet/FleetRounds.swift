@@ -26,7 +26,9 @@ extension FleetExecution {
     // MARK: Start and logon
 
     /// The gateway listens; every client connects (commands to all first, then the answers).
-    private func start(endpoint: String, allowRemote: Bool) throws(CellAbort) {
+    /// Returns the endpoint the gateway reported.
+    @discardableResult
+    func start(endpoint: String, allowRemote: Bool) throws(CellAbort) -> String {
         let bound = try group.listen(gateway, on: endpoint, allowRemote: allowRemote)
         var pending: [(FleetMember, JSON)] = []
         for member in plan.members {
@@ -44,10 +46,11 @@ extension FleetExecution {
             }
             if let failure { drop(member, because: failure.message); record(member, "Logon/c2g/handshake", failure) }
         }
+        return bound
     }
 
     /// N1/N2/S1: every client logs on at once; each gets N from its own range, or a clean LogonReject.
-    private func logonRound() throws(CellAbort) {
+    func logonRound() throws(CellAbort) {
         let ready = plan.members.filter { !client($0).finished }
         var ids: [Int: JSON] = [:]
         for member in ready {
@@ -105,7 +108,7 @@ extension FleetExecution {
     }
 
     /// G1/S1: each session places two orders; each gets orderIds 1 and 2, at its own N, alone.
-    private func orderBookRound() throws(CellAbort) {
+    func orderBookRound() throws(CellAbort) {
         let newOrder = schema.message(named: "NewOrder")!
         try trafficRound("NewOrder/c2g/order-book", members: activeMembers) { member in
             let first = sample(newOrder, for: member)

@@ -22,6 +22,17 @@ public struct FleetRunner: Sendable {
     /// Runs `plan` start to finish: nothing of it is left running, and its folder is removed unless it failed.
     public func run(_ plan: FleetPlan, selection: CheckSelection = CheckSelection(), reproduce: String,
                     temporaryRoot: String? = nil, allowRemote: Bool = false) -> CellResult {
+        run(plan, upgrade: nil, selection: selection, reproduce: reproduce, temporaryRoot: temporaryRoot, allowRemote: allowRemote).result
+    }
+
+    /// Runs a rolling upgrade start to finish; the result and the recovery times.
+    public func run(_ upgrade: UpgradePlan, selection: CheckSelection = CheckSelection(), reproduce: String,
+                    temporaryRoot: String? = nil, allowRemote: Bool = false) -> (result: CellResult, recovery: RecoveryTimes?) {
+        run(upgrade.fleet, upgrade: upgrade, selection: selection, reproduce: reproduce, temporaryRoot: temporaryRoot, allowRemote: allowRemote)
+    }
+
+    private func run(_ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
+                     temporaryRoot: String?, allowRemote: Bool) -> (result: CellResult, recovery: RecoveryTimes?) {
         let started = ContinuousClock.now
         var result = CellResult(client: "fleet", gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
                                 expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
@@ -32,7 +43,7 @@ public struct FleetRunner: Sendable {
         } catch {
             result.state = .crash
             result.problem = "\(error)"
-            return result
+            return (result, nil)
         }
         CellFolders.shared.started(directory)
         defer { CellFolders.shared.ended(directory) }
@@ -40,6 +51,7 @@ public struct FleetRunner: Sendable {
         var handles: [PeerHandle] = []
         var execution: FleetExecution?
         var abort: CellAbort?
+        var recovery: RecoveryTimes?
         do throws(SpawnError) {
             let gateway = try PeerHandle(spec: plan.gateway, role: .gateway, stderrPath: directory + "/gateway.stderr")
             handles.append(gateway)
@@ -52,7 +64,15 @@ public struct FleetRunner: Sendable {
                                      gateway: gateway, clients: Array(handles.dropFirst()))
             execution = run
             do {
-                try run.run(endpoint: endpoint, allowRemote: allowRemote)
+                if let upgrade {
+                    recovery = try run.runUpgrade(upgrade, endpoint: endpoint, allowRemote: allowRemote) { () throws(SpawnError) in
+                        let to = try PeerHandle(spec: upgrade.to, role: .gateway, stderrPath: directory + "/gateway-\(upgrade.to.name).stderr")
+                        handles.append(to)
+                        return to
+                    }
+                } else {
+                    try run.run(endpoint: endpoint, allowRemote: allowRemote)
+                }
             } catch {
                 abort = error
             }
@@ -80,11 +100,11 @@ public struct FleetRunner: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
         } else {
             for handle in handles {
-                try? handle.transcriptText.write(toFile: "\(directory)/\(handle.label.name).\(handle.role.rawValue).transcript", atomically: true, encoding: .utf8)
+                try? handle.transcriptText.write(toFile: "\(directory)/\(handle.role.rawValue)-\(handle.label.name).transcript", atomically: true, encoding: .utf8)
             }
             result.keptDirectory = directory
         }
         result.seconds = (ContinuousClock.now - started).seconds
-        return result
+        return (result, recovery)
     }
 }

@@ -3,26 +3,30 @@
 
 import TGP
 
-public func renderFleet(_ result: CellResult, plan: FleetPlan) -> String {
-    var lines = ["fleet \(plan.gateway.name): \(plan.members.count) clients (\(plan.members.map(\.label).joined(separator: ", ")))", ""]
-    let header = [("session", 14), ("version", 8), ("N", 9), ("checks", 0)]
+public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: UpgradePlan? = nil) -> String {
+    var lines = ["\(plan.scenario): \(plan.members.count) clients (\(plan.members.map(\.label).joined(separator: ", ")))", ""]
+    let header = [("session", 14), ("version", 8), ("N", upgrade == nil ? 9 : 19), ("checks", 0)]
     lines.append("  " + header.map { ReportText.padded($0.0, to: $0.1) }.joined())
     for member in plan.members {
-        let prefix = FleetPlan.name(gateway: plan.gateway.name, member: member.label, "")
+        let prefix = plan.name(member, "")
         let checks = result.checks.filter { $0.name.hasPrefix(prefix) }
-        let outcome = member.negotiated.map(String.init) ?? "cut off"
+        var outcome = member.negotiated.map(String.init) ?? "cut off"
+        if let upgrade {
+            let next = if case .accepted(let version) = upgrade.after[member.index] { "\(version)" } else { "cut off" }
+            outcome += " → " + next
+        }
         lines.append("  " + ReportText.padded(member.label, to: 14) + ReportText.padded("v\(member.spec.version)", to: 8)
-            + ReportText.padded(outcome, to: 9) + statusCounts(checks))
+            + ReportText.padded(outcome, to: upgrade == nil ? 9 : 19) + statusCounts(checks))
     }
     let fleetWide = result.checks.filter { !$0.name.contains("/client=") }
-    lines.append("  " + ReportText.padded("(fleet)", to: 31) + statusCounts(fleetWide))
+    lines.append("  " + ReportText.padded("(all)", to: upgrade == nil ? 31 : 41) + statusCounts(fleetWide))
     if ReportText.needsDetails(result) {
         lines.append("")
         lines.append(ReportText.cellDetails(result, verbose: false).trimmingCharacters(in: .newlines))
     }
     let loggedOn = plan.members.filter { $0.negotiated != nil }.count
     lines.append("")
-    lines.append("fleet \(plan.gateway.name): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
+    lines.append("\(plan.scenario): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
         + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s")
     return lines.joined(separator: "\n") + "\n"
 }

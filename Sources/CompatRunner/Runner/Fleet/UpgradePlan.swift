@@ -1,0 +1,83 @@
+// A rolling gateway upgrade (or downgrade): the fleet logs on to gateway FROM and opens
+// orders; FROM stops (shutdown, or SIGKILL as in a crash) and TO starts on the same endpoint;
+// every client's next request draws NotLoggedOn, it logs on again on the same connection, and
+// traffic goes on at the new N. Who keeps, changes or loses its N follows from the ranges.
+
+import TGP
+
+/// A support policy entry of matrix.json: the client versions a gateway version must serve.
+public struct SupportEntry: Sendable, Hashable {
+    public let gateway: String
+    public let clients: [String]
+
+    public init(gateway: String, clients: [String]) {
+        self.gateway = gateway
+        self.clients = clients
+    }
+}
+
+public struct UpgradePlan: Sendable {
+    public let from: PeerSpec
+    public let to: PeerSpec
+    /// FROM is killed (SIGKILL) rather than shut down.
+    public let kill: Bool
+    /// The members as they log on to FROM, and every check of the upgrade.
+    public let fleet: FleetPlan
+    /// What each member's logon to TO must end in, by member index.
+    public let after: [Negotiation]
+    /// Members TO cuts off although the support policy says it must serve them.
+    public let unsupported: Set<Int>
+
+    public init(schema: Schema = .tgp, from: PeerSpec, to: PeerSpec, clients: [PeerSpec], kill: Bool = false, support: [SupportEntry] = []) {
+        self.from = from
+        self.to = to
+        self.kill = kill
+        var fleet = FleetPlan(schema: schema, gateway: from, clients: clients, scenario: "upgrade=\(from.name)-\(to.name)")
+        let toRange = schema.peerRanges[to.version]!
+        let after = fleet.members.map { Negotiation(client: schema.peerRanges[$0.spec.version]!, gateway: toRange) }
+        let promised = Set(support.filter { $0.gateway == to.name }.flatMap(\.clients))
+        unsupported = Set(fleet.members.filter { member in
+            if case .rejected = after[member.index] { promised.contains(member.spec.name) } else { false }
+        }.map(\.index))
+        var checks: [(String, CheckKind)] = []
+        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
+        for member in fleet.members { add(member, "Logon/c2g/handshake", .fleetHandshake) }
+        for member in fleet.members where member.negotiated != nil { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
+        for member in fleet.members where member.negotiated != nil { add(member, "session/not-logged-on", .upgradeNotLoggedOn) }
+        for member in fleet.members {
+            guard case .accepted(let version) = after[member.index] else {
+                add(member, "cut-off", .upgradeCutOff)
+                continue
+            }
+            add(member, "Logon/c2g/relogon", .upgradeRelogon)
+            add(member, "NewOrder/c2g/traffic", .upgradeTraffic)
+            if Self.newerType(schema, for: member, at: version) != nil { add(member, "session/newer-refused", .upgradeNewerRefused) }
+        }
+        add(nil, "session/recovery", .upgradeRecovery)
+        add(nil, "session/shutdown", .fleetShutdown)
+        fleet.checks = checks
+        self.fleet = fleet
+        self.after = after
+    }
+
+    /// A client-to-gateway type the member's version knows but N does not (E2 must refuse it).
+    static func newerType(_ schema: Schema, for member: FleetMember, at version: Int) -> MessageSchema? {
+        schema.messages.first { $0.direction.isSent(by: .client) && $0.since > version && $0.since <= member.spec.version }
+    }
+
+    /// One line per member: its N before and after, or cut off — and the policy's verdict.
+    public func describe() -> String {
+        var lines = ["upgrade \(from.name) → \(to.name) (\(kill ? "killed" : "shut down")), \(fleet.members.count) clients:"]
+        for member in fleet.members {
+            let before = member.negotiated.map { "N=\($0)" } ?? "cut off"
+            let afterText: String
+            switch after[member.index] {
+            case .accepted(let version): afterText = member.negotiated == version ? "keeps N=\(version)" : "N=\(version)"
+            case .rejected: afterText = "cut off" + (unsupported.contains(member.index) ? " — breaks the support policy (support-cut-off)" : "")
+            }
+            lines.append("  \(member.label.padding(toLength: 10, withPad: " ", startingAt: 0)) \(before.padding(toLength: 8, withPad: " ", startingAt: 0)) → \(afterText)")
+        }
+        lines.append(unsupported.isEmpty ? "support policy: kept" : "support policy: broken (\(unsupported.count) supported client(s) cut off)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

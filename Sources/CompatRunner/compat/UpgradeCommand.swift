@@ -1,0 +1,108 @@
+// `compat upgrade FROM TO [--clients …] [--kill]`: a rolling gateway upgrade (or downgrade)
+// under a live fleet; `compat plan upgrade FROM TO`: who keeps, changes or loses its N, and
+// whether that keeps the support policy, without starting anything.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+/// The gateways and clients of an upgrade, from the matrix.
+struct UpgradeArguments: ParsableArguments {
+    @Argument(help: "The gateway the fleet starts on.")
+    var from: String
+
+    @Argument(help: "The gateway that replaces it on the same endpoint.")
+    var to: String
+
+    @Option(name: .long, help: "The clients, comma-separated; a name may repeat (default: every client of the matrix).")
+    var clients: String?
+
+    @Flag(name: .long, help: "Kill FROM (SIGKILL, as in a crash) instead of shutting it down.")
+    var kill = false
+
+    func plan(_ config: MatrixConfig) throws -> UpgradePlan {
+        var gateways: [PeerSpec] = []
+        for name in [from, to] {
+            guard let spec = config.peer(named: name), config.gateways.contains(name) else {
+                throw ConfigError("\(config.path): no gateway named \"\(name)\" (gateways: \(config.gateways.joined(separator: ", ")))")
+            }
+            gateways.append(spec)
+        }
+        return UpgradePlan(from: gateways[0], to: gateways[1], clients: try fleetClients(clients, config), kill: kill, support: config.support)
+    }
+}
+
+struct UpgradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade",
+        abstract: "Replaces a live fleet's gateway by another version and checks every client recovers (or is cut off by design).",
+        discussion: "A downgrade is `compat upgrade v5 v4`. Exit 1 when a check fails, including a supported client cut off (matrix.json \"support\")."
+    )
+
+    @OptionGroup var upgrade: UpgradeArguments
+    @OptionGroup var matrixOptions: MatrixOptions
+
+    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
+    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+    var reportDir: String?
+
+    func run() throws {
+        let (config, samples) = try matrixOptions.load()
+        let plan = try upgrade.plan(config)
+        try config.validatePrograms(for: Set(plan.fleet.members.map(\.spec.name) + [plan.from.name, plan.to.name]))
+        var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", plan.fleet.members.map(\.spec.name).joined(separator: ",")]
+        if plan.kill { words.append("--kill") }
+        if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
+        emit(plan.describe() + "\n")
+        let (result, recovery) = FleetRunner(config: config, samples: samples)
+            .run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
+        parkIfInterrupted()
+        emit(renderFleet(result, plan: plan.fleet, after: plan))
+        if let recovery { emit(recovery.summary + "\n") }
+        if let reportDir {
+            try writeReports(MatrixResult(clients: ["fleet"], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), to: reportDir)
+            emit("reports written to \(reportDir)\n")
+        }
+        if !result.state.isExpected { throw ExitCode(1) }
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Says what a change would do, without starting anything.",
+        subcommands: [Upgrade.self]
+    )
+
+    struct Upgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Which clients keep their N, change it or are cut off by an upgrade, and whether that keeps the support policy.",
+            discussion: "Exit 1 when a client the support policy (matrix.json \"support\") says TO must serve is cut off."
+        )
+
+        @OptionGroup var upgrade: UpgradeArguments
+        @OptionGroup var matrixOptions: MatrixOptions
+
+        func run() throws {
+            let (config, _) = try matrixOptions.load()
+            let plan = try upgrade.plan(config)
+            emit(plan.describe())
+            if !plan.unsupported.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+/// A comma-separated list of the matrix's clients (a name may repeat), or all of them.
+func fleetClients(_ list: String?, _ config: MatrixConfig) throws -> [PeerSpec] {
+    guard let list else { return config.clients.compactMap(config.peer(named:)) }
+    let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !names.isEmpty else { throw ConfigError("--clients names no peer (clients: \(config.clients.joined(separator: ", ")))") }
+    return try names.map { name in
+        guard let spec = config.peer(named: name), config.clients.contains(name) else {
+            throw ConfigError("--clients \(name): not a client of \(config.path) (\(config.clients.joined(separator: ", ")))")
+        }
+        return spec
+    }
+}
