@@ -28,7 +28,7 @@ struct FleetTests {
         let checks = results["cells"]?.arrayValue?.first?["checks"]?.arrayValue ?? []
         #expect(checks.compactMap { $0["name"]?.stringValue } == plan.names)
         #expect(checks.allSatisfy { $0["status"]?.stringValue == "passed" })
-        #expect(Set(plan.checks.map(\.kind.id)) == Set(CheckKind.allCases.filter { !$0.isCellKind }.map(\.id)))
+        #expect(Set(plan.checks.map(\.kind.id)) == Set(CheckKind.allCases.filter { $0.family == .fleet }.map(\.id)))
     }
 
     /// The sessions log on in whatever order the gateway reads their Logons, so which session a

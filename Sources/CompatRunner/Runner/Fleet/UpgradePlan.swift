@@ -51,7 +51,7 @@ public struct UpgradePlan: Sendable {
             }
             add(member, "Logon/c2g/relogon", .upgradeRelogon)
             add(member, "NewOrder/c2g/traffic", .upgradeTraffic)
-            if Self.newerType(schema, for: member, at: version) != nil { add(member, "session/newer-refused", .upgradeNewerRefused) }
+            if Self.newerThanN(schema, for: member, at: version) != nil { add(member, "session/newer-refused", .upgradeNewerRefused) }
         }
         add(nil, "session/recovery", .upgradeRecovery)
         add(nil, "session/shutdown", .fleetShutdown)
@@ -60,9 +60,26 @@ public struct UpgradePlan: Sendable {
         self.after = after
     }
 
-    /// A client-to-gateway type the member's version knows but N does not (E2 must refuse it).
-    static func newerType(_ schema: Schema, for member: FleetMember, at version: Int) -> MessageSchema? {
-        schema.messages.first { $0.direction.isSent(by: .client) && $0.since > version && $0.since <= member.spec.version }
+    /// Something the member's version can send but N cannot carry, which E2 makes it refuse:
+    /// a client-to-gateway type newer than N, else a message with an enum value newer than N.
+    static func newerThanN(_ schema: Schema, _ samples: SampleBook? = nil, for member: FleetMember, at version: Int) -> (what: String, message: Message?)? {
+        let sent = schema.messages.filter { $0.direction.isSent(by: .client) }
+        if let type = sent.first(where: { $0.since > version && $0.since <= member.spec.version }) {
+            return ("\(type.name) (since \(type.since))", samples.map { $0[type].sample.projected(onto: type.since) })
+        }
+        for type in sent where type.since <= version {
+            for field in type.fields where field.since <= version {
+                guard case .enumeration(let enumSchema) = field.type,
+                      let value = enumSchema.values.first(where: { $0.since > version && $0.since <= member.spec.version }) else { continue }
+                let message = samples.map { book -> Message in
+                    var message = book[type].sample.projected(onto: version)
+                    message[field.name] = .unsigned(UInt64(value.value))
+                    return message
+                }
+                return ("\(type.name).\(field.name) = \(value.name) (since \(value.since))", message)
+            }
+        }
+        return nil
     }
 
     /// One line per member: its N before and after, or cut off — and the policy's verdict.

@@ -40,6 +40,8 @@ extension FleetExecution {
         }
         group.add(newGateway)
         gateway = newGateway
+        // Started and answering before it is asked to take over the endpoint.
+        try group.request(gateway, .hello)
         _ = try group.listen(gateway, on: bound, allowRemote: allowRemote)
         let listening = ContinuousClock.now
         var recovery = RecoveryTimes()
@@ -150,7 +152,7 @@ extension FleetExecution {
     }
 
     /// S3/G1: traffic goes on at the new N (a new order book: orderId 1); a type newer than the
-    /// new N is refused (E2). Returns the median order round trip in milliseconds.
+    /// new N is refused (E2), a type or an enum value. Returns the median order round trip in milliseconds.
     private func trafficAtNewVersion(_ upgrade: UpgradePlan) throws(CellAbort) -> Double? {
         var roundTrips: [Double] = []
         for member in activeMembers {
@@ -169,11 +171,12 @@ extension FleetExecution {
                 return checkReceived(ack, expected, version: version, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
             }
             record(member, "NewOrder/c2g/traffic", failure)
-            guard failure == nil, let newer = UpgradePlan.newerType(schema, for: member, at: version) else { continue }
+            guard failure == nil, let newer = UpgradePlan.newerThanN(schema, samples, for: member, at: version), let message = newer.message else { continue }
             let refusal = try guarded(member) { () throws(CellAbort) in
-                let reply = try group.request(client(member), .send(message: samples[newer].sample.projected(onto: newer.since).json(knownAt: newer.since), session: nil))
+                let reply = try group.request(client(member), .send(message: message.json(knownAt: max(version, message.type.since)), session: nil))
                 guard case .sendRefused("UnsupportedInVersion", _) = reply.kind else {
-                    return CheckFailure("\(newer.name) is newer than the new N \(version): the client must refuse it (E2)", expected: "send_refused UnsupportedInVersion", actual: reply.json.serialized)
+                    return CheckFailure("\(newer.what) is newer than the new N \(version): the client must refuse it (E2)",
+                                        expected: "send_refused UnsupportedInVersion", actual: reply.json.serialized)
                 }
                 return nil
             }
