@@ -27,6 +27,8 @@ struct FleetTests {
         let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
         let checks = results["cells"]?.arrayValue?.first?["checks"]?.arrayValue ?? []
         #expect(checks.compactMap { $0["name"]?.stringValue } == plan.names)
+        let listed = try runCompat(["list", "--checks", "--fleet", "v5", "--client", Self.clients, "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(listed.stdout.split(separator: "\n").map(String.init) == plan.names, "\(listed.stderr)")
         #expect(checks.allSatisfy { $0["status"]?.stringValue == "passed" })
         #expect(Set(plan.checks.map(\.kind.id)) == Set(CheckKind.allCases.filter { $0.family == .fleet }.map(\.id)))
     }

@@ -30,6 +30,13 @@ public enum CheckListing {
         })])
     }
 
+    /// The checks of a fleet or an upgrade, as `--json` gives them.
+    public static func json(_ checks: [(name: String, kind: CheckKind)]) -> JSON {
+        .object(["checks": .array(checks.map { check in
+            .object(["name": .string(check.name), "kind": .string(check.kind.id), "rules": .array(check.kind.rules.map { .string($0.id) })])
+        })])
+    }
+
     /// docs/CHECKS.md: every kind by family with its rules, the cells it applies to, what it
     /// needs and an example name; then every rule with the kinds that enforce it.
     public static func markdown(schema: Schema = .tgp, samples: SampleBook) -> String {
