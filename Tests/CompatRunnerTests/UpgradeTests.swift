@@ -36,9 +36,30 @@ struct UpgradeTests {
         if arguments == ["v4", "v5"] {
             // Together the upgrade and downgrade plans use every upgrade kind of the catalogue.
             let downgrade = UpgradePlan(from: config.peer(named: "v5")!, to: config.peer(named: "v4")!, clients: config.clients.map { config.peer(named: $0)! })
-            let kinds = Set((plan.fleet.checks + downgrade.fleet.checks).map(\.kind.id))
+            let clientSide = UpgradePlan(client: config.peer(named: "v3")!, by: config.peer(named: "v5")!, gateway: config.peer(named: "v4")!,
+                                         clients: config.clients.map { config.peer(named: $0)! })
+            let kinds = Set((plan.fleet.checks + downgrade.fleet.checks + clientSide.fleet.checks).map(\.kind.id))
             #expect(Set(CheckKind.allCases.filter { $0.family == .upgrade }.map(\.id)).isSubset(of: kinds))
         }
+    }
+
+    @Test("a client replaced by another version while the gateway and the others go on: the newcomer's N, or cut off, others undisturbed",
+          arguments: [("v5", "N=4"), ("v1", "cut off")])
+    func clientSide(newcomer: String, outcome: String) throws {
+        let matrix = try TestMatrix()
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(["upgrade", "v3", newcomer, "--side", "client", "--gateway", "v4", "--clients", "v3,v4,v5",
+                                 "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("joins: \(outcome)"), "\(run.stdout)")
+        let (config, _) = try matrix.load()
+        let plan = UpgradePlan(client: config.peer(named: "v3")!, by: config.peer(named: newcomer)!, gateway: config.peer(named: "v4")!,
+                               clients: ["v3", "v4", "v5"].map { config.peer(named: $0)! })
+        let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
+        let checks = results["cells"]?.arrayValue?.first?["checks"]?.arrayValue ?? []
+        #expect(checks.compactMap { $0["name"]?.stringValue } == plan.fleet.names)
+        #expect(checks.allSatisfy { $0["status"]?.stringValue == "passed" })
+        #expect(plan.fleet.names.contains("upgrade=v3-\(newcomer)/side=client/gateway=v4/session/others-undisturbed"))
     }
 
     @Test("a supported client cut off by the upgrade: plan upgrade and upgrade exit 1 with support-cut-off")

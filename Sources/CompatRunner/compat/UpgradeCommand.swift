@@ -20,7 +20,21 @@ struct UpgradeArguments: ParsableArguments {
     @Flag(name: .long, help: "Kill FROM (SIGKILL, as in a crash) instead of shutting it down.")
     var kill = false
 
+    enum Side: String, ExpressibleByArgument { case gateway, client }
+
+    @Option(name: .long, help: "What is replaced: the gateway (default), or one client (FROM and TO are then clients, served by --gateway).")
+    var side: Side = .gateway
+
+    @Option(name: .long, help: "With --side client: the gateway that serves the fleet.")
+    var gateway: String?
+
+    func validate() throws {
+        if side == .client && gateway == nil { throw ValidationError("--side client needs --gateway NAME: the gateway that serves the fleet") }
+        if side == .gateway && gateway != nil { throw ValidationError("--gateway goes with --side client") }
+    }
+
     func plan(_ config: MatrixConfig) throws -> UpgradePlan {
+        if side == .client, let gateway { return try clientPlan(config, gateway: gateway) }
         var gateways: [PeerSpec] = []
         for name in [from, to] {
             guard let spec = config.peer(named: name), config.gateways.contains(name) else {
@@ -29,6 +43,19 @@ struct UpgradeArguments: ParsableArguments {
             gateways.append(spec)
         }
         return UpgradePlan(from: gateways[0], to: gateways[1], clients: try fleetClients(clients, config), kill: kill, support: config.support)
+    }
+
+    private func clientPlan(_ config: MatrixConfig, gateway: String) throws -> UpgradePlan {
+        guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
+            throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
+        }
+        let ends = try [from, to].map { name in
+            guard let spec = config.peer(named: name), config.clients.contains(name) else {
+                throw ConfigError("\(config.path): no client named \"\(name)\" (clients: \(config.clients.joined(separator: ", ")))")
+            }
+            return spec
+        }
+        return UpgradePlan(client: ends[0], by: ends[1], gateway: gatewaySpec, clients: try fleetClients(clients, config), kill: kill, support: config.support)
     }
 }
 
@@ -51,15 +78,17 @@ struct UpgradeCommand: ParsableCommand {
     func run() throws {
         let (config, samples) = try matrixOptions.load()
         let plan = try upgrade.plan(config)
-        try config.validatePrograms(for: Set(plan.fleet.members.map(\.spec.name) + [plan.from.name, plan.to.name]))
-        var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", plan.fleet.members.map(\.spec.name).joined(separator: ",")]
+        try config.validatePrograms(for: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
+        var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
         if plan.kill { words.append("--kill") }
+        if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         emit(plan.describe() + "\n")
         let (result, recovery) = FleetRunner(config: config, samples: samples)
             .run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
         parkIfInterrupted()
-        emit(renderFleet(result, plan: plan.fleet, after: plan))
+        let isGatewaySide = if case .gateway = plan.side { true } else { false }
+        emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
         if let reportDir {
             try writeReports(MatrixResult(clients: ["fleet"], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), to: reportDir)

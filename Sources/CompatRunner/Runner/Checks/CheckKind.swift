@@ -33,7 +33,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case shutdown
     case fleetHandshake, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
     case fleetBadInputIsolated, fleetLogoutIsolated, fleetKilledIsolated, fleetNoStrayFrames, fleetShutdown
-    case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery
+    case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery, upgradeOthersUndisturbed
 
     public static var allCases: [CheckKind] {
         [.helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
@@ -42,7 +42,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
             + [.referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon, .shutdown]
             + [.fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
                .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown]
-            + [.upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery]
+            + [.upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed]
     }
 
     /// Kinds a cell of two peers plans (the rest belong to fleets).
@@ -89,6 +89,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNewerRefused: "upgrade-newer-refused"
         case .upgradeCutOff: "upgrade-cut-off"
         case .upgradeRecovery: "upgrade-recovery"
+        case .upgradeOthersUndisturbed: "upgrade-others-undisturbed"
         }
     }
 
@@ -101,7 +102,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon: .reference
         case .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
              .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown: .fleet
-        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery: .upgrade
+        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed: .upgrade
         }
     }
 
@@ -146,6 +147,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNewerRefused: "upgrade=FROM-TO/client=C#k/session/newer-refused"
         case .upgradeCutOff: "upgrade=FROM-TO/client=C#k/cut-off"
         case .upgradeRecovery: "upgrade=FROM-TO/session/recovery"
+        case .upgradeOthersUndisturbed: "upgrade=FROM-TO/side=client/gateway=G/session/others-undisturbed"
         }
     }
 
@@ -189,6 +191,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNewerRefused: [.e2, .p7]
         case .upgradeCutOff: [.n1, .n2, .e3]
         case .upgradeRecovery: [.s3]
+        case .upgradeOthersUndisturbed: [.s1]
         }
     }
 
@@ -220,7 +223,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeRelogon, .upgradeTraffic: "every client TO serves"
         case .upgradeNewerRefused: "every client TO serves at an N below a client-to-gateway type its version knows"
         case .upgradeCutOff: "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
-        case .upgradeRecovery: "every upgrade"
+        case .upgradeRecovery: "every gateway upgrade"
+        case .upgradeOthersUndisturbed: "every client-side upgrade (`--side client`): the sessions that stay"
         }
     }
 
@@ -253,6 +257,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNewerRefused: ["send"]
         case .upgradeCutOff: ["logon"]
         case .upgradeRecovery: ["logon"]
+        case .upgradeOthersUndisturbed: ["send", "received"]
         }
     }
 

@@ -100,7 +100,7 @@ extension FleetExecution {
     }
 
     /// Every member of `members` sends a Heartbeat at once and must get its own echo at its N.
-    private func heartbeatRound(_ members: [FleetMember], after what: String) throws(CellAbort) -> CheckFailure? {
+    func heartbeatRound(_ members: [FleetMember], after what: String) throws(CellAbort) -> CheckFailure? {
         var sent: [(FleetMember, Message, JSON)] = []
         for member in members {
             _ = try guarded(member) { () throws(CellAbort) in

@@ -46,6 +46,9 @@ public struct FleetPlan: Sendable {
     public let scenario: String
     /// Every check's name and kind, in the order the scenario runs them.
     public internal(set) var checks: [(name: String, kind: CheckKind)]
+    /// Members whose process starts with the others but connects only when the scenario says
+    /// (the new client of a client-side upgrade).
+    public internal(set) var joinsLater: Set<Int> = []
 
     public var names: [String] { checks.map(\.name) }
 
@@ -74,7 +77,8 @@ public struct FleetPlan: Sendable {
     }
 
     /// The members of `clients` logged on to `gateway`, with no checks yet.
-    init(schema: Schema, gateway: PeerSpec, clients: [PeerSpec], scenario: String) {
+    init(schema: Schema, gateway: PeerSpec, clients: [PeerSpec], scenario: String, joinsLater: Set<Int> = []) {
+        self.joinsLater = joinsLater
         self.gateway = gateway
         self.scenario = scenario
         let gatewayRange = schema.peerRanges[gateway.version]!

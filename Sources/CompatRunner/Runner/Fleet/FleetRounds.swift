@@ -31,7 +31,7 @@ extension FleetExecution {
     func start(endpoint: String, allowRemote: Bool) throws(CellAbort) -> String {
         let bound = try group.listen(gateway, on: endpoint, allowRemote: allowRemote)
         var pending: [(FleetMember, JSON)] = []
-        for member in plan.members {
+        for member in plan.members where !plan.joinsLater.contains(member.index) {
             let failure = try guarded(member) { () throws(CellAbort) in
                 pending.append((member, try group.issue(client(member), [.connect(endpoint: bound)])[0]))
                 return nil
@@ -51,7 +51,7 @@ extension FleetExecution {
 
     /// N1/N2/S1: every client logs on at once; each gets N from its own range, or a clean LogonReject.
     func logonRound() throws(CellAbort) {
-        let ready = plan.members.filter { !client($0).finished }
+        let ready = plan.members.filter { !client($0).finished && !plan.joinsLater.contains($0.index) }
         var ids: [Int: JSON] = [:]
         for member in ready {
             _ = try guarded(member) { () throws(CellAbort) in

@@ -64,7 +64,9 @@ public struct FleetRunner: Sendable {
                                      gateway: gateway, clients: Array(handles.dropFirst()))
             execution = run
             do {
-                if let upgrade {
+                if let upgrade, case .client(let replaced, let newcomer) = upgrade.side {
+                    try run.runClientUpgrade(upgrade, replaced: replaced, newcomer: newcomer, endpoint: endpoint, allowRemote: allowRemote)
+                } else if let upgrade {
                     recovery = try run.runUpgrade(upgrade, endpoint: endpoint, allowRemote: allowRemote) { () throws(SpawnError) in
                         let to = try PeerHandle(spec: upgrade.to, role: .gateway, stderrPath: directory + "/gateway-\(upgrade.to.name).stderr")
                         handles.append(to)

@@ -17,6 +17,14 @@ public struct SupportEntry: Sendable, Hashable {
 }
 
 public struct UpgradePlan: Sendable {
+    /// What is replaced: the gateway, or one client while a gateway serves the fleet.
+    public enum Side: Sendable {
+        case gateway
+        /// The member replaced, and the new client's member (it joins after the swap).
+        case client(replaced: Int, newcomer: Int)
+    }
+
+    public let side: Side
     public let from: PeerSpec
     public let to: PeerSpec
     /// FROM is killed (SIGKILL) rather than shut down.
@@ -29,6 +37,7 @@ public struct UpgradePlan: Sendable {
     public let unsupported: Set<Int>
 
     public init(schema: Schema = .tgp, from: PeerSpec, to: PeerSpec, clients: [PeerSpec], kill: Bool = false, support: [SupportEntry] = []) {
+        self.side = .gateway
         self.from = from
         self.to = to
         self.kill = kill
@@ -60,6 +69,38 @@ public struct UpgradePlan: Sendable {
         self.after = after
     }
 
+    /// A client-side upgrade: while `gateway` serves the fleet, the first client `from` is
+    /// stopped (or killed) and a `to` client joins in its place; the others must not notice.
+    public init(schema: Schema = .tgp, client from: PeerSpec, by to: PeerSpec, gateway: PeerSpec, clients: [PeerSpec],
+                kill: Bool = false, support: [SupportEntry] = []) {
+        self.from = from
+        self.to = to
+        self.kill = kill
+        let staying = clients.contains(from) ? clients : [from] + clients
+        let replaced = staying.firstIndex(of: from)!
+        var fleet = FleetPlan(schema: schema, gateway: gateway, clients: staying + [to],
+                              scenario: "upgrade=\(from.name)-\(to.name)/side=client/gateway=\(gateway.name)", joinsLater: [staying.count])
+        let newcomer = fleet.members[staying.count]
+        side = .client(replaced: replaced, newcomer: newcomer.index)
+        after = fleet.members.map(\.negotiation)
+        let promised = Set(support.filter { $0.gateway == gateway.name }.flatMap(\.clients))
+        unsupported = newcomer.negotiated == nil && promised.contains(to.name) ? [newcomer.index] : []
+        var checks: [(String, CheckKind)] = []
+        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
+        for member in fleet.members where member.index != newcomer.index { add(member, "Logon/c2g/handshake", .fleetHandshake) }
+        for member in fleet.members where member.index != newcomer.index && member.negotiated != nil { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
+        if newcomer.negotiated != nil {
+            add(newcomer, "Logon/c2g/relogon", .upgradeRelogon)
+            add(newcomer, "NewOrder/c2g/traffic", .upgradeTraffic)
+        } else {
+            add(newcomer, "cut-off", .upgradeCutOff)
+        }
+        add(nil, "session/others-undisturbed", .upgradeOthersUndisturbed)
+        add(nil, "session/shutdown", .fleetShutdown)
+        fleet.checks = checks
+        self.fleet = fleet
+    }
+
     /// Something the member's version can send but N cannot carry, which E2 makes it refuse:
     /// a client-to-gateway type newer than N, else a message with an enum value newer than N.
     static func newerThanN(_ schema: Schema, _ samples: SampleBook? = nil, for member: FleetMember, at version: Int) -> (what: String, message: Message?)? {
@@ -84,6 +125,14 @@ public struct UpgradePlan: Sendable {
 
     /// One line per member: its N before and after, or cut off — and the policy's verdict.
     public func describe() -> String {
+        if case .client(let replaced, let newcomer) = side {
+            let member = fleet.members[newcomer]
+            let before = fleet.members[replaced].negotiated.map { "N=\($0)" } ?? "cut off"
+            let afterText = member.negotiated.map { "N=\($0)" } ?? ("cut off" + (unsupported.isEmpty ? "" : " — breaks the support policy (support-cut-off)"))
+            return "client upgrade on gateway \(fleet.gateway.name): \(fleet.members[replaced].label) (\(before)) \(kill ? "killed" : "shut down"), "
+                + "\(member.label) joins: \(afterText); \(fleet.members.count - 2) other client(s) stay\n"
+                + (unsupported.isEmpty ? "support policy: kept\n" : "support policy: broken\n")
+        }
         var lines = ["upgrade \(from.name) → \(to.name) (\(kill ? "killed" : "shut down")), \(fleet.members.count) clients:"]
         for member in fleet.members {
             let before = member.negotiated.map { "N=\($0)" } ?? "cut off"

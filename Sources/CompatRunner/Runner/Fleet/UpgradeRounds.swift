@@ -186,3 +186,77 @@ extension FleetExecution {
         return roundTrips.isEmpty ? nil : roundTrips.sorted()[roundTrips.count / 2]
     }
 }
+
+extension FleetExecution {
+    /// A client-side upgrade: the fleet logs on to the gateway and opens orders; one client
+    /// stops (or is killed) and a client of another version joins in its place, logs on and
+    /// trades at its own N (or is cut off); every other session goes on undisturbed (S1).
+    func runClientUpgrade(_ upgrade: UpgradePlan, replaced: Int, newcomer: Int, endpoint: String, allowRemote: Bool) throws(CellAbort) {
+        let bound = try start(endpoint: endpoint, allowRemote: allowRemote)
+        try logonRound()
+        try orderBookRound()
+        let old = plan.members[replaced]
+        if upgrade.kill {
+            drop(old, because: "killed on purpose")
+        } else {
+            _ = try guarded(old) { () throws(CellAbort) in
+                try group.request(client(old), .shutdown)
+                _ = client(old).process.finish(grace: .seconds(2))
+                client(old).finished = true
+                return nil
+            }
+        }
+        sessions[replaced].active = false
+        sessions[replaced].stopReason = "replaced by \(upgrade.to.name)"
+        let member = plan.members[newcomer]
+        let failure = try guarded(member) { () throws(CellAbort) in
+            try group.request(client(member), .hello)
+            try group.connect(client(member), to: bound)
+            let reply = try group.request(client(member), .logon(username: "fleet-\(member.index)", min: nil, max: nil))
+            return try joined(member, reply: reply, upgrade: upgrade)
+        }
+        let what = member.negotiated == nil ? "cut-off" : "Logon/c2g/relogon"
+        record(member, what, failure)
+        if failure == nil, member.negotiated != nil { record(member, "NewOrder/c2g/traffic", try firstOrder(member)) }
+        let others = activeMembers.filter { $0.index != newcomer }
+        record(nil, "session/others-undisturbed", try heartbeatRound(others, after: "\(old.label) was replaced by \(member.label)"))
+        try shutdownAll()
+    }
+
+    /// The new client's logon: N from its range, or a clean LogonReject (which the support policy may forbid).
+    private func joined(_ member: FleetMember, reply: Event, upgrade: UpgradePlan) throws(CellAbort) -> CheckFailure? {
+        switch (member.negotiation, reply.kind) {
+        case (.accepted(let expected), .logonAck(let version, let sessionId)):
+            guard version == expected else { return CheckFailure("the gateway negotiated another N (N1)", field: "version", expected: "\(expected)", actual: "\(version)") }
+            _ = try group.waitFor(client(member), what: "the LogonAck") { Self.isInbound($0, type: "LogonAck") }
+            sessions[member.index] = Session(version: version, sessionId: sessionId, active: true)
+            return nil
+        case (.rejected(let supported), .logonRejected(let reason, let supportedMin, let supportedMax)):
+            if reason != "UnsupportedVersion" || supportedMin != supported.lowerBound || supportedMax != supported.upperBound {
+                return CheckFailure("a cut-off client gets a clean LogonReject with the gateway's range (N2)", expected: "UnsupportedVersion \(supported)",
+                                    actual: "\(reason) \(supportedMin)..\(supportedMax)")
+            }
+            if upgrade.unsupported.contains(member.index) {
+                return CheckFailure("support-cut-off@gateway=\(plan.gateway.name):client=\(member.spec.name): matrix.json's support policy says \(plan.gateway.name) must serve \(member.spec.name), but their ranges do not overlap")
+            }
+            return nil
+        default:
+            return CheckFailure("the new client's logon should end in \(member.negotiation)", actual: reply.json.serialized)
+        }
+    }
+
+    /// G1: the new session's first order gets orderId 1, at its N.
+    private func firstOrder(_ member: FleetMember) throws(CellAbort) -> CheckFailure? {
+        try guarded(member) { () throws(CellAbort) in
+            let version = sessions[member.index].version!
+            let order = sample(schema.message(named: "NewOrder")!, for: member)
+            let reply = try group.request(client(member), .send(message: order.json(knownAt: version), session: nil))
+            guard case .sent = reply.kind else { return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized) }
+            guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck", { Self.isInbound($0, type: "OrderAck") }) else {
+                return CheckFailure("no OrderAck for the new client (G1)")
+            }
+            let expected = answer("OrderAck", for: member, ["clOrdId": order["clOrdId"]!, "orderId": .unsigned(1), "status": .text("New")])
+            return checkReceived(ack, expected, version: version, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
+        }
+    }
+}
