@@ -74,6 +74,11 @@ struct UpgradeTests {
         let run = try runCompat(["upgrade", "v4", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("FAIL upgrade=v4-v5/client=v2#1/cut-off") && run.stdout.contains("support-cut-off@gateway=v5:client=v2"), "\(run.stdout)")
+        // The ranges themselves already break the policy: schema diff says so with the same rule id.
+        let diff = try runCompat(["schema", "diff", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(diff.status == 1, "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.stdout.contains("support-cut-off@gateway=v5:client=v2"), "\(diff.stdout)")
+        #expect(!diff.stdout.contains("support-cut-off@gateway=v5:client=v3"), "\(diff.stdout)")
     }
 
     @Test("SIGINT in the middle of an upgrade: exit 130 and no process left")

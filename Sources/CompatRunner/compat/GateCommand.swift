@@ -34,7 +34,7 @@ struct GateCommand: ParsableCommand {
         let (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
         try config.validatePrograms(for: Set(config.clients + config.gateways))
-        let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking)
+        let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
         let matrix = MatrixRunner(config: config, samples: samples)
