@@ -201,7 +201,9 @@ struct CommandTests {
         #expect(cellsShown.filter { $0 == "INCOMPAT" }.count == 6)
         let totals = lines(of: run.stdout, matching: #"19 PASS · 6 INCOMPATIBLE · 25 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#)
         #expect(totals.count == 1, "\(run.stdout.prefix(3000))")
-        #expect(run.stdout.hasSuffix("reports written to \(reports)\n"))
+        let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
+        #expect(run.stdout.hasSuffix("reports written to \(reports) (run \(runId))\n"))
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
         #expect(!run.stdout.contains("\u{1B}["), "colour codes on a pipe")
 
         // results.json
