@@ -81,6 +81,16 @@ struct MisbehavingPeerTests {
         return folder
     }
 
+    /// None of the test peers' processes is alive, and the run left nothing but the `kept` folders.
+    func expectNothingLeft(_ run: CompatRun, testPeerPids: [Int32], kept: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) {
+        for pid in testPeerPids {
+            #expect(ProcessIdentity(pid: pid)?.isAlive != true, "a test peer is still alive: pid \(pid) \(processCommandLine(pid))",
+                    sourceLocation: sourceLocation)
+        }
+        let left = run.leftovers(kept: kept)
+        #expect(left.isEmpty, "\(left.joined(separator: "\n"))", sourceLocation: sourceLocation)
+    }
+
     @Test("crash, abort, early exit, exit 3, non-JSON, endless line: each cell's state and problem",
           arguments: ["gateway", "client"])
     func misbehavingPeersGetTheirStates(role: String) throws {
@@ -119,12 +129,7 @@ struct MisbehavingPeerTests {
         for peer in peers where peer != "exits" {
             #expect(!notedPids(matrix.folder + "/\(peer).pids").isEmpty, "\(peer) never noted its pid")
         }
-        let noted = peers.flatMap { notedPids(matrix.folder + "/\($0).pids") }
-        for pid in noted {
-            #expect(ProcessIdentity(pid: pid)?.isAlive != true, "a test peer is still alive: pid \(pid) \(processCommandLine(pid))")
-        }
-        let left = run.leftovers(kept: kept)
-        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+        expectNothingLeft(run, testPeerPids: peers.flatMap { notedPids(matrix.folder + "/\($0).pids") }, kept: kept)
     }
 
     @Test("a peer that stops answering: TIMEOUT after one command timeout, killed with its child; the partner let go",
@@ -161,11 +166,7 @@ struct MisbehavingPeerTests {
         // The hang peer and its `sleep`: both started, neither left.
         let noted = notedPids(matrix.folder + "/hang.pids")
         #expect(noted.count == 2, "the hang peer and its sleep: \(noted)")
-        for pid in noted {
-            #expect(ProcessIdentity(pid: pid)?.isAlive != true, "a test peer is still alive: pid \(pid) \(processCommandLine(pid))")
-        }
-        let left = run.leftovers(kept: kept)
-        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+        expectNothingLeft(run, testPeerPids: noted, kept: kept)
     }
 
     @Test("a peer flooding stdout with events: FAIL naming the flood, in bounded memory",
@@ -194,12 +195,8 @@ struct MisbehavingPeerTests {
         #expect(problem.contains("flood floods its stdout"), "\(name): the problem names no flood: \(problem)")
         if !outcome.timedOut { #expect(outcome.status == 1, "exit \(outcome.status)\n\(outcome.stderr)") }
 
-        for pid in notedPids(matrix.folder + "/flood.pids") {
-            #expect(ProcessIdentity(pid: pid)?.isAlive != true, "the flood peer is still alive: pid \(pid)")
-        }
         let kept = Set(cells.values.compactMap { $0["keptDirectory"]?.stringValue })
-        let left = run.leftovers(kept: kept)
-        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+        expectNothingLeft(run, testPeerPids: notedPids(matrix.folder + "/flood.pids"), kept: kept)
     }
 
     @Test("a peer whose program does not exist: exit 2 naming the peer and the path, and no cell ran",
