@@ -23,6 +23,8 @@ struct GateTests {
         let suites = try junit.nodes(forXPath: "/testsuites/testsuite/@name").compactMap(\.stringValue)
         #expect(suites.prefix(2) == ["schema", "fixtures"])
         #expect(suites.count == 2 + 25)
+        let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
     }
 
     @Test("a known failure that now passes fails the gate as stale")

@@ -101,6 +101,11 @@ struct CheckFilterOptions: ParsableArguments {
     }
 }
 
+/// What a command says once its reports are in place.
+func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
+    "reports written to \(folder.path) (run \(runId))\n"
+}
+
 /// Writes to stdout as lines are ready.
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))

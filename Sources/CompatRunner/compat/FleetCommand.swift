@@ -29,6 +29,8 @@ struct FleetCommand: ParsableCommand {
 
     func run() throws {
         let (config, samples) = try matrixOptions.load()
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
         guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
         }
@@ -42,9 +44,9 @@ struct FleetCommand: ParsableCommand {
             .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
-        if let reportDir {
-            try writeReports(MatrixResult(clients: ["fleet"], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), to: reportDir)
-            emit("reports written to \(reportDir)\n")
+        if let reports {
+            try writeReports(MatrixResult(clients: ["fleet"], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+            emit(reportsWritten(reports, runId))
         }
         if !result.state.isExpected { throw ExitCode(1) }
     }

@@ -77,6 +77,8 @@ struct UpgradeCommand: ParsableCommand {
 
     func run() throws {
         let (config, samples) = try matrixOptions.load()
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
         let plan = try upgrade.plan(config)
         try config.validatePrograms(for: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
         var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
@@ -90,9 +92,9 @@ struct UpgradeCommand: ParsableCommand {
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
-        if let reportDir {
-            try writeReports(MatrixResult(clients: ["fleet"], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), to: reportDir)
-            emit("reports written to \(reportDir)\n")
+        if let reports {
+            try writeReports(MatrixResult(clients: ["fleet"], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+            emit(reportsWritten(reports, runId))
         }
         if !result.state.isExpected { throw ExitCode(1) }
     }

@@ -50,7 +50,7 @@ public struct GateResult: Sendable {
     }
 
     /// For a pull-request comment: the verdict, then each section.
-    public func summaryMarkdown() -> String {
+    public func summaryMarkdown(runId: RunID) -> String {
         var lines = ["## compat gate: \(passed ? "PASS" : "FAIL")", ""]
         lines.append("| section | result |")
         lines.append("|---|---|")
@@ -66,11 +66,12 @@ public struct GateResult: Sendable {
             for allowed in schema.allowed { lines.append("- `\(allowed.change.id)`: \(SummaryMarkdown.escaped(allowed.reason))") }
             lines.append("")
         }
-        return lines.joined(separator: "\n")
+        lines.append(runId.summaryLine)
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// One suite per section (the matrix as one suite per cell), one test case per item.
-    public func junitXML() -> String {
+    public func junitXML(runId: RunID) -> String {
         var schemaSuite = JUnitXML.Suite(name: "schema", properties: [("baseline", schema.baselineDescription)])
         schemaSuite.add("schema/no-breaking-change", classname: "schema",
                         failure: schema.passed ? nil : ("\(schema.breaking.count) breaking change(s)", "breaking", schema.rendered))
@@ -85,14 +86,16 @@ public struct GateResult: Sendable {
         for problem in fixtures.problems {
             fixturesSuite.add("fixtures/\(problem.file)\(problem.caseName.map { "/\($0)" } ?? "")", classname: "fixtures", failure: (problem.message, "golden", problem.description))
         }
-        return JUnitXML.document([schemaSuite, fixturesSuite] + JUnitXML.cellSuites(matrix), seconds: seconds)
+        return JUnitXML.document([schemaSuite, fixturesSuite] + JUnitXML.cellSuites(matrix), seconds: seconds, runId: runId)
     }
 }
 
-/// Writes summary.md and junit.xml of the gate, and results.json of its matrix, each atomically.
-public func writeGateReports(_ gate: GateResult, to directory: String) throws {
-    try ReportFiles.createDirectory(directory)
-    try ReportFiles.writeAtomically(Array(gate.summaryMarkdown().utf8), to: directory + "/summary.md")
-    try ReportFiles.writeAtomically(Array(gate.junitXML().utf8), to: directory + "/junit.xml")
-    try ReportFiles.writeAtomically(try ResultsJSON.render(gate.matrix), to: directory + "/results.json")
+/// Writes summary.md and junit.xml of the gate, and results.json of its matrix, each carrying
+/// `runId`, into `folder` as one set.
+public func writeGateReports(_ gate: GateResult, runId: RunID, to folder: ReportFolder) throws {
+    try folder.replace(with: [
+        ReportFile("summary.md", gate.summaryMarkdown(runId: runId)),
+        ReportFile("junit.xml", gate.junitXML(runId: runId)),
+        ReportFile("results.json", try ResultsJSON.render(gate.matrix, runId: runId)),
+    ])
 }
