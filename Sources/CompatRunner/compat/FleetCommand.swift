@@ -45,7 +45,7 @@ struct FleetCommand: ParsableCommand {
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
         if let reports {
-            try writeReports(MatrixResult(clients: ["fleet"], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+            try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
             emit(reportsWritten(reports, runId))
         }
         if !result.state.isExpected { throw ExitCode(1) }

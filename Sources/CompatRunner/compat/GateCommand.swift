@@ -41,8 +41,9 @@ struct GateCommand: ParsableCommand {
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
         let matrix = MatrixRunner(config: config, samples: samples)
             .run(cells: cells, options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix))
+        let scenarios = FleetRunner(config: config, samples: samples).gateScenarios()
         parkIfInterrupted()
-        let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, seconds: (ContinuousClock.now - started).seconds)
+        let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
         if let reports {
             try writeGateReports(gate, runId: runId, to: reports)

@@ -93,7 +93,7 @@ struct UpgradeCommand: ParsableCommand {
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
         if let reports {
-            try writeReports(MatrixResult(clients: ["fleet"], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+            try writeReports(MatrixResult(clients: [result.client], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
             emit(reportsWritten(reports, runId))
         }
         if !result.state.isExpected { throw ExitCode(1) }

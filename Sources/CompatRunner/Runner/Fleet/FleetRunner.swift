@@ -34,7 +34,8 @@ public struct FleetRunner: Sendable {
     private func run(_ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
                      temporaryRoot: String?, allowRemote: Bool) -> (result: CellResult, recovery: RecoveryTimes?) {
         let started = ContinuousClock.now
-        var result = CellResult(client: "fleet", gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
+        // A scenario's result is named by the scenario (`fleet=v5`, `upgrade=v4-v5`) where a cell's has its client.
+        var result = CellResult(client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
                                 expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
                                 seconds: 0, reproduce: reproduce)
         let directory: String
