@@ -47,7 +47,12 @@ struct BenchTests {
         #expect(html.contains("<svg") && html.components(separatedBy: "<polyline").count == 3, "ours and the baseline plotted")
         let written = try JSON.parse(try String(contentsOfFile: reports + "/bench.json", encoding: .utf8))
         #expect(written["results"]?.arrayValue?.count == 1)
-        #expect(FileManager.default.fileExists(atPath: reports + "/summary.md"))
+        // Every file carries the run's id, the one printed and in the JSON on stdout.
+        let runId = try #require(printedRunId(run.stderr), "\(run.stderr.suffix(300))")
+        #expect(try JSON.parse(run.stdout)["runId"]?.stringValue == runId)
+        #expect(written["runId"]?.stringValue == runId)
+        #expect(summaryRunId(try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)) == runId)
+        #expect(html.contains("<p>run id: <code>\(runId)</code></p>"))
         #expect(benchFolders().subtracting(before).isEmpty, "a bench folder was left in /tmp")
     }
 

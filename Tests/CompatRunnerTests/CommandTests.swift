@@ -1,6 +1,6 @@
 // The built `compat` command against real peer processes: what `pair` and `matrix run` print,
 // the reports they write, the check filters, exit statuses for usage and configuration
-// errors, known failures (and stale ones), and the cell folders left in /tmp.
+// errors, known failures (and stale ones), and the cell folders left in the temporary folder.
 //
 // Debug builds are slow: every test but one keeps to a cell or two.
 
@@ -46,10 +46,20 @@ private func expectContains(_ text: String, _ needle: String, sourceLocation: So
     Issue.record("missing: \(needle.debugDescription)\nin (first 3000 characters):\n\(text.prefix(3000))", sourceLocation: sourceLocation)
 }
 
-/// The cell folders in /tmp whose names start with `prefix` (`compat-v` matches every cell's).
+/// The temporary folder (TMPDIR) of this suite's runs: one of its own, not /tmp, so cells that
+/// other suites or other test runs on the machine have in /tmp at the same moment are never taken
+/// for this suite's. The suite is serialized: one run uses it at a time. Removed at exit.
+private let cellRoot: String = {
+    var template = Array("/tmp/compat-command-tests-XXXXXX".utf8CString)
+    let folder = String(cString: mkdtemp(&template)!)
+    atexit { try? FileManager.default.removeItem(atPath: cellRoot) }
+    return folder
+}()
+
+/// The cell folders in `cellRoot` whose names start with `prefix` (`compat-v` matches every cell's).
 private func temporaryFolders(_ prefix: String = "compat-v") -> Set<String> {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
-    return Set(names.filter { $0.hasPrefix(prefix) }.map { "/tmp/" + $0 })
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: cellRoot)) ?? []
+    return Set(names.filter { $0.hasPrefix(prefix) }.map { cellRoot + "/" + $0 })
 }
 
 /// The folder a failing cell kept, as `compat` printed it ("  kept: PATH").
@@ -59,10 +69,10 @@ private func keptFolders(_ stdout: String) -> [String] {
     }
 }
 
-/// `compat ARGS`, cells in /tmp (TMPDIR unset), never longer than `timeout`.
+/// `compat ARGS`, cells in `cellRoot` (its TMPDIR), never longer than `timeout`.
 private func compat(_ arguments: [String], timeout: Duration = .seconds(300),
                     sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
-    let result = try runCompat(arguments, environment: ["TMPDIR": nil], timeout: timeout)
+    let result = try runCompat(arguments, environment: ["TMPDIR": cellRoot], timeout: timeout)
     #expect(!result.timedOut, "compat \(arguments.joined(separator: " ")) ran over \(timeout) and was killed", sourceLocation: sourceLocation)
     return (result.status, result.stdout, result.stderr)
 }
@@ -201,7 +211,9 @@ struct CommandTests {
         #expect(cellsShown.filter { $0 == "INCOMPAT" }.count == 6)
         let totals = lines(of: run.stdout, matching: #"19 PASS · 6 INCOMPATIBLE · 25 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#)
         #expect(totals.count == 1, "\(run.stdout.prefix(3000))")
-        #expect(run.stdout.hasSuffix("reports written to \(reports)\n"))
+        let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
+        #expect(run.stdout.hasSuffix("reports written to \(reports) (run \(runId))\n"))
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
         #expect(!run.stdout.contains("\u{1B}["), "colour codes on a pipe")
 
         // results.json
@@ -245,7 +257,7 @@ struct CommandTests {
         #expect(summary.contains("| v1 | PASS | PASS | PASS | INCOMPATIBLE | INCOMPATIBLE |"), "\(summary)")
 
         // Every cell passed or was refused cleanly: none kept a folder.
-        #expect(temporaryFolders().subtracting(before).filter { !$0.hasPrefix("/tmp/compat-test-") }.isEmpty)
+        #expect(temporaryFolders().subtracting(before).isEmpty)
     }
 
     @Test("matrix run --clients/--gateways: only those cells, in matrix order")
@@ -296,7 +308,7 @@ struct CommandTests {
             #expect(run.stderr == expected, "\(arguments): \(run.stderr)")
             #expect(run.stdout.isEmpty, "\(arguments): \(run.stdout)")
             #expect(!FileManager.default.fileExists(atPath: marker), "\(arguments): a peer was started")
-            #expect(temporaryFolders().subtracting(before).filter { $0.hasPrefix("/tmp/compat-v3-") || $0.hasPrefix("/tmp/compat-v5-") }.isEmpty,
+            #expect(temporaryFolders().subtracting(before).filter { $0.hasPrefix(cellRoot + "/compat-v3-") || $0.hasPrefix(cellRoot + "/compat-v5-") }.isEmpty,
                     "\(arguments): a cell folder was made")
         }
         // The same matrix runs when the missing peer is left out: the wrapper is a real peer.
@@ -377,7 +389,7 @@ struct CommandTests {
         let before = temporaryFolders("compat-v3-v3-")
         let failing = try pair(faulty, "v3", "v3", ["--report-dir", reports])
         let kept = keptFolders(failing.stdout)
-        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
 
         #expect(failing.status == 1, "\(failing.stdout.prefix(3000))\n\(failing.stderr)")
         let name = "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"
@@ -394,10 +406,10 @@ struct CommandTests {
         expectContains(block, "\n    actual:   265 bytes: ")
         expectContains(block, "\n    sent frame (265 bytes):\n      0000  ")
         #expect(block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"), "\(block.suffix(300))")
-        // The kept folder: printed, in /tmp, with both peers' stderr and transcripts.
+        // The kept folder: printed, in the temporary folder, with both peers' stderr and transcripts.
         #expect(kept.count == 1, "\(failing.stdout.prefix(3000))")
         if let folder = kept.first {
-            #expect(folder.hasPrefix("/tmp/compat-v3-v3-"))
+            #expect(folder.hasPrefix(cellRoot + "/compat-v3-v3-"))
             for file in ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"] {
                 #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(folder)/\(file) missing")
             }
@@ -430,7 +442,7 @@ struct CommandTests {
         let faulty = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
         let reports = faulty.folder + "/reports"
         let first = try pair(faulty, "v3", "v3", selection + ["--report-dir", reports])
-        defer { for folder in keptFolders(first.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer { for folder in keptFolders(first.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
         #expect(first.status == 1, "\(first.stdout.prefix(3000))\n\(first.stderr)")
         let failed = try checks(in: jsonObject(at: reports + "/results.json")).filter { $0.status == "failed" }.map(\.name)
         #expect(failed == ["client=v3/gateway=v3/Logout/c2g/edge-longest-strings", "client=v3/gateway=v3/Logout/g2c/edge-longest-strings"])
@@ -465,7 +477,7 @@ struct CommandTests {
         let reports = matrix.folder + "/reports"
         let stale = try pair(matrix, "v3", "v3", ["--message", "Logout", "--report-dir", reports])
         let kept = keptFolders(stale.stdout)
-        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
         #expect(stale.status == 1, "\(stale.stdout.prefix(3000))\n\(stale.stderr)")
         expectContains(stale.stdout, "\nSTALE    \(name)  (known: \(reason))\n")
         #expect(checkLines(stale.stdout).filter { $0.mark != "PASS" }.map(\.name) == [name])
@@ -488,7 +500,7 @@ struct CommandTests {
         var runs: [[String]] = []
         for _ in 0..<3 {
             let run = try pair(faulty, "v3", "v3")
-            defer { for folder in keptFolders(run.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+            defer { for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
             #expect(run.status == 1)
             runs.append(checkLines(run.stdout).filter { $0.mark == "FAIL" }.map(\.name))
         }
@@ -504,7 +516,7 @@ struct CommandTests {
         let matrix = try TestMatrix()
         let run = try pair(matrix, "v3", "v5", ["--message", "CancelOrder"])
         let kept = keptFolders(run.stdout)
-        defer { for folder in kept where folder.hasPrefix("/tmp/compat-v3-v5-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v5-") { try? FileManager.default.removeItem(atPath: folder) } }
         #expect(run.status == 0, "\(checkLines(run.stdout).filter { $0.mark != "PASS" }.map(\.name))")
         #expect(checkLines(run.stdout).contains { $0.name == "client=v3/gateway=v5/CancelOrder/c2g/reference-cancel" })
     }
@@ -517,7 +529,7 @@ struct CommandTests {
         try FileManager.default.copyItem(atPath: matrix.path, toPath: spaced + "/matrix.json")
         let run = try compat(["pair", "v3", "v3", "--matrix", spaced + "/matrix.json", "--fixtures", fixtures,
                               "--run", "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"])
-        defer { for folder in keptFolders(run.stdout) where folder.hasPrefix("/tmp/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer { for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
         #expect(run.status == 1)
         expectContains(run.stdout, "\n    reproduce: compat pair --matrix '\(spaced)/matrix.json' --fixtures \(fixtures) v3 v3 --message Logout\n")
     }

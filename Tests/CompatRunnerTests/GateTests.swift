@@ -14,7 +14,8 @@ struct GateTests {
         let reports = matrix.folder + "/reports"
         let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        for section in ["Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: PASS", "Stale known failures: PASS", "gate: PASS"] {
+        for section in ["Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: PASS", "Fleets and upgrades: PASS",
+                        "Stale known failures: PASS", "gate: PASS"] {
             #expect(run.stdout.contains(section), "missing \(section) in \(run.stdout)")
         }
         let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
@@ -22,7 +23,12 @@ struct GateTests {
         let junit = try XMLDocument(contentsOf: URL(fileURLWithPath: reports + "/junit.xml"))
         let suites = try junit.nodes(forXPath: "/testsuites/testsuite/@name").compactMap(\.stringValue)
         #expect(suites.prefix(2) == ["schema", "fixtures"])
-        #expect(suites.count == 2 + 25)
+        // The 25 cells, a fleet on each of the 5 gateways, and both ways of the 4 adjacent upgrades.
+        let scenarios = (1...5).map { "fleet=v\($0)" } + (1...4).flatMap { ["upgrade=v\($0)-v\($0 + 1)", "upgrade=v\($0 + 1)-v\($0)"] }
+        #expect(suites.count == 2 + 25 + scenarios.count)
+        #expect(Set(suites.suffix(scenarios.count)) == Set(scenarios))
+        let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
     }
 
     @Test("a known failure that now passes fails the gate as stale")

@@ -219,8 +219,8 @@ final class CompatRun: @unchecked Sendable {
     }
 
     /// The processes of this run still alive: its peers (by the marker) and any child seen while it ran.
-    /// Waits up to `grace` for them to go, as a SIGKILL takes a moment to land.
-    func leftoverProcesses(grace: Duration = .seconds(2)) -> [ProcessIdentity] {
+    /// Waits up to `grace` for them to go, as a SIGKILL takes a moment to land (longer on a loaded machine).
+    func leftoverProcesses(grace: Duration = .seconds(10)) -> [ProcessIdentity] {
         let end = ContinuousClock.now + grace
         while true {
             let left = Set(liveProcesses(withEnvironment: Self.markerVariable, marker)).union(childrenSeen.filter(\.isAlive))
@@ -297,8 +297,9 @@ struct LeftoverTests {
 
     @Test("a failing run: only the failing cells' folders are left, each with the peers' stderr, and no process")
     func failingRunKeepsOnlyTheFailingCellsFolders() throws {
+        // The crashes end their cells: no timeout needs to fire, so none may on a loaded machine.
         let matrix = try misbehavingMatrix(reference: [3], testPeers: ["segv", "exit3"], clients: ["v3", "exit3"], gateways: ["v3", "segv"],
-                                           pairSeconds: 30, commandSeconds: 2)
+                                           pairSeconds: 300, commandSeconds: 60)
         let reports = matrix.folder + "/reports"
         let compat = try run(matrix, ["--report-dir", reports])
         let outcome = compat.wait(limit: .seconds(120))
@@ -337,41 +338,34 @@ struct LeftoverTests {
     @Test("SIGINT / SIGTERM to a running `compat matrix run`: 130 / 143, every peer stopped, finished cells reported, the rest NOT RUN",
           arguments: [SIGINT, SIGTERM])
     func interruptStopsEveryPeerAndReports(signal: Int32) throws {
-        // The hang peer keeps its cells running (commandSeconds 60) until the signal comes.
+        // The hang peer keeps its cells running until the signal comes: its timeouts are far
+        // beyond the waits below, so a run that ends within them was ended by the signal.
         let matrix = try misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
-                                           pairSeconds: 120, commandSeconds: 60)
+                                           pairSeconds: 1200, commandSeconds: 600)
         let reports = matrix.folder + "/reports"
         let compat = try run(matrix, ["--report-dir", reports])
-        // Wait until the first hang cell has started, and a little more.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while compat.isRunning && ContinuousClock.now < deadline
-            && !cellFolders(in: compat.temporaryFolder).contains(where: { $0.contains("/compat-v3-hang-") }) { usleep(5_000) }
-        usleep(150_000)
+        // The two workers each end up in a hang cell (v3/hang, then v5/hang after the other
+        // cells): wait until both hang peers have started their `sleep`, so what runs is known.
+        let hangPids = matrix.folder + "/hang.pids"
+        let deadline = ContinuousClock.now + .seconds(120)
+        while compat.isRunning && ContinuousClock.now < deadline && notedPids(hangPids).count < 4 { usleep(5_000) }
         #expect(compat.isRunning, "compat ended before the signal")
-        let hangProcesses = notedPids(matrix.folder + "/hang.pids").compactMap(ProcessIdentity.init(pid:))
-        #expect(hangProcesses.count >= 2, "the hang peer and its sleep: \(hangProcesses)")
+        let hangProcesses = notedPids(hangPids).compactMap(ProcessIdentity.init(pid:)).filter(\.isAlive)
+        #expect(hangProcesses.count == 4, "the two hang peers and their sleeps: \(hangProcesses)")
         compat.send(signal)
-        let outcome = compat.wait(limit: .seconds(60))
+        let outcome = compat.wait(limit: .seconds(120))
         #expect(!outcome.timedOut && !outcome.killedBySignal && outcome.status == 128 + signal,
                 "exit status \(outcome.status)\(outcome.killedBySignal ? " (signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)")
-        #expect(outcome.seconds < 30, "compat took \(outcome.seconds) s")
 
-        // Reports: every cell is finished or NOT RUN, and the hang cells did not finish.
+        // Reports: the four cells without the hang peer finished and passed; the two hanging were not run.
         let cells = try resultCells(reports)
-        #expect(cells.count == 6, "\(cells.keys.sorted())")
-        let finishedStates: Set = ["PASS", "INCOMPATIBLE", "FAIL", "CRASH", "TIMEOUT", "KNOWN"]
+        let states = cells.mapValues { $0["state"]?.stringValue ?? "-" }
+        #expect(states == ["client=v3/gateway=v3": "PASS", "client=v3/gateway=v5": "PASS", "client=v5/gateway=v3": "PASS",
+                           "client=v5/gateway=v5": "PASS", "client=v3/gateway=hang": "NOT RUN", "client=v5/gateway=hang": "NOT RUN"],
+                "\(cells.mapValues { "\($0["state"]?.stringValue ?? "-"): \($0["problem"]?.stringValue ?? "")" })")
         for (name, cell) in cells {
-            let state = cell["state"]?.stringValue ?? "-"
-            #expect(finishedStates.contains(state) || state == "NOT RUN", "\(name): \(state)")
-            if !name.contains("gateway=hang") && state != "NOT RUN" {
-                #expect(state == "PASS", "\(name) finished as \(state): \(cell["problem"]?.stringValue ?? "")")
-            }
             #expect(cell["keptDirectory"]?.isNull != false, "\(name) kept \(cell["keptDirectory"]?.stringValue ?? "")")
         }
-        #expect(cells["client=v3/gateway=hang"]?["state"]?.stringValue == "NOT RUN")
-        // v3/hang started only once one of the two cells before it had finished: that one is reported.
-        #expect(cells.values.contains { $0["state"]?.stringValue == "PASS" }, "no finished cell reported: \(cells.mapValues { $0["state"]?.stringValue ?? "-" })")
-        #expect(cells.values.contains { $0["state"]?.stringValue == "NOT RUN" })
         #expect(outcome.stdout.contains("NOT RUN"), "the grid: \(outcome.stdout.suffix(2000))")
 
         for process in hangProcesses {

@@ -80,6 +80,8 @@ private enum Fixture {
                         failure: CheckFailure("late"), knownReason: "slow timer in v2"),
         ]),
     ], wallSeconds: 1, jobs: 1)
+
+    static let runId = RunID("20260301T142205Z-3f09c2aa")
 }
 
 private func temporaryDirectory() throws -> String {
@@ -90,6 +92,11 @@ private func temporaryDirectory() throws -> String {
 
 private func read(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8)
+}
+
+/// The reports of `result` under the fixture's run id, written to `directory` as `compat` writes them.
+private func write(_ result: MatrixResult, to directory: String, runId: RunID = Fixture.runId) throws {
+    try writeReports(result, runId: runId, to: ReportFolder.prepare(directory))
 }
 
 @Suite struct ReportTests {
@@ -190,10 +197,11 @@ private func read(_ path: String) throws -> String {
     @Test func resultsJSONParsesBackWithHexFrames() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try writeReports(Fixture.matrix, to: directory)
+        try write(Fixture.matrix, to: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/results.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(root["schema"] as? String == "compat-results/1")
+        #expect(root["runId"] as? String == Fixture.runId.value)
         #expect(root["allExpected"] as? Bool == false)
         #expect(root["wallSeconds"] as? Double == 0.84)
         #expect(root["jobs"] as? Int == 2)
@@ -227,7 +235,7 @@ private func read(_ path: String) throws -> String {
     @Test func junitParsesWithMatchingCounts() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try writeReports(Fixture.matrix, to: directory)
+        try write(Fixture.matrix, to: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/junit.xml"))
         let collector = JUnitCollector()
         let parser = XMLParser(data: data)
@@ -235,6 +243,7 @@ private func read(_ path: String) throws -> String {
         #expect(parser.parse(), "junit.xml does not parse: \(String(describing: parser.parserError))")
 
         #expect(collector.suites.count == 4)
+        #expect(collector.runIds == Array(repeating: Fixture.runId.value, count: 4), "every suite carries the run id")
         #expect(collector.suites[2]["name"] == "client=v5/gateway=v1")
         #expect(collector.counts["testcase"] == 12)
         #expect(collector.counts["failure"] == 3)
@@ -256,7 +265,7 @@ private func read(_ path: String) throws -> String {
     }
 
     @Test func junitEscapesMarkupQuotesAndControlCharacters() throws {
-        let xml = JUnitXML.render(Fixture.matrix)
+        let xml = JUnitXML.render(Fixture.matrix, runId: Fixture.runId)
         #expect(xml.contains("name=\"client=v5/gateway=v1/bad-input/&lt;&amp;&quot;&apos;&gt;\\u{1}tail\""))
         #expect(!xml.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(JUnitXML.attribute("a\nb\tc\rd\u{7F}") == "a&#10;b&#9;c&#13;d&#x7F;")
@@ -273,7 +282,7 @@ private func read(_ path: String) throws -> String {
     @Test func summaryHasTheTableAndReproduceCommands() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try writeReports(Fixture.matrix, to: directory)
+        try write(Fixture.matrix, to: directory)
         let summary = try read(directory + "/summary.md")
         #expect(summary.hasPrefix("## Compatibility matrix: not as expected (1 FAIL, 1 CRASH, 1 stale known failure)\n"))
         #expect(summary.contains("""
@@ -293,8 +302,9 @@ private func read(_ path: String) throws -> String {
         #expect(!summary.contains("All 4 cells"))
         #expect(!summary.contains("\u{1B}"))
         #expect(!summary.contains("\n\n\n"))
+        #expect(summary.hasSuffix("\n\nrun id: `\(Fixture.runId.value)`\n"))
 
-        let clean = SummaryMarkdown.render(Fixture.clean)
+        let clean = SummaryMarkdown.render(Fixture.clean, runId: Fixture.runId)
         #expect(clean.hasPrefix("## Compatibility matrix: as expected\n"))
         #expect(clean.contains("All 1 cells as expected."))
         #expect(!clean.contains("### Failures"))
@@ -304,27 +314,61 @@ private func read(_ path: String) throws -> String {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let directory = scratch + "/nested/reports"
-        try writeReports(Fixture.clean, to: directory)
-        // Writing again replaces the files in place.
-        try writeReports(Fixture.matrix, to: directory)
+        try write(Fixture.clean, to: directory)
+        // Writing again replaces the set.
+        try write(Fixture.matrix, to: directory, runId: RunID("second"))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         #expect(names == ["junit.xml", "results.json", "summary.md"])
         #expect(try read(directory + "/summary.md").contains("not as expected"))
+        #expect(try reportRunIds(in: directory).values.allSatisfy { $0 == "second" })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/nested") == ["reports"], "a staging folder was left")
     }
 
-    @Test func unwritablePathThrowsNamingIt() throws {
+    @Test func aFolderThatCannotTakeReportsIsRefusedNamingIt() throws {
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let blocker = scratch + "/a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
         let target = blocker + "/reports"
-        let error = #expect(throws: ReportWriteError.self) { try writeReports(Fixture.matrix, to: target) }
-        #expect(error?.path == target)
-        #expect(String(describing: error!).contains(target))
+        let error = #expect(throws: ConfigError.self) { try ReportFolder.prepare(target) }
+        #expect(error?.message == "--report-dir \(target): cannot create its parent folder: \(blocker) is not a directory")
 
-        let notADirectory = #expect(throws: ReportWriteError.self) { try writeReports(Fixture.matrix, to: blocker) }
-        #expect(String(describing: notADirectory!).contains(blocker))
+        let notADirectory = #expect(throws: ConfigError.self) { try ReportFolder.prepare(blocker) }
+        #expect(notADirectory?.message == "--report-dir \(blocker): it is not a directory")
+        #expect(try read(blocker) == "x")
+
+        // A parent that takes no new folder (nothing can be made in /proc).
+        let unwritable = #expect(throws: ConfigError.self) { try ReportFolder.prepare("/proc/compat-reports") }
+        #expect(unwritable?.message.hasPrefix("--report-dir /proc/compat-reports: cannot create a temporary folder in /proc: ") == true,
+                "\(String(describing: unwritable))")
     }
+
+    @Test func aFailedWriteLeavesThePreviousSetInPlace() throws {
+        let scratch = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = scratch + "/reports"
+        try write(Fixture.clean, to: directory)
+        let before = try setContents(directory)
+
+        // The second file of the new set cannot be created (its folder does not exist), after the first was written.
+        let folder = try ReportFolder.prepare(directory)
+        let error = #expect(throws: ReportWriteError.self) {
+            try folder.replace(with: [ReportFile("results.json", "{}"), ReportFile("missing/junit.xml", "<testsuites/>")])
+        }
+        #expect(error?.path.hasPrefix(directory + ".staging-") == true && error?.path.hasSuffix("/missing/junit.xml") == true,
+                "\(String(describing: error))")
+        #expect(try setContents(directory) == before, "the previous set changed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch) == ["reports"], "the staging folder was left")
+    }
+}
+
+/// Each file of a report folder and its bytes.
+private func setContents(_ directory: String) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+        files[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+    }
+    return files
 }
 
 /// Counts what junit.xml holds, element by element.
@@ -334,6 +378,8 @@ private final class JUnitCollector: NSObject, XMLParserDelegate {
     var suites: [[String: String]] = []
     var testcases: [[String: String]] = []
     var messages: [String] = []
+    /// The value of each `runId` property, in document order.
+    var runIds: [String] = []
     var text = ""
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
@@ -346,6 +392,7 @@ private final class JUnitCollector: NSObject, XMLParserDelegate {
         default: break
         }
         if let message = attributeDict["message"] { messages.append(message) }
+        if elementName == "property", attributeDict["name"] == "runId", let value = attributeDict["value"] { runIds.append(value) }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {

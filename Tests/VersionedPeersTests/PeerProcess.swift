@@ -147,16 +147,21 @@ final class PeerProcess {
         events(where: match).count
     }
 
-    /// Waits, as the peer's lines arrive, until `count` events match; false if the time runs out first.
-    func awaitCount(_ count: Int, timeout: Double, where match: (Event) -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(timeout)
+    /// Waits, as the peer's lines arrive, until `count` events match, as long as they keep coming:
+    /// false once `stalled` seconds pass without a new match (or stdout closes first).
+    func awaitCount(_ count: Int, stalled: Double, where match: (Event) -> Bool) -> Bool {
         readLines(waitingUntil: nil)
         var matched = seen.count(where: match)
+        var deadline = ContinuousClock.now + .seconds(stalled)
         while matched < count {
             guard stdoutOpen, ContinuousClock.now < deadline else { return false }
             let scanned = seen.count
             readLines(waitingUntil: deadline)
-            matched += seen[scanned...].count(where: match)
+            let new = seen[scanned...].count(where: match)
+            if new > 0 {
+                matched += new
+                deadline = .now + .seconds(stalled)
+            }
         }
         return true
     }

@@ -16,9 +16,8 @@ import Testing
         dealer.close()
         dealer.close()  // idempotent
 
-        let start = ContinuousClock.now
+        // Without LINGER 0 termination would wait for the queued frames for good: the bound only keeps the test from hanging.
         #expect(finishes(within: 5) { context.terminate() })
-        #expect(ContinuousClock.now - start < .seconds(1))
     }
 
     @Test func terminateWithOpenSocketDoesNotHang() throws {

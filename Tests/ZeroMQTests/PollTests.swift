@@ -42,7 +42,6 @@ private final class Pipe2 {
         let elapsed = ContinuousClock.now - start
         #expect(events == [[]])
         #expect(elapsed >= .milliseconds(40))
-        #expect(elapsed < .seconds(2))
 
         let waited = ContinuousClock.now
         #expect(try router.receive(timeoutMilliseconds: 50) == nil)
@@ -82,7 +81,8 @@ private final class Pipe2 {
         #expect(try poll(items, timeoutMilliseconds: 1000) == [.readable, []])
 
         try dealer.send(bytes("wake"))
-        let deadline = ContinuousClock.now + .seconds(2)
+        // Polled until it arrives; the deadline only keeps a lost message from hanging the test.
+        let deadline = ContinuousClock.now + .seconds(30)
         var events: [PollEvents] = []
         while ContinuousClock.now < deadline {
             events = try poll(items, timeoutMilliseconds: 100)

@@ -7,31 +7,6 @@ import MiniJSON
 import PeerContract
 import TGP
 
-/// Why a check stopped early. All but `missing` end the cell: a peer died, stopped answering
-/// its commands, or broke the contract.
-enum CellAbort: Error {
-    case crashed(role: Role, termination: Termination)
-    case timeout(role: Role, waitingFor: String)
-    case contractViolation(role: Role, String)
-    /// An event that `sender`'s frame should have caused on `role` never came, while both
-    /// peers still answer their commands: that check fails, the cell goes on.
-    case missing(role: Role, sender: Role, what: String)
-
-    /// A sentence naming the peer by role and name.
-    func describe(peerName: (Role) -> String) -> String {
-        switch self {
-        case .crashed(let role, let termination):
-            "the \(role.rawValue) \(peerName(role)) \(termination.isCleanExit ? "exited early" : "died") (\(termination))"
-        case .timeout(let role, let what):
-            "the \(role.rawValue) \(peerName(role)) gave no answer in time: waiting for \(what)"
-        case .contractViolation(_, let message):
-            message
-        case .missing(let role, let sender, let what):
-            "\(what) never came: the \(sender.rawValue) \(peerName(sender)) did not send it, or the \(role.rawValue) \(peerName(role)) did not report it; both still answer their commands"
-        }
-    }
-}
-
 /// One peer process of a cell and what it has said.
 final class PeerHandle {
     let spec: PeerSpec
@@ -55,9 +30,16 @@ final class PeerHandle {
     /// of the longest lines a peer may write.
     static let defaultStdoutBudget = 16 << 20
 
-    init(spec: PeerSpec, role: Role, stderrPath: String, transcriptPath: String?, stdoutBudget: Int = defaultStdoutBudget) throws(SpawnError) {
+    /// How reports and aborts name it: its role and matrix name (with `#k` in a fleet).
+    let label: PeerLabel
+
+    init(
+        spec: PeerSpec, role: Role, stderrPath: String, transcriptPath: String?, label: String? = nil,
+        stdoutBudget: Int = defaultStdoutBudget
+    ) throws(SpawnError) {
         self.spec = spec
         self.role = role
+        self.label = PeerLabel(role: role, name: label ?? spec.name)
         self.process = try PeerProcess(argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath)
         self.transcript = transcriptPath.flatMap(Transcript.init(path:))
         self.stdoutBudget = stdoutBudget
@@ -81,183 +63,50 @@ final class PeerHandle {
     var heldStdoutBytes: Int { inbox.bytes + process.bufferedStdoutBytes }
 }
 
-final class CellSession {
+/// The two peers of one cell, named by their roles.
+final class CellSession: PeerGroup {
     let client: PeerHandle
     let gateway: PeerHandle
-    let commandTimeout: Duration
-    /// The whole cell must end by then.
-    let cellDeadline: ContinuousClock.Instant
 
     init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant) {
         self.client = client
         self.gateway = gateway
-        self.commandTimeout = commandTimeout
-        self.cellDeadline = cellDeadline
+        super.init(peers: [gateway, client], commandTimeout: commandTimeout, deadline: cellDeadline)
     }
 
     func peer(_ role: Role) -> PeerHandle { role == .client ? client : gateway }
+    func label(_ role: Role) -> PeerLabel { peer(role).label }
 
-    private func deadline() -> ContinuousClock.Instant { min(.now + commandTimeout, cellDeadline) }
-
-    /// Sends a command and returns its answer (the event with its id).
     @discardableResult
-    func request(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event {
-        let ids = try issue(role, [kind])
-        return try answer(role, id: ids[0], to: Command(id: ids[0], kind).name)
-    }
+    func request(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event { try request(peer(role), kind) }
 
-    /// Writes commands to one peer in one write, without waiting for their answers (`answer`).
-    func issue(_ role: Role, _ kinds: [Command.Kind]) throws(CellAbort) -> [JSON] {
-        let peer = peer(role)
-        let commands = kinds.map { Command(id: .integer(peer.takeId()), $0) }
-        let lines = commands.map(\.json.serialized)
-        for (command, line) in zip(commands, lines) {
-            peer.record(line, outbound: true)
-            if case .shutdown = command.kind { peer.expectsExit = true }
-        }
-        do {
-            try peer.process.send(lines: lines, deadline: deadline())
-        } catch {
-            throw gone(peer, waitingFor: commands[0].name, error)
-        }
-        return commands.map(\.id)
-    }
+    func issue(_ role: Role, _ kinds: [Command.Kind]) throws(CellAbort) -> [JSON] { try issue(peer(role), kinds) }
 
-    /// The answer to a command already issued: the event with its id.
-    func answer(_ role: Role, id: JSON, to name: String) throws(CellAbort) -> Event {
-        // An `error` answer is not an abort: the check that asked decides what it means.
-        try waitFor(role, what: "the answer to \(name)") { $0.id == id }
-    }
+    func answer(_ role: Role, id: JSON, to name: String) throws(CellAbort) -> Event { try answer(peer(role), id: id, to: name) }
 
-    /// The first event from `role` matching `predicate`, from its inbox or as it arrives.
     func waitFor(_ role: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
-        let peer = peer(role)
-        if let event = peer.inbox.takeFirst(where: predicate) { return event }
-        let until = deadline()
-        while true {
-            try readAvailable(until: until, waitingFor: what, on: role)
-            if let event = peer.inbox.takeFirst(where: predicate) { return event }
-            // A peer that keeps writing other events must not keep the cell past its deadline.
-            if ContinuousClock.now >= until { throw .timeout(role: role, waitingFor: what) }
-        }
+        try waitFor(peer(role), what: what, predicate)
     }
 
-    /// The next inbound-frame event (`received` or `rejected_inbound`) of `role`, caused by a frame
-    /// the other peer sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
+    /// The next inbound-frame event of `role`, caused by a frame the other peer sent.
     func awaitInbound(_ role: Role, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> Event {
-        try awaitUnsolicited(role, causedBy: role == .client ? .gateway : .client, what: what) {
-            switch $0.kind {
-            case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
-            default: false
-            }
-        }
+        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame)
     }
 
-    /// An event no command asked for. When it does not come in time, the peers are asked for a
-    /// `hello`: one that does not answer is the one that stopped (TIMEOUT, named); if both answer,
-    /// the event is `missing` and only the check waiting for it fails.
     func awaitUnsolicited(_ role: Role, causedBy sender: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
-        do {
-            return try waitFor(role, what: what, predicate)
-        } catch .timeout(let waitedOn, _) where waitedOn == role && ContinuousClock.now < cellDeadline {
-            for peer in [sender, role] { try request(peer, .hello) }
-            throw .missing(role: role, sender: sender, what: what)
-        }
+        try awaitUnsolicited(peer(role), causedBy: peer(sender), what: what, predicate)
     }
+
+    func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] { takeEvents(peer(role), where: predicate) }
 
     /// Whether the client has connected to the gateway.
     private(set) var connected = false
 
     /// The gateway listens on `endpoint` and the client connects to what it reports.
     func connectPeers(endpoint: String, allowRemote: Bool) throws(CellAbort) {
-        let listening = try request(.gateway, .listen(endpoint: endpoint))
-        guard case .listening(let bound) = listening.kind else {
-            throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
-        }
-        // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
-        guard allowRemote || Endpoint.isLocal(bound) else {
-            throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
-        }
-        let connected = try request(.client, .connect(endpoint: bound))
-        guard case .connected = connected.kind else {
-            throw .contractViolation(role: .client, "connect to \(bound) was answered with \(connected.json.serialized)")
-        }
-        self.connected = true
-    }
-
-    /// Takes every event of `role` waiting in its inbox that matches, oldest first.
-    func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] {
-        peer(role).inbox.takeAll(where: predicate)
-    }
-
-    /// Forgets unsolicited events left over from earlier checks.
-    func clearInboxes() {
-        client.inbox.removeAll()
-        gateway.inbox.removeAll()
-    }
-
-    /// Reads whatever lines are ready on either peer, waiting until one has something.
-    private func readAvailable(until: ContinuousClock.Instant, waitingFor what: String, on role: Role) throws(CellAbort) {
-        let awaited = peer(role)
-        if awaited.finished { throw .contractViolation(role: role, "the \(role.rawValue) \(awaited.spec.name) has exited; \(what) cannot come") }
-        let live = [client, gateway].filter { !$0.finished }
-        let ready = waitForAnyLine(live.map(\.process), deadline: until)
-        if ready.isEmpty {
-            // Nothing before the deadline: a dead peer explains it better than a timeout.
-            for handle in live {
-                if let termination = handle.process.pollExit() { throw .crashed(role: handle.role, termination: termination) }
-            }
-            throw .timeout(role: role, waitingFor: what)
-        }
-        for index in ready {
-            let handle = live[index]
-            let lines: [String]
-            do {
-                lines = try handle.process.availableLines()
-            } catch .closed where handle.expectsExit {
-                handle.finished = true
-                continue
-            } catch {
-                throw gone(handle, waitingFor: what, error)
-            }
-            for line in lines {
-                handle.record(line, outbound: false)
-                do {
-                    handle.inbox.append(try Event(json: try JSON.parse(line)), lineLength: line.utf8.count + 1)
-                } catch {
-                    throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
-                }
-                try checkBounds(handle, last: line)
-            }
-        }
-    }
-
-    /// A peer that makes the runner hold more than it may (events nobody asked for, bytes of stdout) breaks the contract.
-    private func checkBounds(_ handle: PeerHandle, last line: String) throws(CellAbort) {
-        if handle.inbox.count > PeerHandle.inboxLimit {
-            throw .contractViolation(role: handle.role, "\(handle.role.rawValue) \(handle.spec.name) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
-        }
-        let held = handle.heldStdoutBytes
-        if held > handle.stdoutBudget {
-            throw .contractViolation(role: handle.role, "the \(handle.role.rawValue) \(handle.spec.name) wrote \(held) bytes of stdout nobody asked for yet (\(handle.inbox.count) events), over the \(handle.stdoutBudget) bytes a peer may have waiting (the last: \(line.prefix(200))…)")
-        }
-    }
-
-    /// A peer whose pipe broke: report how it ended.
-    private func gone(_ peer: PeerHandle, waitingFor what: String, _ error: PeerIOError) -> CellAbort {
-        switch error {
-        case .timeout:
-            return .timeout(role: peer.role, waitingFor: what)
-        case .lineTooLong(let length):
-            return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) wrote a line of \(length) bytes without a newline")
-        case .closed, .io:
-            // Give a dying process a moment to be reaped so its signal is reported.
-            for _ in 0..<50 {
-                if let termination = peer.process.pollExit() { return .crashed(role: peer.role, termination: termination) }
-                usleep(2000)
-            }
-            return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) closed its stdout while \(what) was awaited (\(error))")
-        }
+        let bound = try listen(gateway, on: endpoint, allowRemote: allowRemote)
+        try connect(client, to: bound)
+        connected = true
     }
 }
 

@@ -30,10 +30,10 @@ public enum CheckName {
         cellPrefix(client: client, gateway: gateway) + subject + "/" + (flow.map { $0.rawValue + "/" } ?? "") + what
     }
 
-    /// The message type a check is about, when it is about one (the third component).
+    /// The message type a check is about, when it is about one (the first component that names no peer).
     public static func subject(of name: String) -> String? {
-        let parts = name.split(separator: "/")
-        return parts.count > 2 ? String(parts[2]) : nil
+        // After the `client=…`, `gateway=…` or `fleet=…` components.
+        name.split(separator: "/").first { !$0.contains("=") }.map(String.init)
     }
 }
 

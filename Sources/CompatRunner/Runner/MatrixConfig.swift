@@ -58,6 +58,8 @@ public struct MatrixConfig: Sendable {
     public let commandTimeout: Duration
     public let transport: Transport
     public let knownFailures: [KnownFailure]
+    /// The client versions each gateway must serve (`compat upgrade`, `compat plan upgrade`).
+    public let support: [SupportEntry]
 
     public func peer(named name: String) -> PeerSpec? { peers.first { $0.name == name } }
 
@@ -79,7 +81,7 @@ public struct MatrixConfig: Sendable {
     init(json: JSON, path: String, folder: String, schema: Schema) throws(ConfigError) {
         func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError("\(path): \(key): \(problem)") }
         guard let root = json.objectValue else { throw fail("(top level)", "must be an object, got \(json.typeName)") }
-        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures"]
+        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures", "support"]
         for key in root.keys where !topKeys.contains(key) {
             throw fail(key, "unknown key (expected one of \(topKeys.sorted().joined(separator: ", ")))")
         }
@@ -174,8 +176,37 @@ public struct MatrixConfig: Sendable {
             }
         }
         knownFailures = known
+        support = try Self.support(root["support"], peers: peers, fail: fail)
         self.path = path
         self.peers = peers
+    }
+
+    /// `"support": [{"gateway": "v5", "clients": ["v3", "v4", "v5"]}]`, every name a peer.
+    static func support(_ json: JSON?, peers: [PeerSpec], fail: (String, String) -> ConfigError) throws(ConfigError) -> [SupportEntry] {
+        guard let json else { return [] }
+        guard let list = json.arrayValue else { throw fail("support", "must be an array of {\"gateway\": NAME, \"clients\": [NAME, …]}") }
+        let names = Set(peers.map(\.name))
+        var entries: [SupportEntry] = []
+        for (index, item) in list.enumerated() {
+            let key = "support[\(index)]"
+            guard let entry = item.objectValue else { throw fail(key, "must be an object {gateway, clients}") }
+            for entryKey in entry.keys where entryKey != "gateway" && entryKey != "clients" {
+                throw fail("\(key).\(entryKey)", "unknown key (expected gateway, clients)")
+            }
+            guard let gateway = entry["gateway"]?.stringValue, names.contains(gateway) else {
+                throw fail("\(key).gateway", "must name a peer (\(peers.map(\.name).joined(separator: ", ")))")
+            }
+            guard let clientList = entry["clients"]?.arrayValue else { throw fail("\(key).clients", "must be an array of peer names") }
+            var clients: [String] = []
+            for (position, client) in clientList.enumerated() {
+                guard let name = client.stringValue, names.contains(name) else {
+                    throw fail("\(key).clients[\(position)]", "\(client.serialized) is not the name of a peer")
+                }
+                clients.append(name)
+            }
+            entries.append(SupportEntry(gateway: gateway, clients: clients))
+        }
+        return entries
     }
 
     /// A program with a slash is relative to the matrix file's folder; a bare name is looked up on PATH.

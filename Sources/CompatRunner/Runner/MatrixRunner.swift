@@ -106,7 +106,7 @@ public struct MatrixRunner: Sendable {
         // answering is killed with its group, and the other, which still answers, is let go by
         // closing its stdin (it exits, P1) before it is killed too; after any other stop both are killed.
         var stoppedAnswering: Role?
-        if case .timeout(let role, _)? = abort { stoppedAnswering = role }
+        if case .timeout(let peer, _)? = abort { stoppedAnswering = peer.role }
         for handle in handles {
             let endsCleanly = abort == nil || (stoppedAnswering != nil && stoppedAnswering != handle.role)
             let termination = handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
@@ -121,24 +121,8 @@ public struct MatrixRunner: Sendable {
 
         result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
         if let abort {
-            switch abort {
-            case .crashed(let role, let termination) where !termination.isCleanExit:
-                result.state = .crash
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) died: \(termination)"
-            case .crashed(let role, let termination):
-                result.state = .fail
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) exited early: \(termination)"
-            case .timeout(let role, let what):
-                result.state = .timeout
-                result.problem = "the \(role.rawValue) \(role == .client ? clientName : gatewayName) stopped answering (\(what)); killed with its process group"
-            case .contractViolation(_, let message):
-                result.state = .fail
-                result.problem = message
-            case .missing:
-                // Only a check waits for a missing event; it never ends the cell.
-                result.state = .fail
-                result.problem = abort.describe { $0 == .client ? clientName : gatewayName }
-            }
+            result.state = abort.cellState
+            result.problem = abort.problem
         } else if result.state != .crash {
             let failed = result.checks.filter { $0.status == .failed }
             let known = result.checks.filter { $0.status == .knownFailure }
@@ -154,16 +138,9 @@ public struct MatrixRunner: Sendable {
         if ProcessRegistry.shared.isClosed {
             result.state = .notRun
             result.problem = "interrupted before it finished"
-            try? FileManager.default.removeItem(atPath: directory)
-        } else if result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass }) {
-            try? FileManager.default.removeItem(atPath: directory)
-        } else {
-            // The peers are gone: their ipc socket files are dead and would only mislead.
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".sock") {
-                try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-            }
-            result.keptDirectory = directory
         }
+        let expected = result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass })
+        result.keptDirectory = settleFolder(directory, keep: result.state != .notRun && !expected)
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }
@@ -206,6 +183,19 @@ func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable
         }
     }
     done.wait()
+}
+
+/// Once the peers of a cell (or fleet) are gone: its folder when it is worth keeping, without the
+/// ipc socket files, which are dead and would only mislead; otherwise the folder is removed and nil.
+func settleFolder(_ directory: String, keep: Bool) -> String? {
+    guard keep else {
+        try? FileManager.default.removeItem(atPath: directory)
+        return nil
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".sock") {
+        try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+    }
+    return directory
 }
 
 /// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.

@@ -4,7 +4,7 @@
 import PeerContract
 
 /// Unsolicited events (and late answers) of one peer, oldest first, with the length of each one's line.
-struct PeerInbox {
+struct PeerInbox: Sequence {
     private var events: [Event] = []
     private var lineLengths: [Int] = []
     /// The bytes of the lines the events held came from.
@@ -41,6 +41,14 @@ struct PeerInbox {
         (events, lineLengths) = (kept, keptLengths)
         return taken
     }
+
+    /// Drops every event that matches.
+    mutating func removeAll(where predicate: (Event) -> Bool) {
+        _ = takeAll(where: predicate)
+    }
+
+    /// The events held, oldest first, left in place.
+    func makeIterator() -> IndexingIterator<[Event]> { events.makeIterator() }
 
     mutating func removeAll() {
         events.removeAll()

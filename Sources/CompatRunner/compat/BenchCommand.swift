@@ -126,6 +126,8 @@ struct BenchPairCommand: ParsableCommand {
             cells = [(client, gateway)]
         }
         try config.validatePrograms(for: Set(cells.flatMap { [$0.0, $0.1] }))
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
 
         var results: [BenchResult] = []
         var text = ""
@@ -150,10 +152,10 @@ struct BenchPairCommand: ParsableCommand {
             text += "\n" + BenchReport.grid(results, clients: config.clients, gateways: config.gateways)
             if !json { emit(text) }
         }
-        if json { emit(BenchReport.json(results).serialized + "\n") }
-        if let reportDir {
-            try BenchReport.write(results, text: text, to: reportDir)
-            FileHandle.standardError.write(Data("reports written to \(reportDir)\n".utf8))
+        if json { emit(BenchReport.json(results, runId: runId).serialized + "\n") }
+        if let reports {
+            try BenchReport.write(results, text: text, runId: runId, to: reports)
+            FileHandle.standardError.write(Data(reportsWritten(reports, runId).utf8))
         }
     }
 }

@@ -10,7 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
-        subcommands: [MatrixCommand.self, PairCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
@@ -107,6 +107,11 @@ struct CheckFilterOptions: ParsableArguments {
     func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {
         try CheckListing.validateSelection(selection, in: CheckListing.plans(runner, clients: clients, gateways: gateways))
     }
+}
+
+/// What a command says once its reports are in place.
+func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
+    "reports written to \(folder.path) (run \(runId))\n"
 }
 
 /// Writes to stdout as lines are ready. A terminal that hung up or a closed pipe (EIO, EPIPE)

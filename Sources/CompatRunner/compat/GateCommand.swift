@@ -34,17 +34,20 @@ struct GateCommand: ParsableCommand {
         let (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
         try config.validatePrograms(for: Set(config.clients + config.gateways))
-        let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking)
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
+        let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
         let matrix = MatrixRunner(config: config, samples: samples)
             .run(cells: cells, options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix))
+        let scenarios = FleetRunner(config: config, samples: samples).gateScenarios()
         parkIfInterrupted()
-        let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, seconds: (ContinuousClock.now - started).seconds)
+        let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
-        if let reportDir {
-            try writeGateReports(gate, to: reportDir)
-            emit("reports written to \(reportDir)\n")
+        if let reports {
+            try writeGateReports(gate, runId: runId, to: reports)
+            emit(reportsWritten(reports, runId))
         }
         if !gate.passed { throw ExitCode(1) }
     }

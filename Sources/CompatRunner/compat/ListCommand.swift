@@ -24,6 +24,12 @@ struct ListCommand: ParsableCommand {
     @Option(name: .long, help: "With --checks: only these gateways (comma-separated names).")
     var gateway: String?
 
+    @Option(name: .long, help: "With --checks: the checks of `compat fleet GATEWAY` (clients from --client, names may repeat).")
+    var fleet: String?
+
+    @Option(name: .long, help: "With --checks: the checks of `compat upgrade FROM TO`, given as FROM:TO (clients from --client).")
+    var upgrade: String?
+
     @Flag(name: .long, help: "With --checks: JSON, each check with its kind and rule ids.")
     var json = false
 
@@ -31,7 +37,10 @@ struct ListCommand: ParsableCommand {
     var markdown = false
 
     func validate() throws {
-        if !checks && (client != nil || gateway != nil || json) { throw ValidationError("--client, --gateway and --json go with --checks") }
+        if !checks && (client != nil || gateway != nil || json || fleet != nil || upgrade != nil) {
+            throw ValidationError("--client, --gateway, --fleet, --upgrade and --json go with --checks")
+        }
+        if fleet != nil && upgrade != nil { throw ValidationError("--fleet and --upgrade exclude each other") }
         if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
     }
 
@@ -39,12 +48,34 @@ struct ListCommand: ParsableCommand {
         let (config, samples) = try matrixOptions.load()
         if markdown { return emit(CheckListing.markdown(samples: samples)) }
         guard checks else { return emit(peersAndMessages(config)) }
+        if let scenario = try scenarioChecks(config) {
+            try CheckListing.validateSelection(filter.selection, names: scenario.map(\.name))
+            let selected = scenario.filter { filter.selection.includes($0.name) }
+            return emit(json ? CheckListing.json(selected).serialized(pretty: true) + "\n" : selected.map { $0.name + "\n" }.joined())
+        }
         let runner = MatrixRunner(config: config, samples: samples)
         let clients = try pick(client, from: config.clients, option: "--client", config: config)
         let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
         let plans = CheckListing.plans(runner, clients: clients, gateways: gateways)
         try CheckListing.validateSelection(filter.selection, in: plans)
         emit(json ? CheckListing.json(plans, selection: filter.selection).serialized(pretty: true) + "\n" : CheckListing.text(plans, selection: filter.selection))
+    }
+
+    /// The checks of a fleet or an upgrade, when one is asked for.
+    private func scenarioChecks(_ config: MatrixConfig) throws -> [(name: String, kind: CheckKind)]? {
+        if let fleet {
+            guard let gateway = config.peer(named: fleet), config.gateways.contains(fleet) else {
+                throw ConfigError("--fleet \(fleet): not a gateway of \(config.path) (\(config.gateways.joined(separator: ", ")))")
+            }
+            return FleetPlan(gateway: gateway, clients: try fleetClients(client, config)).checks
+        }
+        guard let upgrade else { return nil }
+        let ends = upgrade.split(separator: ":").map(String.init)
+        guard ends.count == 2, let from = config.peer(named: ends[0]), let to = config.peer(named: ends[1]),
+              config.gateways.contains(ends[0]), config.gateways.contains(ends[1]) else {
+            throw ConfigError("--upgrade \(upgrade): give two gateways of \(config.path) as FROM:TO (\(config.gateways.joined(separator: ", ")))")
+        }
+        return UpgradePlan(from: from, to: to, clients: try fleetClients(client, config), support: config.support).fleet.checks
     }
 
     private func peersAndMessages(_ config: MatrixConfig) -> String {

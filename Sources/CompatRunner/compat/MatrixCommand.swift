@@ -51,19 +51,20 @@ struct MatrixCommand: ParsableCommand {
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = allowRemote
+            let reports = try reportDir.map(ReportFolder.prepare)
+            let runId = RunID()
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the
             // whole run is being reported already: the interrupt then waits for that report.
             let finished = Mutex<[CellResult]>([])
             let reported = Mutex(false)
             let started = ContinuousClock.now
-            let reportDir = self.reportDir
             InterruptActions.shared.set { _ in
                 reported.withLock { done in
                     guard !done else { return }
                     let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
                                                            seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                     emit(renderGrid(partial, color: false))
-                    if let reportDir { try? writeReports(partial, to: reportDir) }
+                    if let reports { try? writeReports(partial, runId: runId, to: reports) }
                     done = true
                 }
             }
@@ -74,9 +75,9 @@ struct MatrixCommand: ParsableCommand {
             try reported.withLock { done in
                 emit(renderGrid(result, color: color || stdoutIsTerminal))
                 if !result.allExpected { emit(renderFailures(result)) }
-                if let reportDir {
-                    try writeReports(result, to: reportDir)
-                    emit("reports written to \(reportDir)\n")
+                if let reports {
+                    try writeReports(result, runId: runId, to: reports)
+                    emit(reportsWritten(reports, runId))
                 }
                 done = true
             }

@@ -35,12 +35,14 @@ struct PairCommand: ParsableCommand {
         try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.allowRemote = allowRemote
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
-        if let reportDir {
-            try writeReports(result, to: reportDir)
-            emit("reports written to \(reportDir)\n")
+        if let reports {
+            try writeReports(result, runId: runId, to: reports)
+            emit(reportsWritten(reports, runId))
         }
         if !result.allExpected { throw ExitCode(1) }
     }

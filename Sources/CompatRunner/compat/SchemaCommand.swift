@@ -37,8 +37,10 @@ struct SchemaCommand: ParsableCommand {
         var allowedBreaks: String?
 
         func run() throws {
+            // The support policy is judged when there is a matrix file to read it from.
+            let matrix = FileManager.default.fileExists(atPath: matrixOptions.matrix) ? try MatrixConfig.load(path: matrixOptions.matrix) : nil
             let report = try schemaSection(fixtures: matrixOptions.fixturesFolder, baseline: baseline,
-                                           allowedBreaks: allowedBreaks)
+                                           allowedBreaks: allowedBreaks, support: matrix)
             emit(report.rendered)
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }

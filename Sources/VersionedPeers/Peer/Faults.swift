@@ -29,6 +29,14 @@ public enum Fault: String, CaseIterable, Sendable {
     case crashOnUnknownTemplate = "crash-on-unknown-template"
     /// Sessions (S4): the gateway ends a session on Logout without answering it.
     case silentLogout = "silent-logout"
+    /// Sessions (S1): the gateway gives every session the version the first one negotiated.
+    case singleNegotiatedVersion = "single-negotiated-version"
+    /// Sessions (S2): a second Logon on a logged-on connection keeps the old N.
+    case keepVersionOnRelogon = "keep-version-on-relogon"
+    /// Sessions (S1): the gateway's answers go to the session that logged on last, not the one that asked.
+    case answerWrongSession = "answer-wrong-session"
+    /// Sessions (S4): a Logout is answered but the session lives on.
+    case sessionSurvivesLogout = "session-survives-logout"
     /// R3: group entries read at the receiver's own entry length, not the group's blockLength.
     case ownGroupBlockLength = "ignore-group-block-length"
     /// R8: a group of 65 entries, one above the limit, is delivered instead of refused as Malformed.

@@ -46,6 +46,8 @@ final class Peer {
 
     // Gateway role.
     private var gateway: GatewayState
+    /// Under the fault `single-negotiated-version`: the version every session gets.
+    private var firstNegotiated: Int?
 
     /// The session-level messages the peer handles itself, indexed by template id: asked of
     /// every frame, so an array rather than names compared.
@@ -496,11 +498,13 @@ final class Peer {
         case .logout?:
             guard let session = gateway.sessions[identity] else { return }
             if !faults.has(.silentLogout) { answer(Message(message.type), at: session.version, to: identity) }
+            if faults.has(.sessionSurvivesLogout) { return }
             gateway.end(identity)
             notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
         default:
             guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else { return }
-            answer(reply, at: negotiated, to: identity)
+            let target = faults.has(.answerWrongSession) ? gateway.loggedOnIdentity(named: nil) ?? identity : identity
+            answer(reply, at: negotiated, to: target)
         }
     }
 
@@ -513,6 +517,11 @@ final class Peer {
         switch outcome {
         case .accepted(var negotiated):
             if faults.has(.negotiateGatewayMax) { negotiated = version }
+            if faults.has(.keepVersionOnRelogon), let old = gateway.sessions[identity] { negotiated = old.version }
+            if faults.has(.singleNegotiatedVersion) {
+                negotiated = firstNegotiated ?? negotiated
+                firstNegotiated = negotiated
+            }
             let session = gateway.logOn(identity, version: negotiated)
             let ack = Message(schema.message(named: "LogonAck")!, [
                 "version": .unsigned(UInt64(negotiated)),

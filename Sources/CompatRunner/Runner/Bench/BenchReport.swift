@@ -42,21 +42,25 @@ public enum BenchReport {
         return p50 + "\n" + throughput
     }
 
-    public static func json(_ results: [BenchResult]) -> JSON {
-        .object(["tool": .string("compat bench"), "results": .array(results.map(\.json))])
+    /// The results as JSON; with the run's id when written to a report folder.
+    public static func json(_ results: [BenchResult], runId: RunID? = nil) -> JSON {
+        var root: JSONObject = ["tool": .string("compat bench"), "results": .array(results.map(\.json))]
+        if let runId { root["runId"] = .string(runId.value) }
+        return .object(root)
     }
 
-    /// Writes bench.json, summary.md and bench.html into `directory`, each atomically.
-    public static func write(_ results: [BenchResult], text: String, to directory: String) throws {
-        try ReportFiles.createDirectory(directory)
-        try ReportFiles.writeAtomically(Array(json(results).serialized.utf8), to: directory + "/bench.json")
-        try ReportFiles.writeAtomically(Array(("# compat bench\n\n```\n" + text + "```\n").utf8), to: directory + "/summary.md")
-        try ReportFiles.writeAtomically(Array(html(results, text: text).utf8), to: directory + "/bench.html")
+    /// Writes bench.json, summary.md and bench.html, each carrying `runId`, into `folder` as one set.
+    public static func write(_ results: [BenchResult], text: String, runId: RunID, to folder: ReportFolder) throws {
+        try folder.replace(with: [
+            ReportFile("bench.json", json(results, runId: runId).serialized),
+            ReportFile("summary.md", "# compat bench\n\n```\n" + text + "```\n\n" + runId.summaryLine + "\n"),
+            ReportFile("bench.html", html(results, text: text, runId: runId)),
+        ])
     }
 
     // MARK: HTML
 
-    static func html(_ results: [BenchResult], text: String) -> String {
+    static func html(_ results: [BenchResult], text: String, runId: RunID) -> String {
         var page = """
         <!doctype html>
         <html><head><meta charset="utf-8"><title>compat bench</title>
@@ -70,7 +74,7 @@ public enum BenchReport {
             page += "<h2>client \(escaped(result.client)) → gateway \(escaped(result.gateway)), version \(result.version)</h2>\n"
             page += percentilePlot(ours: result.ours.merged, raw: result.raw?.merged)
         }
-        return page + "</body></html>\n"
+        return page + "<p>run id: <code>\(escaped(runId.value))</code></p>\n</body></html>\n"
     }
 
     /// Latency against percentile on the usual HDR axis, 1/(1-p) on a log scale, so the tail has room.

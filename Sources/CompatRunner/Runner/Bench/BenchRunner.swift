@@ -87,7 +87,7 @@ public struct BenchRunner {
         if let failure {
             let tails = handles.map { "\($0.role.rawValue) \($0.spec.name) stderr:\n\($0.process.stderrTail())" }.joined(separator: "\n")
             try? FileManager.default.removeItem(atPath: directory)
-            throw BenchError(message: "bench \(clientName) → \(gatewayName): \(Self.describe(failure, client: clientName, gateway: gatewayName))\n\(tails)")
+            throw BenchError(message: "bench \(clientName) → \(gatewayName): \(Self.describe(failure))\n\(tails)")
         }
         try? FileManager.default.removeItem(atPath: directory)
         return BenchResult(client: clientName, gateway: gatewayName, version: version, options: options,
@@ -95,9 +95,8 @@ public struct BenchRunner {
                            ours: BenchSeries(runs: ours), raw: options.baseline ? BenchSeries(runs: raw) : nil)
     }
 
-    static func describe(_ error: Error, client: String, gateway: String) -> String {
-        guard let abort = error as? CellAbort else { return "\(error)" }
-        return abort.describe { $0 == .client ? client : gateway }
+    static func describe(_ error: Error) -> String {
+        (error as? CellAbort)?.description ?? "\(error)"
     }
 }
 

@@ -50,9 +50,6 @@ final class CellExecutor {
     func name(_ role: Role) -> String { role == .client ? peers.client : peers.gateway }
     func version(_ role: Role) -> Int { peers.version(role) }
 
-    func describe(_ abort: CellAbort) -> String {
-        abort.describe { name($0) }
-    }
 
     /// Runs the plan in order; an abort records the check it happened in as failed and every
     /// selected check after it as not run, then ends the cell.
@@ -63,7 +60,7 @@ final class CellExecutor {
                 queued = issued.removeValue(forKey: index).map { [$0] } ?? []
                 try perform(planned, inBatch: !queued.isEmpty)
             } catch {
-                let reason = "not run: the cell stopped at \(planned.name) (\(describe(error)))"
+                let reason = "not run: the cell stopped at \(planned.name) (\(error.description))"
                 for later in plan.checks[(index + 1)...] where selection.includes(later.name) {
                     record(later, .notRun, CheckFailure(reason))
                 }
@@ -91,10 +88,10 @@ final class CellExecutor {
             if unsettled && !inBatch { try settle() }
             try setMode(for: planned.kind)
             failure = try execute(planned.step, kind: planned.kind)
-        } catch .missing(let role, let sender, let what) {
-            failure = CheckFailure(describe(.missing(role: role, sender: sender, what: what)))
+        } catch .missing(let peer, let sender, let what) {
+            failure = CheckFailure(CellAbort.missing(peer, sender: sender, what: what).description)
         } catch {
-            record(planned, .failed, CheckFailure(describe(error)))
+            record(planned, .failed, CheckFailure(error.description))
             throw error
         }
         if planned.kind == .handshake, negotiated == 0, plan.negotiated != nil {
@@ -188,7 +185,7 @@ final class CellExecutor {
         let auto = kind.family == .reference
         guard auto != autoMode else { return }
         let answer = try session.request(.gateway, .mode(auto: auto))
-        guard case .ok = answer.kind else { throw .contractViolation(role: .gateway, "mode was answered with \(answer.json.serialized) (P6)") }
+        guard case .ok = answer.kind else { throw .contractViolation(session.label(.gateway), "mode was answered with \(answer.json.serialized) (P6)") }
         autoMode = auto
     }
 

@@ -9,6 +9,8 @@ public enum CheckFamily: String, CaseIterable, Sendable {
     case forwardBackward = "forward and backward decoding"
     case badInput = "bad input, at each rule's boundary"
     case reference = "reference gateway behaviour"
+    case fleet = "fleets: one gateway, many sessions (compat fleet)"
+    case upgrade = "rolling upgrades and downgrades (compat upgrade)"
 }
 
 /// One kind of check.
@@ -29,13 +31,22 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case referenceAck, referenceCancel, referenceUnknownOrder, referenceReplace, referenceMassCancel, referenceEcho
     case relogon
     case shutdown
+    case fleetHandshake, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
+    case fleetBadInputIsolated, fleetLogoutIsolated, fleetKilledIsolated, fleetNoStrayFrames, fleetShutdown
+    case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery, upgradeOthersUndisturbed
 
     public static var allCases: [CheckKind] {
         [.helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
          .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .encodedAt]
             + BadInputProbe.allCases.map(CheckKind.badInput)
             + [.referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon, .shutdown]
+            + [.fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
+               .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown]
+            + [.upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed]
     }
+
+    /// Kinds a cell of two peers plans (the rest belong to fleets).
+    public var isCellKind: Bool { family != .fleet && family != .upgrade }
 
     /// The kind's stable id, as `compat list --checks --json` gives it.
     public var id: String {
@@ -62,6 +73,23 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceEcho: "reference-echo"
         case .relogon: "relogon"
         case .shutdown: "shutdown"
+        case .fleetHandshake: "fleet-handshake"
+        case .fleetOrderBook: "fleet-order-book"
+        case .fleetRequest: "fleet-request"
+        case .fleetSend: "fleet-send"
+        case .fleetRenegotiate: "fleet-renegotiate"
+        case .fleetBadInputIsolated: "fleet-bad-input-isolated"
+        case .fleetLogoutIsolated: "fleet-logout-isolated"
+        case .fleetKilledIsolated: "fleet-killed-isolated"
+        case .fleetNoStrayFrames: "fleet-no-stray-frames"
+        case .fleetShutdown: "fleet-shutdown"
+        case .upgradeNotLoggedOn: "upgrade-not-logged-on"
+        case .upgradeRelogon: "upgrade-relogon"
+        case .upgradeTraffic: "upgrade-traffic"
+        case .upgradeNewerRefused: "upgrade-newer-refused"
+        case .upgradeCutOff: "upgrade-cut-off"
+        case .upgradeRecovery: "upgrade-recovery"
+        case .upgradeOthersUndisturbed: "upgrade-others-undisturbed"
         }
     }
 
@@ -72,6 +100,9 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .encodedAt: .forwardBackward
         case .badInput: .badInput
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon: .reference
+        case .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
+             .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown: .fleet
+        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed: .upgrade
         }
     }
 
@@ -100,6 +131,23 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceEcho: "Heartbeat/c2g/reference-echo"
         case .relogon: "Logon/c2g/relogon"
         case .shutdown: "session/shutdown"
+        case .fleetHandshake: "fleet=G/client=C#k/Logon/c2g/handshake"
+        case .fleetOrderBook: "fleet=G/client=C#k/NewOrder/c2g/order-book"
+        case .fleetRequest: "fleet=G/client=C#k/TYPE/c2g/sample"
+        case .fleetSend: "fleet=G/client=C#k/TYPE/g2c/sample"
+        case .fleetRenegotiate: "fleet=G/client=C#k/Logon/c2g/renegotiate"
+        case .fleetBadInputIsolated: "fleet=G/client=C#k/bad-input/c2g/isolated"
+        case .fleetLogoutIsolated: "fleet=G/client=C#k/Logout/c2g/isolated"
+        case .fleetKilledIsolated: "fleet=G/client=C#k/session/killed-isolated"
+        case .fleetNoStrayFrames: "fleet=G/session/no-stray-frames"
+        case .fleetShutdown: "fleet=G/session/shutdown"
+        case .upgradeNotLoggedOn: "upgrade=FROM-TO/client=C#k/session/not-logged-on"
+        case .upgradeRelogon: "upgrade=FROM-TO/client=C#k/Logon/c2g/relogon"
+        case .upgradeTraffic: "upgrade=FROM-TO/client=C#k/NewOrder/c2g/traffic"
+        case .upgradeNewerRefused: "upgrade=FROM-TO/client=C#k/session/newer-refused"
+        case .upgradeCutOff: "upgrade=FROM-TO/client=C#k/cut-off"
+        case .upgradeRecovery: "upgrade=FROM-TO/session/recovery"
+        case .upgradeOthersUndisturbed: "upgrade=FROM-TO/side=client/gateway=G/session/others-undisturbed"
         }
     }
 
@@ -127,6 +175,23 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceEcho: [.s4, .e1, .p6]
         case .relogon: [.s2, .n1, .p5, .p14]
         case .shutdown: [.p9, .p1]
+        case .fleetHandshake: [.n1, .n2, .s1, .e3, .p5, .p14]
+        case .fleetOrderBook: [.g1, .s1, .e1]
+        case .fleetRequest: [.s1, .e1, .s4, .g2, .g3, .g4, .p11, .p12]
+        case .fleetSend: [.s1, .e1, .p7, .p12]
+        case .fleetRenegotiate: [.s2, .n1, .g1, .p5]
+        case .fleetBadInputIsolated: [.r8, .rj1, .s1]
+        case .fleetLogoutIsolated: [.s4, .s1, .p7, .p14]
+        case .fleetKilledIsolated: [.s1, .t1]
+        case .fleetNoStrayFrames: [.s1]
+        case .fleetShutdown: [.p9, .p1]
+        case .upgradeNotLoggedOn: [.s3, .r9, .rj4]
+        case .upgradeRelogon: [.s3, .n1, .p5]
+        case .upgradeTraffic: [.s3, .g1, .e1]
+        case .upgradeNewerRefused: [.e2, .p7]
+        case .upgradeCutOff: [.n1, .n2, .e3]
+        case .upgradeRecovery: [.s3]
+        case .upgradeOthersUndisturbed: [.s1]
         }
     }
 
@@ -146,6 +211,20 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .badInput(let probe): probe.appliesTo
         case .referenceReplace: "compatible cells with N ≥ 3 (ModifyOrder)"
         case .referenceMassCancel: "compatible cells with N ≥ 4 (MassCancel)"
+        case .fleetHandshake: "every session of a fleet"
+        case .fleetOrderBook, .fleetRenegotiate: "every logged-on session of a fleet"
+        case .fleetRequest: "every logged-on session; each client-to-gateway type with since ≤ its N (but Logon, Logout, NewOrder)"
+        case .fleetSend: "every logged-on session; each gateway-to-client type with since ≤ its N (but LogonAck, LogonReject, Logout)"
+        case .fleetBadInputIsolated: "the first logged-on session of a fleet"
+        case .fleetLogoutIsolated: "the second logged-on session of a fleet"
+        case .fleetKilledIsolated: "the third logged-on session of a fleet"
+        case .fleetNoStrayFrames, .fleetShutdown: "every fleet"
+        case .upgradeNotLoggedOn: "every session logged on to FROM"
+        case .upgradeRelogon, .upgradeTraffic: "every client TO serves"
+        case .upgradeNewerRefused: "every client TO serves at an N below a client-to-gateway type its version knows"
+        case .upgradeCutOff: "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
+        case .upgradeRecovery: "every gateway upgrade"
+        case .upgradeOthersUndisturbed: "every client-side upgrade (`--side client`): the sessions that stay"
         }
     }
 
@@ -163,13 +242,29 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho: ["mode", "send", "received"]
         case .relogon: ["logon", "mode", "send", "received"]
         case .shutdown: ["shutdown"]
+        case .fleetHandshake: ["logon", "session"]
+        case .fleetOrderBook, .fleetRequest: ["send", "received"]
+        case .fleetSend: ["send with \"session\"", "received"]
+        case .fleetRenegotiate: ["logon with min and max", "send", "received"]
+        case .fleetBadInputIsolated: ["send_raw", "received"]
+        case .fleetLogoutIsolated: ["send", "session", "send with \"session\""]
+        case .fleetKilledIsolated: ["send", "received"]
+        case .fleetNoStrayFrames: ["received"]
+        case .fleetShutdown: ["shutdown"]
+        case .upgradeNotLoggedOn: ["send", "received"]
+        case .upgradeRelogon: ["logon"]
+        case .upgradeTraffic: ["send", "received"]
+        case .upgradeNewerRefused: ["send"]
+        case .upgradeCutOff: ["logon"]
+        case .upgradeRecovery: ["logon"]
+        case .upgradeOthersUndisturbed: ["send", "received"]
         }
     }
 
     /// Run whatever the selection says: the rest of the cell depends on it.
     var isPrerequisite: Bool {
         switch self {
-        case .helloGateway, .helloClient, .handshake, .shutdown: true
+        case .helloGateway, .helloClient, .handshake, .shutdown, .fleetHandshake, .fleetShutdown: true
         default: false
         }
     }

@@ -30,6 +30,13 @@ public enum CheckListing {
         })])
     }
 
+    /// The checks of a fleet or an upgrade, as `--json` gives them.
+    public static func json(_ checks: [(name: String, kind: CheckKind)]) -> JSON {
+        .object(["checks": .array(checks.map { check in
+            .object(["name": .string(check.name), "kind": .string(check.kind.id), "rules": .array(check.kind.rules.map { .string($0.id) })])
+        })])
+    }
+
     /// docs/CHECKS.md: every kind by family with its rules, the cells it applies to, what it
     /// needs and an example name; then every rule with the kinds that enforce it.
     public static func markdown(schema: Schema = .tgp, samples: SampleBook) -> String {
@@ -95,7 +102,11 @@ public enum CheckListing {
 
     /// Every --run pattern (and --message) must select a planned check of the cells that will run.
     public static func validateSelection(_ selection: CheckSelection, in plans: [CheckPlan]) throws(ConfigError) {
-        let names = plans.flatMap(\.names)
+        try validateSelection(selection, names: plans.flatMap(\.names))
+    }
+
+    /// Every --run pattern (and --message) must select one of `names`.
+    public static func validateSelection(_ selection: CheckSelection, names: [String]) throws(ConfigError) {
         for pattern in selection.patterns where !names.contains(where: pattern.matches) {
             throw ConfigError("--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)")
         }

@@ -72,7 +72,7 @@ extension CellExecutor {
     func logOnAgain() throws(CellAbort) {
         let answer = try session.request(.client, .logon(username: "compat", min: nil, max: nil))
         guard case .logonAck(let version, _) = answer.kind, version == negotiated else {
-            throw .contractViolation(role: .client, "logging on again was answered with \(answer.json.serialized), expected logon_ack at \(negotiated)")
+            throw .contractViolation(session.label(.client), "logging on again was answered with \(answer.json.serialized), expected logon_ack at \(negotiated)")
         }
         _ = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event for the new logon") {
             if case .session("logged_on", _, _) = $0.kind { true } else { false }

@@ -151,14 +151,16 @@ public struct SchemaDiffReport: Sendable {
 
 /// The gate's schema section, and all of `compat schema diff`: `Schema.tgp` (or `schema`) against
 /// `baseline` (nil: the fixtures' lock; a file; or a git ref) and the evolution rules, with the
-/// fixtures' allowed-breaks file (or `allowedBreaks`).
+/// fixtures' allowed-breaks file (or `allowedBreaks`), and the support policy of `support`'s matrix.
 /// A missing default allowed-breaks file counts as empty; a wrong one is a ConfigError (exit 2).
 public func schemaSection(fixtures: String, baseline: String?, allowedBreaks: String? = nil,
-                          schema: Schema = .tgp) throws(ConfigError) -> SchemaDiffReport {
+                          schema: Schema = .tgp, support: MatrixConfig? = nil) throws(ConfigError) -> SchemaDiffReport {
     let (lock, description) = try SchemaBaseline.load(baseline, fixtures: fixtures)
     let allowances = try AllowedBreaks.load(path: allowedBreaks ?? fixtures + "/" + AllowedBreaks.fileName,
                                             missingIsEmpty: allowedBreaks == nil)
-    return SchemaDiffReport(changes: SchemaDiff.breakingChanges(locked: lock, current: schema), allowances: allowances,
+    let versions = Dictionary(support?.peers.map { ($0.name, $0.version) } ?? [], uniquingKeysWith: { first, _ in first })
+    let policy = SchemaDiff.supportViolations(support?.support ?? [], versions: versions, current: schema)
+    return SchemaDiffReport(changes: SchemaDiff.breakingChanges(locked: lock, current: schema) + policy, allowances: allowances,
                             baselineDescription: description, lockedVersions: lock.lockedVersions,
                             unlockedVersions: schema.versions.filter { lock.versions[$0] == nil })
 }

@@ -91,6 +91,8 @@ public enum SchemaRule: String, CaseIterable, Sendable, CustomStringConvertible 
     case templateIdDuplicated = "template-id-duplicated"
     /// V4: an enum value takes the number of an older (or earlier listed) value of its enum.
     case enumValueNumberDuplicated = "enum-value-number-duplicated"
+    /// The ranges no longer let a gateway serve a client that matrix.json's support policy says it must.
+    case supportCutOff = "support-cut-off"
 
     public var description: String { rawValue }
 }
@@ -116,6 +118,21 @@ public struct BreakingChange: Sendable, Hashable, CustomStringConvertible {
 }
 
 public enum SchemaDiff {
+    /// The support policy's pairs whose ranges in `current` do not overlap: each a breaking
+    /// change at `gateway=G:client=C`. A pair naming a version the schema lacks is skipped
+    /// (the matrix check reports those).
+    public static func supportViolations(_ support: [SupportEntry], versions: [String: Int], current: Schema) -> [BreakingChange] {
+        support.flatMap { entry in
+            entry.clients.compactMap { client -> BreakingChange? in
+                guard let gatewayVersion = versions[entry.gateway], let clientVersion = versions[client],
+                      let gatewayRange = current.peerRanges[gatewayVersion], let clientRange = current.peerRanges[clientVersion],
+                      case .rejected = Negotiation(client: clientRange, gateway: gatewayRange) else { return nil }
+                return BreakingChange(rule: .supportCutOff, location: "gateway=\(entry.gateway):client=\(client)",
+                                      detail: "the support policy says \(entry.gateway) (versions \(gatewayRange.lowerBound)..\(gatewayRange.upperBound)) must serve \(client) (\(clientRange.lowerBound)..\(clientRange.upperBound)); their ranges do not overlap")
+            }
+        }
+    }
+
     /// Every breaking change of `current`: those against the released entries of `locked`, then
     /// the evolution rules' violations those do not already name.
     public static func breakingChanges(locked: SchemaLock, current: Schema) -> [BreakingChange] {

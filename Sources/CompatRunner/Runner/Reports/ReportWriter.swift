@@ -1,82 +1,15 @@
 // The reports a matrix run leaves on disk: results.json for tools, junit.xml for CI, and
-// summary.md for a pull-request comment. Each file is written whole or not at all.
+// summary.md for a pull-request comment. The three are written as one set (ReportFolder).
 import Foundation
 import TGP
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// A report that could not be written; `path` is the file or folder that failed.
-public struct ReportWriteError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "cannot write \(path): \(reason)" }
-}
-
-/// Writes `results.json`, `junit.xml` and `summary.md` into `directory`, creating it when
-/// missing. Each file goes to a temporary file beside it and is renamed into place.
-public func writeReports(_ result: MatrixResult, to directory: String) throws {
-    try ReportFiles.createDirectory(directory)
-    try ReportFiles.writeAtomically(ResultsJSON.render(result), to: directory + "/results.json")
-    try ReportFiles.writeAtomically(Array(JUnitXML.render(result).utf8), to: directory + "/junit.xml")
-    try ReportFiles.writeAtomically(Array(SummaryMarkdown.render(result).utf8), to: directory + "/summary.md")
-}
-
-// MARK: - Files
-
-enum ReportFiles {
-    static func createDirectory(_ directory: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ReportWriteError(path: directory, reason: "it is not a directory") }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReportWriteError(path: directory, reason: "cannot create the directory (\(error.localizedDescription))")
-        }
-    }
-
-    /// Writes to `.<name>.tmp-<pid>-<random>` in the same folder, flushes it, then rename(2)s
-    /// it over `path`, so a reader never sees half a report.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        func failure(_ what: String) -> ReportWriteError {
-            ReportWriteError(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
-        }
-
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create \(temporary)") }
-        var written = 0
-        var error: ReportWriteError?
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                error = failure("write failed")
-                break
-            }
-            written += count
-        }
-        if error == nil, fsync(fd) != 0 { error = failure("fsync failed") }
-        if close(fd) != 0, error == nil { error = failure("close failed") }
-        if error == nil, rename(temporary, path) != 0 { error = failure("rename from \(temporary) failed") }
-        if let error {
-            unlink(temporary)
-            throw error
-        }
-    }
+/// Writes `results.json`, `junit.xml` and `summary.md`, each carrying `runId`, into `folder` as one set.
+public func writeReports(_ result: MatrixResult, runId: RunID, to folder: ReportFolder) throws {
+    try folder.replace(with: [
+        ReportFile("results.json", try ResultsJSON.render(result, runId: runId)),
+        ReportFile("junit.xml", JUnitXML.render(result, runId: runId)),
+        ReportFile("summary.md", SummaryMarkdown.render(result, runId: runId)),
+    ])
 }
 
 // MARK: - results.json
@@ -85,12 +18,12 @@ enum ReportFiles {
 enum ResultsJSON {
     static let schema = "compat-results/1"
 
-    static func render(_ result: MatrixResult) throws -> [UInt8] {
+    static func render(_ result: MatrixResult, runId: RunID) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return Array(try encoder.encode(Document(result: result))) + Array("\n".utf8)
+        return Array(try encoder.encode(Document(result: result, runId: runId))) + Array("\n".utf8)
     }
 
     struct Key: CodingKey {
@@ -103,10 +36,12 @@ enum ResultsJSON {
 
     struct Document: Encodable {
         var result: MatrixResult
+        var runId: RunID
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(schema, forKey: Key("schema"))
+            try container.encode(runId.value, forKey: Key("runId"))
             try container.encode(result.allExpected, forKey: Key("allExpected"))
             try container.encode(result.clients, forKey: Key("clients"))
             try container.encode(result.gateways, forKey: Key("gateways"))
@@ -227,13 +162,19 @@ enum JUnitXML {
         }
     }
 
-    static func render(_ result: MatrixResult) -> String {
-        document(cellSuites(result), seconds: result.wallSeconds)
+    static func render(_ result: MatrixResult, runId: RunID) -> String {
+        document(cellSuites(result), seconds: result.wallSeconds, runId: runId)
     }
 
-    /// A whole junit.xml from its suites.
-    static func document(_ suites: [Suite], seconds: Double) -> String {
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    /// A whole junit.xml from its suites, each carrying the run id as its first property
+    /// (JUnit has no properties on <testsuites>).
+    static func document(_ suites: [Suite], seconds: Double, runId: RunID) -> String {
+        let suites = suites.map { suite in
+            var suite = suite
+            suite.properties.insert(("runId", runId.value), at: 0)
+            return suite
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"compat\" tests=\"\(suites.reduce(0) { $0 + $1.cases.count })\" failures=\"\(suites.reduce(0) { $0 + $1.failures })\""
             + " errors=\"\(suites.reduce(0) { $0 + $1.errors })\" skipped=\"\(suites.reduce(0) { $0 + $1.skipped })\" time=\"\(time(seconds))\">\n"
             + suites.map(\.rendered).joined()
@@ -333,7 +274,7 @@ enum SummaryMarkdown {
     /// Past this many failing checks the summary points at the other reports instead.
     static let maximumDetailedChecks = 40
 
-    static func render(_ result: MatrixResult) -> String {
+    static func render(_ result: MatrixResult, runId: RunID) -> String {
         var lines = [String]()
         lines.append("## Compatibility matrix: " + verdict(result))
         lines.append("")
@@ -394,7 +335,7 @@ enum SummaryMarkdown {
         let tidy = lines.enumerated().filter { index, line in
             !(line.isEmpty && (index == 0 || lines[index - 1].isEmpty || index == lines.count - 1))
         }.map(\.element)
-        return tidy.joined(separator: "\n") + "\n"
+        return tidy.joined(separator: "\n") + "\n\n" + runId.summaryLine + "\n"
     }
 
     static func verdict(_ result: MatrixResult) -> String {

@@ -96,7 +96,8 @@ enum ReportText {
     static let hexBytesPerLine = 64
 
     static func cellName(_ cell: CellResult) -> String {
-        "client=\(cell.client)/gateway=\(cell.gateway)"
+        // A fleet or an upgrade carries its scenario's name where a cell has its client.
+        cell.client.contains("=") ? cell.client : "client=\(cell.client)/gateway=\(cell.gateway)"
     }
 
     /// The state as the grid shows it: INCOMPATIBLE is shortened so columns stay narrow.

@@ -1,0 +1,243 @@
+// Running peers driven in lockstep: a command goes to one peer, and the runner reads every
+// peer's events until its answer arrives. Events nobody asked for wait in each peer's inbox
+// until a check looks for them. A cell is a group of two (CellSession); a fleet, a gateway
+// and many clients.
+
+import Foundation
+import MiniJSON
+import PeerContract
+import TGP
+
+/// A peer as reports and aborts name it: `the client v3#2`.
+struct PeerLabel: Sendable, Hashable, CustomStringConvertible {
+    let role: Role
+    let name: String
+
+    var description: String { "the \(role.rawValue) \(name)" }
+}
+
+/// Why a check stopped early. All but `missing` end the cell: a peer died, stopped answering
+/// its commands, or broke the contract.
+enum CellAbort: Error {
+    case crashed(PeerLabel, termination: Termination)
+    case timeout(PeerLabel, waitingFor: String)
+    case contractViolation(PeerLabel, String)
+    /// An event that `sender`'s frame should have caused on `peer` never came, while both
+    /// peers still answer their commands: that check fails, the cell goes on.
+    case missing(PeerLabel, sender: PeerLabel, what: String)
+
+    /// The peer it is about.
+    var peer: PeerLabel {
+        switch self {
+        case .crashed(let peer, _), .timeout(let peer, _), .contractViolation(let peer, _), .missing(let peer, _, _): peer
+        }
+    }
+
+    /// The state a cell (or fleet) it ends is in.
+    var cellState: CellState {
+        switch self {
+        case .crashed(_, let termination) where !termination.isCleanExit: .crash
+        case .timeout: .timeout
+        default: .fail
+        }
+    }
+
+    /// The problem as reports give it.
+    var problem: String {
+        switch self {
+        case .crashed(let peer, let termination): "\(peer) \(termination.isCleanExit ? "exited early" : "died"): \(termination)"
+        case .timeout(let peer, let what): "\(peer) stopped answering (\(what)); killed with its process group"
+        default: description
+        }
+    }
+
+    /// A sentence naming the peer by role and name.
+    var description: String {
+        switch self {
+        case .crashed(let peer, let termination):
+            "\(peer) \(termination.isCleanExit ? "exited early" : "died") (\(termination))"
+        case .timeout(let peer, let what):
+            "\(peer) gave no answer in time: waiting for \(what)"
+        case .contractViolation(_, let message):
+            message
+        case .missing(let peer, let sender, let what):
+            "\(what) never came: \(sender) did not send it, or \(peer) did not report it; both still answer their commands"
+        }
+    }
+}
+
+class PeerGroup {
+    private(set) var peers: [PeerHandle]
+    let commandTimeout: Duration
+    /// Everything must end by then.
+    let deadline: ContinuousClock.Instant
+
+    init(peers: [PeerHandle], commandTimeout: Duration, deadline: ContinuousClock.Instant) {
+        self.peers = peers
+        self.commandTimeout = commandTimeout
+        self.deadline = deadline
+    }
+
+    /// A peer started while the others run (the new gateway of an upgrade).
+    func add(_ peer: PeerHandle) { peers.append(peer) }
+
+    func commandDeadline() -> ContinuousClock.Instant { min(.now + commandTimeout, deadline) }
+
+    /// Sends a command and returns its answer (the event with its id).
+    @discardableResult
+    func request(_ peer: PeerHandle, _ kind: Command.Kind) throws(CellAbort) -> Event {
+        let ids = try issue(peer, [kind])
+        return try answer(peer, id: ids[0], to: Command(id: ids[0], kind).name)
+    }
+
+    /// Writes commands to one peer in one write, without waiting for their answers (`answer`).
+    func issue(_ peer: PeerHandle, _ kinds: [Command.Kind]) throws(CellAbort) -> [JSON] {
+        let commands = kinds.map { Command(id: .integer(peer.takeId()), $0) }
+        let lines = commands.map(\.json.serialized)
+        for (command, line) in zip(commands, lines) {
+            peer.record(line, outbound: true)
+            if case .shutdown = command.kind { peer.expectsExit = true }
+        }
+        do {
+            try peer.process.send(lines: lines, deadline: commandDeadline())
+        } catch {
+            throw gone(peer, waitingFor: commands[0].name, error)
+        }
+        return commands.map(\.id)
+    }
+
+    /// The answer to a command already issued: the event with its id.
+    func answer(_ peer: PeerHandle, id: JSON, to name: String) throws(CellAbort) -> Event {
+        // An `error` answer is not an abort: the check that asked decides what it means.
+        try waitFor(peer, what: "the answer to \(name)") { $0.id == id }
+    }
+
+    /// The first event from `peer` matching `predicate`, from its inbox or as it arrives, by
+    /// `until` (default: one command's time from now).
+    func waitFor(_ peer: PeerHandle, what: String, until: ContinuousClock.Instant? = nil, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+        if let event = peer.inbox.takeFirst(where: predicate) { return event }
+        let until = until.map { min($0, deadline) } ?? commandDeadline()
+        while true {
+            try readAvailable(until: until, waitingFor: what, on: peer)
+            if let event = peer.inbox.takeFirst(where: predicate) { return event }
+            // A peer that keeps writing other events must not keep the cell past its deadline.
+            if ContinuousClock.now >= until { throw .timeout(peer.label, waitingFor: what) }
+        }
+    }
+
+    /// The next inbound-frame event (`received` or `rejected_inbound`) of `peer`, caused by a frame
+    /// `sender` sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
+    func awaitInbound(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> Event {
+        try awaitUnsolicited(peer, causedBy: sender, what: what) {
+            switch $0.kind {
+            case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
+            default: false
+            }
+        }
+    }
+
+    /// An event no command asked for. When it does not come in time, the peers are asked for a
+    /// `hello`: one that does not answer is the one that stopped (TIMEOUT, named); if both answer,
+    /// the event is `missing` and only the check waiting for it fails.
+    func awaitUnsolicited(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+        do {
+            return try waitFor(peer, what: what, predicate)
+        } catch .timeout(let waitedOn, _) where waitedOn == peer.label && ContinuousClock.now < deadline {
+            for asked in [sender, peer] { try request(asked, .hello) }
+            throw .missing(peer.label, sender: sender.label, what: what)
+        }
+    }
+
+    /// Takes every event of `peer` waiting in its inbox that matches, oldest first.
+    func takeEvents(_ peer: PeerHandle, where predicate: (Event) -> Bool) -> [Event] {
+        peer.inbox.takeAll(where: predicate)
+    }
+
+    /// Forgets unsolicited events left over from earlier checks.
+    func clearInboxes() {
+        for peer in peers { peer.inbox.removeAll() }
+    }
+
+    /// The gateway listens on `endpoint`; returns the endpoint it reports, which must be safe for clients.
+    func listen(_ gateway: PeerHandle, on endpoint: String, allowRemote: Bool) throws(CellAbort) -> String {
+        let listening = try request(gateway, .listen(endpoint: endpoint))
+        guard case .listening(let bound) = listening.kind else {
+            throw .contractViolation(gateway.label, "listen on \(endpoint) was answered with \(listening.json.serialized)")
+        }
+        // Safe by default: a client is only sent to ipc or loopback, whatever the gateway says.
+        guard allowRemote || Endpoint.isLocal(bound) else {
+            throw .contractViolation(gateway.label, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
+        }
+        return bound
+    }
+
+    func connect(_ client: PeerHandle, to endpoint: String) throws(CellAbort) {
+        let connected = try request(client, .connect(endpoint: endpoint))
+        guard case .connected = connected.kind else {
+            throw .contractViolation(client.label, "connect to \(endpoint) was answered with \(connected.json.serialized)")
+        }
+    }
+
+    /// Reads whatever lines are ready on any peer, waiting until one has something.
+    private func readAvailable(until: ContinuousClock.Instant, waitingFor what: String, on awaited: PeerHandle) throws(CellAbort) {
+        if awaited.finished { throw .contractViolation(awaited.label, "\(awaited.label) has exited; \(what) cannot come") }
+        let live = peers.filter { !$0.finished }
+        let ready = waitForAnyLine(live.map(\.process), deadline: until)
+        if ready.isEmpty {
+            // Nothing before the deadline: a dead peer explains it better than a timeout.
+            for handle in live {
+                if let termination = handle.process.pollExit() { throw .crashed(handle.label, termination: termination) }
+            }
+            throw .timeout(awaited.label, waitingFor: what)
+        }
+        for index in ready {
+            let handle = live[index]
+            let lines: [String]
+            do {
+                lines = try handle.process.availableLines()
+            } catch .closed where handle.expectsExit {
+                handle.finished = true
+                continue
+            } catch {
+                throw gone(handle, waitingFor: what, error)
+            }
+            for line in lines {
+                handle.record(line, outbound: false)
+                do {
+                    handle.inbox.append(try Event(json: try JSON.parse(line)), lineLength: line.utf8.count + 1)
+                } catch {
+                    throw .contractViolation(handle.label, "\(handle.label) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
+                }
+                try checkBounds(handle, last: line)
+            }
+        }
+    }
+
+    /// A peer that makes the runner hold more than it may (events nobody asked for, bytes of stdout) breaks the contract.
+    private func checkBounds(_ handle: PeerHandle, last line: String) throws(CellAbort) {
+        if handle.inbox.count > PeerHandle.inboxLimit {
+            throw .contractViolation(handle.label, "\(handle.label) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
+        }
+        let held = handle.heldStdoutBytes
+        if held > handle.stdoutBudget {
+            throw .contractViolation(handle.label, "\(handle.label) wrote \(held) bytes of stdout nobody asked for yet (\(handle.inbox.count) events), over the \(handle.stdoutBudget) bytes a peer may have waiting (the last: \(line.prefix(200))…)")
+        }
+    }
+
+    /// A peer whose pipe broke: report how it ended.
+    private func gone(_ peer: PeerHandle, waitingFor what: String, _ error: PeerIOError) -> CellAbort {
+        switch error {
+        case .timeout:
+            return .timeout(peer.label, waitingFor: what)
+        case .lineTooLong(let length):
+            return .contractViolation(peer.label, "\(peer.label) wrote a line of \(length) bytes without a newline")
+        case .closed, .io:
+            // Give a dying process a moment to be reaped so its signal is reported.
+            for _ in 0..<50 {
+                if let termination = peer.process.pollExit() { return .crashed(peer.label, termination: termination) }
+                usleep(2000)
+            }
+            return .contractViolation(peer.label, "\(peer.label) closed its stdout while \(what) was awaited (\(error))")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// A fleet on the terminal: one line per session (its version, N or cut off, its checks), then
+// every failure in full, then the verdict.
+
+import TGP
+
+public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: UpgradePlan? = nil) -> String {
+    var lines = ["\(plan.scenario): \(plan.members.count) clients (\(plan.members.map(\.label).joined(separator: ", ")))", ""]
+    let header = [("session", 14), ("version", 8), ("N", upgrade == nil ? 9 : 19), ("checks", 0)]
+    lines.append("  " + header.map { ReportText.padded($0.0, to: $0.1) }.joined())
+    for member in plan.members {
+        let prefix = plan.name(member, "")
+        let checks = result.checks.filter { $0.name.hasPrefix(prefix) }
+        var outcome = member.negotiated.map(String.init) ?? "cut off"
+        if let upgrade {
+            let next = if case .accepted(let version) = upgrade.after[member.index] { "\(version)" } else { "cut off" }
+            outcome += " → " + next
+        }
+        lines.append("  " + ReportText.padded(member.label, to: 14) + ReportText.padded("v\(member.spec.version)", to: 8)
+            + ReportText.padded(outcome, to: upgrade == nil ? 9 : 19) + statusCounts(checks))
+    }
+    let fleetWide = result.checks.filter { !$0.name.contains("/client=") }
+    lines.append("  " + ReportText.padded("(all)", to: upgrade == nil ? 31 : 41) + statusCounts(fleetWide))
+    if ReportText.needsDetails(result) {
+        lines.append("")
+        lines.append(ReportText.cellDetails(result, verbose: false).trimmingCharacters(in: .newlines))
+    }
+    let loggedOn = plan.members.filter { $0.negotiated != nil }.count
+    lines.append("")
+    lines.append("\(plan.scenario): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
+        + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s")
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// `12 passed, 1 failed` for a set of checks.
+private func statusCounts(_ checks: [CheckResult]) -> String {
+    let counts = [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun].compactMap { status -> String? in
+        let count = checks.filter { $0.status == status }.count
+        return count == 0 ? nil : "\(count) \(status == .notRun ? "not run" : status.rawValue)"
+    }
+    return counts.isEmpty ? "no checks" : counts.joined(separator: ", ")
+}

@@ -1,0 +1,53 @@
+// `compat fleet GATEWAY [--clients v3,v4,v5,v5]`: one gateway process serving every listed
+// client at once (a name may repeat), each session checked on its own.
+
+import ArgumentParser
+import CompatRunner
+import Foundation
+
+struct FleetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "Runs one gateway with many clients logged on at once, of mixed versions, and checks every session.",
+        discussion: "Each session gets its own N or a clean LogonReject (cut off); answers reach only the session that asked, at its N; a second Logon renegotiates; one session's bad input, Logout or death disturbs no other."
+    )
+
+    @Argument(help: "The gateway peer's name in the matrix.")
+    var gateway: String
+
+    @Option(name: .long, help: "The clients, comma-separated; a name may repeat (default: every client of the matrix).")
+    var clients: String?
+
+    @OptionGroup var matrixOptions: MatrixOptions
+    @OptionGroup var filter: CheckFilterOptions
+
+    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
+    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+    var reportDir: String?
+
+    func run() throws {
+        let (config, samples) = try matrixOptions.load()
+        let reports = try reportDir.map(ReportFolder.prepare)
+        let runId = RunID()
+        guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
+            throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
+        }
+        let clientSpecs = try fleetClients(clients, config)
+        try config.validatePrograms(for: Set(clientSpecs.map(\.name) + [gateway]))
+        let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
+        try CheckListing.validateSelection(filter.selection, names: plan.names)
+        var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
+        if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
+        let result = FleetRunner(config: config, samples: samples)
+            .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
+        parkIfInterrupted()
+        emit(renderFleet(result, plan: plan))
+        if let reports {
+            try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+            emit(reportsWritten(reports, runId))
+        }
+        if !result.state.isExpected { throw ExitCode(1) }
+    }
+}
