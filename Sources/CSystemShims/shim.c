@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 int CSystemShims_pipe2(int fds[2], int flags) {
@@ -27,6 +29,18 @@ int CSystemShims_addChdir(posix_spawn_file_actions_t *actions, const char *path)
 #else
     (void)actions; (void)path;
     return ENOSYS;
+#endif
+}
+
+int CSystemShims_exchangePaths(const char *first, const char *second) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 28))
+    return renameat2(AT_FDCWD, first, AT_FDCWD, second, RENAME_EXCHANGE);
+#elif defined(__linux__) && defined(SYS_renameat2)
+    return (int)syscall(SYS_renameat2, AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */);
+#else
+    (void)first; (void)second;
+    errno = ENOSYS;
+    return -1;
 #endif
 }
 

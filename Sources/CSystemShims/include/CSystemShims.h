@@ -20,4 +20,9 @@ int CSystemShims_addChdir(posix_spawn_file_actions_t *actions, const char *path)
 /// instead of init. 0, or -1 and errno (ENOSYS off Linux).
 int CSystemShims_becomeChildSubreaper(void);
 
+/// renameat2(first, second, RENAME_EXCHANGE) (Linux): both paths must exist; each then names
+/// what the other did, in one step. 0, or -1 and errno (ENOSYS where the system has no such call,
+/// EINVAL where the filesystem cannot).
+int CSystemShims_exchangePaths(const char *first, const char *second);
+
 #endif

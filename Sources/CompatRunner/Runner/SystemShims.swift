@@ -34,6 +34,12 @@ func addChangeDirectory(_ actions: inout posix_spawn_file_actions_t, to path: St
     guard rc == 0 else { throw SystemError(errno: rc) }
 }
 
+/// Swaps two existing paths in one step (renameat2 with RENAME_EXCHANGE): each then names what
+/// the other did. ENOSYS, EINVAL or EOPNOTSUPP where the system or the filesystem cannot.
+func exchangePaths(_ first: String, _ second: String) throws(SystemError) {
+    guard CSystemShims_exchangePaths(first, second) == 0 else { throw SystemError(errno: errno) }
+}
+
 /// Makes this process the reaper of its orphaned descendants (Linux): a grandchild whose parent
 /// dies is then its child, to be found and ended, instead of init's. False where it cannot.
 func becomeChildSubreaper() -> Bool {

@@ -156,11 +156,16 @@ public struct ReportFolder: Sendable {
         func failure(_ what: String) -> ReportWriteError { ReportWriteError(path: path, reason: "\(what): \(Self.lastError())") }
         // Each turn ends in one swap, unless another run's set arrived in between: then once more.
         for _ in 0..<100 {
-            if Self.exchange(staging, target) == 0 { return }
-            switch errno {
-            case ENOENT: break  // No set yet: renamed in below.
-            case EINVAL, ENOSYS, EOPNOTSUPP: try moveAside(staging)  // A filesystem without exchange.
-            default: throw failure("cannot exchange \(staging) with it")
+            do throws(SystemError) {
+                try exchangePaths(staging, target)
+                return
+            } catch {
+                switch error.errno {
+                case ENOENT: break  // No set yet: renamed in below.
+                case EINVAL, ENOSYS, EOPNOTSUPP: try moveAside(staging)  // A filesystem without exchange.
+                default:
+                    throw ReportWriteError(path: path, reason: "cannot exchange \(staging) with it: \(String(cString: strerror(error.errno)))")
+                }
             }
             if rename(staging, target) == 0 { return }
             guard errno == EEXIST || errno == ENOTEMPTY else { throw failure("cannot rename \(staging) to it") }
@@ -192,30 +197,6 @@ public struct ReportFolder: Sendable {
         }
         rmdir(path)
     }
-
-    // MARK: System calls
-
-    /// renameat2(2) with RENAME_EXCHANGE: both paths must exist; each then names what the other did.
-    private static func exchange(_ first: String, _ second: String) -> Int32 {
-        guard let renameat2 = renameat2 else {
-            errno = ENOSYS
-            return -1
-        }
-        return renameat2(AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */)
-    }
-
-    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-
-    /// glibc has renameat2 since 2.28, but Swift does not import it: it is looked up by name.
-    private static let renameat2: RenameAt2? = {
-        #if canImport(Glibc)
-        // A nil handle is RTLD_DEFAULT: every loaded library.
-        guard let symbol = dlsym(nil, "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: RenameAt2.self)
-        #else
-        return nil
-        #endif
-    }()
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
 }
