@@ -89,20 +89,59 @@ func fileHead(_ path: String, bytes: Int) -> String {
 struct ProcessContainmentTests {
     @Test("grandchildren that leave their peer's process group with setsid: gone after the run, and the cell passes")
     func setsidGrandchildrenEndWithTheRun() throws {
-        let scratch = try TestMatrix(json: .object([:]))
-        let pids = scratch.folder + "/escapes.pids"
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: [], clients: ["v3"], gateways: ["escapes"],
-                                           pairSeconds: 60, commandSeconds: 30,
-                                           extraPeers: [ContainmentTests.wrapping("escapes", pids: pids)])
+        let escapes = try EscapesMatrix(clients: ["v3"], gateways: ["escapes"])
+        let matrix = escapes.matrix
         let run = try startMatrixRun(matrix)
         let outcome = run.wait(limit: .seconds(120))
         #expect(outcome.status == 0 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
-        let noted = notedPids(pids)
-        #expect(noted.count == 3, "the peer and its two setsid grandchildren: \(noted)")
-        let alive = noted.compactMap(ProcessIdentity.init(pid:)).filter(\.isAlive)
-        #expect(alive.isEmpty, "still alive after the run: \(alive)")
+        expectEscapesGone(escapes)
         let left = run.leftovers()
         #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+    }
+
+    @Test("a fleet: setsid grandchildren of a client gone after the run; a failing fleet keeps each peer's stderr and transcript, by role and label, and nothing else")
+    func fleetLeavesOnlyItsFailingFolder() throws {
+        // exit3 answers the fleet's first command (connect) as a hello and exits: its check fails, the fleet goes on.
+        let escapes = try EscapesMatrix(testPeers: ["exit3"], clients: ["v3", "escapes", "exit3"], gateways: ["v3"])
+        let matrix = escapes.matrix
+        let run = try CompatRun(["fleet", "v3", "--clients", "v3,escapes,exit3", "--matrix", matrix.path, "--fixtures", Built.fixtures,
+                                 "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
+        let outcome = run.wait(limit: .seconds(120))
+        #expect(outcome.status == 1 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
+        expectEscapesGone(escapes)
+
+        let fleet = try #require(resultCells(matrix.folder + "/reports")["fleet=v3"])
+        #expect(fleet["state"]?.stringValue == "FAIL", "fleet=v3: \(fleet["state"]?.stringValue ?? "-") \(fleet["problem"]?.stringValue ?? "")")
+        let folder = try #require(fleet["keptDirectory"]?.stringValue, "no folder kept")
+        let peers = ["gateway-v3", "client-v3#1", "client-escapes#1", "client-exit3#1"]
+        #expect(fileNames(in: folder) == Set(peers.flatMap { [$0 + ".stderr", $0 + ".transcript"] }), "\(folder) holds \(fileNames(in: folder).sorted())")
+        let firstLine = fileHead(folder + "/gateway-v3.transcript", bytes: 100).split(separator: "\n").first.map(String.init)
+        #expect(firstLine?.hasPrefix(#"> {"id":1,"#) == true, "the gateway's transcript begins \(firstLine ?? "-")")
+        let left = run.leftovers(kept: [folder])
+        #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
+    }
+
+    /// A matrix of the reference v3, `testPeers` and the escapes peer, which notes its pids in
+    /// `pids`: a folder of their own (misbehavingMatrix makes its folder after the entries), kept while this lives.
+    struct EscapesMatrix {
+        let matrix: TestMatrix
+        private let scratch: TestMatrix
+        var pids: String { scratch.folder + "/escapes.pids" }
+
+        init(testPeers: [String] = [], clients: [String], gateways: [String]) throws {
+            scratch = try TestMatrix(json: .object([:]))
+            matrix = try misbehavingMatrix(reference: [3], testPeers: testPeers, clients: clients, gateways: gateways,
+                                           pairSeconds: 60, commandSeconds: 30,
+                                           extraPeers: [ContainmentTests.wrapping("escapes", pids: scratch.folder + "/escapes.pids")])
+        }
+    }
+
+    /// The escapes peer and its two setsid grandchildren were started, and none is alive now.
+    func expectEscapesGone(_ escapes: EscapesMatrix, sourceLocation: SourceLocation = #_sourceLocation) {
+        let noted = notedPids(escapes.pids)
+        #expect(noted.count == 3, "the peer and its two setsid grandchildren: \(noted)", sourceLocation: sourceLocation)
+        let alive = noted.compactMap(ProcessIdentity.init(pid:)).filter(\.isAlive)
+        #expect(alive.isEmpty, "still alive after the run: \(alive)", sourceLocation: sourceLocation)
     }
 
     /// When a signal is sent to a running `compat matrix run`.
