@@ -28,7 +28,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): (top level): must be an object, got array"
         },
         BadMatrix(label: "an unknown top-level key", text: "{\(twoPeers), \"colour\": true}") {
-            "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, timeouts, transport)"
+            "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, support, timeouts, transport)"
         },
         BadMatrix(label: "peers missing", text: #"{"transport": "ipc"}"#) {
             #"\#($0): peers: missing: list the peers, e.g. {"name": "v3", "version": 3, "argv": ["path/to/peer-v3"]}"#
