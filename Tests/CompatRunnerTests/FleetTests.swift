@@ -44,7 +44,9 @@ struct FleetTests {
     func faultyGateway(fault: String, failingCheck: String) throws {
         let matrix = try TestMatrix(extraArguments: [5: ["--fault", fault]], commandSeconds: 2)
         let reports = matrix.folder + "/reports"
-        let run = try runCompat(["fleet", "v5", "--clients", "v3,v4,v5,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
+        // The failing fleet keeps its folder: inside the matrix's folder, it goes with it.
+        let run = try runCompat(["fleet", "v5", "--clients", "v3,v4,v5,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports],
+                                environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
         let cell = try #require(results["cells"]?.arrayValue?.first)

@@ -71,7 +71,8 @@ struct UpgradeTests {
         #expect(planned.stdout.contains("v2#1") && planned.stdout.contains("support-cut-off"), "\(planned.stdout)")
         let kept = try runCompat(["plan", "upgrade", "v5", "v4", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(kept.status == 0, "\(kept.stdout)\(kept.stderr)")
-        let run = try runCompat(["upgrade", "v4", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        // The failing upgrade keeps its folder: inside the matrix's folder, it goes with it.
+        let run = try runCompat(["upgrade", "v4", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("FAIL upgrade=v4-v5/client=v2#1/cut-off") && run.stdout.contains("support-cut-off@gateway=v5:client=v2"), "\(run.stdout)")
         // The ranges themselves already break the policy: schema diff says so with the same rule id.

@@ -225,7 +225,8 @@ enum ReportText {
     }
 
     static func negotiated(_ cell: CellResult) -> String {
-        cell.expectedVersion.map { "N=\($0)" } ?? "incompatible by design"
+        // A fleet or an upgrade has an N per session, not one for the whole.
+        cell.client.contains("=") ? "\(cell.checks.count) checks" : cell.expectedVersion.map { "N=\($0)" } ?? "incompatible by design"
     }
 
     /// The details of one check, one line each, without indentation: message, field,
