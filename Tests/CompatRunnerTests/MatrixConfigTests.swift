@@ -60,6 +60,12 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "gateways listing a peer twice", text: #"{\#(twoPeers), "gateways": ["v3", "v3"]}"#) {
             #"\#($0): gateways[1]: "v3" is listed twice"#
         },
+        BadMatrix(label: "clients empty", text: #"{\#(twoPeers), "clients": []}"#) {
+            "\($0): clients: is empty: name at least one peer, or leave the key out for every peer"
+        },
+        BadMatrix(label: "gateways empty", text: #"{\#(twoPeers), "gateways": []}"#) {
+            "\($0): gateways: is empty: name at least one peer, or leave the key out for every peer"
+        },
         BadMatrix(label: "transport udp", text: #"{\#(twoPeers), "transport": "udp"}"#) {
             #"\#($0): transport: must be "ipc" or "tcp" (loopback), got "udp""#
         },

@@ -113,6 +113,8 @@ public struct MatrixConfig: Sendable {
         func names(_ key: String) throws(ConfigError) -> [String] {
             guard let value = root[key] else { return peers.map(\.name) }
             guard let list = value.arrayValue else { throw fail(key, "must be an array of peer names") }
+            // An empty role makes a matrix of no cells, which every command would pass.
+            guard !list.isEmpty else { throw fail(key, "is empty: name at least one peer, or leave the key out for every peer") }
             var result: [String] = []
             for (index, item) in list.enumerated() {
                 guard let name = item.stringValue, peers.contains(where: { $0.name == name }) else {

@@ -118,6 +118,10 @@ struct BenchPairCommand: ParsableCommand {
             cells = config.clients.flatMap { client in
                 config.gateways.compactMap { runner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }
+            guard !cells.isEmpty else {
+                throw ConfigError("no client × gateway cell of \(config.path) shares a version (clients \(config.clients.joined(separator: ", ")), "
+                    + "gateways \(config.gateways.joined(separator: ", "))): nothing to measure")
+            }
         } else {
             guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixFile)), or --matrix") }
             for name in [client, gateway] where config.peer(named: name) == nil {
