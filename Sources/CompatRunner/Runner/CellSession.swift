@@ -86,12 +86,15 @@ final class CellSession {
     let commandTimeout: Duration
     /// The whole cell must end by then.
     let cellDeadline: ContinuousClock.Instant
+    /// The cell's private folder: the only place an ipc endpoint may be.
+    let folder: String
 
-    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant) {
+    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant, folder: String) {
         self.client = client
         self.gateway = gateway
         self.commandTimeout = commandTimeout
         self.cellDeadline = cellDeadline
+        self.folder = folder
     }
 
     func peer(_ role: Role) -> PeerHandle { role == .client ? client : gateway }
@@ -173,9 +176,12 @@ final class CellSession {
         guard case .listening(let bound) = listening.kind else {
             throw .contractViolation(role: .gateway, "listen on \(endpoint) was answered with \(listening.json.serialized)")
         }
-        // Safe by default: the client is only sent to ipc or loopback, whatever the gateway says.
-        guard allowRemote || Endpoint.isLocal(bound) else {
-            throw .contractViolation(role: .gateway, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
+        // Safe by default: the client is only sent to its cell's folder or to loopback, whatever the gateway says.
+        do {
+            _ = try Endpoint.reported(bound, cellFolder: folder, allowRemote: allowRemote)
+        } catch {
+            let shown = bound.count > 200 ? bound.prefix(200) + "…" : bound
+            throw .contractViolation(role: .gateway, "the gateway \(gateway.spec.name) reported \(shown), refused: \(error)")
         }
         let connected = try request(.client, .connect(endpoint: bound))
         guard case .connected = connected.kind else {
@@ -251,12 +257,5 @@ final class CellSession {
             }
             return .contractViolation(role: peer.role, "\(peer.role.rawValue) \(peer.spec.name) closed its stdout while \(what) was awaited (\(error))")
         }
-    }
-}
-
-/// Where a client may be sent without `--allow-remote`.
-enum Endpoint {
-    static func isLocal(_ endpoint: String) -> Bool {
-        ["ipc://", "tcp://127.", "tcp://[::1]:", "tcp://localhost:"].contains { endpoint.hasPrefix($0) }
     }
 }

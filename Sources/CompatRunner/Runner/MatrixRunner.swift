@@ -85,7 +85,8 @@ public struct MatrixRunner: Sendable {
             handles.append(gateway)
             let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr")
             handles.append(client)
-            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
+            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout,
+                                      folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
             let cellExecutor = CellExecutor(schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
                                             selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
@@ -213,7 +214,10 @@ func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> Stri
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
         throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
     }
-    return String(cString: made)
+    // Its real path, without '//', '.' or links: the ipc endpoint in it must read as inside it.
+    guard let real = realpath(made, nil) else { return String(cString: made) }
+    defer { free(real) }
+    return String(cString: real)
 }
 
 extension Duration {

@@ -60,7 +60,7 @@ public struct BenchRunner {
             let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
             let session = CellSession(client: client, gateway: gateway,
                                       commandTimeout: config.commandTimeout + .seconds(runSeconds + 10),
-                                      cellDeadline: .now + .seconds(3600 * 24))
+                                      cellDeadline: .now + .seconds(3600 * 24), folder: directory)
             let driver = BenchDriver(session: session, names: (clientName, gatewayName))
             try driver.setUp(endpoint: config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*",
                              version: version, allowRemote: options.allowRemote)
