@@ -24,6 +24,9 @@ public struct PeerSpec: Sendable, Hashable {
     public let argv: [String]
     /// argv with the program resolved: relative to the matrix file's folder, or found on PATH.
     public let resolvedArgv: [String]
+
+    /// The longest name: names go into every check name, and cell folder names are bounded.
+    public static let nameLimit = 64
 }
 
 public struct KnownFailure: Sendable, Hashable {
@@ -94,9 +97,13 @@ public struct MatrixConfig: Sendable {
                 throw fail("\(key).\(peerKey)", "unknown key (expected name, version, argv)")
             }
             guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
+            guard name.count <= PeerSpec.nameLimit else {
+                throw fail("\(key).name", "is \(name.count) characters long; at most \(PeerSpec.nameLimit) (it is part of every check name and cell folder name)")
+            }
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_' and '.' (it is part of check names)")
             }
+            guard !name.hasPrefix("-") else { throw fail("\(key).name", "\"\(name)\" may not start with '-' (compat pair would read it as an option)") }
             guard !peers.contains(where: { $0.name == name }) else { throw fail("\(key).name", "\"\(name)\" is used twice") }
             guard let version = peer["version"]?.intValue else { throw fail("\(key).version", "must be an integer") }
             guard schema.peerRanges[version] != nil else {
@@ -203,6 +210,9 @@ public struct MatrixConfig: Sendable {
             }
             guard FileManager.default.isExecutableFile(atPath: program) else {
                 throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) is not executable")
+            }
+            if let problem = Executable.interpreterProblem(program) {
+                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) \(problem)")
             }
         }
     }

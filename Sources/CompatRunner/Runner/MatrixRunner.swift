@@ -10,7 +10,7 @@ public struct RunOptions: Sendable {
     public var selection: CheckSelection
     /// How `compat pair` is spelled for the reproducer (the matrix file when not the default).
     public var reproducePrefix: String
-    /// Where cells make their private folders (default: $TMPDIR or /tmp).
+    /// Where cells make their private folders (default: $TMPDIR or /tmp; see TemporaryRoot).
     public var temporaryRoot: String?
     /// Lets a gateway report an endpoint that is neither ipc nor loopback.
     public var allowRemote = false
@@ -205,19 +205,6 @@ func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable
         }
     }
     done.wait()
-}
-
-/// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.
-func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> String {
-    let base = root ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-        throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
-    }
-    // Its real path, without '//', '.' or links: the ipc endpoint in it must read as inside it.
-    guard let real = realpath(made, nil) else { return String(cString: made) }
-    defer { free(real) }
-    return String(cString: real)
 }
 
 extension Duration {

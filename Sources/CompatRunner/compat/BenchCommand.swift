@@ -129,7 +129,7 @@ struct BenchPairCommand: ParsableCommand {
             }
             cells = [(client, gateway)]
         }
-        try config.validatePrograms(for: Set(cells.flatMap { [$0.0, $0.1] }))
+        try checkBeforeStarting(config, peers: Set(cells.flatMap { [$0.0, $0.1] }))
 
         var results: [BenchResult] = []
         var text = ""

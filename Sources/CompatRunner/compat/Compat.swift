@@ -101,6 +101,15 @@ struct CheckFilterOptions: ParsableArguments {
     }
 }
 
+/// Before the first cell starts: every program that will run can be started, and cells have a
+/// usable folder (with a note when it is not the one TMPDIR names).
+func checkBeforeStarting(_ config: MatrixConfig, peers: Set<String>) throws(ConfigError) {
+    try config.validatePrograms(for: peers)
+    if let note = try TemporaryRoot.resolve().note {
+        FileHandle.standardError.write(Data("compat: note: \(note)\n".utf8))
+    }
+}
+
 /// Writes to stdout as lines are ready.
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))

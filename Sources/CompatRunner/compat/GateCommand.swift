@@ -33,7 +33,7 @@ struct GateCommand: ParsableCommand {
         let started = ContinuousClock.now
         let (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
-        try config.validatePrograms(for: Set(config.clients + config.gateways))
+        try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
