@@ -46,8 +46,9 @@ public struct MatrixRunner: Sendable {
             progress(result)
         }
         let ordered = results.withLock { finished in cells.indices.compactMap { finished[$0] } }
-        let clients = config.clients.filter { name in cells.contains { $0.client == name } }
-        let gateways = config.gateways.filter { name in cells.contains { $0.gateway == name } }
+        let clientsRun = Set(cells.map(\.client)), gatewaysRun = Set(cells.map(\.gateway))
+        let clients = config.clients.filter(clientsRun.contains)
+        let gateways = config.gateways.filter(gatewaysRun.contains)
         return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers)
     }
 
@@ -174,8 +175,9 @@ public struct MatrixRunner: Sendable {
 
     /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.
     func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
-        checks.map { check in
-            guard let known = config.knownFailures.first(where: { $0.matches(check.name, client: client, gateway: gateway) }) else { return check }
+        let listed = CellKnownFailures(config.knownFailures, client: client, gateway: gateway)
+        return checks.map { check in
+            guard let known = listed.first(listing: check.name) else { return check }
             var updated = check
             updated.knownReason = known.reason
             switch check.status {

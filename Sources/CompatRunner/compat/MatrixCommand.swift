@@ -122,8 +122,9 @@ func pick(_ list: String?, from names: [String], option: String, config: MatrixC
     guard let list else { return names }
     let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     guard !wanted.isEmpty else { throw ConfigError("\(option) names no peer (\(names.joined(separator: ", ")))") }
-    for name in wanted where !names.contains(name) {
+    let inRole = Set(names)
+    for name in wanted where !inRole.contains(name) {
         throw ConfigError("\(option) \(name): not a peer of \(config.path) in that role (\(names.joined(separator: ", ")))")
     }
-    return names.filter(wanted.contains)
+    return names.filter(Set(wanted).contains)
 }
