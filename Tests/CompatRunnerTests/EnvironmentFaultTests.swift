@@ -78,10 +78,10 @@ struct EnvironmentFaultTests {
     @Test("a cell folder keeps the peers' names as far as its socket path allows")
     func cellFolderNames() throws {
         let root = try TestMatrix(text: "{}")
-        let short = try makePrivateDirectory(prefix: "compat-v3-v5", in: root.folder)
+        let short = try makeCellFolder(prefix: "compat-v3-v5", in: root.folder)
         #expect(short.hasPrefix(root.folder + "/compat-v3-v5-") && short.count == (root.folder + "/compat-v3-v5-XXXXXX").count, "\(short)")
         let names = "compat-" + String(repeating: "c", count: 64) + "-" + String(repeating: "g", count: 64)
-        let long = try makePrivateDirectory(prefix: names, in: root.folder)
+        let long = try makeCellFolder(prefix: names, in: root.folder)
         #expect(long.hasPrefix(root.folder + "/compat-ccc"), "\(long)")
         #expect((long + "/gateway.sock").utf8.count == Endpoint.ipcPathLimit, "\(long)")
         var info = stat()
@@ -94,8 +94,7 @@ struct EnvironmentFaultTests {
     private func scriptPeer(_ shebang: String) throws -> (matrix: TestMatrix, script: String) {
         let matrix = try TestMatrix(text: "{}")
         let script = matrix.folder + "/bad-peer"
-        try "\(shebang)\necho never\n".write(toFile: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        try write("\(shebang)\necho never\n", to: script, mode: 0o755)
         let peers: JSON = .array([.object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
                                   .object(["name": "bad", "version": 3, "argv": .array([.string(script)])])])
         try JSON.object(["peers": peers]).serialized.write(toFile: matrix.path, atomically: true, encoding: .utf8)
@@ -116,11 +115,9 @@ struct EnvironmentFaultTests {
     func unusableInterpreter() throws {
         let folder = try TestMatrix(text: "{}")
         let interpreter = folder.folder + "/interpreter"
-        try "not a program\n".write(toFile: interpreter, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: interpreter)
+        try write("not a program\n", to: interpreter, mode: 0o644)
         let nested = folder.folder + "/nested"
-        try "#!/nonexistent/perl -w\n".write(toFile: nested, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: nested)
+        try write("#!/nonexistent/perl -w\n", to: nested, mode: 0o755)
         let cases = [
             ("#!\(interpreter)", "starts with #!\(interpreter), and \(interpreter) is not executable"),
             ("#! \(interpreter) -x", "starts with #!\(interpreter) -x, and \(interpreter) is not executable"),
@@ -146,4 +143,10 @@ struct EnvironmentFaultTests {
             #expect(throws: Never.self, "\(shebang)") { try config.validatePrograms(for: ["bad"]) }
         }
     }
+}
+
+/// Writes `text` to the file `path` with permissions `mode`.
+private func write(_ text: String, to path: String, mode: Int) throws {
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
 }

@@ -69,7 +69,7 @@ public struct MatrixRunner: Sendable {
         }
         let directory: String
         do {
-            directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
+            directory = try makeCellFolder(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
         } catch {
             result.state = .crash
             result.problem = "\(error)"
@@ -209,6 +209,16 @@ func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable
     done.wait()
 }
 
+/// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.
+func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> String {
+    let base = root ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
+    }
+    return String(cString: made)
+}
+
 extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
@@ -221,7 +231,7 @@ extension MatrixRunner {
         let failure = Mutex<String?>(nil)
         concurrentlyForEach(cells.count, workers: min(max(1, jobs), max(1, cells.count))) { index in
             do {
-                let directory = try makePrivateDirectory(prefix: "compat-floor")
+                let directory = try makeCellFolder(prefix: "compat-floor")
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
                     try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")

@@ -106,13 +106,9 @@ public struct TemporaryRoot: Sendable, Equatable {
     }
 }
 
-/// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs, in
-/// `root` as TemporaryRoot resolves it; `prefix` is shortened when a socket path needs it.
-func makePrivateDirectory(prefix: String, in root: String? = nil) throws(ConfigError) -> String {
+/// A cell's private folder (mode 0700): in `root` as TemporaryRoot resolves it, its name
+/// `prefix` shortened as far as the ipc socket path in it needs.
+func makeCellFolder(prefix: String, in root: String? = nil) throws -> String {
     let base = try TemporaryRoot.resolve(root).path
-    var template = Array("\(base)/\(TemporaryRoot.fitted(prefix, in: base))\(TemporaryRoot.uniqueSuffix)".utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-        throw ConfigError("cannot create a temporary folder in \(base): \(String(cString: strerror(errno)))")
-    }
-    return String(cString: made)
+    return try makePrivateDirectory(prefix: TemporaryRoot.fitted(prefix, in: base), in: base)
 }

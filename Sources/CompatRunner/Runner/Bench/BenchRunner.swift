@@ -43,7 +43,7 @@ public struct BenchRunner {
             throw ConfigError("\(clientName) (version \(clientSpec.version)) and \(gatewayName) (version \(gatewaySpec.version)) share no version: nothing to measure")
         }
         let plan = try BenchPlan(options: options, samples: samples, schema: schema, version: version)
-        let directory = try makePrivateDirectory(prefix: "compat-bench-\(clientName)-\(gatewayName)")
+        let directory = try makeCellFolder(prefix: "compat-bench-\(clientName)-\(gatewayName)")
         CellFolders.shared.started(directory)
         defer { CellFolders.shared.ended(directory) }
 
