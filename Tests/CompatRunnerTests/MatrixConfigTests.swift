@@ -36,6 +36,18 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "peers empty", text: #"{"peers": []}"#) {
             "\($0): peers: must be a non-empty array"
         },
+        BadMatrix(label: "a peer name of 10,000 characters", text: #"{"peers": [\#(peer(String(repeating: "n", count: 10_000), 3))]}"#) {
+            "\($0): peers[0].name: is 10000 characters long; at most 64 (it is part of every check name and cell folder name)"
+        },
+        BadMatrix(label: "a peer name of 65 characters", text: #"{"peers": [\#(peer("v1", 1)), \#(peer(String(repeating: "n", count: 65), 3))]}"#) {
+            "\($0): peers[1].name: is 65 characters long; at most 64 (it is part of every check name and cell folder name)"
+        },
+        BadMatrix(label: "a peer name with a slash", text: #"{"peers": [\#(peer("v1/x", 1))]}"#) {
+            #"\#($0): peers[0].name: "v1/x" may hold only letters, digits, '-', '_' and '.' (it is part of check names)"#
+        },
+        BadMatrix(label: "a peer name starting with '-'", text: #"{"peers": [\#(peer("-v1", 1))]}"#) {
+            #"\#($0): peers[0].name: "-v1" may not start with '-' (compat pair would read it as an option)"#
+        },
         BadMatrix(label: "a version that was never released", text: #"{"peers": [\#(peer("v1", 1)), \#(peer("v7", 7))]}"#) {
             "\($0): peers[1].version: 7 is not a released TGP version (1, 2, 3, 4, 5)"
         },
@@ -59,6 +71,12 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         },
         BadMatrix(label: "gateways listing a peer twice", text: #"{\#(twoPeers), "gateways": ["v3", "v3"]}"#) {
             #"\#($0): gateways[1]: "v3" is listed twice"#
+        },
+        BadMatrix(label: "clients empty", text: #"{\#(twoPeers), "clients": []}"#) {
+            "\($0): clients: is empty: name at least one peer, or leave the key out for every peer"
+        },
+        BadMatrix(label: "gateways empty", text: #"{\#(twoPeers), "gateways": []}"#) {
+            "\($0): gateways: is empty: name at least one peer, or leave the key out for every peer"
         },
         BadMatrix(label: "transport udp", text: #"{\#(twoPeers), "transport": "udp"}"#) {
             #"\#($0): transport: must be "ipc" or "tcp" (loopback), got "udp""#

@@ -74,7 +74,8 @@ func runCompat(_ arguments: [String], in directory: String? = nil, environment c
 enum TestPeers {
     static let directory = Built.repositoryRoot + "/Tests/CompatRunnerTests/Peers"
 
-    /// The script of the peer `name` (`segv`, `abort`, `hang`, `exits`, `exit3`, `nonjson`, `flood`, `longline`).
+    /// The script of the peer `name` (`segv`, `abort`, `hang`, `exits`, `exit3`, `nonjson`, `flood`, `longline`;
+    /// `reports`, a gateway that reports an endpoint of the test's choosing).
     static func script(_ name: String) -> String { directory + "/\(name).sh" }
 
     /// A matrix.json peer entry for it, version 3; `pids` is a file where it notes its pids.

@@ -68,10 +68,10 @@ final class CellSession: PeerGroup {
     let client: PeerHandle
     let gateway: PeerHandle
 
-    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant) {
+    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant, folder: String) {
         self.client = client
         self.gateway = gateway
-        super.init(peers: [gateway, client], commandTimeout: commandTimeout, deadline: cellDeadline)
+        super.init(peers: [gateway, client], commandTimeout: commandTimeout, deadline: cellDeadline, folder: folder)
     }
 
     func peer(_ role: Role) -> PeerHandle { role == .client ? client : gateway }
@@ -107,12 +107,5 @@ final class CellSession: PeerGroup {
         let bound = try listen(gateway, on: endpoint, allowRemote: allowRemote)
         try connect(client, to: bound)
         connected = true
-    }
-}
-
-/// Where a client may be sent without `--allow-remote`.
-enum Endpoint {
-    static func isLocal(_ endpoint: String) -> Bool {
-        ["ipc://", "tcp://127.", "tcp://[::1]:", "tcp://localhost:"].contains { endpoint.hasPrefix($0) }
     }
 }

@@ -24,6 +24,9 @@ public struct PeerSpec: Sendable, Hashable {
     public let argv: [String]
     /// argv with the program resolved: relative to the matrix file's folder, or found on PATH.
     public let resolvedArgv: [String]
+
+    /// The longest name: names go into every check name, and cell folder names are bounded.
+    public static let nameLimit = 64
 }
 
 public struct KnownFailure: Sendable, Hashable {
@@ -32,12 +35,33 @@ public struct KnownFailure: Sendable, Hashable {
     /// A check name pattern (`*` matches anything), either the whole name or the part after `client=…/gateway=…/`.
     public let check: String
     public let reason: String
+    /// The three patterns, compiled once: a long list is matched against every check of every cell.
+    let clientPattern: Glob
+    let gatewayPattern: Glob
+    let checkPattern: Glob
+
+    init(client: String, gateway: String, check: String, reason: String) {
+        self.client = client
+        self.gateway = gateway
+        self.check = check
+        self.reason = reason
+        clientPattern = Glob(client)
+        gatewayPattern = Glob(gateway)
+        checkPattern = Glob(check)
+    }
 
     public func matches(_ checkName: String, client: String, gateway: String) -> Bool {
-        guard Glob(self.client).matches(client), Glob(self.gateway).matches(gateway) else { return false }
-        let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
-        let pattern = Glob(check)
-        return pattern.matches(checkName) || (checkName.hasPrefix(prefix) && pattern.matches(String(checkName.dropFirst(prefix.count))))
+        applies(client: client, gateway: gateway) && matchesCheck(checkName, cellPrefix: CheckName.cellPrefix(client: client, gateway: gateway))
+    }
+
+    /// Whether it is about the cell of these two peers.
+    func applies(client: String, gateway: String) -> Bool {
+        clientPattern.matches(client) && gatewayPattern.matches(gateway)
+    }
+
+    /// Whether `check` matches a name of the cell whose names start with `cellPrefix`, whole or after the prefix.
+    func matchesCheck(_ name: String, cellPrefix: String) -> Bool {
+        checkPattern.matches(name) || (name.hasPrefix(cellPrefix) && checkPattern.matches(String(name.dropFirst(cellPrefix.count))))
     }
 }
 
@@ -61,7 +85,10 @@ public struct MatrixConfig: Sendable {
     /// The client versions each gateway must serve (`compat upgrade`, `compat plan upgrade`).
     public let support: [SupportEntry]
 
-    public func peer(named name: String) -> PeerSpec? { peers.first { $0.name == name } }
+    /// Each peer's position in `peers`, by name.
+    private let peerIndex: [String: Int]
+
+    public func peer(named name: String) -> PeerSpec? { peerIndex[name].map { peers[$0] } }
 
     /// Reads and checks a matrix file against the schema (versions must exist).
     public static func load(path: String, schema: Schema = .tgp) throws(ConfigError) -> MatrixConfig {
@@ -89,6 +116,7 @@ public struct MatrixConfig: Sendable {
         guard let peersJSON = root["peers"] else { throw fail("peers", "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer-v3\"]}") }
         guard let peerList = peersJSON.arrayValue, !peerList.isEmpty else { throw fail("peers", "must be a non-empty array") }
         var peers: [PeerSpec] = []
+        var peerIndex: [String: Int] = [:]
         for (index, peerJSON) in peerList.enumerated() {
             let key = "peers[\(index)]"
             guard let peer = peerJSON.objectValue else { throw fail(key, "must be an object, got \(peerJSON.typeName)") }
@@ -96,10 +124,15 @@ public struct MatrixConfig: Sendable {
                 throw fail("\(key).\(peerKey)", "unknown key (expected name, version, argv)")
             }
             guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
+            guard name.count <= PeerSpec.nameLimit else {
+                throw fail("\(key).name", "is \(name.count) characters long; at most \(PeerSpec.nameLimit) (it is part of every check name and cell folder name)")
+            }
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_' and '.' (it is part of check names)")
             }
-            guard !peers.contains(where: { $0.name == name }) else { throw fail("\(key).name", "\"\(name)\" is used twice") }
+            guard !name.hasPrefix("-") else { throw fail("\(key).name", "\"\(name)\" may not start with '-' (compat pair would read it as an option)") }
+            guard peerIndex[name] == nil else { throw fail("\(key).name", "\"\(name)\" is used twice") }
+            peerIndex[name] = index
             guard let version = peer["version"]?.intValue else { throw fail("\(key).version", "must be an integer") }
             guard schema.peerRanges[version] != nil else {
                 throw fail("\(key).version", "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
@@ -115,12 +148,15 @@ public struct MatrixConfig: Sendable {
         func names(_ key: String) throws(ConfigError) -> [String] {
             guard let value = root[key] else { return peers.map(\.name) }
             guard let list = value.arrayValue else { throw fail(key, "must be an array of peer names") }
+            // An empty role makes a matrix of no cells, which every command would pass.
+            guard !list.isEmpty else { throw fail(key, "is empty: name at least one peer, or leave the key out for every peer") }
             var result: [String] = []
+            var listed: Set<String> = []
             for (index, item) in list.enumerated() {
-                guard let name = item.stringValue, peers.contains(where: { $0.name == name }) else {
+                guard let name = item.stringValue, peerIndex[name] != nil else {
                     throw fail("\(key)[\(index)]", "\(item.serialized) is not the name of a peer (\(peers.map(\.name).joined(separator: ", ")))")
                 }
-                guard !result.contains(name) else { throw fail("\(key)[\(index)]", "\"\(name)\" is listed twice") }
+                guard listed.insert(name).inserted else { throw fail("\(key)[\(index)]", "\"\(name)\" is listed twice") }
                 result.append(name)
             }
             return result
@@ -169,7 +205,7 @@ public struct MatrixConfig: Sendable {
                     guard let text = entry[field]?.stringValue, !text.isEmpty else { throw fail("\(key).\(field)", "must be a non-empty string") }
                     fields[field] = text
                 }
-                for role in ["client", "gateway"] where fields[role] != "*" && !peers.contains(where: { $0.name == fields[role] }) {
+                for role in ["client", "gateway"] where fields[role] != "*" && peerIndex[fields[role]!] == nil {
                     throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer")
                 }
                 known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!))
@@ -179,6 +215,7 @@ public struct MatrixConfig: Sendable {
         support = try Self.support(root["support"], peers: peers, fail: fail)
         self.path = path
         self.peers = peers
+        self.peerIndex = peerIndex
     }
 
     /// `"support": [{"gateway": "v5", "clients": ["v3", "v4", "v5"]}]`, every name a peer.
@@ -233,6 +270,9 @@ public struct MatrixConfig: Sendable {
             guard FileManager.default.isExecutableFile(atPath: program) else {
                 throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) is not executable")
             }
+            if let problem = Executable.interpreterProblem(program) {
+                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) \(problem)")
+            }
         }
     }
 }
@@ -247,6 +287,11 @@ public struct Glob: Sendable, Hashable {
         self.pattern = pattern
         parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
     }
+
+    /// Without a wildcard: it matches its own text only.
+    var isLiteral: Bool { parts.count == 1 }
+    /// `*`: it matches everything.
+    var matchesEverything: Bool { parts.allSatisfy(\.isEmpty) }
 
     public func matches(_ text: String) -> Bool {
         guard parts.count > 1 else { return text == parts[0] }

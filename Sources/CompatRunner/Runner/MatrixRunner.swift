@@ -10,7 +10,7 @@ public struct RunOptions: Sendable {
     public var selection: CheckSelection
     /// How `compat pair` is spelled for the reproducer (the matrix file when not the default).
     public var reproducePrefix: String
-    /// Where cells make their private folders (default: $TMPDIR or /tmp).
+    /// Where cells make their private folders (default: $TMPDIR or /tmp; see TemporaryRoot).
     public var temporaryRoot: String?
     /// Lets a gateway report an endpoint that is neither ipc nor loopback.
     public var allowRemote = false
@@ -46,8 +46,9 @@ public struct MatrixRunner: Sendable {
             progress(result)
         }
         let ordered = results.withLock { finished in cells.indices.compactMap { finished[$0] } }
-        let clients = config.clients.filter { name in cells.contains { $0.client == name } }
-        let gateways = config.gateways.filter { name in cells.contains { $0.gateway == name } }
+        let clientsRun = Set(cells.map(\.client)), gatewaysRun = Set(cells.map(\.gateway))
+        let clients = config.clients.filter(clientsRun.contains)
+        let gateways = config.gateways.filter(gatewaysRun.contains)
         return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers)
     }
 
@@ -68,7 +69,7 @@ public struct MatrixRunner: Sendable {
         }
         let directory: String
         do {
-            directory = try makePrivateDirectory(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
+            directory = try makeCellFolder(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
         } catch {
             result.state = .crash
             result.problem = "\(error)"
@@ -87,7 +88,8 @@ public struct MatrixRunner: Sendable {
             let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr",
                                         transcriptPath: directory + "/client.transcript")
             handles.append(client)
-            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout)
+            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout,
+                                      folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
             let cellExecutor = CellExecutor(schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
                                             selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
@@ -152,8 +154,9 @@ public struct MatrixRunner: Sendable {
 
     /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.
     func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
-        checks.map { check in
-            guard let known = config.knownFailures.first(where: { $0.matches(check.name, client: client, gateway: gateway) }) else { return check }
+        let listed = CellKnownFailures(config.knownFailures, client: client, gateway: gateway)
+        return checks.map { check in
+            guard let known = listed.first(listing: check.name) else { return check }
             var updated = check
             updated.knownReason = known.reason
             switch check.status {
@@ -220,7 +223,7 @@ extension MatrixRunner {
         let failure = Mutex<String?>(nil)
         concurrentlyForEach(cells.count, workers: min(max(1, jobs), max(1, cells.count))) { index in
             do {
-                let directory = try makePrivateDirectory(prefix: "compat-floor")
+                let directory = try makeCellFolder(prefix: "compat-floor")
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
                     try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")

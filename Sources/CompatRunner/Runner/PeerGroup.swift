@@ -72,7 +72,11 @@ class PeerGroup {
     /// Everything must end by then.
     let deadline: ContinuousClock.Instant
 
-    init(peers: [PeerHandle], commandTimeout: Duration, deadline: ContinuousClock.Instant) {
+    /// The run's private folder: the only place an ipc endpoint a gateway reports may be.
+    let folder: String
+
+    init(peers: [PeerHandle], commandTimeout: Duration, deadline: ContinuousClock.Instant, folder: String) {
+        self.folder = folder
         self.peers = peers
         self.commandTimeout = commandTimeout
         self.deadline = deadline
@@ -164,9 +168,12 @@ class PeerGroup {
         guard case .listening(let bound) = listening.kind else {
             throw .contractViolation(gateway.label, "listen on \(endpoint) was answered with \(listening.json.serialized)")
         }
-        // Safe by default: a client is only sent to ipc or loopback, whatever the gateway says.
-        guard allowRemote || Endpoint.isLocal(bound) else {
-            throw .contractViolation(gateway.label, "the gateway reported \(bound), which is neither ipc nor loopback (use --allow-remote to permit it)")
+        // Safe by default: a client is only sent to its run's folder or to loopback, whatever the gateway says.
+        do {
+            _ = try Endpoint.reported(bound, cellFolder: folder, allowRemote: allowRemote)
+        } catch {
+            let shown = bound.count > 200 ? bound.prefix(200) + "…" : bound
+            throw .contractViolation(gateway.label, "the gateway \(gateway.label.name) reported \(shown), refused: \(error)")
         }
         return bound
     }

@@ -118,6 +118,10 @@ struct BenchPairCommand: ParsableCommand {
             cells = config.clients.flatMap { client in
                 config.gateways.compactMap { runner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }
+            guard !cells.isEmpty else {
+                throw ConfigError("no client × gateway cell of \(config.path) shares a version (clients \(config.clients.joined(separator: ", ")), "
+                    + "gateways \(config.gateways.joined(separator: ", "))): nothing to measure")
+            }
         } else {
             guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixFile)), or --matrix") }
             for name in [client, gateway] where config.peer(named: name) == nil {
@@ -125,7 +129,7 @@ struct BenchPairCommand: ParsableCommand {
             }
             cells = [(client, gateway)]
         }
-        try config.validatePrograms(for: Set(cells.flatMap { [$0.0, $0.1] }))
+        try checkBeforeStarting(config, peers: Set(cells.flatMap { [$0.0, $0.1] }))
         let reports = try reportDir.map(ReportFolder.prepare)
         let runId = RunID()
 

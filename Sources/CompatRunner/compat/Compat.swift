@@ -114,6 +114,15 @@ func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
     "reports written to \(folder.path) (run \(runId))\n"
 }
 
+/// Before the first cell starts: every program that will run can be started, and cells have a
+/// usable folder (with a note when it is not the one TMPDIR names).
+func checkBeforeStarting(_ config: MatrixConfig, peers: Set<String>) throws(ConfigError) {
+    try config.validatePrograms(for: peers)
+    if let note = try TemporaryRoot.resolve().note {
+        emitError("compat: note: \(note)\n")
+    }
+}
+
 /// Writes to stdout as lines are ready. A terminal that hung up or a closed pipe (EIO, EPIPE)
 /// loses the text rather than crash compat (as FileHandle's non-throwing `write` would).
 func emit(_ text: String) {

@@ -35,7 +35,7 @@ struct FleetCommand: ParsableCommand {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
         }
         let clientSpecs = try fleetClients(clients, config)
-        try config.validatePrograms(for: Set(clientSpecs.map(\.name) + [gateway]))
+        try checkBeforeStarting(config, peers: Set(clientSpecs.map(\.name) + [gateway]))
         let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
         try CheckListing.validateSelection(filter.selection, names: plan.names)
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]

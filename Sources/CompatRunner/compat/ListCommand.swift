@@ -81,9 +81,10 @@ struct ListCommand: ParsableCommand {
     private func peersAndMessages(_ config: MatrixConfig) -> String {
         let schema = Schema.tgp
         var out = "Peers (\(config.path)):\n"
+        let clients = Set(config.clients), gateways = Set(config.gateways)
         for peer in config.peers {
             let range = schema.peerRanges[peer.version]!
-            let roles = [config.clients.contains(peer.name) ? "client" : nil, config.gateways.contains(peer.name) ? "gateway" : nil].compactMap { $0 }
+            let roles = [clients.contains(peer.name) ? "client" : nil, gateways.contains(peer.name) ? "gateway" : nil].compactMap { $0 }
             out += "  \(peer.name.padding(toLength: 12, withPad: " ", startingAt: 0)) v\(peer.version)  supports \(range.lowerBound)..\(range.upperBound)  \(roles.joined(separator: "+"))  \(peer.argv.joined(separator: " "))\n"
         }
         out += "\nMessage types by version (• known at that version):\n"

@@ -45,7 +45,7 @@ struct MatrixCommand: ParsableCommand {
             let (config, samples) = try matrixOptions.load()
             let clientNames = try pick(clients, from: config.clients, option: "--clients", config: config)
             let gatewayNames = try pick(gateways, from: config.gateways, option: "--gateways", config: config)
-            try config.validatePrograms(for: Set(clientNames + gatewayNames))
+            try checkBeforeStarting(config, peers: Set(clientNames + gatewayNames))
             let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
@@ -107,7 +107,7 @@ extension MatrixCommand {
 
         func run() throws {
             let (config, samples) = try matrixOptions.load()
-            try config.validatePrograms(for: Set(config.clients + config.gateways))
+            try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             var matrixTimes: [Double] = [], floorTimes: [Double] = []
@@ -132,8 +132,9 @@ func pick(_ list: String?, from names: [String], option: String, config: MatrixC
     guard let list else { return names }
     let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     guard !wanted.isEmpty else { throw ConfigError("\(option) names no peer (\(names.joined(separator: ", ")))") }
-    for name in wanted where !names.contains(name) {
+    let inRole = Set(names)
+    for name in wanted where !inRole.contains(name) {
         throw ConfigError("\(option) \(name): not a peer of \(config.path) in that role (\(names.joined(separator: ", ")))")
     }
-    return names.filter(wanted.contains)
+    return names.filter(Set(wanted).contains)
 }

@@ -80,7 +80,7 @@ struct UpgradeCommand: ParsableCommand {
         let reports = try reportDir.map(ReportFolder.prepare)
         let runId = RunID()
         let plan = try upgrade.plan(config)
-        try config.validatePrograms(for: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
+        try checkBeforeStarting(config, peers: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
         var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
         if plan.kill { words.append("--kill") }
         if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }

@@ -43,7 +43,7 @@ public struct BenchRunner {
             throw ConfigError("\(clientName) (version \(clientSpec.version)) and \(gatewayName) (version \(gatewaySpec.version)) share no version: nothing to measure")
         }
         let plan = try BenchPlan(options: options, samples: samples, schema: schema, version: version)
-        let directory = try makePrivateDirectory(prefix: "compat-bench-\(clientName)-\(gatewayName)")
+        let directory = try makeCellFolder(prefix: "compat-bench-\(clientName)-\(gatewayName)")
         CellFolders.shared.started(directory)
         defer { CellFolders.shared.ended(directory) }
 
@@ -62,7 +62,7 @@ public struct BenchRunner {
             let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
             let session = CellSession(client: client, gateway: gateway,
                                       commandTimeout: config.commandTimeout + .seconds(runSeconds + 10),
-                                      cellDeadline: .now + .seconds(3600 * 24))
+                                      cellDeadline: .now + .seconds(3600 * 24), folder: directory)
             let driver = BenchDriver(session: session, names: (clientName, gatewayName))
             try driver.setUp(endpoint: config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*",
                              version: version, allowRemote: options.allowRemote)

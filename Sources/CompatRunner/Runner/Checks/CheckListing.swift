@@ -88,12 +88,9 @@ public enum CheckListing {
     public static func validateKnownFailures(_ runner: MatrixRunner) throws(ConfigError) {
         let config = runner.config
         guard !config.knownFailures.isEmpty else { return }
-        let plans = plans(runner, clients: config.clients, gateways: config.gateways)
+        let planned = PlannedCheckNames(runner)
         for (index, known) in config.knownFailures.enumerated() {
-            let matched = plans.contains { plan in
-                plan.names.contains { known.matches($0, client: plan.peers.client, gateway: plan.peers.gateway) }
-            }
-            if !matched {
+            if !planned.lists(known) {
                 throw ConfigError("\(config.path): knownFailures[\(index)]: check \"\(known.check)\" (client \(known.client), gateway \(known.gateway)) "
                     + "matches no check the matrix plans; `compat list --checks` prints every name")
             }

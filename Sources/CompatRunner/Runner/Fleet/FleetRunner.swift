@@ -40,7 +40,7 @@ public struct FleetRunner: Sendable {
                                 seconds: 0, reproduce: reproduce)
         let directory: String
         do {
-            directory = try makePrivateDirectory(prefix: "compat-fleet-\(plan.gateway.name)", in: temporaryRoot)
+            directory = try makeCellFolder(prefix: "compat-fleet-\(plan.gateway.name)", in: temporaryRoot)
         } catch {
             result.state = .crash
             result.problem = "\(error)"
@@ -59,7 +59,7 @@ public struct FleetRunner: Sendable {
             for member in plan.members {
                 handles.append(try PeerHandle(spec: member.spec, role: .client, in: directory, label: member.label))
             }
-            let group = PeerGroup(peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout)
+            let group = PeerGroup(peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout, folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
             let run = FleetExecution(schema: schema, samples: samples, plan: plan, selection: selection, group: group,
                                      gateway: gateway, clients: Array(handles.dropFirst()))

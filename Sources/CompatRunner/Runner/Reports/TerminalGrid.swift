@@ -183,9 +183,9 @@ enum ReportText {
     }
 
     static func trimmingTrailingSpaces(_ line: String) -> String {
-        var line = Substring(line)
-        while line.last == " " { line = line.dropLast() }
-        return String(line)
+        // One backward scan: `dropLast()` on a string counts it whole each time (quadratic in a long name's padding).
+        guard let last = line.lastIndex(where: { $0 != " " }) else { return "" }
+        return String(line[...last])
     }
 
     /// A value on one line: line breaks shown as `\n` so a message cannot break a layout.

@@ -1,0 +1,114 @@
+// knownFailures looked up in time that does not grow with the list times the checks: a cell's
+// checks against the entries about that cell (wildcard-free patterns in a dictionary, wildcards
+// compiled once and tried in file order), and each entry against what the matrix plans (by the
+// pair of versions: after its `client=…/gateway=…/` prefix, a plan depends on the versions alone).
+
+/// The knownFailures entries about one cell, by check name.
+struct CellKnownFailures {
+    private let entries: [KnownFailure]
+    private let prefix: String
+    /// A check name (whole, or the cell's prefix and an entry's check) → the first entry listing it exactly.
+    private var exact: [String: Int] = [:]
+    /// The entries with a `*` in their check, in file order.
+    private var wildcards: [Int] = []
+
+    init(_ entries: [KnownFailure], client: String, gateway: String) {
+        self.entries = entries
+        prefix = CheckName.cellPrefix(client: client, gateway: gateway)
+        for (index, entry) in entries.enumerated() where entry.applies(client: client, gateway: gateway) {
+            guard entry.checkPattern.isLiteral else {
+                wildcards.append(index)
+                continue
+            }
+            for name in [entry.check, prefix + entry.check] where exact[name] == nil { exact[name] = index }
+        }
+    }
+
+    /// The first entry, in file order, that lists the check `name` of this cell.
+    func first(listing name: String) -> KnownFailure? {
+        let exactIndex = exact[name] ?? entries.count
+        let wildcard = wildcards.lazy.prefix { $0 < exactIndex }.first { entries[$0].matchesCheck(name, cellPrefix: self.prefix) }
+        let index = wildcard ?? exactIndex
+        return index < entries.count ? entries[index] : nil
+    }
+}
+
+/// What the matrix plans, to tell whether a knownFailures entry names a planned check.
+struct PlannedCheckNames {
+    private struct Versions: Hashable {
+        let client: Int
+        let gateway: Int
+    }
+
+    /// The clients and gateways of the matrix, each with its version.
+    private let clients: [String: Int]
+    private let gateways: [String: Int]
+    /// For each pair of versions the matrix has a cell of: its checks' names after the cell prefix.
+    private let suffixes: [Versions: Set<String>]
+
+    init(_ runner: MatrixRunner) {
+        let config = runner.config
+        clients = Dictionary(config.clients.map { ($0, config.peer(named: $0)!.version) }, uniquingKeysWith: { first, _ in first })
+        gateways = Dictionary(config.gateways.map { ($0, config.peer(named: $0)!.version) }, uniquingKeysWith: { first, _ in first })
+        var suffixes: [Versions: Set<String>] = [:]
+        // One cell per pair of versions stands for all of them.
+        let clientOf = Dictionary(config.clients.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
+        let gatewayOf = Dictionary(config.gateways.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
+        for (clientVersion, client) in clientOf {
+            for (gatewayVersion, gateway) in gatewayOf {
+                let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
+                let plan = runner.plan(client: config.peer(named: client)!, gateway: config.peer(named: gateway)!)
+                suffixes[Versions(client: clientVersion, gateway: gatewayVersion)] = Set(plan.checks.map { String($0.name.dropFirst(prefix.count)) })
+            }
+        }
+        self.suffixes = suffixes
+    }
+
+    /// Whether `entry` names a check some cell it is about plans.
+    func lists(_ entry: KnownFailure) -> Bool {
+        let clientNames = names(in: clients, matching: entry.clientPattern)
+        let gatewayNames = names(in: gateways, matching: entry.gatewayPattern)
+        let gatewayVersions = Set(gatewayNames.values)
+        let pairs = Set(clientNames.values).flatMap { client in gatewayVersions.map { Versions(client: client, gateway: $0) } }
+        if entry.checkPattern.isLiteral {
+            return pairs.contains { suffixes[$0]?.contains(entry.check) == true }
+                || fullName(entry.check, clientNames: clientNames, gatewayNames: gatewayNames)
+        }
+        // A wildcard: after the prefix first (the usual form), then as a whole name, cell by cell.
+        if pairs.contains(where: { suffixes[$0]?.contains(where: entry.checkPattern.matches) == true }) { return true }
+        return wholeNameMatch(entry.checkPattern, clientNames: clientNames, gatewayNames: gatewayNames)
+    }
+
+    /// Whether a wildcard matches a whole check name of a cell of these peers. The text before
+    /// its first `*` narrows the cells when it names them (`client=v3/gateway=v5/…`).
+    private func wholeNameMatch(_ pattern: Glob, clientNames: [String: Int], gatewayNames: [String: Int]) -> Bool {
+        let head = pattern.parts[0]
+        guard head.hasPrefix("client=") || "client=".hasPrefix(head) else { return false }
+        let named = head.dropFirst("client=".count).split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        let clients = named.count > 1 ? clientNames.filter { $0.key == named[0] } : clientNames
+        let gateway = named.count > 2 && named[1].hasPrefix("gateway=") ? named[1].dropFirst("gateway=".count) : nil
+        let gateways = gateway.map { name in gatewayNames.filter { $0.key == name } } ?? gatewayNames
+        return clients.contains { client, clientVersion in
+            gateways.contains { gateway, gatewayVersion in
+                let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
+                return suffixes[Versions(client: clientVersion, gateway: gatewayVersion)]?.contains { pattern.matches(prefix + $0) } == true
+            }
+        }
+    }
+
+    /// The peers of one role a pattern names, each with its version.
+    private func names(in role: [String: Int], matching pattern: Glob) -> [String: Int] {
+        if pattern.isLiteral { return role[pattern.pattern].map { [pattern.pattern: $0] } ?? [:] }
+        if pattern.matchesEverything { return role }
+        return role.filter { pattern.matches($0.key) }
+    }
+
+    /// Whether `name`, a whole check name `client=C/gateway=G/REST`, is planned in a cell the entry is about.
+    private func fullName(_ name: String, clientNames: [String: Int], gatewayNames: [String: Int]) -> Bool {
+        let parts = name.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].hasPrefix("client="), parts[1].hasPrefix("gateway="),
+              let client = clientNames[String(parts[0].dropFirst("client=".count))],
+              let gateway = gatewayNames[String(parts[1].dropFirst("gateway=".count))] else { return false }
+        return suffixes[Versions(client: client, gateway: gateway)]?.contains(String(parts[2])) == true
+    }
+}
