@@ -174,9 +174,10 @@ struct ScaleTests {
     func longNamesInReports() throws {
         let long = String(repeating: "n", count: 50_000)
         let result = resultWithName(long)
+        let runId = RunID()
         let texts = try linear("the reports of \(long.count)-character names") {
-            [renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result), SummaryMarkdown.render(result),
-             String(decoding: try ResultsJSON.render(result), as: UTF8.self)]
+            [renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, runId: runId), SummaryMarkdown.render(result, runId: runId),
+             String(decoding: try ResultsJSON.render(result, runId: runId), as: UTF8.self)]
         }
         for text in texts { #expect(text.contains("client=v5/gateway=\(long)/NewOrder/c2g/sample"), "\(text.prefix(300))") }
     }
