@@ -54,7 +54,7 @@ public struct TemporaryRoot: Sendable, Equatable {
             "does not exist"
         } else if info.st_mode & S_IFMT != S_IFDIR {
             "is not a folder"
-        } else if access(origin.path, W_OK | X_OK) != 0 {
+        } else if !canMakeFolder(in: origin.path) {
             "is not writable by this user"
         } else {
             nil
@@ -63,6 +63,15 @@ public struct TemporaryRoot: Sendable, Equatable {
         guard let real = realpath(origin.path, nil) else { return origin.path }
         defer { free(real) }
         return String(cString: real)
+    }
+
+    /// Whether a folder can be made in `path`, tried for real: `access` says yes to root even
+    /// where no folder can be made (a read-only mount, /proc).
+    private static func canMakeFolder(in path: String) -> Bool {
+        var template = Array("\(path)/compat-probe-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return false }
+        rmdir(made)
+        return true
     }
 
     /// Who chose the folder: the message names it and says how to fix it.
