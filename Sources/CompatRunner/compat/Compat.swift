@@ -86,6 +86,18 @@ struct MatrixOptions: ParsableArguments {
     }
 }
 
+/// Where a run may send clients and where it writes its reports.
+struct RunOutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
+    var allowRemote = false
+
+    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+    var reportDir: String?
+
+    /// The report folder, checked before anything runs.
+    func prepareReports() throws -> ReportFolder? { try reportDir.map(ReportFolder.prepare) }
+}
+
 /// Which checks to run.
 struct CheckFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only checks of this message type (repeatable), e.g. --message NewOrder.")
@@ -107,6 +119,13 @@ struct CheckFilterOptions: ParsableArguments {
     func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {
         try CheckListing.validateSelection(selection, in: CheckListing.plans(runner, clients: clients, gateways: gateways))
     }
+}
+
+/// Writes the reports of a lone fleet or upgrade and says so.
+func writeScenarioReports(_ result: CellResult, gateway: String, runId: RunID, to reports: ReportFolder?) throws {
+    guard let reports else { return }
+    try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+    emit(reportsWritten(reports, runId))
 }
 
 /// What a command says once its reports are in place.

@@ -21,15 +21,11 @@ struct FleetCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
     @OptionGroup var filter: CheckFilterOptions
 
-    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
-    var allowRemote = false
-
-    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
-    var reportDir: String?
+    @OptionGroup var output: RunOutputOptions
 
     func run() throws {
         let (config, samples) = try matrixOptions.load()
-        let reports = try reportDir.map(ReportFolder.prepare)
+        let reports = try output.prepareReports()
         let runId = RunID()
         guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
@@ -41,13 +37,10 @@ struct FleetCommand: ParsableCommand {
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         let result = FleetRunner(config: config, samples: samples)
-            .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
+            .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
-        if let reports {
-            try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
-            emit(reportsWritten(reports, runId))
-        }
+        try writeScenarioReports(result, gateway: gateway, runId: runId, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

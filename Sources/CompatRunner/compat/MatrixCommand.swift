@@ -28,11 +28,7 @@ struct MatrixCommand: ParsableCommand {
         @Option(name: .long, help: "Only these gateways (comma-separated names).")
         var gateways: String?
 
-        @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
-    var allowRemote = false
-
-    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
-        var reportDir: String?
+        @OptionGroup var output: RunOutputOptions
 
         @Flag(name: .long, help: "Colour even when stdout is not a terminal.")
         var color = false
@@ -50,8 +46,8 @@ struct MatrixCommand: ParsableCommand {
             let runner = MatrixRunner(config: config, samples: samples)
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
-            options.allowRemote = allowRemote
-            let reports = try reportDir.map(ReportFolder.prepare)
+            options.allowRemote = output.allowRemote
+            let reports = try output.prepareReports()
             let runId = RunID()
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the
             // whole run is being reported already: the interrupt then waits for that report.

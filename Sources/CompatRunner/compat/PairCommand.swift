@@ -19,11 +19,7 @@ struct PairCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
     @OptionGroup var filter: CheckFilterOptions
 
-    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
-    var allowRemote = false
-
-    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
-    var reportDir: String?
+    @OptionGroup var output: RunOutputOptions
 
     func run() throws {
         let (config, samples) = try matrixOptions.load()
@@ -34,8 +30,8 @@ struct PairCommand: ParsableCommand {
         let runner = MatrixRunner(config: config, samples: samples)
         try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
-        options.allowRemote = allowRemote
-        let reports = try reportDir.map(ReportFolder.prepare)
+        options.allowRemote = output.allowRemote
+        let reports = try output.prepareReports()
         let runId = RunID()
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()

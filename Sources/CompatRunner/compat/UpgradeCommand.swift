@@ -69,15 +69,11 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var upgrade: UpgradeArguments
     @OptionGroup var matrixOptions: MatrixOptions
 
-    @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
-    var allowRemote = false
-
-    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
-    var reportDir: String?
+    @OptionGroup var output: RunOutputOptions
 
     func run() throws {
         let (config, samples) = try matrixOptions.load()
-        let reports = try reportDir.map(ReportFolder.prepare)
+        let reports = try output.prepareReports()
         let runId = RunID()
         let plan = try upgrade.plan(config)
         try checkBeforeStarting(config, peers: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
@@ -87,15 +83,12 @@ struct UpgradeCommand: ParsableCommand {
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         emit(plan.describe() + "\n")
         let (result, recovery) = FleetRunner(config: config, samples: samples)
-            .run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: allowRemote)
+            .run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
         parkIfInterrupted()
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
-        if let reports {
-            try writeReports(MatrixResult(clients: [result.client], gateways: [plan.to.name], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
-            emit(reportsWritten(reports, runId))
-        }
+        try writeScenarioReports(result, gateway: plan.to.name, runId: runId, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }
