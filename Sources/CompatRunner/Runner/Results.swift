@@ -11,6 +11,9 @@ public enum CheckStatus: String, Sendable, Hashable, Codable {
     case stalePass
     /// Not reached: the cell stopped (crash, timeout, interrupt) before this check ran.
     case notRun
+    /// Planned but not taken: a peer's contract version is older than the check needs.
+    /// Never a pass; `CheckResult.reason` says why.
+    case skipped
 }
 
 /// Everything a person needs to see why a check failed.
@@ -44,13 +47,20 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var knownReason: String?
     /// The ids of the rules it enforces (docs/PROTOCOL.md, docs/PEER-CONTRACT.md).
     public var rules: [String]
+    /// Why a check was skipped or not run.
+    public var reason: String?
+    /// Wall time the check took, nil when it did not run.
+    public var seconds: Double?
 
-    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = []) {
+    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = [],
+                reason: String? = nil, seconds: Double? = nil) {
         self.name = name
         self.status = status
         self.failure = failure
         self.knownReason = knownReason
         self.rules = rules
+        self.reason = reason
+        self.seconds = seconds
     }
 }
 

@@ -210,7 +210,7 @@ enum JUnitXML {
                     suite.cases.append(testcase(name: check.name, classname: name,
                                                 body: "<skipped message=\"\(attribute("known: " + (check.knownReason ?? "listed in knownFailures")))\"/>"))
                     suite.skipped += 1
-                case .notRun:
+                case .notRun, .skipped:
                     suite.cases.append(testcase(name: check.name, classname: name, body: "<skipped/>"))
                     suite.skipped += 1
                 }

@@ -110,7 +110,7 @@ enum ReportText {
     }
 
     /// The width of the widest check mark, so names line up.
-    static let markWidth = "NOT RUN".count
+    static let markWidth = "SKIPPED".count
 
     static func mark(_ status: CheckStatus) -> String {
         switch status {
@@ -119,6 +119,7 @@ enum ReportText {
         case .knownFailure: "KNOWN"
         case .stalePass: "STALE"
         case .notRun: "NOT RUN"
+        case .skipped: "SKIPPED"
         }
     }
 
@@ -293,7 +294,7 @@ enum ReportText {
                 lines += checkLines(check, in: cell).map { "    " + $0 }
             case .knownFailure:
                 lines.append("  KNOWN \(check.name): \(singleLine(check.knownReason ?? "listed in knownFailures"))")
-            case .passed, .notRun:
+            case .passed, .notRun, .skipped:
                 break
             }
         }
