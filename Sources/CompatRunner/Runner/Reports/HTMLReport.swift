@@ -83,12 +83,12 @@ enum HTMLReport {
 
     static func gridCell(_ cell: CellResult) -> String {
         let name = ReportText.cellName(cell)
-        let passed = cell.checks.filter { $0.status == .passed }.count
-        let failing = cell.checks.filter { $0.status == .failed || $0.status == .stalePass }.count
-        let counts = "\(passed)/\(cell.checks.count) passed" + (failing > 0 ? ", \(failing) failed" : "")
+        func count(_ status: CheckStatus) -> Int { cell.checks.filter { $0.status == status }.count }
+        let counts = ["\(count(.passed))/\(cell.checks.count) passed"]
+            + [(CheckStatus.failed, "failed"), (.stalePass, "stale")].filter { count($0.0) > 0 }.map { "\(count($0.0)) \($0.1)" }
         return "<td class=\"cell \(stateClass(cell.state))\" data-cell=\"\(escaped(name))\" data-client=\"\(escaped(cell.client))\""
             + " data-gateway=\"\(escaped(cell.gateway))\" data-state=\"\(cell.state.rawValue)\">"
-            + "<a href=\"#\(escaped(fragment(name)))\">\(cell.state.rawValue)</a><span class=\"counts\">\(counts)</span></td>"
+            + "<a href=\"#\(escaped(fragment(name)))\">\(cell.state.rawValue)</a><span class=\"counts\">\(counts.joined(separator: ", "))</span></td>"
     }
 
     // MARK: One cell
