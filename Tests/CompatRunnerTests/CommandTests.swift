@@ -213,7 +213,7 @@ struct CommandTests {
         #expect(totals.count == 1, "\(run.stdout.prefix(3000))")
         let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
         #expect(run.stdout.hasSuffix("reports written to \(reports) (run \(runId))\n"))
-        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId, "report.html": runId])
         #expect(!run.stdout.contains("\u{1B}["), "colour codes on a pipe")
 
         // results.json

@@ -28,7 +28,7 @@ struct GateTests {
         #expect(suites.count == 2 + 25 + scenarios.count)
         #expect(Set(suites.suffix(scenarios.count)) == Set(scenarios))
         let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
-        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId])
+        #expect(try reportRunIds(in: reports) == ["results.json": runId, "junit.xml": runId, "summary.md": runId, "report.html": runId])
     }
 
     @Test("a known failure that now passes fails the gate as stale")

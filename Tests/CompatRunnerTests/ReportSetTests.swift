@@ -19,10 +19,14 @@ func reportRunIds(in folder: String) throws -> [String: String?] {
     let suites = try junit.nodes(forXPath: "/testsuites/testsuite").count
     let junitIds = try junit.nodes(forXPath: "/testsuites/testsuite/properties/property[@name='runId']/@value").compactMap(\.stringValue)
     let summary = try String(contentsOfFile: folder + "/summary.md", encoding: .utf8)
+    // report.html is well-formed XML: its run id is a meta element's content.
+    let page = try XMLDocument(contentsOf: URL(fileURLWithPath: folder + "/report.html"))
+    let pageIds = try page.nodes(forXPath: "//meta[@name='compat-run-id']/@content").compactMap(\.stringValue)
     return [
         "results.json": results["runId"]?.stringValue,
         "junit.xml": Set(junitIds).count == 1 && junitIds.count == suites ? junitIds.first : nil,
         "summary.md": summaryRunId(summary),
+        "report.html": pageIds.count == 1 ? pageIds.first : nil,
     ]
 }
 
@@ -68,7 +72,7 @@ struct ReportSetTests {
             let distinct = Set(ids.values)
             #expect(distinct.count == 1 && printed.contains((distinct.first ?? nil) ?? ""),
                     "round \(round): the files carry \(ids), the runs were \(printed)")
-            #expect(Set(entries(in: reports, startingWith: "")) == ["results.json", "junit.xml", "summary.md"])
+            #expect(Set(entries(in: reports, startingWith: "")) == ["results.json", "junit.xml", "summary.md", "report.html"])
             #expect(entries(in: matrix.folder, startingWith: "reports.").isEmpty, "left beside the reports: \(entries(in: matrix.folder, startingWith: "reports."))")
         }
     }

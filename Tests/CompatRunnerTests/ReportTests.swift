@@ -318,7 +318,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         // Writing again replaces the set.
         try write(Fixture.matrix, to: directory, runId: RunID("second"))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["junit.xml", "results.json", "summary.md"])
+        #expect(names == ["junit.xml", "report.html", "results.json", "summary.md"])
         #expect(try read(directory + "/summary.md").contains("not as expected"))
         #expect(try reportRunIds(in: directory).values.allSatisfy { $0 == "second" })
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/nested") == ["reports"], "a staging folder was left")

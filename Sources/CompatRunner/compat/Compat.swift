@@ -91,7 +91,7 @@ struct RunOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
     var allowRemote = false
 
-    @Option(name: .long, help: "Write results.json, junit.xml and summary.md here.")
+    @Option(name: .long, help: "Write results.json, junit.xml, summary.md and report.html here.")
     var reportDir: String?
 
     /// The report folder, checked before anything runs.

@@ -22,7 +22,7 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "Cells run at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "Write summary.md, junit.xml and results.json here.")
+    @Option(name: .long, help: "Write summary.md, junit.xml, results.json and report.html here.")
     var reportDir: String?
 
     func validate() throws {

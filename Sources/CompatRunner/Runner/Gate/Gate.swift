@@ -110,12 +110,13 @@ public struct GateResult: Sendable {
     }
 }
 
-/// Writes summary.md and junit.xml of the gate, and results.json of its matrix, each carrying
+/// Writes summary.md, junit.xml and report.html of the gate, and results.json of its matrix, each carrying
 /// `runId`, into `folder` as one set.
 public func writeGateReports(_ gate: GateResult, runId: RunID, to folder: ReportFolder) throws {
     try folder.replace(with: [
         ReportFile("summary.md", gate.summaryMarkdown(runId: runId)),
         ReportFile("junit.xml", gate.junitXML(runId: runId)),
         ReportFile("results.json", try ResultsJSON.render(gate.allResults, runId: runId)),
+        ReportFile("report.html", gate.htmlReport(runId: runId)),
     ])
 }

@@ -52,9 +52,9 @@ public struct ReportFolder: Sendable {
     /// Absolute and without a trailing slash: its staging folders are made beside it.
     let target: String
 
-    /// Every file name a report set holds (matrix, pair and gate: results, junit, summary; bench: json, summary, html).
+    /// Every file name a report set holds (matrix, pair and gate: results, junit, summary, report.html; bench: json, summary, html).
     /// A folder holding anything else is not a report folder, and is never replaced.
-    static let reportNames: Set<String> = ["results.json", "junit.xml", "summary.md", "bench.json", "bench.html"]
+    static let reportNames: Set<String> = ["results.json", "junit.xml", "summary.md", "report.html", "bench.json", "bench.html"]
 
     private init(path: String) {
         self.path = path

@@ -3,12 +3,13 @@
 import Foundation
 import TGP
 
-/// Writes `results.json`, `junit.xml` and `summary.md`, each carrying `runId`, into `folder` as one set.
+/// Writes `results.json`, `junit.xml`, `summary.md` and `report.html`, each carrying `runId`, into `folder` as one set.
 public func writeReports(_ result: MatrixResult, runId: RunID, to folder: ReportFolder) throws {
     try folder.replace(with: [
         ReportFile("results.json", try ResultsJSON.render(result, runId: runId)),
         ReportFile("junit.xml", JUnitXML.render(result, runId: runId)),
         ReportFile("summary.md", SummaryMarkdown.render(result, runId: runId)),
+        ReportFile("report.html", HTMLReport.render(result, runId: runId)),
     ])
 }
 
