@@ -19,7 +19,7 @@ public enum BenchReport {
         if let ratios = result.ratios {
             rows.append(["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
         }
-        text += aligned([header] + rows)
+        text += TextColumns.aligned([header] + rows)
         return text
     }
 
@@ -31,7 +31,7 @@ public enum BenchReport {
             for client in clients {
                 rows.append([client] + gateways.map { gateway in byCell["\(client) \(gateway)"].map(cell) ?? "-" })
             }
-            return title + "\n" + aligned(rows)
+            return title + "\n" + TextColumns.aligned(rows)
         }
         let p50 = section("round-trip p50 µs (ours/raw)") { result in
             microseconds(result.ours.median.p50) + (result.ratios.map { " (\(times($0.p50)))" } ?? "")
@@ -122,18 +122,6 @@ public enum BenchReport {
     private static func sizes(_ bytes: [Int]) -> String {
         let distinct = Array(Set(bytes)).sorted()
         return distinct.count == 1 ? "\(distinct[0])" : "\(distinct.first!)–\(distinct.last!)"
-    }
-
-    /// Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
-    private static func aligned(_ rows: [[String]]) -> String {
-        let columns = rows.map(\.count).max() ?? 0
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
     }
 
     /// HTML text needs what XML text needs.
