@@ -11,7 +11,7 @@ import Testing
 struct BenchTests {
     /// `compat bench` on the test matrix of the five reference peers.
     private func bench(_ arguments: [String], matrix: TestMatrix) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runCompat(["bench"] + arguments + ["--matrix-file", matrix.path, "--fixtures", Built.fixtures])
+        try runCompat(["bench"] + arguments + ["--matrix", matrix.path, "--fixtures", Built.fixtures])
     }
 
     private func benchFolders() -> Set<String> {
@@ -69,10 +69,10 @@ struct BenchTests {
         }
     }
 
-    @Test("--matrix: every compatible cell, and only those, in a grid")
+    @Test("--grid: every compatible cell, and only those, in a grid")
     func matrixGrid() throws {
         let matrix = try TestMatrix()
-        let run = try bench(["--matrix", "--runs", "1", "--count", "300", "--warmup", "50", "--baseline", "none", "--json"], matrix: matrix)
+        let run = try bench(["--grid", "--runs", "1", "--count", "300", "--warmup", "50", "--baseline", "none", "--json"], matrix: matrix)
         #expect(run.status == 0, "\(run.stderr)")
         let results = try JSON.parse(run.stdout)["results"]?.arrayValue ?? []
         let cells = Set(results.compactMap { result in result["client"]?.stringValue.map { "\($0)/\(result["gateway"]?.stringValue ?? "")" } })
