@@ -139,7 +139,7 @@ struct BenchPairCommand: ParsableCommand {
                 }
             } catch let error as BenchError {
                 parkIfInterrupted()
-                FileHandle.standardError.write(Data("compat: \(error.message)\n".utf8))
+                emitError("compat: \(error.message.escapingControlCharacters)\n")
                 throw ExitCode(1)
             }
             parkIfInterrupted()
