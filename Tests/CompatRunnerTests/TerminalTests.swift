@@ -40,6 +40,18 @@ struct TerminalTests {
         #expect(!afterGrid.contains("failing ·"), "progress after the grid: \(afterGrid)")
     }
 
+    @Test("gate on a terminal: one progress line over its matrix cells, then its fleets and upgrades, erased before the report")
+    func gateProgressOnTerminal() throws {
+        // 2 × 2 cells, a fleet on each of the two gateways, and the upgrade v4 → v5 and back: 8 in all.
+        let matrix = try TestMatrix(extra: ["clients": ["v3", "v5"], "gateways": ["v4", "v5"]])
+        let run = try onTerminal(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
+        #expect(run.status == 0, "\(run.screen)")
+        let erase = "\r\u{1B}[K"
+        for done in 1...8 { #expect(run.screen.contains("\(erase)[\(done)/8] 0 failing · "), "\(run.screen)") }
+        #expect(run.screen.contains("\(erase)== Schema against the released lock: PASS"), "\(run.screen)")
+        #expect(!run.screen.contains("[9/"), "\(run.screen)")
+    }
+
     @Test("matrix run into a pipe: no progress line and no colour, stderr empty")
     func nothingExtraInAPipe() throws {
         let matrix = try TestMatrix()
