@@ -11,7 +11,7 @@ import Testing
 struct BenchTests {
     /// `compat bench` on the test matrix of the five reference peers.
     private func bench(_ arguments: [String], matrix: TestMatrix) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runCompat(["bench"] + arguments + ["--matrix-file", matrix.path, "--fixtures", Built.fixtures])
+        try runCompat(["bench"] + arguments + ["--matrix", matrix.path, "--fixtures", Built.fixtures])
     }
 
     private func benchFolders() -> Set<String> {
@@ -54,6 +54,38 @@ struct BenchTests {
         #expect(summaryRunId(try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)) == runId)
         #expect(html.contains("<p>run id: <code>\(runId)</code></p>"))
         #expect(benchFolders().subtracting(before).isEmpty, "a bench folder was left in /tmp")
+
+        // Each series' distribution as an .hgrm file: ordered percentiles up to every measured message (2 runs × 2500).
+        for series in ["tgp", "raw"] {
+            let rows = try hgrmRows(reports + "/client=v3,gateway=v5,series=\(series).hgrm")
+            #expect(rows.count > 10, "\(series): \(rows.count) rows")
+            #expect(rows.map(\.percentile) == rows.map(\.percentile).sorted() && rows.allSatisfy { (0...1).contains($0.percentile) }, "\(series)")
+            #expect(rows.map(\.value) == rows.map(\.value).sorted() && rows.first!.value > 0, "\(series)")
+            #expect(rows.last?.percentile == 1 && rows.last?.totalCount == 5000, "\(series): \(rows.last.map { "\($0)" } ?? "none")")
+        }
+        // The latency axis is labelled in round steps (1, 2 or 5 times a power of ten) from 0.
+        let labels = html.components(separatedBy: "text-anchor=\"end\">").dropFirst().compactMap { Double($0.prefix { $0 != "<" }) }
+        #expect(labels.count >= 5 && labels.first == 0, "\(labels)")
+        let step = labels.count > 1 ? labels[1] : 0
+        let mantissa = step / pow(10, floor(log10(step)))
+        #expect([1, 2, 5].contains { abs(mantissa - $0) < 1e-9 }, "step \(step)")
+        #expect(labels.enumerated().allSatisfy { abs($0.element - Double($0.offset) * step) < step * 1e-9 }, "\(labels)")
+        #expect(html.contains(">99.9%</text>") && html.contains(">99.999%</text>"))
+    }
+
+    /// The value, percentile and total count columns of an HdrHistogram percentile file.
+    private func hgrmRows(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [(value: Double, percentile: Double, totalCount: Int)] {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first?.split(separator: " ") == ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"], sourceLocation: sourceLocation)
+        return lines.dropFirst().filter { !$0.hasPrefix("#") }.compactMap { line in
+            let columns = line.split(separator: " ")
+            guard columns.count == 3 || columns.count == 4, let value = Double(columns[0]), let percentile = Double(columns[1]),
+                  let total = Int(columns[2]) else {
+                Issue.record("\(path): not a percentile row: \(line)", sourceLocation: sourceLocation)
+                return nil
+            }
+            return (value, percentile, total)
+        }
     }
 
     @Test("open loop at a rate, a mix with long var-data: every message answered, the table printed")
@@ -69,10 +101,10 @@ struct BenchTests {
         }
     }
 
-    @Test("--matrix: every compatible cell, and only those, in a grid")
+    @Test("--grid: every compatible cell, and only those, in a grid")
     func matrixGrid() throws {
         let matrix = try TestMatrix()
-        let run = try bench(["--matrix", "--runs", "1", "--count", "300", "--warmup", "50", "--baseline", "none", "--json"], matrix: matrix)
+        let run = try bench(["--grid", "--runs", "1", "--count", "300", "--warmup", "50", "--baseline", "none", "--json"], matrix: matrix)
         #expect(run.status == 0, "\(run.stderr)")
         let results = try JSON.parse(run.stdout)["results"]?.arrayValue ?? []
         let cells = Set(results.compactMap { result in result["client"]?.stringValue.map { "\($0)/\(result["gateway"]?.stringValue ?? "")" } })

@@ -10,12 +10,9 @@ import Testing
 /// One command line of `compat`, with the matrix file and fixtures filled in.
 struct CompatInvocation: CustomTestStringConvertible, Sendable {
     let words: [String]
-    /// The option that names the matrix file (`bench` calls it --matrix-file).
-    var matrixOption = "--matrix"
-
     var testDescription: String { "compat " + words.joined(separator: " ") }
 
-    func arguments(matrix: String) -> [String] { words + [matrixOption, matrix, "--fixtures", Built.fixtures] }
+    func arguments(matrix: String) -> [String] { words + ["--matrix", matrix, "--fixtures", Built.fixtures] }
 
     static let every: [CompatInvocation] = [
         CompatInvocation(words: ["matrix", "run"]),
@@ -24,8 +21,8 @@ struct CompatInvocation: CustomTestStringConvertible, Sendable {
         CompatInvocation(words: ["gate"]),
         CompatInvocation(words: ["list"]),
         CompatInvocation(words: ["list", "--checks"]),
-        CompatInvocation(words: ["bench", "v3", "v5", "--runs", "1", "--count", "20"], matrixOption: "--matrix-file"),
-        CompatInvocation(words: ["bench", "--matrix", "--runs", "1", "--count", "20"], matrixOption: "--matrix-file"),
+        CompatInvocation(words: ["bench", "v3", "v5", "--runs", "1", "--count", "20"]),
+        CompatInvocation(words: ["bench", "--grid", "--runs", "1", "--count", "20"]),
     ]
 }
 
@@ -49,11 +46,11 @@ struct EmptyMatrixTests {
                 sourceLocation: sourceLocation)
     }
 
-    @Test("bench --matrix with no compatible cell exits 2: nothing would be measured")
+    @Test("bench --grid with no compatible cell exits 2: nothing would be measured")
     func benchWithoutCompatibleCell() throws {
         // v1 and v5 share no version: the only cell is incompatible by design.
         let matrix = try TestMatrix(extra: ["clients": ["v1"], "gateways": ["v5"]])
-        let run = try runCompat(["bench", "--matrix", "--runs", "1", "--count", "20", "--matrix-file", matrix.path, "--fixtures", Built.fixtures],
+        let run = try runCompat(["bench", "--grid", "--runs", "1", "--count", "20", "--matrix", matrix.path, "--fixtures", Built.fixtures],
                                 environment: ["TMPDIR": matrix.folder], timeout: .seconds(120))
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("no client × gateway cell of \(matrix.path) shares a version (clients v1, gateways v5): nothing to measure"), "\(run.stderr)")

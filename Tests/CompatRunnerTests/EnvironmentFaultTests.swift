@@ -107,7 +107,7 @@ struct EnvironmentFaultTests {
     @Test("a #! interpreter that does not exist exits 2 naming the peer, the program and the interpreter", arguments: starting)
     func missingInterpreter(_ command: CompatInvocation) throws {
         let (matrix, script) = try scriptPeer("#!/nonexistent/sh")
-        let bad = CompatInvocation(words: command.words.map { $0 == "v5" ? "bad" : $0 }, matrixOption: command.matrixOption)
+        let bad = CompatInvocation(words: command.words.map { $0 == "v5" ? "bad" : $0 })
         let run = try run(bad, matrix, tmpdir: matrix.folder)
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
         #expect(run.stderr == "compat: \(matrix.path): peer \"bad\": program \(script) starts with #!/nonexistent/sh, and /nonexistent/sh does not exist\n")

@@ -120,8 +120,7 @@ struct ReportSetTests {
     /// `compat COMMAND` on `matrix` with the repository's fixtures, cells in `matrix.folder/tmp`.
     private func compatRun(_ command: [String], matrix: TestMatrix, reportDir: String) throws -> (status: Int32, stdout: String, stderr: String) {
         try FileManager.default.createDirectory(atPath: matrix.folder + "/tmp", withIntermediateDirectories: true)
-        let matrixOption = command.first == "bench" ? "--matrix-file" : "--matrix"
-        let run = try runCompat(command + [matrixOption, matrix.path, "--fixtures", Built.fixtures, "--report-dir", reportDir],
+        let run = try runCompat(command + ["--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reportDir],
                                 environment: ["TMPDIR": matrix.folder + "/tmp"], timeout: .seconds(300))
         #expect(!run.timedOut)
         return (run.status, run.stdout, run.stderr)

@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
 struct BenchPairCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pair",
-        abstract: "Loads GATEWAY from CLIENT (names from the matrix file), or every compatible cell with --matrix.",
+        abstract: "Loads GATEWAY from CLIENT (names from the matrix file), or every compatible cell with --grid.",
         discussion: """
         After logon at the negotiated version the client streams the mix (default: NewOrders) and the gateway \
         answers each (OrderAck). Without --rate the client sends as fast as --window unanswered messages allow \
@@ -34,14 +34,10 @@ struct BenchPairCommand: ParsableCommand {
     @Argument(help: "The gateway peer's name in the matrix.")
     var gateway: String?
 
-    @Flag(name: .customLong("matrix"), help: "Every compatible cell of the matrix, one after the other, as a grid.")
+    @Flag(name: .customLong("grid"), help: "Every compatible cell of the matrix, one after the other, as a grid.")
     var allCells = false
 
-    @Option(name: .customLong("matrix-file"), help: "The matrix file (what --matrix names in the other commands).")
-    var matrixFile = "matrix.json"
-
-    @Option(name: .long, help: "The fixtures folder (default: fixtures next to the matrix file).")
-    var fixtures: String?
+    @OptionGroup var matrixOptions: MatrixOptions
 
     @Option(name: .long, help: "Messages per second on a fixed schedule (open loop); 0 or absent: unlimited.")
     var rate = 0
@@ -110,11 +106,11 @@ struct BenchPairCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
-        let (config, samples) = try MatrixOptions.load(matrix: matrixFile, fixtures: fixtures)
+        let (config, samples) = try matrixOptions.load()
         let runner = BenchRunner(config: config, samples: samples)
         let cells: [(String, String)]
         if allCells {
-            guard client == nil, gateway == nil else { throw ConfigError("give either CLIENT GATEWAY or --matrix, not both") }
+            guard client == nil, gateway == nil else { throw ConfigError("give either CLIENT GATEWAY or --grid, not both") }
             cells = config.clients.flatMap { client in
                 config.gateways.compactMap { runner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }
@@ -123,7 +119,7 @@ struct BenchPairCommand: ParsableCommand {
                     + "gateways \(config.gateways.joined(separator: ", "))): nothing to measure")
             }
         } else {
-            guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixFile)), or --matrix") }
+            guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixOptions.matrix)), or --grid") }
             for name in [client, gateway] where config.peer(named: name) == nil {
                 throw ConfigError("\(config.path): no peer named \"\(name)\" (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
             }
@@ -143,7 +139,7 @@ struct BenchPairCommand: ParsableCommand {
                 }
             } catch let error as BenchError {
                 parkIfInterrupted()
-                FileHandle.standardError.write(Data("compat: \(error.message)\n".utf8))
+                emitError("compat: \(error.message.escapingControlCharacters)\n")
                 throw ExitCode(1)
             }
             parkIfInterrupted()
@@ -182,10 +178,13 @@ struct BenchCodecCommand: ParsableCommand {
     @Option(name: .long, help: "The fixtures folder, for the samples.")
     var fixtures = "fixtures"
 
+    @Flag(name: .long, help: "Print the results as JSON instead of the table.")
+    var json = false
+
     func run() throws {
         let samples = try SampleBook.load(path: fixtures + "/samples.json")
         let results = try CodecBenchmark.run(messages: message.isEmpty ? nil : message, versions: version.isEmpty ? nil : version,
                                              runs: runs, samples: samples)
-        emit(CodecBenchmark.table(results))
+        emit(json ? CodecBenchmark.json(results).serialized(pretty: true) + "\n" : CodecBenchmark.table(results))
     }
 }

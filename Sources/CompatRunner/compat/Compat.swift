@@ -10,6 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
+        version: "compat \(CompatVersion.current)",
         subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
@@ -18,6 +19,7 @@ struct Compat: ParsableCommand {
     static func main() {
         ignoreSIGPIPE()
         handleInterrupts { signal in
+            ProgressLine.endCurrent()
             emitError("compat: interrupted by signal \(signal); every peer was stopped\n")
         }
         // A grandchild that leaves its peer's process group is still ended with its cell.
@@ -121,6 +123,17 @@ struct CheckFilterOptions: ParsableArguments {
     }
 }
 
+/// How a run looks on the terminal.
+struct TerminalOptions: ParsableArguments {
+    @Flag(inversion: .prefixedNo, exclusivity: .chooseLast,
+          help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
+    var color: Bool?
+
+    var colors: Bool {
+        ColorChoice.colors(flag: color, environment: ProcessInfo.processInfo.environment, stdoutIsTerminal: stdoutIsTerminal)
+    }
+}
+
 /// Writes the reports of a lone fleet or upgrade and says so.
 func writeScenarioReports(_ result: CellResult, gateway: String, runId: RunID, to reports: ReportFolder?) throws {
     guard let reports else { return }
@@ -154,3 +167,10 @@ func emitError(_ text: String) {
 }
 
 var stdoutIsTerminal: Bool { isatty(1) == 1 }
+
+/// A progress line for `total` cells on stderr while it is a terminal that can erase a line;
+/// nil (nothing printed) when stderr is a file or a pipe, or TERM is dumb.
+func progressLine(total: Int) -> ProgressLine? {
+    guard isatty(2) == 1, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
+    return ProgressLine.start(total: total) { emitError($0) }
+}

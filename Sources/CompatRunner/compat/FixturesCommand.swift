@@ -24,14 +24,21 @@ struct FixturesCommand: ParsableCommand {
 
         @OptionGroup var matrixOptions: MatrixOptions
 
+        @Flag(name: .long, help: "Print the counts and problems as JSON; the exit status is the same.")
+        var json = false
+
         func run() throws {
             let (_, samples) = try matrixOptions.load()
             let report = GoldenFrames.verify(fixtures: matrixOptions.fixturesFolder, samples: samples)
+            emit(json ? report.json.serialized(pretty: true) + "\n" : text(report))
+            if !report.passed { throw ExitCode(1) }
+        }
+
+        private func text(_ report: GoldenReport) -> String {
             var out = report.counts + "\n"
             for problem in report.problems { out += "  FAIL \(problem)\n" }
             out += report.passed ? "golden frames: OK\n" : "golden frames: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")\n"
-            emit(out)
-            if !report.passed { throw ExitCode(1) }
+            return out
         }
     }
 

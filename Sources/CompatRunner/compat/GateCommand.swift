@@ -39,9 +39,13 @@ struct GateCommand: ParsableCommand {
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
+        let fleets = FleetRunner(config: config, samples: samples)
+        let scenarioPlans = fleets.gateScenarioPlans()
+        let progress = progressLine(total: cells.count + scenarioPlans.count)
         let matrix = MatrixRunner(config: config, samples: samples)
-            .run(cells: cells, options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix))
-        let scenarios = FleetRunner(config: config, samples: samples).gateScenarios()
+            .run(cells: cells, options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)) { progress?.ended($0) }
+        let scenarios = fleets.gateScenarios(scenarioPlans) { progress?.ended($0) }
+        progress?.end()
         parkIfInterrupted()
         let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())

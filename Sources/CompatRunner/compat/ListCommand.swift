@@ -30,15 +30,15 @@ struct ListCommand: ParsableCommand {
     @Option(name: .long, help: "With --checks: the checks of `compat upgrade FROM TO`, given as FROM:TO (clients from --client).")
     var upgrade: String?
 
-    @Flag(name: .long, help: "With --checks: JSON, each check with its kind and rule ids.")
+    @Flag(name: .long, help: "JSON: the peers, ranges and message types; with --checks, each check with its kind and rule ids.")
     var json = false
 
     @Flag(name: .long, help: "The check catalogue as Markdown (docs/CHECKS.md).")
     var markdown = false
 
     func validate() throws {
-        if !checks && (client != nil || gateway != nil || json || fleet != nil || upgrade != nil) {
-            throw ValidationError("--client, --gateway, --fleet, --upgrade and --json go with --checks")
+        if !checks && (client != nil || gateway != nil || fleet != nil || upgrade != nil) {
+            throw ValidationError("--client, --gateway, --fleet and --upgrade go with --checks")
         }
         if fleet != nil && upgrade != nil { throw ValidationError("--fleet and --upgrade exclude each other") }
         if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
@@ -47,7 +47,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let (config, samples) = try matrixOptions.load()
         if markdown { return emit(CheckListing.markdown(samples: samples)) }
-        guard checks else { return emit(peersAndMessages(config)) }
+        guard checks else { return emit(json ? MatrixListing.json(config).serialized(pretty: true) + "\n" : MatrixListing.text(config)) }
         if let scenario = try scenarioChecks(config) {
             try CheckListing.validateSelection(filter.selection, names: scenario.map(\.name))
             let selected = scenario.filter { filter.selection.includes($0.name) }
@@ -76,27 +76,6 @@ struct ListCommand: ParsableCommand {
             throw ConfigError("--upgrade \(upgrade): give two gateways of \(config.path) as FROM:TO (\(config.gateways.joined(separator: ", ")))")
         }
         return UpgradePlan(from: from, to: to, clients: try fleetClients(client, config), support: config.support).fleet.checks
-    }
-
-    private func peersAndMessages(_ config: MatrixConfig) -> String {
-        let schema = Schema.tgp
-        var out = "Peers (\(config.path)):\n"
-        let clients = Set(config.clients), gateways = Set(config.gateways)
-        for peer in config.peers {
-            let range = schema.peerRanges[peer.version]!
-            let roles = [clients.contains(peer.name) ? "client" : nil, gateways.contains(peer.name) ? "gateway" : nil].compactMap { $0 }
-            out += "  \(peer.name.padding(toLength: 12, withPad: " ", startingAt: 0)) v\(peer.version)  supports \(range.lowerBound)..\(range.upperBound)  \(roles.joined(separator: "+"))  \(peer.argv.joined(separator: " "))\n"
-        }
-        out += "\nMessage types by version (• known at that version):\n"
-        let versions = schema.versions
-        out += "  " + "message".padding(toLength: 20, withPad: " ", startingAt: 0) + "id   dir   " + versions.map { "v\($0) " }.joined() + "\n"
-        for type in schema.messages {
-            let marks = versions.map { type.since <= $0 ? " •  " : " ·  " }.joined()
-            out += "  " + type.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                + String(type.templateId).padding(toLength: 5, withPad: " ", startingAt: 0)
-                + type.direction.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0) + marks + "\n"
-        }
-        return out
     }
 }
 

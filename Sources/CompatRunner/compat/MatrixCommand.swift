@@ -30,8 +30,7 @@ struct MatrixCommand: ParsableCommand {
 
         @OptionGroup var output: RunOutputOptions
 
-        @Flag(name: .long, help: "Colour even when stdout is not a terminal.")
-        var color = false
+        @OptionGroup var terminal: TerminalOptions
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -64,12 +63,15 @@ struct MatrixCommand: ParsableCommand {
                     done = true
                 }
             }
+            let progress = progressLine(total: cells.count)
             let result = runner.run(cells: cells, options: options) { cell in
                 if cell.state != .notRun { finished.withLock { $0.append(cell) } }
+                progress?.ended(cell)
             }
+            progress?.end()
             parkIfInterrupted()
             try reported.withLock { done in
-                emit(renderGrid(result, color: color || stdoutIsTerminal))
+                emit(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { emit(renderFailures(result)) }
                 if let reports {
                     try writeReports(result, runId: runId, to: reports)
@@ -97,6 +99,9 @@ extension MatrixCommand {
         @Option(name: .long, help: "How many times to measure each (they alternate).")
         var runs: Int = 7
 
+        @Flag(name: .long, help: "Print the times and the ratio as JSON.")
+        var json = false
+
         func validate() throws {
             guard jobs >= 1, runs >= 1 else { throw ValidationError("--jobs and --runs must be at least 1") }
         }
@@ -113,12 +118,9 @@ extension MatrixCommand {
                 matrixTimes.append(result.wallSeconds)
                 floorTimes.append(try runner.startStopFloor(cells: cells, jobs: jobs))
             }
-            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
             let checks = runner.run(cells: cells, options: RunOptions(jobs: jobs)).cells.reduce(0) { $0 + $1.checks.count }
-            emit(String(format: "%d cells, %d peer processes, %d checks, %d jobs, median of %d runs\n", cells.count, cells.count * 2, checks, jobs, runs))
-            emit(String(format: "matrix run:            %.3f s  (runs: %@)\n", median(matrixTimes), matrixTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
-            emit(String(format: "start/stop floor:      %.3f s  (runs: %@)\n", median(floorTimes), floorTimes.map { String(format: "%.3f", $0) }.joined(separator: " ")))
-            emit(String(format: "ratio matrix / floor:  %.2f\n", median(matrixTimes) / median(floorTimes)))
+            let report = FloorReport(cells: cells.count, checks: checks, jobs: jobs, matrixSeconds: matrixTimes, floorSeconds: floorTimes)
+            emit(json ? report.json.serialized(pretty: true) + "\n" : report.text)
         }
     }
 }

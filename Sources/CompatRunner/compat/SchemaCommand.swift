@@ -36,12 +36,15 @@ struct SchemaCommand: ParsableCommand {
                 help: ArgumentHelp("The reviewed list of intentional breaks (default: FIXTURES/allowed-breaks.json).", valueName: "file"))
         var allowedBreaks: String?
 
+        @Flag(name: .long, help: "Print the findings as JSON (each with its rule id and location); the exit status is the same.")
+        var json = false
+
         func run() throws {
             // The support policy is judged when there is a matrix file to read it from.
             let matrix = FileManager.default.fileExists(atPath: matrixOptions.matrix) ? try MatrixConfig.load(path: matrixOptions.matrix) : nil
             let report = try schemaSection(fixtures: matrixOptions.fixturesFolder, baseline: baseline,
                                            allowedBreaks: allowedBreaks, support: matrix)
-            emit(report.rendered)
+            emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
     }

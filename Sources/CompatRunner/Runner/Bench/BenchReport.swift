@@ -19,7 +19,7 @@ public enum BenchReport {
         if let ratios = result.ratios {
             rows.append(["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
         }
-        text += aligned([header] + rows)
+        text += TextColumns.aligned([header] + rows)
         return text
     }
 
@@ -31,7 +31,7 @@ public enum BenchReport {
             for client in clients {
                 rows.append([client] + gateways.map { gateway in byCell["\(client) \(gateway)"].map(cell) ?? "-" })
             }
-            return title + "\n" + aligned(rows)
+            return title + "\n" + TextColumns.aligned(rows)
         }
         let p50 = section("round-trip p50 µs (ours/raw)") { result in
             microseconds(result.ours.median.p50) + (result.ratios.map { " (\(times($0.p50)))" } ?? "")
@@ -49,13 +49,25 @@ public enum BenchReport {
         return .object(root)
     }
 
-    /// Writes bench.json, summary.md and bench.html, each carrying `runId`, into `folder` as one set.
+    /// Writes bench.json, summary.md and bench.html, each carrying `runId`, and the latency
+    /// distribution of every cell and series as an HdrHistogram `.hgrm` file, into `folder` as one set.
     public static func write(_ results: [BenchResult], text: String, runId: RunID, to folder: ReportFolder) throws {
         try folder.replace(with: [
             ReportFile("bench.json", json(results, runId: runId).serialized),
             ReportFile("summary.md", "# compat bench\n\n```\n" + text + "```\n\n" + runId.summaryLine + "\n"),
             ReportFile("bench.html", html(results, text: text, runId: runId)),
-        ])
+        ] + results.flatMap(percentileFiles))
+    }
+
+    /// `client=v3,gateway=v5,series=tgp.hgrm` (and `series=raw` for the baseline): the merged runs'
+    /// latency by percentile in microseconds, as HdrHistogram's tools (and its plotter) read it.
+    static func percentileFiles(_ result: BenchResult) -> [ReportFile] {
+        let series = [("tgp", result.ours.merged)] + (result.raw.map { [("raw", $0.merged)] } ?? [])
+        return series.map { name, histogram in
+            var text = ""
+            histogram.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
+            return ReportFile("client=\(result.client),gateway=\(result.gateway),series=\(name).hgrm", text)
+        }
     }
 
     // MARK: HTML
@@ -85,17 +97,18 @@ public enum BenchReport {
             curve.1.percentiles(ticksPerHalfDistance: 5).map { (min($0.percentile, 99.9999), Double($0.value) / 1000) }
         }
         let maxX = log10(1 / (1 - 99.9999 / 100))
-        let maxY = Swift.max(1, points.joined().map(\.1).max() ?? 1) * 1.05
+        let yTicks = latencyTicks(upTo: points.joined().map(\.1).max() ?? 1)
+        let maxY = yTicks.last!
         func x(_ percentile: Double) -> Double { left + (width - left - right) * log10(1 / (1 - percentile / 100)) / maxX }
         func y(_ microseconds: Double) -> Double { height - bottom - (height - bottom - top) * microseconds / maxY }
         var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
-        for (label, percentile) in [("0%", 0.0), ("90%", 90), ("99%", 99), ("99.9%", 99.9), ("99.99%", 99.99), ("99.999%", 99.999)] {
+        for percentile in percentileTicks {
             svg += "<line x1=\"\(x(percentile))\" y1=\"\(top)\" x2=\"\(x(percentile))\" y2=\"\(height - bottom)\" stroke=\"#eee\"/>"
-            svg += "<text x=\"\(x(percentile))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(label)</text>\n"
+            svg += "<text x=\"\(x(percentile))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(tickLabel(percentile))%</text>\n"
         }
-        for step in 0...4 {
-            let value = maxY * Double(step) / 4
-            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(String(format: "%.0f", value))</text>"
+        for value in yTicks {
+            svg += "<line x1=\"\(left)\" y1=\"\(y(value))\" x2=\"\(width - right)\" y2=\"\(y(value))\" stroke=\"#eee\"/>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(tickLabel(value))</text>\n"
         }
         svg += "<text x=\"14\" y=\"\(top + (height - bottom - top) / 2)\" transform=\"rotate(-90 14 \(top + (height - bottom - top) / 2))\" text-anchor=\"middle\">latency µs</text>\n"
         svg += "<text x=\"\(left + (width - left - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">percentile</text>\n"
@@ -106,6 +119,26 @@ public enum BenchReport {
             svg += "<text x=\"\(left + 10)\" y=\"\(top + 14 + Double(index) * 16)\" fill=\"\(color)\">\(curve.0)</text>\n"
         }
         return svg + "</svg>\n"
+    }
+
+    /// The percentile axis: round percentiles, each a nine more than the one before.
+    static let percentileTicks: [Double] = [0, 90, 99, 99.9, 99.99, 99.999]
+
+    /// The latency axis from 0 to at least `maximum`, in round steps (1, 2 or 5 times a power of ten), four to ten of them.
+    static func latencyTicks(upTo maximum: Double) -> [Double] {
+        let top = Swift.max(maximum, 1e-3)
+        let magnitude = pow(10, floor(log10(top / 4)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { top / $0 <= 10 }!
+        let count = Int((top / step).rounded(.up))
+        return (0...Swift.max(count, 1)).map { Double($0) * step }
+    }
+
+    /// A tick's value without float noise: `0.3`, not `0.30000000000000004`; `250`, not `250.0`.
+    static func tickLabel(_ value: Double) -> String {
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     // MARK: Formatting
@@ -122,18 +155,6 @@ public enum BenchReport {
     private static func sizes(_ bytes: [Int]) -> String {
         let distinct = Array(Set(bytes)).sorted()
         return distinct.count == 1 ? "\(distinct[0])" : "\(distinct.first!)–\(distinct.last!)"
-    }
-
-    /// Columns padded to their widest cell; the first left-aligned, the rest right-aligned.
-    private static func aligned(_ rows: [[String]]) -> String {
-        let columns = rows.map(\.count).max() ?? 0
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
     }
 
     /// HTML text needs what XML text needs.

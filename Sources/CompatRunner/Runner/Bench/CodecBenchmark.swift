@@ -1,6 +1,7 @@
 // The codec micro-benchmark: how long the one codec engine takes to encode and to decode
 // a typical message of each type at each version, as medians of calibrated timed runs.
 
+import MiniJSON
 import TGP
 
 /// The timing of one message type at one version: medians over the runs, nanoseconds per operation.
@@ -99,20 +100,27 @@ public enum CodecBenchmark {
              format(result.decodeNanoseconds), format(result.encodeDecodeNanoseconds),
              format(result.allocatingEncodeDecodeNanoseconds)]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            // The message name to the left, the figures to the right.
-            cells.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + padding : padding + cell
-            }.joined(separator: "  ")
-        }
         let checksum = results.reduce(UInt64(0)) { $0 &+ $1.checksum }
-        let lines = [line(header)] + rows.map(line) + [
-            "encode and decode reuse one buffer and one message, as the peers do; new arrays: both allocate per call",
-            "checksum \(checksum)",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        // The message name to the left, the figures to the right.
+        return TextColumns.aligned([header] + rows)
+            + "encode and decode reuse one buffer and one message, as the peers do; new arrays: both allocate per call\n"
+            + "checksum \(checksum)\n"
+    }
+
+    /// The results as `--json` gives them: one object per message type and version, nanoseconds per operation.
+    public static func json(_ results: [CodecBenchmarkResult]) -> JSON {
+        .object([
+            "tool": .string("compat bench codec"),
+            "results": .array(results.map { result in
+                .object([
+                    "message": .string(result.message), "version": .integer(result.version), "frameBytes": .integer(result.frameBytes),
+                    "encodeNanoseconds": .double(result.encodeNanoseconds), "decodeNanoseconds": .double(result.decodeNanoseconds),
+                    "encodeDecodeNanoseconds": .double(result.encodeDecodeNanoseconds),
+                    "allocatingEncodeDecodeNanoseconds": .double(result.allocatingEncodeDecodeNanoseconds),
+                ])
+            }),
+            "checksum": .integer(results.reduce(UInt64(0)) { $0 &+ $1.checksum }),
+        ])
     }
 
     // MARK: Choosing what to time

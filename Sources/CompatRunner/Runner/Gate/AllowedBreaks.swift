@@ -147,6 +147,26 @@ public struct SchemaDiffReport: Sendable {
             : "  \(breaking.count) breaking change\(breaking.count == 1 ? "" : "s") not allowed\(allowed.isEmpty ? "" : ", \(allowed.count) allowed")\n"
         return out
     }
+
+    /// `compat schema diff --json`: the verdict and each finding by rule id and location.
+    public var json: JSON {
+        func finding(_ change: BreakingChange) -> JSONObject {
+            ["id": .string(change.id), "rule": .string(change.rule.rawValue), "location": .string(change.location), "detail": .string(change.detail)]
+        }
+        return .object([
+            "passed": .bool(passed),
+            "baseline": .string(baselineDescription),
+            "lockedVersions": .array(lockedVersions.map { .integer($0) }),
+            "unlockedVersions": .array(unlockedVersions.map { .integer($0) }),
+            "breaking": .array(breaking.map { .object(finding($0)) }),
+            "allowed": .array(allowed.map { allowed in
+                var entry = finding(allowed.change)
+                entry["reason"] = .string(allowed.reason)
+                return .object(entry)
+            }),
+            "unusedAllowances": .array(unusedAllowances.map { .object(["id": .string($0.id), "reason": .string($0.reason)]) }),
+        ])
+    }
 }
 
 /// The gate's schema section, and all of `compat schema diff`: `Schema.tgp` (or `schema`) against

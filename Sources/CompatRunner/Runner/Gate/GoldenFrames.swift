@@ -46,6 +46,17 @@ public struct GoldenReport: Sendable {
         "\(folder): \(files) files, \(frames) frames, \(refusals) refusals, \(decodes) cross-version decodes"
     }
 
+    /// `compat fixtures verify --json`: the counts and each problem by file and case.
+    public var json: JSON {
+        .object([
+            "passed": .bool(passed), "folder": .string(folder),
+            "files": .integer(files), "frames": .integer(frames), "refusals": .integer(refusals), "decodes": .integer(decodes),
+            "problems": .array(problems.map { problem in
+                .object(["file": .string(problem.file), "case": problem.caseName.map(JSON.string) ?? .null, "message": .string(problem.message)])
+            }),
+        ])
+    }
+
     mutating func fail(_ file: String, _ message: String) {
         problems.append(GoldenProblem(file: file, caseName: nil, message: message))
     }

@@ -56,6 +56,11 @@ public struct ReportFolder: Sendable {
     /// A folder holding anything else is not a report folder, and is never replaced.
     static let reportNames: Set<String> = ["results.json", "junit.xml", "summary.md", "report.html", "bench.json", "bench.html"]
 
+    /// A report's name: one of `reportNames`, or a bench latency distribution (`….hgrm`, one per cell and series).
+    static func isReportName(_ name: String) -> Bool {
+        reportNames.contains(name) || name.hasSuffix(".hgrm")
+    }
+
     private init(path: String) {
         self.path = path
         target = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -104,7 +109,7 @@ public struct ReportFolder: Sendable {
         if stat(parent, &parentInfo) == 0, parentInfo.st_dev != info.st_dev {
             return "it is a mount point, which cannot be replaced by a new folder; give a folder inside it"
         }
-        let foreign = ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []).filter { !Self.reportNames.contains($0) }.sorted()
+        let foreign = ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []).filter { !Self.isReportName($0) }.sorted()
         guard foreign.isEmpty else {
             return "it holds files compat did not write (\(foreign.prefix(5).joined(separator: ", "))\(foreign.count > 5 ? ", …" : "")); "
                 + "each run replaces the folder whole, so give the reports a folder of their own"

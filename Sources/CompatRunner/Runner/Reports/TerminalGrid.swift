@@ -241,11 +241,12 @@ enum ReportText {
             lines.append("known failure: \(singleLine(reason))")
         }
         if let failure = check.failure {
-            lines.append(failure.message)
+            // A failure quotes what a peer sent: shown escaped, never as terminal commands.
+            lines.append(failure.message.escapingControlCharacters)
             if !check.rules.isEmpty { lines.append("rules:    \(check.rules.joined(separator: ", "))") }
-            if let field = failure.field { lines.append("field:    \(field)") }
-            if let expected = failure.expected { lines.append("expected: \(singleLine(expected))") }
-            if let actual = failure.actual { lines.append("actual:   \(singleLine(actual))") }
+            if let field = failure.field { lines.append("field:    \(singleLine(field).escapingControlCharacters)") }
+            if let expected = failure.expected { lines.append("expected: \(singleLine(expected).escapingControlCharacters)") }
+            if let actual = failure.actual { lines.append("actual:   \(singleLine(actual).escapingControlCharacters)") }
             for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] {
                 guard let frame else { continue }
                 lines.append("\(title) frame (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
@@ -268,7 +269,7 @@ enum ReportText {
             if !peer.argv.isEmpty {
                 lines.append("  command: " + peer.argv.map(shellQuoted).joined(separator: " "))
             }
-            let tail = peer.stderrTail.trimmingCharacters(in: .newlines)
+            let tail = peer.stderrTail.trimmingCharacters(in: .newlines).escapingControlCharacters
             if tail.isEmpty {
                 lines.append("  stderr: (empty)")
             } else {
@@ -282,7 +283,7 @@ enum ReportText {
     /// The failure block of one cell, as `renderFailures` and `renderCell` print it.
     static func cellDetails(_ cell: CellResult, verbose: Bool) -> String {
         var lines = ["\(cell.state.rawValue)  \(cellName(cell))  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
-        if let problem = cell.problem { lines.append("  problem: \(problem)") }
+        if let problem = cell.problem { lines.append("  problem: \(problem.escapingControlCharacters)") }
         if let kept = cell.keptDirectory { lines.append("  kept: \(kept)") }
         for check in cell.checks {
             switch check.status {

@@ -1,0 +1,46 @@
+// What `compat matrix floor` measured: the matrix's wall times against the times to only start
+// and stop the same peers, as text or JSON.
+
+import Foundation
+import MiniJSON
+
+public struct FloorReport: Sendable {
+    public var cells: Int
+    public var checks: Int
+    public var jobs: Int
+    /// Seconds of each measured run, in the order they ran (they alternate with the floor's).
+    public var matrixSeconds: [Double]
+    public var floorSeconds: [Double]
+
+    public init(cells: Int, checks: Int, jobs: Int, matrixSeconds: [Double], floorSeconds: [Double]) {
+        self.cells = cells
+        self.checks = checks
+        self.jobs = jobs
+        self.matrixSeconds = matrixSeconds
+        self.floorSeconds = floorSeconds
+    }
+
+    public var matrixMedian: Double { Self.median(matrixSeconds) }
+    public var floorMedian: Double { Self.median(floorSeconds) }
+    public var ratio: Double { matrixMedian / floorMedian }
+
+    public var text: String {
+        func runs(_ values: [Double]) -> String { values.map { String(format: "%.3f", $0) }.joined(separator: " ") }
+        return String(format: "%d cells, %d peer processes, %d checks, %d jobs, median of %d runs\n", cells, cells * 2, checks, jobs, matrixSeconds.count)
+            + String(format: "matrix run:            %.3f s  (runs: %@)\n", matrixMedian, runs(matrixSeconds))
+            + String(format: "start/stop floor:      %.3f s  (runs: %@)\n", floorMedian, runs(floorSeconds))
+            + String(format: "ratio matrix / floor:  %.2f\n", ratio)
+    }
+
+    public var json: JSON {
+        .object([
+            "cells": .integer(cells), "peerProcesses": .integer(cells * 2), "checks": .integer(checks), "jobs": .integer(jobs),
+            "runs": .integer(matrixSeconds.count),
+            "matrixSeconds": .object(["median": .double(matrixMedian), "runs": .array(matrixSeconds.map(JSON.double))]),
+            "floorSeconds": .object(["median": .double(floorMedian), "runs": .array(floorSeconds.map(JSON.double))]),
+            "ratio": .double(ratio),
+        ])
+    }
+
+    private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
