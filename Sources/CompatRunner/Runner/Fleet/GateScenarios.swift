@@ -3,23 +3,48 @@
 
 import TGP
 
+/// One fleet or upgrade of the gate, planned but not run.
+public struct GateScenario: Sendable {
+    /// `fleet=v5`, `upgrade=v4-v5`: the name its result carries.
+    public let name: String
+    /// Its planned checks: what --shard balances.
+    public var cost: Int { plan.checks.count }
+    let plan: FleetPlan
+    let upgrade: UpgradePlan?
+    let reproduce: String
+}
+
 extension FleetRunner {
     /// The gate's fleets and upgrades, in order: fleets by gateway, then v1→v2, v2→v1, v2→v3, …
-    public func gateScenarios(reproducePrefix: String = "compat") -> [CellResult] {
+    public func gateScenarioPlans(reproducePrefix: String = "compat") -> [GateScenario] {
         let clients = config.clients.compactMap(config.peer(named:))
         let gateways = config.gateways.compactMap(config.peer(named:)).sorted { $0.version < $1.version }
         let clientList = config.clients.joined(separator: ",")
-        var results: [CellResult] = []
+        var scenarios: [GateScenario] = []
         for gateway in gateways {
-            guard !ProcessRegistry.shared.isClosed else { break }
-            results.append(run(FleetPlan(gateway: gateway, clients: clients),
-                               reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)"))
+            let plan = FleetPlan(gateway: gateway, clients: clients)
+            scenarios.append(GateScenario(name: plan.scenario, plan: plan, upgrade: nil,
+                                          reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)"))
         }
         for (lower, higher) in zip(gateways, gateways.dropFirst()) where lower.version != higher.version {
             for (from, to) in [(lower, higher), (higher, lower)] {
-                guard !ProcessRegistry.shared.isClosed else { break }
-                let plan = UpgradePlan(from: from, to: to, clients: clients, support: config.support)
-                results.append(run(plan, reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)").result)
+                let upgrade = UpgradePlan(from: from, to: to, clients: clients, support: config.support)
+                scenarios.append(GateScenario(name: upgrade.fleet.scenario, plan: upgrade.fleet, upgrade: upgrade,
+                                              reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)"))
+            }
+        }
+        return scenarios
+    }
+
+    /// Runs `scenarios` one after the other, until compat is told to stop.
+    public func run(_ scenarios: [GateScenario]) -> [CellResult] {
+        var results: [CellResult] = []
+        for scenario in scenarios {
+            guard !ProcessRegistry.shared.isClosed else { break }
+            if let upgrade = scenario.upgrade {
+                results.append(run(upgrade, reproduce: scenario.reproduce).result)
+            } else {
+                results.append(run(scenario.plan, reproduce: scenario.reproduce))
             }
         }
         return results

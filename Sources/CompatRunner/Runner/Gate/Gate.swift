@@ -110,12 +110,13 @@ public struct GateResult: Sendable {
     }
 }
 
-/// Writes summary.md and junit.xml of the gate, and results.json of its matrix, each carrying
-/// `runId`, into `folder` as one set.
-public func writeGateReports(_ gate: GateResult, runId: RunID, to folder: ReportFolder) throws {
+/// Writes summary.md, junit.xml and results.json of the gate, each carrying the run's id, into
+/// `folder` as one set.
+public func writeGateReports(_ gate: GateResult, run: RunInfo, to folder: ReportFolder) throws {
+    let runId = run.runId
     try folder.replace(with: [
         ReportFile("summary.md", gate.summaryMarkdown(runId: runId)),
         ReportFile("junit.xml", gate.junitXML(runId: runId)),
-        ReportFile("results.json", try ResultsJSON.render(gate.allResults, runId: runId)),
+        ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .gate(gate)))),
     ])
 }
