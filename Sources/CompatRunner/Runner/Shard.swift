@@ -29,15 +29,14 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// costly down (ties by name), each to the shard with the least cost so far (ties to the
     /// lower index). Every shard computes the same split, so together they run each unit once.
     public func pick<Unit>(_ units: [Unit], name: (Unit) -> String, cost: (Unit) -> Int) -> [Unit] {
-        let order = units.indices.sorted { a, b in
-            let (costA, costB) = (cost(units[a]), cost(units[b]))
-            return costA != costB ? costA > costB : name(units[a]) < name(units[b])
-        }
+        // Each cost once: a cell's is its plan, not free to compute.
+        let costs = units.map(cost), names = units.map(name)
+        let order = units.indices.sorted { a, b in costs[a] != costs[b] ? costs[a] > costs[b] : names[a] < names[b] }
         var loads = [Int](repeating: 0, count: count)
         var mine = Set<Int>()
         for unit in order {
             let lightest = loads.indices.min { loads[$0] != loads[$1] ? loads[$0] < loads[$1] : $0 < $1 }!
-            loads[lightest] += cost(units[unit])
+            loads[lightest] += costs[unit]
             if lightest == index - 1 { mine.insert(unit) }
         }
         return units.indices.filter(mine.contains).map { units[$0] }
