@@ -96,6 +96,11 @@ struct ShardTests {
         let everyCell = ["v2", "v3"].flatMap { client in ["v3", "v4", "v5"].map { "client=\(client)/gateway=\($0)" } }
         #expect(shardNames.flatMap { $0 }.sorted() == everyCell.sorted())
         #expect(shardNames.allSatisfy { !$0.isEmpty })
+        // `list --checks --shard` names exactly the checks that shard ran.
+        let listed = try runCompat(["list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--client", "v2,v3", "--gateway", "v3,v4,v5",
+                                    "--shard", "2/3"])
+        let ran = try results(matrix.folder + "/shard-2")["cells"]?.arrayValue?.flatMap { $0["checks"]?.arrayValue ?? [] }.compactMap { $0["name"]?.stringValue }
+        #expect(listed.stdout.split(separator: "\n").map(String.init) == ran, "\(listed.stderr)")
 
         // Given in any order, the shards merge to the whole run.
         let merged = try runCompat(["report", "merge", matrix.folder + "/shard-3", matrix.folder + "/shard-1", matrix.folder + "/shard-2",

@@ -27,10 +27,6 @@ struct ReportCommand: ParsableCommand {
         @Flag(name: .long, help: "Colour even when stdout is not a terminal.")
         var color = false
 
-        func validate() throws {
-            guard !folders.isEmpty else { throw ValidationError("give the report folder of each shard, e.g. compat report merge shard-1 shard-2") }
-        }
-
         func run() throws {
             let reports = try reportDir.map(ReportFolder.prepare)
             var shards: [ShardResults] = []
