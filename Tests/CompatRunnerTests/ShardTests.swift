@@ -63,6 +63,13 @@ struct ShardTests {
         #expect(shard(6, of: 6) == [])
     }
 
+    @Test("shards agree on every argument but --shard, --report-dir, --jobs and --color")
+    func configurationArguments() {
+        let arguments = ["gate", "--shard", "1/3", "--jobs=4", "--matrix", "m.json", "--report-dir", "out", "--color", "--shard=2/3", "--jobs", "2",
+                         "--baseline", "HEAD~1"]
+        #expect(ShardRecord.configurationArguments(arguments) == ["gate", "--matrix", "m.json", "--baseline", "HEAD~1"])
+    }
+
     @Test("every cell of the 5×5 matrix and every gate scenario in exactly one shard, for N = 1…7")
     func everyUnitOnce() throws {
         let matrix = try TestMatrix()

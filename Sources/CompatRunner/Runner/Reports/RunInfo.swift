@@ -53,9 +53,9 @@ public struct ShardRecord: Sendable, Hashable {
     }
 
     /// The arguments that decide what a run checks: all but where its reports go, how many
-    /// cells run at once, and which shard it is.
+    /// cells run at once, colour, and which shard it is.
     public static func configurationArguments(_ arguments: [String]) -> [String] {
-        let dropped: Set<String> = ["--shard", "--report-dir", "--jobs"]
+        let droppedWithValue: Set<String> = ["--shard", "--report-dir", "--jobs"]
         var kept: [String] = []
         var skipNext = false
         for argument in arguments {
@@ -63,11 +63,11 @@ public struct ShardRecord: Sendable, Hashable {
                 skipNext = false
                 continue
             }
-            if dropped.contains(argument) {
+            if droppedWithValue.contains(argument) {
                 skipNext = true
                 continue
             }
-            if dropped.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+            if argument == "--color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
             kept.append(argument)
         }
         return kept
