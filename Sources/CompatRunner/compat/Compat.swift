@@ -133,7 +133,10 @@ struct ShardOptions: ParsableArguments {
         let parsed = try Shard.parse(shard)
         let record = ShardRecord(shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
                                  arguments: ShardRecord.configurationArguments(commandLineArguments))
-        return (parsed.pick(units, runner: runner), record)
+        let mine = parsed.pick(units, runner: runner)
+        let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
+        emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")
+        return (mine, record)
     }
 }
 

@@ -22,7 +22,7 @@ public struct GateResult: Sendable {
 
     public var scenariosPassed: Bool { scenarios.allSatisfy(\.state.isExpected) }
 
-    /// The matrix's cells and the scenarios together, as results.json and junit.xml hold them.
+    /// The matrix's cells and the scenarios together, as junit.xml holds them.
     var allResults: MatrixResult {
         var all = matrix
         all.cells += scenarios
