@@ -25,6 +25,14 @@ private func results(_ folder: String) throws -> JSON {
     try JSON.parse(String(contentsOfFile: folder + "/results.json", encoding: .utf8))
 }
 
+/// A report file's text with its run id, times and wall time taken out.
+private func withoutRunIdAndTimes(_ path: String) throws -> String {
+    try String(contentsOfFile: path, encoding: .utf8)
+        .replacing(#/(run id: |"runId" value=)["`][^"`]*["`]/#, with: "RUN-ID")
+        .replacing(#/time="[0-9.]+"/#, with: "TIME")
+        .replacing(#/wall [0-9.]+ s/#, with: "WALL")
+}
+
 /// The names of the cells (and scenarios) a results.json holds.
 private func unitNames(_ json: JSON) -> [String] {
     ((json["cells"]?.arrayValue ?? []) + (json["gate"]?["scenarios"]?.arrayValue ?? [])).compactMap { $0["name"]?.stringValue }
@@ -123,6 +131,9 @@ struct ShardTests {
         let grid = { (output: String) in output.components(separatedBy: "\n\n").first ?? "" }
         #expect(grid(merged.stdout) == grid(whole.stdout), "\(merged.stdout.prefix(500))")
         #expect(try reportRunIds(in: matrix.folder + "/merged").values.allSatisfy { $0 == mergedJSON["runId"]?.stringValue })
+        // junit.xml and summary.md, written from the merged results, are the whole run's but for its id and times.
+        #expect(try withoutRunIdAndTimes(matrix.folder + "/merged/junit.xml") == withoutRunIdAndTimes(matrix.folder + "/whole/junit.xml"))
+        #expect(try withoutRunIdAndTimes(matrix.folder + "/merged/summary.md") == withoutRunIdAndTimes(matrix.folder + "/whole/summary.md"))
 
         try refusedMerges(matrix, arguments: arguments, environment: environment)
     }
