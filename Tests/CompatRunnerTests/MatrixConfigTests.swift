@@ -102,7 +102,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
 }
 
 /// `body` must throw a ConfigError whose message is exactly `expected`.
-private func expectConfigError(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
+func expectConfigError(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
                                _ body: () throws -> Void) {
     do {
         try body()

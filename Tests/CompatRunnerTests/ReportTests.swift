@@ -96,7 +96,7 @@ private func read(_ path: String) throws -> String {
 
 /// The reports of `result` under the fixture's run id, written to `directory` as `compat` writes them.
 private func write(_ result: MatrixResult, to directory: String, runId: RunID = Fixture.runId) throws {
-    try writeReports(result, runId: runId, to: ReportFolder.prepare(directory))
+    try writeReports(result, run: RunInfo(runId: runId, command: "matrix run", arguments: ["matrix", "run"]), to: ReportFolder.prepare(directory))
 }
 
 @Suite struct ReportTests {
@@ -200,7 +200,9 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         try write(Fixture.matrix, to: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/results.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(root["schema"] as? String == "compat-results/1")
+        #expect(root["schemaVersion"] as? Int == 1)
+        #expect(root["command"] as? String == "matrix run")
+        #expect(root["arguments"] as? [String] == ["matrix", "run"])
         #expect(root["runId"] as? String == Fixture.runId.value)
         #expect(root["allExpected"] as? Bool == false)
         #expect(root["wallSeconds"] as? Double == 0.84)

@@ -177,7 +177,7 @@ struct ScaleTests {
         let runId = RunID()
         let texts = try linear("the reports of \(long.count)-character names") {
             [renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, runId: runId), SummaryMarkdown.render(result, runId: runId),
-             String(decoding: try ResultsJSON.render(result, runId: runId), as: UTF8.self)]
+             String(decoding: ResultsJSON.render(RunResults(run: RunInfo(runId: runId, command: "matrix run", arguments: []), findings: .matrix(result))), as: UTF8.self)]
         }
         for text in texts { #expect(text.contains("client=v5/gateway=\(long)/NewOrder/c2g/sample"), "\(text.prefix(300))") }
     }

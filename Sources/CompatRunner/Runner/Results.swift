@@ -2,7 +2,7 @@
 // Reports and the terminal grid are written from these values only.
 
 /// How one check ended.
-public enum CheckStatus: String, Sendable, Hashable, Codable {
+public enum CheckStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case passed
     case failed
     /// Failed, and listed in matrix.json's knownFailures.

@@ -11,7 +11,7 @@ struct Compat: ParsableCommand {
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
         version: "compat \(CompatVersion.current)",
-        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
@@ -124,6 +124,7 @@ struct CheckFilterOptions: ParsableArguments {
 }
 
 /// How a run looks on the terminal.
+/// How a run looks on the terminal.
 struct TerminalOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, exclusivity: .chooseLast,
           help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
@@ -134,11 +135,38 @@ struct TerminalOptions: ParsableArguments {
     }
 }
 
+/// Part K of N of a run's cells (and the gate's fleets and upgrades).
+struct ShardOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Run only part K of N, balanced by planned checks; join the parts' report folders with `compat report merge`.",
+                                            valueName: "K/N"))
+    var shard: String?
+
+    /// The units this run takes of `units`, and what its results.json records of the whole.
+    func pick(_ units: [ShardUnit], runner: MatrixRunner, matrixFile: String) throws(ConfigError) -> (units: [ShardUnit], record: ShardRecord?) {
+        guard let shard else { return (units, nil) }
+        let parsed = try Shard.parse(shard)
+        let record = ShardRecord(shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
+                                 arguments: ShardRecord.configurationArguments(commandLineArguments))
+        let mine = parsed.pick(units, runner: runner)
+        let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
+        emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")
+        return (mine, record)
+    }
+}
+
+/// compat's arguments after the program name, as results.json records them.
+var commandLineArguments: [String] { Array(CommandLine.arguments.dropFirst()) }
+
+/// What results.json says of this run: `command`, typed as `compat ARGUMENTS`.
+func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
+    RunInfo(command: command, arguments: commandLineArguments, shard: shard)
+}
+
 /// Writes the reports of a lone fleet or upgrade and says so.
-func writeScenarioReports(_ result: CellResult, gateway: String, runId: RunID, to reports: ReportFolder?) throws {
+func writeScenarioReports(_ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?) throws {
     guard let reports else { return }
-    try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
-    emit(reportsWritten(reports, runId))
+    try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), run: run, to: reports)
+    emit(reportsWritten(reports, run.runId))
 }
 
 /// What a command says once its reports are in place.

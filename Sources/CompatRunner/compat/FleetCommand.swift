@@ -26,7 +26,7 @@ struct FleetCommand: ParsableCommand {
     func run() throws {
         let (config, samples) = try matrixOptions.load()
         let reports = try output.prepareReports()
-        let runId = RunID()
+        let run = startRun("fleet")
         guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
         }
@@ -40,7 +40,7 @@ struct FleetCommand: ParsableCommand {
             .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
-        try writeScenarioReports(result, gateway: gateway, runId: runId, to: reports)
+        try writeScenarioReports(result, gateway: gateway, run: run, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -25,6 +25,8 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "Write summary.md, junit.xml, results.json and report.html here.")
     var reportDir: String?
 
+    @OptionGroup var sharding: ShardOptions
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
@@ -34,24 +36,29 @@ struct GateCommand: ParsableCommand {
         let (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
         try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
+        let runner = MatrixRunner(config: config, samples: samples)
+        let fleets = FleetRunner(config: config, samples: samples)
+        // Schema and golden frames are quick: every shard checks them, and a merge takes them once.
+        // Cells, fleets and upgrades are shared out together, by their planned checks.
+        let cells = config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
+        let (units, shardRecord) = try sharding.pick(cells + fleets.gateScenarioPlans().map(ShardUnit.scenario), runner: runner,
+                                                     matrixFile: matrixOptions.matrix)
         let reports = try reportDir.map(ReportFolder.prepare)
-        let runId = RunID()
+        let run = startRun("gate", shard: shardRecord)
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
-        let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
-        let fleets = FleetRunner(config: config, samples: samples)
-        let scenarioPlans = fleets.gateScenarioPlans()
-        let progress = progressLine(total: cells.count + scenarioPlans.count)
-        let matrix = MatrixRunner(config: config, samples: samples)
-            .run(cells: cells, options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)) { progress?.ended($0) }
-        let scenarios = fleets.gateScenarios(scenarioPlans) { progress?.ended($0) }
+        let progress = progressLine(total: units.count)
+        let matrix = runner.run(cells: units.compactMap(\.cell), options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)) {
+            progress?.ended($0)
+        }
+        let scenarios = fleets.run(units.compactMap(\.scenario)) { progress?.ended($0) }
         progress?.end()
         parkIfInterrupted()
         let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
         if let reports {
-            try writeGateReports(gate, runId: runId, to: reports)
-            emit(reportsWritten(reports, runId))
+            try writeGateReports(gate, run: run, to: reports)
+            emit(reportsWritten(reports, run.runId))
         }
         if !gate.passed { throw ExitCode(1) }
     }

@@ -30,6 +30,9 @@ struct ListCommand: ParsableCommand {
     @Option(name: .long, help: "With --checks: the checks of `compat upgrade FROM TO`, given as FROM:TO (clients from --client).")
     var upgrade: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --checks: only the cells `matrix run --shard K/N` runs.", valueName: "K/N"))
+    var shard: String?
+
     @Flag(name: .long, help: "JSON: the peers, ranges and message types; with --checks, each check with its kind and rule ids.")
     var json = false
 
@@ -37,9 +40,10 @@ struct ListCommand: ParsableCommand {
     var markdown = false
 
     func validate() throws {
-        if !checks && (client != nil || gateway != nil || fleet != nil || upgrade != nil) {
-            throw ValidationError("--client, --gateway, --fleet and --upgrade go with --checks")
+        if !checks && (client != nil || gateway != nil || fleet != nil || upgrade != nil || shard != nil) {
+            throw ValidationError("--client, --gateway, --fleet, --upgrade and --shard go with --checks")
         }
+        if shard != nil && (fleet != nil || upgrade != nil) { throw ValidationError("--shard goes with the matrix's cells, not --fleet or --upgrade") }
         if fleet != nil && upgrade != nil { throw ValidationError("--fleet and --upgrade exclude each other") }
         if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
     }
@@ -56,9 +60,17 @@ struct ListCommand: ParsableCommand {
         let runner = MatrixRunner(config: config, samples: samples)
         let clients = try pick(client, from: config.clients, option: "--client", config: config)
         let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
-        let plans = CheckListing.plans(runner, clients: clients, gateways: gateways)
-        try CheckListing.validateSelection(filter.selection, in: plans)
+        let everyPlan = CheckListing.plans(runner, clients: clients, gateways: gateways)
+        try CheckListing.validateSelection(filter.selection, in: everyPlan)
+        let plans = try shardOf(everyPlan)
         emit(json ? CheckListing.json(plans, selection: filter.selection).serialized(pretty: true) + "\n" : CheckListing.text(plans, selection: filter.selection))
+    }
+
+    /// The plans of the cells `--shard K/N` takes, split as `matrix run --shard K/N` splits them.
+    private func shardOf(_ plans: [CheckPlan]) throws -> [CheckPlan] {
+        guard let shard else { return plans }
+        return try Shard.parse(shard).pick(plans, name: { ShardUnit.cell(client: $0.peers.client, gateway: $0.peers.gateway).name },
+                                           cost: \.checks.count)
     }
 
     /// The checks of a fleet or an upgrade, when one is asked for.

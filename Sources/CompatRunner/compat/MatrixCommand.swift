@@ -29,6 +29,7 @@ struct MatrixCommand: ParsableCommand {
         var gateways: String?
 
         @OptionGroup var output: RunOutputOptions
+        @OptionGroup var sharding: ShardOptions
 
         @OptionGroup var terminal: TerminalOptions
 
@@ -40,14 +41,16 @@ struct MatrixCommand: ParsableCommand {
             let (config, samples) = try matrixOptions.load()
             let clientNames = try pick(clients, from: config.clients, option: "--clients", config: config)
             let gatewayNames = try pick(gateways, from: config.gateways, option: "--gateways", config: config)
-            try checkBeforeStarting(config, peers: Set(clientNames + gatewayNames))
-            let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
+            let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
+            let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
+            let cells = units.compactMap(\.cell)
+            try checkBeforeStarting(config, peers: Set(clientNames + gatewayNames))
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = output.allowRemote
             let reports = try output.prepareReports()
-            let runId = RunID()
+            let run = startRun("matrix run", shard: shardRecord)
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the
             // whole run is being reported already: the interrupt then waits for that report.
             let finished = Mutex<[CellResult]>([])
@@ -59,7 +62,7 @@ struct MatrixCommand: ParsableCommand {
                     let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
                                                            seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                     emit(renderGrid(partial, color: false))
-                    if let reports { try? writeReports(partial, runId: runId, to: reports) }
+                    if let reports { try? writeReports(partial, run: run, to: reports) }
                     done = true
                 }
             }
@@ -74,8 +77,8 @@ struct MatrixCommand: ParsableCommand {
                 emit(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { emit(renderFailures(result)) }
                 if let reports {
-                    try writeReports(result, runId: runId, to: reports)
-                    emit(reportsWritten(reports, runId))
+                    try writeReports(result, run: run, to: reports)
+                    emit(reportsWritten(reports, run.runId))
                 }
                 done = true
             }

@@ -32,13 +32,13 @@ struct PairCommand: ParsableCommand {
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.allowRemote = output.allowRemote
         let reports = try output.prepareReports()
-        let runId = RunID()
+        let run = startRun("pair")
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
         if let reports {
-            try writeReports(result, runId: runId, to: reports)
-            emit(reportsWritten(reports, runId))
+            try writeReports(result, run: run, to: reports)
+            emit(reportsWritten(reports, run.runId))
         }
         if !result.allExpected { throw ExitCode(1) }
     }

@@ -74,7 +74,7 @@ struct UpgradeCommand: ParsableCommand {
     func run() throws {
         let (config, samples) = try matrixOptions.load()
         let reports = try output.prepareReports()
-        let runId = RunID()
+        let run = startRun("upgrade")
         let plan = try upgrade.plan(config)
         try checkBeforeStarting(config, peers: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
         var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
@@ -88,7 +88,7 @@ struct UpgradeCommand: ParsableCommand {
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
-        try writeScenarioReports(result, gateway: plan.to.name, runId: runId, to: reports)
+        try writeScenarioReports(result, gateway: plan.to.name, run: run, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -3,39 +3,49 @@
 
 import TGP
 
-extension FleetRunner {
-    /// One scenario of the gate, ready to run.
-    public struct GateScenario: Sendable {
-        let fleet: FleetPlan
-        let upgrade: UpgradePlan?
-        let reproduce: String
-    }
+/// One fleet or upgrade of the gate, planned but not run.
+public struct GateScenario: Sendable {
+    /// `fleet=v5`, `upgrade=v4-v5`: the name its result carries.
+    public let name: String
+    /// Its planned checks: what --shard balances.
+    public var cost: Int { plan.checks.count }
+    let plan: FleetPlan
+    let upgrade: UpgradePlan?
+    let reproduce: String
+}
 
+extension FleetRunner {
     /// The gate's fleets and upgrades, in order: fleets by gateway, then v1→v2, v2→v1, v2→v3, …
     public func gateScenarioPlans(reproducePrefix: String = "compat") -> [GateScenario] {
         let clients = config.clients.compactMap(config.peer(named:))
         let gateways = config.gateways.compactMap(config.peer(named:)).sorted { $0.version < $1.version }
         let clientList = config.clients.joined(separator: ",")
-        var plans = gateways.map { gateway in
-            GateScenario(fleet: FleetPlan(gateway: gateway, clients: clients), upgrade: nil,
-                         reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)")
+        var scenarios: [GateScenario] = []
+        for gateway in gateways {
+            let plan = FleetPlan(gateway: gateway, clients: clients)
+            scenarios.append(GateScenario(name: plan.scenario, plan: plan, upgrade: nil,
+                                          reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)"))
         }
         for (lower, higher) in zip(gateways, gateways.dropFirst()) where lower.version != higher.version {
             for (from, to) in [(lower, higher), (higher, lower)] {
-                let plan = UpgradePlan(from: from, to: to, clients: clients, support: config.support)
-                plans.append(GateScenario(fleet: plan.fleet, upgrade: plan,
-                                          reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)"))
+                let upgrade = UpgradePlan(from: from, to: to, clients: clients, support: config.support)
+                scenarios.append(GateScenario(name: upgrade.fleet.scenario, plan: upgrade.fleet, upgrade: upgrade,
+                                              reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)"))
             }
         }
-        return plans
+        return scenarios
     }
 
-    /// Runs the gate's scenarios one after the other (none once interrupted); `progress` sees each as it ends.
-    public func gateScenarios(_ plans: [GateScenario], progress: (CellResult) -> Void = { _ in }) -> [CellResult] {
+    /// Runs `scenarios` one after the other (none once compat is told to stop); `progress` sees each as it ends.
+    public func run(_ scenarios: [GateScenario], progress: (CellResult) -> Void = { _ in }) -> [CellResult] {
         var results: [CellResult] = []
-        for plan in plans {
+        for scenario in scenarios {
             guard !ProcessRegistry.shared.isClosed else { break }
-            let result = if let upgrade = plan.upgrade { run(upgrade, reproduce: plan.reproduce).result } else { run(plan.fleet, reproduce: plan.reproduce) }
+            let result = if let upgrade = scenario.upgrade {
+                run(upgrade, reproduce: scenario.reproduce).result
+            } else {
+                run(scenario.plan, reproduce: scenario.reproduce)
+            }
             results.append(result)
             progress(result)
         }

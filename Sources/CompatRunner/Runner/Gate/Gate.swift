@@ -22,7 +22,7 @@ public struct GateResult: Sendable {
 
     public var scenariosPassed: Bool { scenarios.allSatisfy(\.state.isExpected) }
 
-    /// The matrix's cells and the scenarios together, as results.json and junit.xml hold them.
+    /// The matrix's cells and the scenarios together, as junit.xml holds them.
     var allResults: MatrixResult {
         var all = matrix
         all.cells += scenarios
@@ -110,13 +110,14 @@ public struct GateResult: Sendable {
     }
 }
 
-/// Writes summary.md, junit.xml and report.html of the gate, and results.json of its matrix, each carrying
-/// `runId`, into `folder` as one set.
-public func writeGateReports(_ gate: GateResult, runId: RunID, to folder: ReportFolder) throws {
+/// Writes summary.md, junit.xml, results.json and report.html of the gate, each carrying the run's id,
+/// into `folder` as one set.
+public func writeGateReports(_ gate: GateResult, run: RunInfo, to folder: ReportFolder) throws {
+    let runId = run.runId
     try folder.replace(with: [
         ReportFile("summary.md", gate.summaryMarkdown(runId: runId)),
         ReportFile("junit.xml", gate.junitXML(runId: runId)),
-        ReportFile("results.json", try ResultsJSON.render(gate.allResults, runId: runId)),
+        ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .gate(gate)))),
         ReportFile("report.html", gate.htmlReport(runId: runId)),
     ])
 }

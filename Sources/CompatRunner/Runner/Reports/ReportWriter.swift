@@ -3,128 +3,15 @@
 import Foundation
 import TGP
 
-/// Writes `results.json`, `junit.xml`, `summary.md` and `report.html`, each carrying `runId`, into `folder` as one set.
-public func writeReports(_ result: MatrixResult, runId: RunID, to folder: ReportFolder) throws {
+/// Writes `results.json`, `junit.xml`, `summary.md` and `report.html`, each carrying the run's id, into `folder` as one set.
+public func writeReports(_ result: MatrixResult, run: RunInfo, to folder: ReportFolder) throws {
+    let runId = run.runId
     try folder.replace(with: [
-        ReportFile("results.json", try ResultsJSON.render(result, runId: runId)),
+        ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .matrix(result)))),
         ReportFile("junit.xml", JUnitXML.render(result, runId: runId)),
         ReportFile("summary.md", SummaryMarkdown.render(result, runId: runId)),
         ReportFile("report.html", HTMLReport.render(result, runId: runId)),
     ])
-}
-
-// MARK: - results.json
-
-/// results.json: the whole MatrixResult with frames as lower-case hex, under a schema name.
-enum ResultsJSON {
-    static let schema = "compat-results/1"
-
-    static func render(_ result: MatrixResult, runId: RunID) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return Array(try encoder.encode(Document(result: result, runId: runId))) + Array("\n".utf8)
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    struct Document: Encodable {
-        var result: MatrixResult
-        var runId: RunID
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(schema, forKey: Key("schema"))
-            try container.encode(runId.value, forKey: Key("runId"))
-            try container.encode(result.allExpected, forKey: Key("allExpected"))
-            try container.encode(result.clients, forKey: Key("clients"))
-            try container.encode(result.gateways, forKey: Key("gateways"))
-            try container.encode(result.wallSeconds, forKey: Key("wallSeconds"))
-            try container.encode(result.jobs, forKey: Key("jobs"))
-            try container.encode(Totals(result: result), forKey: Key("totals"))
-            try container.encode(ReportText.orderedCells(result).map(Cell.init), forKey: Key("cells"))
-        }
-    }
-
-    struct Totals: Encodable {
-        var result: MatrixResult
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(result.cells.count, forKey: Key("cells"))
-            try container.encode(ReportText.checkCount(result), forKey: Key("checks"))
-            // Every state and status, zeros included, so the shape never changes.
-            var states = [String: Int]()
-            for state in CellState.allCases {
-                states[state.rawValue] = result.cells.filter { $0.state == state }.count
-            }
-            try container.encode(states, forKey: Key("states"))
-            var statuses = [String: Int]()
-            for status in [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun] {
-                statuses[status.rawValue] = result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == status }.count }
-            }
-            try container.encode(statuses, forKey: Key("checkStatuses"))
-        }
-    }
-
-    struct Cell: Encodable {
-        var cell: CellResult
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(ReportText.cellName(cell), forKey: Key("name"))
-            try container.encode(cell.client, forKey: Key("client"))
-            try container.encode(cell.gateway, forKey: Key("gateway"))
-            try container.encode(cell.clientVersion, forKey: Key("clientVersion"))
-            try container.encode(cell.gatewayVersion, forKey: Key("gatewayVersion"))
-            try container.encode(cell.expectedVersion, forKey: Key("expectedVersion"))
-            try container.encode(cell.state.rawValue, forKey: Key("state"))
-            try container.encode(cell.problem, forKey: Key("problem"))
-            try container.encode(cell.keptDirectory, forKey: Key("keptDirectory"))
-            try container.encode(cell.seconds, forKey: Key("seconds"))
-            try container.encode(cell.reproduce, forKey: Key("reproduce"))
-            try container.encode(cell.peers, forKey: Key("peers"))
-            try container.encode(cell.checks.map { Check(check: $0, cell: cell) }, forKey: Key("checks"))
-        }
-    }
-
-    struct Check: Encodable {
-        var check: CheckResult
-        var cell: CellResult
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(check.name, forKey: Key("name"))
-            try container.encode(check.status.rawValue, forKey: Key("status"))
-            try container.encode(check.rules, forKey: Key("rules"))
-            try container.encode(check.knownReason, forKey: Key("knownReason"))
-            try container.encode(check.failure.map(Failure.init), forKey: Key("failure"))
-            // Passing checks need no command; everything else says how to see it again.
-            let reproduce = check.status == .passed ? nil : reproduceCommand(for: check, in: cell)
-            try container.encode(reproduce, forKey: Key("reproduce"))
-        }
-    }
-
-    struct Failure: Encodable {
-        var failure: CheckFailure
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(failure.message, forKey: Key("message"))
-            try container.encode(failure.field, forKey: Key("field"))
-            try container.encode(failure.expected, forKey: Key("expected"))
-            try container.encode(failure.actual, forKey: Key("actual"))
-            try container.encode(failure.sentFrame?.hexString, forKey: Key("sentFrame"))
-            try container.encode(failure.receivedFrame?.hexString, forKey: Key("receivedFrame"))
-        }
-    }
 }
 
 // MARK: - junit.xml

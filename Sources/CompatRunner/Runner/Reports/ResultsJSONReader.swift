@@ -1,0 +1,275 @@
+// Reads a results.json back into the values it was written from (RunResults), strictly: every
+// key present with its type, no unknown key, each error naming the file and the key.
+
+import Foundation
+import MiniJSON
+import TGP
+
+extension RunResults {
+    /// The largest results.json read back: far above any real run's, and a bound on what a
+    /// wrong file can make compat hold.
+    static let maximumFileBytes = 1 << 30
+
+    /// Reads `path` (a results.json), or throws a ConfigError naming the file and the key.
+    public static func read(path: String) throws(ConfigError) -> RunResults {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size else { throw ConfigError("\(path): cannot read it (missing or not a file)") }
+        guard size <= maximumFileBytes else { throw ConfigError("\(path): \(size) bytes, more than any results.json compat writes") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read it") }
+        return try parse(Array(data), source: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], source: String) throws(ConfigError) -> RunResults {
+        let json: JSON
+        do {
+            json = try JSON.parse(bytes)
+        } catch {
+            throw ConfigError("\(source): not JSON: \(error)")
+        }
+        return try ResultsJSONReader(source: source).results(json)
+    }
+}
+
+/// The keys of each object results.json holds, in the order ResultsJSON writes them.
+enum ResultsKeys {
+    static let top = ["schemaVersion", "runId", "startedAt", "command", "arguments", "compatVersion", "shard", "allExpected",
+                      "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "gate"]
+    static let shard = ["index", "count", "units", "matrixDigest", "arguments"]
+    static let totals = ["cells", "checks", "states", "checkStatuses"]
+    static let cell = ["name", "client", "gateway", "clientVersion", "gatewayVersion", "expectedVersion", "state", "problem",
+                       "keptDirectory", "seconds", "reproduce", "peers", "checks"]
+    static let peer = ["role", "name", "argv", "termination", "stderrTail"]
+    static let check = ["name", "status", "rules", "knownReason", "reason", "seconds", "failure", "reproduce"]
+    static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame"]
+    static let gate = ["passed", "seconds", "schema", "goldenFrames", "scenarios", "staleKnownFailures"]
+    static let schema = ["passed", "baseline", "lockedVersions", "unlockedVersions", "breaking", "allowed", "unusedAllowances"]
+    static let change = ["id", "rule", "location", "detail"]
+    static let allowedChange = change + ["reason"]
+    static let allowance = ["id", "reason"]
+    static let golden = ["passed", "folder", "files", "frames", "refusals", "decodes", "problems"]
+    static let goldenProblem = ["file", "case", "message"]
+}
+
+private struct ResultsJSONReader {
+    let source: String
+
+    func results(_ json: JSON) throws(ConfigError) -> RunResults {
+        let top = try Fields(json, at: "", keys: ResultsKeys.top, source: source)
+        let version = try top.int("schemaVersion")
+        guard version == ResultsJSON.schemaVersion else {
+            throw top.fail("schemaVersion", "is \(version); this compat (\(CompatVersion.current)) reads version \(ResultsJSON.schemaVersion)")
+        }
+        _ = try top.bool("allExpected")
+        _ = try top.object("totals", keys: ResultsKeys.totals)
+        let run = RunInfo(runId: RunID(try top.string("runId")), startedAt: try top.string("startedAt"), command: try top.string("command"),
+                          arguments: try top.strings("arguments"), compatVersion: try top.string("compatVersion"),
+                          shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
+        let matrix = MatrixResult(clients: try top.strings("clients"), gateways: try top.strings("gateways"),
+                                  cells: try top.objects("cells", keys: ResultsKeys.cell).map(cell),
+                                  wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"))
+        guard let gate = try top.optionalObject("gate", keys: ResultsKeys.gate) else {
+            return RunResults(run: run, findings: .matrix(matrix))
+        }
+        return RunResults(run: run, findings: .gate(try self.gate(gate, matrix: matrix)))
+    }
+
+    func shard(_ fields: Fields) throws(ConfigError) -> ShardRecord {
+        let (index, count) = (try fields.int("index"), try fields.int("count"))
+        guard count >= 1, (1...count).contains(index) else { throw fields.fail("index", "shard \(index)/\(count) is not K/N with 1 ≤ K ≤ N") }
+        return ShardRecord(shard: Shard(index: index, count: count), units: try fields.strings("units"),
+                           matrixDigest: try fields.string("matrixDigest"), arguments: try fields.strings("arguments"))
+    }
+
+    func cell(_ fields: Fields) throws(ConfigError) -> CellResult {
+        _ = try fields.string("name")
+        let stateText = try fields.string("state")
+        guard let state = CellState(rawValue: stateText) else {
+            throw fields.fail("state", "\"\(stateText)\" is not a cell state (\(CellState.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let cell = CellResult(client: try fields.string("client"), gateway: try fields.string("gateway"),
+                              clientVersion: try fields.int("clientVersion"), gatewayVersion: try fields.int("gatewayVersion"),
+                              expectedVersion: try fields.optionalInt("expectedVersion"), state: state, checks: [],
+                              problem: try fields.optionalString("problem"), peers: try fields.objects("peers", keys: ResultsKeys.peer).map(peer),
+                              keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.double("seconds"),
+                              reproduce: try fields.string("reproduce"))
+        var withChecks = cell
+        withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check).map(check)
+        return withChecks
+    }
+
+    func peer(_ fields: Fields) throws(ConfigError) -> PeerOutcome {
+        PeerOutcome(role: try fields.string("role"), name: try fields.string("name"), argv: try fields.strings("argv"),
+                    termination: try fields.optionalString("termination"), stderrTail: try fields.string("stderrTail"))
+    }
+
+    func check(_ fields: Fields) throws(ConfigError) -> CheckResult {
+        let statusText = try fields.string("status")
+        guard let status = CheckStatus(rawValue: statusText) else {
+            throw fields.fail("status", "\"\(statusText)\" is not a check status (\(CheckStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        _ = try fields.optionalString("reproduce")
+        return CheckResult(name: try fields.string("name"), status: status,
+                           failure: try fields.optionalObject("failure", keys: ResultsKeys.failure).map(failure),
+                           knownReason: try fields.optionalString("knownReason"), rules: try fields.strings("rules"),
+                           reason: try fields.optionalString("reason"), seconds: try fields.optionalDouble("seconds"))
+    }
+
+    func failure(_ fields: Fields) throws(ConfigError) -> CheckFailure {
+        CheckFailure(try fields.string("message"), field: try fields.optionalString("field"), expected: try fields.optionalString("expected"),
+                     actual: try fields.optionalString("actual"), sentFrame: try fields.optionalHex("sentFrame"),
+                     receivedFrame: try fields.optionalHex("receivedFrame"))
+    }
+
+    // MARK: The gate's sections
+
+    func gate(_ fields: Fields, matrix: MatrixResult) throws(ConfigError) -> GateResult {
+        _ = try fields.bool("passed")
+        _ = try fields.strings("staleKnownFailures")
+        return GateResult(schema: try schema(fields.object("schema", keys: ResultsKeys.schema)),
+                          fixtures: try golden(fields.object("goldenFrames", keys: ResultsKeys.golden)), matrix: matrix,
+                          scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell).map(cell), seconds: try fields.double("seconds"))
+    }
+
+    func schema(_ fields: Fields) throws(ConfigError) -> SchemaDiffReport {
+        _ = try fields.bool("passed")
+        let breaking = try fields.objects("breaking", keys: ResultsKeys.change).map(change)
+        let allowed = try fields.objects("allowed", keys: ResultsKeys.allowedChange).map { (fields) throws(ConfigError) in
+            (change: try change(fields), reason: try fields.string("reason"))
+        }
+        let unused = try fields.objects("unusedAllowances", keys: ResultsKeys.allowance).map { (fields) throws(ConfigError) in
+            AllowedBreak(id: try fields.string("id"), reason: try fields.string("reason"))
+        }
+        // The report splits its changes by the allowances: the allowed ones' reasons and the unused ones give back both lists.
+        let allowances = AllowedBreaks(allowed.map { AllowedBreak(id: $0.change.id, reason: $0.reason) } + unused)
+        return SchemaDiffReport(changes: breaking + allowed.map(\.change), allowances: allowances,
+                                baselineDescription: try fields.string("baseline"), lockedVersions: try fields.ints("lockedVersions"),
+                                unlockedVersions: try fields.ints("unlockedVersions"))
+    }
+
+    func change(_ fields: Fields) throws(ConfigError) -> BreakingChange {
+        let ruleText = try fields.string("rule")
+        guard let rule = SchemaRule(rawValue: ruleText) else { throw fields.fail("rule", "\"\(ruleText)\" is not a schema rule id") }
+        let change = BreakingChange(rule: rule, location: try fields.string("location"), detail: try fields.string("detail"))
+        guard try fields.string("id") == change.id else { throw fields.fail("id", "is not rule@location (\(change.id))") }
+        return change
+    }
+
+    func golden(_ fields: Fields) throws(ConfigError) -> GoldenReport {
+        _ = try fields.bool("passed")
+        var report = GoldenReport(folder: try fields.string("folder"))
+        report.files = try fields.int("files")
+        report.frames = try fields.int("frames")
+        report.refusals = try fields.int("refusals")
+        report.decodes = try fields.int("decodes")
+        report.problems = try fields.objects("problems", keys: ResultsKeys.goldenProblem).map { (fields) throws(ConfigError) in
+            GoldenProblem(file: try fields.string("file"), caseName: try fields.optionalString("case"), message: try fields.string("message"))
+        }
+        return report
+    }
+}
+
+/// One object of results.json with exactly the keys it must have, read by key with its type;
+/// every error names the file and the key's path (`cells[3].checks[0].status`).
+private struct Fields {
+    let object: JSONObject
+    let path: String
+    let source: String
+
+    init(_ json: JSON, at path: String, keys: [String], source: String) throws(ConfigError) {
+        self.path = path
+        self.source = source
+        guard let object = json.objectValue else {
+            throw ConfigError("\(source): \(path.isEmpty ? "(top level)" : path): must be an object, got \(json.typeName)")
+        }
+        self.object = object
+        for key in object.keys where !keys.contains(key) {
+            throw fail(key, "unknown key (expected \(keys.joined(separator: ", ")))")
+        }
+        for key in keys where object[key] == nil { throw fail(key, "missing") }
+    }
+
+    func fail(_ key: String, _ problem: String) -> ConfigError {
+        ConfigError("\(source): \(path.isEmpty ? key : path + "." + key): \(problem)")
+    }
+
+    private func wrongType(_ key: String, _ wanted: String) -> ConfigError {
+        fail(key, "must be \(wanted), got \(object[key]!.typeName)")
+    }
+
+    func string(_ key: String) throws(ConfigError) -> String {
+        guard let value = object[key]!.stringValue else { throw wrongType(key, "a string") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(ConfigError) -> String? {
+        object[key]!.isNull ? nil : try string(key)
+    }
+
+    func int(_ key: String) throws(ConfigError) -> Int {
+        guard let value = object[key]!.intValue else { throw wrongType(key, "an integer") }
+        return value
+    }
+
+    func optionalInt(_ key: String) throws(ConfigError) -> Int? {
+        object[key]!.isNull ? nil : try int(key)
+    }
+
+    func double(_ key: String) throws(ConfigError) -> Double {
+        guard let value = object[key]!.doubleValue else { throw wrongType(key, "a number") }
+        return value
+    }
+
+    func optionalDouble(_ key: String) throws(ConfigError) -> Double? {
+        object[key]!.isNull ? nil : try double(key)
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool {
+        guard let value = object[key]!.boolValue else { throw wrongType(key, "true or false") }
+        return value
+    }
+
+    func optionalHex(_ key: String) throws(ConfigError) -> [UInt8]? {
+        guard let text = try optionalString(key) else { return nil }
+        guard let bytes = TGP.bytes(fromHex: text) else { throw fail(key, "must be bytes as hex digits") }
+        return bytes
+    }
+
+    private func array(_ key: String, of wanted: String) throws(ConfigError) -> [JSON] {
+        guard let values = object[key]!.arrayValue else { throw wrongType(key, "an array of \(wanted)") }
+        return values
+    }
+
+    func strings(_ key: String) throws(ConfigError) -> [String] {
+        var strings: [String] = []
+        for (index, value) in try array(key, of: "strings").enumerated() {
+            guard let string = value.stringValue else { throw fail("\(key)[\(index)]", "must be a string, got \(value.typeName)") }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    func ints(_ key: String) throws(ConfigError) -> [Int] {
+        var ints: [Int] = []
+        for (index, value) in try array(key, of: "integers").enumerated() {
+            guard let int = value.intValue else { throw fail("\(key)[\(index)]", "must be an integer, got \(value.typeName)") }
+            ints.append(int)
+        }
+        return ints
+    }
+
+    func object(_ key: String, keys: [String]) throws(ConfigError) -> Fields {
+        try Fields(object[key]!, at: path.isEmpty ? key : path + "." + key, keys: keys, source: source)
+    }
+
+    func optionalObject(_ key: String, keys: [String]) throws(ConfigError) -> Fields? {
+        object[key]!.isNull ? nil : try self.object(key, keys: keys)
+    }
+
+    func objects(_ key: String, keys: [String]) throws(ConfigError) -> [Fields] {
+        var fields: [Fields] = []
+        for (index, value) in try array(key, of: "objects").enumerated() {
+            fields.append(try Fields(value, at: (path.isEmpty ? key : path + "." + key) + "[\(index)]", keys: keys, source: source))
+        }
+        return fields
+    }
+}
