@@ -156,7 +156,7 @@ private func externalReferences(_ html: String) -> [String] {
     @Test func writtenWithTheOtherReports() throws {
         let directory = NSTemporaryDirectory() + "compat-html-tests-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try writeReports(HTMLFixture.matrix, runId: HTMLFixture.runId, to: ReportFolder.prepare(directory))
+        try writeReports(HTMLFixture.matrix, run: RunInfo(runId: HTMLFixture.runId, command: "matrix run", arguments: []), to: ReportFolder.prepare(directory))
         #expect(try String(contentsOfFile: directory + "/report.html", encoding: .utf8) == html)
     }
 
