@@ -121,11 +121,23 @@ struct CheckFilterOptions: ParsableArguments {
     }
 }
 
-/// Writes the reports of a lone fleet or upgrade and says so.
-func writeScenarioReports(_ result: CellResult, gateway: String, runId: RunID, to reports: ReportFolder?) throws {
+/// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.
+func publishScenarioReports(_ result: CellResult, gateway: String, runId: RunID, to reports: ReportFolder?) throws {
+    let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
+    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: runId))
     guard let reports else { return }
-    try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), runId: runId, to: reports)
+    try writeReports(matrix, runId: runId, to: reports)
     emit(reportsWritten(reports, runId))
+}
+
+/// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,
+/// and the summary appended to $GITHUB_STEP_SUMMARY; elsewhere nothing. A summary that cannot
+/// be appended is a warning: it does not change the run's verdict.
+func publishToGitHubActions(_ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String) {
+    let actions = GitHubActions()
+    guard actions.isActive else { return }
+    emit(actions.workflowCommands(findings()))
+    if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 
 /// What a command says once its reports are in place.

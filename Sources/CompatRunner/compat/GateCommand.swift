@@ -45,6 +45,7 @@ struct GateCommand: ParsableCommand {
         parkIfInterrupted()
         let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
+        publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: runId))
         if let reports {
             try writeGateReports(gate, runId: runId, to: reports)
             emit(reportsWritten(reports, runId))

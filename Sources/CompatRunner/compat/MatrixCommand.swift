@@ -60,6 +60,7 @@ struct MatrixCommand: ParsableCommand {
                     let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
                                                            seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                     emit(renderGrid(partial, color: false))
+                    publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: runId))
                     if let reports { try? writeReports(partial, runId: runId, to: reports) }
                     done = true
                 }
@@ -71,6 +72,7 @@ struct MatrixCommand: ParsableCommand {
             try reported.withLock { done in
                 emit(renderGrid(result, color: color || stdoutIsTerminal))
                 if !result.allExpected { emit(renderFailures(result)) }
+                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: runId))
                 if let reports {
                     try writeReports(result, runId: runId, to: reports)
                     emit(reportsWritten(reports, runId))
