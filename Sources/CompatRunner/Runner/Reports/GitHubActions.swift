@@ -8,12 +8,15 @@ import Foundation
 /// a stale knownFailures entry, a schema or golden-frame finding of the gate.
 public struct GitHubFinding: Sendable, Hashable {
     public var title: String
-    /// What happened, and the command that reproduces it.
+    /// What happened.
     public var message: String
+    /// The command that shows it again: always shown, however long the message.
+    public var reproduce: String?
 
-    public init(title: String, message: String) {
+    public init(title: String, message: String, reproduce: String? = nil) {
         self.title = title
         self.message = message
+        self.reproduce = reproduce
     }
 }
 
@@ -38,6 +41,7 @@ public struct GitHubActions: Sendable {
             if message.count > Self.maximumMessageCharacters {
                 message = String(message.prefix(Self.maximumMessageCharacters)) + "… (the rest is in the reports)"
             }
+            if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.escapingControlCharacters }
             return "::error title=" + Self.property(finding.title.escapingControlCharacters) + "::" + Self.data(message)
         }
         if findings.count > Self.maximumAnnotations {
@@ -87,11 +91,13 @@ extension MatrixResult {
         }
         for cell in cells {
             if cell.state == .crash || cell.state == .timeout {
-                findings.append(GitHubFinding(title: ReportText.cellName(cell),
-                                              message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")\nreproduce: \(cell.reproduce)"))
+                findings.append(GitHubFinding(title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
+                                              reproduce: cell.reproduce))
             }
             for check in cell.checks where check.status == .failed || check.status == .stalePass {
-                findings.append(GitHubFinding(title: check.name, message: ReportText.checkLines(check, in: cell, withFrames: false).joined(separator: "\n")))
+                // Values can be whole frames in hex: each line short, the frames are in the reports.
+                let lines = ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
+                findings.append(GitHubFinding(title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell)))
             }
         }
         findings += staleKnownFailures.map { GitHubFinding(title: "stale knownFailures entry", message: $0.message) }

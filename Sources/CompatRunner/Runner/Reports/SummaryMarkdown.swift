@@ -51,7 +51,7 @@ enum SummaryMarkdown {
     /// A frame's hex dump shows at most this many bytes; results.json has the whole frame.
     static let maximumFrameBytes = 1024
     /// A value (expected, actual, a message) shows at most this many characters.
-    static let maximumValueCharacters = 400
+    static let maximumValueCharacters = 200
     /// A peer's stderr shows its last lines only.
     static let maximumStderrLines = 20
     /// The grid takes at most this share of the summary; past it, only the rows with a failing cell.
