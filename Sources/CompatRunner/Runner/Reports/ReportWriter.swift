@@ -160,8 +160,8 @@ enum JUnitXML {
             errors += 1
         }
 
-        mutating func addSkipped(_ name: String, classname: String, reason: String) {
-            cases.append(testcase(name: name, classname: classname, seconds: nil, body: "<skipped message=\"\(attribute(reason))\"/>"))
+        mutating func addSkipped(_ name: String, classname: String, seconds: Double? = nil, reason: String) {
+            cases.append(testcase(name: name, classname: classname, seconds: seconds, body: "<skipped message=\"\(attribute(reason))\"/>"))
             skipped += 1
         }
 
@@ -246,7 +246,7 @@ enum JUnitXML {
                     suite.add(check.name, classname: name, seconds: check.seconds,
                               failure: ("stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details))
                 case .knownFailure:
-                    suite.addSkipped(check.name, classname: name, reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
+                    suite.addSkipped(check.name, classname: name, seconds: check.seconds, reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
                 case .notRun, .skipped:
                     suite.addSkipped(check.name, classname: name,
                                      reason: check.reason ?? check.failure?.message ?? cell.problem ?? ReportText.mark(check.status).lowercased())

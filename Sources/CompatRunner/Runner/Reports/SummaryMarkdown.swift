@@ -122,6 +122,7 @@ enum SummaryMarkdown {
     /// What the summary had no room for.
     struct Omitted {
         var checks = 0
+        /// The cells with a check or their heading left out (a crash may have no failing check).
         var cells = Set<String>()
         var staleEntries = 0
 
@@ -130,6 +131,8 @@ enum SummaryMarkdown {
             if checks > 0 {
                 parts.append(ReportText.plural(checks, "more failing check", "more failing checks") + " in "
                     + ReportText.plural(cells.count, "cell", "cells"))
+            } else if !cells.isEmpty {
+                parts.append(ReportText.plural(cells.count, "more cell", "more cells") + " not as expected")
             }
             if staleEntries > 0 { parts.append(ReportText.plural(staleEntries, "more stale knownFailures entry", "more stale knownFailures entries")) }
             guard !parts.isEmpty else { return nil }
@@ -151,7 +154,7 @@ enum SummaryMarkdown {
             if full || !doc.addIfFits(cellHeading(cell)) {
                 full = true
                 omitted.checks += failing.count
-                if !failing.isEmpty { omitted.cells.insert(name) }
+                omitted.cells.insert(name)
                 continue
             }
             for check in failing {
