@@ -128,6 +128,43 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
         #expect(problem == nil, "\(problem ?? "")")
     }
 
+    @Test("summary.md of a huge failing run: within the limit, whole blocks only, the failing rows of the grid, the rest counted")
+    func hugeRunSummary() {
+        let names = (1...60).map { "peer-with-a-long-name-\($0)" }
+        let frame = (0..<5_000).map { UInt8($0 % 256) }
+        let stderr = (1...2_000).map { "line \($0) \u{1B}[31mred\u{1B}[0m " + String(repeating: "x", count: 30) }.joined(separator: "\n")
+        var cells = [CellResult]()
+        for (row, client) in names.enumerated() {
+            for gateway in names {
+                let failing = row % 2 == 1
+                let checks = (1...3).map { index in
+                    CheckResult(name: "client=\(client)/gateway=\(gateway)/NewOrder/c2g/edge-\(index)", status: failing ? .failed : .passed,
+                                failure: failing ? CheckFailure(String(repeating: "m", count: 5_000), expected: String(repeating: "e", count: 9_000),
+                                                                actual: "a", sentFrame: frame, receivedFrame: frame + [UInt8(index)]) : nil)
+                }
+                cells.append(CellResult(client: client, gateway: gateway, clientVersion: 3, gatewayVersion: 3, expectedVersion: 3,
+                                        state: failing ? (gateway == names[0] ? .crash : .fail) : .pass, checks: checks,
+                                        problem: failing ? "a peer died" : nil,
+                                        peers: [PeerOutcome(role: "gateway", name: gateway, argv: [], termination: "signal 11", stderrTail: stderr)],
+                                        keptDirectory: nil, seconds: 1, reproduce: "compat pair \(client) \(gateway)"))
+            }
+        }
+        let result = MatrixResult(clients: names, gateways: names, cells: cells, wallSeconds: 1, jobs: 2)
+        let summary = SummaryMarkdown.render(result, runId: RunID("20260301T142205Z-3f09c2aa"))
+        #expect(summary.utf8.count <= 60_000, "\(summary.utf8.count) bytes")
+        #expect(summary.components(separatedBy: "```").count % 2 == 1, "every code fence closed")
+        #expect(summary.components(separatedBy: "<details>").count == summary.components(separatedBy: "</details>").count)
+        #expect(!summary.contains("\u{1B}"), "a peer's escape sequences are shown, not sent")
+        #expect(summary.contains("| peer-with-a-long-name-2 | CRASH | FAIL |"), "a failing row")
+        #expect(!summary.contains("| peer-with-a-long-name-1 | PASS |"), "rows all as expected give way")
+        #expect(summary.contains("more rows of 60 not shown; the rows shown hold the cells not as expected: see results.json.)"))
+        #expect(summary.contains("#### client=peer\\-with\\-a\\-long\\-name\\-2/gateway=peer\\-with\\-a\\-long\\-name\\-1: CRASH")
+                || summary.contains("#### client=peer-with-a-long-name-2/gateway=peer-with-a-long-name-1: CRASH"), "the first failing cell")
+        #expect(summary.contains("(last 20 of 2000 lines; all in the cell's kept folder):"))
+        #expect(summary.range(of: #"… and \d+ more failing checks in \d+ cells: see results\.json and report\.html\.\n\nrun id: `20260301T142205Z-3f09c2aa`\n$"#,
+                              options: .regularExpression) != nil)
+    }
+
     @Test("workflow command escaping: % CR LF in messages, and : , too in properties")
     func workflowCommandEscaping() {
         let actions = GitHubActions(environment: ["GITHUB_ACTIONS": "true"])

@@ -90,16 +90,21 @@ public struct GateResult: Sendable {
         doc.add("## compat gate: \(passed ? "PASS" : "FAIL")")
         doc.add((["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
             .joined(separator: "\n"))
-        func heading(_ index: Int) -> String { "### \(sections[index].title): \(sections[index].passed ? "PASS" : "FAIL")\n\n" }
         let limit = Self.summarySectionLimit
-        doc.add(heading(0) + SummaryMarkdown.cappedCodeBlock(schema.rendered, limit: limit))
-        doc.add(heading(1) + SummaryMarkdown.cappedCodeBlock(fixturesText, limit: limit))
-        doc.add(heading(2) + SummaryMarkdown.gridTable(matrix) + "\n\n" + ReportText.totalsLine(matrix))
         let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \($0.checks.count) checks" }
-        doc.add(heading(3) + SummaryMarkdown.cappedCodeBlock(scenarioLines.isEmpty ? "none" : scenarioLines.joined(separator: "\n"), limit: limit))
-        doc.add(heading(4) + SummaryMarkdown.cappedCodeBlock(staleText, limit: limit))
+        // In the order of `sections`; the failures come after them all, in the room left.
+        let bodies = [
+            SummaryMarkdown.cappedCodeBlock(schema.rendered, limit: limit),
+            SummaryMarkdown.cappedCodeBlock(fixturesText, limit: limit),
+            SummaryMarkdown.gridTable(matrix) + "\n\n" + ReportText.totalsLine(matrix),
+            SummaryMarkdown.cappedCodeBlock(scenarioLines.isEmpty ? "none" : scenarioLines.joined(separator: "\n"), limit: limit),
+            SummaryMarkdown.cappedCodeBlock(staleText, limit: limit),
+        ]
+        for (section, body) in zip(sections, bodies) {
+            doc.add("### \(section.title): \(section.passed ? "PASS" : "FAIL")\n\n" + body)
+        }
         if !schema.allowed.isEmpty {
-            let allowed = schema.allowed.map { "- `\($0.change.id)`: \(SummaryMarkdown.escaped($0.reason))" }
+            let allowed = schema.allowed.map { "- \(SummaryMarkdown.code($0.change.id)): \(SummaryMarkdown.escaped(SummaryMarkdown.capped($0.reason)))" }
             doc.add("Intentional breaks allowed in `\(AllowedBreaks.fileName)`:\n" + allowed.prefix(20).joined(separator: "\n")
                 + (allowed.count > 20 ? "\n- … and \(allowed.count - 20) more" : ""))
         }
