@@ -34,7 +34,8 @@ final class CellExecutor {
     /// Commands issued ahead for the check being run, taken in order by its `command`s.
     private var queued: [(role: Role, id: JSON, kind: Command.Kind)] = []
     /// When the last check that ran was recorded: each check's time runs from there to its own
-    /// result, so a batch's checks share its time out without a clock read each beyond their own.
+    /// result (one clock read a check), so each check of a batch issued in one write gets the
+    /// time from the result before it to its own.
     private var lastRecorded = ContinuousClock.now
 
     init(schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
