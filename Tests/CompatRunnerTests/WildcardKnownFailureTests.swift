@@ -75,4 +75,14 @@ private func knownFailures(_ entries: [(client: String, gateway: String, check: 
         let junit = try String(contentsOfFile: reports + "/junit.xml", encoding: .utf8)
         #expect(junit.contains("<testsuite name=\"knownFailures\" tests=\"1\" failures=\"1\""), "\(junit)")
     }
+
+    @Test("compat pair says why it exits 1 for a wildcard entry all of whose checks in its cell passed")
+    func pairNamesTheStaleEntry() throws {
+        let matrix = try knownFailures([("v3", "v3", "*/edge-longest-strings")])
+        let run = try runCompat(["pair", "v3", "v3", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").filter { $0.hasPrefix("STALE") } == [
+            #"STALE  knownFailures entry {"client": "v3", "gateway": "v3", "check": "*/edge-longest-strings"} (e0) matched 7 checks and every one passed: remove it from matrix.json"#,
+        ], "\(run.stdout.suffix(2000))")
+    }
 }
