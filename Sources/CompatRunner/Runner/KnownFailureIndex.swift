@@ -2,6 +2,7 @@
 // checks against the entries about that cell (wildcard-free patterns in a dictionary, wildcards
 // compiled once and tried in file order), and each entry against what the matrix plans (by the
 // pair of versions: after its `client=…/gateway=…/` prefix, a plan depends on the versions alone).
+// A wildcard entry is judged over the whole run: stale only when none of what it matched failed.
 
 /// The knownFailures entries about one cell, by check name.
 struct CellKnownFailures {
@@ -26,11 +27,64 @@ struct CellKnownFailures {
 
     /// The first entry, in file order, that lists the check `name` of this cell.
     func first(listing name: String) -> KnownFailure? {
+        firstIndex(listing: name).map { entries[$0] }
+    }
+
+    /// The index in the list of the first entry that lists the check `name` of this cell.
+    func firstIndex(listing name: String) -> Int? {
         let exactIndex = exact[name] ?? entries.count
         let wildcard = wildcards.lazy.prefix { $0 < exactIndex }.first { entries[$0].matchesCheck(name, cellPrefix: self.prefix) }
         let index = wildcard ?? exactIndex
-        return index < entries.count ? entries[index] : nil
+        return index < entries.count ? index : nil
     }
+
+    /// Whether the cell has any entry with a wildcard in its check.
+    var hasWildcards: Bool { !wildcards.isEmpty }
+}
+
+/// A knownFailures entry whose check has a `*` and that matched checks of the run, every one of
+/// which passed: the list has gone stale. (A wildcard that matches a passing check among failing
+/// ones is not: the pattern is broad on purpose, and the checks that pass are simply passes.)
+public struct StaleKnownFailure: Sendable, Hashable, Codable {
+    public var client: String
+    public var gateway: String
+    public var check: String
+    public var reason: String
+    /// How many checks it matched, all passed.
+    public var passedChecks: Int
+
+    init(_ entry: KnownFailure, passedChecks: Int) {
+        client = entry.client
+        gateway = entry.gateway
+        check = entry.check
+        reason = entry.reason
+        self.passedChecks = passedChecks
+    }
+
+    /// How matrix.json spells the entry, to find it there.
+    public var entry: String {
+        "{\"client\": \"\(client)\", \"gateway\": \"\(gateway)\", \"check\": \"\(check)\"}"
+    }
+
+    /// One line for every report: which entry, what it matched, what to do.
+    public var message: String {
+        "knownFailures entry \(entry) (\(reason)) matched \(ReportText.plural(passedChecks, "check", "checks")) and every one passed: remove it from matrix.json"
+    }
+}
+
+/// The wildcard entries of `entries` that matched checks in `cells` and none that failed.
+func staleWildcardEntries(_ entries: [KnownFailure], in cells: [CellResult]) -> [StaleKnownFailure] {
+    guard entries.contains(where: { !$0.checkPattern.isLiteral }) else { return [] }
+    var passed = [Int: Int](), failed = Set<Int>()
+    for cell in cells {
+        let listed = CellKnownFailures(entries, client: cell.client, gateway: cell.gateway)
+        guard listed.hasWildcards else { continue }
+        for check in cell.checks where check.status == .passed || check.status == .knownFailure {
+            guard let index = listed.firstIndex(listing: check.name), !entries[index].checkPattern.isLiteral else { continue }
+            if check.status == .passed { passed[index, default: 0] += 1 } else { failed.insert(index) }
+        }
+    }
+    return passed.keys.sorted().filter { !failed.contains($0) }.map { StaleKnownFailure(entries[$0], passedChecks: passed[$0]!) }
 }
 
 /// What the matrix plans, to tell whether a knownFailures entry names a planned check.

@@ -49,7 +49,8 @@ public struct MatrixRunner: Sendable {
         let clientsRun = Set(cells.map(\.client)), gatewaysRun = Set(cells.map(\.gateway))
         let clients = config.clients.filter(clientsRun.contains)
         let gateways = config.gateways.filter(gatewaysRun.contains)
-        return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers)
+        return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers,
+                            staleKnownFailures: staleWildcardEntries(config.knownFailures, in: ordered))
     }
 
     /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
@@ -152,18 +153,21 @@ public struct MatrixRunner: Sendable {
         CheckPlan(schema: schema, samples: samples, peers: CellPeers(client: client, gateway: gateway))
     }
 
-    /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.
+    /// A failure listed in knownFailures becomes KNOWN; a check listed by its exact name that
+    /// passed is stale. One a wildcard lists that passed stays a pass: whether the wildcard
+    /// entry is stale is judged over the whole run (`staleWildcardEntries`).
     func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
         let listed = CellKnownFailures(config.knownFailures, client: client, gateway: gateway)
         return checks.map { check in
             guard let known = listed.first(listing: check.name) else { return check }
             var updated = check
-            updated.knownReason = known.reason
             switch check.status {
             case .failed: updated.status = .knownFailure
-            case .passed: updated.status = .stalePass
+            case .passed where known.checkPattern.isLiteral: updated.status = .stalePass
+            case .passed: return check
             default: break
             }
+            updated.knownReason = known.reason
             return updated
         }
     }

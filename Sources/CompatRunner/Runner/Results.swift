@@ -144,13 +144,17 @@ public struct MatrixResult: Sendable, Hashable, Codable {
     public var cells: [CellResult]
     public var wallSeconds: Double
     public var jobs: Int
+    /// knownFailures entries with a wildcard whose every matched check passed.
+    public var staleKnownFailures: [StaleKnownFailure]
 
-    public init(clients: [String], gateways: [String], cells: [CellResult], wallSeconds: Double, jobs: Int) {
+    public init(clients: [String], gateways: [String], cells: [CellResult], wallSeconds: Double, jobs: Int,
+                staleKnownFailures: [StaleKnownFailure] = []) {
         self.clients = clients
         self.gateways = gateways
         self.cells = cells
         self.wallSeconds = wallSeconds
         self.jobs = jobs
+        self.staleKnownFailures = staleKnownFailures
     }
 
     public func cell(client: String, gateway: String) -> CellResult? {
@@ -162,7 +166,9 @@ public struct MatrixResult: Sendable, Hashable, Codable {
         CellState.allCases.map { state in (state, cells.filter { $0.state == state }.count) }.filter { $0.count > 0 }
     }
 
-    public var allExpected: Bool { cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } } }
+    public var allExpected: Bool {
+        cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } } && staleKnownFailures.isEmpty
+    }
 }
 
 extension MatrixResult {

@@ -124,7 +124,6 @@ struct CheckFilterOptions: ParsableArguments {
 }
 
 /// How a run looks on the terminal.
-/// How a run looks on the terminal.
 struct TerminalOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, exclusivity: .chooseLast,
           help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
@@ -162,11 +161,23 @@ func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
     RunInfo(command: command, arguments: commandLineArguments, shard: shard)
 }
 
-/// Writes the reports of a lone fleet or upgrade and says so.
-func writeScenarioReports(_ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?) throws {
+/// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.
+func publishScenarioReports(_ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?) throws {
+    let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
+    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId))
     guard let reports else { return }
-    try writeReports(MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1), run: run, to: reports)
+    try writeReports(matrix, run: run, to: reports)
     emit(reportsWritten(reports, run.runId))
+}
+
+/// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,
+/// and the summary appended to $GITHUB_STEP_SUMMARY; elsewhere nothing. A summary that cannot
+/// be appended is a warning: it does not change the run's verdict.
+func publishToGitHubActions(_ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String) {
+    let actions = GitHubActions()
+    guard actions.isActive else { return }
+    emit(actions.workflowCommands(findings()))
+    if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 
 /// What a command says once its reports are in place.

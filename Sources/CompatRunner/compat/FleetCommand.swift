@@ -40,7 +40,7 @@ struct FleetCommand: ParsableCommand {
             .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
-        try writeScenarioReports(result, gateway: gateway, run: run, to: reports)
+        try publishScenarioReports(result, gateway: gateway, run: run, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -56,6 +56,7 @@ struct GateCommand: ParsableCommand {
         parkIfInterrupted()
         let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
+        publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
         if let reports {
             try writeGateReports(gate, run: run, to: reports)
             emit(reportsWritten(reports, run.runId))

@@ -62,6 +62,7 @@ struct MatrixCommand: ParsableCommand {
                     let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
                                                            seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                     emit(renderGrid(partial, color: false))
+                    publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
                     if let reports { try? writeReports(partial, run: run, to: reports) }
                     done = true
                 }
@@ -76,6 +77,7 @@ struct MatrixCommand: ParsableCommand {
             try reported.withLock { done in
                 emit(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { emit(renderFailures(result)) }
+                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId))
                 if let reports {
                     try writeReports(result, run: run, to: reports)
                     emit(reportsWritten(reports, run.runId))

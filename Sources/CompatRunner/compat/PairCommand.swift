@@ -36,6 +36,8 @@ struct PairCommand: ParsableCommand {
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells { emit(renderCell(cell, verbose: true)) }
+        // A wildcard entry is judged over the run, here this one cell.
+        for entry in result.staleKnownFailures { emit("STALE  \(entry.message)\n") }
         if let reports {
             try writeReports(result, run: run, to: reports)
             emit(reportsWritten(reports, run.runId))

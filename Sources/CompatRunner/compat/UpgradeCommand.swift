@@ -88,7 +88,7 @@ struct UpgradeCommand: ParsableCommand {
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
         if let recovery { emit(recovery.summary + "\n") }
-        try writeScenarioReports(result, gateway: plan.to.name, run: run, to: reports)
+        try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -33,6 +33,10 @@ final class CellExecutor {
     private var issued: [Int: (role: Role, id: JSON, kind: Command.Kind)] = [:]
     /// Commands issued ahead for the check being run, taken in order by its `command`s.
     private var queued: [(role: Role, id: JSON, kind: Command.Kind)] = []
+    /// When the last check that ran was recorded: each check's time runs from there to its own
+    /// result (one clock read a check), so each check of a batch issued in one write gets the
+    /// time from the result before it to its own.
+    private var lastRecorded = ContinuousClock.now
 
     init(schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
          allowRemote: Bool = false) {
@@ -54,6 +58,7 @@ final class CellExecutor {
     /// Runs the plan in order; an abort records the check it happened in as failed and every
     /// selected check after it as not run, then ends the cell.
     func run() throws(CellAbort) {
+        lastRecorded = .now
         for (index, planned) in plan.checks.enumerated() {
             do {
                 if issued[index] == nil { try issueBatch(from: index) }
@@ -70,7 +75,17 @@ final class CellExecutor {
     }
 
     private func record(_ planned: PlannedCheck, _ status: CheckStatus, _ failure: CheckFailure?) {
-        results.append(CheckResult(name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id)))
+        var seconds: Double?
+        var reason: String?
+        if status == .notRun {
+            reason = failure?.message
+        } else {
+            let now = ContinuousClock.now
+            seconds = (now - lastRecorded).seconds
+            lastRecorded = now
+        }
+        results.append(CheckResult(name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id),
+                                   reason: reason, seconds: seconds))
     }
 
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {

@@ -30,6 +30,8 @@ final class FleetExecution {
     }
     var sessions: [Session]
     private var results: [String: CheckResult] = [:]
+    /// When the last check was recorded: each check's time runs from there to its own result.
+    private var lastRecorded = ContinuousClock.now
 
     init(schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
          gateway: PeerHandle, clients: [PeerHandle]) {
@@ -59,8 +61,10 @@ final class FleetExecution {
         let checkName = name(member, what)
         let kind = plan.checks.first { $0.name == checkName }?.kind
         if selection.includes(checkName) {
+            let now = ContinuousClock.now
             results[checkName] = CheckResult(name: checkName, status: failure == nil ? .passed : .failed, failure: failure,
-                                             rules: kind?.rules.map(\.id) ?? [])
+                                             rules: kind?.rules.map(\.id) ?? [], seconds: (now - lastRecorded).seconds)
+            lastRecorded = now
         }
         if let member, failure != nil, sessions[member.index].active {
             sessions[member.index].active = false
@@ -75,7 +79,8 @@ final class FleetExecution {
             let member = plan.members.first { planned.name.hasPrefix(name($0, "")) }
             let reason = abort.map { "not run: the fleet stopped (\($0.description))" }
                 ?? member.flatMap { sessions[$0.index].stopReason } ?? "not run"
-            return CheckResult(name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id))
+            return CheckResult(name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
+                               reason: reason)
         }
     }
 

@@ -40,20 +40,30 @@ public struct GateResult: Sendable {
     public var matrixPassed: Bool { matrix.cells.allSatisfy(\.state.isExpected) }
     /// Listed known failures that now pass: the list must be kept true.
     public var staleKnownFailures: [CheckResult] { matrix.cells.flatMap { $0.checks.filter { $0.status == .stalePass } } }
-    public var passed: Bool { schema.passed && fixtures.passed && matrixPassed && scenariosPassed && staleKnownFailures.isEmpty }
+    /// Wildcard entries whose every matched check passed.
+    public var staleEntries: [StaleKnownFailure] { matrix.staleKnownFailures }
+    var noStaleKnownFailures: Bool { staleKnownFailures.isEmpty && staleEntries.isEmpty }
+    public var passed: Bool { schema.passed && fixtures.passed && matrixPassed && scenariosPassed && noStaleKnownFailures }
+
+    private var staleText: String {
+        guard !noStaleKnownFailures else { return "none: every listed known failure still fails\n" }
+        return (staleKnownFailures.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }
+            + staleEntries.map { "  " + $0.message }).joined(separator: "\n") + "\n"
+    }
+
+    private var fixturesText: String {
+        fixtures.counts + "\n" + fixtures.problems.map { "  \($0)" }.joined(separator: "\n")
+            + (fixtures.passed ? "  every frame, value and cross-version decode as recorded\n" : "\n")
+    }
 
     /// (title, passed, text) for each section, in report order.
     var sections: [(title: String, passed: Bool, text: String)] {
-        let stale = staleKnownFailures
-        return [
+        [
             ("Schema against the released lock", schema.passed, schema.rendered),
-            ("Golden frames", fixtures.passed,
-             fixtures.counts + "\n" + fixtures.problems.map { "  \($0)" }.joined(separator: "\n") + (fixtures.passed ? "  every frame, value and cross-version decode as recorded\n" : "\n")),
+            ("Golden frames", fixtures.passed, fixturesText),
             ("Compatibility matrix", matrixPassed, renderGrid(matrix, color: false) + (matrixPassed ? "" : renderFailures(matrix))),
             ("Fleets and upgrades", scenariosPassed, scenarioText),
-            ("Stale known failures", stale.isEmpty,
-             stale.isEmpty ? "none: every listed known failure still fails\n"
-                 : stale.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }.joined(separator: "\n") + "\n"),
+            ("Stale known failures", noStaleKnownFailures, staleText),
         ]
     }
 
@@ -69,25 +79,41 @@ public struct GateResult: Sendable {
         return out
     }
 
-    /// For a pull-request comment: the verdict, then each section.
+    /// Each section's text in a summary gets at most this many bytes.
+    static let summarySectionLimit = 3_000
+
+    /// For a pull-request comment (SummaryMarkdown's limit, by construction): the verdict, each
+    /// section in short (the matrix as its grid and totals), then the first failures of the
+    /// matrix and the scenarios in full, and a count of the rest.
     public func summaryMarkdown(runId: RunID) -> String {
-        var lines = ["## compat gate: \(passed ? "PASS" : "FAIL")", ""]
-        lines.append("| section | result |")
-        lines.append("|---|---|")
-        for section in sections { lines.append("| \(section.title) | \(section.passed ? "PASS" : "**FAIL**") |") }
-        lines.append("")
-        for section in sections {
-            lines.append("### \(section.title): \(section.passed ? "PASS" : "FAIL")")
-            lines += SummaryMarkdown.codeBlock(section.text, language: "text")
-            lines.append("")
+        var doc = MarkdownBlocks(limit: SummaryMarkdown.characterLimit - SummaryMarkdown.closingReserve)
+        doc.add("## compat gate: \(passed ? "PASS" : "FAIL")")
+        doc.add((["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
+            .joined(separator: "\n"))
+        let limit = Self.summarySectionLimit
+        let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \($0.checks.count) checks" }
+        // In the order of `sections`; the failures come after them all, in the room left.
+        let bodies = [
+            SummaryMarkdown.cappedCodeBlock(schema.rendered, limit: limit),
+            SummaryMarkdown.cappedCodeBlock(fixturesText, limit: limit),
+            SummaryMarkdown.gridTable(matrix) + "\n\n" + ReportText.totalsLine(matrix),
+            SummaryMarkdown.cappedCodeBlock(scenarioLines.isEmpty ? "none" : scenarioLines.joined(separator: "\n"), limit: limit),
+            SummaryMarkdown.cappedCodeBlock(staleText, limit: limit),
+        ]
+        for (section, body) in zip(sections, bodies) {
+            doc.add("### \(section.title): \(section.passed ? "PASS" : "FAIL")\n\n" + body)
         }
         if !schema.allowed.isEmpty {
-            lines.append("Intentional breaks allowed in `\(AllowedBreaks.fileName)`:")
-            for allowed in schema.allowed { lines.append("- `\(allowed.change.id)`: \(SummaryMarkdown.escaped(allowed.reason))") }
-            lines.append("")
+            let allowed = schema.allowed.map { "- \(SummaryMarkdown.code($0.change.id)): \(SummaryMarkdown.escaped(SummaryMarkdown.capped($0.reason)))" }
+            doc.add("Intentional breaks allowed in `\(AllowedBreaks.fileName)`:\n" + allowed.prefix(20).joined(separator: "\n")
+                + (allowed.count > 20 ? "\n- … and \(allowed.count - 20) more" : ""))
         }
-        lines.append(runId.summaryLine)
-        return lines.joined(separator: "\n") + "\n"
+        var omitted = SummaryMarkdown.Omitted()
+        if !matrixPassed || !scenariosPassed || !noStaleKnownFailures {
+            doc.add("### Failures")
+            omitted = SummaryMarkdown.addFailures(cells: ReportText.orderedCells(allResults), stale: staleEntries, to: &doc)
+        }
+        return SummaryMarkdown.close(doc, omitted: omitted, runId: runId)
     }
 
     /// One suite per section (the matrix as one suite per cell), one test case per item.
@@ -106,7 +132,12 @@ public struct GateResult: Sendable {
         for problem in fixtures.problems {
             fixturesSuite.add("fixtures/\(problem.file)\(problem.caseName.map { "/\($0)" } ?? "")", classname: "fixtures", failure: (problem.message, "golden", problem.description))
         }
-        return JUnitXML.document([schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults), seconds: seconds, runId: runId)
+        var staleSuite = JUnitXML.staleEntriesSuite(staleEntries, name: "stale-known-failures")
+        staleSuite.add("stale-known-failures/every-listed-failure-still-fails", classname: "stale-known-failures",
+                       failure: noStaleKnownFailures ? nil : ("stale known failures", "stale", staleText))
+        let interrupted = JUnitXML.interruptedSuite(allResults, runId: runId).map { [$0] } ?? []
+        return JUnitXML.document(interrupted + [schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults) + [staleSuite],
+                                 seconds: seconds, runId: runId)
     }
 }
 

@@ -16,8 +16,11 @@ public func writeReports(_ result: MatrixResult, run: RunInfo, to folder: Report
 
 // MARK: - junit.xml
 
-/// junit.xml: one <testsuite> per cell, one <testcase> per check, and for a cell whose peer
-/// crashed or hung a `…/process` test case with an <error>.
+/// junit.xml, in the form the Jenkins xUnit plugin's junit-10.xsd takes (scripts/junit-10.xsd):
+/// one <testsuite> per cell, one <testcase> per check with its time, and for a cell whose peer
+/// crashed or hung a `…/process` test case with an <error>. Checks that did not run are
+/// <skipped> with the reason; a stale knownFailures entry fails a test case of its own, and an
+/// interrupted run is an <error> of a suite named for the run.
 enum JUnitXML {
     /// One <testsuite>: its counts and its rendered test cases.
     struct Suite {
@@ -29,13 +32,25 @@ enum JUnitXML {
         var skipped = 0
         var seconds: Double = 0
 
-        mutating func add(_ name: String, classname: String, failure: (message: String, type: String, details: String)? = nil) {
+        mutating func add(_ name: String, classname: String, seconds: Double? = nil,
+                          failure: (message: String, type: String, details: String)? = nil) {
             var body: String?
             if let failure {
                 body = "<failure message=\"\(attribute(failure.message))\" type=\"\(attribute(failure.type))\">" + text(failure.details) + "</failure>"
                 failures += 1
             }
-            cases.append(testcase(name: name, classname: classname, body: body))
+            cases.append(testcase(name: name, classname: classname, seconds: seconds, body: body))
+        }
+
+        mutating func addError(_ name: String, classname: String, message: String, type: String, details: String) {
+            cases.append(testcase(name: name, classname: classname, seconds: nil,
+                                  body: "<error message=\"\(attribute(message))\" type=\"\(attribute(type))\">" + text(details) + "</error>"))
+            errors += 1
+        }
+
+        mutating func addSkipped(_ name: String, classname: String, seconds: Double? = nil, reason: String) {
+            cases.append(testcase(name: name, classname: classname, seconds: seconds, body: "<skipped message=\"\(attribute(reason))\"/>"))
+            skipped += 1
         }
 
         var rendered: String {
@@ -51,7 +66,32 @@ enum JUnitXML {
     }
 
     static func render(_ result: MatrixResult, runId: RunID) -> String {
-        document(cellSuites(result), seconds: result.wallSeconds, runId: runId)
+        var suites = interruptedSuite(result, runId: runId).map { [$0] } ?? []
+        suites += cellSuites(result)
+        if !result.staleKnownFailures.isEmpty { suites.append(staleEntriesSuite(result.staleKnownFailures)) }
+        return document(suites, seconds: result.wallSeconds, runId: runId)
+    }
+
+    /// For a run stopped before every cell finished: a suite named for the run whose one test
+    /// case is an error, so no CI reads an interrupted run as green.
+    static func interruptedSuite(_ result: MatrixResult, runId: RunID) -> Suite? {
+        let notRun = result.cells.filter { $0.state == .notRun }
+        guard !notRun.isEmpty else { return nil }
+        let name = "run \(runId.value)"
+        var suite = Suite(name: name, seconds: result.wallSeconds)
+        suite.addError(name + "/complete", classname: name, message: "the run was interrupted: "
+                       + ReportText.plural(notRun.count, "cell", "cells") + " of \(result.cells.count) not run",
+                       type: "interrupted", details: notRun.map(ReportText.cellName).joined(separator: "\n"))
+        return suite
+    }
+
+    /// knownFailures entries with a wildcard whose every matched check passed, one failing test case each.
+    static func staleEntriesSuite(_ entries: [StaleKnownFailure], name: String = "knownFailures") -> Suite {
+        var suite = Suite(name: name)
+        for entry in entries {
+            suite.add("knownFailures/" + entry.entry, classname: name, failure: ("stale knownFailures entry", "stale", entry.message))
+        }
+        return suite
     }
 
     /// A whole junit.xml from its suites, each carrying the run id as its first property
@@ -64,7 +104,7 @@ enum JUnitXML {
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"compat\" tests=\"\(suites.reduce(0) { $0 + $1.cases.count })\" failures=\"\(suites.reduce(0) { $0 + $1.failures })\""
-            + " errors=\"\(suites.reduce(0) { $0 + $1.errors })\" skipped=\"\(suites.reduce(0) { $0 + $1.skipped })\" time=\"\(time(seconds))\">\n"
+            + " errors=\"\(suites.reduce(0) { $0 + $1.errors })\" time=\"\(time(seconds))\">\n"
             + suites.map(\.rendered).joined()
             + "</testsuites>\n"
     }
@@ -80,35 +120,33 @@ enum JUnitXML {
                 details += ReportText.peerLines(cell)
                 details.append("reproduce: \(cell.reproduce)")
                 let message = "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")"
-                suite.cases.append(testcase(name: name + "/process", classname: name,
-                                            body: "<error message=\"\(attribute(message))\" type=\"\(cell.state.rawValue)\">"
-                                                + text(details.joined(separator: "\n")) + "</error>"))
-                suite.errors += 1
+                suite.addError(name + "/process", classname: name, message: message, type: cell.state.rawValue,
+                               details: details.joined(separator: "\n"))
             }
             for check in cell.checks {
                 let details = ReportText.checkLines(check, in: cell).joined(separator: "\n")
                 switch check.status {
                 case .passed:
-                    suite.add(check.name, classname: name)
+                    suite.add(check.name, classname: name, seconds: check.seconds)
                 case .failed:
-                    suite.add(check.name, classname: name, failure: (check.failure?.message ?? "failed", "failed", details))
+                    suite.add(check.name, classname: name, seconds: check.seconds, failure: (check.failure?.message ?? "failed", "failed", details))
                 case .stalePass:
-                    suite.add(check.name, classname: name, failure: ("stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details))
+                    suite.add(check.name, classname: name, seconds: check.seconds,
+                              failure: ("stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details))
                 case .knownFailure:
-                    suite.cases.append(testcase(name: check.name, classname: name,
-                                                body: "<skipped message=\"\(attribute("known: " + (check.knownReason ?? "listed in knownFailures")))\"/>"))
-                    suite.skipped += 1
+                    suite.addSkipped(check.name, classname: name, seconds: check.seconds, reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
                 case .notRun, .skipped:
-                    suite.cases.append(testcase(name: check.name, classname: name, body: "<skipped/>"))
-                    suite.skipped += 1
+                    suite.addSkipped(check.name, classname: name,
+                                     reason: check.reason ?? check.failure?.message ?? cell.problem ?? ReportText.mark(check.status).lowercased())
                 }
             }
             return suite
         }
     }
 
-    static func testcase(name: String, classname: String, body: String?) -> String {
-        let open = "    <testcase classname=\"\(attribute(classname))\" name=\"\(attribute(name))\""
+    /// A test case; `seconds` nil (not run, or not one check) is written as 0, which every reader takes.
+    static func testcase(name: String, classname: String, seconds: Double?, body: String?) -> String {
+        let open = "    <testcase classname=\"\(attribute(classname))\" name=\"\(attribute(name))\" time=\"\(time(seconds ?? 0))\""
         guard let body else { return open + "/>\n" }
         return open + ">\n      " + body + "\n    </testcase>\n"
     }
@@ -128,11 +166,12 @@ enum JUnitXML {
         escape(value, inAttribute: false)
     }
 
-    /// XML 1.0 cannot carry most C0 controls even as references: they are shown as `\u{XX}`.
+    /// XML 1.0 cannot carry most C0 controls even as references: like every other control
+    /// character (which may have come from a peer) they are shown as escapes (`\x01`).
     private static func escape(_ value: String, inAttribute: Bool) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
+        for scalar in value.escapingControlCharacters.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
@@ -140,166 +179,10 @@ enum JUnitXML {
             case "\"" where inAttribute: out += "&quot;"
             case "'" where inAttribute: out += "&apos;"
             case "\n" where inAttribute: out += "&#10;"
-            case "\r": out += "&#13;"
             case "\t" where inAttribute: out += "&#9;"
-            case "\n", "\t": out.unicodeScalars.append(scalar)
-            case "\u{0}"..."\u{1F}", "\u{FFFE}", "\u{FFFF}":
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            case "\u{7F}"..."\u{9F}":
-                out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
+            // Not characters XML 1.0 allows: shown as an escape too.
+            case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-}
-
-// MARK: - summary.md
-
-/// summary.md: the verdict, the grid as a table, the totals, and each failing check with
-/// the command that reproduces it, short enough for a pull-request comment.
-enum SummaryMarkdown {
-    /// Past this many failing checks the summary points at the other reports instead.
-    static let maximumDetailedChecks = 40
-
-    static func render(_ result: MatrixResult, runId: RunID) -> String {
-        var lines = [String]()
-        lines.append("## Compatibility matrix: " + verdict(result))
-        lines.append("")
-        lines.append("| " + (["client \\ gateway"] + result.gateways.map(escaped)).joined(separator: " | ") + " |")
-        lines.append("|" + String(repeating: " --- |", count: result.gateways.count + 1))
-        for client in result.clients {
-            let states = result.gateways.map { result.cell(client: client, gateway: $0)?.state.rawValue ?? "-" }
-            lines.append("| " + ([escaped(client)] + states).joined(separator: " | ") + " |")
-        }
-        lines.append("")
-        lines.append(ReportText.totalsLine(result))
-        lines.append("")
-
-        let cells = ReportText.orderedCells(result)
-        if result.allExpected {
-            lines.append("All \(result.cells.count) cells as expected.")
-        } else {
-            lines.append("### Failures")
-            var detailed = 0
-            var skipped = 0
-            for cell in cells where !cell.state.isExpected || cell.checks.contains(where: { $0.status == .stalePass }) {
-                lines.append("")
-                lines.append("#### \(escaped(ReportText.cellName(cell))): \(cell.state.rawValue)")
-                lines.append("")
-                if let problem = cell.problem { lines.append(escaped(problem)) ; lines.append("") }
-                if cell.state == .crash || cell.state == .timeout || cell.state == .notRun {
-                    lines += peerBlock(cell)
-                    lines += codeBlock(cell.reproduce, language: "sh")
-                }
-                for check in cell.checks where check.status == .failed || check.status == .stalePass {
-                    guard detailed < maximumDetailedChecks else {
-                        skipped += 1
-                        continue
-                    }
-                    detailed += 1
-                    lines += checkBlock(check, in: cell)
-                }
-            }
-            if skipped > 0 {
-                lines.append("")
-                lines.append("… and \(ReportText.plural(skipped, "more failing check", "more failing checks")): see junit.xml and results.json.")
-            }
-        }
-
-        let known = cells.flatMap { cell in cell.checks.filter { $0.status == .knownFailure } }
-        if !known.isEmpty {
-            lines.append("")
-            lines.append("### Known failures")
-            lines.append("")
-            for check in known.prefix(maximumDetailedChecks) {
-                lines.append("- " + code(check.name) + ": " + escaped(check.knownReason ?? "listed in knownFailures"))
-            }
-            if known.count > maximumDetailedChecks {
-                lines.append("- … and \(known.count - maximumDetailedChecks) more")
-            }
-        }
-        // Blocks each bring their own spacing; one blank line between them is enough.
-        let tidy = lines.enumerated().filter { index, line in
-            !(line.isEmpty && (index == 0 || lines[index - 1].isEmpty || index == lines.count - 1))
-        }.map(\.element)
-        return tidy.joined(separator: "\n") + "\n\n" + runId.summaryLine + "\n"
-    }
-
-    static func verdict(_ result: MatrixResult) -> String {
-        if result.allExpected { return "as expected" }
-        var parts = result.totals.filter { !$0.state.isExpected }.map { "\($0.count) \($0.state.rawValue)" }
-        let stale = ReportText.staleCount(result)
-        if stale > 0 { parts.append(ReportText.plural(stale, "stale known failure", "stale known failures")) }
-        return "not as expected (" + parts.joined(separator: ", ") + ")"
-    }
-
-    static func checkBlock(_ check: CheckResult, in cell: CellResult) -> [String] {
-        var lines = [""]
-        let mark = check.status == .stalePass ? "stale known failure" : "failed"
-        lines.append("**" + code(check.name) + "** " + mark)
-        lines.append("")
-        if check.status == .stalePass {
-            lines.append("Listed in knownFailures" + (check.knownReason.map { " (" + escaped($0) + ")" } ?? "")
-                + " but passed: remove it from matrix.json.")
-            lines.append("")
-        }
-        if let failure = check.failure {
-            lines.append(escaped(failure.message))
-            var facts = [String]()
-            if !check.rules.isEmpty { facts.append("rules " + check.rules.joined(separator: ", ")) }
-            if let field = failure.field { facts.append("field " + code(field)) }
-            if let expected = failure.expected { facts.append("expected " + code(expected)) }
-            if let actual = failure.actual { facts.append("actual " + code(actual)) }
-            if !facts.isEmpty {
-                lines.append("")
-                lines.append(facts.joined(separator: " · "))
-            }
-            lines.append("")
-        }
-        lines += codeBlock(reproduceCommand(for: check, in: cell), language: "sh")
-        return lines
-    }
-
-    static func peerBlock(_ cell: CellResult) -> [String] {
-        guard !cell.peers.isEmpty else { return [] }
-        return codeBlock(ReportText.peerLines(cell).joined(separator: "\n"), language: "text")
-    }
-
-    static func codeBlock(_ content: String, language: String) -> [String] {
-        let fence = String(repeating: "`", count: max(3, longestBacktickRun(content) + 1))
-        return [fence + language, content, fence, ""]
-    }
-
-    /// Inline code that survives backticks and line breaks in the value.
-    static func code(_ value: String) -> String {
-        let value = ReportText.singleLine(value)
-        if value.isEmpty { return "*(empty)*" }
-        let fence = String(repeating: "`", count: longestBacktickRun(value) + 1)
-        let pad = value.hasPrefix("`") || value.hasSuffix("`") ? " " : ""
-        return fence + pad + value + pad + fence
-    }
-
-    static func longestBacktickRun(_ text: String) -> Int {
-        var longest = 0
-        var run = 0
-        for character in text {
-            run = character == "`" ? run + 1 : 0
-            longest = max(longest, run)
-        }
-        return longest
-    }
-
-    /// Plain text that Markdown must not read as markup, tables or HTML.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for character in ReportText.singleLine(text) {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\\", "`", "*", "_", "[", "]", "|", "#", "~": out += "\\" + String(character)
-            default: out.append(character)
             }
         }
         return out

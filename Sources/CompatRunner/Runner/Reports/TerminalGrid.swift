@@ -44,9 +44,10 @@ public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
 /// actual values, both frames in hex and the command that reproduces it, and the peers'
 /// terminations and stderr tails. Empty when there is nothing to report.
 public func renderFailures(_ result: MatrixResult) -> String {
-    let blocks = ReportText.orderedCells(result).filter(ReportText.needsDetails).map {
+    var blocks = ReportText.orderedCells(result).filter(ReportText.needsDetails).map {
         ReportText.cellDetails($0, verbose: false)
     }
+    blocks += result.staleKnownFailures.map { "STALE  \($0.message)\n" }
     return blocks.joined(separator: "\n")
 }
 
@@ -154,8 +155,9 @@ enum ReportText {
         result.cells.reduce(0) { $0 + $1.checks.count }
     }
 
+    /// Stale checks (listed by their exact name) and stale wildcard entries.
     static func staleCount(_ result: MatrixResult) -> Int {
-        result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .stalePass }.count }
+        result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .stalePass }.count } + result.staleKnownFailures.count
     }
 
     /// "19 PASS · 6 INCOMPATIBLE · 25 cells · 1234 checks · wall 0.84 s, 2 jobs"
@@ -231,8 +233,8 @@ enum ReportText {
     }
 
     /// The details of one check, one line each, without indentation: message, field,
-    /// expected, actual, both frames, and (with `reproduce`) the command that runs it again.
-    static func checkLines(_ check: CheckResult, in cell: CellResult, reproduce: Bool = true) -> [String] {
+    /// expected, actual, both frames (unless not `withFrames`), and (with `reproduce`) the command that runs it again.
+    static func checkLines(_ check: CheckResult, in cell: CellResult, reproduce: Bool = true, withFrames: Bool = true) -> [String] {
         var lines = [String]()
         if check.status == .stalePass {
             let reason = check.knownReason.map { " (\(singleLine($0)))" } ?? ""
@@ -247,7 +249,7 @@ enum ReportText {
             if let field = failure.field { lines.append("field:    \(singleLine(field).escapingControlCharacters)") }
             if let expected = failure.expected { lines.append("expected: \(singleLine(expected).escapingControlCharacters)") }
             if let actual = failure.actual { lines.append("actual:   \(singleLine(actual).escapingControlCharacters)") }
-            for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] {
+            for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] where withFrames {
                 guard let frame else { continue }
                 lines.append("\(title) frame (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
                 lines += hexDump(frame).map { "  " + $0 }

@@ -1,0 +1,115 @@
+// What a run tells GitHub Actions when it runs there (GITHUB_ACTIONS=true): each finding as an
+// `::error` workflow command, which GitHub shows on the run and the pull request, and summary.md
+// appended to the step's summary page ($GITHUB_STEP_SUMMARY).
+
+import Foundation
+
+/// One thing a run found that a person must look at: a failing check, a crashed or hung cell,
+/// a stale knownFailures entry, a schema or golden-frame finding of the gate.
+public struct GitHubFinding: Sendable, Hashable {
+    public var title: String
+    /// What happened.
+    public var message: String
+    /// The command that shows it again: always shown, however long the message.
+    public var reproduce: String?
+
+    public init(title: String, message: String, reproduce: String? = nil) {
+        self.title = title
+        self.message = message
+        self.reproduce = reproduce
+    }
+}
+
+public struct GitHubActions: Sendable {
+    /// GitHub shows at most 10 errors a step; past this many the rest are one notice with their count.
+    public static let maximumAnnotations = 50
+    /// A message is cut here: the reports have the rest.
+    static let maximumMessageCharacters = 2_000
+
+    public let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    public var isActive: Bool { environment["GITHUB_ACTIONS"] == "true" }
+
+    /// The `::error` lines of the first findings, then a notice counting the rest.
+    public func workflowCommands(_ findings: [GitHubFinding]) -> String {
+        var lines = findings.prefix(Self.maximumAnnotations).map { finding in
+            var message = finding.message.escapingControlCharacters
+            if message.count > Self.maximumMessageCharacters {
+                message = String(message.prefix(Self.maximumMessageCharacters)) + "… (the rest is in the reports)"
+            }
+            if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.escapingControlCharacters }
+            return "::error title=" + Self.property(finding.title.escapingControlCharacters) + "::" + Self.data(message)
+        }
+        if findings.count > Self.maximumAnnotations {
+            let more = findings.count - Self.maximumAnnotations
+            lines.append("::notice title=compat::" + Self.data("\(more) more \(more == 1 ? "finding" : "findings") not shown as annotations: see the step summary and the reports"))
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Appends `summary` to the file $GITHUB_STEP_SUMMARY names, when it names one. Returns
+    /// what went wrong, for a warning: the run's verdict stands whatever happens here.
+    public func appendStepSummary(_ summary: String) -> String? {
+        guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return nil }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return "cannot append the summary to GITHUB_STEP_SUMMARY (\(path)): \(String(cString: strerror(errno)))" }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data((summary.hasSuffix("\n") ? summary : summary + "\n").utf8))
+        } catch {
+            return "cannot append the summary to GITHUB_STEP_SUMMARY (\(path)): \(error.localizedDescription)"
+        }
+        return nil
+    }
+
+    /// A workflow command's message: `%`, CR and LF escaped.
+    static func data(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// A workflow command's property value: as `data`, and `:` and `,` too.
+    static func property(_ text: String) -> String {
+        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
+
+extension MatrixResult {
+    /// Every failing or stale check, crashed or hung cell, stale wildcard entry, and an interrupt, in grid order.
+    public var gitHubFindings: [GitHubFinding] {
+        var findings = [GitHubFinding]()
+        let cells = ReportText.orderedCells(self)
+        let notRun = cells.filter { $0.state == .notRun }
+        if !notRun.isEmpty {
+            findings.append(GitHubFinding(title: "compat: interrupted", message: "the run was interrupted: "
+                + ReportText.plural(notRun.count, "cell", "cells") + " of \(cells.count) not run"))
+        }
+        for cell in cells {
+            if cell.state == .crash || cell.state == .timeout {
+                findings.append(GitHubFinding(title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
+                                              reproduce: cell.reproduce))
+            }
+            for check in cell.checks where check.status == .failed || check.status == .stalePass {
+                // Values can be whole frames in hex: each line short, the frames are in the reports.
+                let lines = ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
+                findings.append(GitHubFinding(title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell)))
+            }
+        }
+        findings += staleKnownFailures.map { GitHubFinding(title: "stale knownFailures entry", message: $0.message) }
+        return findings
+    }
+}
+
+extension GateResult {
+    /// The schema's breaking changes and the golden problems, then the matrix's and the scenarios' findings.
+    public var gitHubFindings: [GitHubFinding] {
+        schema.breaking.map { GitHubFinding(title: "schema/\($0.id)", message: "breaking: \($0.detail)") }
+            + fixtures.problems.map { GitHubFinding(title: "fixtures/\($0.file)\($0.caseName.map { "/\($0)" } ?? "")", message: $0.description) }
+            + allResults.gitHubFindings
+    }
+}
