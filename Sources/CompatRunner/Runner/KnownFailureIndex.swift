@@ -53,6 +53,14 @@ public struct StaleKnownFailure: Sendable, Hashable, Codable {
     /// How many checks it matched, all passed.
     public var passedChecks: Int
 
+    public init(client: String, gateway: String, check: String, reason: String, passedChecks: Int) {
+        self.client = client
+        self.gateway = gateway
+        self.check = check
+        self.reason = reason
+        self.passedChecks = passedChecks
+    }
+
     init(_ entry: KnownFailure, passedChecks: Int) {
         client = entry.client
         gateway = entry.gateway

@@ -40,7 +40,7 @@ public struct KnownFailure: Sendable, Hashable {
     let gatewayPattern: Glob
     let checkPattern: Glob
 
-    init(client: String, gateway: String, check: String, reason: String) {
+    public init(client: String, gateway: String, check: String, reason: String) {
         self.client = client
         self.gateway = gateway
         self.check = check
@@ -49,6 +49,9 @@ public struct KnownFailure: Sendable, Hashable {
         gatewayPattern = Glob(gateway)
         checkPattern = Glob(check)
     }
+
+    /// Whether its check is a pattern (`*`) rather than one check's name.
+    public var isWildcard: Bool { !checkPattern.isLiteral }
 
     public func matches(_ checkName: String, client: String, gateway: String) -> Bool {
         applies(client: client, gateway: gateway) && matchesCheck(checkName, cellPrefix: CheckName.cellPrefix(client: client, gateway: gateway))

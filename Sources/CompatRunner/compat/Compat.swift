@@ -145,7 +145,8 @@ struct ShardOptions: ParsableArguments {
         guard let shard else { return (units, nil) }
         let parsed = try Shard.parse(shard)
         let record = ShardRecord(shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
-                                 arguments: ShardRecord.configurationArguments(commandLineArguments))
+                                 arguments: ShardRecord.configurationArguments(commandLineArguments),
+                                 wildcardKnownFailures: runner.config.knownFailures.filter(\.isWildcard))
         let mine = parsed.pick(units, runner: runner)
         let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
         emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")

@@ -33,9 +33,11 @@ struct ReportCommand: ParsableCommand {
             let merged = try ReportMerge.merge(shards)
             if let gate = merged.gate {
                 emit(gate.renderTerminal())
+                publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: merged.run.runId))
             } else {
                 emit(renderGrid(merged.matrix, color: terminal.colors))
                 if !merged.matrix.allExpected { emit(renderFailures(merged.matrix)) }
+                publishToGitHubActions(merged.matrix.gitHubFindings, summary: merged.matrix.summaryMarkdown(runId: merged.run.runId))
             }
             if let reports {
                 try writeReports(merged, to: reports)

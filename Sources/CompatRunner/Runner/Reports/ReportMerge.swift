@@ -34,7 +34,9 @@ public enum ReportMerge {
         let run = RunInfo(runId: RunID(), startedAt: runs.map(\.run.startedAt).min()!, command: first.results.run.command,
                           arguments: record.arguments, compatVersion: first.results.run.compatVersion)
         let cells = runs.flatMap(\.matrix.cells).map { ReportText.cellName($0) }
-        let matrix = mergedMatrix(order: record.units.filter(Set(cells).contains).compactMap { units[$0] }, runs)
+        var matrix = mergedMatrix(order: record.units.filter(Set(cells).contains).compactMap { units[$0] }, runs)
+        // A wildcard entry is stale when none of the checks it matched failed, in any shard.
+        matrix.staleKnownFailures = staleWildcardEntries(record.wildcardKnownFailures, in: matrix.cells)
         guard let gate = first.results.gate else { return RunResults(run: run, findings: .matrix(matrix)) }
         try checkSameSections(shards)
         let scenarios = runs.flatMap { $0.gate?.scenarios ?? [] }.map { ReportText.cellName($0) }

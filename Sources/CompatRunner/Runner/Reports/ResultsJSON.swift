@@ -31,6 +31,7 @@ enum ResultsJSON {
             "jobs": .integer(matrix.jobs),
             "totals": totals(matrix.cells),
             "cells": .array(ReportText.orderedCells(matrix).map(cell)),
+            "staleEntries": .array(matrix.staleKnownFailures.map(staleEntry)),
             "gate": results.gate.map(gate) ?? .null,
         ]
     }
@@ -46,6 +47,26 @@ enum ResultsJSON {
             "units": strings(record.units),
             "matrixDigest": .string(record.matrixDigest),
             "arguments": strings(record.arguments),
+            "knownFailures": .array(record.wildcardKnownFailures.map(knownFailure)),
+        ]
+    }
+
+    static func knownFailure(_ entry: KnownFailure) -> JSON {
+        [
+            "client": .string(entry.client),
+            "gateway": .string(entry.gateway),
+            "check": .string(entry.check),
+            "reason": .string(entry.reason),
+        ]
+    }
+
+    static func staleEntry(_ entry: StaleKnownFailure) -> JSON {
+        [
+            "client": .string(entry.client),
+            "gateway": .string(entry.gateway),
+            "check": .string(entry.check),
+            "reason": .string(entry.reason),
+            "passedChecks": .integer(entry.passedChecks),
         ]
     }
 

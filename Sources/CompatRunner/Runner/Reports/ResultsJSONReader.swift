@@ -33,8 +33,10 @@ extension RunResults {
 /// The keys of each object results.json holds, in the order ResultsJSON writes them.
 enum ResultsKeys {
     static let top = ["schemaVersion", "runId", "startedAt", "command", "arguments", "compatVersion", "shard", "allExpected",
-                      "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "gate"]
-    static let shard = ["index", "count", "units", "matrixDigest", "arguments"]
+                      "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "staleEntries", "gate"]
+    static let shard = ["index", "count", "units", "matrixDigest", "arguments", "knownFailures"]
+    static let knownFailure = ["client", "gateway", "check", "reason"]
+    static let staleEntry = knownFailure + ["passedChecks"]
     static let totals = ["cells", "checks", "states", "checkStatuses"]
     static let cell = ["name", "client", "gateway", "clientVersion", "gatewayVersion", "expectedVersion", "state", "problem",
                        "keptDirectory", "seconds", "reproduce", "peers", "checks"]
@@ -66,7 +68,8 @@ private struct ResultsJSONReader {
                           shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
         let matrix = MatrixResult(clients: try top.strings("clients"), gateways: try top.strings("gateways"),
                                   cells: try top.objects("cells", keys: ResultsKeys.cell).map(cell),
-                                  wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"))
+                                  wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"),
+                                  staleKnownFailures: try top.objects("staleEntries", keys: ResultsKeys.staleEntry).map(staleEntry))
         guard let gate = try top.optionalObject("gate", keys: ResultsKeys.gate) else {
             return RunResults(run: run, findings: .matrix(matrix))
         }
@@ -77,7 +80,18 @@ private struct ResultsJSONReader {
         let (index, count) = (try fields.int("index"), try fields.int("count"))
         guard count >= 1, (1...count).contains(index) else { throw fields.fail("index", "shard \(index)/\(count) is not K/N with 1 ≤ K ≤ N") }
         return ShardRecord(shard: Shard(index: index, count: count), units: try fields.strings("units"),
-                           matrixDigest: try fields.string("matrixDigest"), arguments: try fields.strings("arguments"))
+                           matrixDigest: try fields.string("matrixDigest"), arguments: try fields.strings("arguments"),
+                           wildcardKnownFailures: try fields.objects("knownFailures", keys: ResultsKeys.knownFailure).map(knownFailure))
+    }
+
+    func knownFailure(_ fields: Fields) throws(ConfigError) -> KnownFailure {
+        KnownFailure(client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
+                     reason: try fields.string("reason"))
+    }
+
+    func staleEntry(_ fields: Fields) throws(ConfigError) -> StaleKnownFailure {
+        StaleKnownFailure(client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
+                          reason: try fields.string("reason"), passedChecks: try fields.int("passedChecks"))
     }
 
     func cell(_ fields: Fields) throws(ConfigError) -> CellResult {

@@ -44,12 +44,16 @@ public struct ShardRecord: Sendable, Hashable {
     public var matrixDigest: String
     /// The arguments without --shard, --report-dir and --jobs: shards of one run agree on the rest.
     public var arguments: [String]
+    /// The run's knownFailures entries with a wildcard: whether one is stale is only known once
+    /// every shard's checks are merged (a shard may hold only its passes).
+    public var wildcardKnownFailures: [KnownFailure]
 
-    public init(shard: Shard, units: [String], matrixDigest: String, arguments: [String]) {
+    public init(shard: Shard, units: [String], matrixDigest: String, arguments: [String], wildcardKnownFailures: [KnownFailure] = []) {
         self.shard = shard
         self.units = units
         self.matrixDigest = matrixDigest
         self.arguments = arguments
+        self.wildcardKnownFailures = wildcardKnownFailures
     }
 
     /// The arguments that decide what a run checks: all but where its reports go, how many
@@ -67,7 +71,7 @@ public struct ShardRecord: Sendable, Hashable {
                 skipNext = true
                 continue
             }
-            if argument == "--color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+            if argument == "--color" || argument == "--no-color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
             kept.append(argument)
         }
         return kept
