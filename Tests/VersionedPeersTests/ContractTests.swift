@@ -8,7 +8,7 @@ import Testing
 
 /// Checks a `hello` reply against the schema's range and message list for `version`.
 func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: SourceLocation = #_sourceLocation) {
-    guard case .hello(let implementation, let helloVersion, let min, let max, let helloRole, let messages) = event.kind else {
+    guard case .hello(let implementation, let helloVersion, let min, let max, let helloRole, let messages, let contract) = event.kind else {
         Issue.record("hello answered \(event.line)", sourceLocation: sourceLocation)
         return
     }
@@ -18,6 +18,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
     #expect(min == range.lowerBound && max == range.upperBound, "hello range \(min)..\(max)", sourceLocation: sourceLocation)
     #expect(helloRole == role.rawValue, sourceLocation: sourceLocation)
     #expect(messages == Schema.tgp.messages(knownAt: version).map(\.name), sourceLocation: sourceLocation)
+    #expect(contract == ContractVersion.current, "hello's contract", sourceLocation: sourceLocation)
 }
 
 @Suite struct ContractTests {

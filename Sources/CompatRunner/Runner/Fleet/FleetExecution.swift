@@ -27,9 +27,13 @@ final class FleetExecution {
         var active = false
         /// Why it stopped taking part, for the checks it did not reach.
         var stopReason: String?
+        /// Set when a check of its own was skipped for a peer's contract version: its later checks are skipped too.
+        var skipReason: String?
     }
     var sessions: [Session]
     private var results: [String: CheckResult] = [:]
+    /// The checks the peers' contract versions cannot take, by name, with the reason (FleetContracts.swift).
+    var contractSkips: [String: String] = [:]
 
     init(schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
          gateway: PeerHandle, clients: [PeerHandle]) {
@@ -57,6 +61,7 @@ final class FleetExecution {
     /// Records a check's outcome; a failure takes the member out of the rounds that follow.
     func record(_ member: FleetMember?, _ what: String, _ failure: CheckFailure?) {
         let checkName = name(member, what)
+        guard contractSkips.isEmpty || contractSkips[checkName] == nil else { return }
         let kind = plan.checks.first { $0.name == checkName }?.kind
         if selection.includes(checkName) {
             results[checkName] = CheckResult(name: checkName, status: failure == nil ? .passed : .failed, failure: failure,
@@ -73,6 +78,9 @@ final class FleetExecution {
         plan.checks.filter { selection.includes($0.name) }.map { planned in
             if let result = results[planned.name] { return result }
             let member = plan.members.first { planned.name.hasPrefix(name($0, "")) }
+            if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
+                return CheckResult(name: planned.name, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
+            }
             let reason = abort.map { "not run: the fleet stopped (\($0.description))" }
                 ?? member.flatMap { sessions[$0.index].stopReason } ?? "not run"
             return CheckResult(name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id))

@@ -66,7 +66,7 @@ enum ResultsJSON {
             }
             try container.encode(states, forKey: Key("states"))
             var statuses = [String: Int]()
-            for status in [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun] {
+            for status in [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun, .skipped] {
                 statuses[status.rawValue] = result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == status }.count }
             }
             try container.encode(statuses, forKey: Key("checkStatuses"))
@@ -104,6 +104,7 @@ enum ResultsJSON {
             try container.encode(check.status.rawValue, forKey: Key("status"))
             try container.encode(check.rules, forKey: Key("rules"))
             try container.encode(check.knownReason, forKey: Key("knownReason"))
+            try container.encode(check.reason, forKey: Key("reason"))
             try container.encode(check.failure.map(Failure.init), forKey: Key("failure"))
             // Passing checks need no command; everything else says how to see it again.
             let reproduce = check.status == .passed ? nil : reproduceCommand(for: check, in: cell)
@@ -210,8 +211,12 @@ enum JUnitXML {
                     suite.cases.append(testcase(name: check.name, classname: name,
                                                 body: "<skipped message=\"\(attribute("known: " + (check.knownReason ?? "listed in knownFailures")))\"/>"))
                     suite.skipped += 1
-                case .notRun, .skipped:
+                case .notRun:
                     suite.cases.append(testcase(name: check.name, classname: name, body: "<skipped/>"))
+                    suite.skipped += 1
+                case .skipped:
+                    suite.cases.append(testcase(name: check.name, classname: name,
+                                                body: "<skipped message=\"\(attribute(check.reason ?? "skipped"))\"/>"))
                     suite.skipped += 1
                 }
             }
@@ -329,6 +334,18 @@ enum SummaryMarkdown {
             }
             if known.count > maximumDetailedChecks {
                 lines.append("- … and \(known.count - maximumDetailedChecks) more")
+            }
+        }
+        let skips = ReportText.skipGroups(cells)
+        if !skips.isEmpty {
+            lines.append("")
+            lines.append("### Skipped checks (peer contract too old)")
+            lines.append("")
+            for group in skips.prefix(maximumDetailedChecks) {
+                lines.append("- " + code(group.cell) + ": " + ReportText.plural(group.count, "check", "checks") + " " + escaped(group.reason))
+            }
+            if skips.count > maximumDetailedChecks {
+                lines.append("- … and \(skips.count - maximumDetailedChecks) more: see results.json")
             }
         }
         // Blocks each bring their own spacing; one blank line between them is enough.
