@@ -55,11 +55,10 @@ extension FleetExecution {
             if let reason = gate.skipReason(kind, except: ignored) { contractSkips[checkName] = reason }
         }
         // A member whose handshake is skipped takes part in nothing; no member at all: nor do the fleet-wide checks.
-        var left: [String] = []
         for member in plan.members {
-            if let reason = contractSkips[name(member, "Logon/c2g/handshake")] { sessions[member.index].skipReason = reason } else { left.append(member.label) }
+            sessions[member.index].skipReason = contractSkips[name(member, "Logon/c2g/handshake")]
         }
-        if left.isEmpty, let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }) {
+        if let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }), plan.members.allSatisfy({ sessions[$0.index].skipReason != nil }) {
             for (checkName, kind) in plan.checks where memberLabel(of: checkName) == nil && kind != .fleetShutdown { contractSkips[checkName] = reason }
         }
     }
