@@ -100,8 +100,17 @@ final class FleetExecution {
                 guard error.peer.role == .client, let culprit = plan.members.first(where: { $0.label == error.peer.name }) else { throw error }
                 drop(culprit, because: error.description)
                 if culprit.index == member.index { return CheckFailure(error.description) }
+                failNextCheck(of: culprit, CheckFailure(error.description))
             }
         }
+    }
+
+    /// A member that broke while another was being served fails the first of its checks that has
+    /// no result yet: a fleet with a dead client is never a PASS.
+    private func failNextCheck(of member: FleetMember, _ failure: CheckFailure) {
+        let prefix = name(member, "")
+        guard let next = plan.checks.first(where: { $0.name.hasPrefix(prefix) && results[$0.name] == nil && contractSkips[$0.name] == nil }) else { return }
+        record(member, String(next.name.dropFirst(prefix.count)), failure)
     }
 
     /// Takes a member out of the fleet: its process is killed, its later checks are not run.
