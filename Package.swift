@@ -9,7 +9,9 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(con
 /// A peer is one thread over one poll loop, and the compiler proves its static accesses
 /// exclusive; the run-time checks of its class properties cost ~9% of a gateway's CPU under load.
 let uncheckedExclusivity: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-/// One executable per released TGP version; each is built with only its own version.
+/// One executable per released TGP version. Each links the whole schema (all five versions) and is
+/// limited to its own version when it starts (PeerMain.run(version:)); only a peer built from an
+/// older commit lacks a newer version's code.
 let peerVersions = 1...5
 
 let package = Package(

@@ -5,7 +5,8 @@ import TGP
 
 public struct Event: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
-        case hello(implementation: String, version: Int, min: Int, max: Int, role: String, messages: [String])
+        /// `contract` is nil when the peer does not state it (contract 1, `ContractVersion.unstated`).
+        case hello(implementation: String, version: Int, min: Int, max: Int, role: String, messages: [String], contract: Int?)
         case listening(endpoint: String)
         case connected
         case logonAck(version: Int, sessionId: String)
@@ -62,13 +63,14 @@ public struct Event: Sendable, Hashable {
         if let id { object["id"] = id }
         object["event"] = .string(name)
         switch kind {
-        case .hello(let implementation, let version, let min, let max, let role, let messages):
+        case .hello(let implementation, let version, let min, let max, let role, let messages, let contract):
             object["implementation"] = .string(implementation)
             object["version"] = .integer(version)
             object["min"] = .integer(min)
             object["max"] = .integer(max)
             object["role"] = .string(role)
             object["messages"] = .array(messages.map(JSON.string))
+            if let contract { object["contract"] = .integer(contract) }
         case .listening(let endpoint):
             object["endpoint"] = .string(endpoint)
         case .connected, .ok, .bye:
@@ -139,8 +141,15 @@ public struct Event: Sendable, Hashable {
             guard let messages = messagesJSON.arrayValue?.compactMap(\.stringValue), messages.count == messagesJSON.arrayValue?.count else {
                 throw ContractError("hello event: \"messages\" must be an array of strings")
             }
+            var contract: Int?
+            if let stated = object["contract"] {
+                guard let number = stated.intValue, number >= 1 else {
+                    throw ContractError("hello event: \"contract\" must be a positive integer, the peer contract version it keeps (P3), got \(stated.serialized)")
+                }
+                contract = number
+            }
             kind = .hello(implementation: try string("implementation"), version: try int("version"), min: try int("min"),
-                          max: try int("max"), role: try string("role"), messages: messages)
+                          max: try int("max"), role: try string("role"), messages: messages, contract: contract)
         case "listening": kind = .listening(endpoint: try string("endpoint"))
         case "connected": kind = .connected
         case "logon_ack":

@@ -75,7 +75,7 @@ enum TestPeers {
     static let directory = Built.repositoryRoot + "/Tests/CompatRunnerTests/Peers"
 
     /// The script of the peer `name` (`segv`, `abort`, `hang`, `exits`, `exit3`, `nonjson`, `flood`, `longline`;
-    /// `reports`, a gateway that reports an endpoint of the test's choosing).
+    /// `reports`, a gateway that reports an endpoint of the test's choosing; `badcontract`, a hello whose contract is no integer).
     static func script(_ name: String) -> String { directory + "/\(name).sh" }
 
     /// A matrix.json peer entry for it, version 3; `pids` is a file where it notes its pids.

@@ -8,7 +8,7 @@ import Testing
 
 /// Checks a `hello` reply against the schema's range and message list for `version`.
 func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: SourceLocation = #_sourceLocation) {
-    guard case .hello(let implementation, let helloVersion, let min, let max, let helloRole, let messages) = event.kind else {
+    guard case .hello(let implementation, let helloVersion, let min, let max, let helloRole, let messages, let contract) = event.kind else {
         Issue.record("hello answered \(event.line)", sourceLocation: sourceLocation)
         return
     }
@@ -18,6 +18,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
     #expect(min == range.lowerBound && max == range.upperBound, "hello range \(min)..\(max)", sourceLocation: sourceLocation)
     #expect(helloRole == role.rawValue, sourceLocation: sourceLocation)
     #expect(messages == Schema.tgp.messages(knownAt: version).map(\.name), sourceLocation: sourceLocation)
+    #expect(contract == ContractVersion.current, "hello's contract", sourceLocation: sourceLocation)
 }
 
 @Suite struct ContractTests {
@@ -108,5 +109,48 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
             let status = peer.waitForExit()
             #expect(status == 0, "\(peer.label) exit status \(status.map(String.init) ?? "none: still running")\n\(peer.transcript)")
         }
+    }
+}
+
+/// The contract's own version (P3, P17): what a hello states, and a peer that keeps contract 1.
+@Suite struct ContractVersionTests {
+    static let hello = #"{"id":1,"event":"hello","implementation":"x","version":3,"min":1,"max":3,"role":"client","messages":["Logon"]"#
+
+    @Test("hello's contract: none is contract 1 (nil), a positive integer is taken, anything else is an error naming P3")
+    func helloContractParsing() throws {
+        func contract(_ suffix: String) throws -> Int? {
+            guard case .hello(_, _, _, _, _, _, let contract) = try Event(json: try JSON.parse(Self.hello + suffix + "}")).kind else { return -1 }
+            return contract
+        }
+        #expect(try contract("") == nil)
+        #expect(try contract(#","contract":1"#) == 1)
+        #expect(try contract(#","contract":7"#) == 7)
+        for bad in ["0", "-1", "1.5", #""3""#, "null", "[3]"] {
+            #expect {
+                _ = try contract(#","contract":"# + bad)
+            } throws: { error in
+                "\(error)".contains("\"contract\" must be a positive integer") && "\(error)".contains("(P3)")
+            }
+        }
+    }
+
+    @Test("--fault contract-1: no contract in hello, no sessionId in session events, no logon on a logged-on client")
+    func peerKeepingContract1() throws {
+        let exchange = try Exchange(gateway: 4, arguments: ["--fault", "contract-1"])
+        guard case .hello(_, _, _, _, _, _, let contract) = try exchange.gateway.request(.hello).kind else {
+            Issue.record("hello answered otherwise")
+            return
+        }
+        #expect(contract == nil)
+        let client = try exchange.connectClient(4, arguments: ["--fault", "contract-1"])
+        let ack = try client.request(.logon(username: "old", min: nil, max: nil))
+        #expect(ack.logonAck?.version == 4, "\(ack.line)")
+        let session = try #require(try exchange.gateway.nextSession("logged_on").session)
+        #expect(session.version == 4 && session.sessionId == nil, "P14 before contract 2: no sessionId")
+        _ = try client.nextReceived("LogonAck")
+        let again = try client.request(.logon(username: "old", min: nil, max: nil))
+        #expect(again.errorMessage?.contains("peer contract 1") == true, "\(again.line)")
+        try client.shutdown()
+        try exchange.gateway.shutdown()
     }
 }

@@ -43,6 +43,9 @@ public enum Fault: String, CaseIterable, Sendable {
     case accept65Entries = "accept-65-entries"
     /// R7: var-data holding UTF-16 surrogates in UTF-8 form (ED A0..BF 80..BF) is delivered instead of rejected.
     case acceptUTF16Surrogates = "accept-utf16-surrogates"
+    /// Not a defect: the peer keeps peer contract 1, as a peer built before contract 2 does (no
+    /// `contract` in hello, no sessionId in session events, no logon on a logged-on client).
+    case contract1 = "contract-1"
 }
 
 /// The faults a peer was started with, applied at the few places they bite.

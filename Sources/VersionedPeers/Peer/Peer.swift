@@ -20,6 +20,8 @@ final class Peer {
     var schema: Schema { codec.schema }
     /// Deliberate defects for the harness's self-check; empty in normal use.
     let faults: FaultSet
+    /// The peer contract version it keeps: the newest, or 1 under the fault `contract-1`.
+    let contract: Int
 
     private let context: ZMQContext
     private(set) var socket: ZMQSocket?
@@ -62,6 +64,7 @@ final class Peer {
 
     init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
         self.faults = FaultSet(faults: faults)
+        self.contract = faults.contains(.contract1) ? ContractVersion.unstated : ContractVersion.current
         self.version = version
         self.range = Schema.tgp.peerRanges[version]!
         self.role = role
@@ -109,6 +112,14 @@ final class Peer {
     }
 
     /// An unsolicited per-frame or session event, unless the peer serves load quietly.
+    /// Whether the contract version it keeps has `feature`.
+    private func keeps(_ feature: ContractFeature) -> Bool { feature.since <= contract }
+
+    /// A session event, its sessionId left out where the contract it keeps has none (P14).
+    private func sessionEvent(_ state: String, version: Int, sessionId: UInt64?) -> Event.Kind {
+        .session(state: state, version: version, sessionId: keeps(.sessionEventIds) ? sessionId.map { String($0) } : nil)
+    }
+
     private func notify(_ kind: @autoclosure () -> Event.Kind) {
         if !quiet { emit(id: nil, kind()) }
     }
@@ -144,7 +155,8 @@ final class Peer {
         switch command.kind {
         case .hello:
             emit(id: id, .hello(implementation: Self.implementation, version: version, min: range.lowerBound, max: range.upperBound,
-                                role: role.rawValue, messages: schema.messages(knownAt: version).map(\.name)))
+                                role: role.rawValue, messages: schema.messages(knownAt: version).map(\.name),
+                                contract: keeps(.helloContract) ? contract : nil))
         case .listen(let endpoint):
             guard role == .gateway else { return wrongRole() }
             openSocket(id: id, endpoint: endpoint)
@@ -435,6 +447,9 @@ final class Peer {
 
     private func logon(id: JSON, username: String, min: Int?, max: Int?) {
         guard socket != nil else { return emit(id: id, .error("logon needs a connection: connect first")) }
+        guard clientSession == nil || keeps(.logonAgain) else {
+            return emit(id: id, .error("already logged on: peer contract \(contract) has no logon on a logged-on client"))
+        }
         let requested = (min ?? range.lowerBound)...(max ?? range.upperBound)
         guard requested.lowerBound <= requested.upperBound, range.contains(requested.lowerBound), range.contains(requested.upperBound) else {
             return emit(id: id, .error("logon range \(min ?? range.lowerBound)..\(max ?? range.upperBound) is not within this peer's \(range.lowerBound)..\(range.upperBound)"))
@@ -500,7 +515,7 @@ final class Peer {
             if !faults.has(.silentLogout) { answer(Message(message.type), at: session.version, to: identity) }
             if faults.has(.sessionSurvivesLogout) { return }
             gateway.end(identity)
-            notify(.session(state: "logged_off", version: session.version, sessionId: String(session.sessionId)))
+            notify(sessionEvent("logged_off", version: session.version, sessionId: session.sessionId))
         default:
             guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else { return }
             let target = faults.has(.answerWrongSession) ? gateway.loggedOnIdentity(named: nil) ?? identity : identity
@@ -529,7 +544,7 @@ final class Peer {
                 "sessionId": .unsigned(session.sessionId),
             ])
             answer(ack, at: negotiated, to: identity)
-            notify(.session(state: "logged_on", version: negotiated, sessionId: String(session.sessionId)))
+            notify(sessionEvent("logged_on", version: negotiated, sessionId: session.sessionId))
         case .rejected(var supported):
             if faults.has(.logonRejectClientRange), clientMin <= clientMax { supported = clientMin...clientMax }
             gateway.end(identity)
@@ -543,7 +558,7 @@ final class Peer {
                 "text": .text("client versions \(clientMin)..\(clientMax) and gateway versions \(supported.lowerBound)..\(supported.upperBound) do not overlap"),
             ])
             answer(reject, at: rejectVersion, to: identity)
-            notify(.session(state: "rejected", version: rejectVersion, sessionId: nil))
+            notify(sessionEvent("rejected", version: rejectVersion, sessionId: nil))
         }
     }
 }

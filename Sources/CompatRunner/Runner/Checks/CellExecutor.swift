@@ -23,6 +23,10 @@ final class CellExecutor {
     var negotiated = 0
     /// Set when the rest of the cell cannot run (the logon failed): why, for the checks left.
     private var skipReason: String?
+    /// The contract version each peer's hello stated (none: contract 1).
+    var contracts: [Role: Int] = [:]
+    /// The kinds the peers' contract versions cannot take, with the reason; empty for current peers.
+    var contractSkips: [CheckKind: String] = [:]
     /// The gateway's mode: auto (the contract's default) until the first check after the handshake.
     private var autoMode = true
     /// Heartbeats sent so far, so each carries a timestamp of its own.
@@ -91,6 +95,10 @@ final class CellExecutor {
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {
         let selected = selection.includes(planned.name)
         guard selected || planned.kind.isPrerequisite else { return }
+        if !contractSkips.isEmpty, let reason = contractSkips[planned.kind] {
+            if selected { results.append(CheckResult(name: planned.name, status: .skipped, rules: planned.rules.map(\.id), reason: reason)) }
+            return
+        }
         if let skipReason, planned.kind != .shutdown {
             if selected { record(planned, .notRun, CheckFailure(skipReason)) }
             return
@@ -160,6 +168,7 @@ final class CellExecutor {
 
     /// The one command a check sends, if it can run in a batch.
     private func batchCommand(_ planned: PlannedCheck) -> (role: Role, kind: Command.Kind)? {
+        if !contractSkips.isEmpty && contractSkips[planned.kind] != nil { return nil }
         switch planned.step {
         case .deliver(let message, let flow) where message.type.name != "Logout":
             return (flow.sender, .send(message: message.projected(onto: negotiated).json(knownAt: negotiated), session: nil))

@@ -2,6 +2,8 @@
 // enforces, the cells it applies to and what it needs from the peers. Listable before anything
 // runs (`compat list --checks`, docs/CHECKS.md); CheckPlan turns it into one cell's names.
 
+import PeerContract
+
 /// The families a cell's executor is split by, in the order a cell runs them.
 public enum CheckFamily: String, CaseIterable, Sendable {
     case handshake = "hello and handshake"
@@ -154,7 +156,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     /// The rules a failure of this kind breaks.
     public var rules: [Rule] {
         switch self {
-        case .helloGateway, .helloClient: [.p3, .n3]
+        case .helloGateway, .helloClient: [.p3, .n3, .p17]
         case .beforeLogon: [.r9, .rj1, .rj2, .rj4, .p4, .p13]
         case .handshake: [.n1, .n2, .e3, .p5, .p14]
         case .logonForwardDecoding: [.e3, .r10, .r2, .r4, .p12]
@@ -228,38 +230,44 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// The contract commands and events it needs from the peers.
-    public var needs: [String] {
+    /// The contract commands, events and fields it needs from the peers; the newest contract
+    /// version among them is the one a peer must keep for the check to run (ContractGate).
+    public var needs: [ContractFeature] {
         switch self {
-        case .helloGateway, .helloClient: ["hello"]
-        case .beforeLogon: ["listen", "connect", "send_raw", "rejected_inbound", "received"]
-        case .handshake: ["logon", "session"]
-        case .logonForwardDecoding, .logonRejectRefusal: ["received"]
-        case .sample, .edge, .enumValues: ["send", "received"]
-        case .enumNewerRefused, .typeRefused: ["send"]
-        case .typeForced, .badInput: ["send_raw", "rejected_inbound", "received"]
-        case .encodedAt: ["send_raw", "received"]
-        case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho: ["mode", "send", "received"]
-        case .relogon: ["logon", "mode", "send", "received"]
-        case .shutdown: ["shutdown"]
-        case .fleetHandshake: ["logon", "session"]
-        case .fleetOrderBook, .fleetRequest: ["send", "received"]
-        case .fleetSend: ["send with \"session\"", "received"]
-        case .fleetRenegotiate: ["logon with min and max", "send", "received"]
-        case .fleetBadInputIsolated: ["send_raw", "received"]
-        case .fleetLogoutIsolated: ["send", "session", "send with \"session\""]
-        case .fleetKilledIsolated: ["send", "received"]
-        case .fleetNoStrayFrames: ["received"]
-        case .fleetShutdown: ["shutdown"]
-        case .upgradeNotLoggedOn: ["send", "received"]
-        case .upgradeRelogon: ["logon"]
-        case .upgradeTraffic: ["send", "received"]
-        case .upgradeNewerRefused: ["send"]
-        case .upgradeCutOff: ["logon"]
-        case .upgradeRecovery: ["logon"]
-        case .upgradeOthersUndisturbed: ["send", "received"]
+        case .helloGateway, .helloClient: [.hello]
+        case .beforeLogon: [.listen, .connect, .sendRaw, .rejectedInbound, .received]
+        case .handshake: [.logon, .sessionEvents]
+        case .logonForwardDecoding, .logonRejectRefusal: [.received]
+        case .sample, .edge, .enumValues: [.send, .received]
+        case .enumNewerRefused, .typeRefused: [.send]
+        case .typeForced, .badInput: [.sendRaw, .rejectedInbound, .received]
+        case .encodedAt: [.sendRaw, .received]
+        case .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceEcho: [.mode, .send, .received]
+        // Each starts a fresh session with a second logon, so its orderIds start at 1.
+        case .referenceAck, .referenceMassCancel: [.mode, .send, .received, .logonAgain]
+        case .relogon: [.logon, .logonAgain, .mode, .send, .received]
+        case .shutdown: [.shutdown]
+        // Each client's session event is told apart by its sessionId.
+        case .fleetHandshake: [.logon, .sessionEventIds]
+        case .fleetOrderBook, .fleetRequest: [.send, .received]
+        case .fleetSend: [.sendToSession, .received]
+        case .fleetRenegotiate: [.logonRange, .logonAgain, .send, .received]
+        case .fleetBadInputIsolated: [.sendRaw, .received]
+        case .fleetLogoutIsolated: [.send, .sessionEventIds, .sendToSession]
+        case .fleetKilledIsolated: [.send, .received]
+        case .fleetNoStrayFrames: [.received]
+        case .fleetShutdown: [.shutdown]
+        case .upgradeNotLoggedOn: [.send, .received]
+        // A client that was logged on to FROM logs on again.
+        case .upgradeRelogon, .upgradeCutOff, .upgradeRecovery: [.logon, .logonAgain]
+        case .upgradeTraffic: [.send, .received]
+        case .upgradeNewerRefused: [.send]
+        case .upgradeOthersUndisturbed: [.send, .received]
         }
     }
+
+    /// The peer contract version a peer must keep for a check of this kind to run.
+    public var minimumContract: Int { needs.map(\.since).max() ?? ContractVersion.unstated }
 
     /// Run whatever the selection says: the rest of the cell depends on it.
     var isPrerequisite: Bool {

@@ -3,6 +3,7 @@
 // knownFailures entry and --run pattern names a planned check.
 
 import MiniJSON
+import PeerContract
 import TGP
 
 public enum CheckListing {
@@ -48,14 +49,16 @@ public enum CheckListing {
             "this file is out of date. A check's full name is `client=NAME/gateway=NAME/` followed by its pattern;",
             "`compat list --checks --client X --gateway Y` prints every name one cell will run. Rule ids are those of",
             "[PROTOCOL.md](PROTOCOL.md) and [PEER-CONTRACT.md](PEER-CONTRACT.md); a check enforces nothing else.",
+            "`contract` is the peer contract version the check needs (PEER-CONTRACT.md, Contract versions): a cell whose",
+            "client or gateway keeps an older one reports the check skipped, with the reason, and does not run it.",
             "",
         ]
         for family in CheckFamily.allCases {
             lines += ["## \(family.rawValue.prefix(1).uppercased() + family.rawValue.dropFirst())", "",
-                      "| kind | name pattern | rules | applies to | needs | example |", "|---|---|---|---|---|---|"]
+                      "| kind | name pattern | rules | applies to | needs | contract | example |", "|---|---|---|---|---|---|---|"]
             for kind in CheckKind.allCases where kind.family == family {
                 let cells = [kind.id, "`\(kind.namePattern)`", kind.rules.map(\.id).joined(separator: ", "), kind.appliesTo,
-                             kind.needs.map { "`\($0)`" }.joined(separator: ", "), examples[kind].map { "`\($0)`" } ?? "—"]
+                             kind.needs.map { "`\($0.summary)`" }.joined(separator: ", "), "\(kind.minimumContract)", examples[kind].map { "`\($0)`" } ?? "—"]
                 lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
             }
             lines.append("")

@@ -8,9 +8,10 @@ import TGP
 extension CellExecutor {
     func checkHello(_ role: Role) throws(CellAbort) -> CheckFailure? {
         let answer = try session.request(role, .hello)
-        guard case .hello(_, let version, let min, let max, let helloRole, let messages) = answer.kind else {
+        guard case .hello(_, let version, let min, let max, let helloRole, let messages, _) = answer.kind else {
             return CheckFailure("hello was answered with \(answer.json.serialized) (P3)")
         }
+        noteContract(of: answer, role)
         let peerVersion = self.version(role)
         let range = schema.peerRanges[peerVersion]!
         for (field, expected, actual) in [("version", "\(peerVersion)", "\(version)"), ("min", "\(range.lowerBound)", "\(min)"),
@@ -24,6 +25,14 @@ extension CellExecutor {
                                 expected: known.sorted().joined(separator: ","), actual: unknown)
         }
         return nil
+    }
+
+    /// Once both peers said hello: the kinds their contract versions cannot take.
+    private func noteContract(of hello: Event, _ role: Role) {
+        contracts[role] = ContractGate.contract(of: hello)
+        guard let client = contracts[.client], let gateway = contracts[.gateway] else { return }
+        let gate = ContractGate(client: (peers.client, client), gateway: (peers.gateway, gateway))
+        contractSkips = gate.skipReasons(CheckKind.allCases.filter(\.isCellKind))
     }
 
     /// R9: a message before logon draws Reject{NotLoggedOn}, encoded at version 1 (RJ4), which

@@ -18,7 +18,7 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
     case g1 = "G1", g2 = "G2", g3 = "G3", g4 = "G4"
     // The peer contract.
     case p1 = "P1", p2 = "P2", p3 = "P3", p4 = "P4", p5 = "P5", p6 = "P6", p7 = "P7", p8 = "P8"
-    case p9 = "P9", p10 = "P10", p11 = "P11", p12 = "P12", p13 = "P13", p14 = "P14", p15 = "P15", p16 = "P16"
+    case p9 = "P9", p10 = "P10", p11 = "P11", p12 = "P12", p13 = "P13", p14 = "P14", p15 = "P15", p16 = "P16", p17 = "P17"
 
     public var id: String { rawValue }
 

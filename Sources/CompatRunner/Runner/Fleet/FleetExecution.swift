@@ -27,11 +27,15 @@ final class FleetExecution {
         var active = false
         /// Why it stopped taking part, for the checks it did not reach.
         var stopReason: String?
+        /// Set when a check of its own was skipped for a peer's contract version: its later checks are skipped too.
+        var skipReason: String?
     }
     var sessions: [Session]
     private var results: [String: CheckResult] = [:]
     /// When the last check was recorded: each check's time runs from there to its own result.
     private var lastRecorded = ContinuousClock.now
+    /// The checks the peers' contract versions cannot take, by name, with the reason (FleetContracts.swift).
+    var contractSkips: [String: String] = [:]
 
     init(schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
          gateway: PeerHandle, clients: [PeerHandle]) {
@@ -59,6 +63,7 @@ final class FleetExecution {
     /// Records a check's outcome; a failure takes the member out of the rounds that follow.
     func record(_ member: FleetMember?, _ what: String, _ failure: CheckFailure?) {
         let checkName = name(member, what)
+        guard contractSkips.isEmpty || contractSkips[checkName] == nil else { return }
         let kind = plan.checks.first { $0.name == checkName }?.kind
         if selection.includes(checkName) {
             let now = ContinuousClock.now
@@ -77,6 +82,9 @@ final class FleetExecution {
         plan.checks.filter { selection.includes($0.name) }.map { planned in
             if let result = results[planned.name] { return result }
             let member = plan.members.first { planned.name.hasPrefix(name($0, "")) }
+            if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
+                return CheckResult(name: planned.name, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
+            }
             let reason = abort.map { "not run: the fleet stopped (\($0.description))" }
                 ?? member.flatMap { sessions[$0.index].stopReason } ?? "not run"
             return CheckResult(name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
@@ -97,8 +105,17 @@ final class FleetExecution {
                 guard error.peer.role == .client, let culprit = plan.members.first(where: { $0.label == error.peer.name }) else { throw error }
                 drop(culprit, because: error.description)
                 if culprit.index == member.index { return CheckFailure(error.description) }
+                failNextCheck(of: culprit, CheckFailure(error.description))
             }
         }
+    }
+
+    /// A member that broke while another was being served fails the first of its checks that has
+    /// no result yet: a fleet with a dead client is never a PASS.
+    private func failNextCheck(of member: FleetMember, _ failure: CheckFailure) {
+        let prefix = name(member, "")
+        guard let next = plan.checks.first(where: { $0.name.hasPrefix(prefix) && results[$0.name] == nil && contractSkips[$0.name] == nil }) else { return }
+        record(member, String(next.name.dropFirst(prefix.count)), failure)
     }
 
     /// Takes a member out of the fleet: its process is killed, its later checks are not run.

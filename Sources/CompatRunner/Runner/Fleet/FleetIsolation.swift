@@ -12,7 +12,7 @@ extension FleetExecution {
     /// session has a new N and a new order book (the next order is orderId 1).
     func renegotiateRound() throws(CellAbort) {
         let gatewayRange = schema.peerRanges[plan.gateway.version]!
-        for member in activeMembers {
+        for member in activeMembers where !isSkipped(member, "Logon/c2g/renegotiate") {
             let clientRange = schema.peerRanges[member.spec.version]!
             let current = sessions[member.index].version!
             let lowest = max(clientRange.lowerBound, gatewayRange.lowerBound)

@@ -10,6 +10,7 @@ import TGP
 
 extension FleetExecution {
     func run(endpoint: String, allowRemote: Bool) throws(CellAbort) {
+        try helloRound()
         try start(endpoint: endpoint, allowRemote: allowRemote)
         try logonRound()
         try orderBookRound()
@@ -51,7 +52,7 @@ extension FleetExecution {
 
     /// N1/N2/S1: every client logs on at once; each gets N from its own range, or a clean LogonReject.
     func logonRound() throws(CellAbort) {
-        let ready = plan.members.filter { !client($0).finished && !plan.joinsLater.contains($0.index) }
+        let ready = plan.members.filter { !client($0).finished && !plan.joinsLater.contains($0.index) && sessions[$0.index].skipReason == nil }
         var ids: [Int: JSON] = [:]
         for member in ready {
             _ = try guarded(member) { () throws(CellAbort) in

@@ -27,6 +27,7 @@ public struct RecoveryTimes: Sendable {
 extension FleetExecution {
     func runUpgrade(_ upgrade: UpgradePlan, endpoint: String, allowRemote: Bool,
                     startTo: () throws(SpawnError) -> PeerHandle) throws(CellAbort) -> RecoveryTimes {
+        try helloRound()
         let bound = try start(endpoint: endpoint, allowRemote: allowRemote)
         try logonRound()
         try orderBookRound()
@@ -49,7 +50,10 @@ extension FleetExecution {
         try relogonRound(upgrade, since: listening, recovery: &recovery)
         let roundTrip = try trafficAtNewVersion(upgrade)
         if let floor = recovery.floorMilliseconds, let roundTrip { recovery.floorMilliseconds = floor + roundTrip }
-        record(nil, "session/recovery", recovery.perClient.isEmpty && upgrade.after.contains(where: { if case .accepted = $0 { true } else { false } })
+        let shouldRecover = plan.members.contains { member in
+            if case .accepted = upgrade.after[member.index] { sessions[member.index].skipReason == nil } else { false }
+        }
+        record(nil, "session/recovery", recovery.perClient.isEmpty && shouldRecover
                ? CheckFailure("no client logged on again after the upgrade (S3)") : nil)
         try shutdownAll()
         return recovery
@@ -106,7 +110,10 @@ extension FleetExecution {
     /// Every client logs on again on the same connection, all at once: N from TO's range, or a
     /// clean LogonReject (cut off, which the support policy may forbid).
     private func relogonRound(_ upgrade: UpgradePlan, since listening: ContinuousClock.Instant, recovery: inout RecoveryTimes) throws(CellAbort) {
-        let members = plan.members.filter { !client($0).finished }
+        let members = plan.members.filter { member in
+            guard !client(member).finished, sessions[member.index].skipReason == nil else { return false }
+            return !skipsLogon(member, Self.relogonCheck(upgrade, member))
+        }
         var ids: [Int: JSON] = [:]
         for member in members {
             _ = try guarded(member) { () throws(CellAbort) in
@@ -144,11 +151,15 @@ extension FleetExecution {
                     return CheckFailure("logging on to the new gateway should end in \(upgrade.after[member.index])", actual: reply.json.serialized)
                 }
             }
-            let what = if case .accepted = upgrade.after[member.index] { "Logon/c2g/relogon" } else { "cut-off" }
-            record(member, what, failure)
+            record(member, Self.relogonCheck(upgrade, member), failure)
             if failure != nil && recovered { sessions[member.index].active = false }
         }
         gateway.inbox.removeAll()
+    }
+
+    /// The check a member's logon to TO is: a relogon, or a cut-off by design.
+    private static func relogonCheck(_ upgrade: UpgradePlan, _ member: FleetMember) -> String {
+        if case .accepted = upgrade.after[member.index] { "Logon/c2g/relogon" } else { "cut-off" }
     }
 
     /// S3/G1: traffic goes on at the new N (a new order book: orderId 1); a type newer than the
@@ -192,6 +203,7 @@ extension FleetExecution {
     /// stops (or is killed) and a client of another version joins in its place, logs on and
     /// trades at its own N (or is cut off); every other session goes on undisturbed (S1).
     func runClientUpgrade(_ upgrade: UpgradePlan, replaced: Int, newcomer: Int, endpoint: String, allowRemote: Bool) throws(CellAbort) {
+        try helloRound()
         let bound = try start(endpoint: endpoint, allowRemote: allowRemote)
         try logonRound()
         try orderBookRound()
@@ -209,15 +221,16 @@ extension FleetExecution {
         sessions[replaced].active = false
         sessions[replaced].stopReason = "replaced by \(upgrade.to.name)"
         let member = plan.members[newcomer]
-        let failure = try guarded(member) { () throws(CellAbort) in
-            try group.request(client(member), .hello)
-            try group.connect(client(member), to: bound)
-            let reply = try group.request(client(member), .logon(username: "fleet-\(member.index)", min: nil, max: nil))
-            return try joined(member, reply: reply, upgrade: upgrade)
-        }
         let what = member.negotiated == nil ? "cut-off" : "Logon/c2g/relogon"
-        record(member, what, failure)
-        if failure == nil, member.negotiated != nil { record(member, "NewOrder/c2g/traffic", try firstOrder(member)) }
+        if sessions[member.index].skipReason == nil && !skipsLogon(member, what) {
+            let failure = try guarded(member) { () throws(CellAbort) in
+                try group.connect(client(member), to: bound)
+                let reply = try group.request(client(member), .logon(username: "fleet-\(member.index)", min: nil, max: nil))
+                return try joined(member, reply: reply, upgrade: upgrade)
+            }
+            record(member, what, failure)
+            if failure == nil, member.negotiated != nil { record(member, "NewOrder/c2g/traffic", try firstOrder(member)) }
+        }
         let others = activeMembers.filter { $0.index != newcomer }
         record(nil, "session/others-undisturbed", try heartbeatRound(others, after: "\(old.label) was replaced by \(member.label)"))
         try shutdownAll()

@@ -20,6 +20,11 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
     }
     let fleetWide = result.checks.filter { !$0.name.contains("/client=") }
     lines.append("  " + ReportText.padded("(all)", to: upgrade == nil ? 31 : 41) + statusCounts(fleetWide))
+    let skipped = ReportText.skipLines([result])
+    if !skipped.isEmpty {
+        lines.append("")
+        lines += skipped
+    }
     if ReportText.needsDetails(result) {
         lines.append("")
         lines.append(ReportText.cellDetails(result, verbose: false).trimmingCharacters(in: .newlines))
@@ -33,7 +38,7 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
 
 /// `12 passed, 1 failed` for a set of checks.
 private func statusCounts(_ checks: [CheckResult]) -> String {
-    let counts = [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun].compactMap { status -> String? in
+    let counts = [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun, .skipped].compactMap { status -> String? in
         let count = checks.filter { $0.status == status }.count
         return count == 0 ? nil : "\(count) \(status == .notRun ? "not run" : status.rawValue)"
     }

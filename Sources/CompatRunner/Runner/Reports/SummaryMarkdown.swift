@@ -70,6 +70,7 @@ enum SummaryMarkdown {
             omitted = addFailures(cells: ReportText.orderedCells(result), stale: result.staleKnownFailures, to: &doc)
         }
         addKnownFailures(result.cells, to: &doc)
+        addSkippedChecks(ReportText.orderedCells(result), to: &doc)
         return close(doc, omitted: omitted, runId: runId)
     }
 
@@ -258,19 +259,32 @@ enum SummaryMarkdown {
     /// The known failures, one line each, as many as fit.
     static func addKnownFailures(_ cells: [CellResult], to doc: inout MarkdownBlocks) {
         let known = cells.flatMap { cell in cell.checks.filter { $0.status == .knownFailure } }
-        guard !known.isEmpty else { return }
+        addList("### Known failures", known.map { "- " + code($0.name) + ": " + escaped(capped($0.knownReason ?? "listed in knownFailures")) },
+                to: &doc)
+    }
+
+    /// The checks a peer's contract version could not take, per cell and reason: never hidden.
+    static func addSkippedChecks(_ cells: [CellResult], to doc: inout MarkdownBlocks) {
+        let groups = ReportText.skipGroups(cells)
+        addList("### Skipped checks (peer contract too old)",
+                groups.map { "- " + code($0.cell) + ": " + ReportText.plural($0.count, "check", "checks") + " " + escaped(capped($0.reason)) },
+                to: &doc)
+    }
+
+    /// A heading and up to `maximumDetailedChecks` of `lines`, as many as fit, then how many more.
+    static func addList(_ heading: String, _ lines: [String], to doc: inout MarkdownBlocks) {
+        guard !lines.isEmpty else { return }
         let reserve = 60
         guard doc.remaining > reserve * 3 else { return }
         var list = [String]()
-        var size = "### Known failures".utf8.count + 2
-        for check in known.prefix(maximumDetailedChecks) {
-            let line = "- " + code(check.name) + ": " + escaped(capped(check.knownReason ?? "listed in knownFailures"))
+        var size = heading.utf8.count + 2
+        for line in lines.prefix(maximumDetailedChecks) {
             guard size + line.utf8.count + 1 + reserve <= doc.remaining else { break }
             size += line.utf8.count + 1
             list.append(line)
         }
-        if known.count > list.count { list.append("- … and \(known.count - list.count) more") }
-        doc.add("### Known failures\n\n" + list.joined(separator: "\n"))
+        if lines.count > list.count { list.append("- … and \(lines.count - list.count) more: see results.json") }
+        doc.add(heading + "\n\n" + list.joined(separator: "\n"))
     }
 
     // MARK: Markdown pieces

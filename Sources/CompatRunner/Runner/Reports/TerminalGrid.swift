@@ -34,6 +34,7 @@ public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
     }
     lines.append("")
     lines.append(ReportText.totalsLine(result, color: color))
+    lines += ReportText.skipLines(ReportText.orderedCells(result))
     return lines.joined(separator: "\n") + "\n"
 }
 
@@ -75,6 +76,9 @@ public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
         var line = ReportText.padded(ReportText.mark(check.status), to: markWidth) + "  " + check.name
         if check.status == .knownFailure || check.status == .stalePass, let reason = check.knownReason {
             line += "  (known: \(ReportText.singleLine(reason)))"
+        }
+        if check.status == .skipped, let reason = check.reason {
+            line += "  (\(ReportText.singleLine(reason)))"
         }
         lines.append(line)
     }
@@ -155,6 +159,30 @@ enum ReportText {
         result.cells.reduce(0) { $0 + $1.checks.count }
     }
 
+    static func skippedCount(_ result: MatrixResult) -> Int {
+        result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .skipped }.count }
+    }
+
+    /// Each cell's skipped checks, counted by reason: a check a peer's contract version cannot
+    /// take is never hidden.
+    static func skipGroups(_ cells: [CellResult]) -> [(cell: String, reason: String, count: Int)] {
+        cells.flatMap { cell in
+            var counts: [String: Int] = [:]
+            var order: [String] = []
+            for check in cell.checks where check.status == .skipped {
+                let reason = check.reason ?? "skipped"
+                if counts[reason] == nil { order.append(reason) }
+                counts[reason, default: 0] += 1
+            }
+            return order.map { (cellName(cell), $0, counts[$0]!) }
+        }
+    }
+
+    /// "client=v3/gateway=v5: 4 checks skipped: needs peer contract 2 (…); client v3 speaks contract 1"
+    static func skipLines(_ cells: [CellResult]) -> [String] {
+        skipGroups(cells).map { "\($0.cell): \(plural($0.count, "check", "checks")) \(singleLine($0.reason))" }
+    }
+
     /// Stale checks (listed by their exact name) and stale wildcard entries.
     static func staleCount(_ result: MatrixResult) -> Int {
         result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .stalePass }.count } + result.staleKnownFailures.count
@@ -169,6 +197,10 @@ enum ReportText {
         }
         parts.append(plural(result.cells.count, "cell", "cells"))
         parts.append(plural(checkCount(result), "check", "checks"))
+        let skipped = skippedCount(result)
+        if skipped > 0 {
+            parts.append("\(skipped) skipped (peer contract too old, listed below)")
+        }
         parts.append("wall \(seconds(result.wallSeconds)) s, " + plural(result.jobs, "job", "jobs"))
         return parts.joined(separator: " · ")
     }
@@ -217,7 +249,7 @@ enum ReportText {
     static func verdictLine(_ cell: CellResult) -> String {
         let counts: [(CheckStatus, String)] = [
             (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
-            (.stalePass, "stale"), (.notRun, "not run"),
+            (.stalePass, "stale"), (.notRun, "not run"), (.skipped, "skipped"),
         ]
         let tally = counts.compactMap { status, word -> String? in
             let count = cell.checks.filter { $0.status == status }.count
