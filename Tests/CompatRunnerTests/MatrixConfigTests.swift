@@ -43,7 +43,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): peers[1].name: is 65 characters long; at most 64 (it is part of every check name and cell folder name)"
         },
         BadMatrix(label: "a peer name with a slash", text: #"{"peers": [\#(peer("v1/x", 1))]}"#) {
-            #"\#($0): peers[0].name: "v1/x" may hold only letters, digits, '-', '_' and '.' (it is part of check names)"#
+            #"\#($0): peers[0].name: "v1/x" may hold only letters, digits, '-', '_', '.' and '@' (it is part of check names)"#
         },
         BadMatrix(label: "a peer name starting with '-'", text: #"{"peers": [\#(peer("-v1", 1))]}"#) {
             #"\#($0): peers[0].name: "-v1" may not start with '-' (compat pair would read it as an option)"#
@@ -88,7 +88,22 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): timeouts.cellSeconds: unknown key (expected pairSeconds, commandSeconds)"
         },
         BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#) {
-            "\($0): peers[0].args: unknown key (expected name, version, argv)"
+            "\($0): peers[0].args: unknown key (expected name, version, and argv or build)"
+        },
+        BadMatrix(label: "a peer with neither argv nor build", text: #"{"peers": [{"name": "v1", "version": 1}]}"#) {
+            #"\#($0): peers[0].argv: missing: give argv (the program to run) or build ({"ref": COMMIT, "product": "peer-v3"})"#
+        },
+        BadMatrix(label: "a peer with argv and build", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "build": {"ref": "HEAD", "product": "peer-v1"}}]}"#) {
+            "\($0): peers[0].build: a peer has argv or build, not both"
+        },
+        BadMatrix(label: "a build ref that git would read as an option", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "--output=x", "product": "peer-v1"}}]}"#) {
+            #"\#($0): peers[0].build.ref: "--output=x" is not a git ref (no leading '-', no spaces)"#
+        },
+        BadMatrix(label: "a build product that is a path", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "../peer-v1"}}]}"#) {
+            #"\#($0): peers[0].build.product: must be the name of an executable product of the package, e.g. "peer-v3""#
+        },
+        BadMatrix(label: "an unknown key in a build", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#) {
+            "\($0): peers[0].build.config: unknown key (expected ref, product)"
         },
         BadMatrix(label: "a known failure without a reason",
                   text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*"}]}"#) {

@@ -10,7 +10,7 @@ struct Compat: ParsableCommand {
         commandName: "compat",
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
-        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
+        subcommands: [MatrixCommand.self, PeersCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
@@ -133,9 +133,11 @@ func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
     "reports written to \(folder.path) (run \(runId))\n"
 }
 
-/// Before the first cell starts: every program that will run can be started, and cells have a
-/// usable folder (with a note when it is not the one TMPDIR names).
-func checkBeforeStarting(_ config: MatrixConfig, peers: Set<String>) throws(ConfigError) {
+/// Before the first cell starts: the peers built from a commit are built (or found in the cache),
+/// every program that will run can be started, and cells have a usable folder (with a note when
+/// it is not the one TMPDIR names).
+func checkBeforeStarting(_ config: inout MatrixConfig, peers: Set<String>) throws(ConfigError) {
+    try PeerBuilder.prepare(&config, peers: peers) { emitError("compat: \($0)\n") }
     try config.validatePrograms(for: peers)
     if let note = try TemporaryRoot.resolve().note {
         emitError("compat: note: \(note)\n")

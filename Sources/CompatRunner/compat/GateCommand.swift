@@ -31,9 +31,9 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let (config, samples) = try matrixOptions.load()
+        var (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
-        try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
+        try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
         let reports = try reportDir.map(ReportFolder.prepare)
         let runId = RunID()
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)

@@ -85,7 +85,7 @@ struct ListCommand: ParsableCommand {
         for peer in config.peers {
             let range = schema.peerRanges[peer.version]!
             let roles = [clients.contains(peer.name) ? "client" : nil, gateways.contains(peer.name) ? "gateway" : nil].compactMap { $0 }
-            out += "  \(peer.name.padding(toLength: 12, withPad: " ", startingAt: 0)) v\(peer.version)  supports \(range.lowerBound)..\(range.upperBound)  \(roles.joined(separator: "+"))  \(peer.argv.joined(separator: " "))\n"
+            out += "  \(peer.name.padding(toLength: 12, withPad: " ", startingAt: 0)) v\(peer.version)  supports \(range.lowerBound)..\(range.upperBound)  \(roles.joined(separator: "+"))  \(peer.build.map { "\($0.product) built at \($0.ref)" } ?? peer.argv.joined(separator: " "))\n"
         }
         out += "\nMessage types by version (• known at that version):\n"
         let versions = schema.versions

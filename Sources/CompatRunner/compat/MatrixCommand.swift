@@ -38,10 +38,11 @@ struct MatrixCommand: ParsableCommand {
         }
 
         func run() throws {
-            let (config, samples) = try matrixOptions.load()
-            let clientNames = try pick(clients, from: config.clients, option: "--clients", config: config)
-            let gatewayNames = try pick(gateways, from: config.gateways, option: "--gateways", config: config)
-            try checkBeforeStarting(config, peers: Set(clientNames + gatewayNames))
+            var (loaded, samples) = try matrixOptions.load()
+            let clientNames = try pick(clients, from: loaded.clients, option: "--clients", config: loaded)
+            let gatewayNames = try pick(gateways, from: loaded.gateways, option: "--gateways", config: loaded)
+            try checkBeforeStarting(&loaded, peers: Set(clientNames + gatewayNames))
+            let config = loaded
             let cells = clientNames.flatMap { client in gatewayNames.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
@@ -102,8 +103,8 @@ extension MatrixCommand {
         }
 
         func run() throws {
-            let (config, samples) = try matrixOptions.load()
-            try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
+            var (config, samples) = try matrixOptions.load()
+            try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             var matrixTimes: [Double] = [], floorTimes: [Double] = []
