@@ -113,6 +113,14 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
                   text: #"{\#(twoPeers), "knownFailures": [{"client": "v9", "gateway": "v3", "check": "NewOrder/*", "reason": "r"}]}"#) {
             #"\#($0): knownFailures[0].client: "v9" is not the name of a peer"#
         },
+        BadMatrix(label: "a known failure whose gateway pattern matches no peer",
+                  text: #"{\#(twoPeers), "knownFailures": [{"client": "*", "gateway": "*@r1", "check": "NewOrder/*", "reason": "r"}]}"#) {
+            #"\#($0): knownFailures[0].gateway: "*@r1" is not the name of a peer nor a pattern matching one"#
+        },
+        BadMatrix(label: "an intermittent flag that is not a boolean",
+                  text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*", "reason": "r", "intermittent": "yes"}]}"#) {
+            "\($0): knownFailures[0].intermittent: must be true or false"
+        },
     ]
 }
 
@@ -234,13 +242,17 @@ struct MatrixConfigTests {
         #expect(config.knownFailures.map { [$0.client, $0.gateway, $0.check, $0.reason] } == [["*", "v3", "NewOrder/c2g/*", "issue 7"]])
     }
 
-    @Test("the repository's matrix.json loads: the five released peers in both roles")
+    @Test("the repository's matrix.json loads: today's five peers and release r1's five, in both roles, r1's not built by loading")
     func repositoryMatrix() throws {
         let config = try MatrixConfig.load(path: Built.repositoryRoot + "/matrix.json")
-        #expect(config.peers.map(\.name) == ["v1", "v2", "v3", "v4", "v5"])
-        #expect(config.peers.map(\.version) == [1, 2, 3, 4, 5])
+        #expect(config.peers.map(\.name) == ["v1", "v2", "v3", "v4", "v5", "v1@r1", "v2@r1", "v3@r1", "v4@r1", "v5@r1"])
+        #expect(config.peers.map(\.version) == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
         #expect(config.clients == config.gateways)
         #expect(config.peers[2].resolvedArgv == [Built.repositoryRoot + "/.build/release/peer-v3"])
+        let released = config.peers.dropFirst(5)
+        #expect(Set(released.map { $0.build?.ref }) == ["a50ba317117c790a540bdb0662fc9c6e4a44321f"])
+        #expect(released.map { $0.build?.product } == (1...5).map { "peer-v\($0)" })
+        #expect(released.allSatisfy { $0.resolvedArgv.isEmpty })
     }
 
     // MARK: Programs checked before any cell

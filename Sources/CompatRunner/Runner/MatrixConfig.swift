@@ -38,16 +38,20 @@ public struct KnownFailure: Sendable, Hashable {
     /// A check name pattern (`*` matches anything), either the whole name or the part after `client=…/gateway=…/`.
     public let check: String
     public let reason: String
+    /// It fails in some runs only (e.g. a released peer's answers whose order varies): a run in
+    /// which it passes does not make the entry stale.
+    public let intermittent: Bool
     /// The three patterns, compiled once: a long list is matched against every check of every cell.
     let clientPattern: Glob
     let gatewayPattern: Glob
     let checkPattern: Glob
 
-    init(client: String, gateway: String, check: String, reason: String) {
+    init(client: String, gateway: String, check: String, reason: String, intermittent: Bool = false) {
         self.client = client
         self.gateway = gateway
         self.check = check
         self.reason = reason
+        self.intermittent = intermittent
         clientPattern = Glob(client)
         gatewayPattern = Glob(gateway)
         checkPattern = Glob(check)
@@ -219,18 +223,28 @@ public struct MatrixConfig: Sendable {
             for (index, item) in list.enumerated() {
                 let key = "knownFailures[\(index)]"
                 guard let entry = item.objectValue else { throw fail(key, "must be an object {client, gateway, check, reason}") }
-                for entryKey in entry.keys where !["client", "gateway", "check", "reason"].contains(entryKey) {
-                    throw fail("\(key).\(entryKey)", "unknown key (expected client, gateway, check, reason)")
+                for entryKey in entry.keys where !["client", "gateway", "check", "reason", "intermittent"].contains(entryKey) {
+                    throw fail("\(key).\(entryKey)", "unknown key (expected client, gateway, check, reason, intermittent)")
+                }
+                var intermittent = false
+                if let flag = entry["intermittent"] {
+                    guard let value = flag.boolValue else { throw fail("\(key).intermittent", "must be true or false") }
+                    intermittent = value
                 }
                 var fields: [String: String] = [:]
                 for field in ["client", "gateway", "check", "reason"] {
                     guard let text = entry[field]?.stringValue, !text.isEmpty else { throw fail("\(key).\(field)", "must be a non-empty string") }
                     fields[field] = text
                 }
+                // A name, or a pattern that matches one (`*`, `*@r1`: every peer of a release).
                 for role in ["client", "gateway"] where fields[role] != "*" && peerIndex[fields[role]!] == nil {
-                    throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer")
+                    let pattern = Glob(fields[role]!)
+                    guard !pattern.isLiteral, peers.contains(where: { pattern.matches($0.name) }) else {
+                        throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer" + (pattern.isLiteral ? "" : " nor a pattern matching one"))
+                    }
                 }
-                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!))
+                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!,
+                                          intermittent: intermittent))
             }
         }
         knownFailures = known

@@ -152,7 +152,8 @@ public struct MatrixRunner: Sendable {
         CheckPlan(schema: schema, samples: samples, peers: CellPeers(client: client, gateway: gateway))
     }
 
-    /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale.
+    /// A failure listed in knownFailures becomes KNOWN; a listed check that passed is stale,
+    /// unless its entry says it fails in some runs only.
     func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
         let listed = CellKnownFailures(config.knownFailures, client: client, gateway: gateway)
         return checks.map { check in
@@ -161,7 +162,7 @@ public struct MatrixRunner: Sendable {
             updated.knownReason = known.reason
             switch check.status {
             case .failed: updated.status = .knownFailure
-            case .passed: updated.status = .stalePass
+            case .passed: updated.status = known.intermittent ? .passed : .stalePass
             default: break
             }
             return updated
