@@ -59,7 +59,8 @@ public struct PeerBuilder: Sendable {
     /// Builds `products` at `commit` and installs them in `entry`.
     func build(_ products: [String], commit: String, for peers: [PeerSpec], into entry: String, toolchain: Toolchain) throws(ConfigError) {
         let refs = Array(Set(peers.map(\.build!.ref))).sorted().joined(separator: ", ")
-        progress("building \(products.joined(separator: ", ")) at \(commit.prefix(7)) (\(refs)) …")
+        // A ref that is the commit itself says nothing more than its short form.
+        progress("building \(products.joined(separator: ", ")) at \(commit.prefix(7))\(refs == commit ? "" : " (\(refs))") …")
         let started = ContinuousClock.now
         let log = "\(entry)/\(PeerCache.logName)"
         let work = "\(cache.folder)/\(PeerCache.workPrefix)\(getpid())-\(commit.prefix(12))"
