@@ -43,7 +43,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): peers[1].name: is 65 characters long; at most 64 (it is part of every check name and cell folder name)"
         },
         BadMatrix(label: "a peer name with a slash", text: #"{"peers": [\#(peer("v1/x", 1))]}"#) {
-            #"\#($0): peers[0].name: "v1/x" may hold only letters, digits, '-', '_' and '.' (it is part of check names)"#
+            #"\#($0): peers[0].name: "v1/x" may hold only letters, digits, '-', '_', '.' and '@' (it is part of check names)"#
         },
         BadMatrix(label: "a peer name starting with '-'", text: #"{"peers": [\#(peer("-v1", 1))]}"#) {
             #"\#($0): peers[0].name: "-v1" may not start with '-' (compat pair would read it as an option)"#
@@ -88,7 +88,22 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): timeouts.cellSeconds: unknown key (expected pairSeconds, commandSeconds)"
         },
         BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#) {
-            "\($0): peers[0].args: unknown key (expected name, version, argv)"
+            "\($0): peers[0].args: unknown key (expected name, version, and argv or build)"
+        },
+        BadMatrix(label: "a peer with neither argv nor build", text: #"{"peers": [{"name": "v1", "version": 1}]}"#) {
+            #"\#($0): peers[0].argv: missing: give argv (the program to run) or build ({"ref": COMMIT, "product": "peer-v3"})"#
+        },
+        BadMatrix(label: "a peer with argv and build", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "build": {"ref": "HEAD", "product": "peer-v1"}}]}"#) {
+            "\($0): peers[0].build: a peer has argv or build, not both"
+        },
+        BadMatrix(label: "a build ref that git would read as an option", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "--output=x", "product": "peer-v1"}}]}"#) {
+            #"\#($0): peers[0].build.ref: "--output=x" is not a git ref (no leading '-', no spaces)"#
+        },
+        BadMatrix(label: "a build product that is a path", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "../peer-v1"}}]}"#) {
+            #"\#($0): peers[0].build.product: must be the name of an executable product of the package, e.g. "peer-v3""#
+        },
+        BadMatrix(label: "an unknown key in a build", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#) {
+            "\($0): peers[0].build.config: unknown key (expected ref, product)"
         },
         BadMatrix(label: "a known failure without a reason",
                   text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*"}]}"#) {
@@ -97,6 +112,14 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "a known failure whose client is not a peer",
                   text: #"{\#(twoPeers), "knownFailures": [{"client": "v9", "gateway": "v3", "check": "NewOrder/*", "reason": "r"}]}"#) {
             #"\#($0): knownFailures[0].client: "v9" is not the name of a peer"#
+        },
+        BadMatrix(label: "a known failure whose gateway pattern matches no peer",
+                  text: #"{\#(twoPeers), "knownFailures": [{"client": "*", "gateway": "*@r1", "check": "NewOrder/*", "reason": "r"}]}"#) {
+            #"\#($0): knownFailures[0].gateway: "*@r1" is not the name of a peer nor a pattern matching one"#
+        },
+        BadMatrix(label: "an intermittent flag that is not a boolean",
+                  text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*", "reason": "r", "intermittent": "yes"}]}"#) {
+            "\($0): knownFailures[0].intermittent: must be true or false"
         },
     ]
 }
@@ -219,13 +242,17 @@ struct MatrixConfigTests {
         #expect(config.knownFailures.map { [$0.client, $0.gateway, $0.check, $0.reason] } == [["*", "v3", "NewOrder/c2g/*", "issue 7"]])
     }
 
-    @Test("the repository's matrix.json loads: the five released peers in both roles")
+    @Test("the repository's matrix.json loads: today's five peers and release r1's five, in both roles, r1's not built by loading")
     func repositoryMatrix() throws {
         let config = try MatrixConfig.load(path: Built.repositoryRoot + "/matrix.json")
-        #expect(config.peers.map(\.name) == ["v1", "v2", "v3", "v4", "v5"])
-        #expect(config.peers.map(\.version) == [1, 2, 3, 4, 5])
+        #expect(config.peers.map(\.name) == ["v1", "v2", "v3", "v4", "v5", "v1@r1", "v2@r1", "v3@r1", "v4@r1", "v5@r1"])
+        #expect(config.peers.map(\.version) == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
         #expect(config.clients == config.gateways)
         #expect(config.peers[2].resolvedArgv == [Built.repositoryRoot + "/.build/release/peer-v3"])
+        let released = config.peers.dropFirst(5)
+        #expect(Set(released.map { $0.build?.ref }) == ["a50ba317117c790a540bdb0662fc9c6e4a44321f"])
+        #expect(released.map { $0.build?.product } == (1...5).map { "peer-v\($0)" })
+        #expect(released.allSatisfy { $0.resolvedArgv.isEmpty })
     }
 
     // MARK: Programs checked before any cell

@@ -88,7 +88,7 @@ func staleWildcardEntries(_ entries: [KnownFailure], in cells: [CellResult]) -> 
         let listed = CellKnownFailures(entries, client: cell.client, gateway: cell.gateway)
         guard listed.hasWildcards else { continue }
         for check in cell.checks where check.status == .passed || check.status == .knownFailure {
-            guard let index = listed.firstIndex(listing: check.name), !entries[index].checkPattern.isLiteral else { continue }
+            guard let index = listed.firstIndex(listing: check.name), entries[index].isWildcard, !entries[index].intermittent else { continue }
             if check.status == .passed { passed[index, default: 0] += 1 } else { failed.insert(index) }
         }
     }

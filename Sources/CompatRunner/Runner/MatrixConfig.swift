@@ -20,10 +20,13 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 public struct PeerSpec: Sendable, Hashable {
     public let name: String
     public let version: Int
-    /// As written in matrix.json.
+    /// As written in matrix.json; empty for a peer built from a git commit.
     public let argv: [String]
-    /// argv with the program resolved: relative to the matrix file's folder, or found on PATH.
-    public let resolvedArgv: [String]
+    /// argv with the program resolved: relative to the matrix file's folder, or found on PATH;
+    /// for a peer built from a commit, its cached binary once `PeerBuilder` has built it (empty before).
+    public internal(set) var resolvedArgv: [String]
+    /// Where a peer that is built from a git commit comes from; nil for a program named by argv.
+    public let build: PeerBuildSpec?
 
     /// The longest name: names go into every check name, and cell folder names are bounded.
     public static let nameLimit = 64
@@ -35,16 +38,20 @@ public struct KnownFailure: Sendable, Hashable {
     /// A check name pattern (`*` matches anything), either the whole name or the part after `client=…/gateway=…/`.
     public let check: String
     public let reason: String
+    /// It fails in some runs only (e.g. a released peer's answers whose order varies): a run in
+    /// which it passes does not make the entry stale.
+    public let intermittent: Bool
     /// The three patterns, compiled once: a long list is matched against every check of every cell.
     let clientPattern: Glob
     let gatewayPattern: Glob
     let checkPattern: Glob
 
-    public init(client: String, gateway: String, check: String, reason: String) {
+    public init(client: String, gateway: String, check: String, reason: String, intermittent: Bool = false) {
         self.client = client
         self.gateway = gateway
         self.check = check
         self.reason = reason
+        self.intermittent = intermittent
         clientPattern = Glob(client)
         gatewayPattern = Glob(gateway)
         checkPattern = Glob(check)
@@ -75,7 +82,9 @@ public enum Transport: String, Sendable, Hashable {
 public struct MatrixConfig: Sendable {
     /// The file it was read from.
     public let path: String
-    public let peers: [PeerSpec]
+    /// The folder `path` is in: where relative programs and the repository of `build` peers are found.
+    public let folder: String
+    public private(set) var peers: [PeerSpec]
     /// Names of the peers that play each role, in grid order.
     public let clients: [String]
     public let gateways: [String]
@@ -92,6 +101,13 @@ public struct MatrixConfig: Sendable {
     private let peerIndex: [String: Int]
 
     public func peer(named name: String) -> PeerSpec? { peerIndex[name].map { peers[$0] } }
+
+    /// The peers built from a commit run from their cached binaries: `programs` by peer name.
+    public mutating func useBuiltPrograms(_ programs: [String: String]) {
+        for (name, program) in programs {
+            if let index = peerIndex[name] { peers[index].resolvedArgv = [program] }
+        }
+    }
 
     /// Reads and checks a matrix file against the schema (versions must exist).
     public static func load(path: String, schema: Schema = .tgp) throws(ConfigError) -> MatrixConfig {
@@ -123,15 +139,15 @@ public struct MatrixConfig: Sendable {
         for (index, peerJSON) in peerList.enumerated() {
             let key = "peers[\(index)]"
             guard let peer = peerJSON.objectValue else { throw fail(key, "must be an object, got \(peerJSON.typeName)") }
-            for peerKey in peer.keys where !["name", "version", "argv"].contains(peerKey) {
-                throw fail("\(key).\(peerKey)", "unknown key (expected name, version, argv)")
+            for peerKey in peer.keys where !["name", "version", "argv", "build"].contains(peerKey) {
+                throw fail("\(key).\(peerKey)", "unknown key (expected name, version, and argv or build)")
             }
             guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
             guard name.count <= PeerSpec.nameLimit else {
                 throw fail("\(key).name", "is \(name.count) characters long; at most \(PeerSpec.nameLimit) (it is part of every check name and cell folder name)")
             }
-            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_' and '.' (it is part of check names)")
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
+                throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_', '.' and '@' (it is part of check names)")
             }
             guard !name.hasPrefix("-") else { throw fail("\(key).name", "\"\(name)\" may not start with '-' (compat pair would read it as an option)") }
             guard peerIndex[name] == nil else { throw fail("\(key).name", "\"\(name)\" is used twice") }
@@ -140,12 +156,22 @@ public struct MatrixConfig: Sendable {
             guard schema.peerRanges[version] != nil else {
                 throw fail("\(key).version", "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
             }
-            guard let argvJSON = peer["argv"]?.arrayValue else { throw fail("\(key).argv", "must be an array of strings (never a shell string)") }
-            let argv = argvJSON.compactMap(\.stringValue)
-            guard argv.count == argvJSON.count, !argv.isEmpty, !argv[0].isEmpty else {
-                throw fail("\(key).argv", "must be a non-empty array of strings, the program first")
+            switch (peer["argv"], peer["build"]) {
+            case (nil, let buildJSON?):
+                let build = try PeerBuildSpec(json: buildJSON, key: "\(key).build", fail: fail)
+                peers.append(PeerSpec(name: name, version: version, argv: [], resolvedArgv: [], build: build))
+            case (let argvJSON?, nil):
+                guard let argvList = argvJSON.arrayValue else { throw fail("\(key).argv", "must be an array of strings (never a shell string)") }
+                let argv = argvList.compactMap(\.stringValue)
+                guard argv.count == argvList.count, !argv.isEmpty, !argv[0].isEmpty else {
+                    throw fail("\(key).argv", "must be a non-empty array of strings, the program first")
+                }
+                peers.append(PeerSpec(name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst(), build: nil))
+            case (nil, nil):
+                throw fail("\(key).argv", "missing: give argv (the program to run) or build ({\"ref\": COMMIT, \"product\": \"peer-v3\"})")
+            case (_?, _?):
+                throw fail("\(key).build", "a peer has argv or build, not both")
             }
-            peers.append(PeerSpec(name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst()))
         }
 
         func names(_ key: String) throws(ConfigError) -> [String] {
@@ -200,23 +226,34 @@ public struct MatrixConfig: Sendable {
             for (index, item) in list.enumerated() {
                 let key = "knownFailures[\(index)]"
                 guard let entry = item.objectValue else { throw fail(key, "must be an object {client, gateway, check, reason}") }
-                for entryKey in entry.keys where !["client", "gateway", "check", "reason"].contains(entryKey) {
-                    throw fail("\(key).\(entryKey)", "unknown key (expected client, gateway, check, reason)")
+                for entryKey in entry.keys where !["client", "gateway", "check", "reason", "intermittent"].contains(entryKey) {
+                    throw fail("\(key).\(entryKey)", "unknown key (expected client, gateway, check, reason, intermittent)")
+                }
+                var intermittent = false
+                if let flag = entry["intermittent"] {
+                    guard let value = flag.boolValue else { throw fail("\(key).intermittent", "must be true or false") }
+                    intermittent = value
                 }
                 var fields: [String: String] = [:]
                 for field in ["client", "gateway", "check", "reason"] {
                     guard let text = entry[field]?.stringValue, !text.isEmpty else { throw fail("\(key).\(field)", "must be a non-empty string") }
                     fields[field] = text
                 }
+                // A name, or a pattern that matches one (`*`, `*@r1`: every peer of a release).
                 for role in ["client", "gateway"] where fields[role] != "*" && peerIndex[fields[role]!] == nil {
-                    throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer")
+                    let pattern = Glob(fields[role]!)
+                    guard !pattern.isLiteral, peers.contains(where: { pattern.matches($0.name) }) else {
+                        throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer" + (pattern.isLiteral ? "" : " nor a pattern matching one"))
+                    }
                 }
-                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!))
+                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!,
+                                          intermittent: intermittent))
             }
         }
         knownFailures = known
         support = try Self.support(root["support"], peers: peers, fail: fail)
         self.path = path
+        self.folder = folder
         self.peers = peers
         self.peerIndex = peerIndex
     }
@@ -264,7 +301,9 @@ public struct MatrixConfig: Sendable {
     /// Every peer that will run must be an executable program: checked before any cell starts.
     public func validatePrograms(for names: Set<String>) throws(ConfigError) {
         for peer in peers where names.contains(peer.name) {
-            let program = peer.resolvedArgv[0]
+            guard let program = peer.resolvedArgv.first else {
+                throw ConfigError("\(path): peer \"\(peer.name)\": built from \(peer.build?.ref ?? "a commit") but not built yet (compat peers build --matrix \(path))")
+            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 let hint = program.contains("/.build/") ? " (build the peers first: swift build -c release)" : ""

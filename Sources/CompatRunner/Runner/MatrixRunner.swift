@@ -154,8 +154,9 @@ public struct MatrixRunner: Sendable {
     }
 
     /// A failure listed in knownFailures becomes KNOWN; a check listed by its exact name that
-    /// passed is stale. One a wildcard lists that passed stays a pass: whether the wildcard
-    /// entry is stale is judged over the whole run (`staleWildcardEntries`).
+    /// passed is stale, unless its entry says it fails in some runs only. One a wildcard lists
+    /// that passed stays a pass: whether the wildcard entry is stale is judged over the whole
+    /// run (`staleWildcardEntries`).
     func applyKnownFailures(to checks: [CheckResult], client: String, gateway: String) -> [CheckResult] {
         let listed = CellKnownFailures(config.knownFailures, client: client, gateway: gateway)
         return checks.map { check in
@@ -163,8 +164,8 @@ public struct MatrixRunner: Sendable {
             var updated = check
             switch check.status {
             case .failed: updated.status = .knownFailure
-            case .passed where known.checkPattern.isLiteral: updated.status = .stalePass
-            case .passed: return check
+            case .passed where known.intermittent || known.isWildcard: return check
+            case .passed: updated.status = .stalePass
             default: break
             }
             updated.knownReason = known.reason

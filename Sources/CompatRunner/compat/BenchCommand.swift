@@ -106,13 +106,13 @@ struct BenchPairCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
-        let (config, samples) = try matrixOptions.load()
-        let runner = BenchRunner(config: config, samples: samples)
+        var (config, samples) = try matrixOptions.load()
+        let planner = BenchRunner(config: config, samples: samples)
         let cells: [(String, String)]
         if allCells {
             guard client == nil, gateway == nil else { throw ConfigError("give either CLIENT GATEWAY or --grid, not both") }
             cells = config.clients.flatMap { client in
-                config.gateways.compactMap { runner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
+                config.gateways.compactMap { planner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }
             guard !cells.isEmpty else {
                 throw ConfigError("no client × gateway cell of \(config.path) shares a version (clients \(config.clients.joined(separator: ", ")), "
@@ -125,7 +125,8 @@ struct BenchPairCommand: ParsableCommand {
             }
             cells = [(client, gateway)]
         }
-        try checkBeforeStarting(config, peers: Set(cells.flatMap { [$0.0, $0.1] }))
+        try checkBeforeStarting(&config, peers: Set(cells.flatMap { [$0.0, $0.1] }))
+        let runner = BenchRunner(config: config, samples: samples)
         let reports = try reportDir.map(ReportFolder.prepare)
         let runId = RunID()
 

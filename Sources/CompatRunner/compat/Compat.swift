@@ -11,7 +11,7 @@ struct Compat: ParsableCommand {
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
         version: "compat \(CompatVersion.current)",
-        subcommands: [MatrixCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self]
+        subcommands: [MatrixCommand.self, PeersCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
@@ -146,7 +146,7 @@ struct ShardOptions: ParsableArguments {
         let parsed = try Shard.parse(shard)
         let record = ShardRecord(shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
                                  arguments: ShardRecord.configurationArguments(commandLineArguments),
-                                 wildcardKnownFailures: runner.config.knownFailures.filter(\.isWildcard))
+                                 wildcardKnownFailures: runner.config.knownFailures.filter { $0.isWildcard && !$0.intermittent })
         let mine = parsed.pick(units, runner: runner)
         let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
         emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")
@@ -186,9 +186,11 @@ func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
     "reports written to \(folder.path) (run \(runId))\n"
 }
 
-/// Before the first cell starts: every program that will run can be started, and cells have a
-/// usable folder (with a note when it is not the one TMPDIR names).
-func checkBeforeStarting(_ config: MatrixConfig, peers: Set<String>) throws(ConfigError) {
+/// Before the first cell starts: the peers built from a commit are built (or found in the cache),
+/// every program that will run can be started, and cells have a usable folder (with a note when
+/// it is not the one TMPDIR names).
+func checkBeforeStarting(_ config: inout MatrixConfig, peers: Set<String>) throws(ConfigError) {
+    try PeerBuilder.prepare(&config, peers: peers) { emitError("compat: \($0)\n") }
     try config.validatePrograms(for: peers)
     if let note = try TemporaryRoot.resolve().note {
         emitError("compat: note: \(note)\n")

@@ -24,14 +24,16 @@ struct FleetCommand: ParsableCommand {
     @OptionGroup var output: RunOutputOptions
 
     func run() throws {
-        let (config, samples) = try matrixOptions.load()
+        var (config, samples) = try matrixOptions.load()
         let reports = try output.prepareReports()
         let run = startRun("fleet")
-        guard let gatewaySpec = config.peer(named: gateway), config.gateways.contains(gateway) else {
+        guard config.peer(named: gateway) != nil, config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
         }
+        try checkBeforeStarting(&config, peers: Set(try fleetClients(clients, config).map(\.name) + [gateway]))
+        // Taken after the build, which gives peers built from a commit their programs.
+        let gatewaySpec = config.peer(named: gateway)!
         let clientSpecs = try fleetClients(clients, config)
-        try checkBeforeStarting(config, peers: Set(clientSpecs.map(\.name) + [gateway]))
         let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
         try CheckListing.validateSelection(filter.selection, names: plan.names)
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]

@@ -33,9 +33,9 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let (config, samples) = try matrixOptions.load()
+        var (config, samples) = try matrixOptions.load()
         let fixtures = matrixOptions.fixturesFolder
-        try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
+        try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
         let runner = MatrixRunner(config: config, samples: samples)
         let fleets = FleetRunner(config: config, samples: samples)
         // Schema and golden frames are quick: every shard checks them, and a merge takes them once.

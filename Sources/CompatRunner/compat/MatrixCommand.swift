@@ -38,14 +38,17 @@ struct MatrixCommand: ParsableCommand {
         }
 
         func run() throws {
-            let (config, samples) = try matrixOptions.load()
-            let clientNames = try pick(clients, from: config.clients, option: "--clients", config: config)
-            let gatewayNames = try pick(gateways, from: config.gateways, option: "--gateways", config: config)
-            let runner = MatrixRunner(config: config, samples: samples)
+            var (loaded, samples) = try matrixOptions.load()
+            let clientNames = try pick(clients, from: loaded.clients, option: "--clients", config: loaded)
+            let gatewayNames = try pick(gateways, from: loaded.gateways, option: "--gateways", config: loaded)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
-            let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
+            let (units, shardRecord) = try sharding.pick(allCells, runner: MatrixRunner(config: loaded, samples: samples),
+                                                         matrixFile: matrixOptions.matrix)
             let cells = units.compactMap(\.cell)
-            try checkBeforeStarting(config, peers: Set(clientNames + gatewayNames))
+            // Peers built from a commit are built now: those of this run's cells only.
+            try checkBeforeStarting(&loaded, peers: Set(cells.flatMap { [$0.client, $0.gateway] }))
+            let config = loaded
+            let runner = MatrixRunner(config: config, samples: samples)
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = output.allowRemote
@@ -112,8 +115,8 @@ extension MatrixCommand {
         }
 
         func run() throws {
-            let (config, samples) = try matrixOptions.load()
-            try checkBeforeStarting(config, peers: Set(config.clients + config.gateways))
+            var (config, samples) = try matrixOptions.load()
+            try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
             var matrixTimes: [Double] = [], floorTimes: [Double] = []

@@ -72,11 +72,13 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var output: RunOutputOptions
 
     func run() throws {
-        let (config, samples) = try matrixOptions.load()
+        var (config, samples) = try matrixOptions.load()
         let reports = try output.prepareReports()
         let run = startRun("upgrade")
+        let planned = try upgrade.plan(config)
+        try checkBeforeStarting(&config, peers: Set(planned.fleet.members.map(\.spec.name) + [planned.fleet.gateway.name, planned.from.name, planned.to.name]))
+        // Planned again after the build, which gives peers built from a commit their programs.
         let plan = try upgrade.plan(config)
-        try checkBeforeStarting(config, peers: Set(plan.fleet.members.map(\.spec.name) + [plan.fleet.gateway.name, plan.from.name, plan.to.name]))
         var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
         if plan.kill { words.append("--kill") }
         if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }

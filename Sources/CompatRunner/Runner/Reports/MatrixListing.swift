@@ -11,7 +11,7 @@ public enum MatrixListing {
         let peerRows = config.peers.map { peer in
             let range = schema.peerRanges[peer.version]!
             return [peer.name, "v\(peer.version)", "supports \(range.lowerBound)..\(range.upperBound)",
-                    roles.of(peer).joined(separator: "+"), peer.argv.joined(separator: " ")]
+                    roles.of(peer).joined(separator: "+"), program(peer)]
         }
         var out = "Peers (\(config.path)):\n" + TextColumns.aligned(peerRows, leftAligned: 5, indent: "  ")
         out += "\nMessage types by version (• known at that version):\n"
@@ -23,7 +23,12 @@ public enum MatrixListing {
         return out
     }
 
-    /// The same as JSON: `peers` (name, version, min, max, roles, argv) and `messages`
+    /// What runs as the peer: its command line, or the product built at a commit.
+    static func program(_ peer: PeerSpec) -> String {
+        peer.build.map { "\($0.product) built at \($0.ref)" } ?? peer.argv.joined(separator: " ")
+    }
+
+    /// The same as JSON: `peers` (name, version, min, max, roles, argv, build) and `messages`
     /// (name, templateId, direction, since, versions it is known at).
     public static func json(_ config: MatrixConfig, schema: Schema = .tgp) -> JSON {
         let roles = Roles(config)
@@ -35,6 +40,7 @@ public enum MatrixListing {
                     "name": .string(peer.name), "version": .integer(peer.version),
                     "min": .integer(range.lowerBound), "max": .integer(range.upperBound),
                     "roles": .array(roles.of(peer).map(JSON.string)), "argv": .array(peer.argv.map(JSON.string)),
+                    "build": peer.build.map { .object(["ref": .string($0.ref), "product": .string($0.product)]) } ?? .null,
                 ])
             }),
             "messages": .array(schema.messages.map { type in

@@ -1,0 +1,140 @@
+// Builds the peers of a matrix that come from a git commit: the commit exported into a private
+// folder of the cache, each product built in release there (one scratch path per commit, so the
+// products of one commit share their modules), then installed into the cache under a temporary
+// name and renamed, so an interrupted build leaves no half-written binary.
+
+import Foundation
+
+public struct PeerBuilder: Sendable {
+    public let cache: PeerCache
+    /// Says what it is doing, one line per step.
+    let progress: @Sendable (String) -> Void
+
+    /// A build may take this long per product before it is killed.
+    static let buildTimeout = Duration.seconds(1800)
+    /// A failed build shows this many of its log's last lines.
+    static let logTail = 20
+
+    public init(cache: PeerCache, progress: @escaping @Sendable (String) -> Void) {
+        self.cache = cache
+        self.progress = progress
+    }
+
+    /// Gives the peers among `names` that are built from a commit their cached programs, building
+    /// what is missing first. Nothing runs (not even git) when none of them is such a peer.
+    public static func prepare(_ config: inout MatrixConfig, peers names: Set<String>,
+                               progress: @escaping @Sendable (String) -> Void) throws(ConfigError) {
+        guard config.peers.contains(where: { names.contains($0.name) && $0.build != nil }) else { return }
+        let builder = PeerBuilder(cache: try PeerCache.of(folder: config.folder), progress: progress)
+        config.useBuiltPrograms(try builder.programs(for: config, peers: names))
+    }
+
+    /// Each selected build peer's program, by name, built where the cache lacks it.
+    public func programs(for config: MatrixConfig, peers names: Set<String>) throws(ConfigError) -> [String: String] {
+        let wanted = config.peers.filter { names.contains($0.name) && $0.build != nil }
+        guard !wanted.isEmpty else { return [:] }
+        let toolchain = try Toolchain.current()
+        var byCommit: [(commit: String, peers: [PeerSpec])] = []
+        for peer in wanted {
+            let commit = try cache.commit(of: peer.build!.ref, peer: peer.name)
+            if let index = byCommit.firstIndex(where: { $0.commit == commit }) {
+                byCommit[index].peers.append(peer)
+            } else {
+                byCommit.append((commit, [peer]))
+            }
+        }
+        var programs: [String: String] = [:]
+        for (commit, peers) in byCommit {
+            let entry = cache.entryFolder(commit: commit, toolchain: toolchain)
+            var missing: [String] = []
+            for product in peers.map(\.build!.product) where !missing.contains(product) && !FileManager.default.isExecutableFile(atPath: "\(entry)/\(product)") {
+                missing.append(product)
+            }
+            if !missing.isEmpty { try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain) }
+            for peer in peers { programs[peer.name] = "\(entry)/\(peer.build!.product)" }
+        }
+        return programs
+    }
+
+    /// Builds `products` at `commit` and installs them in `entry`.
+    func build(_ products: [String], commit: String, for peers: [PeerSpec], into entry: String, toolchain: Toolchain) throws(ConfigError) {
+        let refs = Array(Set(peers.map(\.build!.ref))).sorted().joined(separator: ", ")
+        // A ref that is the commit itself says nothing more than its short form.
+        progress("building \(products.joined(separator: ", ")) at \(commit.prefix(7))\(refs == commit ? "" : " (\(refs))") …")
+        let started = ContinuousClock.now
+        let log = "\(entry)/\(PeerCache.logName)"
+        let work = "\(cache.folder)/\(PeerCache.workPrefix)\(getpid())-\(commit.prefix(12))"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        do {
+            try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
+            try Data(toolchain.version.utf8).write(to: URL(fileURLWithPath: "\(entry)/\(PeerCache.toolchainName)"))
+            try Data().write(to: URL(fileURLWithPath: log))
+        } catch {
+            throw ConfigError("cannot prepare the peer cache folder \(entry): \(error.localizedDescription)")
+        }
+        try export(commit, to: work, refs: refs)
+        for product in products {
+            let argv = ["swift", "build", "-c", "release", "--scratch-path", work + "/scratch", "--product", product]
+            progress("  \(argv.joined(separator: " ")) …")
+            let result: CompletedProcess
+            do {
+                result = try PeerProcess.run(argv, workingDirectory: work + "/src", timeout: Self.buildTimeout)
+            } catch {
+                throw ConfigError("cannot run swift build for \(product) at \(refs): \(error)")
+            }
+            let output = "$ \(argv.joined(separator: " "))\n" + result.stdoutText + result.stderr + "\n(\(result.termination))\n"
+            append(output, to: log)
+            guard result.termination.isCleanExit else {
+                let names = peers.filter { $0.build!.product == product }.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                throw ConfigError("peer \(names): building \(product) at \(refs) (commit \(commit.prefix(12))) failed (\(result.termination)); full log: \(log); its last lines:\n" + tail(of: log))
+            }
+            try install("\(work)/scratch/release/\(product)", as: "\(entry)/\(product)")
+        }
+        progress(String(format: "built in %.0f s", (ContinuousClock.now - started).seconds))
+    }
+
+    /// The commit's tree, as git stores it, in `work/src`.
+    private func export(_ commit: String, to work: String, refs: String) throws(ConfigError) {
+        let archive = "\(work)/src.tar"
+        let exported = try Git.run(["archive", "--format=tar", "-o", archive, commit], in: cache.repository)
+        guard exported.text != nil else { throw ConfigError("cannot export \(refs) (commit \(commit)) with git archive: \(exported.why)") }
+        let unpacked = try? PeerProcess.run(["tar", "-xf", archive, "-C", "\(work)/src"], timeout: .seconds(300))
+        guard let unpacked, unpacked.termination.isCleanExit else {
+            throw ConfigError("cannot unpack \(archive): \(unpacked?.stderr ?? "cannot run tar")")
+        }
+        try? FileManager.default.removeItem(atPath: archive)
+    }
+
+    /// Copies `built` next to `destination` under a temporary name, then renames it into place.
+    private func install(_ built: String, as destination: String) throws(ConfigError) {
+        let temporary = ((destination as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent(".\((destination as NSString).lastPathComponent).\(getpid()).tmp")
+        do {
+            try? FileManager.default.removeItem(atPath: temporary)
+            try FileManager.default.copyItem(atPath: built, toPath: temporary)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ConfigError("cannot install \(built) as \(destination): \(error.localizedDescription)")
+        }
+        guard rename(temporary, destination) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ConfigError("cannot rename \(temporary) to \(destination): \(why)")
+        }
+    }
+
+    private func append(_ text: String, to log: String) {
+        guard let handle = FileHandle(forWritingAtPath: log) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data(text.utf8))
+    }
+
+    /// The last `logTail` lines of the log, indented.
+    private func tail(of log: String) -> String {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(Self.logTail).map { "  " + $0 }.joined(separator: "\n")
+    }
+}
