@@ -112,7 +112,7 @@ struct ResultsJSONTests {
     @Test("a damaged results.json is an error naming the file and the key", arguments: [
         ("schemaVersion", JSON.integer(2), "r.json: schemaVersion: is 2; this compat (\(CompatVersion.current)) reads version 1"),
         ("cells", JSON.string("none"), "r.json: cells: must be an array of objects, got string"),
-        ("extra", JSON.integer(1), "r.json: extra: unknown key (expected schemaVersion, runId, startedAt, command, arguments, compatVersion, shard, allExpected, clients, gateways, wallSeconds, jobs, totals, cells, gate)"),
+        ("extra", JSON.integer(1), "r.json: extra: unknown key (expected schemaVersion, runId, startedAt, command, arguments, compatVersion, shard, allExpected, clients, gateways, wallSeconds, jobs, totals, cells, staleEntries, gate)"),
     ])
     func damagedTopLevel(key: String, value: JSON, message: String) throws {
         var json = try #require(try JSON.parse(ResultsJSON.render(RunResults(run: Sample.run, findings: .matrix(Sample.matrix)))).objectValue)
