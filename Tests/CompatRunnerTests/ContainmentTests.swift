@@ -165,7 +165,7 @@ struct ProcessContainmentTests {
             : misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
                                 pairSeconds: 120, commandSeconds: 60)
         let run = try startMatrixRun(matrix)
-        if moment == .gridWritten { _ = fcntl(run.process.stdoutFD, F_SETPIPE_SZ, 4096) }
+        if moment == .gridWritten { _ = fcntl(run.process.stdoutFD, setPipeSizeCommand, 4096) }
         let reached = awaitMoment(moment, of: run, matrix: matrix)
         #expect(reached, "compat never got \(moment.rawValue)")
         run.send(signal)
@@ -205,8 +205,8 @@ struct ProcessContainmentTests {
     }
 }
 
-/// Linux's fcntl command to resize a pipe (<fcntl.h> defines it only with _GNU_SOURCE).
-private let F_SETPIPE_SZ: Int32 = 1031
+/// Linux's fcntl command to resize a pipe, F_SETPIPE_SZ (<fcntl.h> defines it only with _GNU_SOURCE).
+private let setPipeSizeCommand: Int32 = 1031
 
 /// How many bytes wait to be read in the pipe `fd`.
 private func bytesWaiting(in fd: Int32) -> Int {

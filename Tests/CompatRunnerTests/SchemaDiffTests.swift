@@ -103,7 +103,7 @@ struct SchemaDiffTests {
         SchemaRuleCase("var-data-added-to-released-version@v3:Heartbeat.note") {
             tgp.editing("Heartbeat") { $0.varData.append(VarDataSchema("note", since: 3)) }
         },
-        SchemaRuleCase("group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }) { withTrades(since: 2, before: true) },
+        SchemaRuleCase("group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }, today: { withTrades(since: 2, before: true) }),
         SchemaRuleCase("group-order-changed@v5:MarketDataSnapshot") { withTrades(since: 6, before: true) },
         SchemaRuleCase("group-removed@v2:MarketDataSnapshot.levels") { tgp.editing("MarketDataSnapshot") { $0.groups = [] } },
         SchemaRuleCase("group-added-to-released-version@v4:MarketDataSnapshot.trades") { withTrades(since: 4) },
