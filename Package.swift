@@ -66,20 +66,23 @@ let package = Package(
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"]
+                + peerVersions.map { .target(name: "peer-v\($0)") }
         ),
         .testTarget(
             name: "CompatRunnerTests",
-            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries"] + peerVersions.map { .target(name: "peer-v\($0)") },
+            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries"]
+                + peerVersions.map { .target(name: "peer-v\($0)") },
             // Small misbehaving peers (shell scripts) that matrix files in the tests point at.
             exclude: ["Peers"]
         ),
-    ] + peerVersions.map {
-        .executableTarget(
-            name: "peer-v\($0)",
-            dependencies: ["VersionedPeers"],
-            path: "Sources/VersionedPeers/peer-v\($0)",
-            linkerSettings: staticRuntime
-        )
-    }
+    ]
+        + peerVersions.map {
+            .executableTarget(
+                name: "peer-v\($0)",
+                dependencies: ["VersionedPeers"],
+                path: "Sources/VersionedPeers/peer-v\($0)",
+                linkerSettings: staticRuntime
+            )
+        }
 )

@@ -65,19 +65,27 @@ public struct BenchRequest: Sendable, Hashable {
     init(json object: JSONObject, fail: (String) -> CommandError) throws(CommandError) {
         func integer(_ key: String, default value: Int, minimum: Int) throws(CommandError) -> Int {
             guard let json = object[key] else { return value }
-            guard let number = json.intValue, number >= minimum else { throw fail("bench: \"\(key)\" must be an integer of at least \(minimum), got \(json.serialized)") }
+            guard let number = json.intValue, number >= minimum else {
+                throw fail("bench: \"\(key)\" must be an integer of at least \(minimum), got \(json.serialized)")
+            }
             return number
         }
         let load: Load
         switch object["mode"]?.stringValue {
         case "tgp":
-            guard let messages = object["messages"]?.arrayValue, !messages.isEmpty else { throw fail("bench: mode tgp needs \"messages\", a non-empty array") }
+            guard let messages = object["messages"]?.arrayValue, !messages.isEmpty else {
+                throw fail("bench: mode tgp needs \"messages\", a non-empty array")
+            }
             load = .tgp(messages: messages)
         case "raw":
-            guard let hexes = object["frames"]?.arrayValue, !hexes.isEmpty else { throw fail("bench: mode raw needs \"frames\", a non-empty array") }
+            guard let hexes = object["frames"]?.arrayValue, !hexes.isEmpty else {
+                throw fail("bench: mode raw needs \"frames\", a non-empty array")
+            }
             var frames: [[UInt8]] = []
             for hex in hexes {
-                guard let text = hex.stringValue, let frame = bytes(fromHex: text), !frame.isEmpty else { throw fail("bench: \"frames\" must hold non-empty hex strings") }
+                guard let text = hex.stringValue, let frame = bytes(fromHex: text), !frame.isEmpty else {
+                    throw fail("bench: \"frames\" must hold non-empty hex strings")
+                }
                 frames.append(frame)
             }
             load = .raw(frames: frames)
@@ -86,8 +94,9 @@ public struct BenchRequest: Sendable, Hashable {
         }
         let drain = object["drainSeconds"].map { $0.doubleValue } ?? 5
         guard let drain, drain >= 0 else { throw fail("bench: \"drainSeconds\" must be a number of at least 0") }
-        self.init(load: load, count: try integer("count", default: 10_000, minimum: 1), warmup: try integer("warmup", default: 0, minimum: 0),
-                  rate: try integer("rate", default: 0, minimum: 0), window: try integer("window", default: 256, minimum: 1),
-                  drainSeconds: drain)
+        self.init(
+            load: load, count: try integer("count", default: 10_000, minimum: 1), warmup: try integer("warmup", default: 0, minimum: 0),
+            rate: try integer("rate", default: 0, minimum: 0), window: try integer("window", default: 256, minimum: 1),
+            drainSeconds: drain)
     }
 }

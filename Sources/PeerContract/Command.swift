@@ -106,8 +106,10 @@ public struct Command: Sendable, Hashable {
         case "connect":
             (kind, allowed) = (.connect(endpoint: try string("endpoint")), ["endpoint"])
         case "logon":
-            (kind, allowed) = (.logon(username: try optionalString("username") ?? "", min: try optionalInt("min"), max: try optionalInt("max")),
-                               ["username", "min", "max"])
+            (kind, allowed) = (
+                .logon(username: try optionalString("username") ?? "", min: try optionalInt("min"), max: try optionalInt("max")),
+                ["username", "min", "max"]
+            )
         case "mode":
             guard let auto = object["auto"]?.boolValue else { throw fail("mode needs \"auto\", a boolean") }
             (kind, allowed) = (.mode(auto: auto), ["auto"])
@@ -123,7 +125,9 @@ public struct Command: Sendable, Hashable {
                 throw fail("bench_serve needs \"mode\": \(BenchServeMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             let replyBytes = try optionalInt("replyBytes") ?? 0
-            guard mode != .raw || (1...65536).contains(replyBytes) else { throw fail("bench_serve: mode raw needs \"replyBytes\" from 1 to 65536") }
+            guard mode != .raw || (1...65536).contains(replyBytes) else {
+                throw fail("bench_serve: mode raw needs \"replyBytes\" from 1 to 65536")
+            }
             (kind, allowed) = (.benchServe(mode: mode, replyBytes: replyBytes), ["mode", "replyBytes"])
         case "bench":
             (kind, allowed) = (.bench(try BenchRequest(json: object, fail: fail)), BenchRequest.keys)

@@ -122,12 +122,16 @@ public struct Event: Sendable, Hashable {
         }
         func string(_ key: String) throws(ContractError) -> String {
             let json = try value(key)
-            guard let text = json.stringValue else { throw ContractError("\(name) event: \"\(key)\" must be a string, got \(json.typeName)") }
+            guard let text = json.stringValue else {
+                throw ContractError("\(name) event: \"\(key)\" must be a string, got \(json.typeName)")
+            }
             return text
         }
         func int(_ key: String) throws(ContractError) -> Int {
             let json = try value(key)
-            guard let number = json.intValue else { throw ContractError("\(name) event: \"\(key)\" must be an integer, got \(json.serialized)") }
+            guard let number = json.intValue else {
+                throw ContractError("\(name) event: \"\(key)\" must be an integer, got \(json.serialized)")
+            }
             return number
         }
         func hex(_ key: String) throws(ContractError) -> [UInt8] {
@@ -144,12 +148,15 @@ public struct Event: Sendable, Hashable {
             var contract: Int?
             if let stated = object["contract"] {
                 guard let number = stated.intValue, number >= 1 else {
-                    throw ContractError("hello event: \"contract\" must be a positive integer, the peer contract version it keeps (P3), got \(stated.serialized)")
+                    throw ContractError(
+                        "hello event: \"contract\" must be a positive integer, the peer contract version it keeps (P3), got \(stated.serialized)"
+                    )
                 }
                 contract = number
             }
-            kind = .hello(implementation: try string("implementation"), version: try int("version"), min: try int("min"),
-                          max: try int("max"), role: try string("role"), messages: messages, contract: contract)
+            kind = .hello(
+                implementation: try string("implementation"), version: try int("version"), min: try int("min"),
+                max: try int("max"), role: try string("role"), messages: messages, contract: contract)
         case "listening": kind = .listening(endpoint: try string("endpoint"))
         case "connected": kind = .connected
         case "logon_ack":
@@ -160,7 +167,8 @@ public struct Event: Sendable, Hashable {
             }
             kind = .logonAck(version: try int("version"), sessionId: sessionId)
         case "logon_rejected":
-            kind = .logonRejected(reason: try string("reason"), supportedMin: try int("supportedMin"), supportedMax: try int("supportedMax"))
+            kind = .logonRejected(
+                reason: try string("reason"), supportedMin: try int("supportedMin"), supportedMax: try int("supportedMax"))
         case "ok": kind = .ok
         case "sent": kind = .sent(bytes: try hex("bytes"))
         case "send_refused": kind = .sendRefused(reason: try string("reason"), detail: object["detail"]?.stringValue ?? "")
@@ -168,17 +176,23 @@ public struct Event: Sendable, Hashable {
         case "error": kind = .error(object["error"]?.stringValue ?? "")
         case "received": kind = .received(message: try value("message"), version: try int("version"), bytes: try hex("bytes"))
         case "rejected_inbound":
-            kind = .rejectedInbound(code: try string("code"), refTemplateId: try int("refTemplateId"), bytes: try hex("bytes"),
-                                    detail: object["detail"]?.stringValue)
+            kind = .rejectedInbound(
+                code: try string("code"), refTemplateId: try int("refTemplateId"), bytes: try hex("bytes"),
+                detail: object["detail"]?.stringValue)
         case "session":
-            kind = .session(state: try string("state"), version: object["version"]?.intValue ?? 0, sessionId: object["sessionId"]?.stringValue)
+            kind = .session(
+                state: try string("state"), version: object["version"]?.intValue ?? 0, sessionId: object["sessionId"]?.stringValue)
         case "bench_latencies":
             let values = try value("ns").arrayValue ?? []
             let nanoseconds = values.compactMap(\.uint64Value)
-            guard nanoseconds.count == values.count else { throw ContractError("bench_latencies event: \"ns\" must be an array of non-negative integers") }
+            guard nanoseconds.count == values.count else {
+                throw ContractError("bench_latencies event: \"ns\" must be an array of non-negative integers")
+            }
             kind = .benchLatencies(nanoseconds: nanoseconds)
         case "bench_done":
-            guard let seconds = try value("seconds").doubleValue else { throw ContractError("bench_done event: \"seconds\" must be a number") }
+            guard let seconds = try value("seconds").doubleValue else {
+                throw ContractError("bench_done event: \"seconds\" must be a number")
+            }
             kind = .benchDone(sent: try int("sent"), answered: try int("answered"), seconds: seconds)
         default:
             throw ContractError("unknown event \"\(name)\"")

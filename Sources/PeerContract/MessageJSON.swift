@@ -15,13 +15,14 @@ extension Message {
                 fields[field.name] = PeerContract.json(value, as: widenedBy?.type ?? scalar.type)
             case .group(let group):
                 guard case .group(let entries) = value else { continue }
-                fields[field.name] = .array(entries.map { entry in
-                    var object = JSONObject()
-                    for (entryField, entryValue) in zip(group.fields, entry) where entryField.since <= knownVersion {
-                        object[entryField.name] = PeerContract.json(entryValue, as: entryField.type)
-                    }
-                    return .object(object)
-                })
+                fields[field.name] = .array(
+                    entries.map { entry in
+                        var object = JSONObject()
+                        for (entryField, entryValue) in zip(group.fields, entry) where entryField.since <= knownVersion {
+                            object[entryField.name] = PeerContract.json(entryValue, as: entryField.type)
+                        }
+                        return .object(object)
+                    })
             case .varData:
                 fields[field.name] = PeerContract.json(value, as: .char8)
             }
@@ -40,7 +41,9 @@ extension Message {
         }
         self.init(type)
         guard let fieldsJSON = object["fields"] else { return }
-        guard let fields = fieldsJSON.objectValue else { throw ContractError("\(typeName).fields must be an object, got \(fieldsJSON.typeName)") }
+        guard let fields = fieldsJSON.objectValue else {
+            throw ContractError("\(typeName).fields must be an object, got \(fieldsJSON.typeName)")
+        }
         for (name, value) in fields {
             guard let index = type.logicalFieldIndex(named: name), type.logicalFields[index].since <= knownVersion else {
                 throw ContractError("\(typeName) has no field \"\(name)\" in version \(knownVersion)")
@@ -50,23 +53,30 @@ extension Message {
             case .scalar(let scalar, let widenedBy):
                 values[index] = try PeerContract.fieldValue(value, as: widenedBy?.type ?? scalar.type, path: "\(typeName).\(name)")
             case .group(let group):
-                guard let entries = value.arrayValue else { throw ContractError("\(typeName).\(name) must be an array, got \(value.typeName)") }
+                guard let entries = value.arrayValue else {
+                    throw ContractError("\(typeName).\(name) must be an array, got \(value.typeName)")
+                }
                 var decoded: [[FieldValue]] = []
                 for (position, entry) in entries.enumerated() {
                     let path = "\(typeName).\(name)[\(position)]"
-                    guard let entryObject = entry.objectValue else { throw ContractError("\(path) must be an object, got \(entry.typeName)") }
+                    guard let entryObject = entry.objectValue else {
+                        throw ContractError("\(path) must be an object, got \(entry.typeName)")
+                    }
                     var entryValues = group.fields.map(\.defaultValue)
                     for (entryName, entryValue) in entryObject {
                         guard let fieldIndex = group.fields.firstIndex(where: { $0.name == entryName && $0.since <= knownVersion }) else {
                             throw ContractError("\(path) has no field \"\(entryName)\" in version \(knownVersion)")
                         }
-                        entryValues[fieldIndex] = try PeerContract.fieldValue(entryValue, as: group.fields[fieldIndex].type, path: "\(path).\(entryName)")
+                        entryValues[fieldIndex] = try PeerContract.fieldValue(
+                            entryValue, as: group.fields[fieldIndex].type, path: "\(path).\(entryName)")
                     }
                     decoded.append(entryValues)
                 }
                 values[index] = .group(decoded)
             case .varData:
-                guard let text = value.stringValue else { throw ContractError("\(typeName).\(name) must be a string, got \(value.typeName)") }
+                guard let text = value.stringValue else {
+                    throw ContractError("\(typeName).\(name) must be a string, got \(value.typeName)")
+                }
                 values[index] = .text(text)
             }
         }
@@ -104,9 +114,12 @@ enum PeerContract {
             guard let text = json.stringValue else { throw ContractError("\(path) must be a string, got \(json.typeName)") }
             return .text(text)
         case .enumeration(let enumSchema):
-            guard let name = json.stringValue else { throw ContractError("\(path) must be a \(enumSchema.name) name, got \(json.serialized)") }
+            guard let name = json.stringValue else {
+                throw ContractError("\(path) must be a \(enumSchema.name) name, got \(json.serialized)")
+            }
             guard let value = enumSchema.value(named: name) else {
-                throw ContractError("\(path): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
+                throw ContractError(
+                    "\(path): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
             }
             return .unsigned(UInt64(value.value))
         }

@@ -69,7 +69,8 @@ extension Codec {
             throw EncodeError(.unsupportedInVersion, type.name, "version \(version) is not a version of this schema")
         }
         guard type.since <= version else {
-            throw EncodeError(.unsupportedInVersion, type.name, "\(type.name) was added in version \(type.since); this session is at version \(version)")
+            throw EncodeError(
+                .unsupportedInVersion, type.name, "\(type.name) was added in version \(type.since); this session is at version \(version)")
         }
         return type.layout(at: version)
     }
@@ -121,8 +122,10 @@ extension Codec {
     private func encodeFields(
         _ values: UnsafeBufferPointer<FieldValue>, type: MessageSchema, layout: VersionLayout, version: Int, into writer: FrameWriter
     ) throws(EncodeError) {
-        FrameHeader(blockLength: UInt16(layout.blockLength), templateId: type.templateId, schemaId: schema.schemaId,
-                    version: UInt16(version)).write(into: writer)
+        FrameHeader(
+            blockLength: UInt16(layout.blockLength), templateId: type.templateId, schemaId: schema.schemaId,
+            version: UInt16(version)
+        ).write(into: writer)
         var position = FrameHeader.size + layout.blockLength
 
         for index in 0..<values.count {
@@ -131,33 +134,40 @@ extension Codec {
             switch step.pointee.kind {
             case .absent:
                 // Dropping a set value would lose data: only a default may be left out.
-                guard values[index].isSame(as: layout.defaultValues[index]) else { throw notCarried(type.logicalFields[index], version, type) }
+                guard values[index].isSame(as: layout.defaultValues[index]) else {
+                    throw notCarried(type.logicalFields[index], version, type)
+                }
             case .scalar(let wire):
-                try encodeScalar(values[index], as: step.pointee.narrow, wire: wire, base: FrameHeader.size, version: version,
-                                 layout: layout, in: type, group: nil, into: writer)
+                try encodeScalar(
+                    values[index], as: step.pointee.narrow, wire: wire, base: FrameHeader.size, version: version,
+                    layout: layout, in: type, group: nil, into: writer)
             case .widened:
                 // v4 widening: the wide field carries the value, the legacy one as much as it can hold.
                 guard case .unsigned(let full) = values[index] else {
                     throw mismatch(values[index], type.fields[Int(step.pointee.wide.index)].name, "an unsigned integer", type)
                 }
-                try encodeScalar(.unsigned(min(full, step.pointee.narrow.unsignedMax)), as: step.pointee.narrow, wire: step.pointee.narrow.wire,
-                                 base: FrameHeader.size,
-                                 version: version, layout: layout, in: type, group: nil, into: writer)
-                try encodeScalar(.unsigned(full), as: step.pointee.wide, wire: step.pointee.wide.wire, base: FrameHeader.size,
-                                 version: version, layout: layout,
-                                 in: type, group: nil, into: writer)
+                try encodeScalar(
+                    .unsigned(min(full, step.pointee.narrow.unsignedMax)), as: step.pointee.narrow, wire: step.pointee.narrow.wire,
+                    base: FrameHeader.size,
+                    version: version, layout: layout, in: type, group: nil, into: writer)
+                try encodeScalar(
+                    .unsigned(full), as: step.pointee.wide, wire: step.pointee.wide.wire, base: FrameHeader.size,
+                    version: version, layout: layout,
+                    in: type, group: nil, into: writer)
             case .narrowed:
                 if case .unsigned(let full) = values[index], full > step.pointee.narrow.unsignedMax {
                     throw needsWide(full, type.logicalFields[index].name, step.pointee, version, type)
                 }
-                try encodeScalar(values[index], as: step.pointee.narrow, wire: step.pointee.narrow.wire, base: FrameHeader.size,
-                                 version: version, layout: layout, in: type, group: nil, into: writer)
+                try encodeScalar(
+                    values[index], as: step.pointee.narrow, wire: step.pointee.narrow.wire, base: FrameHeader.size,
+                    version: version, layout: layout, in: type, group: nil, into: writer)
             case .group:
                 guard case .group(let entries) = values[index] else {
                     throw mismatch(values[index], type.logicalFields[index].name, "a group", type)
                 }
-                try encodeGroup(entries, layout.groups[Int(step.pointee.group)], at: &position, version: version, layout: layout, in: type,
-                                into: writer)
+                try encodeGroup(
+                    entries, layout.groups[Int(step.pointee.group)], at: &position, version: version, layout: layout, in: type,
+                    into: writer)
             case .varData:
                 let written = Self.withUTF8(of: values[index]) { utf8 in
                     writer.set(UInt16(truncatingIfNeeded: utf8.count), at: position)
@@ -180,28 +190,32 @@ extension Codec {
     ) throws(EncodeError) {
         var schemaGroup: GroupSchema { type.groups[group.schemaIndex] }
         guard entries.count <= schema.maxGroupEntries else {
-            throw EncodeError(.invalidValue, type.name, field: schemaGroup.name,
-                              "\(entries.count) entries; a group holds at most \(schema.maxGroupEntries)")
+            throw EncodeError(
+                .invalidValue, type.name, field: schemaGroup.name,
+                "\(entries.count) entries; a group holds at most \(schema.maxGroupEntries)")
         }
         writer.set(UInt16(group.entryLength), at: position)
         writer.set(UInt16(entries.count), at: position + 2)
         position += 4
         for entry in entries {
             guard entry.count == group.fields.count else {
-                throw EncodeError(.invalidValue, type.name, field: schemaGroup.name,
-                                  "an entry has \(entry.count) values; \(schemaGroup.name) has \(schemaGroup.fields.count) fields")
+                throw EncodeError(
+                    .invalidValue, type.name, field: schemaGroup.name,
+                    "an entry has \(entry.count) values; \(schemaGroup.name) has \(schemaGroup.fields.count) fields")
             }
             for (fieldIndex, field) in group.fields.enumerated() {
                 guard field.present else {
                     guard entry[fieldIndex] == group.entryDefaults[fieldIndex] else {
                         let entryField = schemaGroup.fields[fieldIndex]
-                        throw EncodeError(.notRepresentable, type.name, field: "\(schemaGroup.name).\(entryField.name)",
-                                          "added in version \(entryField.since) and cannot be carried at version \(version)")
+                        throw EncodeError(
+                            .notRepresentable, type.name, field: "\(schemaGroup.name).\(entryField.name)",
+                            "added in version \(entryField.since) and cannot be carried at version \(version)")
                     }
                     continue
                 }
-                try encodeScalar(entry[fieldIndex], as: field.slot, wire: field.slot.wire, base: position, version: version, layout: layout,
-                                 in: type, group: group.schemaIndex, into: writer)
+                try encodeScalar(
+                    entry[fieldIndex], as: field.slot, wire: field.slot.wire, base: position, version: version, layout: layout,
+                    in: type, group: group.schemaIndex, into: writer)
             }
             position += group.entryLength
         }
@@ -276,8 +290,9 @@ extension Codec {
             guard number <= UInt8.max, let known = enumSchema.value(UInt8(number)) else {
                 return EncodeError(.invalidValue, type.name, field: name, "\(number) is not a \(enumSchema.name) value")
             }
-            return EncodeError(.unsupportedInVersion, type.name, field: name,
-                               "\(enumSchema.name).\(known.name) was added in version \(known.since); this session is at version \(version)")
+            return EncodeError(
+                .unsupportedInVersion, type.name, field: name,
+                "\(enumSchema.name).\(known.name) was added in version \(known.since); this session is at version \(version)")
         }
     }
 
@@ -317,15 +332,17 @@ extension Codec {
 
     @inline(never)
     private func notCarried(_ field: LogicalField, _ version: Int, _ type: MessageSchema) -> EncodeError {
-        EncodeError(.notRepresentable, type.name, field: field.name,
-                    "\(field.name) was added in version \(field.since) and cannot be carried at version \(version)")
+        EncodeError(
+            .notRepresentable, type.name, field: field.name,
+            "\(field.name) was added in version \(field.since) and cannot be carried at version \(version)")
     }
 
     @inline(never)
     private func needsWide(_ full: UInt64, _ name: String, _ step: FieldStep, _ version: Int, _ type: MessageSchema) -> EncodeError {
         let wide = type.fields[Int(step.wide.index)]
-        return EncodeError(.notRepresentable, type.name, field: name,
-                           "\(full) needs \(wide.name), added in version \(wide.since); version \(version) carries at most \(step.narrow.unsignedMax)")
+        return EncodeError(
+            .notRepresentable, type.name, field: name,
+            "\(full) needs \(wide.name), added in version \(wide.since); version \(version) carries at most \(step.narrow.unsignedMax)")
     }
 
     @inline(never)
@@ -378,14 +395,15 @@ extension Codec {
         // RJ1: a frame shorter than the header names no template.
         let refTemplate = frame.count >= FrameHeader.size ? frame.integer(at: 2, as: UInt16.self) ?? 0 : 0
         func fail(_ reason: DecodeError.Reason, at offset: Int, _ type: MessageSchema? = nil, field: String? = nil) -> DecodeError {
-            DecodeError(reason: reason, templateId: refTemplate, messageName: type?.name,
-                        field: field, offset: offset)
+            DecodeError(
+                reason: reason, templateId: refTemplate, messageName: type?.name,
+                field: field, offset: offset)
         }
 
         // R8: size, header, schemaId.
         guard frame.count <= schema.maxFrameSize else { throw fail(.oversized(size: frame.count), at: schema.maxFrameSize) }
         guard let blockLength = frame.integer(at: 0, as: UInt16.self), let schemaId = frame.integer(at: 4, as: UInt16.self),
-              let version = frame.integer(at: 6, as: UInt16.self), frame.count >= FrameHeader.size
+            let version = frame.integer(at: 6, as: UInt16.self), frame.count >= FrameHeader.size
         else { throw fail(.truncatedHeader(size: frame.count), at: 0) }
         guard schemaId == schema.schemaId else { throw fail(.wrongSchemaId(schemaId), at: 4) }
         let header = FrameHeader(blockLength: blockLength, templateId: refTemplate, schemaId: schemaId, version: version)
@@ -428,7 +446,8 @@ extension Codec {
         }
         /// A root field's value, or the refusal that names it.
         func rootField(_ slot: FieldSlot, _ wire: FieldSlot.Wire) throws(DecodeError) -> FieldValue {
-            guard let value = decodeScalar(slot, wire: wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout) else {
+            guard let value = decodeScalar(slot, wire: wire, in: frame, base: FrameHeader.size, maxVersion: maxVersion, layout: layout)
+            else {
                 let failure = whyNot(slot, in: frame, base: FrameHeader.size, type: type)
                 throw fail(failure.reason, at: failure.offset, type, field: type.fields[Int(slot.index)].name)
             }
@@ -452,8 +471,9 @@ extension Codec {
                     // The widened quantity: read the wide field when the message's version has it.
                     values.replace(index, with: try rootField(step.pointee.wide, step.pointee.wide.wire))
                 case .group:
-                    values[index] = try decodeGroup(layout.groups[Int(step.pointee.group)], in: frame, at: &position, maxVersion: maxVersion,
-                                                    layout: layout, typeIndex: typeIndex, fail: fail)
+                    values[index] = try decodeGroup(
+                        layout.groups[Int(step.pointee.group)], in: frame, at: &position, maxVersion: maxVersion,
+                        layout: layout, typeIndex: typeIndex, fail: fail)
                 case .varData:
                     values[index] = try decodeVarData(in: frame, at: &position, field: index, typeIndex: typeIndex, fail: fail)
                 }
@@ -469,7 +489,7 @@ extension Codec {
         var type: MessageSchema { schema.messages[typeIndex] }
         var name: String { type.groups[group.schemaIndex].name }
         guard let entryLength = frame.integer(at: position, as: UInt16.self).map(Int.init),
-              let count = frame.integer(at: position + 2, as: UInt16.self).map(Int.init)
+            let count = frame.integer(at: position + 2, as: UInt16.self).map(Int.init)
         else { throw fail(.truncated(needed: 4, available: frame.count - position), position, type, name) }
         guard count <= schema.maxGroupEntries else { throw fail(.tooManyGroupEntries(count), position + 2, type, name) }
         guard entryLength >= group.entryLength else {
@@ -484,7 +504,10 @@ extension Codec {
         for _ in 0..<count {
             var entry = Array(group.entryDefaults)
             for (fieldIndex, field) in group.fields.enumerated() where field.present {
-                guard let value = decodeScalar(field.slot, wire: field.slot.wire, in: frame, base: position, maxVersion: maxVersion, layout: layout) else {
+                guard
+                    let value = decodeScalar(
+                        field.slot, wire: field.slot.wire, in: frame, base: position, maxVersion: maxVersion, layout: layout)
+                else {
                     let failure = whyNot(field.slot, in: frame, base: position, type: type)
                     throw fail(failure.reason, failure.offset, type, "\(name).\(type.groups[group.schemaIndex].fields[fieldIndex].name)")
                 }
@@ -548,7 +571,9 @@ extension Codec {
 
     /// Why `decodeScalar` refused the field: built only then.
     @inline(never)
-    private func whyNot(_ slot: FieldSlot, in frame: FrameReader, base: Int, type: MessageSchema) -> (reason: DecodeError.Reason, offset: Int) {
+    private func whyNot(_ slot: FieldSlot, in frame: FrameReader, base: Int, type: MessageSchema) -> (
+        reason: DecodeError.Reason, offset: Int
+    ) {
         let offset = base + slot.offset
         let width = Int(slot.width)
         guard let bytes = frame.slice(at: offset, count: width) else {

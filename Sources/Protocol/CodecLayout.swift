@@ -24,10 +24,12 @@ final class MessageLayouts: Sendable {
         func slot(_ field: FieldSchema, index: Int) -> FieldSlot {
             var enumIndex = -1
             if case .enumeration(let enumSchema) = field.type {
-                enumIndex = enumSchemas.firstIndex(of: enumSchema) ?? {
-                    enumSchemas.append(enumSchema)
-                    return enumSchemas.count - 1
-                }()
+                enumIndex =
+                    enumSchemas.firstIndex(of: enumSchema)
+                    ?? {
+                        enumSchemas.append(enumSchema)
+                        return enumSchemas.count - 1
+                    }()
             }
             return FieldSlot(field, index: index, enumIndex: enumIndex)
         }
@@ -39,13 +41,15 @@ final class MessageLayouts: Sendable {
         let entryDefaults = groups.map { arena.table($0.fields.map(\.defaultValue)) }
 
         // The newest version that changes the type; the layouts stop there.
-        let newest = ([since] + fields.map(\.since) + groups.map(\.since) + groups.flatMap { $0.fields.map(\.since) }
+        let newest =
+            ([since] + fields.map(\.since) + groups.map(\.since) + groups.flatMap { $0.fields.map(\.since) }
             + varData.map(\.since)).max()!
         let versions = (since...max(since, newest)).map { version in
             let groupLayouts = groups.enumerated().map { groupIndex, group in
                 GroupLayout(
                     schemaIndex: groupIndex, entryLength: group.blockLength(at: version),
-                    fields: arena.table(zip(group.fields, groupSlots[groupIndex]).map { EntrySlot(present: $0.since <= version, slot: $1) }),
+                    fields: arena.table(
+                        zip(group.fields, groupSlots[groupIndex]).map { EntrySlot(present: $0.since <= version, slot: $1) }),
                     entryDefaults: entryDefaults[groupIndex])
             }
             var nextGroup = 0

@@ -70,9 +70,10 @@ public struct Message: Sendable {
                 copy.values[index] = field.defaultValue
             } else if case .group(let group) = field.kind, case .group(let entries) = values[index] {
                 let entryDefaults = group.fields.map(\.defaultValue)
-                copy.values[index] = .group(entries.map { entry in
-                    zip(group.fields.indices, entry).map { group.fields[$0].since > version ? entryDefaults[$0] : $1 }
-                })
+                copy.values[index] = .group(
+                    entries.map { entry in
+                        zip(group.fields.indices, entry).map { group.fields[$0].since > version ? entryDefaults[$0] : $1 }
+                    })
             }
         }
         return copy
@@ -122,7 +123,9 @@ extension MessageSchema {
 
     /// The wire value of an enum field's value by name (`enumValue("Replaced", of: "status")`), for building messages.
     public func enumValue(_ name: String, of field: String) -> FieldValue? {
-        guard case .enumeration(let enumSchema) = rootField(named: field)?.type, let value = enumSchema.value(named: name) else { return nil }
+        guard case .enumeration(let enumSchema) = rootField(named: field)?.type, let value = enumSchema.value(named: name) else {
+            return nil
+        }
         return .unsigned(UInt64(value.value))
     }
 }

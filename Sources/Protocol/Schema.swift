@@ -176,8 +176,10 @@ public struct MessageSchema: Sendable {
         /// Where every field sits and how it travels, for each version the type has.
         let layouts: MessageLayouts
 
-        init(templateId: UInt16, name: String, direction: Direction, since: Int, fields: [FieldSchema],
-             groups: [GroupSchema], varData: [VarDataSchema], logicalFields: [LogicalField]) {
+        init(
+            templateId: UInt16, name: String, direction: Direction, since: Int, fields: [FieldSchema],
+            groups: [GroupSchema], varData: [VarDataSchema], logicalFields: [LogicalField]
+        ) {
             self.templateId = templateId
             self.name = name
             self.direction = direction
@@ -187,8 +189,9 @@ public struct MessageSchema: Sendable {
             self.varData = varData
             self.logicalFields = logicalFields
             self.defaultValues = logicalFields.map(\.defaultValue)
-            self.layouts = MessageLayouts(since: since, fields: fields, groups: groups, varData: varData,
-                                          logicalFields: logicalFields, defaultValues: defaultValues)
+            self.layouts = MessageLayouts(
+                since: since, fields: fields, groups: groups, varData: varData,
+                logicalFields: logicalFields, defaultValues: defaultValues)
         }
     }
 
@@ -228,8 +231,9 @@ public struct MessageSchema: Sendable {
             }
             + groups.map { LogicalField(name: $0.name, since: $0.since, kind: .group($0)) }
             + varData.map { LogicalField(name: $0.name, since: $0.since, kind: .varData($0)) }
-        storage = Storage(templateId: templateId, name: name, direction: direction, since: since, fields: fields,
-                          groups: groups, varData: varData, logicalFields: logicalFields)
+        storage = Storage(
+            templateId: templateId, name: name, direction: direction, since: since, fields: fields,
+            groups: groups, varData: varData, logicalFields: logicalFields)
     }
 
     /// The root block length a sender acting at `version` writes.

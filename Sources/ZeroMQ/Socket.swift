@@ -107,7 +107,8 @@ public final class ZMQSocket {
     }
 
     /// Part `part` of a message of `count` frames; false when the first part would block and `waiting` is off.
-    private func send(_ frame: [UInt8], _ socket: UnsafeMutableRawPointer, part: Int, of count: Int, waiting: Bool) throws(ZMQError) -> Bool {
+    private func send(_ frame: [UInt8], _ socket: UnsafeMutableRawPointer, part: Int, of count: Int, waiting: Bool) throws(ZMQError) -> Bool
+    {
         // Once the first frame is queued libzmq takes the rest of the message whole.
         let wait = waiting || part > 0 ? 0 : ZMQ_DONTWAIT
         let flags = (part < count - 1 ? ZMQ_SNDMORE : 0) | wait

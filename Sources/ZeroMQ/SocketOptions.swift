@@ -73,7 +73,8 @@ extension ZMQSocket {
         let socket = try live(operation())
         var wide = value
         var narrow = Int32(truncatingIfNeeded: value)
-        let rc = option.is64Bit
+        let rc =
+            option.is64Bit
             ? zmq_setsockopt(socket, option.code, &wide, MemoryLayout<Int64>.size)
             : zmq_setsockopt(socket, option.code, &narrow, MemoryLayout<Int32>.size)
         try check(rc, operation())
@@ -86,7 +87,8 @@ extension ZMQSocket {
         var wide: Int64 = 0
         var narrow: Int32 = 0
         var size = option.is64Bit ? MemoryLayout<Int64>.size : MemoryLayout<Int32>.size
-        let rc = option.is64Bit
+        let rc =
+            option.is64Bit
             ? zmq_getsockopt(socket, option.code, &wide, &size)
             : zmq_getsockopt(socket, option.code, &narrow, &size)
         try check(rc, operation())

@@ -1,13 +1,15 @@
 // The axes of bench.html's percentile plot: round ticks whatever the latencies.
 
-@testable import CompatRunner
 import Foundation
 import Testing
 
+@testable import CompatRunner
+
 @Suite("bench.html axes")
 struct BenchPlotTests {
-    @Test("the latency axis: from 0 past the maximum, in steps of 1, 2 or 5 times a power of ten, four to ten of them",
-          arguments: [0.004, 0.7, 1, 3.2, 9.99, 10, 17, 42.5, 99, 100, 101, 263.9, 999, 1234.5, 48_000, 7_654_321])
+    @Test(
+        "the latency axis: from 0 past the maximum, in steps of 1, 2 or 5 times a power of ten, four to ten of them",
+        arguments: [0.004, 0.7, 1, 3.2, 9.99, 10, 17, 42.5, 99, 100, 101, 263.9, 999, 1234.5, 48_000, 7_654_321])
     func latencyTicks(maximum: Double) {
         let ticks = BenchReport.latencyTicks(upTo: maximum)
         let step = ticks[1]

@@ -23,7 +23,8 @@ struct BenchTests {
         let matrix = try TestMatrix()
         let before = benchFolders()
         let reports = matrix.folder + "/reports"
-        let run = try bench(["v3", "v5", "--runs", "2", "--count", "3000", "--warmup", "500", "--json", "--report-dir", reports], matrix: matrix)
+        let run = try bench(
+            ["v3", "v5", "--runs", "2", "--count", "3000", "--warmup", "500", "--json", "--report-dir", reports], matrix: matrix)
         #expect(run.status == 0, "\(run.stderr)")
         let result = try #require(try JSON.parse(run.stdout)["results"]?.arrayValue?.first)
         #expect(result["client"]?.stringValue == "v3" && result["gateway"]?.stringValue == "v5")
@@ -59,7 +60,9 @@ struct BenchTests {
         for series in ["tgp", "raw"] {
             let rows = try hgrmRows(reports + "/client=v3,gateway=v5,series=\(series).hgrm")
             #expect(rows.count > 10, "\(series): \(rows.count) rows")
-            #expect(rows.map(\.percentile) == rows.map(\.percentile).sorted() && rows.allSatisfy { (0...1).contains($0.percentile) }, "\(series)")
+            #expect(
+                rows.map(\.percentile) == rows.map(\.percentile).sorted() && rows.allSatisfy { (0...1).contains($0.percentile) },
+                "\(series)")
             #expect(rows.map(\.value) == rows.map(\.value).sorted() && rows.first!.value > 0, "\(series)")
             #expect(rows.last?.percentile == 1 && rows.last?.totalCount == 5000, "\(series): \(rows.last.map { "\($0)" } ?? "none")")
         }
@@ -74,13 +77,17 @@ struct BenchTests {
     }
 
     /// The value, percentile and total count columns of an HdrHistogram percentile file.
-    private func hgrmRows(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [(value: Double, percentile: Double, totalCount: Int)] {
+    private func hgrmRows(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [(
+        value: Double, percentile: Double, totalCount: Int
+    )] {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first?.split(separator: " ") == ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"], sourceLocation: sourceLocation)
+        #expect(
+            lines.first?.split(separator: " ") == ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"], sourceLocation: sourceLocation)
         return lines.dropFirst().filter { !$0.hasPrefix("#") }.compactMap { line in
             let columns = line.split(separator: " ")
             guard columns.count == 3 || columns.count == 4, let value = Double(columns[0]), let percentile = Double(columns[1]),
-                  let total = Int(columns[2]) else {
+                let total = Int(columns[2])
+            else {
                 Issue.record("\(path): not a percentile row: \(line)", sourceLocation: sourceLocation)
                 return nil
             }
@@ -91,10 +98,15 @@ struct BenchTests {
     @Test("open loop at a rate, a mix with long var-data: every message answered, the table printed")
     func rateAndMix() throws {
         let matrix = try TestMatrix()
-        let run = try bench(["v5", "v5", "--runs", "1", "--rate", "2000", "--seconds", "0.5", "--mix", "NewOrder=8,CancelOrder=1,ModifyOrder=1",
-                             "--payload", "longest-strings"], matrix: matrix)
+        let run = try bench(
+            [
+                "v5", "v5", "--runs", "1", "--rate", "2000", "--seconds", "0.5", "--mix", "NewOrder=8,CancelOrder=1,ModifyOrder=1",
+                "--payload", "longest-strings",
+            ], matrix: matrix)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("1000 messages per run (100 warm-up), mix NewOrder=8,CancelOrder=1,ModifyOrder=1, payload longest-strings"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("1000 messages per run (100 warm-up), mix NewOrder=8,CancelOrder=1,ModifyOrder=1, payload longest-strings"),
+            "\(run.stdout)")
         #expect(run.stdout.contains("open loop at 2000 msg/s"))
         for row in ["tgp", "raw zmq", "ours/raw"] {
             #expect(run.stdout.split(separator: "\n").contains { $0.hasPrefix(row + " ") }, "no \(row) row:\n\(run.stdout)")
@@ -107,21 +119,24 @@ struct BenchTests {
         let run = try bench(["--grid", "--runs", "1", "--count", "300", "--warmup", "50", "--baseline", "none", "--json"], matrix: matrix)
         #expect(run.status == 0, "\(run.stderr)")
         let results = try JSON.parse(run.stdout)["results"]?.arrayValue ?? []
-        let cells = Set(results.compactMap { result in result["client"]?.stringValue.map { "\($0)/\(result["gateway"]?.stringValue ?? "")" } })
+        let cells = Set(
+            results.compactMap { result in result["client"]?.stringValue.map { "\($0)/\(result["gateway"]?.stringValue ?? "")" } })
         #expect(cells.count == 19, "the 19 compatible cells: \(cells.sorted())")
         #expect(!cells.contains("v1/v5") && !cells.contains("v5/v1"))
         #expect(results.allSatisfy { $0["raw"] == nil && $0["ratios"] == nil }, "--baseline none measures ours only")
     }
 
-    @Test("misuse exits 2 with the reason", arguments: [
-        (["v1", "v5"], "share no version"),
-        (["v3", "v5", "--seconds", "1"], "--seconds needs --rate"),
-        (["v3", "v5", "--mix", "Heartbeat"], "not answered by the reference gateway"),
-        (["v3", "v5", "--mix", "MassCancel"], "was added in version"),
-        (["v3", "v5", "--payload", "no-such-edge"], "no message of the mix has that edge"),
-        (["v3", "nope"], "no peer named \"nope\""),
-        (["v3"], "give CLIENT GATEWAY"),
-    ])
+    @Test(
+        "misuse exits 2 with the reason",
+        arguments: [
+            (["v1", "v5"], "share no version"),
+            (["v3", "v5", "--seconds", "1"], "--seconds needs --rate"),
+            (["v3", "v5", "--mix", "Heartbeat"], "not answered by the reference gateway"),
+            (["v3", "v5", "--mix", "MassCancel"], "was added in version"),
+            (["v3", "v5", "--payload", "no-such-edge"], "no message of the mix has that edge"),
+            (["v3", "nope"], "no peer named \"nope\""),
+            (["v3"], "give CLIENT GATEWAY"),
+        ])
     func misuse(arguments: [String], reason: String) throws {
         let matrix = try TestMatrix()
         let run = try bench(arguments, matrix: matrix)

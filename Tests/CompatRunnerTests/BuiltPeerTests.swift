@@ -14,11 +14,14 @@ import Testing
 struct BuiltPeerTests {
     /// A matrix of today's v3 and a v3 built at `ref`, in a git repository of its own with one commit.
     private func repositoryMatrix(ref: String = "HEAD") throws -> (matrix: TestMatrix, commit: String) {
-        let matrix = try TestMatrix(text: """
-            {"peers": [{"name": "v3", "version": 3, "argv": ["\(Built.peer(3))"]},
-                       {"name": "v3@r1", "version": 3, "build": {"ref": "\(ref)", "product": "peer-v3"}}]}
-            """)
-        for arguments in [["init", "-q"], ["add", "matrix.json"], ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm", "r1"]] {
+        let matrix = try TestMatrix(
+            text: """
+                {"peers": [{"name": "v3", "version": 3, "argv": ["\(Built.peer(3))"]},
+                           {"name": "v3@r1", "version": 3, "build": {"ref": "\(ref)", "product": "peer-v3"}}]}
+                """)
+        for arguments in [
+            ["init", "-q"], ["add", "matrix.json"], ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm", "r1"],
+        ] {
             let run = try PeerProcess.run(["git", "-C", matrix.folder] + arguments)
             try #require(run.termination.isCleanExit, "git \(arguments): \(run.stderr)")
         }
@@ -70,7 +73,10 @@ struct BuiltPeerTests {
         let run = try runCompat(["peers", "build", "--matrix", matrix.path])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.hasPrefix("compat: building peer-v3 at \(commit.prefix(7)) (HEAD) …\n"), "\(run.stderr)")
-        #expect(run.stderr.contains("compat: peer \"v3@r1\": building peer-v3 at HEAD (commit \(commit.prefix(12))) failed (exit 1); full log: \(entry)/build.log; its last lines:\n"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "compat: peer \"v3@r1\": building peer-v3 at HEAD (commit \(commit.prefix(12))) failed (exit 1); full log: \(entry)/build.log; its last lines:\n"
+            ), "\(run.stderr)")
         // The commit has no Package.swift: swift build's own words are in the tail.
         #expect(run.stderr.contains("Package.swift"), "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: entry + "/build.log"))

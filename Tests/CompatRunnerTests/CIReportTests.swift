@@ -6,6 +6,7 @@ import BuiltBinaries
 import Foundation
 import MiniJSON
 import Testing
+
 @testable import CompatRunner
 
 /// Every peer with a var-data field cut at 255 bytes: most cells fail, with big frames.
@@ -21,8 +22,9 @@ private func junitSchemaProblem(_ file: String) throws -> String? {
     guard let xmllint = path else {
         return "xmllint is not installed: install libxml2-utils (scripts/install-deps does) to check junit.xml against scripts/junit-10.xsd"
     }
-    let run = try PeerProcess.run([xmllint, "--noout", "--schema", Built.repositoryRoot + "/scripts/junit-10.xsd", file],
-                                  environment: ProcessInfo.processInfo.environment, workingDirectory: nil, timeout: .seconds(120))
+    let run = try PeerProcess.run(
+        [xmllint, "--noout", "--schema", Built.repositoryRoot + "/scripts/junit-10.xsd", file],
+        environment: ProcessInfo.processInfo.environment, workingDirectory: nil, timeout: .seconds(120))
     return run.termination.shellStatus == 0 ? nil : "xmllint: \(run.termination)\n\(run.stderr)"
 }
 
@@ -37,21 +39,25 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
     #expect(summary.contains("```sh\ncompat pair --matrix "), "a reproducer")
     #expect(summary.contains("<details><summary>sent frame: frame 1 ("), "frames collapsed")
     #expect(summary.contains("frame 1 above") || summary.contains("frame 2 above"), "a frame shown once, then referred to")
-    #expect(summary.range(of: #"… and \d+ more failing checks in \d+ cells: see results\.json and report\.html\."#, options: .regularExpression) != nil,
-            "the rest counted")
+    #expect(
+        summary.range(of: #"… and \d+ more failing checks in \d+ cells: see results\.json and report\.html\."#, options: .regularExpression)
+            != nil,
+        "the rest counted")
     #expect(summary.components(separatedBy: "```").count % 2 == 1, "every code fence closed")
     #expect(summary.components(separatedBy: "<details>").count == summary.components(separatedBy: "</details>").count)
 }
 
 @Suite(.serialized) struct CIReportTests {
-    @Test("matrix run with every peer broken: summary.md fits a comment, junit.xml is valid, GitHub Actions gets annotations and the summary")
+    @Test(
+        "matrix run with every peer broken: summary.md fits a comment, junit.xml is valid, GitHub Actions gets annotations and the summary")
     func brokenMatrixRun() throws {
         let matrix = try brokenMatrix()
         let reports = matrix.folder + "/reports"
         let stepSummary = matrix.folder + "/step-summary.md"
         try "## an earlier step\n".write(toFile: stepSummary, atomically: true, encoding: .utf8)
-        let run = try runCompat(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports],
-                                environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": stepSummary])
+        let run = try runCompat(
+            ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports],
+            environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": stepSummary])
         #expect(run.status == 1, "\(run.stderr)")
 
         let summary = try read(reports + "/summary.md")
@@ -68,27 +74,32 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
         let lines = run.stdout.split(separator: "\n")
         let errors = lines.filter { $0.hasPrefix("::error title=") }
         #expect(errors.count == GitHubActions.maximumAnnotations)
-        #expect(errors.first?.hasPrefix("::error title=client=v1/gateway=v1/Reject/c2g/edge-longest-strings::the sent Reject differs") == true,
-                "\(errors.first ?? "")")
+        #expect(
+            errors.first?.hasPrefix("::error title=client=v1/gateway=v1/Reject/c2g/edge-longest-strings::the sent Reject differs") == true,
+            "\(errors.first ?? "")")
         #expect(errors.allSatisfy { $0.contains("%0Areproduce: compat pair --matrix ") }, "each with its reproducer")
-        #expect(lines.filter { $0.hasPrefix("::notice ") } == [
-            "::notice title=compat::\(failing - GitHubActions.maximumAnnotations) more findings not shown as annotations: see the step summary and the reports",
-        ])
+        #expect(
+            lines.filter { $0.hasPrefix("::notice ") } == [
+                "::notice title=compat::\(failing - GitHubActions.maximumAnnotations) more findings not shown as annotations: see the step summary and the reports"
+            ])
     }
 
     @Test("gate with every peer broken: summary.md fits a comment, junit.xml holds every section and is valid")
     func brokenGate() throws {
         let matrix = try brokenMatrix()
         let reports = matrix.folder + "/reports"
-        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports],
-                                environment: ["GITHUB_ACTIONS": nil, "GITHUB_STEP_SUMMARY": nil])
+        let run = try runCompat(
+            ["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports],
+            environment: ["GITHUB_ACTIONS": nil, "GITHUB_STEP_SUMMARY": nil])
         #expect(run.status == 1, "\(run.stderr)")
         #expect(!run.stdout.contains("::error"), "no workflow commands outside GitHub Actions")
 
         let summary = try read(reports + "/summary.md")
         expectCommentSized(summary, firstFailure: "client=v1/gateway=v1/Reject/c2g/edge-longest-strings")
-        for section in ["Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: FAIL",
-                        "Fleets and upgrades: PASS", "Stale known failures: PASS"] {
+        for section in [
+            "Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: FAIL",
+            "Fleets and upgrades: PASS", "Stale known failures: PASS",
+        ] {
             #expect(summary.contains("### " + section), "\(section)")
         }
 
@@ -105,17 +116,21 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
         let folder = try TestMatrix()
         let checks = [
             CheckResult(name: "client=v3/gateway=v3/session/handshake", status: .passed, seconds: 0.0125),
-            CheckResult(name: "client=v3/gateway=v3/NewOrder/c2g/sample", status: .notRun, reason: "not run: the cell stopped at handshake"),
+            CheckResult(
+                name: "client=v3/gateway=v3/NewOrder/c2g/sample", status: .notRun, reason: "not run: the cell stopped at handshake"),
             CheckResult(name: "client=v3/gateway=v3/NewOrder/c2g/edge-utf8", status: .skipped, reason: "the client's contract is older"),
         ]
-        let done = CellResult(client: "v3", gateway: "v3", clientVersion: 3, gatewayVersion: 3, expectedVersion: 3, state: .pass,
-                              checks: checks, problem: nil, peers: [], keptDirectory: nil, seconds: 0.5, reproduce: "compat pair v3 v3")
+        let done = CellResult(
+            client: "v3", gateway: "v3", clientVersion: 3, gatewayVersion: 3, expectedVersion: 3, state: .pass,
+            checks: checks, problem: nil, peers: [], keptDirectory: nil, seconds: 0.5, reproduce: "compat pair v3 v3")
         let config = try MatrixConfig.load(path: folder.path)
         let result = MatrixResult.interrupted(cells: [("v3", "v3"), ("v3", "v4")], finished: [done], config: config, seconds: 1, jobs: 1)
         let xml = JUnitXML.render(result, runId: RunID("20260301T142205Z-3f09c2aa"))
         #expect(xml.contains("<testsuites name=\"compat\" tests=\"4\" failures=\"0\" errors=\"1\" time=\"1.000\">"), "\(xml)")
         #expect(xml.contains("<testsuite name=\"run 20260301T142205Z-3f09c2aa\" tests=\"1\" failures=\"0\" errors=\"1\""))
-        #expect(xml.contains("<error message=\"the run was interrupted: 1 cell of 2 not run\" type=\"interrupted\">client=v3/gateway=v4</error>"))
+        #expect(
+            xml.contains(
+                "<error message=\"the run was interrupted: 1 cell of 2 not run\" type=\"interrupted\">client=v3/gateway=v4</error>"))
         #expect(xml.contains("name=\"client=v3/gateway=v3/session/handshake\" time=\"0.013\"/>"))
         #expect(xml.contains("time=\"0.000\">\n      <skipped message=\"not run: the cell stopped at handshake\"/>"))
         #expect(xml.contains("<skipped message=\"the client&apos;s contract is older\"/>"))
@@ -138,15 +153,20 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
             for gateway in names {
                 let failing = row % 2 == 1
                 let checks = (1...3).map { index in
-                    CheckResult(name: "client=\(client)/gateway=\(gateway)/NewOrder/c2g/edge-\(index)", status: failing ? .failed : .passed,
-                                failure: failing ? CheckFailure(String(repeating: "m", count: 5_000), expected: String(repeating: "e", count: 9_000),
-                                                                actual: "a", sentFrame: frame, receivedFrame: frame + [UInt8(index)]) : nil)
+                    CheckResult(
+                        name: "client=\(client)/gateway=\(gateway)/NewOrder/c2g/edge-\(index)", status: failing ? .failed : .passed,
+                        failure: failing
+                            ? CheckFailure(
+                                String(repeating: "m", count: 5_000), expected: String(repeating: "e", count: 9_000),
+                                actual: "a", sentFrame: frame, receivedFrame: frame + [UInt8(index)]) : nil)
                 }
-                cells.append(CellResult(client: client, gateway: gateway, clientVersion: 3, gatewayVersion: 3, expectedVersion: 3,
-                                        state: failing ? (gateway == names[0] ? .crash : .fail) : .pass, checks: checks,
-                                        problem: failing ? "a peer died" : nil,
-                                        peers: [PeerOutcome(role: "gateway", name: gateway, argv: [], termination: "signal 11", stderrTail: stderr)],
-                                        keptDirectory: nil, seconds: 1, reproduce: "compat pair \(client) \(gateway)"))
+                cells.append(
+                    CellResult(
+                        client: client, gateway: gateway, clientVersion: 3, gatewayVersion: 3, expectedVersion: 3,
+                        state: failing ? (gateway == names[0] ? .crash : .fail) : .pass, checks: checks,
+                        problem: failing ? "a peer died" : nil,
+                        peers: [PeerOutcome(role: "gateway", name: gateway, argv: [], termination: "signal 11", stderrTail: stderr)],
+                        keptDirectory: nil, seconds: 1, reproduce: "compat pair \(client) \(gateway)"))
             }
         }
         let result = MatrixResult(clients: names, gateways: names, cells: cells, wallSeconds: 1, jobs: 2)
@@ -158,11 +178,15 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
         #expect(summary.contains("| peer-with-a-long-name-2 | CRASH | FAIL |"), "a failing row")
         #expect(!summary.contains("| peer-with-a-long-name-1 | PASS |"), "rows all as expected give way")
         #expect(summary.contains("more rows of 60 not shown; the rows shown hold the cells not as expected: see results.json.)"))
-        #expect(summary.contains("#### client=peer\\-with\\-a\\-long\\-name\\-2/gateway=peer\\-with\\-a\\-long\\-name\\-1: CRASH")
+        #expect(
+            summary.contains("#### client=peer\\-with\\-a\\-long\\-name\\-2/gateway=peer\\-with\\-a\\-long\\-name\\-1: CRASH")
                 || summary.contains("#### client=peer-with-a-long-name-2/gateway=peer-with-a-long-name-1: CRASH"), "the first failing cell")
         #expect(summary.contains("(last 20 of 2000 lines; all in the cell's kept folder):"))
-        #expect(summary.range(of: #"… and \d+ more failing checks in \d+ cells: see results\.json and report\.html\.\n\nrun id: `20260301T142205Z-3f09c2aa`\n$"#,
-                              options: .regularExpression) != nil)
+        #expect(
+            summary.range(
+                of:
+                    #"… and \d+ more failing checks in \d+ cells: see results\.json and report\.html\.\n\nrun id: `20260301T142205Z-3f09c2aa`\n$"#,
+                options: .regularExpression) != nil)
     }
 
     @Test("workflow command escaping: % CR LF in messages, and : , too in properties")

@@ -6,8 +6,8 @@ import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
-import Testing
 import TGP
+import Testing
 
 @Suite("Check plans and the catalogue")
 struct CheckPlanTests {
@@ -30,7 +30,9 @@ struct CheckPlanTests {
     @Test("compat list --checks --json names what compat pair's results.json holds")
     func listEqualsResults() throws {
         let matrix = try TestMatrix()
-        let listed = try runCompat(["list", "--checks", "--client", "v3", "--gateway", "v5", "--json", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        let listed = try runCompat([
+            "list", "--checks", "--client", "v3", "--gateway", "v5", "--json", "--matrix", matrix.path, "--fixtures", Built.fixtures,
+        ])
         #expect(listed.status == 0, "\(listed.stderr)")
         let listing = try JSON.parse(listed.stdout)
         let planned = listing["cells"]?.arrayValue?.first?["checks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
@@ -96,8 +98,10 @@ struct CheckPlanTests {
     func missingFrameBlamesTheSender() throws {
         let matrix = try TestMatrix(extraArguments: [4: ["--fault", "silent-logout"]], commandSeconds: 2)
         let reports = matrix.folder + "/reports"
-        let run = try runCompat(["pair", "v3", "v4", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports,
-                                 "--run", "client=v3/gateway=v4/Logout/c2g/sample"])
+        let run = try runCompat([
+            "pair", "v3", "v4", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports,
+            "--run", "client=v3/gateway=v4/Logout/c2g/sample",
+        ])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
         let cell = try #require(results["cells"]?.arrayValue?.first)

@@ -7,12 +7,13 @@
 import BuiltBinaries
 import CompatRunner
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import MiniJSON
-import Testing
 import TGP
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The marks `compat pair` puts before a check's name: the mark padded to 7, then two spaces.
 private let checkMarks = ["PASS", "FAIL", "KNOWN", "STALE", "NOT RUN"]
@@ -70,10 +71,13 @@ private func keptFolders(_ stdout: String) -> [String] {
 }
 
 /// `compat ARGS`, cells in `cellRoot` (its TMPDIR), never longer than `timeout`.
-private func compat(_ arguments: [String], timeout: Duration = .seconds(300),
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
+private func compat(
+    _ arguments: [String], timeout: Duration = .seconds(300),
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let result = try runCompat(arguments, environment: ["TMPDIR": cellRoot], timeout: timeout)
-    #expect(!result.timedOut, "compat \(arguments.joined(separator: " ")) ran over \(timeout) and was killed", sourceLocation: sourceLocation)
+    #expect(
+        !result.timedOut, "compat \(arguments.joined(separator: " ")) ran over \(timeout) and was killed", sourceLocation: sourceLocation)
     return (result.status, result.stdout, result.stderr)
 }
 
@@ -96,8 +100,10 @@ struct CommandTests {
     let fixtures = Built.fixtures
 
     /// `pair CLIENT GATEWAY` over `matrix`, with the repository's fixtures.
-    private func pair(_ matrix: TestMatrix, _ client: String, _ gateway: String, _ extra: [String] = [],
-                      sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func pair(
+        _ matrix: TestMatrix, _ client: String, _ gateway: String, _ extra: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         try compat(["pair", client, gateway, "--matrix", matrix.path, "--fixtures", fixtures] + extra, sourceLocation: sourceLocation)
     }
 
@@ -147,12 +153,15 @@ struct CommandTests {
         let run = try pair(matrix, "v1", "v5")
         #expect(run.status == 0, "\(run.stdout.prefix(3000))\n\(run.stderr)")
         let listed = checkLines(run.stdout)
-        #expect(listed.contains { $0.mark == "PASS" && $0.name == "client=v1/gateway=v5/LogonReject/g2c/refusal" }, "\(run.stdout.prefix(3000))")
+        #expect(
+            listed.contains { $0.mark == "PASS" && $0.name == "client=v1/gateway=v5/LogonReject/g2c/refusal" }, "\(run.stdout.prefix(3000))"
+        )
         #expect(listed.contains { $0.mark == "PASS" && $0.name == "client=v1/gateway=v5/Logon/c2g/handshake" })
         #expect(listed.allSatisfy { $0.mark == "PASS" }, "\(listed.filter { $0.mark != "PASS" }.map(\.name))")
         // No message type is tried after a refused logon.
         #expect(!listed.contains { $0.name.contains("/NewOrder/") })
-        let verdict = lines(of: run.stdout, matching: #"INCOMPATIBLE  client=v1/gateway=v5: \d+ passed \(incompatible by design, [0-9.]+ s\)"#)
+        let verdict = lines(
+            of: run.stdout, matching: #"INCOMPATIBLE  client=v1/gateway=v5: \d+ passed \(incompatible by design, [0-9.]+ s\)"#)
         #expect(verdict.count == 1, "\(run.stdout.prefix(3000))")
     }
 
@@ -165,7 +174,9 @@ struct CommandTests {
         #expect(listed.count >= 5, "\(run.stdout.prefix(3000))")
         #expect(listed.allSatisfy { $0.name.hasPrefix("client=v3/gateway=v5/NewOrder/") && $0.mark == "PASS" }, "\(listed.map(\.name))")
         #expect(listed.contains { $0.name == "client=v3/gateway=v5/NewOrder/c2g/sample" })
-        #expect(lines(of: run.stdout, matching: #"PASS  client=v3/gateway=v5: \#(listed.count) passed \(N=3, [0-9.]+ s\)"#).count == 1, "\(run.stdout.prefix(3000))")
+        #expect(
+            lines(of: run.stdout, matching: #"PASS  client=v3/gateway=v5: \#(listed.count) passed \(N=3, [0-9.]+ s\)"#).count == 1,
+            "\(run.stdout.prefix(3000))")
     }
 
     @Test("pair --message Heartbeat: only Heartbeat checks, the session still set up")
@@ -176,7 +187,9 @@ struct CommandTests {
         let listed = checkLines(run.stdout)
         #expect(listed.allSatisfy { $0.name.hasPrefix("client=v3/gateway=v5/Heartbeat/") && $0.mark == "PASS" }, "\(listed.map(\.name))")
         // Heartbeat travels both ways; each direction's sample and edges pass, so logon worked.
-        let expected = ["c2g", "g2c"].flatMap { flow in ["sample", "edge-max-integers", "edge-min-integers"].map { "client=v3/gateway=v5/Heartbeat/\(flow)/\($0)" } }
+        let expected = ["c2g", "g2c"].flatMap { flow in
+            ["sample", "edge-max-integers", "edge-min-integers"].map { "client=v3/gateway=v5/Heartbeat/\(flow)/\($0)" }
+        }
         #expect(Set(listed.map(\.name)).isSuperset(of: expected), "\(listed.map(\.name))")
     }
 
@@ -187,8 +200,9 @@ struct CommandTests {
         let matrix = try TestMatrix()
         let reports = matrix.folder + "/reports"
         let before = temporaryFolders()
-        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--jobs", "2", "--report-dir", reports],
-                             timeout: .seconds(900))
+        let run = try compat(
+            ["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--jobs", "2", "--report-dir", reports],
+            timeout: .seconds(900))
         #expect(run.status == 0, "\(run.stdout.prefix(3000))\n\(run.stderr)")
 
         // The grid: rows are clients, columns gateways, states from the schema's negotiation rule.
@@ -263,12 +277,18 @@ struct CommandTests {
     @Test("matrix run --clients/--gateways: only those cells, in matrix order")
     func matrixSubset() throws {
         let matrix = try TestMatrix()
-        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v5,v1", "--gateways", "v5",
-                              "--message", "Heartbeat"])
+        let run = try compat([
+            "matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v5,v1", "--gateways", "v5",
+            "--message", "Heartbeat",
+        ])
         #expect(run.status == 0, "\(run.stdout.prefix(3000))\n\(run.stderr)")
         let printed = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(Array(printed.prefix(3)) == ["client \\ gateway  v5", "v1                INCOMPAT", "v5                PASS"], "\(run.stdout.prefix(3000))")
-        #expect(lines(of: run.stdout, matching: #"1 PASS · 1 INCOMPATIBLE · 2 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#).count == 1, "\(run.stdout.prefix(3000))")
+        #expect(
+            Array(printed.prefix(3)) == ["client \\ gateway  v5", "v1                INCOMPAT", "v5                PASS"],
+            "\(run.stdout.prefix(3000))")
+        #expect(
+            lines(of: run.stdout, matching: #"1 PASS · 1 INCOMPATIBLE · 2 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#).count == 1,
+            "\(run.stdout.prefix(3000))")
     }
 
     // MARK: Usage and configuration errors: exit 2
@@ -280,24 +300,30 @@ struct CommandTests {
         for arguments in [["pair", "v3", "v5"], ["matrix", "run"], ["list"]] {
             let run = try compat(arguments + ["--matrix", matrix.path, "--fixtures", fixtures])
             #expect(run.status == 2, "\(arguments): \(run.status)")
-            #expect(run.stderr == "compat: \(matrix.path): transport: must be \"ipc\" or \"tcp\" (loopback), got \"udp\"\n", "\(run.stderr)")
+            #expect(
+                run.stderr == "compat: \(matrix.path): transport: must be \"ipc\" or \"tcp\" (loopback), got \"udp\"\n", "\(run.stderr)")
             #expect(run.stdout.isEmpty, "\(run.stdout.prefix(3000))")
         }
         let missing = try compat(["matrix", "run", "--matrix", matrix.folder + "/nope.json"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "compat: \(matrix.folder)/nope.json: cannot read the matrix file (use --matrix FILE)\n", "\(missing.stderr)")
+        #expect(
+            missing.stderr == "compat: \(matrix.folder)/nope.json: cannot read the matrix file (use --matrix FILE)\n", "\(missing.stderr)")
     }
 
     @Test("a peer whose program is missing: exit 2 before any cell starts")
     func missingProgram() throws {
         // v3 is a wrapper that notes each start; v5's program does not exist.
-        let matrix = try TestMatrix(json: .object(["peers": .array([
-            .object(["name": "v3", "version": 3, "argv": ["./peer-v3-wrapper"]]),
-            .object(["name": "v5", "version": 5, "argv": ["./peer-v5-missing"]]),
-        ])]))
+        let matrix = try TestMatrix(
+            json: .object([
+                "peers": .array([
+                    .object(["name": "v3", "version": 3, "argv": ["./peer-v3-wrapper"]]),
+                    .object(["name": "v5", "version": 5, "argv": ["./peer-v5-missing"]]),
+                ])
+            ]))
         let wrapper = matrix.folder + "/peer-v3-wrapper"
         let marker = matrix.folder + "/started"
-        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec '\(Built.peer(3))' \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec '\(Built.peer(3))' \"$@\"\n".write(
+            toFile: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
         let expected = "compat: \(matrix.path): peer \"v5\": program \(matrix.folder)/peer-v5-missing does not exist\n"
 
@@ -308,11 +334,17 @@ struct CommandTests {
             #expect(run.stderr == expected, "\(arguments): \(run.stderr)")
             #expect(run.stdout.isEmpty, "\(arguments): \(run.stdout)")
             #expect(!FileManager.default.fileExists(atPath: marker), "\(arguments): a peer was started")
-            #expect(temporaryFolders().subtracting(before).filter { $0.hasPrefix(cellRoot + "/compat-v3-") || $0.hasPrefix(cellRoot + "/compat-v5-") }.isEmpty,
-                    "\(arguments): a cell folder was made")
+            #expect(
+                temporaryFolders().subtracting(before).filter {
+                    $0.hasPrefix(cellRoot + "/compat-v3-") || $0.hasPrefix(cellRoot + "/compat-v5-")
+                }.isEmpty,
+                "\(arguments): a cell folder was made")
         }
         // The same matrix runs when the missing peer is left out: the wrapper is a real peer.
-        let run = try compat(["matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3", "--message", "Heartbeat"])
+        let run = try compat([
+            "matrix", "run", "--matrix", matrix.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3", "--message",
+            "Heartbeat",
+        ])
         #expect(run.status == 0, "\(run.stdout.prefix(3000))\n\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: marker))
     }
@@ -324,7 +356,9 @@ struct CommandTests {
 
         let unknownPeer = try compat(["pair", "v3", "v9"] + common)
         #expect(unknownPeer.status == 2)
-        #expect(unknownPeer.stderr == "compat: \(matrix.path): no peer named \"v9\" to be the gateway (peers: v1, v2, v3, v4, v5)\n", "\(unknownPeer.stderr)")
+        #expect(
+            unknownPeer.stderr == "compat: \(matrix.path): no peer named \"v9\" to be the gateway (peers: v1, v2, v3, v4, v5)\n",
+            "\(unknownPeer.stderr)")
         let unknownClient = try compat(["pair", "x", "v3"] + common)
         #expect(unknownClient.status == 2)
         #expect(unknownClient.stderr.contains("no peer named \"x\" to be the client"), "\(unknownClient.stderr)")
@@ -352,7 +386,9 @@ struct CommandTests {
 
         let badClients = try compat(["matrix", "run", "--clients", "v3,v9"] + common)
         #expect(badClients.status == 2, "\(badClients.status)")
-        #expect(badClients.stderr == "compat: --clients v9: not a peer of \(matrix.path) in that role (v1, v2, v3, v4, v5)\n", "\(badClients.stderr)")
+        #expect(
+            badClients.stderr == "compat: --clients v9: not a peer of \(matrix.path) in that role (v1, v2, v3, v4, v5)\n",
+            "\(badClients.stderr)")
 
         for bad in [unknownPeer, unknownOption, zeroJobs, badMessage, badClients] {
             #expect(bad.stdout.isEmpty, "\(bad.stdout.prefix(3000))")
@@ -366,7 +402,9 @@ struct CommandTests {
         expectContains(run.stdout, "USAGE: compat")
         // Help wraps its text to the terminal width: compare with the line breaks as spaces.
         let flowing = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(flowing.contains("Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error."), "\(run.stdout.prefix(3000))")
+        #expect(
+            flowing.contains("Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error."),
+            "\(run.stdout.prefix(3000))")
         for subcommand in ["matrix", "pair", "list"] { expectContains(run.stdout, "  \(subcommand)") }
         #expect(run.stderr.isEmpty)
 
@@ -389,23 +427,29 @@ struct CommandTests {
         let before = temporaryFolders("compat-v3-v3-")
         let failing = try pair(faulty, "v3", "v3", ["--report-dir", reports])
         let kept = keptFolders(failing.stdout)
-        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer {
+            for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) }
+        }
 
         #expect(failing.status == 1, "\(failing.stdout.prefix(3000))\n\(failing.stderr)")
         let name = "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"
         let listed = checkLines(failing.stdout)
         #expect(listed.contains { $0.mark == "FAIL" && $0.name == name }, "\(failing.stdout.prefix(3000))")
-        #expect(lines(of: failing.stdout, matching: #"FAIL  client=v3/gateway=v3: \d+ passed, \d+ failed \(N=3, [0-9.]+ s\)"#).count == 1,
-                "\(failing.stdout.suffix(800))")
+        #expect(
+            lines(of: failing.stdout, matching: #"FAIL  client=v3/gateway=v3: \d+ passed, \d+ failed \(N=3, [0-9.]+ s\)"#).count == 1,
+            "\(failing.stdout.suffix(800))")
         // The failure's details, under its name: the field, expected and actual, both frames, the reproducer.
-        let details = try #require(failing.stdout.components(separatedBy: "  FAIL \(name)\n").dropFirst().first, "\(failing.stdout.prefix(3000))")
+        let details = try #require(
+            failing.stdout.components(separatedBy: "  FAIL \(name)\n").dropFirst().first, "\(failing.stdout.prefix(3000))")
         let block = details.components(separatedBy: "\n").prefix { $0.hasPrefix("    ") }.joined(separator: "\n")
         #expect(block.hasPrefix("    the sent Logout differs from its encoding at version 3"), "\(block.prefix(300))")
         expectContains(block, "\n    field:    Logout var-data\n")
         expectContains(block, "\n    expected: 1034 bytes: ")
         expectContains(block, "\n    actual:   265 bytes: ")
         expectContains(block, "\n    sent frame (265 bytes):\n      0000  ")
-        #expect(block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"), "\(block.suffix(300))")
+        #expect(
+            block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"),
+            "\(block.suffix(300))")
         // The kept folder: printed, in the temporary folder, with both peers' stderr and transcripts.
         #expect(kept.count == 1, "\(failing.stdout.prefix(3000))")
         if let folder = kept.first {
@@ -442,7 +486,11 @@ struct CommandTests {
         let faulty = try TestMatrix(extraArguments: varData255, commandSeconds: 2)
         let reports = faulty.folder + "/reports"
         let first = try pair(faulty, "v3", "v3", selection + ["--report-dir", reports])
-        defer { for folder in keptFolders(first.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer {
+            for folder in keptFolders(first.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
         #expect(first.status == 1, "\(first.stdout.prefix(3000))\n\(first.stderr)")
         let failed = try checks(in: jsonObject(at: reports + "/results.json")).filter { $0.status == "failed" }.map(\.name)
         #expect(failed == ["client=v3/gateway=v3/Logout/c2g/edge-longest-strings", "client=v3/gateway=v3/Logout/g2c/edge-longest-strings"])
@@ -458,31 +506,42 @@ struct CommandTests {
         for name in failed { expectContains(known.stdout, "\nKNOWN    \(name)  (known: \(reason))\n") }
         // Details still shown for a known failure, with its reason.
         expectContains(known.stdout, "\n    known failure: \(reason)\n")
-        #expect(lines(of: known.stdout, matching: #"KNOWN  client=v3/gateway=v3: 0 passed, 2 known \(N=3, [0-9.]+ s\)"#).count == 1, "\(known.stdout.prefix(3000))")
+        #expect(
+            lines(of: known.stdout, matching: #"KNOWN  client=v3/gateway=v3: 0 passed, 2 known \(N=3, [0-9.]+ s\)"#).count == 1,
+            "\(known.stdout.prefix(3000))")
         #expect(keptFolders(known.stdout).isEmpty, "a KNOWN cell is as expected")
         #expect(temporaryFolders("compat-v3-v3-").subtracting(before).isEmpty)
 
         // The grid shows the cell KNOWN too.
-        let grid = try compat(["matrix", "run", "--matrix", listed.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3"] + selection)
+        let grid = try compat(
+            ["matrix", "run", "--matrix", listed.path, "--fixtures", fixtures, "--clients", "v3", "--gateways", "v3"] + selection)
         #expect(grid.status == 0, "\(grid.stdout.prefix(3000))\n\(grid.stderr)")
-        #expect(grid.stdout.hasPrefix("client \\ gateway  v3\nv3                KNOWN\n\n1 KNOWN · 1 cell · 2 checks · wall "), "\(grid.stdout.prefix(3000))")
+        #expect(
+            grid.stdout.hasPrefix("client \\ gateway  v3\nv3                KNOWN\n\n1 KNOWN · 1 cell · 2 checks · wall "),
+            "\(grid.stdout.prefix(3000))")
     }
 
     @Test("a known failure that now passes: exit 1, reported stale")
     func staleKnownFailure() throws {
         let name = "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"
-        let matrix = try TestMatrix(extra: ["knownFailures": .array([
-            .object(["client": "v3", "gateway": "v3", "check": "Logout/c2g/edge-longest-strings", "reason": .string(reason)]),
-        ])])
+        let matrix = try TestMatrix(extra: [
+            "knownFailures": .array([
+                .object(["client": "v3", "gateway": "v3", "check": "Logout/c2g/edge-longest-strings", "reason": .string(reason)])
+            ])
+        ])
         let reports = matrix.folder + "/reports"
         let stale = try pair(matrix, "v3", "v3", ["--message", "Logout", "--report-dir", reports])
         let kept = keptFolders(stale.stdout)
-        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer {
+            for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) }
+        }
         #expect(stale.status == 1, "\(stale.stdout.prefix(3000))\n\(stale.stderr)")
         expectContains(stale.stdout, "\nSTALE    \(name)  (known: \(reason))\n")
         #expect(checkLines(stale.stdout).filter { $0.mark != "PASS" }.map(\.name) == [name])
         expectContains(stale.stdout, "\n    listed as a known failure (\(reason)) but passed: remove it from matrix.json's knownFailures\n")
-        #expect(lines(of: stale.stdout, matching: #"PASS  client=v3/gateway=v3: \d+ passed, 1 stale \(N=3, [0-9.]+ s\)"#).count == 1, "\(stale.stdout.prefix(3000))")
+        #expect(
+            lines(of: stale.stdout, matching: #"PASS  client=v3/gateway=v3: \d+ passed, 1 stale \(N=3, [0-9.]+ s\)"#).count == 1,
+            "\(stale.stdout.prefix(3000))")
         let results = try jsonObject(at: reports + "/results.json")
         #expect(results["allExpected"] as? Bool == false)
         #expect(try checks(in: results).filter { $0.status == "stalePass" }.map(\.name) == [name])
@@ -500,11 +559,18 @@ struct CommandTests {
         var runs: [[String]] = []
         for _ in 0..<3 {
             let run = try pair(faulty, "v3", "v3")
-            defer { for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+            defer {
+                for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") {
+                    try? FileManager.default.removeItem(atPath: folder)
+                }
+            }
             #expect(run.status == 1)
             runs.append(checkLines(run.stdout).filter { $0.mark == "FAIL" }.map(\.name))
         }
-        #expect(Set(runs.map { $0.sorted() }).count == 1, "different checks failed from run to run: \(runs.map { $0.map { $0.replacingOccurrences(of: "client=v3/gateway=v3/", with: "") } })")
+        #expect(
+            Set(runs.map { $0.sorted() }).count == 1,
+            "different checks failed from run to run: \(runs.map { $0.map { $0.replacingOccurrences(of: "client=v3/gateway=v3/", with: "") } })"
+        )
         for run in runs {
             let untouched = run.filter { !$0.hasSuffix("/edge-longest-strings") }
             #expect(untouched.isEmpty, "failed although their data has no string over 255 bytes: \(untouched)")
@@ -516,7 +582,9 @@ struct CommandTests {
         let matrix = try TestMatrix()
         let run = try pair(matrix, "v3", "v5", ["--message", "CancelOrder"])
         let kept = keptFolders(run.stdout)
-        defer { for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v5-") { try? FileManager.default.removeItem(atPath: folder) } }
+        defer {
+            for folder in kept where folder.hasPrefix(cellRoot + "/compat-v3-v5-") { try? FileManager.default.removeItem(atPath: folder) }
+        }
         #expect(run.status == 0, "\(checkLines(run.stdout).filter { $0.mark != "PASS" }.map(\.name))")
         #expect(checkLines(run.stdout).contains { $0.name == "client=v3/gateway=v5/CancelOrder/c2g/reference-cancel" })
     }
@@ -527,10 +595,17 @@ struct CommandTests {
         let spaced = matrix.folder + "/with space"
         try FileManager.default.createDirectory(atPath: spaced, withIntermediateDirectories: false)
         try FileManager.default.copyItem(atPath: matrix.path, toPath: spaced + "/matrix.json")
-        let run = try compat(["pair", "v3", "v3", "--matrix", spaced + "/matrix.json", "--fixtures", fixtures,
-                              "--run", "client=v3/gateway=v3/Logout/c2g/edge-longest-strings"])
-        defer { for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") { try? FileManager.default.removeItem(atPath: folder) } }
+        let run = try compat([
+            "pair", "v3", "v3", "--matrix", spaced + "/matrix.json", "--fixtures", fixtures,
+            "--run", "client=v3/gateway=v3/Logout/c2g/edge-longest-strings",
+        ])
+        defer {
+            for folder in keptFolders(run.stdout) where folder.hasPrefix(cellRoot + "/compat-v3-v3-") {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
         #expect(run.status == 1)
-        expectContains(run.stdout, "\n    reproduce: compat pair --matrix '\(spaced)/matrix.json' --fixtures \(fixtures) v3 v3 --message Logout\n")
+        expectContains(
+            run.stdout, "\n    reproduce: compat pair --matrix '\(spaced)/matrix.json' --fixtures \(fixtures) v3 v3 --message Logout\n")
     }
 }

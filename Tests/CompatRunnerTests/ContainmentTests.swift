@@ -9,14 +9,18 @@ import CompatRunner
 import Foundation
 import MiniJSON
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `compat matrix run` over `matrix`, two cells at a time, reports in `matrix.folder/reports`.
 private func startMatrixRun(_ matrix: TestMatrix) throws -> CompatRun {
-    try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
-                   "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
+    try CompatRun(
+        [
+            "matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
+            "--report-dir", matrix.folder + "/reports",
+        ], temporaryFolder: matrix.folder + "/tmp")
 }
 
 @Suite("containment: what compat reads from its peers is bounded", .serialized)
@@ -26,21 +30,27 @@ struct ContainmentTests {
 
     /// A matrix entry for the test peer `name` that becomes the reference v3 peer after misbehaving.
     static func wrapping(_ name: String, pids: String) -> JSON {
-        .object(["name": .string(name), "version": 3,
-                 "argv": .array([.string(TestPeers.script(name)), "--pids", .string(pids), "--peer", .string(Built.peer(3))])])
+        .object([
+            "name": .string(name), "version": 3,
+            "argv": .array([.string(TestPeers.script(name)), "--pids", .string(pids), "--peer", .string(Built.peer(3))]),
+        ])
     }
 
-    @Test("2 GB on stdout (events of 4 MiB) and on stderr: compat stays under 200 MB, the cell FAILs naming the peer; 2 GB on stderr alone: PASS")
+    @Test(
+        "2 GB on stdout (events of 4 MiB) and on stderr: compat stays under 200 MB, the cell FAILs naming the peer; 2 GB on stderr alone: PASS"
+    )
     func peersWritingGigabytesAreBounded() throws {
         // A folder for the pids of the peer that is not among misbehavingMatrix's own.
         let scratch = try TestMatrix(json: .object([:]))
         let flooder = Self.wrapping("stderrflood", pids: scratch.folder + "/stderrflood.pids")
-        let floods = try misbehavingMatrix(reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["hugeevents", "stderrflood"],
-                                           pairSeconds: 120, commandSeconds: 30, extraPeers: [flooder])
+        let floods = try misbehavingMatrix(
+            reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["hugeevents", "stderrflood"],
+            pairSeconds: 120, commandSeconds: 30, extraPeers: [flooder])
         let run = try startMatrixRun(floods)
         let outcome = run.wait(limit: .seconds(600))
-        #expect(outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
-                "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
+        #expect(
+            outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
+            "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
         let peak = run.peakKilobytes
         #expect(peak > 0 && peak < Self.maximumPeakKB, "compat's peak resident memory was \(peak / 1024) MB")
 
@@ -48,9 +58,12 @@ struct ContainmentTests {
         let huge = try #require(cells["client=v3/gateway=hugeevents"])
         let problem = huge["problem"]?.stringValue ?? ""
         #expect(huge["state"]?.stringValue == "FAIL", "hugeevents: \(huge["state"]?.stringValue ?? "-") \(problem)")
-        #expect(problem.contains("the gateway hugeevents") && problem.contains("bytes"), "the problem names no peer and no size: \(problem)")
+        #expect(
+            problem.contains("the gateway hugeevents") && problem.contains("bytes"), "the problem names no peer and no size: \(problem)")
         let noisy = try #require(cells["client=v3/gateway=stderrflood"])
-        #expect(noisy["state"]?.stringValue == "PASS", "stderrflood: \(noisy["state"]?.stringValue ?? "-") \(noisy["problem"]?.stringValue ?? "")")
+        #expect(
+            noisy["state"]?.stringValue == "PASS",
+            "stderrflood: \(noisy["state"]?.stringValue ?? "-") \(noisy["problem"]?.stringValue ?? "")")
         #expect(notedPids(scratch.folder + "/stderrflood.pids").count == 1, "the stderr flooder never started")
 
         // The failing cell's folder: stderr as its head and tail with what was left out, a short transcript.
@@ -60,7 +73,9 @@ struct ContainmentTests {
         if stderrSize <= 2 * 64 * 1024 + 200 {
             let stderr = String(decoding: FileManager.default.contents(atPath: folder + "/gateway.stderr") ?? Data(), as: UTF8.self)
             let saysWhatWasLeftOut = stderr.contains("bytes left out")
-            #expect(stderr.hasPrefix("stderr flood line\n") && saysWhatWasLeftOut, "gateway.stderr: \(stderr.prefix(100))…\(stderr.suffix(300))")
+            #expect(
+                stderr.hasPrefix("stderr flood line\n") && saysWhatWasLeftOut, "gateway.stderr: \(stderr.prefix(100))…\(stderr.suffix(300))"
+            )
         }
         let transcriptSize = fileSize(folder + "/gateway.transcript")
         #expect(transcriptSize > 0 && transcriptSize <= 64 << 20, "gateway.transcript holds \(transcriptSize) bytes")
@@ -99,22 +114,30 @@ struct ProcessContainmentTests {
         #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
     }
 
-    @Test("a fleet: setsid grandchildren of a client gone after the run; a failing fleet keeps each peer's stderr and transcript, by role and label, and nothing else")
+    @Test(
+        "a fleet: setsid grandchildren of a client gone after the run; a failing fleet keeps each peer's stderr and transcript, by role and label, and nothing else"
+    )
     func fleetLeavesOnlyItsFailingFolder() throws {
         // exit3 answers the fleet's first command (connect) as a hello and exits: its check fails, the fleet goes on.
         let escapes = try EscapesMatrix(testPeers: ["exit3"], clients: ["v3", "escapes", "exit3"], gateways: ["v3"])
         let matrix = escapes.matrix
-        let run = try CompatRun(["fleet", "v3", "--clients", "v3,escapes,exit3", "--matrix", matrix.path, "--fixtures", Built.fixtures,
-                                 "--report-dir", matrix.folder + "/reports"], temporaryFolder: matrix.folder + "/tmp")
+        let run = try CompatRun(
+            [
+                "fleet", "v3", "--clients", "v3,escapes,exit3", "--matrix", matrix.path, "--fixtures", Built.fixtures,
+                "--report-dir", matrix.folder + "/reports",
+            ], temporaryFolder: matrix.folder + "/tmp")
         let outcome = run.wait(limit: .seconds(120))
         #expect(outcome.status == 1 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
         expectEscapesGone(escapes)
 
         let fleet = try #require(resultCells(matrix.folder + "/reports")["fleet=v3"])
-        #expect(fleet["state"]?.stringValue == "FAIL", "fleet=v3: \(fleet["state"]?.stringValue ?? "-") \(fleet["problem"]?.stringValue ?? "")")
+        #expect(
+            fleet["state"]?.stringValue == "FAIL", "fleet=v3: \(fleet["state"]?.stringValue ?? "-") \(fleet["problem"]?.stringValue ?? "")")
         let folder = try #require(fleet["keptDirectory"]?.stringValue, "no folder kept")
         let peers = ["gateway-v3", "client-v3#1", "client-escapes#1", "client-exit3#1"]
-        #expect(fileNames(in: folder) == Set(peers.flatMap { [$0 + ".stderr", $0 + ".transcript"] }), "\(folder) holds \(fileNames(in: folder).sorted())")
+        #expect(
+            fileNames(in: folder) == Set(peers.flatMap { [$0 + ".stderr", $0 + ".transcript"] }),
+            "\(folder) holds \(fileNames(in: folder).sorted())")
         let firstLine = fileHead(folder + "/gateway-v3.transcript", bytes: 100).split(separator: "\n").first.map(String.init)
         #expect(firstLine?.hasPrefix(#"> {"id":1,"#) == true, "the gateway's transcript begins \(firstLine ?? "-")")
         let left = run.leftovers(kept: [folder])
@@ -130,9 +153,10 @@ struct ProcessContainmentTests {
 
         init(testPeers: [String] = [], clients: [String], gateways: [String]) throws {
             scratch = try TestMatrix(json: .object([:]))
-            matrix = try misbehavingMatrix(reference: [3], testPeers: testPeers, clients: clients, gateways: gateways,
-                                           pairSeconds: 60, commandSeconds: 30,
-                                           extraPeers: [ContainmentTests.wrapping("escapes", pids: scratch.folder + "/escapes.pids")])
+            matrix = try misbehavingMatrix(
+                reference: [3], testPeers: testPeers, clients: clients, gateways: gateways,
+                pairSeconds: 60, commandSeconds: 30,
+                extraPeers: [ContainmentTests.wrapping("escapes", pids: scratch.folder + "/escapes.pids")])
         }
     }
 
@@ -156,22 +180,28 @@ struct ProcessContainmentTests {
         var testDescription: String { rawValue }
     }
 
-    @Test("SIGINT at any moment exits 130, SIGHUP 129: reports written, no peer and no folder left",
-          arguments: Moment.allCases.map { ($0, SIGINT) } + [(Moment.cellHangs, SIGHUP)])
+    @Test(
+        "SIGINT at any moment exits 130, SIGHUP 129: reports written, no peer and no folder left",
+        arguments: Moment.allCases.map { ($0, SIGINT) } + [(Moment.cellHangs, SIGHUP)])
     func signalEndsTheRunCleanly(moment: Moment, signal: Int32) throws {
-        let matrix = try moment == .gridWritten
-            ? misbehavingMatrix(reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["v3", "hugeevents"],
-                                pairSeconds: 60, commandSeconds: 30)
-            : misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
-                                pairSeconds: 120, commandSeconds: 60)
+        let matrix =
+            try moment == .gridWritten
+            ? misbehavingMatrix(
+                reference: [3], testPeers: ["hugeevents"], clients: ["v3"], gateways: ["v3", "hugeevents"],
+                pairSeconds: 60, commandSeconds: 30)
+            : misbehavingMatrix(
+                reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
+                pairSeconds: 120, commandSeconds: 60)
         let run = try startMatrixRun(matrix)
         if moment == .gridWritten { _ = fcntl(run.process.stdoutFD, setPipeSizeCommand, 4096) }
         let reached = awaitMoment(moment, of: run, matrix: matrix)
         #expect(reached, "compat never got \(moment.rawValue)")
         run.send(signal)
         let outcome = run.wait(limit: .seconds(60))
-        #expect(outcome.status == 128 + signal && !outcome.killedBySignal && !outcome.timedOut,
-                "exit \(outcome.status)\(outcome.killedBySignal ? " (killed by that signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)")
+        #expect(
+            outcome.status == 128 + signal && !outcome.killedBySignal && !outcome.timedOut,
+            "exit \(outcome.status)\(outcome.killedBySignal ? " (killed by that signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)"
+        )
         let cells = try resultCells(matrix.folder + "/reports")
         #expect(cells.count == (moment == .gridWritten ? 2 : 6), "results.json: \(cells.keys.sorted())")
         if moment == .gridWritten {

@@ -22,7 +22,9 @@ struct ContractSkipTests {
         let results = try JSON.parse(String(contentsOfFile: reports + "/results.json", encoding: .utf8))
         var checks: [String: (String, String?)] = [:]
         for cell in results["cells"]?.arrayValue ?? [] {
-            #expect(cell["state"]?.stringValue == "PASS" || cell["state"]?.stringValue == "INCOMPATIBLE", "\(cell["name"]?.serialized ?? "") \(cell["problem"]?.serialized ?? "")")
+            #expect(
+                cell["state"]?.stringValue == "PASS" || cell["state"]?.stringValue == "INCOMPATIBLE",
+                "\(cell["name"]?.serialized ?? "") \(cell["problem"]?.serialized ?? "")")
             for check in cell["checks"]?.arrayValue ?? [] {
                 checks[check["name"]!.stringValue!] = (check["status"]!.stringValue!, check["reason"]?.stringValue)
             }
@@ -30,25 +32,32 @@ struct ContractSkipTests {
         return checks
     }
 
-    @Test("a contract-1 client: exactly its logon-again checks skipped with the reason, in every report; exit 0; nothing skipped for today's peers")
+    @Test(
+        "a contract-1 client: exactly its logon-again checks skipped with the reason, in every report; exit 0; nothing skipped for today's peers"
+    )
     func oldClientInTheMatrix() throws {
         let matrix = try TestMatrix(extraArguments: [4: ["--fault", "contract-1"]])
         let reports = matrix.folder + "/reports"
-        let run = try runCompat(["matrix", "run", "--clients", "v4,v5", "--gateways", "v4,v5", "--matrix", matrix.path,
-                                 "--fixtures", Built.fixtures, "--report-dir", reports])
+        let run = try runCompat([
+            "matrix", "run", "--clients", "v4,v5", "--gateways", "v4,v5", "--matrix", matrix.path,
+            "--fixtures", Built.fixtures, "--report-dir", reports,
+        ])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let samples = try SampleBook.load(path: Built.fixtures + "/samples.json")
         var expected: Set<String> = []
         for client in [4, 5] {
             for gateway in [4, 5] {
-                let plan = CheckPlan(samples: samples, peers: CellPeers(client: "v\(client)", clientVersion: client, gateway: "v\(gateway)", gatewayVersion: gateway))
+                let plan = CheckPlan(
+                    samples: samples,
+                    peers: CellPeers(client: "v\(client)", clientVersion: client, gateway: "v\(gateway)", gatewayVersion: gateway))
                 if client == 4 { expected.formUnion(plan.checks.filter { Self.logonAgainKinds.contains($0.kind.id) }.map(\.name)) }
             }
         }
         let found = try checks(reports)
         let skipped = Set(found.filter { $0.value.status == "skipped" }.keys)
         #expect(skipped == expected)
-        #expect(expected.count == 6, "v4 × v4 and v4 × v5 (N = 4): reference-ack, reference-mass-cancel, relogon each: \(expected.sorted())")
+        #expect(
+            expected.count == 6, "v4 × v4 and v4 × v5 (N = 4): reference-ack, reference-mass-cancel, relogon each: \(expected.sorted())")
         let reason = Self.reason("client", "v4", needs: "logon on a logged-on client, P5")
         for name in skipped { #expect(found[name]?.reason == reason, "\(name): \(found[name]?.reason ?? "no reason")") }
         #expect(found.filter { $0.value.status != "passed" && $0.value.status != "skipped" }.isEmpty)
@@ -73,12 +82,16 @@ struct ContractSkipTests {
     func oldGatewayFleet() throws {
         let matrix = try TestMatrix(extraArguments: [5: ["--fault", "contract-1"]])
         let reports = matrix.folder + "/reports"
-        let run = try runCompat(["fleet", "v5", "--clients", "v3,v4", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
+        let run = try runCompat([
+            "fleet", "v5", "--clients", "v3,v4", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports,
+        ])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let found = try checks(reports)
         let reason = Self.reason("gateway", "v5", needs: "session with sessionId, P14")
         #expect(Set(found.filter { $0.value.status == "passed" }.keys) == ["fleet=v5/session/shutdown"])
-        #expect(found.filter { $0.value.status != "passed" }.allSatisfy { $0.value.status == "skipped" && $0.value.reason == reason }, "\(found)")
+        #expect(
+            found.filter { $0.value.status != "passed" }.allSatisfy { $0.value.status == "skipped" && $0.value.reason == reason },
+            "\(found)")
         #expect(run.stdout.contains("fleet=v5: \(found.count - 1) checks \(reason)"), "\(run.stdout)")
     }
 
@@ -88,19 +101,29 @@ struct ContractSkipTests {
         let matrix = try TestMatrix(extraArguments: [3: ["--fault", "contract-1"]])
         let reason = Self.reason("client", "v3#1", needs: "logon on a logged-on client, P5")
         let fleetReports = matrix.folder + "/fleet"
-        let fleet = try runCompat(["fleet", "v5", "--clients", "v3,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", fleetReports])
+        let fleet = try runCompat([
+            "fleet", "v5", "--clients", "v3,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", fleetReports,
+        ])
         #expect(fleet.status == 0, "\(fleet.stdout)\(fleet.stderr)")
         let fleetChecks = try checks(fleetReports)
-        #expect(fleetChecks.filter { $0.value.status == "skipped" }.mapValues(\.reason) == ["fleet=v5/client=v3#1/Logon/c2g/renegotiate": reason])
+        #expect(
+            fleetChecks.filter { $0.value.status == "skipped" }.mapValues(\.reason) == [
+                "fleet=v5/client=v3#1/Logon/c2g/renegotiate": reason
+            ])
         #expect(fleetChecks.filter { $0.value.status != "skipped" }.allSatisfy { $0.value.status == "passed" })
 
         let upgradeReports = matrix.folder + "/upgrade"
-        let upgrade = try runCompat(["upgrade", "v4", "v5", "--clients", "v3,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", upgradeReports])
+        let upgrade = try runCompat([
+            "upgrade", "v4", "v5", "--clients", "v3,v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir",
+            upgradeReports,
+        ])
         #expect(upgrade.status == 0, "\(upgrade.stdout)\(upgrade.stderr)")
         let upgradeChecks = try checks(upgradeReports)
         let skipped = upgradeChecks.filter { $0.value.status == "skipped" }
         // v3 keeps N = 3 on both gateways: no type it knows is newer than N, so no newer-refused check.
-        #expect(Set(skipped.keys) == ["upgrade=v4-v5/client=v3#1/Logon/c2g/relogon", "upgrade=v4-v5/client=v3#1/NewOrder/c2g/traffic"], "\(skipped.keys.sorted())")
+        #expect(
+            Set(skipped.keys) == ["upgrade=v4-v5/client=v3#1/Logon/c2g/relogon", "upgrade=v4-v5/client=v3#1/NewOrder/c2g/traffic"],
+            "\(skipped.keys.sorted())")
         #expect(skipped.values.allSatisfy { $0.reason == reason })
         #expect(upgradeChecks.filter { $0.value.status != "skipped" }.allSatisfy { $0.value.status == "passed" })
     }
@@ -109,13 +132,19 @@ struct ContractSkipTests {
     func badContractFailsTheCell() throws {
         let matrix = try TestMatrix()
         var root = try JSON.parse(String(contentsOfFile: matrix.path, encoding: .utf8)).objectValue!
-        let bad: JSON = .object(["name": "bad", "version": 3, "argv": .array([.string(TestPeers.script("badcontract")), "--peer", .string(Built.peer(3))])])
+        let bad: JSON = .object([
+            "name": "bad", "version": 3, "argv": .array([.string(TestPeers.script("badcontract")), "--peer", .string(Built.peer(3))]),
+        ])
         root["peers"] = .array((root["peers"]?.arrayValue ?? []) + [bad])
         let edited = try TestMatrix(json: .object(root))
-        let run = try runCompat(["pair", "v3", "bad", "--matrix", edited.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": edited.folder])
+        let run = try runCompat(
+            ["pair", "v3", "bad", "--matrix", edited.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": edited.folder])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("FAIL  client=v3/gateway=bad"), "\(run.stdout)")
-        #expect(run.stdout.contains("gateway bad wrote a line that is not a contract event (hello event: \"contract\" must be a positive integer"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains(
+                "gateway bad wrote a line that is not a contract event (hello event: \"contract\" must be a positive integer"),
+            "\(run.stdout)")
         #expect(run.stdout.contains("(P3), got \"three\""), "\(run.stdout)")
     }
 }

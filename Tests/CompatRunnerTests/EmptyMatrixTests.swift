@@ -42,18 +42,23 @@ struct EmptyMatrixTests {
         let matrix = try TestMatrix(extra: [key: .array([])])
         let run = try runCompat(command.arguments(matrix: matrix.path), environment: ["TMPDIR": matrix.folder], timeout: .seconds(120))
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)", sourceLocation: sourceLocation)
-        #expect(run.stderr == "compat: \(matrix.path): \(key): is empty: name at least one peer, or leave the key out for every peer\n",
-                sourceLocation: sourceLocation)
+        #expect(
+            run.stderr == "compat: \(matrix.path): \(key): is empty: name at least one peer, or leave the key out for every peer\n",
+            sourceLocation: sourceLocation)
     }
 
     @Test("bench --grid with no compatible cell exits 2: nothing would be measured")
     func benchWithoutCompatibleCell() throws {
         // v1 and v5 share no version: the only cell is incompatible by design.
         let matrix = try TestMatrix(extra: ["clients": ["v1"], "gateways": ["v5"]])
-        let run = try runCompat(["bench", "--grid", "--runs", "1", "--count", "20", "--matrix", matrix.path, "--fixtures", Built.fixtures],
-                                environment: ["TMPDIR": matrix.folder], timeout: .seconds(120))
+        let run = try runCompat(
+            ["bench", "--grid", "--runs", "1", "--count", "20", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder], timeout: .seconds(120))
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
-        #expect(run.stderr.contains("no client × gateway cell of \(matrix.path) shares a version (clients v1, gateways v5): nothing to measure"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "no client × gateway cell of \(matrix.path) shares a version (clients v1, gateways v5): nothing to measure"),
+            "\(run.stderr)")
     }
 
     @Test("--gateways naming nobody exits 2 in list --checks too")

@@ -3,15 +3,17 @@
 // loopback rule.
 
 import BuiltBinaries
-@testable import CompatRunner
 import Foundation
 import MiniJSON
 import Testing
 
+@testable import CompatRunner
+
 /// How the runner reads the endpoint a gateway reports, against a cell folder of the test's own.
 @Suite("Endpoint safety: parsed, not prefix-matched")
 struct EndpointSafetyTests {
-    static let literal = "the address must be literal: four decimal numbers 0-255, or an IPv6 address in brackets; host names are not accepted, not even localhost"
+    static let literal =
+        "the address must be literal: four decimal numbers 0-255, or an IPv6 address in brackets; host names are not accepted, not even localhost"
     static let notLoopback = "it is not a loopback address (127.0.0.0/8 or [::1]); --allow-remote permits it"
     static let source = "a source address (tcp://SOURCE;DESTINATION) is not accepted"
     static let needsPort = "a tcp endpoint is tcp://ADDRESS:PORT"
@@ -37,7 +39,8 @@ struct EndpointSafetyTests {
         ("tcp://[::1:7000", "an IPv6 address in brackets must end with ']'"),
         ("pgm://eth0;239.1.1.1:5555", scheme), ("inproc://x", scheme), ("udp://127.0.0.1:5", scheme),
         ("TCP://127.0.0.1:5", scheme), ("ws://127.0.0.1:5", scheme), ("", scheme),
-        ("tcp://127.0.0.1:5555\n", "it holds the control character U+A"), ("tcp://127.0.0.1:55\u{0}55", "it holds the control character U+0"),
+        ("tcp://127.0.0.1:5555\n", "it holds the control character U+A"),
+        ("tcp://127.0.0.1:55\u{0}55", "it holds the control character U+0"),
     ]
 
     private func refusal(_ endpoint: String, folder: String = "/nonexistent-cell", allowRemote: Bool = false) -> String? {
@@ -80,7 +83,8 @@ struct EndpointSafetyTests {
             ("ipc://\(folder)/gateway.sock", nil), ("ipc://\(folder)/sub/gateway.sock", nil),
             ("ipc:///tmp/elsewhere/gateway.sock", inside), ("ipc://\(folder)-other/gateway.sock", inside), ("ipc://\(folder)", inside),
             ("ipc://\(folder)/../gateway.sock", Self.components), ("ipc://\(folder)/sub/../../x.sock", Self.components),
-            ("ipc://\(folder)/./gateway.sock", Self.components), ("ipc://\(folder)//gateway.sock", Self.components), ("ipc://\(folder)/", Self.components),
+            ("ipc://\(folder)/./gateway.sock", Self.components), ("ipc://\(folder)//gateway.sock", Self.components),
+            ("ipc://\(folder)/", Self.components),
             ("ipc://gateway.sock", Self.relative), ("ipc://@abstract", Self.relative), ("ipc://*", Self.relative),
             ("ipc://\(folder)/nosuch/gateway.sock", "its folder \(folder)/nosuch does not exist"),
             ("ipc://\(folder)/out/gateway.sock", "its folder \(folder)/out is a link to /tmp, outside the cell's folder \(folder)"),
@@ -92,7 +96,9 @@ struct EndpointSafetyTests {
             #expect(refusal(endpoint, folder: folder, allowRemote: true) == expected, "\(endpoint)")
         }
         let long = folder + "/" + String(repeating: "s", count: 120)
-        #expect(refusal("ipc://" + long, folder: folder) == "an ipc path is at most 107 bytes (a unix socket address); this one is \(long.utf8.count)")
+        #expect(
+            refusal("ipc://" + long, folder: folder)
+                == "an ipc path is at most 107 bytes (a unix socket address); this one is \(long.utf8.count)")
     }
 }
 
@@ -108,10 +114,15 @@ struct ReportedEndpointTests {
     /// One cell: the reference v3 client against a gateway that reports `endpoint`; the matrix
     /// holds the cell's kept folder, and removes it when it goes.
     private func run(reporting endpoint: String, allowRemote: Bool) throws -> (cell: CellResult, matrix: TestMatrix) {
-        let liar: JSON = .object(["name": "liar", "version": 3, "argv": .array([.string(TestPeers.script("reports")), "--report", .string(endpoint)])])
+        let liar: JSON = .object([
+            "name": "liar", "version": 3, "argv": .array([.string(TestPeers.script("reports")), "--report", .string(endpoint)]),
+        ])
         let v3: JSON = .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])])
-        let matrix = try TestMatrix(json: .object(["peers": .array([v3, liar]), "clients": ["v3"], "gateways": ["liar"],
-                                                   "timeouts": .object(["pairSeconds": 30, "commandSeconds": 2])]))
+        let matrix = try TestMatrix(
+            json: .object([
+                "peers": .array([v3, liar]), "clients": ["v3"], "gateways": ["liar"],
+                "timeouts": .object(["pairSeconds": 30, "commandSeconds": 2]),
+            ]))
         let (config, samples) = try matrix.load()
         var options = RunOptions(jobs: 1, temporaryRoot: matrix.folder)
         options.allowRemote = allowRemote
@@ -131,9 +142,11 @@ struct ReportedEndpointTests {
         #expect(!transcript.contains("\"connect\""), "the client was sent to it:\n\(transcript)")
     }
 
-    @Test("--allow-remote still refuses what is not a literal address and port", arguments: [
-        "tcp://127.attacker.example:5555", "tcp://127.0.0.1;10.1.2.3:5555", "tcp://10.1.2.3:*", "pgm://eth0;239.1.1.1:5555",
-    ])
+    @Test(
+        "--allow-remote still refuses what is not a literal address and port",
+        arguments: [
+            "tcp://127.attacker.example:5555", "tcp://127.0.0.1;10.1.2.3:5555", "tcp://10.1.2.3:*", "pgm://eth0;239.1.1.1:5555",
+        ])
     func garbageRefusedWithAllowRemote(_ endpoint: String) throws {
         let (cell, matrix) = try run(reporting: endpoint, allowRemote: true)
         defer { withExtendedLifetime(matrix) {} }

@@ -4,18 +4,21 @@
 // program whose `#!` interpreter cannot run; a peer name too long or oddly spelled.
 
 import BuiltBinaries
-@testable import CompatRunner
 import Foundation
 import MiniJSON
 import Testing
+
+@testable import CompatRunner
 
 @Suite("Environment faults are configuration errors, found before any cell starts")
 struct EnvironmentFaultTests {
     /// The commands that start peers.
     static let starting = CompatInvocation.every.filter { $0.words[0] != "list" }
 
-    private func run(_ command: CompatInvocation, _ matrix: TestMatrix, tmpdir: String,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func run(
+        _ command: CompatInvocation, _ matrix: TestMatrix, tmpdir: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let run = try runCompat(command.arguments(matrix: matrix.path), environment: ["TMPDIR": tmpdir], timeout: .seconds(300))
         #expect(!run.timedOut, sourceLocation: sourceLocation)
         return (run.status, run.stdout, run.stderr)
@@ -27,7 +30,8 @@ struct EnvironmentFaultTests {
         let missing = matrix.folder + "/no-such-folder"
         let run = try run(command, matrix, tmpdir: missing)
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
-        #expect(run.stderr == "compat: TMPDIR=\(missing): does not exist: each cell makes its private folder there; "
+        #expect(
+            run.stderr == "compat: TMPDIR=\(missing): does not exist: each cell makes its private folder there; "
                 + "set TMPDIR to a folder you can write to, or unset it\n")
         #expect(run.stdout.isEmpty, "a cell started: \(run.stdout.prefix(2000))")
     }
@@ -37,7 +41,8 @@ struct EnvironmentFaultTests {
         let matrix = try TestMatrix()
         let run = try run(CompatInvocation(words: ["pair", "v3", "v5"]), matrix, tmpdir: matrix.path)
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
-        #expect(run.stderr == "compat: TMPDIR=\(matrix.path): is not a folder: each cell makes its private folder there; "
+        #expect(
+            run.stderr == "compat: TMPDIR=\(matrix.path): is not a folder: each cell makes its private folder there; "
                 + "set TMPDIR to a folder you can write to, or unset it\n")
     }
 
@@ -47,7 +52,8 @@ struct EnvironmentFaultTests {
         // Root writes into a mode-0555 folder anyway; no one can make a folder in /proc.
         let readOnly = getuid() == 0 ? "/proc" : matrix.folder + "/read-only"
         if getuid() != 0 {
-            try FileManager.default.createDirectory(atPath: readOnly, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
+            try FileManager.default.createDirectory(
+                atPath: readOnly, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
         }
         let run = try run(CompatInvocation(words: ["pair", "v3", "v5"]), matrix, tmpdir: readOnly)
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
@@ -69,12 +75,14 @@ struct EnvironmentFaultTests {
 
     @Test("two 64-character peer names still fit a cell's socket path")
     func longPeerNames() throws {
-        let client = String(repeating: "c", count: 64), gateway = String(repeating: "g", count: 64)
+        let client = String(repeating: "c", count: 64)
+        let gateway = String(repeating: "g", count: 64)
         let peers: [JSON] = [(client, 3), (gateway, 5)].map { name, version in
             .object(["name": .string(name), "version": .integer(version), "argv": .array([.string(Built.peer(version))])])
         }
         let matrix = try TestMatrix(json: .object(["peers": .array(peers), "clients": [.string(client)], "gateways": [.string(gateway)]]))
-        let run = try runCompat(["pair", client, gateway, "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": nil])
+        let run = try runCompat(
+            ["pair", client, gateway, "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": nil])
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\(run.stderr)")
     }
 
@@ -98,8 +106,10 @@ struct EnvironmentFaultTests {
         let matrix = try TestMatrix(text: "{}")
         let script = matrix.folder + "/bad-peer"
         try write("\(shebang)\necho never\n", to: script, mode: 0o755)
-        let peers: JSON = .array([.object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
-                                  .object(["name": "bad", "version": 3, "argv": .array([.string(script)])])])
+        let peers: JSON = .array([
+            .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
+            .object(["name": "bad", "version": 3, "argv": .array([.string(script)])]),
+        ])
         try JSON.object(["peers": peers]).serialized.write(toFile: matrix.path, atomically: true, encoding: .utf8)
         return (matrix, script)
     }
@@ -110,7 +120,10 @@ struct EnvironmentFaultTests {
         let bad = CompatInvocation(words: command.words.map { $0 == "v5" ? "bad" : $0 })
         let run = try run(bad, matrix, tmpdir: matrix.folder)
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
-        #expect(run.stderr == "compat: \(matrix.path): peer \"bad\": program \(script) starts with #!/nonexistent/sh, and /nonexistent/sh does not exist\n")
+        #expect(
+            run.stderr
+                == "compat: \(matrix.path): peer \"bad\": program \(script) starts with #!/nonexistent/sh, and /nonexistent/sh does not exist\n"
+        )
         #expect(run.stdout.isEmpty, "a cell started: \(run.stdout.prefix(2000))")
     }
 
@@ -125,14 +138,20 @@ struct EnvironmentFaultTests {
             ("#!\(interpreter)", "starts with #!\(interpreter), and \(interpreter) is not executable"),
             ("#! \(interpreter) -x", "starts with #!\(interpreter) -x, and \(interpreter) is not executable"),
             ("#!\(folder.folder)", "starts with #!\(folder.folder), and \(folder.folder) is not a file"),
-            ("#!/usr/bin/env no-such-interpreter-\(getpid())",
-             "starts with #!/usr/bin/env no-such-interpreter-\(getpid()), and no-such-interpreter-\(getpid()) is not on PATH"),
-            ("#!\(nested)", "starts with #!\(nested), and \(nested) starts with #!/nonexistent/perl -w, and /nonexistent/perl does not exist"),
+            (
+                "#!/usr/bin/env no-such-interpreter-\(getpid())",
+                "starts with #!/usr/bin/env no-such-interpreter-\(getpid()), and no-such-interpreter-\(getpid()) is not on PATH"
+            ),
+            (
+                "#!\(nested)",
+                "starts with #!\(nested), and \(nested) starts with #!/nonexistent/perl -w, and /nonexistent/perl does not exist"
+            ),
             ("#!", "starts with #! but names no interpreter"),
         ]
         for (shebang, problem) in cases {
             let (matrix, script) = try scriptPeer(shebang)
-            let run = try runCompat(["pair", "v3", "bad", "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
+            let run = try runCompat(
+                ["pair", "v3", "bad", "--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
             #expect(run.status == 2, "\(shebang): \(run.stdout.prefix(2000))\(run.stderr)")
             #expect(run.stderr == "compat: \(matrix.path): peer \"bad\": program \(script) \(problem)\n", "\(shebang)")
         }

@@ -3,8 +3,9 @@
 // `compat schema diff` against the lock of today's TGP, where a problem a released version
 // shows is named once, by the lock diff's rule.
 
-import Testing
 import TGP
+import Testing
+
 @testable import CompatRunner
 
 private let tgp = Schema.tgp
@@ -47,8 +48,10 @@ struct EvolutionCase: Sendable, CustomTestStringConvertible {
 struct EvolutionRuleTests {
     static let cases: [EvolutionCase] = [
         EvolutionCase("(f) today's TGP", alone: []) { tgp },
-        EvolutionCase("(a) V3: a v6 group in NewOrder, which has var-data",
-                      alone: ["group-added-to-message-with-var-data@v6:NewOrder.legs"]) {
+        EvolutionCase(
+            "(a) V3: a v6 group in NewOrder, which has var-data",
+            alone: ["group-added-to-message-with-var-data@v6:NewOrder.legs"]
+        ) {
             unreleased { $0.editing("NewOrder") { $0.groups.append(group("legs", since: 6)) } }
         },
         EvolutionCase("(b) V3: v6 groups in messages without var-data", alone: []) {
@@ -58,14 +61,20 @@ struct EvolutionRuleTests {
             }
         },
         // The field starts inside the v4 and v5 blocks: released versions, so the lock diff names it.
-        EvolutionCase("(c) V1: a v6 field in the middle of NewOrder's block",
-                      alone: ["field-inserted-in-older-block@v6:NewOrder.flags"],
-                      againstLock: ["field-inserted-in-released-block@v4:NewOrder.flags",
-                                    "field-inserted-in-released-block@v5:NewOrder.flags"]) {
+        EvolutionCase(
+            "(c) V1: a v6 field in the middle of NewOrder's block",
+            alone: ["field-inserted-in-older-block@v6:NewOrder.flags"],
+            againstLock: [
+                "field-inserted-in-released-block@v4:NewOrder.flags",
+                "field-inserted-in-released-block@v5:NewOrder.flags",
+            ]
+        ) {
             unreleased { $0.editing("NewOrder") { $0.fields.append(FieldSchema("flags", .u8, at: 35, since: 6)) } }
         },
-        EvolutionCase("V1: a v7 field inside the unreleased v6 block",
-                      alone: ["field-inserted-in-older-block@v7:NewOrder.tag"]) {
+        EvolutionCase(
+            "V1: a v7 field inside the unreleased v6 block",
+            alone: ["field-inserted-in-older-block@v7:NewOrder.tag"]
+        ) {
             unreleased(upTo: 7) { schema in
                 schema.editing("NewOrder") { parts in
                     parts.fields.append(FieldSchema("flags", .u32, at: 40, since: 6))
@@ -73,42 +82,59 @@ struct EvolutionRuleTests {
                 }
             }
         },
-        EvolutionCase("V1: a v6 entry field in the middle of the levels entry",
-                      alone: ["field-inserted-in-older-block@v6:MarketDataSnapshot.levels.venue"],
-                      againstLock: ids("field-inserted-in-released-block", at: 2...5, "MarketDataSnapshot.levels.venue")) {
+        EvolutionCase(
+            "V1: a v6 entry field in the middle of the levels entry",
+            alone: ["field-inserted-in-older-block@v6:MarketDataSnapshot.levels.venue"],
+            againstLock: ids("field-inserted-in-released-block", at: 2...5, "MarketDataSnapshot.levels.venue")
+        ) {
             unreleased { schema in
                 schema.editing("MarketDataSnapshot") { parts in
                     let levels = parts.groups[0]
-                    parts.groups = [GroupSchema(levels.name, since: levels.since,
-                                                fields: levels.fields + [FieldSchema("venue", .u8, at: 20, since: 6)])]
+                    parts.groups = [
+                        GroupSchema(
+                            levels.name, since: levels.since,
+                            fields: levels.fields + [FieldSchema("venue", .u8, at: 20, since: 6)])
+                    ]
                 }
             }
         },
-        EvolutionCase("(d) V2: a v6 var-data field before account",
-                      alone: ["var-data-inserted-before-older@v6:NewOrder.memo"],
-                      againstLock: ids("var-data-order-changed", at: 2...5, "NewOrder")) {
+        EvolutionCase(
+            "(d) V2: a v6 var-data field before account",
+            alone: ["var-data-inserted-before-older@v6:NewOrder.memo"],
+            againstLock: ids("var-data-order-changed", at: 2...5, "NewOrder")
+        ) {
             unreleased { $0.editing("NewOrder") { $0.varData.insert(VarDataSchema("memo", since: 6), at: 0) } }
         },
-        EvolutionCase("V3: a v6 group before levels",
-                      alone: ["group-inserted-before-older@v6:MarketDataSnapshot.trades"],
-                      againstLock: ids("group-order-changed", at: 2...5, "MarketDataSnapshot")) {
+        EvolutionCase(
+            "V3: a v6 group before levels",
+            alone: ["group-inserted-before-older@v6:MarketDataSnapshot.trades"],
+            againstLock: ids("group-order-changed", at: 2...5, "MarketDataSnapshot")
+        ) {
             unreleased { $0.editing("MarketDataSnapshot") { $0.groups.insert(group("trades", since: 6), at: 0) } }
         },
-        EvolutionCase("V2, V3: a v7 var-data field and a v7 group before the unreleased v6 ones",
-                      alone: ["var-data-inserted-before-older@v7:NewOrder.note",
-                              "group-inserted-before-older@v7:MarketDataSnapshot.quotes"]) {
+        EvolutionCase(
+            "V2, V3: a v7 var-data field and a v7 group before the unreleased v6 ones",
+            alone: [
+                "var-data-inserted-before-older@v7:NewOrder.note",
+                "group-inserted-before-older@v7:MarketDataSnapshot.quotes",
+            ]
+        ) {
             unreleased(upTo: 7) { schema in
                 schema.editing("NewOrder") { $0.varData += [VarDataSchema("note", since: 7), VarDataSchema("memo", since: 6)] }
                     .editing("MarketDataSnapshot") { $0.groups += [group("quotes", since: 7), group("trades", since: 6)] }
             }
         },
         // On its own a value with since 3 is a v3 value; only the lock knows v3 was released without it.
-        EvolutionCase("(e) V4: a v6 enum value with since 3", alone: [],
-                      againstLock: ids("enum-value-added-to-released-version", at: 3...5, "Side.Cross")) {
+        EvolutionCase(
+            "(e) V4: a v6 enum value with since 3", alone: [],
+            againstLock: ids("enum-value-added-to-released-version", at: 3...5, "Side.Cross")
+        ) {
             unreleased { $0.editingEnum("Side") { $0.adding(.init(4, "Cross", since: 3)) } }
         },
-        EvolutionCase("V4: a field of a version the schema does not have",
-                      alone: ["since-not-a-version@v6:NewOrder.flags"]) {
+        EvolutionCase(
+            "V4: a field of a version the schema does not have",
+            alone: ["since-not-a-version@v6:NewOrder.flags"]
+        ) {
             tgp.editing("NewOrder") { $0.fields.append(FieldSchema("flags", .u8, at: 40, since: 6)) }
         },
         // Its fields take the message's since: one wrong version, one finding.
@@ -140,13 +166,15 @@ struct EvolutionRuleTests {
     @Test func aFindingSaysWhyAndWhatToDo() throws {
         let schema = unreleased { $0.editing("NewOrder") { $0.groups.append(group("legs", since: 6)) } }
         let finding = try #require(SchemaEvolution.violations(of: schema).first)
-        #expect(finding.detail == "NewOrder has var-data (account, clientTag) and the header carries no group count: a decoder "
-            + "that knows a var-data field but not legs reads the group's dimension bytes as that field's length; "
-            + "carry the repeating data in a new message type")
+        #expect(
+            finding.detail == "NewOrder has var-data (account, clientTag) and the header carries no group count: a decoder "
+                + "that knows a var-data field but not legs reads the group's dimension bytes as that field's length; "
+                + "carry the repeating data in a new message type")
         let inserted = unreleased { $0.editing("NewOrder") { $0.fields.append(FieldSchema("flags", .u8, at: 35, since: 6)) } }
-        #expect(SchemaEvolution.violations(of: inserted).map(\.detail) == [
-            "field flags @35 starts inside the v5 root block of 40 bytes, which older decoders read as their own fields: put it at offset 40 or later",
-        ])
+        #expect(
+            SchemaEvolution.violations(of: inserted).map(\.detail) == [
+                "field flags @35 starts inside the v5 root block of 40 bytes, which older decoders read as their own fields: put it at offset 40 or later"
+            ])
     }
 
     /// Through `schemaSection`, all that `compat schema diff` runs: v6 is not in the lock, yet judged.

@@ -2,8 +2,8 @@
 // exactly the cells where the schema says it shows, and leaves every other cell as it was.
 
 import CompatRunner
-import Testing
 import TGP
+import Testing
 
 /// One cell's versions, and whether each side runs the faulty peer.
 struct CellVersions {
@@ -54,7 +54,8 @@ struct FaultCase: CustomTestStringConvertible, Sendable {
             guard let n = cell.negotiated else { return false }
             return Schema.tgp.messages.contains { type in
                 n < type.since && type.since <= 4
-                    && ((cell.clientFaulty && type.direction.isSent(by: .client)) || (cell.gatewayFaulty && type.direction.isSent(by: .gateway)))
+                    && ((cell.clientFaulty && type.direction.isSent(by: .client))
+                        || (cell.gatewayFaulty && type.direction.isSent(by: .gateway)))
             }
         },
         // Bad input goes both ways in every session, so these show wherever the faulty peer has one.
@@ -75,8 +76,10 @@ struct FaultCase: CustomTestStringConvertible, Sendable {
             }
             return schema.messages.contains { type in
                 !["Logon", "LogonAck", "LogonReject"].contains(type.name) && type.since <= n
-                    && (!type.groups.isEmpty || !type.varData.isEmpty) && type.blockLength(at: schema.latestVersion) > type.blockLength(at: 2)
-                    && ((cell.clientFaulty && type.direction.isSent(by: .gateway)) || (cell.gatewayFaulty && type.direction.isSent(by: .client)))
+                    && (!type.groups.isEmpty || !type.varData.isEmpty)
+                    && type.blockLength(at: schema.latestVersion) > type.blockLength(at: 2)
+                    && ((cell.clientFaulty && type.direction.isSent(by: .gateway))
+                        || (cell.gatewayFaulty && type.direction.isSent(by: .client)))
             }
         },
         // R3: the gateway puts a MarketDataSnapshot encoded at each version from its since on
@@ -119,11 +122,16 @@ struct FaultSelfCheckTests {
             let name = "client=\(cell.client)/gateway=\(cell.gateway)"
             if fault.breaks(versions) {
                 broken += 1
-                #expect(cell.state == fault.brokenState, "\(name) should be \(fault.brokenState.rawValue) with \(fault.fault): \(cell.state.rawValue) \(cell.problem ?? "")")
+                #expect(
+                    cell.state == fault.brokenState,
+                    "\(name) should be \(fault.brokenState.rawValue) with \(fault.fault): \(cell.state.rawValue) \(cell.problem ?? "")")
             } else {
                 let clean: CellState = versions.negotiated == nil ? .incompatible : .pass
                 let failed = cell.checks.filter { $0.status != .passed }.map(\.name)
-                #expect(cell.state == clean, "\(name) should stay \(clean.rawValue) with \(fault.fault): \(cell.state.rawValue) \(failed.prefix(3)) \(cell.problem ?? "")")
+                #expect(
+                    cell.state == clean,
+                    "\(name) should stay \(clean.rawValue) with \(fault.fault): \(cell.state.rawValue) \(failed.prefix(3)) \(cell.problem ?? "")"
+                )
             }
         }
         #expect(broken > 0, "\(fault.fault) must break at least one cell")

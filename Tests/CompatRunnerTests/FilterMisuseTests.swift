@@ -8,7 +8,9 @@ struct FilterMisuseTests {
     @Test("--run matching no check exits 2")
     func runMatchingNothing() throws {
         let matrix = try TestMatrix()
-        let run = try runCompat(["pair", "v3", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--run", "client=v3/gateway=v5/NoSuchMessage/*"])
+        let run = try runCompat([
+            "pair", "v3", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--run", "client=v3/gateway=v5/NoSuchMessage/*",
+        ])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("--run client=v3/gateway=v5/NoSuchMessage/* matches no planned check"))
     }

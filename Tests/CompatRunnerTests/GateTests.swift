@@ -14,8 +14,10 @@ struct GateTests {
         let reports = matrix.folder + "/reports"
         let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reports])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        for section in ["Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: PASS", "Fleets and upgrades: PASS",
-                        "Stale known failures: PASS", "gate: PASS"] {
+        for section in [
+            "Schema against the released lock: PASS", "Golden frames: PASS", "Compatibility matrix: PASS", "Fleets and upgrades: PASS",
+            "Stale known failures: PASS", "gate: PASS",
+        ] {
             #expect(run.stdout.contains(section), "missing \(section) in \(run.stdout)")
         }
         let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
@@ -42,7 +44,9 @@ struct GateTests {
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("== Stale known failures: FAIL"))
         #expect(run.stdout.contains("client=v3/gateway=v5/NewOrder/c2g/sample passed; remove it from knownFailures (fixed long ago)"))
-        #expect(run.stdout.contains("gate: FAIL — Compatibility matrix; Stale known failures") || run.stdout.contains("gate: FAIL — Stale known failures"))
+        #expect(
+            run.stdout.contains("gate: FAIL — Compatibility matrix; Stale known failures")
+                || run.stdout.contains("gate: FAIL — Stale known failures"))
     }
 
     @Test("a flipped golden byte fails the gate's fixtures section with the file and offset")
@@ -65,7 +69,9 @@ struct GateTests {
     @Test("misuse exits 2: a baseline that does not exist")
     func missingBaselineIsMisuse() throws {
         let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3"]])
-        let run = try runCompat(["gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--baseline", matrix.folder + "/no-such-lock.json"])
+        let run = try runCompat([
+            "gate", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--baseline", matrix.folder + "/no-such-lock.json",
+        ])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("no-such-lock.json"))
     }

@@ -5,8 +5,9 @@
 import BuiltBinaries
 import Foundation
 import MiniJSON
-import Testing
 import TGP
+import Testing
+
 @testable import CompatRunner
 
 /// A copy of the repository's fixtures folder in a temporary folder of its own, removed with the value.
@@ -99,13 +100,19 @@ struct GoldenFrameTests {
         let byte = try #require(report.problems.first { $0.message.hasPrefix("frame differs") })
         #expect(byte.message == "frame differs at byte 28 (0x001c, NewOrder.side): golden file has 0x03, today's encoder writes 0x02")
         // The decoders now read SellShort, which v1 does not know (R7).
-        #expect(report.problems.contains { $0.message.contains("fields.side: golden file has \"Sell\", today's decoder of v3 gives \"SellShort\"") })
+        #expect(
+            report.problems.contains {
+                $0.message.contains("fields.side: golden file has \"Sell\", today's decoder of v3 gives \"SellShort\"")
+            })
         #expect(report.problems.contains { $0.message.contains("decodedBy.1") && $0.message.contains("\"reject\":\"InvalidValue\"") })
 
         // The command says the same and exits 1.
         let run = try runCompat(["fixtures", "verify", "--matrix", Built.repositoryRoot + "/matrix.json", "--fixtures", copy.fixtures])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("v3/NewOrder.json [sample]: frame differs at byte 28 (0x001c, NewOrder.side): golden file has 0x03, today's encoder writes 0x02"))
+        #expect(
+            run.stdout.contains(
+                "v3/NewOrder.json [sample]: frame differs at byte 28 (0x001c, NewOrder.side): golden file has 0x03, today's encoder writes 0x02"
+            ))
     }
 
     @Test("a changed entry of the cross-version table fails verify, against today's decoder and the rules")
@@ -120,10 +127,11 @@ struct GoldenFrameTests {
             object["decodedBy"] = .object(table)
         }
         let report = copy.verify()
-        #expect(report.problems.map(\.description) == [
-            "\(copy.path("v5/NewOrder.json")) [edge-wide-quantity]: decodedBy.1.quantity: golden file has \"18446744073709551615\", today's decoder of v1 gives \"4294967295\"",
-            "\(copy.path("v5/NewOrder.json")) [edge-wide-quantity]: decodedBy.1.quantity: golden file has \"18446744073709551615\", the rules give \"4294967295\"",
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "\(copy.path("v5/NewOrder.json")) [edge-wide-quantity]: decodedBy.1.quantity: golden file has \"18446744073709551615\", today's decoder of v1 gives \"4294967295\"",
+                "\(copy.path("v5/NewOrder.json")) [edge-wide-quantity]: decodedBy.1.quantity: golden file has \"18446744073709551615\", the rules give \"4294967295\"",
+            ])
     }
 
     @Test("a reject recorded where the rules deliver, or a frame where the rules refuse, fails verify")
@@ -141,12 +149,15 @@ struct GoldenFrameTests {
         let massCancel = report.problems.filter { $0.file == copy.path("v4/MassCancel.json") }.map(\.message)
         #expect(massCancel.count == 2)
         #expect(massCancel.allSatisfy { $0.hasPrefix("decodedBy.4: golden file has {\"reject\":\"UnknownTemplate\"}, ") })
-        #expect(massCancel.last?.hasPrefix("decodedBy.4: golden file has {\"reject\":\"UnknownTemplate\"}, the rules give {\"clOrdId\":\"1004\"") == true)
+        #expect(
+            massCancel.last?.hasPrefix(
+                "decodedBy.4: golden file has {\"reject\":\"UnknownTemplate\"}, the rules give {\"clOrdId\":\"1004\"") == true)
         let modify = report.problems.filter { $0.file == copy.path("v3/ModifyOrder.json") }.map(\.message)
-        #expect(modify == [
-            "the golden file says the sender refuses (UnsupportedInVersion); the rules say it refuses with NotRepresentable",
-            "the golden file says the sender refuses with UnsupportedInVersion; today's encoder refuses with NotRepresentable: 18446744073709551615 needs quantityLong, added in version 4; version 3 carries at most 4294967295",
-        ])
+        #expect(
+            modify == [
+                "the golden file says the sender refuses (UnsupportedInVersion); the rules say it refuses with NotRepresentable",
+                "the golden file says the sender refuses with UnsupportedInVersion; today's encoder refuses with NotRepresentable: 18446744073709551615 needs quantityLong, added in version 4; version 3 carries at most 4294967295",
+            ])
     }
 
     @Test("a missing file, a missing case and a stray file fail verify, each named")
@@ -156,12 +167,13 @@ struct GoldenFrameTests {
         try copy.editing("v2/Heartbeat.json", case: "edge-min-integers") { object in object["name"] = "edge-renamed" }
         try "{}\n".write(toFile: copy.path("v1/ModifyOrder.json"), atomically: true, encoding: .utf8)
         let report = copy.verify()
-        #expect(report.problems.map(\.description) == [
-            "\(copy.path("v2/Heartbeat.json")) [edge-min-integers]: missing: samples.json has this case (run `compat fixtures update`)",
-            "\(copy.path("v2/Heartbeat.json")) [edge-renamed]: not a case of samples.json (sample, edge-max-integers, edge-min-integers)",
-            "\(copy.path("v4/MassCancel.json")): missing: the golden file of MassCancel at version 4 (run `compat fixtures update`)",
-            "\(copy.path("v1/ModifyOrder.json")): not a golden file: version 1 has no such message type (remove it)",
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "\(copy.path("v2/Heartbeat.json")) [edge-min-integers]: missing: samples.json has this case (run `compat fixtures update`)",
+                "\(copy.path("v2/Heartbeat.json")) [edge-renamed]: not a case of samples.json (sample, edge-max-integers, edge-min-integers)",
+                "\(copy.path("v4/MassCancel.json")): missing: the golden file of MassCancel at version 4 (run `compat fixtures update`)",
+                "\(copy.path("v1/ModifyOrder.json")): not a golden file: version 1 has no such message type (remove it)",
+            ])
         #expect(report.files == 68)
     }
 
@@ -221,20 +233,27 @@ struct GoldenFrameTests {
     func handMadeTable() throws {
         // v5 sample, decoded by v1: the v1 block only — legacy quantity, no timeInForce, stp, account, clientTag.
         let sample = try committedCase("v5/NewOrder.json", "sample")
-        #expect(sample["decodedBy"]?["1"] == [
-            "clOrdId": "1001", "price": "1005000", "quantity": "100", "side": "Sell", "ordType": "Limit", "symbol": "ACME",
-        ])
+        #expect(
+            sample["decodedBy"]?["1"] == [
+                "clOrdId": "1001", "price": "1005000", "quantity": "100", "side": "Sell", "ordType": "Limit", "symbol": "ACME",
+            ])
         // v2 adds timeInForce and account; stp and clientTag are v5's.
-        #expect(sample["decodedBy"]?["2"]?.objectValue?.keys == ["clOrdId", "price", "quantity", "side", "ordType", "symbol", "timeInForce", "account"])
+        #expect(
+            sample["decodedBy"]?["2"]?.objectValue?.keys == [
+                "clOrdId", "price", "quantity", "side", "ordType", "symbol", "timeInForce", "account",
+            ])
         // Header: blockLength 40, templateId 10, schemaId 0x5447, version 5; clOrdId 1001 = 0x3e9.
         #expect(sample["frame"]?[0] == "0000  2800 0a00 4754 0500 e903 0000 0000 0000")
 
         // The wide quantity: u64 max from v4 on; a v1–v3 decoder reads the legacy u32, capped.
         let wide = try committedCase("v5/NewOrder.json", "edge-wide-quantity")
-        for (receiver, quantity) in [("1", "4294967295"), ("3", "4294967295"), ("4", "18446744073709551615"), ("5", "18446744073709551615")] {
+        for (receiver, quantity) in [
+            ("1", "4294967295"), ("3", "4294967295"), ("4", "18446744073709551615"), ("5", "18446744073709551615"),
+        ] {
             #expect(wide["decodedBy"]?[receiver]?["quantity"] == .string(quantity), "receiver v\(receiver)")
         }
-        #expect(try committedCase("v3/NewOrder.json", "edge-wide-quantity") == ["name": "edge-wide-quantity", "refused": "NotRepresentable"])
+        #expect(
+            try committedCase("v3/NewOrder.json", "edge-wide-quantity") == ["name": "edge-wide-quantity", "refused": "NotRepresentable"])
 
         // A v1 frame read by v5: the newer fields at their defaults (R1: Day, None, empty strings).
         let old = try committedCase("v1/NewOrder.json", "sample")

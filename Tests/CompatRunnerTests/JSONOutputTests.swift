@@ -5,8 +5,8 @@ import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
-import Testing
 import TGP
+import Testing
 
 @Suite("--json outputs", .serialized)
 struct JSONOutputTests {
@@ -32,10 +32,13 @@ struct JSONOutputTests {
 
     @Test("list: the peers' and the message types' columns line up, however long the names")
     func listColumns() throws {
-        let matrix = try TestMatrix(json: .object(["peers": .array([
-            .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
-            .object(["name": "a-much-longer-peer-name", "version": 5, "argv": .array([.string(Built.peer(5))])]),
-        ])]))
+        let matrix = try TestMatrix(
+            json: .object([
+                "peers": .array([
+                    .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
+                    .object(["name": "a-much-longer-peer-name", "version": 5, "argv": .array([.string(Built.peer(5))])]),
+                ])
+            ]))
         let run = try runCompat(["list", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(run.status == 0, "\(run.stderr)")
         let sections = run.stdout.components(separatedBy: "\n\n")
@@ -86,7 +89,9 @@ struct JSONOutputTests {
 
     @Test("fixtures verify --json: the counts, and a changed frame as a problem naming its file and case with exit 1")
     func fixturesVerifyJSON() throws {
-        let clean = try runCompat(["fixtures", "verify", "--json", "--matrix", Built.repositoryRoot + "/matrix.json", "--fixtures", Built.fixtures])
+        let clean = try runCompat([
+            "fixtures", "verify", "--json", "--matrix", Built.repositoryRoot + "/matrix.json", "--fixtures", Built.fixtures,
+        ])
         #expect(clean.status == 0, "\(clean.stderr)")
         let report = try JSON.parse(clean.stdout)
         #expect(report["passed"] == .bool(true) && report["problems"] == .array([]))
@@ -98,7 +103,9 @@ struct JSONOutputTests {
         let golden = copy.path + "/golden/v3/NewOrder.json"
         let text = try String(contentsOfFile: golden, encoding: .utf8)
         try text.replacingOccurrences(of: "\"sample\"", with: "\"sample-renamed\"").write(toFile: golden, atomically: true, encoding: .utf8)
-        let broken = try runCompat(["fixtures", "verify", "--json", "--matrix", Built.repositoryRoot + "/matrix.json", "--fixtures", copy.path])
+        let broken = try runCompat([
+            "fixtures", "verify", "--json", "--matrix", Built.repositoryRoot + "/matrix.json", "--fixtures", copy.path,
+        ])
         #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
         let problems = try JSON.parse(broken.stdout)["problems"]?.arrayValue ?? []
         #expect(!problems.isEmpty && problems.allSatisfy { $0["file"]?.stringValue?.hasSuffix("v3/NewOrder.json") == true }, "\(problems)")
@@ -107,11 +114,14 @@ struct JSONOutputTests {
     @Test("matrix floor --json: the runs, their medians and the ratio")
     func floorJSON() throws {
         let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3", "v5"]])
-        let run = try runCompat(["matrix", "floor", "--json", "--runs", "1", "--jobs", "2", "--matrix", matrix.path, "--fixtures", Built.fixtures],
-                                environment: ["TMPDIR": matrix.folder])
+        let run = try runCompat(
+            ["matrix", "floor", "--json", "--runs", "1", "--jobs", "2", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 0, "\(run.stderr)")
         let floor = try JSON.parse(run.stdout)
-        #expect(floor["cells"]?.intValue == 2 && floor["peerProcesses"]?.intValue == 4 && floor["jobs"]?.intValue == 2 && floor["runs"]?.intValue == 1)
+        #expect(
+            floor["cells"]?.intValue == 2 && floor["peerProcesses"]?.intValue == 4 && floor["jobs"]?.intValue == 2
+                && floor["runs"]?.intValue == 1)
         #expect((floor["checks"]?.intValue ?? 0) > 100)
         let matrixRun = try #require(floor["matrixSeconds"]?["median"]?.doubleValue)
         let floorRun = try #require(floor["floorSeconds"]?["median"]?.doubleValue)
@@ -121,13 +131,16 @@ struct JSONOutputTests {
 
     @Test("bench codec --json: one result per message type and version asked for, with its figures")
     func codecJSON() throws {
-        let run = try runCompat(["bench", "codec", "--json", "--message", "NewOrder", "--message", "Heartbeat", "--version", "3", "--version", "5",
-                                 "--runs", "1", "--fixtures", Built.fixtures])
+        let run = try runCompat([
+            "bench", "codec", "--json", "--message", "NewOrder", "--message", "Heartbeat", "--version", "3", "--version", "5",
+            "--runs", "1", "--fixtures", Built.fixtures,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let codec = try JSON.parse(run.stdout)
         #expect(codec["tool"]?.stringValue == "compat bench codec")
         let results = codec["results"]?.arrayValue ?? []
-        let cells = Set(results.compactMap { result in result["message"]?.stringValue.map { "\($0)@v\(result["version"]?.intValue ?? 0)" } })
+        let cells = Set(
+            results.compactMap { result in result["message"]?.stringValue.map { "\($0)@v\(result["version"]?.intValue ?? 0)" } })
         #expect(cells == ["NewOrder@v3", "NewOrder@v5", "Heartbeat@v3", "Heartbeat@v5"])
         for result in results {
             for key in ["encodeNanoseconds", "decodeNanoseconds", "encodeDecodeNanoseconds", "allocatingEncodeDecodeNanoseconds"] {

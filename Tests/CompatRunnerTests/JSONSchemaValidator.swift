@@ -5,8 +5,10 @@ import Foundation
 import MiniJSON
 
 struct JSONSchemaValidator {
-    static let keywords: Set<String> = ["$schema", "title", "description", "$defs", "$ref", "type", "properties", "required",
-                                        "additionalProperties", "items", "enum", "const", "oneOf", "minimum", "pattern"]
+    static let keywords: Set<String> = [
+        "$schema", "title", "description", "$defs", "$ref", "type", "properties", "required",
+        "additionalProperties", "items", "enum", "const", "oneOf", "minimum", "pattern",
+    ]
 
     let root: JSON
 
@@ -46,10 +48,14 @@ struct JSONSchemaValidator {
         }
         if let types = rules["type"] {
             let allowed = types.arrayValue?.compactMap(\.stringValue) ?? [types.stringValue ?? ""]
-            if !allowed.contains(where: { Self.has(value, type: $0) }) { errors.append("\(path): \(value.typeName) is not \(allowed.joined(separator: " or "))") }
+            if !allowed.contains(where: { Self.has(value, type: $0) }) {
+                errors.append("\(path): \(value.typeName) is not \(allowed.joined(separator: " or "))")
+            }
         }
         if let constant = rules["const"], value != constant { errors.append("\(path): \(value) is not \(constant)") }
-        if let choices = rules["enum"]?.arrayValue, !choices.contains(value) { errors.append("\(path): \(value) is not one of \(JSON.array(choices))") }
+        if let choices = rules["enum"]?.arrayValue, !choices.contains(value) {
+            errors.append("\(path): \(value) is not one of \(JSON.array(choices))")
+        }
         if let minimum = rules["minimum"]?.doubleValue, let number = value.doubleValue, number < minimum {
             errors.append("\(path): \(number) is below \(minimum)")
         }
@@ -66,7 +72,9 @@ struct JSONSchemaValidator {
                 check(value, against: choice, at: path, errors: &inner)
                 return inner.isEmpty
             }
-            if matching.count != 1 { errors.append("\(path): matches \(matching.count) of oneOf's \(choices.count) schemas, not exactly one") }
+            if matching.count != 1 {
+                errors.append("\(path): matches \(matching.count) of oneOf's \(choices.count) schemas, not exactly one")
+            }
         }
         if let object = value.objectValue { checkObject(object, rules: rules, at: path, errors: &errors) }
         if let items = rules["items"], let array = value.arrayValue {

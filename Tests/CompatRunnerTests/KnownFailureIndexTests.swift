@@ -3,9 +3,10 @@
 // share a version and the roles differ.
 
 import BuiltBinaries
-@testable import CompatRunner
 import Foundation
 import Testing
+
+@testable import CompatRunner
 
 @Suite("knownFailures: the fast lookups agree with KnownFailure.matches")
 struct KnownFailureIndexTests {
@@ -26,7 +27,10 @@ struct KnownFailureIndexTests {
             .map { #"{"name": "\#($0.0)", "version": \#($0.1), "argv": ["/bin/true"]}"# }.joined(separator: ", ")
         let known = Self.entries.enumerated()
             .map { #"{"client": "\#($1.0)", "gateway": "\#($1.1)", "check": "\#($1.2)", "reason": "e\#($0)"}"# }.joined(separator: ", ")
-        let matrix = try TestMatrix(text: #"{"peers": [\#(peers)], "clients": ["v1", "v3", "w3", "v5"], "gateways": ["v3", "v5", "x5"], "knownFailures": [\#(known)]}"#)
+        let matrix = try TestMatrix(
+            text:
+                #"{"peers": [\#(peers)], "clients": ["v1", "v3", "w3", "v5"], "gateways": ["v3", "v5", "x5"], "knownFailures": [\#(known)]}"#
+        )
         let config = try MatrixConfig.load(path: matrix.path)
         return (MatrixRunner(config: config, samples: try SampleBook.load(path: Built.fixtures + "/samples.json")), matrix)
     }
@@ -39,7 +43,9 @@ struct KnownFailureIndexTests {
         let planned = PlannedCheckNames(runner)
         var valid = 0
         for entry in runner.config.knownFailures {
-            let expected = plans.contains { plan in plan.names.contains { entry.matches($0, client: plan.peers.client, gateway: plan.peers.gateway) } }
+            let expected = plans.contains { plan in
+                plan.names.contains { entry.matches($0, client: plan.peers.client, gateway: plan.peers.gateway) }
+            }
             #expect(planned.lists(entry) == expected, "\(entry.client) \(entry.gateway) \(entry.check)")
             if expected { valid += 1 }
         }

@@ -12,8 +12,9 @@ import Foundation
 import MiniJSON
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - The process table
@@ -50,10 +51,13 @@ struct ProcStat {
 
     init?(pid: Int32) {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         // After "pid (comm)": state, ppid, … starttime is field 22, the 20th after the name.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]), let start = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]), let start = UInt64(fields[19]) else {
+            return nil
+        }
         self.state = state
         self.parent = parent
         self.startTime = start
@@ -76,7 +80,8 @@ func liveProcesses(withEnvironment name: String, _ value: String) -> [ProcessIde
     let needle = Data("\(name)=\(value)\u{0}".utf8)
     return allPids().filter { $0 != getpid() }.compactMap { pid in
         guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
-              environment.range(of: needle) != nil else { return nil }
+            environment.range(of: needle) != nil
+        else { return nil }
         return ProcessIdentity(pid: pid).flatMap { $0.isAlive ? $0 : nil }
     }
 }
@@ -108,7 +113,9 @@ func notedPids(_ file: String) -> [Int32] {
 
 /// The folders directly in `folder` whose names start with `compat-`.
 func cellFolders(in folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("compat-") }.sorted().map { folder + "/" + $0 }
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("compat-") }.sorted().map {
+        folder + "/" + $0
+    }
 }
 
 /// Every socket file (ipc endpoint) under `folder`, at any depth.
@@ -209,13 +216,15 @@ final class CompatRun: @unchecked Sendable {
         }
         let termination = process.finish(grace: .seconds(10))
         sampler.wait()
-        let (status, killedBySignal): (Int32, Bool) = switch termination {
-        case .exited(let code): (code, false)
-        case .signaled(let signal): (signal, true)
-        case .killedAfterTimeout: (SIGKILL, true)
-        }
-        return Outcome(status: status, killedBySignal: killedBySignal, stdout: String(decoding: stdout ?? [], as: UTF8.self),
-                       stderr: process.stderrText, timedOut: timedOut, seconds: (ContinuousClock.now - started).seconds)
+        let (status, killedBySignal): (Int32, Bool) =
+            switch termination {
+            case .exited(let code): (code, false)
+            case .signaled(let signal): (signal, true)
+            case .killedAfterTimeout: (SIGKILL, true)
+            }
+        return Outcome(
+            status: status, killedBySignal: killedBySignal, stdout: String(decoding: stdout ?? [], as: UTF8.self),
+            stderr: process.stderrText, timedOut: timedOut, seconds: (ContinuousClock.now - started).seconds)
     }
 
     /// The processes of this run still alive: its peers (by the marker) and any child seen while it ran.
@@ -233,9 +242,11 @@ final class CompatRun: @unchecked Sendable {
     /// ipc socket files under its TMPDIR outside the `kept` folders. Empty when nothing was left.
     func leftovers(kept: Set<String> = []) -> [String] {
         leftoverProcesses().map { "a process still runs: \($0)" }
-            + cellFolders(in: temporaryFolder).filter { !kept.contains($0) }.map { "a folder is left: \($0) holding \(fileNames(in: $0).sorted())" }
+            + cellFolders(in: temporaryFolder).filter { !kept.contains($0) }.map {
+                "a folder is left: \($0) holding \(fileNames(in: $0).sorted())"
+            }
             + socketFiles(under: temporaryFolder).filter { file in !kept.contains { file.hasPrefix($0 + "/") } }
-                .map { "an ipc socket file is left: \($0)" }
+            .map { "an ipc socket file is left: \($0)" }
     }
 
     /// The ipc socket files inside the `kept` folders of failing cells: endpoints of peers that are gone.
@@ -258,14 +269,19 @@ func resultCells(_ reportDirectory: String) throws -> [String: JSON] {
 }
 
 /// A matrix of the reference peers `reference` (versions), plus test peers, for a test.
-func misbehavingMatrix(reference: [Int], testPeers: [String], clients: [String], gateways: [String],
-                       pairSeconds: Double, commandSeconds: Double, extraPeers: [JSON] = []) throws -> TestMatrix {
+func misbehavingMatrix(
+    reference: [Int], testPeers: [String], clients: [String], gateways: [String],
+    pairSeconds: Double, commandSeconds: Double, extraPeers: [JSON] = []
+) throws -> TestMatrix {
     let matrix = try TestMatrix(json: .object([:]))
-    let peers: [JSON] = reference.map { version in
-        .object(["name": .string("v\(version)"), "version": .integer(version), "argv": .array([.string(Built.peer(version))])])
-    } + testPeers.map { TestPeers.entry($0, pids: matrix.folder + "/\($0).pids") } + extraPeers
-    let root: JSON = .object(["peers": .array(peers), "clients": .array(clients.map(JSON.string)), "gateways": .array(gateways.map(JSON.string)),
-                              "timeouts": .object(["pairSeconds": .double(pairSeconds), "commandSeconds": .double(commandSeconds)])])
+    let peers: [JSON] =
+        reference.map { version in
+            .object(["name": .string("v\(version)"), "version": .integer(version), "argv": .array([.string(Built.peer(version))])])
+        } + testPeers.map { TestPeers.entry($0, pids: matrix.folder + "/\($0).pids") } + extraPeers
+    let root: JSON = .object([
+        "peers": .array(peers), "clients": .array(clients.map(JSON.string)), "gateways": .array(gateways.map(JSON.string)),
+        "timeouts": .object(["pairSeconds": .double(pairSeconds), "commandSeconds": .double(commandSeconds)]),
+    ])
     try root.serialized(pretty: true).write(toFile: matrix.path, atomically: true, encoding: .utf8)
     return matrix
 }
@@ -276,8 +292,9 @@ func misbehavingMatrix(reference: [Int], testPeers: [String], clients: [String],
 struct LeftoverTests {
     /// `compat matrix run` over `matrix` with the repository's fixtures, cells in `matrix.folder/tmp`.
     func run(_ matrix: TestMatrix, _ extra: [String]) throws -> CompatRun {
-        try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2"] + extra,
-                      temporaryFolder: matrix.folder + "/tmp")
+        try CompatRun(
+            ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2"] + extra,
+            temporaryFolder: matrix.folder + "/tmp")
     }
 
     @Test("a passing run: no peer process, no cell folder, no socket file is left")
@@ -298,8 +315,9 @@ struct LeftoverTests {
     @Test("a failing run: only the failing cells' folders are left, each with the peers' stderr, and no process")
     func failingRunKeepsOnlyTheFailingCellsFolders() throws {
         // The crashes end their cells: no timeout needs to fire, so none may on a loaded machine.
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: ["segv", "exit3"], clients: ["v3", "exit3"], gateways: ["v3", "segv"],
-                                           pairSeconds: 300, commandSeconds: 60)
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: ["segv", "exit3"], clients: ["v3", "exit3"], gateways: ["v3", "segv"],
+            pairSeconds: 300, commandSeconds: 60)
         let reports = matrix.folder + "/reports"
         let compat = try run(matrix, ["--report-dir", reports])
         let outcome = compat.wait(limit: .seconds(120))
@@ -312,7 +330,9 @@ struct LeftoverTests {
         var kept: Set<String> = []
         for name in failing {
             let cell = try #require(cells[name], "\(name) missing from results.json")
-            #expect(cell["state"]?.stringValue == "CRASH", "\(name): \(cell["state"]?.stringValue ?? "-") \(cell["problem"]?.stringValue ?? "")")
+            #expect(
+                cell["state"]?.stringValue == "CRASH", "\(name): \(cell["state"]?.stringValue ?? "-") \(cell["problem"]?.stringValue ?? "")"
+            )
             guard let folder = cell["keptDirectory"]?.stringValue else {
                 Issue.record("\(name): no keptDirectory")
                 continue
@@ -321,9 +341,13 @@ struct LeftoverTests {
             let (client, gateway) = (cell["client"]?.stringValue ?? "", cell["gateway"]?.stringValue ?? "")
             #expect(folder.hasPrefix("\(compat.temporaryFolder)/compat-\(client)-\(gateway)-"), "\(name) kept \(folder)")
             let files = fileNames(in: folder)
-            #expect(files.isSuperset(of: ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"]), "\(name): \(folder) holds \(files.sorted())")
+            #expect(
+                files.isSuperset(of: ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"]),
+                "\(name): \(folder) holds \(files.sorted())")
         }
-        #expect(Set(cellFolders(in: compat.temporaryFolder)) == kept, "folders \(cellFolders(in: compat.temporaryFolder)), kept by results.json \(kept.sorted())")
+        #expect(
+            Set(cellFolders(in: compat.temporaryFolder)) == kept,
+            "folders \(cellFolders(in: compat.temporaryFolder)), kept by results.json \(kept.sorted())")
         for peer in ["segv", "exit3"] {
             let pids = notedPids(matrix.folder + "/\(peer).pids")
             #expect(!pids.isEmpty, "\(peer) never started")
@@ -335,13 +359,15 @@ struct LeftoverTests {
         #expect(sockets.isEmpty, "ipc socket files of killed gateways are left in the kept folders: \(sockets)")
     }
 
-    @Test("SIGINT / SIGTERM to a running `compat matrix run`: 130 / 143, every peer stopped, finished cells reported, the rest NOT RUN",
-          arguments: [SIGINT, SIGTERM])
+    @Test(
+        "SIGINT / SIGTERM to a running `compat matrix run`: 130 / 143, every peer stopped, finished cells reported, the rest NOT RUN",
+        arguments: [SIGINT, SIGTERM])
     func interruptStopsEveryPeerAndReports(signal: Int32) throws {
         // The hang peer keeps its cells running until the signal comes: its timeouts are far
         // beyond the waits below, so a run that ends within them was ended by the signal.
-        let matrix = try misbehavingMatrix(reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
-                                           pairSeconds: 1200, commandSeconds: 600)
+        let matrix = try misbehavingMatrix(
+            reference: [3, 5], testPeers: ["hang"], clients: ["v3", "v5"], gateways: ["v3", "v5", "hang"],
+            pairSeconds: 1200, commandSeconds: 600)
         let reports = matrix.folder + "/reports"
         let compat = try run(matrix, ["--report-dir", reports])
         // The two workers each end up in a hang cell (v3/hang, then v5/hang after the other
@@ -354,15 +380,20 @@ struct LeftoverTests {
         #expect(hangProcesses.count == 4, "the two hang peers and their sleeps: \(hangProcesses)")
         compat.send(signal)
         let outcome = compat.wait(limit: .seconds(120))
-        #expect(!outcome.timedOut && !outcome.killedBySignal && outcome.status == 128 + signal,
-                "exit status \(outcome.status)\(outcome.killedBySignal ? " (signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)")
+        #expect(
+            !outcome.timedOut && !outcome.killedBySignal && outcome.status == 128 + signal,
+            "exit status \(outcome.status)\(outcome.killedBySignal ? " (signal)" : ""), expected \(128 + signal)\n\(outcome.stdout.suffix(2000))\n\(outcome.stderr)"
+        )
 
         // Reports: the four cells without the hang peer finished and passed; the two hanging were not run.
         let cells = try resultCells(reports)
         let states = cells.mapValues { $0["state"]?.stringValue ?? "-" }
-        #expect(states == ["client=v3/gateway=v3": "PASS", "client=v3/gateway=v5": "PASS", "client=v5/gateway=v3": "PASS",
-                           "client=v5/gateway=v5": "PASS", "client=v3/gateway=hang": "NOT RUN", "client=v5/gateway=hang": "NOT RUN"],
-                "\(cells.mapValues { "\($0["state"]?.stringValue ?? "-"): \($0["problem"]?.stringValue ?? "")" })")
+        #expect(
+            states == [
+                "client=v3/gateway=v3": "PASS", "client=v3/gateway=v5": "PASS", "client=v5/gateway=v3": "PASS",
+                "client=v5/gateway=v5": "PASS", "client=v3/gateway=hang": "NOT RUN", "client=v5/gateway=hang": "NOT RUN",
+            ],
+            "\(cells.mapValues { "\($0["state"]?.stringValue ?? "-"): \($0["problem"]?.stringValue ?? "")" })")
         for (name, cell) in cells {
             #expect(cell["keptDirectory"]?.isNull != false, "\(name) kept \(cell["keptDirectory"]?.stringValue ?? "")")
         }

@@ -39,7 +39,9 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "a peer name of 10,000 characters", text: #"{"peers": [\#(peer(String(repeating: "n", count: 10_000), 3))]}"#) {
             "\($0): peers[0].name: is 10000 characters long; at most 64 (it is part of every check name and cell folder name)"
         },
-        BadMatrix(label: "a peer name of 65 characters", text: #"{"peers": [\#(peer("v1", 1)), \#(peer(String(repeating: "n", count: 65), 3))]}"#) {
+        BadMatrix(
+            label: "a peer name of 65 characters", text: #"{"peers": [\#(peer("v1", 1)), \#(peer(String(repeating: "n", count: 65), 3))]}"#
+        ) {
             "\($0): peers[1].name: is 65 characters long; at most 64 (it is part of every check name and cell folder name)"
         },
         BadMatrix(label: "a peer name with a slash", text: #"{"peers": [\#(peer("v1/x", 1))]}"#) {
@@ -63,7 +65,10 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "a peer name used twice", text: #"{"peers": [\#(peer("v3", 3)), \#(peer("v3", 3))]}"#) {
             #"\#($0): peers[1].name: "v3" is used twice"#
         },
-        BadMatrix(label: "a JSON key given twice", text: "{\n  \"peers\": [\n    {\"name\": \"v1\", \"name\": \"v2\", \"version\": 1, \"argv\": [\"/bin/true\"]}\n  ]\n}\n") {
+        BadMatrix(
+            label: "a JSON key given twice",
+            text: "{\n  \"peers\": [\n    {\"name\": \"v1\", \"name\": \"v2\", \"version\": 1, \"argv\": [\"/bin/true\"]}\n  ]\n}\n"
+        ) {
             #"\#($0): line 3, column 20: duplicate key "name""#
         },
         BadMatrix(label: "clients naming an unknown peer", text: #"{\#(twoPeers), "clients": ["v1", "v9"]}"#) {
@@ -87,46 +92,70 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         BadMatrix(label: "an unknown timeout", text: #"{\#(twoPeers), "timeouts": {"cellSeconds": 3}}"#) {
             "\($0): timeouts.cellSeconds: unknown key (expected pairSeconds, commandSeconds)"
         },
-        BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#) {
+        BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#)
+        {
             "\($0): peers[0].args: unknown key (expected name, version, and argv or build)"
         },
         BadMatrix(label: "a peer with neither argv nor build", text: #"{"peers": [{"name": "v1", "version": 1}]}"#) {
             #"\#($0): peers[0].argv: missing: give argv (the program to run) or build ({"ref": COMMIT, "product": "peer-v3"})"#
         },
-        BadMatrix(label: "a peer with argv and build", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "build": {"ref": "HEAD", "product": "peer-v1"}}]}"#) {
+        BadMatrix(
+            label: "a peer with argv and build",
+            text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "build": {"ref": "HEAD", "product": "peer-v1"}}]}"#
+        ) {
             "\($0): peers[0].build: a peer has argv or build, not both"
         },
-        BadMatrix(label: "a build ref that git would read as an option", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "--output=x", "product": "peer-v1"}}]}"#) {
+        BadMatrix(
+            label: "a build ref that git would read as an option",
+            text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "--output=x", "product": "peer-v1"}}]}"#
+        ) {
             #"\#($0): peers[0].build.ref: "--output=x" is not a git ref (no leading '-', no spaces)"#
         },
-        BadMatrix(label: "a build product that is a path", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "../peer-v1"}}]}"#) {
+        BadMatrix(
+            label: "a build product that is a path",
+            text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "../peer-v1"}}]}"#
+        ) {
             #"\#($0): peers[0].build.product: must be the name of an executable product of the package, e.g. "peer-v3""#
         },
-        BadMatrix(label: "an unknown key in a build", text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#) {
+        BadMatrix(
+            label: "an unknown key in a build",
+            text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#
+        ) {
             "\($0): peers[0].build.config: unknown key (expected ref, product)"
         },
-        BadMatrix(label: "a known failure without a reason",
-                  text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*"}]}"#) {
+        BadMatrix(
+            label: "a known failure without a reason",
+            text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*"}]}"#
+        ) {
             "\($0): knownFailures[0].reason: must be a non-empty string"
         },
-        BadMatrix(label: "a known failure whose client is not a peer",
-                  text: #"{\#(twoPeers), "knownFailures": [{"client": "v9", "gateway": "v3", "check": "NewOrder/*", "reason": "r"}]}"#) {
+        BadMatrix(
+            label: "a known failure whose client is not a peer",
+            text: #"{\#(twoPeers), "knownFailures": [{"client": "v9", "gateway": "v3", "check": "NewOrder/*", "reason": "r"}]}"#
+        ) {
             #"\#($0): knownFailures[0].client: "v9" is not the name of a peer"#
         },
-        BadMatrix(label: "a known failure whose gateway pattern matches no peer",
-                  text: #"{\#(twoPeers), "knownFailures": [{"client": "*", "gateway": "*@r1", "check": "NewOrder/*", "reason": "r"}]}"#) {
+        BadMatrix(
+            label: "a known failure whose gateway pattern matches no peer",
+            text: #"{\#(twoPeers), "knownFailures": [{"client": "*", "gateway": "*@r1", "check": "NewOrder/*", "reason": "r"}]}"#
+        ) {
             #"\#($0): knownFailures[0].gateway: "*@r1" is not the name of a peer nor a pattern matching one"#
         },
-        BadMatrix(label: "an intermittent flag that is not a boolean",
-                  text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*", "reason": "r", "intermittent": "yes"}]}"#) {
+        BadMatrix(
+            label: "an intermittent flag that is not a boolean",
+            text:
+                #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*", "reason": "r", "intermittent": "yes"}]}"#
+        ) {
             "\($0): knownFailures[0].intermittent: must be true or false"
         },
     ]
 }
 
 /// `body` must throw a ConfigError whose message is exactly `expected`.
-func expectConfigError(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
-                               _ body: () throws -> Void) {
+func expectConfigError(
+    _ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("no error; expected: \(expected)", sourceLocation: sourceLocation)
@@ -181,13 +210,14 @@ struct MatrixConfigTests {
 
     @Test("relative programs resolve against the matrix file's folder, absolute ones stay")
     func relativeProgram() throws {
-        let matrix = try TestMatrix(text: #"""
-            {"peers": [
-              {"name": "rel", "version": 3, "argv": ["bin/peer", "--fault", "x"]},
-              {"name": "dots", "version": 4, "argv": ["./tools/../bin/peer"]},
-              {"name": "abs", "version": 5, "argv": ["/opt/peer-v5", "bin/not-a-program"]}
-            ]}
-            """#)
+        let matrix = try TestMatrix(
+            text: #"""
+                {"peers": [
+                  {"name": "rel", "version": 3, "argv": ["bin/peer", "--fault", "x"]},
+                  {"name": "dots", "version": 4, "argv": ["./tools/../bin/peer"]},
+                  {"name": "abs", "version": 5, "argv": ["/opt/peer-v5", "bin/not-a-program"]}
+                ]}
+                """#)
         let config = try MatrixConfig.load(path: matrix.path)
         #expect(config.path == matrix.path)
         #expect(config.peers.map(\.name) == ["rel", "dots", "abs"])
@@ -205,7 +235,8 @@ struct MatrixConfigTests {
         let matrix = try TestMatrix(text: #"{"peers": [{"name": "shell", "version": 1, "argv": ["sh", "-c", "exit 0"]}]}"#)
         let config = try MatrixConfig.load(path: matrix.path)
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        let expected = try #require(path.split(separator: ":").map { "\($0)/sh" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let expected = try #require(
+            path.split(separator: ":").map { "\($0)/sh" }.first { FileManager.default.isExecutableFile(atPath: $0) })
         #expect(config.peers[0].resolvedArgv == [expected, "-c", "exit 0"])
         #expect(config.peers[0].argv == ["sh", "-c", "exit 0"])
         try config.validatePrograms(for: ["shell"])
@@ -227,12 +258,13 @@ struct MatrixConfigTests {
 
     @Test("given roles, transport, timeouts and known failures are read as written")
     func explicitValues() throws {
-        let matrix = try TestMatrix(text: #"""
-            {"peers": [\#(peer("v1", 1)), \#(peer("v3", 3)), \#(peer("v5", 5))],
-             "clients": ["v5", "v1"], "gateways": ["v3"], "transport": "tcp",
-             "timeouts": {"pairSeconds": 2.5, "commandSeconds": 0.25},
-             "knownFailures": [{"client": "*", "gateway": "v3", "check": "NewOrder/c2g/*", "reason": "issue 7"}]}
-            """#)
+        let matrix = try TestMatrix(
+            text: #"""
+                {"peers": [\#(peer("v1", 1)), \#(peer("v3", 3)), \#(peer("v5", 5))],
+                 "clients": ["v5", "v1"], "gateways": ["v3"], "transport": "tcp",
+                 "timeouts": {"pairSeconds": 2.5, "commandSeconds": 0.25},
+                 "knownFailures": [{"client": "*", "gateway": "v3", "check": "NewOrder/c2g/*", "reason": "issue 7"}]}
+                """#)
         let config = try MatrixConfig.load(path: matrix.path)
         #expect(config.clients == ["v5", "v1"])
         #expect(config.gateways == ["v3"])
@@ -272,7 +304,9 @@ struct MatrixConfigTests {
     func missingBuiltProgram() throws {
         let matrix = try TestMatrix(text: #"{"peers": [\#(peer("v3", 3, #"[".build/release/peer-v3"]"#))]}"#)
         let config = try MatrixConfig.load(path: matrix.path)
-        expectConfigError(#"\#(matrix.path): peer "v3": program \#(matrix.folder)/.build/release/peer-v3 does not exist (build the peers first: swift build -c release)"#) {
+        expectConfigError(
+            #"\#(matrix.path): peer "v3": program \#(matrix.folder)/.build/release/peer-v3 does not exist (build the peers first: swift build -c release)"#
+        ) {
             try config.validatePrograms(for: ["v3"])
         }
     }

@@ -14,8 +14,9 @@ import CompatRunner
 import Foundation
 import MiniJSON
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("misbehaving peers: each cell gets its state, the others are untouched", .serialized)
@@ -31,8 +32,10 @@ struct MisbehavingPeerTests {
         // The runner's rule: exit 0 before `shutdown` is FAIL (exited early), a non-zero exit or a signal is CRASH.
         ("exits", "FAIL", ["the ROLE exits exited early", "exit 0"], "exit 0"),
         ("exit3", "CRASH", ["the ROLE exit3 died", "exit 3"], "exit 3"),
-        ("nonjson", "FAIL", ["ROLE nonjson wrote a line that is not a contract event", "this line is not JSON <nonjson-peer>"],
-         "killed by the runner when the cell stopped"),
+        (
+            "nonjson", "FAIL", ["ROLE nonjson wrote a line that is not a contract event", "this line is not JSON <nonjson-peer>"],
+            "killed by the runner when the cell stopped"
+        ),
         ("longline", "FAIL", ["ROLE longline wrote a line of", "without a newline"], "killed by the runner when the cell stopped"),
     ]
 
@@ -42,15 +45,20 @@ struct MisbehavingPeerTests {
     }
 
     func compat(_ matrix: TestMatrix, _ extra: [String] = []) throws -> CompatRun {
-        try CompatRun(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
-                       "--report-dir", matrix.folder + "/reports"] + extra, temporaryFolder: matrix.folder + "/tmp")
+        try CompatRun(
+            [
+                "matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2",
+                "--report-dir", matrix.folder + "/reports",
+            ] + extra, temporaryFolder: matrix.folder + "/tmp")
     }
 
     /// The reference cell v3/v3 ran every check and passed, as if nothing else happened.
     func expectUntouched(_ cells: [String: JSON], sourceLocation: SourceLocation = #_sourceLocation) {
         let cell = cells["client=v3/gateway=v3"]
-        #expect(cell?["state"]?.stringValue == "PASS", "v3/v3: \(cell?["state"]?.stringValue ?? "missing") \(cell?["problem"]?.stringValue ?? "")",
-                sourceLocation: sourceLocation)
+        #expect(
+            cell?["state"]?.stringValue == "PASS",
+            "v3/v3: \(cell?["state"]?.stringValue ?? "missing") \(cell?["problem"]?.stringValue ?? "")",
+            sourceLocation: sourceLocation)
         let checks = cell?["checks"]?.arrayValue ?? []
         #expect(checks.count > 50, "v3/v3 ran only \(checks.count) checks", sourceLocation: sourceLocation)
         let failed = checks.filter { $0["status"]?.stringValue != "passed" }.compactMap { $0["name"]?.stringValue }
@@ -62,12 +70,16 @@ struct MisbehavingPeerTests {
     }
 
     /// How each peer of a cell ended, as results.json reports it: the peer in `role`, and its partner.
-    func expectEnds(_ cell: JSON, name: String, role: String, own: String, partner: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectEnds(
+        _ cell: JSON, name: String, role: String, own: String, partner: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let outcomes = cell["peers"]?.arrayValue ?? []
         let ownEnd = outcomes.first { $0["role"]?.stringValue == role }?["termination"]?.stringValue
         let partnerEnd = outcomes.first { $0["role"]?.stringValue != role }?["termination"]?.stringValue
         #expect(ownEnd == own, "\(name): the \(role) ended \(ownEnd ?? "-"), expected \(own)", sourceLocation: sourceLocation)
-        #expect(partnerEnd == partner, "\(name): the v3 partner ended \(partnerEnd ?? "-"), expected \(partner)", sourceLocation: sourceLocation)
+        #expect(
+            partnerEnd == partner, "\(name): the v3 partner ended \(partnerEnd ?? "-"), expected \(partner)", sourceLocation: sourceLocation
+        )
     }
 
     /// The folder a failing cell kept, holding both peers' stderr.
@@ -77,32 +89,38 @@ struct MisbehavingPeerTests {
             return nil
         }
         let files = fileNames(in: folder)
-        #expect(files.isSuperset(of: ["client.stderr", "gateway.stderr"]), "\(name): \(folder) holds \(files.sorted())", sourceLocation: sourceLocation)
+        #expect(
+            files.isSuperset(of: ["client.stderr", "gateway.stderr"]), "\(name): \(folder) holds \(files.sorted())",
+            sourceLocation: sourceLocation)
         return folder
     }
 
     /// None of the test peers' processes is alive, and the run left nothing but the `kept` folders.
     func expectNothingLeft(_ run: CompatRun, testPeerPids: [Int32], kept: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) {
         for pid in testPeerPids {
-            #expect(ProcessIdentity(pid: pid)?.isAlive != true, "a test peer is still alive: pid \(pid) \(processCommandLine(pid))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                ProcessIdentity(pid: pid)?.isAlive != true, "a test peer is still alive: pid \(pid) \(processCommandLine(pid))",
+                sourceLocation: sourceLocation)
         }
         let left = run.leftovers(kept: kept)
         #expect(left.isEmpty, "\(left.joined(separator: "\n"))", sourceLocation: sourceLocation)
     }
 
-    @Test("crash, abort, early exit, exit 3, non-JSON, endless line: each cell's state and problem",
-          arguments: ["gateway", "client"])
+    @Test(
+        "crash, abort, early exit, exit 3, non-JSON, endless line: each cell's state and problem",
+        arguments: ["gateway", "client"])
     func misbehavingPeersGetTheirStates(role: String) throws {
         let peers = Self.expectations.map(\.peer)
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: peers,
-                                           clients: role == "client" ? ["v3"] + peers : ["v3"],
-                                           gateways: role == "gateway" ? ["v3"] + peers : ["v3"],
-                                           pairSeconds: 300, commandSeconds: Self.generousCommandSeconds)
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: peers,
+            clients: role == "client" ? ["v3"] + peers : ["v3"],
+            gateways: role == "gateway" ? ["v3"] + peers : ["v3"],
+            pairSeconds: 300, commandSeconds: Self.generousCommandSeconds)
         let run = try compat(matrix)
         let outcome = run.wait(limit: .seconds(240))
-        #expect(outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
-                "exit \(outcome.status) after \(outcome.seconds) s\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
+        #expect(
+            outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
+            "exit \(outcome.status) after \(outcome.seconds) s\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
 
         let cells = try resultCells(matrix.folder + "/reports")
         #expect(cells.count == 1 + peers.count, "\(cells.keys.sorted())")
@@ -132,20 +150,23 @@ struct MisbehavingPeerTests {
         expectNothingLeft(run, testPeerPids: peers.flatMap { notedPids(matrix.folder + "/\($0).pids") }, kept: kept)
     }
 
-    @Test("a peer that stops answering: TIMEOUT after one command timeout, killed with its child; the partner let go",
-          arguments: ["gateway", "client"])
+    @Test(
+        "a peer that stops answering: TIMEOUT after one command timeout, killed with its child; the partner let go",
+        arguments: ["gateway", "client"])
     func hangingPeerTimesOut(role: String) throws {
         // Short, as the cell waits it out; the v3 partner answers only hello and listen within it.
         let commandSeconds = 3.0
         // Far beyond the wait below: a run that ends within that wait ended on the command timeout.
         let pairSeconds = 600.0
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: ["hang"],
-                                           clients: role == "client" ? ["hang"] : ["v3"], gateways: role == "gateway" ? ["hang"] : ["v3"],
-                                           pairSeconds: pairSeconds, commandSeconds: commandSeconds)
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: ["hang"],
+            clients: role == "client" ? ["hang"] : ["v3"], gateways: role == "gateway" ? ["hang"] : ["v3"],
+            pairSeconds: pairSeconds, commandSeconds: commandSeconds)
         let run = try compat(matrix)
         let outcome = run.wait(limit: .seconds(240))
-        #expect(outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
-                "exit \(outcome.status) after \(outcome.seconds) s\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
+        #expect(
+            outcome.status == 1 && !outcome.killedBySignal && !outcome.timedOut,
+            "exit \(outcome.status) after \(outcome.seconds) s\n\(outcome.stdout.suffix(3000))\n\(outcome.stderr)")
 
         let name = Self.cellName("hang", role: role)
         let cells = try resultCells(matrix.folder + "/reports")
@@ -169,21 +190,25 @@ struct MisbehavingPeerTests {
         expectNothingLeft(run, testPeerPids: noted, kept: kept)
     }
 
-    @Test("a peer flooding stdout with events: FAIL naming the flood, in bounded memory",
-          arguments: ["gateway", "client"])
+    @Test(
+        "a peer flooding stdout with events: FAIL naming the flood, in bounded memory",
+        arguments: ["gateway", "client"])
     func floodingPeerEndsInBoundedMemory(role: String) throws {
         /// compat's own peak in such a run is some tens of MB; a flood must not take it far beyond.
         let maximumPeakKB = 128 * 1024
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: ["flood"],
-                                           clients: role == "client" ? ["v3", "flood"] : ["v3"],
-                                           gateways: role == "gateway" ? ["v3", "flood"] : ["v3"],
-                                           pairSeconds: 300, commandSeconds: Self.generousCommandSeconds)
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: ["flood"],
+            clients: role == "client" ? ["v3", "flood"] : ["v3"],
+            gateways: role == "gateway" ? ["v3", "flood"] : ["v3"],
+            pairSeconds: 300, commandSeconds: Self.generousCommandSeconds)
         let run = try compat(matrix)
         // The flood is caught by its count of unsolicited events, long before any timeout.
         let outcome = run.wait(limit: .seconds(240))
         let peak = run.peakKilobytes
-        #expect(!outcome.timedOut,
-                "compat was still running after \(outcome.seconds) s: the flood cell never ended; compat's VmHWM reached \(peak / 1024) MB; stopped with SIGINT: exit \(outcome.status)")
+        #expect(
+            !outcome.timedOut,
+            "compat was still running after \(outcome.seconds) s: the flood cell never ended; compat's VmHWM reached \(peak / 1024) MB; stopped with SIGINT: exit \(outcome.status)"
+        )
         #expect(peak <= maximumPeakKB, "compat's peak memory (VmHWM) was \(peak / 1024) MB, over \(maximumPeakKB / 1024) MB")
 
         let cells = try resultCells(matrix.folder + "/reports")
@@ -199,14 +224,16 @@ struct MisbehavingPeerTests {
         expectNothingLeft(run, testPeerPids: notedPids(matrix.folder + "/flood.pids"), kept: kept)
     }
 
-    @Test("a peer whose program does not exist: exit 2 naming the peer and the path, and no cell ran",
-          arguments: ["absolute", "bare"])
+    @Test(
+        "a peer whose program does not exist: exit 2 naming the peer and the path, and no cell ran",
+        arguments: ["absolute", "bare"])
     func missingProgramStopsTheRunBeforeAnyCell(spelling: String) throws {
         let matrix = try TestMatrix(json: .object([:]))
         let program = spelling == "absolute" ? matrix.folder + "/no-such-peer" : "no-such-peer-on-path-\(getpid())"
         let ghost: JSON = .object(["name": "ghost", "version": 3, "argv": .array([.string(program)])])
-        let withGhost = try misbehavingMatrix(reference: [3], testPeers: ["segv", "hang"], clients: ["v3"], gateways: ["v3", "segv", "hang", "ghost"],
-                                              pairSeconds: 300, commandSeconds: Self.generousCommandSeconds, extraPeers: [ghost])
+        let withGhost = try misbehavingMatrix(
+            reference: [3], testPeers: ["segv", "hang"], clients: ["v3"], gateways: ["v3", "segv", "hang", "ghost"],
+            pairSeconds: 300, commandSeconds: Self.generousCommandSeconds, extraPeers: [ghost])
         let run = try compat(withGhost)
         let outcome = run.wait(limit: .seconds(60))
         #expect(outcome.status == 2 && !outcome.killedBySignal, "exit \(outcome.status)\n\(outcome.stdout)\n\(outcome.stderr)")

@@ -4,10 +4,12 @@
 import BuiltBinaries
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import CompatRunner
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // MARK: - Helpers
 
@@ -30,7 +32,8 @@ private func after(_ duration: Duration) -> ContinuousClock.Instant { .now.advan
 /// Whether `pid` is a live process (present in /proc and neither a zombie nor dead).
 private func isAlive(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return false }
+        let close = stat.lastIndex(of: ")")
+    else { return false }
     let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
     return state != "Z" && state != "X"
 }
@@ -49,7 +52,9 @@ private func becomesDead(_ pid: Int32, within limit: Duration = .seconds(3)) -> 
 /// The live (not zombie) processes of the process group `pgid`, from /proc.
 private func liveMembers(ofGroup pgid: Int32) -> [Int32] {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
         // After "pid (comm)": state, ppid, pgrp.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 2 && Int32(fields[2]) == pgid && !["Z", "X"].contains(fields[0])
@@ -72,11 +77,14 @@ private func isReaped(_ pid: Int32) -> Bool {
     return waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD
 }
 
-private func spawn(_ argv: [String], _ scratch: Scratch, name: String = "stderr.log",
-                   maxLineLength: Int = 4 * 1024 * 1024,
-                   registry: ProcessGroupRegistry = ProcessRegistry.shared) throws -> PeerProcess {
-    try PeerProcess(argv: argv, arguments: [], stderrPath: scratch.file(name),
-                    maxLineLength: maxLineLength, registry: registry)
+private func spawn(
+    _ argv: [String], _ scratch: Scratch, name: String = "stderr.log",
+    maxLineLength: Int = 4 * 1024 * 1024,
+    registry: ProcessGroupRegistry = ProcessRegistry.shared
+) throws -> PeerProcess {
+    try PeerProcess(
+        argv: argv, arguments: [], stderrPath: scratch.file(name),
+        maxLineLength: maxLineLength, registry: registry)
 }
 
 private func ioError(_ body: () throws(PeerIOError) -> Void) -> PeerIOError? {
@@ -127,8 +135,9 @@ private func spawnError(_ argv: [String], stderrPath: String?, workingDirectory:
 
     @Test func argumentsAreAppendedAndBareNamesAreSearchedInPath() throws {
         let scratch = Scratch()
-        let sh = try PeerProcess(argv: ["sh", "-c", "echo \"$0|$1|$2\""], arguments: ["--role", "client", "x y"],
-                                 stderrPath: scratch.file("e"))
+        let sh = try PeerProcess(
+            argv: ["sh", "-c", "echo \"$0|$1|$2\""], arguments: ["--role", "client", "x y"],
+            stderrPath: scratch.file("e"))
         #expect(try sh.readLine(deadline: after(.seconds(5))) == "--role|client|x y")
         #expect(sh.commandLine == ["sh", "-c", "echo \"$0|$1|$2\"", "--role", "client", "x y"])
         #expect(sh.finish(grace: .seconds(5)) == .exited(0))
@@ -304,8 +313,10 @@ private func spawnError(_ argv: [String], stderrPath: String?, workingDirectory:
         #expect(bare.description.contains("searched PATH"))
 
         let plain = scratch.file("not-executable")
-        #expect(FileManager.default.createFile(atPath: plain, contents: Data("#!/bin/sh\necho hi\n".utf8),
-                                               attributes: [.posixPermissions: 0o644]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: plain, contents: Data("#!/bin/sh\necho hi\n".utf8),
+                attributes: [.posixPermissions: 0o644]))
         let denied = try #require(spawnError([plain], stderrPath: scratch.file("e")))
         #expect(denied.description == "cannot start \(plain): Permission denied")
 
@@ -324,7 +335,10 @@ private func spawnError(_ argv: [String], stderrPath: String?, workingDirectory:
         let scratch = Scratch()
         let a = try spawn(["/bin/cat"], scratch, name: "a")
         let b = try spawn(["/bin/cat"], scratch, name: "b")
-        defer { _ = a.kill(); _ = b.kill() }
+        defer {
+            _ = a.kill()
+            _ = b.kill()
+        }
         let peers = [a, b]
 
         let deadline = after(.milliseconds(100))
@@ -440,8 +454,9 @@ private func spawnError(_ argv: [String], stderrPath: String?, workingDirectory:
 
     @Test func runToItsEndCapturesStatusAndOutput() throws {
         let scratch = Scratch()
-        let run = try PeerProcess.run(["/bin/sh", "-c", "pwd; echo \"$MARK\"; echo oops >&2; exit 3"],
-                                      environment: ["MARK": "marked", "PATH": "/usr/bin:/bin"], workingDirectory: scratch.path)
+        let run = try PeerProcess.run(
+            ["/bin/sh", "-c", "pwd; echo \"$MARK\"; echo oops >&2; exit 3"],
+            environment: ["MARK": "marked", "PATH": "/usr/bin:/bin"], workingDirectory: scratch.path)
         #expect(run.termination == .exited(3))
         #expect(run.stdoutText == "\(scratch.path)\nmarked\n")
         #expect(run.stderr == "oops\n")
@@ -466,7 +481,8 @@ private func spawnError(_ argv: [String], stderrPath: String?, workingDirectory:
             guard let walker = FileManager.default.enumerator(atPath: root + "/" + folder) else { continue }
             while let relative = walker.nextObject() as? String {
                 guard relative.hasSuffix(".swift") || relative.hasSuffix(".c") || relative.hasSuffix(".h"),
-                      let text = try? String(contentsOfFile: "\(root)/\(folder)/\(relative)", encoding: .utf8) else { continue }
+                    let text = try? String(contentsOfFile: "\(root)/\(folder)/\(relative)", encoding: .utf8)
+                else { continue }
                 for needle in ["posix_spawn(", "posix_spawnp(", "Process()", "dlsym(", "unsafeBitCast("] where text.contains(needle) {
                     found[needle, default: []].append("\(folder)/\(relative)")
                 }

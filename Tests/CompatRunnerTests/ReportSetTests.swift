@@ -4,12 +4,13 @@
 
 import BuiltBinaries
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import MiniJSON
 import Synchronization
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The run id each report file of `folder` carries, by file name (nil where a file has none).
 /// junit.xml counts only when every one of its suites carries the same id.
@@ -40,7 +41,9 @@ func summaryRunId(_ summary: String) -> String? {
 /// The run id a command printed with "reports written to FOLDER (run ID)".
 func printedRunId(_ output: String) -> String? {
     output.split(separator: "\n").compactMap { line -> String? in
-        guard line.hasPrefix("reports written to "), let open = line.range(of: " (run ", options: .backwards), line.hasSuffix(")") else { return nil }
+        guard line.hasPrefix("reports written to "), let open = line.range(of: " (run ", options: .backwards), line.hasSuffix(")") else {
+            return nil
+        }
         return String(line[open.upperBound...].dropLast())
     }.first
 }
@@ -57,7 +60,9 @@ struct ReportSetTests {
         let matrix = try TestMatrix()
         let reports = matrix.folder + "/reports"
         let temporary = matrix.folder
-        let arguments = ["pair", "v3", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "Heartbeat", "--report-dir", reports]
+        let arguments = [
+            "pair", "v3", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "Heartbeat", "--report-dir", reports,
+        ]
         for round in 1...6 {
             let outputs = Mutex<[Int: (status: Int32, stdout: String, stderr: String)]>([:])
             DispatchQueue.concurrentPerform(iterations: 2) { index in
@@ -65,15 +70,20 @@ struct ReportSetTests {
                 outputs.withLock { $0[index] = run.map { ($0.status, $0.stdout, $0.stderr) } }
             }
             let runs = outputs.withLock { $0 }
-            #expect(runs.count == 2 && runs.values.allSatisfy { $0.status == 0 }, "round \(round): \(runs.values.map { "exit \($0.status): \($0.stderr)" })")
+            #expect(
+                runs.count == 2 && runs.values.allSatisfy { $0.status == 0 },
+                "round \(round): \(runs.values.map { "exit \($0.status): \($0.stderr)" })")
             let printed = Set(runs.values.compactMap { printedRunId($0.stdout) })
             #expect(printed.count == 2, "round \(round): the runs printed the ids \(printed)")
             let ids = try reportRunIds(in: reports)
             let distinct = Set(ids.values)
-            #expect(distinct.count == 1 && printed.contains((distinct.first ?? nil) ?? ""),
-                    "round \(round): the files carry \(ids), the runs were \(printed)")
+            #expect(
+                distinct.count == 1 && printed.contains((distinct.first ?? nil) ?? ""),
+                "round \(round): the files carry \(ids), the runs were \(printed)")
             #expect(Set(entries(in: reports, startingWith: "")) == ["results.json", "junit.xml", "summary.md", "report.html"])
-            #expect(entries(in: matrix.folder, startingWith: "reports.").isEmpty, "left beside the reports: \(entries(in: matrix.folder, startingWith: "reports."))")
+            #expect(
+                entries(in: matrix.folder, startingWith: "reports.").isEmpty,
+                "left beside the reports: \(entries(in: matrix.folder, startingWith: "reports."))")
         }
     }
 
@@ -85,8 +95,9 @@ struct ReportSetTests {
         ["bench", "v3", "v5", "--runs", "1", "--count", "200", "--warmup", "10"],
     ]
 
-    @Test("a --report-dir whose parent is a file: exit 2 naming the folder and the reason, before any cell or benchmark starts",
-          arguments: commands)
+    @Test(
+        "a --report-dir whose parent is a file: exit 2 naming the folder and the reason, before any cell or benchmark starts",
+        arguments: commands)
     func unusableFolderStopsTheRunFirst(command: [String]) throws {
         let matrix = try TestMatrix()
         let blocker = matrix.folder + "/a-file"
@@ -99,8 +110,9 @@ struct ReportSetTests {
         #expect(entries(in: matrix.folder + "/tmp", startingWith: "compat-").isEmpty, "\(command) started a cell or benchmark")
     }
 
-    @Test("a --report-dir that is a file, or a folder holding files compat did not write: exit 2 before any cell, nothing touched",
-          arguments: ["file", "foreign"])
+    @Test(
+        "a --report-dir that is a file, or a folder holding files compat did not write: exit 2 before any cell, nothing touched",
+        arguments: ["file", "foreign"])
     func folderNotOursIsRefused(kind: String) throws {
         let matrix = try TestMatrix()
         let reports = matrix.folder + "/reports"
@@ -113,15 +125,19 @@ struct ReportSetTests {
         #expect(run.stderr.contains(kind == "file" ? "not a directory" : "notes.txt"), "\(run.stderr)")
         #expect(run.stdout.isEmpty, "the cell ran: \(run.stdout.prefix(2000))")
         #expect(try String(contentsOfFile: foreign, encoding: .utf8) == "mine")
-        #expect(entries(in: kind == "file" ? matrix.folder : reports, startingWith: kind == "file" ? "reports." : "").sorted()
-            == (kind == "file" ? [] : ["notes.txt"]))
+        #expect(
+            entries(in: kind == "file" ? matrix.folder : reports, startingWith: kind == "file" ? "reports." : "").sorted()
+                == (kind == "file" ? [] : ["notes.txt"]))
     }
 
     /// `compat COMMAND` on `matrix` with the repository's fixtures, cells in `matrix.folder/tmp`.
-    private func compatRun(_ command: [String], matrix: TestMatrix, reportDir: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func compatRun(_ command: [String], matrix: TestMatrix, reportDir: String) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         try FileManager.default.createDirectory(atPath: matrix.folder + "/tmp", withIntermediateDirectories: true)
-        let run = try runCompat(command + ["--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reportDir],
-                                environment: ["TMPDIR": matrix.folder + "/tmp"], timeout: .seconds(300))
+        let run = try runCompat(
+            command + ["--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", reportDir],
+            environment: ["TMPDIR": matrix.folder + "/tmp"], timeout: .seconds(300))
         #expect(!run.timedOut)
         return (run.status, run.stdout, run.stderr)
     }

@@ -1,11 +1,13 @@
 // The reports over a hand-built matrix: the terminal grid and failure listing, results.json,
 // junit.xml and summary.md, and how the files are written.
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import CompatRunner
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// A 2×2 matrix: v1×v1 PASS, v1×v5 INCOMPATIBLE, v5×v1 FAIL (a failed check with frames, a
 /// known failure, a stale known failure, and a check whose name needs XML escaping),
@@ -16,70 +18,97 @@ private enum Fixture {
     static let sentFrame = (0..<70).map { UInt8($0) }
     static let receivedFrame: [UInt8] = [0x0f, 0x00, 0xab, 0xcd]
 
-    static func peers(_ client: String, _ gateway: String, gatewayEnd: String = "exit 0",
-                      gatewayStderr: String = "") -> [PeerOutcome] {
+    static func peers(
+        _ client: String, _ gateway: String, gatewayEnd: String = "exit 0",
+        gatewayStderr: String = ""
+    ) -> [PeerOutcome] {
         [
-            PeerOutcome(role: "client", name: client, argv: [".build/debug/peer-\(client)", "--role", "client"],
-                        termination: "exit 0", stderrTail: ""),
-            PeerOutcome(role: "gateway", name: gateway, argv: [".build/debug/peer-\(gateway)", "--role", "gateway"],
-                        termination: gatewayEnd, stderrTail: gatewayStderr),
+            PeerOutcome(
+                role: "client", name: client, argv: [".build/debug/peer-\(client)", "--role", "client"],
+                termination: "exit 0", stderrTail: ""),
+            PeerOutcome(
+                role: "gateway", name: gateway, argv: [".build/debug/peer-\(gateway)", "--role", "gateway"],
+                termination: gatewayEnd, stderrTail: gatewayStderr),
         ]
     }
 
-    static func cell(_ client: String, _ gateway: String, n: Int?, _ state: CellState, _ checks: [CheckResult],
-                     problem: String? = nil, peers: [PeerOutcome]? = nil, kept: String? = nil) -> CellResult {
-        CellResult(client: client, gateway: gateway,
-                   clientVersion: Int(client.dropFirst())!, gatewayVersion: Int(gateway.dropFirst())!,
-                   expectedVersion: n, state: state, checks: checks, problem: problem,
-                   peers: peers ?? Self.peers(client, gateway), keptDirectory: kept, seconds: 0.125,
-                   reproduce: "compat pair \(client) \(gateway)")
+    static func cell(
+        _ client: String, _ gateway: String, n: Int?, _ state: CellState, _ checks: [CheckResult],
+        problem: String? = nil, peers: [PeerOutcome]? = nil, kept: String? = nil
+    ) -> CellResult {
+        CellResult(
+            client: client, gateway: gateway,
+            clientVersion: Int(client.dropFirst())!, gatewayVersion: Int(gateway.dropFirst())!,
+            expectedVersion: n, state: state, checks: checks, problem: problem,
+            peers: peers ?? Self.peers(client, gateway), keptDirectory: kept, seconds: 0.125,
+            reproduce: "compat pair \(client) \(gateway)")
     }
 
     static let failingCheck = CheckResult(
         name: "client=v5/gateway=v1/NewOrder/c2g/edge-wide-quantity", status: .failed,
-        failure: CheckFailure("the gateway delivered a different quantity", field: "quantity",
-                              expected: "4294967296", actual: "0", sentFrame: sentFrame, receivedFrame: receivedFrame))
+        failure: CheckFailure(
+            "the gateway delivered a different quantity", field: "quantity",
+            expected: "4294967296", actual: "0", sentFrame: sentFrame, receivedFrame: receivedFrame))
 
-    static let failCell = cell("v5", "v1", n: 1, .fail, [
-        CheckResult(name: "client=v5/gateway=v1/session/handshake", status: .passed),
-        failingCheck,
-        CheckResult(name: "client=v5/gateway=v1/session/heartbeat-seq", status: .knownFailure,
-                    failure: CheckFailure("seqNo missing"), knownReason: "v1 gateways never echo seqNo"),
-        CheckResult(name: "client=v5/gateway=v1/Reject/g2c/sample", status: .stalePass,
-                    knownReason: "issue 12: Reject text truncated"),
-        CheckResult(name: awkwardName, status: .failed,
-                    failure: CheckFailure("no Reject <InvalidValue> & \"quotes\"", expected: "Reject{InvalidValue}",
-                                          actual: "nothing")),
-    ], kept: "/tmp/compat-cell-v5-v1")
+    static let failCell = cell(
+        "v5", "v1", n: 1, .fail,
+        [
+            CheckResult(name: "client=v5/gateway=v1/session/handshake", status: .passed),
+            failingCheck,
+            CheckResult(
+                name: "client=v5/gateway=v1/session/heartbeat-seq", status: .knownFailure,
+                failure: CheckFailure("seqNo missing"), knownReason: "v1 gateways never echo seqNo"),
+            CheckResult(
+                name: "client=v5/gateway=v1/Reject/g2c/sample", status: .stalePass,
+                knownReason: "issue 12: Reject text truncated"),
+            CheckResult(
+                name: awkwardName, status: .failed,
+                failure: CheckFailure(
+                    "no Reject <InvalidValue> & \"quotes\"", expected: "Reject{InvalidValue}",
+                    actual: "nothing")),
+        ], kept: "/tmp/compat-cell-v5-v1")
 
-    static let crashCell = cell("v5", "v5", n: 5, .crash, [
-        CheckResult(name: "client=v5/gateway=v5/session/handshake", status: .passed),
-        CheckResult(name: "client=v5/gateway=v5/NewOrder/c2g/sample", status: .notRun),
-        CheckResult(name: "client=v5/gateway=v5/CancelOrder/c2g/sample", status: .notRun),
-    ], problem: "gateway v5 died: signal 11 (SIGSEGV)",
-       peers: peers("v5", "v5", gatewayEnd: "signal 11 (SIGSEGV)", gatewayStderr: "decoding NewOrder\nFatal error: index out of range\n"),
-       kept: "/tmp/compat-cell-v5-v5")
+    static let crashCell = cell(
+        "v5", "v5", n: 5, .crash,
+        [
+            CheckResult(name: "client=v5/gateway=v5/session/handshake", status: .passed),
+            CheckResult(name: "client=v5/gateway=v5/NewOrder/c2g/sample", status: .notRun),
+            CheckResult(name: "client=v5/gateway=v5/CancelOrder/c2g/sample", status: .notRun),
+        ], problem: "gateway v5 died: signal 11 (SIGSEGV)",
+        peers: peers("v5", "v5", gatewayEnd: "signal 11 (SIGSEGV)", gatewayStderr: "decoding NewOrder\nFatal error: index out of range\n"),
+        kept: "/tmp/compat-cell-v5-v5")
 
-    static let matrix = MatrixResult(clients: ["v1", "v5"], gateways: ["v1", "v5"], cells: [
-        cell("v1", "v1", n: 1, .pass, [
-            CheckResult(name: "client=v1/gateway=v1/session/handshake", status: .passed),
-            CheckResult(name: "client=v1/gateway=v1/NewOrder/c2g/sample", status: .passed),
-        ]),
-        cell("v1", "v5", n: nil, .incompatible, [
-            CheckResult(name: "client=v1/gateway=v5/session/logon-reject", status: .passed),
-        ]),
-        failCell,
-        crashCell,
-    ], wallSeconds: 0.84, jobs: 2)
+    static let matrix = MatrixResult(
+        clients: ["v1", "v5"], gateways: ["v1", "v5"],
+        cells: [
+            cell(
+                "v1", "v1", n: 1, .pass,
+                [
+                    CheckResult(name: "client=v1/gateway=v1/session/handshake", status: .passed),
+                    CheckResult(name: "client=v1/gateway=v1/NewOrder/c2g/sample", status: .passed),
+                ]),
+            cell(
+                "v1", "v5", n: nil, .incompatible,
+                [
+                    CheckResult(name: "client=v1/gateway=v5/session/logon-reject", status: .passed)
+                ]),
+            failCell,
+            crashCell,
+        ], wallSeconds: 0.84, jobs: 2)
 
     /// One KNOWN cell: everything as expected.
-    static let clean = MatrixResult(clients: ["v2"], gateways: ["v3"], cells: [
-        cell("v2", "v3", n: 2, .known, [
-            CheckResult(name: "client=v2/gateway=v3/session/handshake", status: .passed),
-            CheckResult(name: "client=v2/gateway=v3/Heartbeat/both/sample", status: .knownFailure,
+    static let clean = MatrixResult(
+        clients: ["v2"], gateways: ["v3"],
+        cells: [
+            cell(
+                "v2", "v3", n: 2, .known,
+                [
+                    CheckResult(name: "client=v2/gateway=v3/session/handshake", status: .passed),
+                    CheckResult(
+                        name: "client=v2/gateway=v3/Heartbeat/both/sample", status: .knownFailure,
                         failure: CheckFailure("late"), knownReason: "slow timer in v2"),
-        ]),
-    ], wallSeconds: 1, jobs: 1)
+                ])
+        ], wallSeconds: 1, jobs: 1)
 
     static let runId = RunID("20260301T142205Z-3f09c2aa")
 }
@@ -96,7 +125,8 @@ private func read(_ path: String) throws -> String {
 
 /// The reports of `result` under the fixture's run id, written to `directory` as `compat` writes them.
 private func write(_ result: MatrixResult, to directory: String, runId: RunID = Fixture.runId) throws {
-    try writeReports(result, run: RunInfo(runId: runId, command: "matrix run", arguments: ["matrix", "run"]), to: ReportFolder.prepare(directory))
+    try writeReports(
+        result, run: RunInfo(runId: runId, command: "matrix run", arguments: ["matrix", "run"]), to: ReportFolder.prepare(directory))
 }
 
 @Suite struct ReportTests {
@@ -115,9 +145,11 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
     }
 
     @Test func gridMarksMissingCellsAndSingularJobs() {
-        let matrix = MatrixResult(clients: ["v1"], gateways: ["v1", "v2"], cells: [
-            Fixture.cell("v1", "v1", n: 1, .pass, [CheckResult(name: "client=v1/gateway=v1/session/handshake", status: .passed)]),
-        ], wallSeconds: 0.5, jobs: 1)
+        let matrix = MatrixResult(
+            clients: ["v1"], gateways: ["v1", "v2"],
+            cells: [
+                Fixture.cell("v1", "v1", n: 1, .pass, [CheckResult(name: "client=v1/gateway=v1/session/handshake", status: .passed)])
+            ], wallSeconds: 0.5, jobs: 1)
         let expected = """
             client \\ gateway  v1    v2
             v1                PASS  -
@@ -188,8 +220,9 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         let pass = Fixture.matrix.cells[0]
         #expect(!renderCell(pass, verbose: false).contains("stderr"))
         #expect(renderCell(pass, verbose: true).contains("stderr: (empty)"))
-        #expect(renderCell(Fixture.matrix.cells[1], verbose: false).hasSuffix(
-            "INCOMPATIBLE  client=v1/gateway=v5: 1 passed (incompatible by design, 0.12 s)\n"))
+        #expect(
+            renderCell(Fixture.matrix.cells[1], verbose: false).hasSuffix(
+                "INCOMPATIBLE  client=v1/gateway=v5: 1 passed (incompatible by design, 0.12 s)\n"))
     }
 
     // MARK: Files
@@ -215,9 +248,10 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         #expect((totals["checkStatuses"] as? [String: Int])?["stalePass"] == 1)
 
         let cells = try #require(root["cells"] as? [[String: Any]])
-        #expect(cells.map { $0["name"] as? String } == [
-            "client=v1/gateway=v1", "client=v1/gateway=v5", "client=v5/gateway=v1", "client=v5/gateway=v5",
-        ])
+        #expect(
+            cells.map { $0["name"] as? String } == [
+                "client=v1/gateway=v1", "client=v1/gateway=v5", "client=v5/gateway=v1", "client=v5/gateway=v5",
+            ])
         #expect(cells[1]["expectedVersion"] is NSNull)
         let fail = cells[2]
         #expect(fail["state"] as? String == "FAIL")
@@ -287,12 +321,14 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         try write(Fixture.matrix, to: directory)
         let summary = try read(directory + "/summary.md")
         #expect(summary.hasPrefix("## Compatibility matrix: not as expected (1 FAIL, 1 CRASH, 1 stale known failure)\n"))
-        #expect(summary.contains("""
-            | client \\ gateway | v1 | v5 |
-            | --- | --- | --- |
-            | v1 | PASS | INCOMPATIBLE |
-            | v5 | FAIL | CRASH |
-            """))
+        #expect(
+            summary.contains(
+                """
+                | client \\ gateway | v1 | v5 |
+                | --- | --- | --- |
+                | v1 | PASS | INCOMPATIBLE |
+                | v5 | FAIL | CRASH |
+                """))
         #expect(summary.contains("4 cells · 11 checks"))
         #expect(summary.contains("### Failures"))
         #expect(summary.contains("**`client=v5/gateway=v1/NewOrder/c2g/edge-wide-quantity`** failed"))
@@ -341,8 +377,9 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
 
         // A parent that takes no new folder (nothing can be made in /proc).
         let unwritable = #expect(throws: ConfigError.self) { try ReportFolder.prepare("/proc/compat-reports") }
-        #expect(unwritable?.message.hasPrefix("--report-dir /proc/compat-reports: cannot create a temporary folder in /proc: ") == true,
-                "\(String(describing: unwritable))")
+        #expect(
+            unwritable?.message.hasPrefix("--report-dir /proc/compat-reports: cannot create a temporary folder in /proc: ") == true,
+            "\(String(describing: unwritable))")
     }
 
     @Test func aFailedWriteLeavesThePreviousSetInPlace() throws {
@@ -357,8 +394,9 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         let error = #expect(throws: ReportWriteError.self) {
             try folder.replace(with: [ReportFile("results.json", "{}"), ReportFile("missing/junit.xml", "<testsuites/>")])
         }
-        #expect(error?.path.hasPrefix(directory + ".staging-") == true && error?.path.hasSuffix("/missing/junit.xml") == true,
-                "\(String(describing: error))")
+        #expect(
+            error?.path.hasPrefix(directory + ".staging-") == true && error?.path.hasSuffix("/missing/junit.xml") == true,
+            "\(String(describing: error))")
         #expect(try setContents(directory) == before, "the previous set changed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch) == ["reports"], "the staging folder was left")
     }
@@ -384,8 +422,10 @@ private final class JUnitCollector: NSObject, XMLParserDelegate {
     var runIds: [String] = []
     var text = ""
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         counts[elementName, default: 0] += 1
         switch elementName {
         case "testsuites": root = attributeDict

@@ -14,10 +14,14 @@ final class TestMatrix {
     /// The five reference peers (`v1` … `v5`), each with `extraArguments[version]` appended.
     convenience init(extraArguments: [Int: [String]] = [:], extra: JSONObject = JSONObject(), commandSeconds: Double = 5) throws {
         let peers: [JSON] = (1...5).map { version in
-            .object(["name": .string("v\(version)"), "version": .integer(version),
-                     "argv": .array(([Built.peer(version)] + (extraArguments[version] ?? [])).map(JSON.string))])
+            .object([
+                "name": .string("v\(version)"), "version": .integer(version),
+                "argv": .array(([Built.peer(version)] + (extraArguments[version] ?? [])).map(JSON.string)),
+            ])
         }
-        var root: JSONObject = ["peers": .array(peers), "timeouts": .object(["pairSeconds": 120, "commandSeconds": .double(commandSeconds)])]
+        var root: JSONObject = [
+            "peers": .array(peers), "timeouts": .object(["pairSeconds": 120, "commandSeconds": .double(commandSeconds)]),
+        ]
         for (key, value) in extra { root[key] = value }
         try self.init(json: .object(root))
     }
@@ -61,8 +65,10 @@ func runCompat(_ arguments: [String], in directory: String? = nil) throws -> (st
 /// `runCompat`, with changes to the child's environment (a nil value removes the variable) and a
 /// time limit: past `timeout` the command is killed and `timedOut` is true. It runs through the
 /// runner's own spawner, which reads its stdout and stderr as they come.
-func runCompat(_ arguments: [String], in directory: String? = nil, environment changes: [String: String?],
-               timeout: Duration = .seconds(600)) throws -> (status: Int32, stdout: String, stderr: String, timedOut: Bool) {
+func runCompat(
+    _ arguments: [String], in directory: String? = nil, environment changes: [String: String?],
+    timeout: Duration = .seconds(600)
+) throws -> (status: Int32, stdout: String, stderr: String, timedOut: Bool) {
     var environment = ProcessInfo.processInfo.environment
     for (name, value) in changes { environment[name] = value }
     let run = try PeerProcess.run([Built.compat] + arguments, environment: environment, workingDirectory: directory, timeout: timeout)

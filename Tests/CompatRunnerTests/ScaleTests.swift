@@ -5,10 +5,11 @@
 // linear ones take seconds even in a debug build.
 
 import BuiltBinaries
-@testable import CompatRunner
 import Foundation
 import MiniJSON
 import Testing
+
+@testable import CompatRunner
 
 /// The guard: CPU seconds that only a quadratic path spends on these inputs.
 private let quadraticSeconds = 30.0
@@ -49,11 +50,16 @@ struct ScaleTests {
         #expect(config.peer(named: "p200000") == nil)
 
         let twice = try TestMatrix(text: "{\"peers\": [\(peersText(count) { $0 == count - 1 ? "p7" : "p\($0)" })]}")
-        #expect(linear("finding a duplicate name") { configError { _ = try MatrixConfig.load(path: twice.path) } } == "\(twice.path): peers[\(count - 1)].name: \"p7\" is used twice")
+        #expect(
+            linear("finding a duplicate name") { configError { _ = try MatrixConfig.load(path: twice.path) } }
+                == "\(twice.path): peers[\(count - 1)].name: \"p7\" is used twice")
 
         let names = (0..<count).map { "\"p\($0)\"" }
-        let listedTwice = try TestMatrix(text: "{\"peers\": [\(peersText(count))], \"clients\": [\((names.dropLast() + ["\"p3\""]).joined(separator: ","))]}")
-        #expect(linear("finding a name listed twice") { configError { _ = try MatrixConfig.load(path: listedTwice.path) } } == "\(listedTwice.path): clients[\(count - 1)]: \"p3\" is listed twice")
+        let listedTwice = try TestMatrix(
+            text: "{\"peers\": [\(peersText(count))], \"clients\": [\((names.dropLast() + ["\"p3\""]).joined(separator: ","))]}")
+        #expect(
+            linear("finding a name listed twice") { configError { _ = try MatrixConfig.load(path: listedTwice.path) } }
+                == "\(listedTwice.path): clients[\(count - 1)]: \"p3\" is listed twice")
     }
 
     @Test("compat list prints 200,000 peers with their roles")
@@ -85,7 +91,8 @@ struct ScaleTests {
         let samples = try SampleBook.load(path: Built.fixtures + "/samples.json")
         let five = try matrix(knownFailures: [])
         let fiveConfig = try MatrixConfig.load(path: five.path)
-        let plans = CheckListing.plans(MatrixRunner(config: fiveConfig, samples: samples), clients: fiveConfig.clients, gateways: fiveConfig.gateways)
+        let plans = CheckListing.plans(
+            MatrixRunner(config: fiveConfig, samples: samples), clients: fiveConfig.clients, gateways: fiveConfig.gateways)
         // Cell by cell in turn, each cell's checks in turn, some of them never listed: by suffix,
         // and every third one by its full name.
         let listable = plans.map { $0.names.enumerated().filter { $0.offset % 7 != 0 }.map(\.element) }
@@ -102,8 +109,10 @@ struct ScaleTests {
             if firstReason[name] == nil { firstReason[name] = reason }
         }
         // Wildcards last: they only reach the checks no exact entry lists first.
-        let wildcards = [("*", "v5", "Heartbeat/*", "w-heartbeat"), ("v3", "*", "client=v3/gateway=v5/session/*", "w-session"),
-                         ("v3", "v5", "*/edge-enum-*", "w-enum")]
+        let wildcards = [
+            ("*", "v5", "Heartbeat/*", "w-heartbeat"), ("v3", "*", "client=v3/gateway=v5/session/*", "w-session"),
+            ("v3", "v5", "*/edge-enum-*", "w-enum"),
+        ]
         let file = try matrix(knownFailures: entries + wildcards)
         let config = try linear("loading \(count) knownFailures") { try MatrixConfig.load(path: file.path) }
         #expect(config.knownFailures.count == count + wildcards.count)
@@ -112,7 +121,9 @@ struct ScaleTests {
 
         let plan = runner.plan(client: config.peer(named: "v3")!, gateway: config.peer(named: "v5")!)
         let results = plan.names.enumerated().map { CheckResult(name: $0.element, status: $0.offset % 2 == 0 ? .failed : .passed) }
-        let applied = linear("applying \(count) knownFailures to a cell") { runner.applyKnownFailures(to: results, client: "v3", gateway: "v5") }
+        let applied = linear("applying \(count) knownFailures to a cell") {
+            runner.applyKnownFailures(to: results, client: "v3", gateway: "v5")
+        }
         for (before, after) in zip(results, applied) {
             let suffix = String(before.name.dropFirst("client=v3/gateway=v5/".count))
             let wildcard = wildcards.first { Glob($0.2).matches(suffix) || Glob($0.2).matches(before.name) }?.3
@@ -129,28 +140,39 @@ struct ScaleTests {
 
     @Test("among 200,000 knownFailures, the last one naming no planned check is reported")
     func staleEntryAtTheEnd() throws {
-        let entries = (0..<200_000).map { index in
-            ("v\(index % 5 + 1)", "v\(index / 5 % 5 + 1)", index % 2 == 0 ? "session/hello-client" : "client=v\(index % 5 + 1)/gateway=v\(index / 5 % 5 + 1)/Logon/c2g/handshake", "r")
-        } + [("v3", "v5", "NewOrder/c2g/edge-no-such-edge", "typo")]
+        let entries =
+            (0..<200_000).map { index in
+                (
+                    "v\(index % 5 + 1)", "v\(index / 5 % 5 + 1)",
+                    index % 2 == 0 ? "session/hello-client" : "client=v\(index % 5 + 1)/gateway=v\(index / 5 % 5 + 1)/Logon/c2g/handshake",
+                    "r"
+                )
+            } + [("v3", "v5", "NewOrder/c2g/edge-no-such-edge", "typo")]
         let file = try matrix(knownFailures: entries)
         let config = try MatrixConfig.load(path: file.path)
         let runner = MatrixRunner(config: config, samples: try SampleBook.load(path: Built.fixtures + "/samples.json"))
-        #expect(linear("validating") { configError { try CheckListing.validateKnownFailures(runner) } }
-            == "\(config.path): knownFailures[200000]: check \"NewOrder/c2g/edge-no-such-edge\" (client v3, gateway v5) "
-            + "matches no check the matrix plans; `compat list --checks` prints every name")
+        #expect(
+            linear("validating") { configError { try CheckListing.validateKnownFailures(runner) } }
+                == "\(config.path): knownFailures[200000]: check \"NewOrder/c2g/edge-no-such-edge\" (client v3, gateway v5) "
+                + "matches no check the matrix plans; `compat list --checks` prints every name")
     }
 
     // MARK: Printing
 
     /// A 2×2 matrix of `v5` and a peer named `long`, in four states; the failing cells with a failed check.
     private func resultWithName(_ long: String) -> MatrixResult {
-        let clients = ["v5", long], gateways = [long, "v5"]
+        let clients = ["v5", long]
+        let gateways = [long, "v5"]
         let states: [CellState] = [.fail, .pass, .incompatible, .crash]
         let cells = clients.flatMap { client in gateways.map { (client, $0) } }.enumerated().map { index, pair in
-            let checks = [CheckResult(name: "client=\(pair.0)/gateway=\(pair.1)/NewOrder/c2g/sample", status: states[index] == .fail ? .failed : .passed,
-                                      failure: states[index] == .fail ? CheckFailure("wrong", field: "side", expected: "Buy", actual: "Sell") : nil)]
-            return CellResult(client: pair.0, gateway: pair.1, clientVersion: 5, gatewayVersion: 5, expectedVersion: 5, state: states[index],
-                              checks: checks, problem: nil, peers: [], keptDirectory: nil, seconds: 0, reproduce: "compat pair \(pair.0) \(pair.1)")
+            let checks = [
+                CheckResult(
+                    name: "client=\(pair.0)/gateway=\(pair.1)/NewOrder/c2g/sample", status: states[index] == .fail ? .failed : .passed,
+                    failure: states[index] == .fail ? CheckFailure("wrong", field: "side", expected: "Buy", actual: "Sell") : nil)
+            ]
+            return CellResult(
+                client: pair.0, gateway: pair.1, clientVersion: 5, gatewayVersion: 5, expectedVersion: 5, state: states[index],
+                checks: checks, problem: nil, peers: [], keptDirectory: nil, seconds: 0, reproduce: "compat pair \(pair.0) \(pair.1)")
         }
         return MatrixResult(clients: clients, gateways: gateways, cells: cells, wallSeconds: 0, jobs: 1)
     }
@@ -162,14 +184,15 @@ struct ScaleTests {
         let grid = linear("the grid of \(long.count)-character names") { renderGrid(result, color: false) }
         let width = long.count
         func padded(_ text: String) -> String { text + String(repeating: " ", count: width - text.count) }
-        #expect(grid.split(separator: "\n", omittingEmptySubsequences: false) == [
-            Substring(padded("client \\ gateway") + "  " + long + "  v5"),
-            Substring(padded("v5") + "  " + padded("FAIL") + "  PASS"),
-            Substring(long + "  " + padded("INCOMPAT") + "  CRASH"),
-            "",
-            "1 PASS · 1 INCOMPATIBLE · 1 FAIL · 1 CRASH · 4 cells · 4 checks · wall 0.00 s, 1 job",
-            "",
-        ])
+        #expect(
+            grid.split(separator: "\n", omittingEmptySubsequences: false) == [
+                Substring(padded("client \\ gateway") + "  " + long + "  v5"),
+                Substring(padded("v5") + "  " + padded("FAIL") + "  PASS"),
+                Substring(long + "  " + padded("INCOMPAT") + "  CRASH"),
+                "",
+                "1 PASS · 1 INCOMPATIBLE · 1 FAIL · 1 CRASH · 4 cells · 4 checks · wall 0.00 s, 1 job",
+                "",
+            ])
     }
 
     @Test("peer names of 50,000 characters in the failures, a cell's listing and every report file")
@@ -178,10 +201,18 @@ struct ScaleTests {
         let result = resultWithName(long)
         let runId = RunID()
         let texts = try linear("the reports of \(long.count)-character names") {
-            [renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, runId: runId), SummaryMarkdown.render(result, runId: runId),
-             String(decoding: ResultsJSON.render(RunResults(run: RunInfo(runId: runId, command: "matrix run", arguments: []), findings: .matrix(result))), as: UTF8.self)]
+            [
+                renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, runId: runId),
+                SummaryMarkdown.render(result, runId: runId),
+                String(
+                    decoding: ResultsJSON.render(
+                        RunResults(run: RunInfo(runId: runId, command: "matrix run", arguments: []), findings: .matrix(result))),
+                    as: UTF8.self),
+            ]
         }
-        for text in texts where text != texts[3] { #expect(text.contains("client=v5/gateway=\(long)/NewOrder/c2g/sample"), "\(text.prefix(300))") }
+        for text in texts where text != texts[3] {
+            #expect(text.contains("client=v5/gateway=\(long)/NewOrder/c2g/sample"), "\(text.prefix(300))")
+        }
         // summary.md stays a comment's size: a failure whose name alone is most of it is counted, not shown.
         let summary = texts[3]
         #expect(summary.utf8.count <= 60_000)

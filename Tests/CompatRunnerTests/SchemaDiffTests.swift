@@ -5,8 +5,9 @@
 import BuiltBinaries
 import Foundation
 import MiniJSON
-import Testing
 import TGP
+import Testing
+
 @testable import CompatRunner
 
 private let tgp = Schema.tgp
@@ -54,14 +55,18 @@ struct SchemaDiffTests {
         },
         SchemaRuleCase("direction-changed@v1:Heartbeat") { tgp.editing("Heartbeat") { $0.direction = .clientToGateway } },
         SchemaRuleCase("field-removed@v1:CancelOrder.symbol") { tgp.editing("CancelOrder") { $0.fields.removeLast() } },
-        SchemaRuleCase("field-renamed@v1:NewOrder.side") { tgp.editing("NewOrder") { $0.fields.edit("side") { $0.with(name: "buySell") } } },
+        SchemaRuleCase("field-renamed@v1:NewOrder.side") {
+            tgp.editing("NewOrder") { $0.fields.edit("side") { $0.with(name: "buySell") } }
+        },
         SchemaRuleCase("field-moved@v3:NewOrder.side") {
             tgp.editing("NewOrder") { parts in
                 parts.fields.edit("side") { $0.with(offset: 21) }
                 parts.fields.edit("ordType") { $0.with(offset: 20) }
             }
         },
-        SchemaRuleCase("field-resized@v1:NewOrder.quantity") { tgp.editing("NewOrder") { $0.fields.edit("quantity") { $0.with(type: .u16) } } },
+        SchemaRuleCase("field-resized@v1:NewOrder.quantity") {
+            tgp.editing("NewOrder") { $0.fields.edit("quantity") { $0.with(type: .u16) } }
+        },
         SchemaRuleCase("field-retyped@v1:NewOrder.price") { tgp.editing("NewOrder") { $0.fields.edit("price") { $0.with(type: .u64) } } },
         SchemaRuleCase("widening-changed@v4:NewOrder.quantityLong") {
             tgp.editing("NewOrder") { $0.fields.edit("quantityLong") { $0.with(widens: .some(nil)) } }
@@ -103,7 +108,8 @@ struct SchemaDiffTests {
         SchemaRuleCase("var-data-added-to-released-version@v3:Heartbeat.note") {
             tgp.editing("Heartbeat") { $0.varData.append(VarDataSchema("note", since: 3)) }
         },
-        SchemaRuleCase("group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }, today: { withTrades(since: 2, before: true) }),
+        SchemaRuleCase(
+            "group-order-changed@v4:MarketDataSnapshot", baseline: { withTrades(since: 2) }, today: { withTrades(since: 2, before: true) }),
         SchemaRuleCase("group-order-changed@v5:MarketDataSnapshot") { withTrades(since: 6, before: true) },
         SchemaRuleCase("group-removed@v2:MarketDataSnapshot.levels") { tgp.editing("MarketDataSnapshot") { $0.groups = [] } },
         SchemaRuleCase("group-added-to-released-version@v4:MarketDataSnapshot.trades") { withTrades(since: 4) },
@@ -164,12 +170,15 @@ struct SchemaDiffTests {
             parts.fields.edit("side") { $0.with(offset: 21) }
             parts.fields.edit("ordType") { $0.with(offset: 20) }
         }
-        let sideChanges = SchemaDiff.breakingChanges(locked: SchemaLock(schema: tgp), current: moved).filter { $0.location.hasSuffix(":NewOrder.side") }
+        let sideChanges = SchemaDiff.breakingChanges(locked: SchemaLock(schema: tgp), current: moved).filter {
+            $0.location.hasSuffix(":NewOrder.side")
+        }
         #expect(sideChanges.map(\.id) == (1...5).map { "field-moved@v\($0):NewOrder.side" })
     }
 
     @Test func anAdditiveV6IsNotBreaking() {
-        let v6 = tgp
+        let v6 =
+            tgp
             .adding(MessageSchema(23, "Quote", .gatewayToClient, since: 6, fields: [.init("px", .i64, at: 0)], varData: [.init("venue")]))
             .editing("NewOrder") { parts in
                 parts.fields.append(FieldSchema("flags", .u8, at: 40, since: 6))
@@ -177,8 +186,10 @@ struct SchemaDiffTests {
             }
             .editing("MarketDataSnapshot") { parts in
                 let levels = parts.groups[0]
-                parts.groups = [GroupSchema("levels", since: levels.since, fields: levels.fields + [FieldSchema("venue", .u8, at: 28, since: 6)]),
-                                GroupSchema("trades", since: 6, fields: [FieldSchema("px", .i64, at: 0, since: 6)])]
+                parts.groups = [
+                    GroupSchema("levels", since: levels.since, fields: levels.fields + [FieldSchema("venue", .u8, at: 28, since: 6)]),
+                    GroupSchema("trades", since: 6, fields: [FieldSchema("px", .i64, at: 0, since: 6)]),
+                ]
             }
             .editingEnum("Side") { $0.adding(.init(4, "Cross", since: 6)) }
             .with(peerRanges: tgp.peerRanges.merging([6: 4...6]) { $1 })
@@ -195,8 +206,11 @@ struct SchemaDiffTests {
     @Test func theSnapshotIsWhatAVersionPutsOnTheWire() throws {
         let v1 = try #require(SchemaSnapshot(tgp, version: 1))
         #expect(v1.peerRange == 1...1)
-        #expect(v1.messages.map(\.name) == ["Logon", "LogonAck", "LogonReject", "Heartbeat", "Logout", "Reject",
-                                            "NewOrder", "OrderAck", "CancelOrder", "CancelAck", "ExecutionReport"])
+        #expect(
+            v1.messages.map(\.name) == [
+                "Logon", "LogonAck", "LogonReject", "Heartbeat", "Logout", "Reject",
+                "NewOrder", "OrderAck", "CancelOrder", "CancelAck", "ExecutionReport",
+            ])
         let newOrder = try #require(v1.message(named: "NewOrder"))
         #expect(newOrder.blockLength == 30)
         #expect(newOrder.fields.map(\.name) == ["clOrdId", "price", "quantity", "side", "ordType", "symbol"])
@@ -207,7 +221,9 @@ struct SchemaDiffTests {
         let v4 = try #require(SchemaSnapshot(tgp, version: 4))
         let levels = try #require(v4.message(named: "MarketDataSnapshot")?.groups.first)
         #expect(levels.blockLength == 28)
-        #expect(v4.message(named: "NewOrder")?.fields.last == FieldSnapshot(name: "quantityLong", type: "u64", offset: 31, size: 8, since: 4, widens: "quantity"))
+        #expect(
+            v4.message(named: "NewOrder")?.fields.last
+                == FieldSnapshot(name: "quantityLong", type: "u64", offset: 31, size: 8, since: 4, widens: "quantity"))
         #expect(v4.enumeration(named: "TimeInForce")?.defaultValue == 0)
         #expect(SchemaSnapshot(tgp, version: 6) == nil)
     }
@@ -240,8 +256,9 @@ struct SchemaDiffTests {
 
     @Test func lockReadingErrorsNameTheKey() {
         var text = SchemaLock(schema: tgp).rendered
-        text = text.replacingOccurrences(of: "{\"name\": \"clOrdId\", \"type\": \"u64\", \"offset\": 0, \"size\": 8, \"since\": 1}",
-                                         with: "{\"name\": \"clOrdId\", \"type\": \"u64\", \"offset\": -1, \"size\": 8, \"since\": 1}")
+        text = text.replacingOccurrences(
+            of: "{\"name\": \"clOrdId\", \"type\": \"u64\", \"offset\": 0, \"size\": 8, \"since\": 1}",
+            with: "{\"name\": \"clOrdId\", \"type\": \"u64\", \"offset\": -1, \"size\": 8, \"since\": 1}")
         #expect(throws: ConfigError.self) { try SchemaLock.parse(data: Array(text.utf8), source: "lock.json") }
         do {
             _ = try SchemaLock.parse(data: Array(text.utf8), source: "lock.json")
@@ -249,12 +266,22 @@ struct SchemaDiffTests {
             #expect(error.message == "lock.json: versions.1.messages[6].fields[0].offset: must be an integer of at least 0, got -1")
         }
         let cases: [(String, String)] = [
-            (#"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}}"#, "lock.json: versions: missing"),
-            (#"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1}, "versions": {}}"#, "lock.json: limits.maxGroupEntries: missing"),
-            (#"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}, "versions": {"x": {}}}"#,
-             "lock.json: versions.x: not a version number (1, 2, …)"),
-            (#"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}, "versions": {"1": {"peerRange": [1, 1], "messages": [], "enums": [], "extra": 1}}}"#,
-             "lock.json: versions.1.extra: unknown key (expected peerRange, messages, enums)"),
+            (
+                #"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}}"#,
+                "lock.json: versions: missing"
+            ),
+            (
+                #"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1}, "versions": {}}"#,
+                "lock.json: limits.maxGroupEntries: missing"
+            ),
+            (
+                #"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}, "versions": {"x": {}}}"#,
+                "lock.json: versions.x: not a version number (1, 2, …)"
+            ),
+            (
+                #"{"schemaId": 1, "limits": {"maxFrameSize": 1, "maxVarDataLength": 1, "maxGroupEntries": 1}, "versions": {"1": {"peerRange": [1, 1], "messages": [], "enums": [], "extra": 1}}}"#,
+                "lock.json: versions.1.extra: unknown key (expected peerRange, messages, enums)"
+            ),
         ]
         for (json, message) in cases {
             do {
@@ -292,7 +319,9 @@ struct SchemaDiffTests {
         #expect(released.lock.versions[6] == SchemaSnapshot(v6, version: 6))
         for version in 1...5 { #expect(released.lock.versions[version] == lock.versions[version]) }
         // Once v6 is locked, moving its new message out of it is breaking.
-        #expect(SchemaDiff.breakingChanges(locked: released.lock, current: tgp.with(peerRanges: v6.peerRanges)).map(\.id).contains("template-removed@v6:Quote"))
+        #expect(
+            SchemaDiff.breakingChanges(locked: released.lock, current: tgp.with(peerRanges: v6.peerRanges)).map(\.id).contains(
+                "template-removed@v6:Quote"))
 
         let fresh = try SchemaLock.updating(nil, to: tgp, allowBreaking: false)
         #expect(fresh.addedVersions == [1, 2, 3, 4, 5] && fresh.lock == lock)
@@ -301,14 +330,25 @@ struct SchemaDiffTests {
     @Test func allowedBreaksFileErrorsNameTheKey() {
         let cases: [(String, String)] = [
             (#"{}"#, "allowed.json: (top level): must be an array of {\"id\": \"RULE@LOCATION\", \"reason\": \"…\"}, got object"),
-            (#"[{"id": "field-moved@v3:NewOrder.side"}]"#, "allowed.json: [0].reason: missing: say why this break is intended (who decided, the ticket)"),
+            (
+                #"[{"id": "field-moved@v3:NewOrder.side"}]"#,
+                "allowed.json: [0].reason: missing: say why this break is intended (who decided, the ticket)"
+            ),
             (#"[{"id": "field-moved@v3:NewOrder.side", "reason": "  "}]"#, "allowed.json: [0].reason: must be a non-empty string"),
             (#"[{"reason": "x"}]"#, "allowed.json: [0].id: missing: the change's RULE@LOCATION, e.g. field-moved@v3:NewOrder.side"),
-            (#"[{"id": "field-moved", "reason": "x"}]"#, "allowed.json: [0].id: \"field-moved\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side"),
-            (#"[{"id": "field-moved@v3:NewOrder.side", "reason": "x", "ticket": 1}]"#, "allowed.json: [0].ticket: unknown key (expected id, reason)"),
+            (
+                #"[{"id": "field-moved", "reason": "x"}]"#,
+                "allowed.json: [0].id: \"field-moved\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side"
+            ),
+            (
+                #"[{"id": "field-moved@v3:NewOrder.side", "reason": "x", "ticket": 1}]"#,
+                "allowed.json: [0].ticket: unknown key (expected id, reason)"
+            ),
             (#"[{"id": "x", "reason": "x"}, 3]"#, "allowed.json: [0].id: \"x\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side"),
-            (#"[{"id": "field-moved@v3:NewOrder.side", "reason": "x"}, {"id": "field-moved@v3:NewOrder.side", "reason": "y"}]"#,
-             "allowed.json: [1].id: \"field-moved@v3:NewOrder.side\" is listed twice"),
+            (
+                #"[{"id": "field-moved@v3:NewOrder.side", "reason": "x"}, {"id": "field-moved@v3:NewOrder.side", "reason": "y"}]"#,
+                "allowed.json: [1].id: \"field-moved@v3:NewOrder.side\" is listed twice"
+            ),
         ]
         for (json, message) in cases {
             do {
@@ -321,7 +361,8 @@ struct SchemaDiffTests {
             }
         }
         do {
-            _ = try AllowedBreaks(json: try JSON.parse(#"[{"id": "field-moved-away@v3:NewOrder.side", "reason": "x"}]"#), source: "allowed.json")
+            _ = try AllowedBreaks(
+                json: try JSON.parse(#"[{"id": "field-moved-away@v3:NewOrder.side", "reason": "x"}]"#), source: "allowed.json")
             Issue.record("an unknown rule was accepted")
         } catch let error as ConfigError {
             #expect(error.message.hasPrefix("allowed.json: [0].id: \"field-moved-away\" is not a rule id (template-removed, "))
@@ -366,8 +407,10 @@ struct SchemaDiffTests {
         try FileManager.default.createDirectory(atPath: fixtures, withIntermediateDirectories: true)
         let old = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5])
         try SchemaLock(schema: old).write(to: fixtures + "/schema-lock.json")
-        for arguments in [["init", "-q"], ["add", "fixtures"],
-                          ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "lock"]] {
+        for arguments in [
+            ["init", "-q"], ["add", "fixtures"],
+            ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "lock"],
+        ] {
             let result = try #require(SchemaBaseline.runGit(arguments, in: folder.path))
             #expect(result.termination == .exited(0), "git \(arguments): \(result.stderr)")
         }
@@ -381,7 +424,10 @@ struct SchemaDiffTests {
             _ = try schemaSection(fixtures: fixtures, baseline: "no-such-ref")
             Issue.record("an unknown ref was accepted")
         } catch {
-            #expect(error.message.hasPrefix("--baseline no-such-ref: not a lock file, and no schema-lock.json in the fixtures folder at git ref no-such-ref (git: "))
+            #expect(
+                error.message.hasPrefix(
+                    "--baseline no-such-ref: not a lock file, and no schema-lock.json in the fixtures folder at git ref no-such-ref (git: ")
+            )
         }
     }
 
@@ -412,7 +458,8 @@ struct SchemaDiffTests {
         #expect(refused.stderr.contains("range-narrowed@v4:peer-range"))
         #expect(try SchemaLock.load(path: folder.path + "/schema-lock.json") == SchemaLock(schema: wider))
 
-        try #"[{"id": "range-narrowed@v4:peer-range"}]"#.write(toFile: folder.path + "/allowed-breaks.json", atomically: true, encoding: .utf8)
+        try #"[{"id": "range-narrowed@v4:peer-range"}]"#.write(
+            toFile: folder.path + "/allowed-breaks.json", atomically: true, encoding: .utf8)
         let misuse = try runCompat(["schema", "diff", "--fixtures", folder.path])
         #expect(misuse.status == 2)
         #expect(misuse.stderr.contains("allowed-breaks.json: [0].reason: missing"))

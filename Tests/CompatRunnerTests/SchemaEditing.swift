@@ -30,10 +30,13 @@ struct MessageParts {
 
 extension FieldSchema {
     /// A copy with some attributes changed.
-    func with(name: String? = nil, type: FieldType? = nil, offset: Int? = nil, since: Int? = nil,
-              widens: String?? = .none) -> FieldSchema {
-        FieldSchema(name ?? self.name, type ?? self.type, at: offset ?? self.offset, since: since ?? self.since,
-                    widens: widens ?? self.widens)
+    func with(
+        name: String? = nil, type: FieldType? = nil, offset: Int? = nil, since: Int? = nil,
+        widens: String?? = .none
+    ) -> FieldSchema {
+        FieldSchema(
+            name ?? self.name, type ?? self.type, at: offset ?? self.offset, since: since ?? self.since,
+            widens: widens ?? self.widens)
     }
 }
 
@@ -45,20 +48,24 @@ extension Array where Element == FieldSchema {
 }
 
 extension Schema {
-    func with(messages: [MessageSchema]? = nil, enums: [EnumSchema]? = nil, peerRanges: [Int: ClosedRange<Int>]? = nil,
-              schemaId: UInt16? = nil, maxFrameSize: Int? = nil) -> Schema {
-        Schema(schemaId: schemaId ?? self.schemaId, messages: messages ?? self.messages, enums: enums ?? self.enums,
-               peerRanges: peerRanges ?? self.peerRanges, maxFrameSize: maxFrameSize ?? self.maxFrameSize,
-               maxVarDataLength: maxVarDataLength, maxGroupEntries: maxGroupEntries)
+    func with(
+        messages: [MessageSchema]? = nil, enums: [EnumSchema]? = nil, peerRanges: [Int: ClosedRange<Int>]? = nil,
+        schemaId: UInt16? = nil, maxFrameSize: Int? = nil
+    ) -> Schema {
+        Schema(
+            schemaId: schemaId ?? self.schemaId, messages: messages ?? self.messages, enums: enums ?? self.enums,
+            peerRanges: peerRanges ?? self.peerRanges, maxFrameSize: maxFrameSize ?? self.maxFrameSize,
+            maxVarDataLength: maxVarDataLength, maxGroupEntries: maxGroupEntries)
     }
 
     func editing(_ name: String, _ change: (inout MessageParts) -> Void) -> Schema {
-        with(messages: messages.map { message in
-            guard message.name == name else { return message }
-            var parts = MessageParts(message)
-            change(&parts)
-            return parts.schema
-        })
+        with(
+            messages: messages.map { message in
+                guard message.name == name else { return message }
+                var parts = MessageParts(message)
+                change(&parts)
+                return parts.schema
+            })
     }
 
     func removing(_ name: String) -> Schema {
@@ -76,12 +83,13 @@ extension Schema {
             if case .enumeration(let old) = field.type, old.name == name { return field.with(type: .enumeration(new)) }
             return field
         }
-        return with(messages: messages.map { message in
-            var parts = MessageParts(message)
-            parts.fields = parts.fields.map(retype)
-            parts.groups = parts.groups.map { GroupSchema($0.name, since: $0.since, fields: $0.fields.map(retype)) }
-            return parts.schema
-        }, enums: enums.map { $0.name == name ? new : $0 })
+        return with(
+            messages: messages.map { message in
+                var parts = MessageParts(message)
+                parts.fields = parts.fields.map(retype)
+                parts.groups = parts.groups.map { GroupSchema($0.name, since: $0.since, fields: $0.fields.map(retype)) }
+                return parts.schema
+            }, enums: enums.map { $0.name == name ? new : $0 })
     }
 }
 

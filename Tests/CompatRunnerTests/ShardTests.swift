@@ -6,6 +6,7 @@ import BuiltBinaries
 import Foundation
 import MiniJSON
 import Testing
+
 @testable import CompatRunner
 
 /// results.json without what differs from run to run: ids, times, kept folders, arguments, the shard.
@@ -40,14 +41,16 @@ private func unitNames(_ json: JSON) -> [String] {
 
 @Suite("--shard and compat report merge", .serialized)
 struct ShardTests {
-    @Test("--shard K/N: anything but 1 ≤ K ≤ N is refused with what to type", arguments: [
-        ("0/3", "--shard 0/3: K must be between 1 and N (3)"),
-        ("4/3", "--shard 4/3: K must be between 1 and N (3)"),
-        ("1/0", "--shard 1/0: N must be at least 1"),
-        ("1/", "--shard 1/: not K/N"),
-        ("one/two", "--shard one/two: not K/N"),
-        ("1/2/3", "--shard 1/2/3: not K/N"),
-    ])
+    @Test(
+        "--shard K/N: anything but 1 ≤ K ≤ N is refused with what to type",
+        arguments: [
+            ("0/3", "--shard 0/3: K must be between 1 and N (3)"),
+            ("4/3", "--shard 4/3: K must be between 1 and N (3)"),
+            ("1/0", "--shard 1/0: N must be at least 1"),
+            ("1/", "--shard 1/: not K/N"),
+            ("one/two", "--shard one/two: not K/N"),
+            ("1/2/3", "--shard 1/2/3: not K/N"),
+        ])
     func malformedShard(text: String, message: String) throws {
         let hint = "; type --shard K/N with 1 ≤ K ≤ N, e.g. --shard 1/3, --shard 2/3 and --shard 3/3 on three machines"
         expectConfigError(message + hint) { _ = try Shard.parse(text) }
@@ -73,8 +76,10 @@ struct ShardTests {
 
     @Test("shards agree on every argument but --shard, --report-dir, --jobs and --color")
     func configurationArguments() {
-        let arguments = ["gate", "--shard", "1/3", "--jobs=4", "--matrix", "m.json", "--report-dir", "out", "--color", "--shard=2/3", "--jobs", "2",
-                         "--baseline", "HEAD~1"]
+        let arguments = [
+            "gate", "--shard", "1/3", "--jobs=4", "--matrix", "m.json", "--report-dir", "out", "--color", "--shard=2/3", "--jobs", "2",
+            "--baseline", "HEAD~1",
+        ]
         #expect(ShardRecord.configurationArguments(arguments) == ["gate", "--matrix", "m.json", "--baseline", "HEAD~1"])
     }
 
@@ -83,7 +88,8 @@ struct ShardTests {
         let matrix = try TestMatrix()
         let (config, samples) = try matrix.load()
         let runner = MatrixRunner(config: config, samples: samples)
-        let units = config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
+        let units =
+            config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
             + FleetRunner(config: config, samples: samples).gateScenarioPlans().map(ShardUnit.scenario)
         for count in 1...7 {
             let shards = (1...count).map { Shard(index: $0, count: count).pick(units, runner: runner).map(\.name) }
@@ -96,12 +102,16 @@ struct ShardTests {
         // v3 cuts strings at 255 bytes: cells with it fail, so the merge carries failures.
         let matrix = try TestMatrix(extraArguments: [3: ["--fault", "var-data-255"]], commandSeconds: 2)
         let environment: [String: String?] = ["TMPDIR": matrix.folder]
-        let arguments = ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--clients", "v2,v3", "--gateways", "v3,v4,v5", "--jobs", "2"]
+        let arguments = [
+            "matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--clients", "v2,v3", "--gateways", "v3,v4,v5",
+            "--jobs", "2",
+        ]
         let whole = try runCompat(arguments + ["--report-dir", matrix.folder + "/whole"], environment: environment)
         #expect(whole.status == 1, "\(whole.stdout.suffix(2000))\(whole.stderr)")
         var shardNames: [[String]] = []
         for index in 1...3 {
-            let shard = try runCompat(arguments + ["--shard", "\(index)/3", "--report-dir", matrix.folder + "/shard-\(index)"], environment: environment)
+            let shard = try runCompat(
+                arguments + ["--shard", "\(index)/3", "--report-dir", matrix.folder + "/shard-\(index)"], environment: environment)
             #expect(shard.status <= 1, "\(shard.stdout.suffix(2000))\(shard.stderr)")
             let json = try results(matrix.folder + "/shard-\(index)")
             #expect(json["shard"]?["index"] == .integer(index))
@@ -112,14 +122,20 @@ struct ShardTests {
         #expect(shardNames.flatMap { $0 }.sorted() == everyCell.sorted())
         #expect(shardNames.allSatisfy { !$0.isEmpty })
         // `list --checks --shard` names exactly the checks that shard ran.
-        let listed = try runCompat(["list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--client", "v2,v3", "--gateway", "v3,v4,v5",
-                                    "--shard", "2/3"])
-        let ran = try results(matrix.folder + "/shard-2")["cells"]?.arrayValue?.flatMap { $0["checks"]?.arrayValue ?? [] }.compactMap { $0["name"]?.stringValue }
+        let listed = try runCompat([
+            "list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--client", "v2,v3", "--gateway", "v3,v4,v5",
+            "--shard", "2/3",
+        ])
+        let ran = try results(matrix.folder + "/shard-2")["cells"]?.arrayValue?.flatMap { $0["checks"]?.arrayValue ?? [] }.compactMap {
+            $0["name"]?.stringValue
+        }
         #expect(listed.stdout.split(separator: "\n").map(String.init) == ran, "\(listed.stderr)")
 
         // Given in any order, the shards merge to the whole run.
-        let merged = try runCompat(["report", "merge", matrix.folder + "/shard-3", matrix.folder + "/shard-1", matrix.folder + "/shard-2",
-                                    "--report-dir", matrix.folder + "/merged"])
+        let merged = try runCompat([
+            "report", "merge", matrix.folder + "/shard-3", matrix.folder + "/shard-1", matrix.folder + "/shard-2",
+            "--report-dir", matrix.folder + "/merged",
+        ])
         #expect(merged.status == 1, "\(merged.stdout.suffix(2000))\(merged.stderr)")
         let wholeJSON = try results(matrix.folder + "/whole")
         let mergedJSON = try results(matrix.folder + "/merged")
@@ -141,16 +157,28 @@ struct ShardTests {
     /// Shards missing, repeated, or of another run: exit 2, naming the folder and the problem.
     private func refusedMerges(_ matrix: TestMatrix, arguments: [String], environment: [String: String?]) throws {
         let shard = { (index: Int) in matrix.folder + "/shard-\(index)" }
-        let other = try runCompat(arguments.filter { $0 != "v3,v4,v5" && $0 != "--gateways" } + ["--shard", "3/3", "--report-dir", matrix.folder + "/other"],
-                                  environment: environment)
+        let other = try runCompat(
+            arguments.filter { $0 != "v3,v4,v5" && $0 != "--gateways" } + ["--shard", "3/3", "--report-dir", matrix.folder + "/other"],
+            environment: environment)
         #expect(other.status <= 1, "\(other.stderr)")
         let cases: [([String], String)] = [
             ([shard(1), shard(2)], "compat: shard 3/3 missing: give the report folder of each `compat matrix run --shard K/3` run\n"),
-            ([shard(1), shard(2), shard(3), shard(2)], "compat: \(shard(2)): shard 2/3 again (\(shard(2)) holds it too); give each shard's folder once\n"),
-            ([shard(1), shard(2), matrix.folder + "/other"],
-             "compat: \(matrix.folder)/other: not a shard of the same run as \(shard(1)): other arguments (\(arguments.filter { $0 != "v3,v4,v5" && $0 != "--gateways" && $0 != "--jobs" && $0 != "2" }.joined(separator: " "))), other cells\n"),
-            ([shard(1), shard(2), matrix.folder + "/none"], "compat: \(matrix.folder)/none/results.json: cannot read it (missing or not a file)\n"),
-            ([shard(1), matrix.folder + "/whole"], "compat: \(matrix.folder)/whole: results.json is not of a shard (its run had no --shard), unlike \(shard(1))\n"),
+            (
+                [shard(1), shard(2), shard(3), shard(2)],
+                "compat: \(shard(2)): shard 2/3 again (\(shard(2)) holds it too); give each shard's folder once\n"
+            ),
+            (
+                [shard(1), shard(2), matrix.folder + "/other"],
+                "compat: \(matrix.folder)/other: not a shard of the same run as \(shard(1)): other arguments (\(arguments.filter { $0 != "v3,v4,v5" && $0 != "--gateways" && $0 != "--jobs" && $0 != "2" }.joined(separator: " "))), other cells\n"
+            ),
+            (
+                [shard(1), shard(2), matrix.folder + "/none"],
+                "compat: \(matrix.folder)/none/results.json: cannot read it (missing or not a file)\n"
+            ),
+            (
+                [shard(1), matrix.folder + "/whole"],
+                "compat: \(matrix.folder)/whole: results.json is not of a shard (its run had no --shard), unlike \(shard(1))\n"
+            ),
         ]
         for (folders, message) in cases {
             let merge = try runCompat(["report", "merge"] + folders + ["--report-dir", matrix.folder + "/refused"])
@@ -171,12 +199,16 @@ struct ShardTests {
             #expect(shard.status == 0, "\(shard.stdout.suffix(2000))\(shard.stderr)")
         }
         let shards = try (1...2).map { try results(matrix.folder + "/shard-\($0)") }
-        let units = ["client=v4/gateway=v4", "client=v4/gateway=v5", "client=v5/gateway=v4", "client=v5/gateway=v5",
-                     "fleet=v4", "fleet=v5", "upgrade=v4-v5", "upgrade=v5-v4"]
+        let units = [
+            "client=v4/gateway=v4", "client=v4/gateway=v5", "client=v5/gateway=v4", "client=v5/gateway=v5",
+            "fleet=v4", "fleet=v5", "upgrade=v4-v5", "upgrade=v5-v4",
+        ]
         #expect(shards.flatMap(unitNames).sorted() == units.sorted())
         #expect(shards.allSatisfy { $0["gate"]?["schema"] == shards[0]["gate"]?["schema"] })
 
-        let merged = try runCompat(["report", "merge", matrix.folder + "/shard-1", matrix.folder + "/shard-2", "--report-dir", matrix.folder + "/merged"])
+        let merged = try runCompat([
+            "report", "merge", matrix.folder + "/shard-1", matrix.folder + "/shard-2", "--report-dir", matrix.folder + "/merged",
+        ])
         #expect(merged.status == 0, "\(merged.stdout.suffix(2000))\(merged.stderr)")
         #expect(merged.stdout.contains("\ngate: PASS ("))
         let mergedJSON = try results(matrix.folder + "/merged")

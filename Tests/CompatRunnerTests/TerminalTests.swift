@@ -24,7 +24,10 @@ struct TerminalTests {
 
     /// A few cells of the reference matrix, Heartbeat checks only, so a run is short.
     private func smallRun(_ matrix: TestMatrix) -> [String] {
-        ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--clients", "v3,v5", "--gateways", "v3,v5", "--message", "Heartbeat"]
+        [
+            "matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--clients", "v3,v5", "--gateways", "v3,v5",
+            "--message", "Heartbeat",
+        ]
     }
 
     @Test("matrix run on a terminal: a progress line redrawn in place to [4/4], erased before the grid")
@@ -59,36 +62,44 @@ struct TerminalTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty, "\(run.stderr)")
         #expect(!run.stdout.contains("\u{1B}") && !run.stdout.contains("\r"), "\(run.stdout)")
-        #expect(run.stdout.hasPrefix("client \\ gateway  v3    v5\nv3                PASS  PASS\nv5                PASS  PASS\n\n4 PASS · 4 cells · "),
-                "\(run.stdout)")
+        #expect(
+            run.stdout.hasPrefix(
+                "client \\ gateway  v3    v5\nv3                PASS  PASS\nv5                PASS  PASS\n\n4 PASS · 4 cells · "),
+            "\(run.stdout)")
     }
 
     @Test("a failing cell counts as failing in the progress line")
     func progressCountsFailures() throws {
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: ["nonjson"], clients: ["v3"], gateways: ["v3", "nonjson"],
-                                           pairSeconds: 120, commandSeconds: 60)
-        let run = try onTerminal(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "Heartbeat"],
-                                 environment: ["TMPDIR": matrix.folder])
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: ["nonjson"], clients: ["v3"], gateways: ["v3", "nonjson"],
+            pairSeconds: 120, commandSeconds: 60)
+        let run = try onTerminal(
+            ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "Heartbeat"],
+            environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.screen)")
         #expect(run.screen.contains("[2/2] 1 failing · "), "\(run.screen)")
     }
 
-    @Test("colour: on a terminal by default; --no-color, NO_COLOR and TERM=dumb turn it off; --color wins over NO_COLOR",
-          arguments: [
-              ([], [:], true),
-              (["--no-color"], [:], false),
-              ([], ["NO_COLOR": "1"], false),
-              ([], ["NO_COLOR": ""], true),
-              (["--color"], ["NO_COLOR": "1"], true),
-              ([], ["TERM": "dumb"], false),
-              (["--color", "--no-color"], [:], false),
-          ] as [([String], [String: String], Bool)])
+    @Test(
+        "colour: on a terminal by default; --no-color, NO_COLOR and TERM=dumb turn it off; --color wins over NO_COLOR",
+        arguments: [
+            ([], [:], true),
+            (["--no-color"], [:], false),
+            ([], ["NO_COLOR": "1"], false),
+            ([], ["NO_COLOR": ""], true),
+            (["--color"], ["NO_COLOR": "1"], true),
+            ([], ["TERM": "dumb"], false),
+            (["--color", "--no-color"], [:], false),
+        ] as [([String], [String: String], Bool)])
     func colourOnTerminal(flags: [String], environment: [String: String], coloured: Bool) throws {
         let matrix = try TestMatrix()
         var changes: [String: String?] = ["TMPDIR": matrix.folder]
         for (name, value) in environment { changes[name] = value }
-        let run = try onTerminal(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures,
-                                  "--clients", "v3", "--gateways", "v3", "--message", "Heartbeat"] + flags, environment: changes)
+        let run = try onTerminal(
+            [
+                "matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures,
+                "--clients", "v3", "--gateways", "v3", "--message", "Heartbeat",
+            ] + flags, environment: changes)
         #expect(run.status == 0, "\(run.screen)")
         #expect(run.screen.contains("\u{1B}[32mPASS\u{1B}[0m") == coloured, "\(flags) \(environment): \(run.screen)")
     }
@@ -130,11 +141,13 @@ struct TerminalTests {
         #expect(run.stdout == "compat \(CompatVersion.current)\n")
     }
 
-    @Test("a peer's escape sequences and bidi overrides reach the terminal escaped: problem, failure, stderr; pair and matrix run",
-          arguments: [["pair", "v3", "controlchars"], ["matrix", "run"]])
+    @Test(
+        "a peer's escape sequences and bidi overrides reach the terminal escaped: problem, failure, stderr; pair and matrix run",
+        arguments: [["pair", "v3", "controlchars"], ["matrix", "run"]])
     func controlCharactersEscaped(command: [String]) throws {
-        let matrix = try misbehavingMatrix(reference: [3], testPeers: ["controlchars"], clients: ["v3"], gateways: ["controlchars"],
-                                           pairSeconds: 120, commandSeconds: 60)
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: ["controlchars"], clients: ["v3"], gateways: ["controlchars"],
+            pairSeconds: 120, commandSeconds: 60)
         let run = try runCompat(command + ["--matrix", matrix.path, "--fixtures", Built.fixtures], environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(!run.stdout.contains("\u{1B}") && !run.stdout.contains("\u{202E}"), "\(run.stdout)")
@@ -146,12 +159,17 @@ struct TerminalTests {
 
     @Test("a failure's actual and expected values from a peer are shown escaped")
     func failureValuesEscaped() {
-        let check = CheckResult(name: "client=v3/gateway=v5/NewOrder/c2g/sample", status: .failed,
-                                failure: CheckFailure("delivered \u{1B}]0;title\u{07}", field: "clOrdId", expected: "\"A1\"", actual: "\"\u{202E}1A\u{1B}[2J\""))
-        let cell = CellResult(client: "v3", gateway: "v5", clientVersion: 3, gatewayVersion: 5, expectedVersion: 3, state: .fail,
-                              checks: [check], problem: "peer said \u{9B}31m", peers: [], keptDirectory: nil, seconds: 0.1, reproduce: "compat pair v3 v5")
+        let check = CheckResult(
+            name: "client=v3/gateway=v5/NewOrder/c2g/sample", status: .failed,
+            failure: CheckFailure("delivered \u{1B}]0;title\u{07}", field: "clOrdId", expected: "\"A1\"", actual: "\"\u{202E}1A\u{1B}[2J\"")
+        )
+        let cell = CellResult(
+            client: "v3", gateway: "v5", clientVersion: 3, gatewayVersion: 5, expectedVersion: 3, state: .fail,
+            checks: [check], problem: "peer said \u{9B}31m", peers: [], keptDirectory: nil, seconds: 0.1, reproduce: "compat pair v3 v5")
         let shown = renderCell(cell, verbose: false)
-        #expect(!shown.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" }, "\(shown)")
+        #expect(
+            !shown.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" },
+            "\(shown)")
         #expect(shown.contains("    delivered \\x1B]0;title\\x07\n"), "\(shown)")
         #expect(shown.contains("    actual:   \"\\u{202E}1A\\x1B[2J\"\n"), "\(shown)")
         #expect(shown.contains("  problem: peer said \\u{9B}31m\n"), "\(shown)")

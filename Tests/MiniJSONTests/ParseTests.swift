@@ -102,7 +102,7 @@ struct ParseTests {
             NumberCase(text: "-1.5E-3", int64: nil, uint64: nil, double: -0.0015),
             NumberCase(text: "9223372036854775808", int64: nil, uint64: 9_223_372_036_854_775_808, double: 9.223372036854775808e18),
             NumberCase(text: "-9223372036854775809", int64: nil, uint64: nil, double: -9.223372036854775809e18),
-            NumberCase(text: "18446744073709551616", int64: nil, uint64: nil, double: 18446744073709551616),
+            NumberCase(text: "18446744073709551616", int64: nil, uint64: nil, double: 18_446_744_073_709_551_616),
             NumberCase(text: "1e400", int64: nil, uint64: nil, double: nil),
         ])
     func numbers(_ number: NumberCase) throws {

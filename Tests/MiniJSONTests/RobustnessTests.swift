@@ -64,7 +64,8 @@ struct RobustnessTests {
     @Test("thousands of pseudo-random byte strings never crash", arguments: [UInt64(1), 2, 3, 0xDEAD_BEEF])
     func randomBytes(seed: UInt64) {
         var random = SeededGenerator(seed: seed)
-        let alphabet = Array(#"{}[],:"\\/ubfnrt0123456789-+.eEaslxd"#.utf8) + [0x20, 0x0A, 0x09, 0x00, 0x1F, 0x7F]
+        let alphabet =
+            Array(#"{}[],:"\\/ubfnrt0123456789-+.eEaslxd"#.utf8) + [0x20, 0x0A, 0x09, 0x00, 0x1F, 0x7F]
             + [0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xED, 0xA0, 0xFF, 0xC0]
         let tokens = [
             "{", "}", "[", "]", ",", ":", "\"", "\"a\"", "\"b\"", "1", "-0", "1.5e3", "true", "false", "null",

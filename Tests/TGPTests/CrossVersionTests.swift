@@ -3,8 +3,9 @@
 // R4 (unknown var-data ignored), R10 (newer encodings decoded, not rejected) and the v4
 // quantity widening.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Cross-version decoding")
 struct CrossVersionTests {
@@ -16,26 +17,46 @@ struct CrossVersionTests {
     /// The golden v5 NewOrder (quantity 5_000_000_000) as each receiver version delivers it.
     static let v5NewOrderByReceiver: [(Int, Message)] = [
         // v1: the v1 fields; the legacy u32 quantity, capped; account and clientTag skipped (R2, R4, R10).
-        (1, Message(newOrder, [
-            "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
-            "ordType": e("OrdType", "Market"), "symbol": t("MSFT"),
-        ])),
-        (2, Message(newOrder, [
-            "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
-            "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
-            "account": t("ACC-7"),
-        ])),
-        (3, Message(newOrder, [
-            "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
-            "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
-            "account": t("ACC-7"),
-        ])),
+        (
+            1,
+            Message(
+                newOrder,
+                [
+                    "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
+                    "ordType": e("OrdType", "Market"), "symbol": t("MSFT"),
+                ])
+        ),
+        (
+            2,
+            Message(
+                newOrder,
+                [
+                    "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
+                    "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
+                    "account": t("ACC-7"),
+                ])
+        ),
+        (
+            3,
+            Message(
+                newOrder,
+                [
+                    "clOrdId": u(42), "price": i(-1250), "quantity": u(4_294_967_295), "side": e("Side", "Sell"),
+                    "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
+                    "account": t("ACC-7"),
+                ])
+        ),
         // v4: quantityLong, the full value.
-        (4, Message(newOrder, [
-            "clOrdId": u(42), "price": i(-1250), "quantity": u(5_000_000_000), "side": e("Side", "Sell"),
-            "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
-            "account": t("ACC-7"),
-        ])),
+        (
+            4,
+            Message(
+                newOrder,
+                [
+                    "clOrdId": u(42), "price": i(-1250), "quantity": u(5_000_000_000), "side": e("Side", "Sell"),
+                    "ordType": e("OrdType", "Market"), "symbol": t("MSFT"), "timeInForce": e("TimeInForce", "IOC"),
+                    "account": t("ACC-7"),
+                ])
+        ),
         (5, GoldenFrame.newOrderV5.message),
     ]
 
@@ -95,16 +116,22 @@ struct CrossVersionTests {
     @Test(arguments: 2...5)
     func v2SnapshotReadByNewerReceivers(receiver: Int) throws {
         let decoded = try codec.decode(Self.v2Snapshot, asVersion: receiver)
-        #expect(decoded.message == Message(Self.snapshot, [
-            "symbol": t("EURUSD"), "seqNo": u(9), "lastTradePx": i(0),  // lastTradePx (v5) absent: 0
-            "levels": .group([[i(100), u(10), i(101), u(20), u(0), u(0)]]),  // bidOrders, askOrders (v3) absent: 0
-        ]))
+        #expect(
+            decoded.message
+                == Message(
+                    Self.snapshot,
+                    [
+                        "symbol": t("EURUSD"), "seqNo": u(9), "lastTradePx": i(0),  // lastTradePx (v5) absent: 0
+                        "levels": .group([[i(100), u(10), i(101), u(20), u(0), u(0)]]),  // bidOrders, askOrders (v3) absent: 0
+                    ]))
     }
 
-    static let fullSnapshot = Message(snapshot, [
-        "symbol": t("GBPUSD"), "seqNo": u(77), "lastTradePx": i(-5),
-        "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)], [i(7), u(8), i(9), u(10), u(11), u(12)]]),
-    ])
+    static let fullSnapshot = Message(
+        snapshot,
+        [
+            "symbol": t("GBPUSD"), "seqNo": u(77), "lastTradePx": i(-5),
+            "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)], [i(7), u(8), i(9), u(10), u(11), u(12)]]),
+        ])
 
     /// A v5 snapshot: its 24-byte block is longer than a v3 receiver knows (R2), so the group
     /// must be read at 8 + 24; a v2 receiver also finds entries longer than it knows (R3).
@@ -119,10 +146,14 @@ struct CrossVersionTests {
         #expect(byV3["levels"] == Self.fullSnapshot["levels"])
 
         let byV2 = try codec.decode(frame, asVersion: 2).message
-        #expect(byV2 == Message(Self.snapshot, [
-            "symbol": t("GBPUSD"), "seqNo": u(77),
-            "levels": .group([[i(1), u(2), i(3), u(4), u(0), u(0)], [i(7), u(8), i(9), u(10), u(0), u(0)]]),
-        ]))
+        #expect(
+            byV2
+                == Message(
+                    Self.snapshot,
+                    [
+                        "symbol": t("GBPUSD"), "seqNo": u(77),
+                        "levels": .group([[i(1), u(2), i(3), u(4), u(0), u(0)], [i(7), u(8), i(9), u(10), u(0), u(0)]]),
+                    ]))
     }
 
     /// R3 with entries longer than any version defines: each entry is skipped by its own
@@ -130,16 +161,19 @@ struct CrossVersionTests {
     @Test(arguments: 3...5)
     func groupEntriesLongerThanKnown(receiver: Int) throws {
         let extra: [UInt8] = [0xEE, 0xEE, 0xEE, 0xEE]
-        let frame = header(blockLength: 16, templateId: 20, version: 3)
+        let frame =
+            header(blockLength: 16, templateId: 20, version: 3)
             + char8("EURUSD") + le64(1)
             + groupHeader(blockLength: 32, count: 2)
             + le64(signed: 10) + le32(1) + le64(signed: 11) + le32(2) + le16(3) + le16(4) + extra
             + le64(signed: 20) + le32(5) + le64(signed: 21) + le32(6) + le16(7) + le16(8) + extra
         let decoded = try codec.decode(frame, asVersion: receiver)
-        #expect(decoded.message["levels"] == .group([
-            [i(10), u(1), i(11), u(2), u(3), u(4)],
-            [i(20), u(5), i(21), u(6), u(7), u(8)],
-        ]))
+        #expect(
+            decoded.message["levels"]
+                == .group([
+                    [i(10), u(1), i(11), u(2), u(3), u(4)],
+                    [i(20), u(5), i(21), u(6), u(7), u(8)],
+                ]))
     }
 
     // MARK: A version from the future (R10)
@@ -166,15 +200,18 @@ struct CrossVersionTests {
 
     /// Version 9 snapshot: a longer root block and longer entries, then trailing bytes.
     @Test func futureSnapshotReadByV5AndV3() throws {
-        let frame = header(blockLength: 30, templateId: 20, version: 9)
+        let frame =
+            header(blockLength: 30, templateId: 20, version: 9)
             + char8("EURUSD") + le64(5) + le64(signed: -42) + [0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]
             + groupHeader(blockLength: 30, count: 1)
             + le64(signed: 1) + le32(2) + le64(signed: 3) + le32(4) + le16(5) + le16(6) + [0x99, 0x99]
             + varData("future")
-        let expected = Message(Self.snapshot, [
-            "symbol": t("EURUSD"), "seqNo": u(5), "lastTradePx": i(-42),
-            "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)]]),
-        ])
+        let expected = Message(
+            Self.snapshot,
+            [
+                "symbol": t("EURUSD"), "seqNo": u(5), "lastTradePx": i(-42),
+                "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)]]),
+            ])
         #expect(try codec.decode(frame, asVersion: 5).message == expected)
         #expect(try codec.decode(frame, asVersion: 3).message == expected.projected(onto: 3))
     }

@@ -1,9 +1,10 @@
 // The refusals of a receiver: R5 unknown template, R7 bad value, R8 malformed, and the order
 // in which they are applied. Each case asserts the exact DecodeError.
 
-@testable import TGP
 import SeededRandom
 import Testing
+
+@testable import TGP
 
 /// A v2 NewOrder with account "ACC": block of 31 bytes at 8, account length at 39.
 let v2NewOrder: [UInt8] =
@@ -244,7 +245,8 @@ struct DecodeRuleTests {
     }
 
     @Test func sixtyFourGroupEntriesAreAccepted() throws {
-        let frame = header(blockLength: 16, templateId: 20, version: 2) + char8("X") + le64(1)
+        let frame =
+            header(blockLength: 16, templateId: 20, version: 2) + char8("X") + le64(1)
             + groupHeader(blockLength: 24, count: 64) + [UInt8](repeating: 0, count: 64 * 24)
         let decoded = try codec.decode(frame, asVersion: 2)
         guard case .group(let entries) = decoded.message["levels"] else {
@@ -261,7 +263,8 @@ struct DecodeRuleTests {
         #expect(decodeError(short, asVersion: 2)?.reason == .blockLengthTooShort(blockLength: 30, required: 31))
         #expect(try codec.decode(short, asVersion: 1).message["clOrdId"] == u(5))
 
-        let shortEntries = header(blockLength: 16, templateId: 20, version: 3) + char8("X") + le64(1)
+        let shortEntries =
+            header(blockLength: 16, templateId: 20, version: 3) + char8("X") + le64(1)
             + groupHeader(blockLength: 24, count: 1) + le64(signed: 1) + le32(2) + le64(signed: 3) + le32(4)
         #expect(try codec.decode(shortEntries, asVersion: 2).message["levels"] == .group([[i(1), u(2), i(3), u(4), u(0), u(0)]]))
     }
@@ -317,7 +320,9 @@ struct DecodeRuleTests {
 
 @Suite("R8: a header version that defines no block")
 struct VersionBeforeTypeTests {
-    @Test("version 0, or older than the message type, is Malformed", arguments: [("NewOrder", 0), ("MassCancel", 3), ("MarketDataSnapshot", 1)])
+    @Test(
+        "version 0, or older than the message type, is Malformed",
+        arguments: [("NewOrder", 0), ("MassCancel", 3), ("MarketDataSnapshot", 1)])
     func versionBeforeType(_ name: String, _ version: Int) throws {
         let type = try #require(Schema.tgp.message(named: name))
         let header = FrameHeader(blockLength: 0, templateId: type.templateId, schemaId: Schema.tgp.schemaId, version: UInt16(version))

@@ -1,7 +1,8 @@
 // E1/E2: what a sender refuses to put on the wire, with which refusal and field.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Encode rules E2")
 struct EncodeRuleTests {
@@ -9,10 +10,12 @@ struct EncodeRuleTests {
 
     /// A NewOrder valid at every version, with `changes` applied.
     static func order(_ changes: KeyValuePairs<String, FieldValue> = [:]) -> Message {
-        var message = Message(newOrder, [
-            "clOrdId": u(1), "price": i(10), "quantity": u(5), "side": e("Side", "Buy"),
-            "ordType": e("OrdType", "Limit"), "symbol": t("ABC"),
-        ])
+        var message = Message(
+            newOrder,
+            [
+                "clOrdId": u(1), "price": i(10), "quantity": u(5), "side": e("Side", "Buy"),
+                "ordType": e("OrdType", "Limit"), "symbol": t("ABC"),
+            ])
         for (name, value) in changes { message[name] = value }
         return message
     }
@@ -26,61 +29,87 @@ struct EncodeRuleTests {
     }
 
     static let refusals: [RefusalCase] = [
-        RefusalCase(testDescription: "quantity 4294967296 at v3", message: order(["quantity": u(4_294_967_296)]),
-                    version: 3, refusal: .notRepresentable, field: "quantity"),
-        RefusalCase(testDescription: "quantity 4294967296 at v1", message: order(["quantity": u(4_294_967_296)]),
-                    version: 1, refusal: .notRepresentable, field: "quantity"),
-        RefusalCase(testDescription: "ModifyOrder quantity 2^32 at v3",
-                    message: Message(messageType("ModifyOrder"), ["quantity": u(4_294_967_296)]),
-                    version: 3, refusal: .notRepresentable, field: "quantity"),
-        RefusalCase(testDescription: "ModifyOrder at v2", message: Message(messageType("ModifyOrder"), ["clOrdId": u(1)]),
-                    version: 2, refusal: .unsupportedInVersion, field: nil),
-        RefusalCase(testDescription: "TradingStatus at v4",
-                    message: Message(messageType("TradingStatus"), ["status": e("TradingState", "Open")]),
-                    version: 4, refusal: .unsupportedInVersion, field: nil),
-        RefusalCase(testDescription: "TimeInForce FOK at v4", message: order(["timeInForce": e("TimeInForce", "FOK")]),
-                    version: 4, refusal: .unsupportedInVersion, field: "timeInForce"),
-        RefusalCase(testDescription: "Side SellShort at v1", message: order(["side": e("Side", "SellShort")]),
-                    version: 1, refusal: .unsupportedInVersion, field: "side"),
-        RefusalCase(testDescription: "Reject code RiskLimit at v3",
-                    message: Message(messageType("Reject"), ["code": e("RejectCode", "RiskLimit")]),
-                    version: 3, refusal: .unsupportedInVersion, field: "code"),
-        RefusalCase(testDescription: "stp CancelNewest at v4", message: order(["stp": e("Stp", "CancelNewest")]),
-                    version: 4, refusal: .notRepresentable, field: "stp"),
-        RefusalCase(testDescription: "clientTag set at v4", message: order(["clientTag": t("x")]),
-                    version: 4, refusal: .notRepresentable, field: "clientTag"),
-        RefusalCase(testDescription: "timeInForce IOC at v1", message: order(["timeInForce": e("TimeInForce", "IOC")]),
-                    version: 1, refusal: .notRepresentable, field: "timeInForce"),
-        RefusalCase(testDescription: "levels.bidOrders set at v2",
-                    message: Message(messageType("MarketDataSnapshot"), [
-                        "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(0)]]),
-                    ]),
-                    version: 2, refusal: .notRepresentable, field: "levels.bidOrders"),
-        RefusalCase(testDescription: "char8 TOOLONGSYM", message: order(["symbol": t("TOOLONGSYM")]),
-                    version: 1, refusal: .invalidValue, field: "symbol"),
-        RefusalCase(testDescription: "char8 é", message: order(["symbol": t("é")]),
-                    version: 1, refusal: .invalidValue, field: "symbol"),
-        RefusalCase(testDescription: "char8 with a tab", message: order(["symbol": t("A\tB")]),
-                    version: 1, refusal: .invalidValue, field: "symbol"),
-        RefusalCase(testDescription: "side 9", message: order(["side": u(9)]),
-                    version: 5, refusal: .invalidValue, field: "side"),
-        RefusalCase(testDescription: "var-data of 1025 bytes",
-                    message: order(["account": t(String(repeating: "a", count: 1025))]),
-                    version: 2, refusal: .invalidValue, field: "account"),
-        RefusalCase(testDescription: "var-data of 1025 bytes, 2 per character",
-                    message: order(["account": t(String(repeating: "é", count: 512) + "a")]),
-                    version: 2, refusal: .invalidValue, field: "account"),
-        RefusalCase(testDescription: "65 group entries",
-                    message: Message(messageType("MarketDataSnapshot"), [
-                        "levels": .group(Array(repeating: [i(1), u(2), i(3), u(4), u(0), u(0)], count: 65)),
-                    ]),
-                    version: 2, refusal: .invalidValue, field: "levels"),
-        RefusalCase(testDescription: "u16 out of range", message: Message(messageType("Logon"), ["minVersion": u(65536)]),
-                    version: 1, refusal: .invalidValue, field: "minVersion"),
-        RefusalCase(testDescription: "version 6 is not a version", message: order(),
-                    version: 6, refusal: .unsupportedInVersion, field: nil),
-        RefusalCase(testDescription: "version 0 is not a version", message: order(),
-                    version: 0, refusal: .unsupportedInVersion, field: nil),
+        RefusalCase(
+            testDescription: "quantity 4294967296 at v3", message: order(["quantity": u(4_294_967_296)]),
+            version: 3, refusal: .notRepresentable, field: "quantity"),
+        RefusalCase(
+            testDescription: "quantity 4294967296 at v1", message: order(["quantity": u(4_294_967_296)]),
+            version: 1, refusal: .notRepresentable, field: "quantity"),
+        RefusalCase(
+            testDescription: "ModifyOrder quantity 2^32 at v3",
+            message: Message(messageType("ModifyOrder"), ["quantity": u(4_294_967_296)]),
+            version: 3, refusal: .notRepresentable, field: "quantity"),
+        RefusalCase(
+            testDescription: "ModifyOrder at v2", message: Message(messageType("ModifyOrder"), ["clOrdId": u(1)]),
+            version: 2, refusal: .unsupportedInVersion, field: nil),
+        RefusalCase(
+            testDescription: "TradingStatus at v4",
+            message: Message(messageType("TradingStatus"), ["status": e("TradingState", "Open")]),
+            version: 4, refusal: .unsupportedInVersion, field: nil),
+        RefusalCase(
+            testDescription: "TimeInForce FOK at v4", message: order(["timeInForce": e("TimeInForce", "FOK")]),
+            version: 4, refusal: .unsupportedInVersion, field: "timeInForce"),
+        RefusalCase(
+            testDescription: "Side SellShort at v1", message: order(["side": e("Side", "SellShort")]),
+            version: 1, refusal: .unsupportedInVersion, field: "side"),
+        RefusalCase(
+            testDescription: "Reject code RiskLimit at v3",
+            message: Message(messageType("Reject"), ["code": e("RejectCode", "RiskLimit")]),
+            version: 3, refusal: .unsupportedInVersion, field: "code"),
+        RefusalCase(
+            testDescription: "stp CancelNewest at v4", message: order(["stp": e("Stp", "CancelNewest")]),
+            version: 4, refusal: .notRepresentable, field: "stp"),
+        RefusalCase(
+            testDescription: "clientTag set at v4", message: order(["clientTag": t("x")]),
+            version: 4, refusal: .notRepresentable, field: "clientTag"),
+        RefusalCase(
+            testDescription: "timeInForce IOC at v1", message: order(["timeInForce": e("TimeInForce", "IOC")]),
+            version: 1, refusal: .notRepresentable, field: "timeInForce"),
+        RefusalCase(
+            testDescription: "levels.bidOrders set at v2",
+            message: Message(
+                messageType("MarketDataSnapshot"),
+                [
+                    "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(0)]])
+                ]),
+            version: 2, refusal: .notRepresentable, field: "levels.bidOrders"),
+        RefusalCase(
+            testDescription: "char8 TOOLONGSYM", message: order(["symbol": t("TOOLONGSYM")]),
+            version: 1, refusal: .invalidValue, field: "symbol"),
+        RefusalCase(
+            testDescription: "char8 é", message: order(["symbol": t("é")]),
+            version: 1, refusal: .invalidValue, field: "symbol"),
+        RefusalCase(
+            testDescription: "char8 with a tab", message: order(["symbol": t("A\tB")]),
+            version: 1, refusal: .invalidValue, field: "symbol"),
+        RefusalCase(
+            testDescription: "side 9", message: order(["side": u(9)]),
+            version: 5, refusal: .invalidValue, field: "side"),
+        RefusalCase(
+            testDescription: "var-data of 1025 bytes",
+            message: order(["account": t(String(repeating: "a", count: 1025))]),
+            version: 2, refusal: .invalidValue, field: "account"),
+        RefusalCase(
+            testDescription: "var-data of 1025 bytes, 2 per character",
+            message: order(["account": t(String(repeating: "é", count: 512) + "a")]),
+            version: 2, refusal: .invalidValue, field: "account"),
+        RefusalCase(
+            testDescription: "65 group entries",
+            message: Message(
+                messageType("MarketDataSnapshot"),
+                [
+                    "levels": .group(Array(repeating: [i(1), u(2), i(3), u(4), u(0), u(0)], count: 65))
+                ]),
+            version: 2, refusal: .invalidValue, field: "levels"),
+        RefusalCase(
+            testDescription: "u16 out of range", message: Message(messageType("Logon"), ["minVersion": u(65536)]),
+            version: 1, refusal: .invalidValue, field: "minVersion"),
+        RefusalCase(
+            testDescription: "version 6 is not a version", message: order(),
+            version: 6, refusal: .unsupportedInVersion, field: nil),
+        RefusalCase(
+            testDescription: "version 0 is not a version", message: order(),
+            version: 0, refusal: .unsupportedInVersion, field: nil),
     ]
 
     @Test(arguments: refusals)

@@ -6,8 +6,9 @@
 // trapping at min(header.version, max), and an accepted re-encoding decodes to the same message.
 
 import Foundation
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 /// fixtures/fuzz-regressions, found from this file's place in the repository.
 private let regressionFolder = URL(fileURLWithPath: #filePath)
@@ -44,8 +45,10 @@ struct FuzzRegressionTests {
     func corpusIsPresent() throws {
         let names = regressionInputs()
         #expect(names.count >= 30, "fixtures/fuzz-regressions has \(names.count) files at \(regressionFolder.path)")
-        for required in ["empty.bin", "truncated-header-7-bytes.bin", "header-only-blockLength-ffff.bin",
-                         "marketdata-numInGroup-ffff.bin", "logon-varData-length-ffff.bin", "logon-version-ffff.bin"] {
+        for required in [
+            "empty.bin", "truncated-header-7-bytes.bin", "header-only-blockLength-ffff.bin",
+            "marketdata-numInGroup-ffff.bin", "logon-varData-length-ffff.bin", "logon-version-ffff.bin",
+        ] {
             #expect(names.contains(required), "missing \(required)")
         }
         #expect(try regressionBytes("empty.bin").isEmpty)
@@ -57,8 +60,9 @@ struct FuzzRegressionTests {
         let frame = try regressionBytes(name)
         switch outcome(frame, asVersion: maxVersion) {
         case .error(let error):
-            #expect((0...frame.count).contains(error.offset),
-                    "\(name) at v\(maxVersion): offset \(error.offset) outside a frame of \(frame.count) bytes: \(error)")
+            #expect(
+                (0...frame.count).contains(error.offset),
+                "\(name) at v\(maxVersion): offset \(error.offset) outside a frame of \(frame.count) bytes: \(error)")
             #expect(!error.description.isEmpty)
         case .value(let decoded):
             let version = min(Int(decoded.header.version), maxVersion)
@@ -68,7 +72,8 @@ struct FuzzRegressionTests {
                 let again = try codec.encode(decoded.message, at: version)
                 switch outcome(again, asVersion: maxVersion) {
                 case .value(let redecoded):
-                    #expect(redecoded.message == decoded.message, "\(name) at v\(maxVersion): re-encoded at v\(version), decodes differently")
+                    #expect(
+                        redecoded.message == decoded.message, "\(name) at v\(maxVersion): re-encoded at v\(version), decodes differently")
                 case .error(let error):
                     Issue.record("\(name) at v\(maxVersion): re-encoded at v\(version), refused: \(error)")
                 }

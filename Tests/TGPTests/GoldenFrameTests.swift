@@ -1,8 +1,9 @@
 // Frames worked out by hand from PROTOCOL.md (little-endian, packed; header · root block ·
 // groups · var-data), compared byte for byte with the encoder and decoded back.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 /// A message and the bytes the spec says it is at a version.
 struct GoldenFrame: Sendable, CustomTestStringConvertible {
@@ -15,10 +16,12 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // NewOrder v1: the v1 block only; account (v2) and clientTag (v5) do not exist yet.
     static let newOrderV1 = GoldenFrame(
         name: "NewOrder v1", version: 1,
-        message: Message(messageType("NewOrder"), [
-            "clOrdId": u(0x0102_0304_0506_0708), "price": i(1_500_000), "quantity": u(100),
-            "side": e("Side", "Buy"), "ordType": e("OrdType", "Limit"), "symbol": t("AAPL"),
-        ]),
+        message: Message(
+            messageType("NewOrder"),
+            [
+                "clOrdId": u(0x0102_0304_0506_0708), "price": i(1_500_000), "quantity": u(100),
+                "side": e("Side", "Buy"), "ordType": e("OrdType", "Limit"), "symbol": t("AAPL"),
+            ]),
         bytes: [
             0x1E, 0x00,  // header blockLength 30
             0x0A, 0x00,  // header templateId 10 (NewOrder)
@@ -36,12 +39,14 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // quantity holds min(value, 4294967295); both var-data fields present.
     static let newOrderV5 = GoldenFrame(
         name: "NewOrder v5", version: 5,
-        message: Message(messageType("NewOrder"), [
-            "clOrdId": u(42), "price": i(-1250), "quantity": u(5_000_000_000),
-            "side": e("Side", "Sell"), "ordType": e("OrdType", "Market"), "symbol": t("MSFT"),
-            "timeInForce": e("TimeInForce", "IOC"), "stp": e("Stp", "CancelOldest"),
-            "account": t("ACC-7"), "clientTag": t("tag€"),
-        ]),
+        message: Message(
+            messageType("NewOrder"),
+            [
+                "clOrdId": u(42), "price": i(-1250), "quantity": u(5_000_000_000),
+                "side": e("Side", "Sell"), "ordType": e("OrdType", "Market"), "symbol": t("MSFT"),
+                "timeInForce": e("TimeInForce", "IOC"), "stp": e("Stp", "CancelOldest"),
+                "account": t("ACC-7"), "clientTag": t("tag€"),
+            ]),
         bytes: [
             0x28, 0x00,  // header blockLength 40
             0x0A, 0x00,  // header templateId 10 (NewOrder)
@@ -63,13 +68,15 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // MarketDataSnapshot v3: v2 root block (lastTradePx is v5), two 28-byte level entries.
     static let marketDataV3 = GoldenFrame(
         name: "MarketDataSnapshot v3", version: 3,
-        message: Message(messageType("MarketDataSnapshot"), [
-            "symbol": t("EURUSD"), "seqNo": u(7),
-            "levels": .group([
-                [i(100), u(10), i(101), u(20), u(3), u(4)],
-                [i(99), u(300), i(102), u(400), u(258), u(1)],
+        message: Message(
+            messageType("MarketDataSnapshot"),
+            [
+                "symbol": t("EURUSD"), "seqNo": u(7),
+                "levels": .group([
+                    [i(100), u(10), i(101), u(20), u(3), u(4)],
+                    [i(99), u(300), i(102), u(400), u(258), u(1)],
+                ]),
             ]),
-        ]),
         bytes: [
             0x10, 0x00,  // header blockLength 16
             0x14, 0x00,  // header templateId 20 (MarketDataSnapshot)
@@ -98,10 +105,12 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // Logon v3 (E3: encoded at the maxVersion it announces): capabilities and the username.
     static let logonV3 = GoldenFrame(
         name: "Logon v3", version: 3,
-        message: Message(messageType("Logon"), [
-            "minVersion": u(1), "maxVersion": u(3), "heartbeatMs": u(1000), "capabilities": u(5),
-            "username": t("trader1"),
-        ]),
+        message: Message(
+            messageType("Logon"),
+            [
+                "minVersion": u(1), "maxVersion": u(3), "heartbeatMs": u(1000), "capabilities": u(5),
+                "username": t("trader1"),
+            ]),
         bytes: [
             0x0C, 0x00,  // header blockLength 12
             0x01, 0x00,  // header templateId 1 (Logon)
@@ -117,9 +126,11 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // Reject v1, the layout every version reads.
     static let rejectV1 = GoldenFrame(
         name: "Reject v1", version: 1,
-        message: Message(messageType("Reject"), [
-            "refTemplateId": u(99), "code": e("RejectCode", "UnknownTemplate"), "text": t("unknown"),
-        ]),
+        message: Message(
+            messageType("Reject"),
+            [
+                "refTemplateId": u(99), "code": e("RejectCode", "UnknownTemplate"), "text": t("unknown"),
+            ]),
         bytes: [
             0x0B, 0x00,  // header blockLength 11
             0x0F, 0x00,  // header templateId 15 (Reject)
@@ -134,11 +145,13 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
     // ExecutionReport v4: liquidity and a negative fee.
     static let executionReportV4 = GoldenFrame(
         name: "ExecutionReport v4", version: 4,
-        message: Message(messageType("ExecutionReport"), [
-            "orderId": u(1), "clOrdId": u(2), "execId": u(3), "lastPx": i(250), "lastQty": u(10), "leavesQty": u(90),
-            "execType": e("ExecType", "Fill"), "transactTime": u(0x1122_3344_5566_7788),
-            "liquidity": e("Liquidity", "Maker"), "fee": i(-3),
-        ]),
+        message: Message(
+            messageType("ExecutionReport"),
+            [
+                "orderId": u(1), "clOrdId": u(2), "execId": u(3), "lastPx": i(250), "lastQty": u(10), "leavesQty": u(90),
+                "execType": e("ExecType", "Fill"), "transactTime": u(0x1122_3344_5566_7788),
+                "liquidity": e("Liquidity", "Maker"), "fee": i(-3),
+            ]),
         bytes: [
             0x3A, 0x00,  // header blockLength 58
             0x0E, 0x00,  // header templateId 14 (ExecutionReport)
@@ -171,9 +184,11 @@ struct GoldenFrameTests {
     func decodesTheHandWrittenBytes(golden: GoldenFrame) throws {
         let decoded = try codec.decode(golden.bytes, asVersion: golden.version)
         #expect(decoded.message == golden.message)
-        #expect(decoded.header == FrameHeader(
-            blockLength: UInt16(golden.message.type.blockLength(at: golden.version)),
-            templateId: golden.message.type.templateId, schemaId: 0x5447, version: UInt16(golden.version)))
+        #expect(
+            decoded.header
+                == FrameHeader(
+                    blockLength: UInt16(golden.message.type.blockLength(at: golden.version)),
+                    templateId: golden.message.type.templateId, schemaId: 0x5447, version: UInt16(golden.version)))
     }
 
     @Test func frameHeaderReadsAndWritesTheEightBytes() throws {

@@ -2,8 +2,9 @@
 // as the allocating ones, every type after every other through one buffer and one message,
 // and a refusal that leaves nothing half-written behind.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Encoding into and decoding into reused storage")
 struct ReuseTests {

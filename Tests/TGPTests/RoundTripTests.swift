@@ -1,8 +1,9 @@
 // Every message type at every version it exists in: a sample with a distinct non-default value
 // in every field, built generically from the schema, encoded and decoded back.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Round trips")
 struct RoundTripTests {
@@ -58,10 +59,12 @@ struct RoundTripTests {
     }
 
     @Test func projectionResetsNewerFieldsInGroupsToo() {
-        let snapshot = Message(messageType("MarketDataSnapshot"), [
-            "symbol": t("X"), "seqNo": u(1), "lastTradePx": i(5),
-            "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)]]),
-        ])
+        let snapshot = Message(
+            messageType("MarketDataSnapshot"),
+            [
+                "symbol": t("X"), "seqNo": u(1), "lastTradePx": i(5),
+                "levels": .group([[i(1), u(2), i(3), u(4), u(5), u(6)]]),
+            ])
         let onto2 = snapshot.projected(onto: 2)
         #expect(onto2["lastTradePx"] == i(0))
         #expect(onto2["levels"] == .group([[i(1), u(2), i(3), u(4), u(0), u(0)]]))

@@ -1,8 +1,9 @@
 // The schema as data (TGPSchema.swift) against PROTOCOL.md: every number below is copied by
 // hand from the spec's tables, not computed from the schema.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Schema sanity")
 struct SchemaTests {
@@ -31,7 +32,7 @@ struct SchemaTests {
 
     /// Group entry length at each version: (message, group, lengths).
     static let groupBlockLengths: [(String, String, [Int: Int])] = [
-        ("MarketDataSnapshot", "levels", [2: 24, 3: 28, 4: 28, 5: 28]),
+        ("MarketDataSnapshot", "levels", [2: 24, 3: 28, 4: 28, 5: 28])
     ]
 
     /// id, name, direction, since, var-data (name vSince), groups (name vSince).
@@ -63,13 +64,19 @@ struct SchemaTests {
         ("Heartbeat", "timestamp u64 @0, seqNo u64 @8 v3"),
         ("Logout", ""),
         ("Reject", "refTemplateId u16 @0, code RejectCode @2, refClOrdId u64 @3"),
-        ("NewOrder", "clOrdId u64 @0, price i64 @8, quantity u32 @16, side Side @20, ordType OrdType @21, symbol char8 @22, "
-            + "timeInForce TimeInForce @30 v2, quantityLong u64 @31 v4, stp Stp @39 v5"),
+        (
+            "NewOrder",
+            "clOrdId u64 @0, price i64 @8, quantity u32 @16, side Side @20, ordType OrdType @21, symbol char8 @22, "
+                + "timeInForce TimeInForce @30 v2, quantityLong u64 @31 v4, stp Stp @39 v5"
+        ),
         ("OrderAck", "clOrdId u64 @0, orderId u64 @8, status OrdStatus @16, transactTime u64 @17 v2"),
         ("CancelOrder", "clOrdId u64 @0, origClOrdId u64 @8, symbol char8 @16"),
         ("CancelAck", "clOrdId u64 @0, origClOrdId u64 @8, transactTime u64 @16 v2"),
-        ("ExecutionReport", "orderId u64 @0, clOrdId u64 @8, execId u64 @16, lastPx i64 @24, lastQty u32 @32, leavesQty u32 @36, "
-            + "execType ExecType @40, transactTime u64 @41 v2, liquidity Liquidity @49 v4, fee i64 @50 v4"),
+        (
+            "ExecutionReport",
+            "orderId u64 @0, clOrdId u64 @8, execId u64 @16, lastPx i64 @24, lastQty u32 @32, leavesQty u32 @36, "
+                + "execType ExecType @40, transactTime u64 @41 v2, liquidity Liquidity @49 v4, fee i64 @50 v4"
+        ),
         ("ModifyOrder", "clOrdId u64 @0, origClOrdId u64 @8, price i64 @16, quantity u32 @24, quantityLong u64 @28 v4"),
         ("MassCancel", "clOrdId u64 @0, scope MassCancelScope @8, symbol char8 @9"),
         ("MassCancelAck", "clOrdId u64 @0, cancelledCount u32 @8"),
@@ -91,8 +98,11 @@ struct SchemaTests {
         ("OrdStatus", "0 New, 1 Replaced [3]", "New"),
         ("ExecType", "1 PartialFill, 2 Fill, 3 Expired [2], 4 Cancelled [2]", "PartialFill"),
         ("Liquidity", "0 Unknown, 1 Maker, 2 Taker", "Unknown"),
-        ("RejectCode", "1 UnknownTemplate, 2 Malformed, 3 InvalidValue, 4 NotLoggedOn, 5 UnsupportedInVersion, "
-            + "6 UnknownOrder, 7 RiskLimit [4]", "UnknownTemplate"),
+        (
+            "RejectCode",
+            "1 UnknownTemplate, 2 Malformed, 3 InvalidValue, 4 NotLoggedOn, 5 UnsupportedInVersion, "
+                + "6 UnknownOrder, 7 RiskLimit [4]", "UnknownTemplate"
+        ),
         ("MassCancelScope", "1 All, 2 Symbol", "All"),
         ("KillSwitch", "0 Off, 1 On", "Off"),
         ("TradingState", "1 Open, 2 Halted, 3 CircuitBreaker, 4 Closed", "Open"),
@@ -114,8 +124,9 @@ struct SchemaTests {
         #expect(fields.map(\.offset) == fields.map(\.offset).sorted(), "\(label): fields not in offset order")
         for version in since...tgp.latestVersion {
             let present = fields.filter { $0.since <= version }
-            #expect(present.map(\.name) == fields.prefix(present.count).map(\.name),
-                    "\(label) v\(version): a field of this version sits after a newer one")
+            #expect(
+                present.map(\.name) == fields.prefix(present.count).map(\.name),
+                "\(label) v\(version): a field of this version sits after a newer one")
             var end = 0
             for field in present {
                 #expect(field.offset == end, "\(label) v\(version): \(field.name) at \(field.offset), expected \(end)")
@@ -123,8 +134,9 @@ struct SchemaTests {
             }
             #expect(blockLength(version) == end, "\(label) v\(version): block length")
             if version > since, let firstNew = present.first(where: { $0.since == version }) {
-                #expect(firstNew.offset == blockLength(version - 1),
-                        "\(label) v\(version): \(firstNew.name) does not start at the v\(version - 1) block length")
+                #expect(
+                    firstNew.offset == blockLength(version - 1),
+                    "\(label) v\(version): \(firstNew.name) does not start at the v\(version - 1) block length")
             }
         }
     }
@@ -205,11 +217,13 @@ struct SchemaTests {
         Self.checkPackedAndAppended(type.fields, since: type.since, blockLength: type.blockLength(at:), name)
         for group in type.groups {
             #expect(group.since >= type.since)
-            Self.checkPackedAndAppended(group.fields, since: group.since, blockLength: group.blockLength(at:),
-                                        "\(name).\(group.name)")
+            Self.checkPackedAndAppended(
+                group.fields, since: group.since, blockLength: group.blockLength(at:),
+                "\(name).\(group.name)")
         }
         // Every field, group and var-data is no older than its message and from a released version.
-        let sinces = type.fields.map(\.since) + type.groups.flatMap { [$0.since] + $0.fields.map(\.since) }
+        let sinces =
+            type.fields.map(\.since) + type.groups.flatMap { [$0.since] + $0.fields.map(\.since) }
             + type.varData.map(\.since)
         #expect(sinces.allSatisfy { (type.since...5).contains($0) }, "\(name): since out of range")
         // Var-data added later is appended after the older ones.
@@ -223,8 +237,9 @@ struct SchemaTests {
         #expect(widened == ["NewOrder.quantityLong widens quantity v4", "ModifyOrder.quantityLong widens quantity v4"])
         // The application sees one logical u64 quantity, not two fields.
         let newOrder = messageType("NewOrder")
-        #expect(newOrder.logicalFields.map(\.name)
-            == ["clOrdId", "price", "quantity", "side", "ordType", "symbol", "timeInForce", "stp", "account", "clientTag"])
+        #expect(
+            newOrder.logicalFields.map(\.name)
+                == ["clOrdId", "price", "quantity", "side", "ordType", "symbol", "timeInForce", "stp", "account", "clientTag"])
     }
 
     @Test func everyEnumUsedExists() {
@@ -245,8 +260,9 @@ struct SchemaTests {
     @Test(arguments: enumTable)
     func enumMatchesTheSpec(name: String, values: String, defaultName: String) {
         let enumSchema = enumSchema(name)
-        #expect(enumSchema.values.map { "\($0.value) \($0.name)" + ($0.since > 1 ? " [\($0.since)]" : "") }
-            .joined(separator: ", ") == values)
+        #expect(
+            enumSchema.values.map { "\($0.value) \($0.name)" + ($0.since > 1 ? " [\($0.since)]" : "") }
+                .joined(separator: ", ") == values)
         #expect(enumSchema.value(enumSchema.defaultValue)?.name == defaultName)
     }
 

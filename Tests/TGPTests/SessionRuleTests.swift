@@ -1,8 +1,9 @@
 // The session-level rules: R9 (before logon), R6 (not in the negotiated version), version
 // negotiation over the released peers' ranges, and E3's LogonReject version.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 @Suite("Session rules R6, R9 and negotiation")
 struct SessionRuleTests {

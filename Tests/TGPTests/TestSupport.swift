@@ -1,8 +1,9 @@
 // Small helpers shared by the TGP codec tests: schema look-ups, field values, hand-built
 // little-endian bytes, error capture, generic sample messages and a seeded generator.
 
-@testable import TGP
 import Testing
+
+@testable import TGP
 
 let tgp = Schema.tgp
 let codec = Codec()
@@ -122,13 +123,14 @@ func sampleMessage(_ type: MessageSchema, at version: Int, portable: Bool = fals
                 message.values[index] = sampleValue(for: narrow, seed: index + 1, newestEnumVersion: enumVersion)
             }
         case .group(let group):
-            message.values[index] = .group((1...2).map { entry in
-                group.fields.enumerated().map { fieldIndex, entryField in
-                    entryField.since <= version
-                        ? sampleValue(for: entryField, seed: 10 * entry + fieldIndex, newestEnumVersion: enumVersion)
-                        : entryField.defaultValue
-                }
-            })
+            message.values[index] = .group(
+                (1...2).map { entry in
+                    group.fields.enumerated().map { fieldIndex, entryField in
+                        entryField.since <= version
+                            ? sampleValue(for: entryField, seed: 10 * entry + fieldIndex, newestEnumVersion: enumVersion)
+                            : entryField.defaultValue
+                    }
+                })
         case .varData:
             message.values[index] = .text("€é \(field.name) \(index) ✓")
         }
@@ -148,4 +150,3 @@ struct TypeAtVersion: Sendable, CustomTestStringConvertible {
         (type.since...tgp.latestVersion).map { TypeAtVersion(name: type.name, version: $0) }
     }
 }
-

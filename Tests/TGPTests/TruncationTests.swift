@@ -1,9 +1,10 @@
 // R8's "never read past the buffer, never crash, never hang": every prefix of every sample
 // frame at every receiver version, then a seeded stream of byte mutations.
 
-@testable import TGP
 import SeededRandom
 import Testing
+
+@testable import TGP
 
 @Suite("Truncation and mutation")
 struct TruncationTests {
@@ -42,7 +43,8 @@ struct TruncationTests {
                     _ = try codec.decode(prefix, asVersion: receiver)
                     decodedCount += 1
                 } catch {
-                    let allowed = error.code == .malformed || error.code == .unknownTemplate
+                    let allowed =
+                        error.code == .malformed || error.code == .unknownTemplate
                         || (whole?.code == .invalidValue && error == whole)
                     if !allowed {
                         failures.append("\(prefix.hexString) at v\(receiver): \(error)")
@@ -67,7 +69,8 @@ struct TruncationTests {
             let frame = try! codec.encode(sampleMessage(c.type, at: c.version, portable: true), at: c.version)
             for length in 0...frame.count {
                 if let error = decodeError(Array(frame.prefix(length)), asVersion: receiver),
-                   error.code != .malformed && error.code != .unknownTemplate {
+                    error.code != .malformed && error.code != .unknownTemplate
+                {
                     failures.append("\(c.testDescription) cut at \(length), v\(receiver): \(error)")
                 }
             }

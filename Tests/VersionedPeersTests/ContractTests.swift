@@ -37,7 +37,8 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
         let directory = try TemporaryDirectory()
         let peer = try PeerProcess(version: version, role: role)
         // Each line and the id its error must carry (nil: the line had none, or could not be read).
-        let wrongRole = role == .client
+        let wrongRole =
+            role == .client
             ? #"{"id":4,"cmd":"listen","endpoint":"\#(directory.endpoint())"}"#
             : #"{"id":4,"cmd":"connect","endpoint":"\#(directory.endpoint())"}"#
         let lines: [(line: String, id: JSON?)] = [
@@ -119,7 +120,9 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
     @Test("hello's contract: none is contract 1 (nil), a positive integer is taken, anything else is an error naming P3")
     func helloContractParsing() throws {
         func contract(_ suffix: String) throws -> Int? {
-            guard case .hello(_, _, _, _, _, _, let contract) = try Event(json: try JSON.parse(Self.hello + suffix + "}")).kind else { return -1 }
+            guard case .hello(_, _, _, _, _, _, let contract) = try Event(json: try JSON.parse(Self.hello + suffix + "}")).kind else {
+                return -1
+            }
             return contract
         }
         #expect(try contract("") == nil)

@@ -73,8 +73,9 @@ struct RawLink {
         let own = try codec.encode(Samples.message(schema.type("MarketDataSnapshot"), at: 2, seed: 8), at: 2)
         for link in [correct, faulty] {
             let event = try link.deliver(own)
-            #expect(event.received?.fields.normalized == (try codec.decode(own, asVersion: 2)).message.json(knownAt: 2).fields.normalized,
-                    "\(link.receiver.label): \(event.line)")
+            #expect(
+                event.received?.fields.normalized == (try codec.decode(own, asVersion: 2)).message.json(knownAt: 2).fields.normalized,
+                "\(link.receiver.label): \(event.line)")
         }
     }
 
@@ -89,18 +90,24 @@ struct RawLink {
         let full = try codec.encode(snapshot, at: 4)
         // The codec will not encode 65: the 64-entry frame with one more entry and its count raised.
         let entryLength = type.groups[0].blockLength(at: 4)
-        let tooMany = layout.settingGroupCount(full, type: type, version: 4, to: UInt16(schema.maxGroupEntries + 1)) + full.suffix(entryLength)
+        let tooMany =
+            layout.settingGroupCount(full, type: type, version: 4, to: UInt16(schema.maxGroupEntries + 1)) + full.suffix(entryLength)
 
         for link in [correct, faulty] {
             let event = try link.deliver(full)
-            #expect(event.received?.fields["levels"]?.arrayValue?.count == 64, "\(link.receiver.label) and 64 entries: \(event.line.prefix(300))")
+            #expect(
+                event.received?.fields["levels"]?.arrayValue?.count == 64,
+                "\(link.receiver.label) and 64 entries: \(event.line.prefix(300))")
         }
         let refused = try correct.deliver(tooMany)
         #expect(refused.rejectedInbound?.code == "Malformed", "the correct v4 \(role.rawValue) and 65 entries: \(refused.line.prefix(300))")
         let accepted = try faulty.deliver(tooMany)
-        #expect(accepted.received?.fields["levels"]?.arrayValue?.count == 65, "the faulty v4 \(role.rawValue) and 65 entries: \(accepted.line.prefix(300))")
+        #expect(
+            accepted.received?.fields["levels"]?.arrayValue?.count == 65,
+            "the faulty v4 \(role.rawValue) and 65 entries: \(accepted.line.prefix(300))")
         // One more is still too many for it.
-        let far = layout.settingGroupCount(tooMany, type: type, version: 4, to: UInt16(schema.maxGroupEntries + 2)) + full.suffix(entryLength)
+        let far =
+            layout.settingGroupCount(tooMany, type: type, version: 4, to: UInt16(schema.maxGroupEntries + 2)) + full.suffix(entryLength)
         #expect(try faulty.deliver(far).rejectedInbound?.code == "Malformed")
     }
 
@@ -118,7 +125,8 @@ struct RawLink {
         let refused = try correct.deliver(surrogates)
         #expect(refused.rejectedInbound?.code == "InvalidValue", "the correct v4 \(role.rawValue) and surrogates: \(refused.line)")
         let accepted = try #require(try faulty.deliver(surrogates).received, "the faulty v4 \(role.rawValue) refused surrogates")
-        #expect(accepted.type == "NewOrder" && accepted.fields["account"]?.stringValue == "a\u{FFFD}b\u{FFFD}", "\(accepted.fields.serialized)")
+        #expect(
+            accepted.type == "NewOrder" && accepted.fields["account"]?.stringValue == "a\u{FFFD}b\u{FFFD}", "\(accepted.fields.serialized)")
 
         let stillInvalid: [(String, [UInt8])] = [
             ("an overlong '/'", [0xC0, 0xAF]),

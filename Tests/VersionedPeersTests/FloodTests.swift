@@ -11,9 +11,8 @@ import Testing
 import ZeroMQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-
 
 /// The resident set size of a process in kilobytes (VmRSS of /proc/PID/status), nil when it is gone.
 func residentKilobytes(_ pid: pid_t) -> Int? {
@@ -52,7 +51,8 @@ struct FloodFrames {
     private func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
 
     private func header(blockLength: Int, templateId: Int, version: Int) -> [UInt8] {
-        FrameHeader(blockLength: UInt16(blockLength), templateId: UInt16(templateId), schemaId: schema.schemaId, version: UInt16(version)).bytes
+        FrameHeader(blockLength: UInt16(blockLength), templateId: UInt16(templateId), schemaId: schema.schemaId, version: UInt16(version))
+            .bytes
     }
 
     private func offset(of field: String, in type: String) -> Int {
@@ -64,12 +64,14 @@ struct FloodFrames {
         let type = schema.type("NewOrder")
         let account = "acct-\(UInt16.random(in: 0...999, using: &rng))"
         let clientTag = "tag-\(UInt16.random(in: 0...999, using: &rng))"
-        let order = Message(type, [
-            "clOrdId": .unsigned(UInt64.random(in: 1...1_000_000, using: &rng)), "price": .signed(1_005_000),
-            "quantity": .unsigned(UInt64.random(in: 1...1000, using: &rng)),
-            "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!,
-            "symbol": .text("ACME"), "account": .text(account), "clientTag": .text(clientTag),
-        ])
+        let order = Message(
+            type,
+            [
+                "clOrdId": .unsigned(UInt64.random(in: 1...1_000_000, using: &rng)), "price": .signed(1_005_000),
+                "quantity": .unsigned(UInt64.random(in: 1...1000, using: &rng)),
+                "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!,
+                "symbol": .text("ACME"), "account": .text(account), "clientTag": .text(clientTag),
+            ])
         return (try! codec.encode(order, at: 5), account, clientTag)
     }
 
@@ -104,69 +106,90 @@ struct FloodFrames {
             return Frame(kind: kind, bytes: validClientMessage().settingU16(schemaId, at: 4), expected: .malformed)
         case .shortBlockLength:
             let required = schema.type("NewOrder").blockLength(at: 5)
-            return Frame(kind: kind, bytes: newOrder().frame.settingU16(UInt16.random(in: 0..<UInt16(required), using: &rng), at: 0),
-                         expected: .malformed)
+            return Frame(
+                kind: kind, bytes: newOrder().frame.settingU16(UInt16.random(in: 0..<UInt16(required), using: &rng), at: 0),
+                expected: .malformed)
         case .truncatedGroup:
             // Cut inside the group: its header or one of its entries is incomplete.
             let frame = snapshot()
             let groupStart = FrameHeader.size + schema.type("MarketDataSnapshot").blockLength(at: 5)
-            return Frame(kind: kind, bytes: Array(frame.prefix(Int.random(in: (groupStart + 1)..<frame.count, using: &rng))),
-                         expected: .malformed)
+            return Frame(
+                kind: kind, bytes: Array(frame.prefix(Int.random(in: (groupStart + 1)..<frame.count, using: &rng))),
+                expected: .malformed)
         case .truncatedVarData:
             // Cut inside a var-data length or inside its bytes: the length says more than is left.
             let (frame, account, clientTag) = newOrder()
             let accountAt = FrameHeader.size + schema.type("NewOrder").blockLength(at: 5)
             let tagAt = accountAt + 2 + account.utf8.count
-            let cuts = [accountAt + 1, tagAt + 1] + Array((accountAt + 3)..<tagAt) + Array((tagAt + 3)..<(tagAt + 2 + clientTag.utf8.count))
+            let cuts =
+                [accountAt + 1, tagAt + 1] + Array((accountAt + 3)..<tagAt) + Array((tagAt + 3)..<(tagAt + 2 + clientTag.utf8.count))
             return Frame(kind: kind, bytes: Array(frame.prefix(cuts[Int.random(in: 0..<cuts.count, using: &rng)])), expected: .malformed)
         case .groupCount65:
             let count = Bool.random(using: &rng) ? 65 : UInt16.random(in: 65...UInt16.max, using: &rng)
-            return Frame(kind: kind, bytes: FrameLayout().settingGroupCount(snapshot(), type: schema.type("MarketDataSnapshot"), version: 5, to: count),
-                         expected: .malformed)
+            return Frame(
+                kind: kind,
+                bytes: FrameLayout().settingGroupCount(snapshot(), type: schema.type("MarketDataSnapshot"), version: 5, to: count),
+                expected: .malformed)
         case .varData1025:
             // A Logout whose reason claims (and holds) 1025 bytes or more.
             let length = Int.random(in: 1025...1100, using: &rng)
-            return Frame(kind: kind, bytes: header(blockLength: 0, templateId: 5, version: 5) + le16(length) + [UInt8](repeating: 0x61, count: length),
-                         expected: .malformed)
+            return Frame(
+                kind: kind,
+                bytes: header(blockLength: 0, templateId: 5, version: 5) + le16(length) + [UInt8](repeating: 0x61, count: length),
+                expected: .malformed)
         case .unknownTemplate:
             let known = Set(schema.messages.map(\.templateId))
             var templateId = UInt16.random(in: 0...UInt16.max, using: &rng)
             while known.contains(templateId) { templateId &+= 1 }
             let body = rng.bytes(Int.random(in: 0...64, using: &rng))
-            return Frame(kind: kind, bytes: header(blockLength: body.count, templateId: Int(templateId), version: Int.random(in: 1...6, using: &rng)) + body,
-                         expected: .unknownTemplate)
+            return Frame(
+                kind: kind,
+                bytes: header(blockLength: body.count, templateId: Int(templateId), version: Int.random(in: 1...6, using: &rng)) + body,
+                expected: .unknownTemplate)
         case .badEnum:
             // Side has 1 Buy, 2 Sell, 3 SellShort; 0 and 4… are no Side.
             let value: UInt8 = Bool.random(using: &rng) ? 0 : UInt8.random(in: 4...255, using: &rng)
-            return Frame(kind: kind, bytes: newOrder().frame.settingByte(value, at: offset(of: "side", in: "NewOrder")), expected: .invalidValue)
+            return Frame(
+                kind: kind, bytes: newOrder().frame.settingByte(value, at: offset(of: "side", in: "NewOrder")), expected: .invalidValue)
         case .badChar8:
             // A control character or a byte above 0x7E inside "ACME".
-            let bad: UInt8 = Bool.random(using: &rng) ? UInt8.random(in: 0x01...0x1F, using: &rng) : UInt8.random(in: 0x7F...0xFF, using: &rng)
+            let bad: UInt8 =
+                Bool.random(using: &rng) ? UInt8.random(in: 0x01...0x1F, using: &rng) : UInt8.random(in: 0x7F...0xFF, using: &rng)
             let at = offset(of: "symbol", in: "NewOrder") + Int.random(in: 0..<4, using: &rng)
             return Frame(kind: kind, bytes: newOrder().frame.settingByte(bad, at: at), expected: .invalidValue)
         case .badUTF8:
             // The account's first byte: 0xFF, 0xFE, a lone continuation byte, or a lead byte without its continuation.
             let bad: [UInt8] = [0xFF, 0xFE, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xF0]
             let accountData = FrameHeader.size + schema.type("NewOrder").blockLength(at: 5) + 2
-            return Frame(kind: kind, bytes: newOrder().frame.settingByte(bad[Int.random(in: 0..<bad.count, using: &rng)], at: accountData),
-                         expected: .invalidValue)
+            return Frame(
+                kind: kind, bytes: newOrder().frame.settingByte(bad[Int.random(in: 0..<bad.count, using: &rng)], at: accountData),
+                expected: .invalidValue)
         case .beforeLogon:
             return Frame(kind: kind, bytes: validClientMessage(), expected: .notLoggedOn)
         case .newerThanSession:
-            let massCancel = Samples.named("MassCancel", ["clOrdId": .unsigned(UInt64.random(in: 1...1000, using: &rng)), "scope": .unsigned(1),
-                                                          "symbol": .text("ACME")])
-            return Frame(kind: kind, bytes: try! codec.encode(massCancel, at: Int.random(in: 4...5, using: &rng)), expected: .unsupportedInVersion)
+            let massCancel = Samples.named(
+                "MassCancel",
+                [
+                    "clOrdId": .unsigned(UInt64.random(in: 1...1000, using: &rng)), "scope": .unsigned(1),
+                    "symbol": .text("ACME"),
+                ])
+            return Frame(
+                kind: kind, bytes: try! codec.encode(massCancel, at: Int.random(in: 4...5, using: &rng)), expected: .unsupportedInVersion)
         case .random:
             // Mostly short, sometimes long; half of them (before logon) with a valid-looking header
             // so the decoder gets past it. Never a Logon: that would log the attacker on.
-            let length = Int.random(in: 0..<20, using: &rng) == 0 ? Int.random(in: 300...5000, using: &rng) : Int.random(in: 0...300, using: &rng)
+            let length =
+                Int.random(in: 0..<20, using: &rng) == 0 ? Int.random(in: 300...5000, using: &rng) : Int.random(in: 0...300, using: &rng)
             var bytes = rng.bytes(length)
             if bytes.count >= FrameHeader.size && !loggedOn && Bool.random(using: &rng) {
                 let templates = schema.messages.map(\.templateId).filter { $0 != 1 }
                 let templateId = templates[Int.random(in: 0..<templates.count, using: &rng)]
                 let blockLength = Int.random(in: 0...min(64, bytes.count - FrameHeader.size), using: &rng)
-                bytes.replaceSubrange(0..<FrameHeader.size, with: header(blockLength: blockLength, templateId: Int(templateId),
-                                                                       version: Int.random(in: 1...6, using: &rng)))
+                bytes.replaceSubrange(
+                    0..<FrameHeader.size,
+                    with: header(
+                        blockLength: blockLength, templateId: Int(templateId),
+                        version: Int.random(in: 1...6, using: &rng)))
             } else if bytes.count >= 6 && loggedOn {
                 bytes[4] = 0  // a schemaId 0x..00, never TGP's 0x5447
             }
@@ -210,10 +233,12 @@ struct FloodFrames {
         #expect(session.version == 5 && session.sessionId == ack.sessionId)
 
         let type = schema.type("NewOrder")
-        let order = Message(type, [
-            "clOrdId": .unsigned(4242), "price": .signed(1_005_000), "quantity": .unsigned(100),
-            "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!, "symbol": .text("ACME"),
-        ])
+        let order = Message(
+            type,
+            [
+                "clOrdId": .unsigned(4242), "price": .signed(1_005_000), "quantity": .unsigned(100),
+                "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!, "symbol": .text("ACME"),
+            ])
         let sent = try client.send(message: order.json(knownAt: 5))
         #expect(sent.sentBytes?.header?.version == 5, "NewOrder: \(sent.line)")
         let orderAck = try #require(try client.nextReceived("OrderAck").received)
@@ -266,12 +291,17 @@ struct FloodFrames {
             try drain()
             pace(1 + index)
         }
-        #expect(awaitRejections(gateway, count: 1 + phaseA.count),
-                "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(1 + phaseA.count) frames")
+        #expect(
+            awaitRejections(gateway, count: 1 + phaseA.count),
+            "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(1 + phaseA.count) frames")
 
         // Phase B: the attacker logs on at 3, then goes on (R6 now applies, R9 no longer).
-        let logon = Samples.named("Logon", ["minVersion": .unsigned(3), "maxVersion": .unsigned(3), "heartbeatMs": .unsigned(1000),
-                                            "username": .text("attacker")])
+        let logon = Samples.named(
+            "Logon",
+            [
+                "minVersion": .unsigned(3), "maxVersion": .unsigned(3), "heartbeatMs": .unsigned(1000),
+                "username": .text("attacker"),
+            ])
         try raw.send(try codec.encode(logon, at: 3))
         let attackerSession = try #require(try gateway.nextSession("logged_on", timeout: 30).session)
         #expect(attackerSession.version == 3)
@@ -281,8 +311,9 @@ struct FloodFrames {
             pace(phaseA.count + 1 + index)
         }
         let frames = phaseA + phaseB
-        #expect(awaitRejections(gateway, count: 1 + frames.count),
-                "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(1 + frames.count) frames")
+        #expect(
+            awaitRejections(gateway, count: 1 + frames.count),
+            "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(1 + frames.count) frames")
         let after = try #require(residentKilobytes(pid), "the gateway died during the flood:\n\(gateway.transcript)")
         peak = max(peak, after)
         #expect(after - before <= maximumGrowthKB, "the gateway's VmRSS grew from \(before) kB to \(after) kB (peak \(peak) kB)")
@@ -293,7 +324,8 @@ struct FloodFrames {
         var wrong: [String] = []
         for (index, (frame, event)) in zip(frames, rejections).enumerated() {
             if event.bytes != frame.bytes {
-                wrong.append("#\(index) \(frame.kind): rejected_inbound of other bytes (\(event.bytes.count) bytes, sent \(frame.bytes.count))")
+                wrong.append(
+                    "#\(index) \(frame.kind): rejected_inbound of other bytes (\(event.bytes.count) bytes, sent \(frame.bytes.count))")
             } else if let expected = frame.expected, event.code != expected.name {
                 wrong.append("#\(index) \(frame.kind): \(event.code), expected \(expected.name), frame \(frame.bytes.prefix(64).hexString)")
             }
@@ -304,7 +336,9 @@ struct FloodFrames {
         #expect(gateway.count { $0.errorMessage != nil } == 0, "error events:\n\(gateway.transcript)")
 
         // A Reject back for each, except for frames that are themselves Rejects; at 1 before logon, at 3 after.
-        let answered = zip(frames.indices, rejections).filter { SessionRules.answersRefusal(ofTemplate: UInt16(clamping: $0.1.refTemplateId)) }
+        let answered = zip(frames.indices, rejections).filter {
+            SessionRules.answersRefusal(ofTemplate: UInt16(clamping: $0.1.refTemplateId))
+        }
         let deadline = Date(timeIntervalSinceNow: 30)
         while replies.count < answered.count + 1 && Date() < deadline {
             if let parts = try raw.socket.receive(timeoutMilliseconds: 100) { replies.append(contentsOf: parts) }
@@ -316,9 +350,12 @@ struct FloodFrames {
         for (reply, (index, event)) in zip(rejects, answered) {
             let decoded = try? codec.decode(reply, asVersion: 1)
             let version = index < phaseA.count ? 1 : 3
-            if decoded?.message.type.name != "Reject" || decoded?.message["code"]?.unsigned != UInt64(RejectCode(name: event.code)?.rawValue ?? 0)
-                || decoded?.header.version != UInt16(version) {
-                wrongRejects.append("#\(index): \(reply.prefix(32).hexString) for a rejected_inbound \(event.code), expected a Reject at \(version)")
+            if decoded?.message.type.name != "Reject"
+                || decoded?.message["code"]?.unsigned != UInt64(RejectCode(name: event.code)?.rawValue ?? 0)
+                || decoded?.header.version != UInt16(version)
+            {
+                wrongRejects.append(
+                    "#\(index): \(reply.prefix(32).hexString) for a rejected_inbound \(event.code), expected a Reject at \(version)")
                 if wrongRejects.count >= 10 { break }
             }
         }
@@ -351,7 +388,10 @@ struct FloodFrames {
         let frames = generator.attack(10_000, loggedOn: false)
         for frame in frames { try raw.send(frame.bytes) }
         let refused = awaitRejections(gateway, count: frames.count)
-        #expect(refused, "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(frames.count) frames, then stopped (is it blocked sending Rejects to a client that does not read them?)")
+        #expect(
+            refused,
+            "the gateway refused \(gateway.count { $0.rejectedInbound != nil }) of \(frames.count) frames, then stopped (is it blocked sending Rejects to a client that does not read them?)"
+        )
         if let after = residentKilobytes(pid) {
             #expect(after - before <= maximumGrowthKB, "the gateway's VmRSS grew from \(before) kB to \(after) kB")
         }

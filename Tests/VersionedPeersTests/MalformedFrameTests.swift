@@ -41,11 +41,13 @@ final class RawClient {
     /// A valid NewOrder at v5 with an account, the base of the bad frames.
     var order: Message {
         let type = schema.type("NewOrder")
-        return Message(type, [
-            "clOrdId": .unsigned(77), "price": .signed(1_005_000), "quantity": .unsigned(10),
-            "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!,
-            "symbol": .text("ACME"), "account": .text("ab"),
-        ])
+        return Message(
+            type,
+            [
+                "clOrdId": .unsigned(77), "price": .signed(1_005_000), "quantity": .unsigned(10),
+                "side": type.enumValue("Buy", of: "side")!, "ordType": type.enumValue("Limit", of: "ordType")!,
+                "symbol": .text("ACME"), "account": .text("ab"),
+            ])
     }
 
     func offset(of field: String, in type: String) -> Int {
@@ -53,15 +55,21 @@ final class RawClient {
     }
 
     /// Decodes the gateway's answer and checks it is a Reject with this code, at `version`.
-    func expectReject(_ frame: [UInt8], code: RejectCode, refTemplateId: Int, refClOrdId: UInt64? = nil, version: Int,
-                      _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectReject(
+        _ frame: [UInt8], code: RejectCode, refTemplateId: Int, refClOrdId: UInt64? = nil, version: Int,
+        _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         // A Reject's layout is the same at every version, so decoding as version 1 reads any of them.
         let decoded = try codec.decode(frame, asVersion: 1)
         #expect(decoded.message.type.name == "Reject", "\(what): answered \(decoded.message.type.name)", sourceLocation: sourceLocation)
-        #expect(decoded.header.version == UInt16(version), "\(what): Reject encoded at \(decoded.header.version)", sourceLocation: sourceLocation)
-        #expect(decoded.message["code"]?.unsigned == UInt64(code.rawValue),
-                "\(what): code \(String(describing: decoded.message["code"])), expected \(code.name)", sourceLocation: sourceLocation)
-        #expect(decoded.message["refTemplateId"]?.unsigned == UInt64(refTemplateId), "\(what): refTemplateId", sourceLocation: sourceLocation)
+        #expect(
+            decoded.header.version == UInt16(version), "\(what): Reject encoded at \(decoded.header.version)",
+            sourceLocation: sourceLocation)
+        #expect(
+            decoded.message["code"]?.unsigned == UInt64(code.rawValue),
+            "\(what): code \(String(describing: decoded.message["code"])), expected \(code.name)", sourceLocation: sourceLocation)
+        #expect(
+            decoded.message["refTemplateId"]?.unsigned == UInt64(refTemplateId), "\(what): refTemplateId", sourceLocation: sourceLocation)
         if let refClOrdId {
             #expect(decoded.message["refClOrdId"]?.unsigned == refClOrdId, "\(what): refClOrdId", sourceLocation: sourceLocation)
         }
@@ -74,11 +82,14 @@ final class RawClient {
         var heartbeats: UInt64 = 0
 
         /// Sends `frame`, expects a Reject and `rejected_inbound` with `code`, then a Heartbeat round trip at `version`.
-        func check(_ what: String, _ frame: [UInt8], _ code: RejectCode, refTemplateId: Int, refClOrdId: UInt64? = nil,
-                   version: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func check(
+            _ what: String, _ frame: [UInt8], _ code: RejectCode, refTemplateId: Int, refClOrdId: UInt64? = nil,
+            version: Int, sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             try raw.send(frame)
-            try expectReject(try raw.receive("the Reject of \(what)"), code: code, refTemplateId: refTemplateId,
-                             refClOrdId: refClOrdId, version: version, what, sourceLocation: sourceLocation)
+            try expectReject(
+                try raw.receive("the Reject of \(what)"), code: code, refTemplateId: refTemplateId,
+                refClOrdId: refClOrdId, version: version, what, sourceLocation: sourceLocation)
             let event = try #require(try gateway.nextRejectedInbound().rejectedInbound, sourceLocation: sourceLocation)
             #expect(event.code == code.name, "\(what): rejected_inbound \(event.code)", sourceLocation: sourceLocation)
             #expect(event.refTemplateId == refTemplateId, "\(what): rejected_inbound refTemplateId", sourceLocation: sourceLocation)
@@ -98,14 +109,19 @@ final class RawClient {
         let orderFrame = try codec.encode(order, at: 5)
         try raw.send(orderFrame)
         // RJ2: nothing was delivered, so the Reject names no clOrdId.
-        try expectReject(try raw.receive("the Reject of a NewOrder before logon"), code: .notLoggedOn, refTemplateId: 10,
-                         refClOrdId: 0, version: 1, "NewOrder before logon")
+        try expectReject(
+            try raw.receive("the Reject of a NewOrder before logon"), code: .notLoggedOn, refTemplateId: 10,
+            refClOrdId: 0, version: 1, "NewOrder before logon")
         let notLoggedOn = try #require(try gateway.nextRejectedInbound().rejectedInbound)
         #expect(notLoggedOn.code == "NotLoggedOn" && notLoggedOn.refTemplateId == 10 && notLoggedOn.bytes == orderFrame)
 
         // Log on at 5 with a Logon encoded by hand.
-        let logon = Samples.named("Logon", ["minVersion": .unsigned(3), "maxVersion": .unsigned(5), "heartbeatMs": .unsigned(1000),
-                                            "username": .text("raw")])
+        let logon = Samples.named(
+            "Logon",
+            [
+                "minVersion": .unsigned(3), "maxVersion": .unsigned(5), "heartbeatMs": .unsigned(1000),
+                "username": .text("raw"),
+            ])
         try raw.send(try codec.encode(logon, at: 5))
         let ack = try codec.decode(try raw.receive("the LogonAck"), asVersion: 5)
         #expect(ack.message.type.name == "LogonAck")
@@ -117,19 +133,23 @@ final class RawClient {
         let oversized = orderFrame + [UInt8](repeating: 0, count: 4097 - orderFrame.count)
         let accountBytes = FrameHeader.size + schema.type("NewOrder").blockLength(at: 5) + 2
 
-        try check("unknown template 99", FrameHeader(blockLength: 0, templateId: 99, schemaId: schema.schemaId, version: 5).bytes,
-                  .unknownTemplate, refTemplateId: 99, version: 5)
+        try check(
+            "unknown template 99", FrameHeader(blockLength: 0, templateId: 99, schemaId: schema.schemaId, version: 5).bytes,
+            .unknownTemplate, refTemplateId: 99, version: 5)
         // RJ1: a frame shorter than the header names no template, readable or not.
         try check("a 7-byte frame", Array(orderFrame.prefix(7)), .malformed, refTemplateId: 0, version: 5)
         try check("a wrong schemaId", wrongSchema, .malformed, refTemplateId: 4, version: 5)
         try check("a 4097-byte frame", oversized, .malformed, refTemplateId: 10, version: 5)
         try check("blockLength 39 for a v5 NewOrder (40)", orderFrame.settingU16(39, at: 0), .malformed, refTemplateId: 10, version: 5)
-        try check("Side 9", orderFrame.settingByte(9, at: offset(of: "side", in: "NewOrder")), .invalidValue, refTemplateId: 10,
-                  refClOrdId: 0, version: 5)
-        try check("a char8 byte 0x01", orderFrame.settingByte(0x01, at: offset(of: "symbol", in: "NewOrder") + 1), .invalidValue,
-                  refTemplateId: 10, refClOrdId: 0, version: 5)
-        try check("invalid UTF-8 in account", orderFrame.settingByte(0xFF, at: accountBytes), .invalidValue, refTemplateId: 10,
-                  refClOrdId: 0, version: 5)
+        try check(
+            "Side 9", orderFrame.settingByte(9, at: offset(of: "side", in: "NewOrder")), .invalidValue, refTemplateId: 10,
+            refClOrdId: 0, version: 5)
+        try check(
+            "a char8 byte 0x01", orderFrame.settingByte(0x01, at: offset(of: "symbol", in: "NewOrder") + 1), .invalidValue,
+            refTemplateId: 10, refClOrdId: 0, version: 5)
+        try check(
+            "invalid UTF-8 in account", orderFrame.settingByte(0xFF, at: accountBytes), .invalidValue, refTemplateId: 10,
+            refClOrdId: 0, version: 5)
         #expect(gateway.count { $0.received?.type == "NewOrder" } == 0, "a refused NewOrder was delivered")
 
         // R10/R2/R4: a newer encoding (version 6, a longer block, an extra var-data) is decoded, not
@@ -144,21 +164,28 @@ final class RawClient {
         try raw.send(newer)
         let delivered = try #require(try gateway.nextReceived(bytes: newer).received)
         #expect(delivered.version == 6)
-        #expect(delivered.fields.normalized == order.json(knownAt: 5).fields.normalized, "a version-6 NewOrder read as \(delivered.fields.serialized)")
+        #expect(
+            delivered.fields.normalized == order.json(knownAt: 5).fields.normalized,
+            "a version-6 NewOrder read as \(delivered.fields.serialized)")
         let orderAck = try codec.decode(try raw.receive("the OrderAck of a version-6 NewOrder"), asVersion: 5)
         #expect(orderAck.message.type.name == "OrderAck" && orderAck.header.version == 5)
         #expect(orderAck.message["orderId"]?.unsigned == 1 && orderAck.message["clOrdId"]?.unsigned == 77)
 
         // R6: a session at N=3 (log on again with max 3) and a MassCancel (since 4).
-        let logon3 = Samples.named("Logon", ["minVersion": .unsigned(3), "maxVersion": .unsigned(3), "heartbeatMs": .unsigned(1000),
-                                             "username": .text("raw3")])
+        let logon3 = Samples.named(
+            "Logon",
+            [
+                "minVersion": .unsigned(3), "maxVersion": .unsigned(3), "heartbeatMs": .unsigned(1000),
+                "username": .text("raw3"),
+            ])
         try raw.send(try codec.encode(logon3, at: 3))
         let ack3 = try codec.decode(try raw.receive("the LogonAck at 3"), asVersion: 5)
         #expect(ack3.message["version"]?.unsigned == 3 && ack3.header.version == 3)
         #expect(try gateway.nextSession("logged_on").session?.version == 3)
         let massCancel = Samples.named("MassCancel", ["clOrdId": .unsigned(88), "scope": .unsigned(1), "symbol": .text("ACME")])
-        try check("MassCancel at N=3", try codec.encode(massCancel, at: 4), .unsupportedInVersion, refTemplateId: 17, refClOrdId: 0,
-                  version: 3)
+        try check(
+            "MassCancel at N=3", try codec.encode(massCancel, at: 4), .unsupportedInVersion, refTemplateId: 17, refClOrdId: 0,
+            version: 3)
         #expect(gateway.count { $0.received?.type == "MassCancel" } == 0)
         // One event per inbound frame: a rejected_inbound for each of the 10 bad frames, nothing else refused.
         #expect(gateway.count { $0.rejectedInbound != nil } == 10)

@@ -3,6 +3,7 @@
 // keys that share their low bits, removals in the middle of probe runs).
 import SeededRandom
 import Testing
+
 @testable import VersionedPeers
 
 @Suite struct OpenOrdersTests {
@@ -42,7 +43,9 @@ import Testing
 
     @Test func massCancelRemovesWhatItPicksAndCountsThem() {
         var book = OpenOrders()
-        for clOrdId in 0..<1_000 as Range<UInt64> { book[clOrdId] = .init(orderId: clOrdId, symbol: clOrdId.isMultiple(of: 4) ? "ACME" : "INIT") }
+        for clOrdId in 0..<1_000 as Range<UInt64> {
+            book[clOrdId] = .init(orderId: clOrdId, symbol: clOrdId.isMultiple(of: 4) ? "ACME" : "INIT")
+        }
         #expect(book.removeAll { $0.symbol == "ACME" } == 250)
         #expect(book.count == 750)
         #expect(book[4] == nil)

@@ -11,7 +11,7 @@ import TGP
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How long any single wait on a peer may take before the test fails instead of hanging.
@@ -175,7 +175,9 @@ final class PeerProcess {
                 return seen[index]
             }
             guard stdoutOpen, ContinuousClock.now < deadline else {
-                let why = stdoutOpen ? "timed out after \(timeout) s" : "stdout closed (exit status \(waitForExit(timeout: 1).map(String.init) ?? "?"))"
+                let why =
+                    stdoutOpen
+                    ? "timed out after \(timeout) s" : "stdout closed (exit status \(waitForExit(timeout: 1).map(String.init) ?? "?"))"
                 throw PeerTimeout(description: "\(label): \(why) waiting for \(what)\n\(transcript)")
             }
             readLines(waitingUntil: deadline)
@@ -226,8 +228,9 @@ final class PeerProcess {
         let reply = try request(.shutdown)
         #expect(reply.kind == .bye, "\(label): shutdown answered \(reply.json.serialized)", sourceLocation: sourceLocation)
         let status = waitForExit()
-        #expect(status == 0, "\(label): exit status after shutdown \(status.map(String.init) ?? "none: still running")\n\(transcript)",
-                sourceLocation: sourceLocation)
+        #expect(
+            status == 0, "\(label): exit status after shutdown \(status.map(String.init) ?? "none: still running")\n\(transcript)",
+            sourceLocation: sourceLocation)
     }
 
     /// Every stdout line and the stderr text, for failure messages.

@@ -22,9 +22,10 @@ enum Samples {
                 let carrier = wide.map { $0.since <= version ? $0 : narrow } ?? narrow
                 message.values[index] = value(for: carrier.type, at: version, next())
             case .group(let group):
-                message.values[index] = .group((0..<2).map { _ in
-                    group.fields.map { $0.since <= version ? value(for: $0.type, at: version, next()) : $0.defaultValue }
-                })
+                message.values[index] = .group(
+                    (0..<2).map { _ in
+                        group.fields.map { $0.since <= version ? value(for: $0.type, at: version, next()) : $0.defaultValue }
+                    })
             case .varData:
                 message.values[index] = .text("\(field.name) \(next()) é✓")
             }

@@ -11,8 +11,10 @@ import Testing
 
     /// Logs `client` on and checks the gateway's side of it; returns the session id.
     @discardableResult
-    func logOn(_ client: PeerProcess, to gateway: PeerProcess, expecting version: Int,
-               sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    func logOn(
+        _ client: PeerProcess, to gateway: PeerProcess, expecting version: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
         let reply = try client.request(.logon(username: "u\(client.version)", min: nil, max: nil))
         let ack = try #require(reply.logonAck, "logon answered \(reply.line)", sourceLocation: sourceLocation)
         #expect(ack.version == version, sourceLocation: sourceLocation)
@@ -49,14 +51,16 @@ import Testing
             #expect(received.type == type.name)
             #expect(received.version == version, "\(type.name) received version")
             let expected = sample.projected(onto: version).json(knownAt: receiver.version).fields
-            #expect(received.fields.normalized == expected.normalized,
-                    "\(receiver.label) received \(type.name) fields \(received.fields) expected \(expected)")
+            #expect(
+                received.fields.normalized == expected.normalized,
+                "\(receiver.label) received \(type.name) fields \(received.fields) expected \(expected)")
             return bytes
         }
 
         let types = schema.messages(knownAt: version)
         let logout = schema.type("Logout")
-        var sentByClient: [[UInt8]] = [], sentByGateway: [[UInt8]] = []
+        var sentByClient: [[UInt8]] = []
+        var sentByGateway: [[UInt8]] = []
 
         // Client to gateway (Logout last: it ends the session).
         for (index, type) in types.enumerated() where type.direction.isSent(by: .client) && type != logout {
@@ -206,11 +210,13 @@ import Testing
         // One NewOrder each, all in flight together: each session counts its own orders.
         let orderType = schema.type("NewOrder")
         let orderIds = try clients.map { client in
-            let order = Message(orderType, [
-                "clOrdId": .unsigned(UInt64(100 + client.version)), "price": .signed(1_005_000), "quantity": .unsigned(100),
-                "side": orderType.enumValue("Buy", of: "side")!, "ordType": orderType.enumValue("Limit", of: "ordType")!,
-                "symbol": .text("ACME"),
-            ])
+            let order = Message(
+                orderType,
+                [
+                    "clOrdId": .unsigned(UInt64(100 + client.version)), "price": .signed(1_005_000), "quantity": .unsigned(100),
+                    "side": orderType.enumValue("Buy", of: "side")!, "ordType": orderType.enumValue("Limit", of: "ordType")!,
+                    "symbol": .text("ACME"),
+                ])
             return try client.send(.send(message: order.json(knownAt: client.version), session: nil))
         }
         for (client, id) in zip(clients, orderIds) {
@@ -227,8 +233,12 @@ import Testing
 
         // Cancelling an order nobody placed: Reject UnknownOrder, at the session's N.
         for client in clients {
-            let cancel = Samples.named("CancelOrder", ["clOrdId": .unsigned(UInt64(200 + client.version)), "origClOrdId": .unsigned(999),
-                                                       "symbol": .text("ACME")])
+            let cancel = Samples.named(
+                "CancelOrder",
+                [
+                    "clOrdId": .unsigned(UInt64(200 + client.version)), "origClOrdId": .unsigned(999),
+                    "symbol": .text("ACME"),
+                ])
             #expect(try client.send(message: cancel.json(knownAt: client.version)).sentBytes != nil)
         }
         for client in clients {
@@ -241,7 +251,8 @@ import Testing
 
         // Logout: Logout back, and the gateway ends each session.
         for client in clients {
-            #expect(try client.send(message: Samples.named("Logout", ["reason": .text("done")]).json(knownAt: client.version)).sentBytes != nil)
+            #expect(
+                try client.send(message: Samples.named("Logout", ["reason": .text("done")]).json(knownAt: client.version)).sentBytes != nil)
         }
         for client in clients {
             let answer = try #require(try client.nextReceived("Logout").received)

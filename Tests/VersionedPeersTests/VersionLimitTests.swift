@@ -22,7 +22,9 @@ import Testing
         return (client, exchange.gateway, exchange)
     }
 
-    func peer(_ role: Role, of pair: (client: PeerProcess, gateway: PeerProcess, exchange: Exchange)) -> (sender: PeerProcess, receiver: PeerProcess) {
+    func peer(_ role: Role, of pair: (client: PeerProcess, gateway: PeerProcess, exchange: Exchange)) -> (
+        sender: PeerProcess, receiver: PeerProcess
+    ) {
         role == .client ? (pair.client, pair.gateway) : (pair.gateway, pair.client)
     }
 
@@ -50,7 +52,8 @@ import Testing
             for type in schema.messages where type.direction.isSent(by: role) {
                 if type.since > version {
                     let message = Samples.message(type, at: type.since, seed: 1)
-                    refusals.append(("type \(type.name)", try sender.send(message: message.json(knownAt: type.since)).refusal?.reason ?? "sent"))
+                    refusals.append(
+                        ("type \(type.name)", try sender.send(message: message.json(knownAt: type.since)).refusal?.reason ?? "sent"))
                     continue
                 }
                 for asked in newerValues(of: type, than: version) {
@@ -68,8 +71,11 @@ import Testing
             let bytes = try #require(try sender.send(message: heartbeat.json(knownAt: version)).sentBytes)
             _ = try receiver.nextReceived(bytes: bytes)
             let frames = receiver.events { $0.received != nil || $0.rejectedInbound != nil }
-            #expect(frames.last?.received?.bytes == bytes && frames.filter { $0.received?.type != "Logon" && $0.received?.type != "LogonAck" && $0.received?.type != "Heartbeat" }.isEmpty,
-                    "\(receiver.label) saw frames besides the handshake and heartbeats: \(frames.map(\.line))")
+            #expect(
+                frames.last?.received?.bytes == bytes
+                    && frames.filter { $0.received?.type != "Logon" && $0.received?.type != "LogonAck" && $0.received?.type != "Heartbeat" }
+                        .isEmpty,
+                "\(receiver.label) saw frames besides the handshake and heartbeats: \(frames.map(\.line))")
         }
         try pair.client.shutdown()
         try pair.gateway.shutdown()
@@ -91,8 +97,9 @@ import Testing
                 let received = try #require(try receiver.nextReceived(bytes: frame).received, "\(receiver.label): \(type.name) at v5")
                 #expect(received.version == schema.latestVersion)
                 let expected = try codec.decode(frame, asVersion: version).message
-                #expect(received.fields.normalized == expected.json(knownAt: version)["fields"]!.normalized,
-                        "\(receiver.label) read \(type.name) encoded at v5 otherwise than version \(version) does")
+                #expect(
+                    received.fields.normalized == expected.json(knownAt: version)["fields"]!.normalized,
+                    "\(receiver.label) read \(type.name) encoded at v5 otherwise than version \(version) does")
                 let newerFields = type.logicalFields.filter { $0.since > version }.map(\.name)
                 let named = received.fields.objectValue.map { Set($0.keys) } ?? []
                 #expect(named.isDisjoint(with: newerFields), "\(receiver.label) names \(newerFields)")
@@ -109,7 +116,9 @@ import Testing
         var limited = message
         for (index, field) in message.type.logicalFields.enumerated() where field.since <= version {
             if case .scalar(let narrow, _) = field.kind, case .enumeration(let enumSchema) = narrow.type,
-               case .unsigned(let raw) = message.values[index], enumSchema.values.first(where: { UInt64($0.value) == raw })?.since ?? 1 > version {
+                case .unsigned(let raw) = message.values[index],
+                enumSchema.values.first(where: { UInt64($0.value) == raw })?.since ?? 1 > version
+            {
                 limited.values[index] = .unsigned(UInt64(enumSchema.defaultValue))
             }
         }

@@ -1,6 +1,7 @@
 // Closing sockets and ending contexts: idempotent, and never a hang (LINGER 0).
 import Foundation
 import Testing
+
 @testable import ZeroMQ
 
 @Suite struct LifecycleTests {

@@ -1,6 +1,7 @@
 // poll over sockets and plain pipe fds, alone and together.
 import Foundation
 import Testing
+
 @testable import ZeroMQ
 
 /// A pipe(2), closed on deinit.

@@ -1,6 +1,7 @@
 // ROUTER/DEALER round trips over real ipc:// and tcp:// sockets, frame fidelity, and options.
 import Foundation
 import Testing
+
 @testable import ZeroMQ
 
 @Suite struct SocketTests {

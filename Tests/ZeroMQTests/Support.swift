@@ -1,6 +1,7 @@
 // Shared helpers for the ZeroMQ tests: private temp dirs for ipc:// endpoints and a
 // bounded wait for work that would hang if the code under test were wrong.
 import Foundation
+
 @testable import ZeroMQ
 
 /// A fresh directory under /tmp, removed on deinit. Kept short: ipc paths are limited to ~107 bytes.

@@ -2,9 +2,9 @@
 // orphans it adopted as a child subreaper are among them.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The pids of this process's children now, zombies included: each thread's

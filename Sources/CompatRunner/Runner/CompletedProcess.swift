@@ -15,10 +15,13 @@ public struct CompletedProcess: Sendable {
 extension PeerProcess {
     /// Runs `argv` with its stdin closed until it has closed its stdout and exited. Past `timeout`,
     /// or with more than `maxOutput` bytes of stdout, it is killed with its process group.
-    public static func run(_ argv: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
-                           timeout: Duration = .seconds(60), maxOutput: Int = 64 << 20) throws(SpawnError) -> CompletedProcess {
-        let process = try PeerProcess(argv: argv, stderrPath: nil, environment: environment, workingDirectory: workingDirectory,
-                                      maxLineLength: maxOutput)
+    public static func run(
+        _ argv: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
+        timeout: Duration = .seconds(60), maxOutput: Int = 64 << 20
+    ) throws(SpawnError) -> CompletedProcess {
+        let process = try PeerProcess(
+            argv: argv, stderrPath: nil, environment: environment, workingDirectory: workingDirectory,
+            maxLineLength: maxOutput)
         process.closeStdin()
         let deadline = ContinuousClock.now + timeout
         let output = try? process.readToEnd(deadline: deadline)

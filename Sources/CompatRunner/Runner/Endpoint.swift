@@ -4,10 +4,11 @@
 // address and a numeric port (any literal address with --allow-remote); nothing else is accepted.
 
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An endpoint as the runner reads it.
@@ -82,7 +83,8 @@ enum Endpoint: Equatable {
     private static func parseTCP(_ rest: Substring) throws(Refusal) -> Endpoint {
         guard !rest.contains(";") else { throw Refusal("a source address (tcp://SOURCE;DESTINATION) is not accepted") }
         let needsPort = Refusal("a tcp endpoint is tcp://ADDRESS:PORT")
-        let host: Substring, port: Substring
+        let host: Substring
+        let port: Substring
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw Refusal("an IPv6 address in brackets must end with ']'") }
             host = rest[...close]
@@ -100,7 +102,9 @@ enum Endpoint: Equatable {
     private static func parseAddress(_ host: Substring) throws(Refusal) -> Address {
         if host.hasPrefix("["), host.hasSuffix("]"), let bytes = ipv6(host.dropFirst().dropLast()) { return .v6(bytes) }
         if let octets = ipv4(host) { return .v4(octets) }
-        throw Refusal("the address must be literal: four decimal numbers 0-255, or an IPv6 address in brackets; host names are not accepted, not even localhost")
+        throw Refusal(
+            "the address must be literal: four decimal numbers 0-255, or an IPv6 address in brackets; host names are not accepted, not even localhost"
+        )
     }
 
     /// Four decimal octets, without leading zeros (some readers take those as octal).
@@ -123,7 +127,8 @@ enum Endpoint: Equatable {
 
     private static func parsePort(_ text: Substring) throws(Refusal) -> Int {
         guard (1...5).contains(text.count), text.allSatisfy(\.isASCIIDigit), !text.hasPrefix("0"),
-              let port = Int(text), port <= 65535 else {
+            let port = Int(text), port <= 65535
+        else {
             throw Refusal("the port must be a number from 1 to 65535, got \"\(text.prefix(20))\"")
         }
         return port
@@ -153,6 +158,6 @@ enum Endpoint: Equatable {
     }
 }
 
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isWholeNumber }
 }

@@ -48,7 +48,8 @@ enum Executable {
     /// For `#!/usr/bin/env NAME`: the program env will look for.
     private static func envProgram(_ line: [String]) -> String? {
         guard line.count == 2, (line[0] as NSString).lastPathComponent == "env",
-              !line[1].hasPrefix("-"), !line[1].contains(" "), !line[1].contains("=") else { return nil }
+            !line[1].hasPrefix("-"), !line[1].contains(" "), !line[1].contains("=")
+        else { return nil }
         return line[1]
     }
 

@@ -83,12 +83,15 @@ public struct StaleKnownFailure: Sendable, Hashable, Codable {
 /// The wildcard entries of `entries` that matched checks in `cells` and none that failed.
 func staleWildcardEntries(_ entries: [KnownFailure], in cells: [CellResult]) -> [StaleKnownFailure] {
     guard entries.contains(where: { !$0.checkPattern.isLiteral }) else { return [] }
-    var passed = [Int: Int](), failed = Set<Int>()
+    var passed = [Int: Int]()
+    var failed = Set<Int>()
     for cell in cells {
         let listed = CellKnownFailures(entries, client: cell.client, gateway: cell.gateway)
         guard listed.hasWildcards else { continue }
         for check in cell.checks where check.status == .passed || check.status == .knownFailure {
-            guard let index = listed.firstIndex(listing: check.name), entries[index].isWildcard, !entries[index].intermittent else { continue }
+            guard let index = listed.firstIndex(listing: check.name), entries[index].isWildcard, !entries[index].intermittent else {
+                continue
+            }
             if check.status == .passed { passed[index, default: 0] += 1 } else { failed.insert(index) }
         }
     }
@@ -120,7 +123,8 @@ struct PlannedCheckNames {
             for (gatewayVersion, gateway) in gatewayOf {
                 let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
                 let plan = runner.plan(client: config.peer(named: client)!, gateway: config.peer(named: gateway)!)
-                suffixes[Versions(client: clientVersion, gateway: gatewayVersion)] = Set(plan.checks.map { String($0.name.dropFirst(prefix.count)) })
+                suffixes[Versions(client: clientVersion, gateway: gatewayVersion)] = Set(
+                    plan.checks.map { String($0.name.dropFirst(prefix.count)) })
             }
         }
         self.suffixes = suffixes
@@ -169,8 +173,9 @@ struct PlannedCheckNames {
     private func fullName(_ name: String, clientNames: [String: Int], gatewayNames: [String: Int]) -> Bool {
         let parts = name.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].hasPrefix("client="), parts[1].hasPrefix("gateway="),
-              let client = clientNames[String(parts[0].dropFirst("client=".count))],
-              let gateway = gatewayNames[String(parts[1].dropFirst("gateway=".count))] else { return false }
+            let client = clientNames[String(parts[0].dropFirst("client=".count))],
+            let gateway = gatewayNames[String(parts[1].dropFirst("gateway=".count))]
+        else { return false }
         return suffixes[Versions(client: client, gateway: gateway)]?.contains(String(parts[2])) == true
     }
 }

@@ -61,7 +61,8 @@ public struct KnownFailure: Sendable, Hashable {
     public var isWildcard: Bool { !checkPattern.isLiteral }
 
     public func matches(_ checkName: String, client: String, gateway: String) -> Bool {
-        applies(client: client, gateway: gateway) && matchesCheck(checkName, cellPrefix: CheckName.cellPrefix(client: client, gateway: gateway))
+        applies(client: client, gateway: gateway)
+            && matchesCheck(checkName, cellPrefix: CheckName.cellPrefix(client: client, gateway: gateway))
     }
 
     /// Whether it is about the cell of these two peers.
@@ -132,7 +133,9 @@ public struct MatrixConfig: Sendable {
             throw fail(key, "unknown key (expected one of \(topKeys.sorted().joined(separator: ", ")))")
         }
 
-        guard let peersJSON = root["peers"] else { throw fail("peers", "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer-v3\"]}") }
+        guard let peersJSON = root["peers"] else {
+            throw fail("peers", "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer-v3\"]}")
+        }
         guard let peerList = peersJSON.arrayValue, !peerList.isEmpty else { throw fail("peers", "must be a non-empty array") }
         var peers: [PeerSpec] = []
         var peerIndex: [String: Int] = [:]
@@ -144,29 +147,40 @@ public struct MatrixConfig: Sendable {
             }
             guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
             guard name.count <= PeerSpec.nameLimit else {
-                throw fail("\(key).name", "is \(name.count) characters long; at most \(PeerSpec.nameLimit) (it is part of every check name and cell folder name)")
+                throw fail(
+                    "\(key).name",
+                    "is \(name.count) characters long; at most \(PeerSpec.nameLimit) (it is part of every check name and cell folder name)")
             }
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
                 throw fail("\(key).name", "\"\(name)\" may hold only letters, digits, '-', '_', '.' and '@' (it is part of check names)")
             }
-            guard !name.hasPrefix("-") else { throw fail("\(key).name", "\"\(name)\" may not start with '-' (compat pair would read it as an option)") }
+            guard !name.hasPrefix("-") else {
+                throw fail("\(key).name", "\"\(name)\" may not start with '-' (compat pair would read it as an option)")
+            }
             guard peerIndex[name] == nil else { throw fail("\(key).name", "\"\(name)\" is used twice") }
             peerIndex[name] = index
             guard let version = peer["version"]?.intValue else { throw fail("\(key).version", "must be an integer") }
             guard schema.peerRanges[version] != nil else {
-                throw fail("\(key).version", "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
+                throw fail(
+                    "\(key).version",
+                    "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
             }
             switch (peer["argv"], peer["build"]) {
             case (nil, let buildJSON?):
                 let build = try PeerBuildSpec(json: buildJSON, key: "\(key).build", fail: fail)
                 peers.append(PeerSpec(name: name, version: version, argv: [], resolvedArgv: [], build: build))
             case (let argvJSON?, nil):
-                guard let argvList = argvJSON.arrayValue else { throw fail("\(key).argv", "must be an array of strings (never a shell string)") }
+                guard let argvList = argvJSON.arrayValue else {
+                    throw fail("\(key).argv", "must be an array of strings (never a shell string)")
+                }
                 let argv = argvList.compactMap(\.stringValue)
                 guard argv.count == argvList.count, !argv.isEmpty, !argv[0].isEmpty else {
                     throw fail("\(key).argv", "must be a non-empty array of strings, the program first")
                 }
-                peers.append(PeerSpec(name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst(), build: nil))
+                peers.append(
+                    PeerSpec(
+                        name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst(),
+                        build: nil))
             case (nil, nil):
                 throw fail("\(key).argv", "missing: give argv (the program to run) or build ({\"ref\": COMMIT, \"product\": \"peer-v3\"})")
             case (_?, _?):
@@ -183,7 +197,8 @@ public struct MatrixConfig: Sendable {
             var listed: Set<String> = []
             for (index, item) in list.enumerated() {
                 guard let name = item.stringValue, peerIndex[name] != nil else {
-                    throw fail("\(key)[\(index)]", "\(item.serialized) is not the name of a peer (\(peers.map(\.name).joined(separator: ", ")))")
+                    throw fail(
+                        "\(key)[\(index)]", "\(item.serialized) is not the name of a peer (\(peers.map(\.name).joined(separator: ", ")))")
                 }
                 guard listed.insert(name).inserted else { throw fail("\(key)[\(index)]", "\"\(name)\" is listed twice") }
                 result.append(name)
@@ -196,7 +211,9 @@ public struct MatrixConfig: Sendable {
         var pairTimeout = Duration.seconds(60)
         var commandTimeout = Duration.seconds(5)
         if let timeouts = root["timeouts"] {
-            guard let object = timeouts.objectValue else { throw fail("timeouts", "must be an object with pairSeconds and/or commandSeconds") }
+            guard let object = timeouts.objectValue else {
+                throw fail("timeouts", "must be an object with pairSeconds and/or commandSeconds")
+            }
             for (key, value) in object {
                 guard let seconds = value.doubleValue, seconds > 0, seconds <= 3600 else {
                     throw fail("timeouts.\(key)", "must be a number of seconds above 0 and at most 3600")
@@ -236,18 +253,24 @@ public struct MatrixConfig: Sendable {
                 }
                 var fields: [String: String] = [:]
                 for field in ["client", "gateway", "check", "reason"] {
-                    guard let text = entry[field]?.stringValue, !text.isEmpty else { throw fail("\(key).\(field)", "must be a non-empty string") }
+                    guard let text = entry[field]?.stringValue, !text.isEmpty else {
+                        throw fail("\(key).\(field)", "must be a non-empty string")
+                    }
                     fields[field] = text
                 }
                 // A name, or a pattern that matches one (`*`, `*@r1`: every peer of a release).
                 for role in ["client", "gateway"] where fields[role] != "*" && peerIndex[fields[role]!] == nil {
                     let pattern = Glob(fields[role]!)
                     guard !pattern.isLiteral, peers.contains(where: { pattern.matches($0.name) }) else {
-                        throw fail("\(key).\(role)", "\"\(fields[role]!)\" is not the name of a peer" + (pattern.isLiteral ? "" : " nor a pattern matching one"))
+                        throw fail(
+                            "\(key).\(role)",
+                            "\"\(fields[role]!)\" is not the name of a peer" + (pattern.isLiteral ? "" : " nor a pattern matching one"))
                     }
                 }
-                known.append(KnownFailure(client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!,
-                                          intermittent: intermittent))
+                known.append(
+                    KnownFailure(
+                        client: fields["client"]!, gateway: fields["gateway"]!, check: fields["check"]!, reason: fields["reason"]!,
+                        intermittent: intermittent))
             }
         }
         knownFailures = known
@@ -302,7 +325,9 @@ public struct MatrixConfig: Sendable {
     public func validatePrograms(for names: Set<String>) throws(ConfigError) {
         for peer in peers where names.contains(peer.name) {
             guard let program = peer.resolvedArgv.first else {
-                throw ConfigError("\(path): peer \"\(peer.name)\": built from \(peer.build?.ref ?? "a commit") but not built yet (compat peers build --matrix \(path))")
+                throw ConfigError(
+                    "\(path): peer \"\(peer.name)\": built from \(peer.build?.ref ?? "a commit") but not built yet (compat peers build --matrix \(path))"
+                )
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory), !isDirectory.boolValue else {

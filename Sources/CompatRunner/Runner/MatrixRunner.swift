@@ -15,7 +15,9 @@ public struct RunOptions: Sendable {
     /// Lets a gateway report an endpoint that is neither ipc nor loopback.
     public var allowRemote = false
 
-    public init(jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil) {
+    public init(
+        jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil
+    ) {
         self.jobs = max(1, jobs)
         self.selection = selection
         self.reproducePrefix = reproducePrefix
@@ -35,8 +37,10 @@ public struct MatrixRunner: Sendable {
     }
 
     /// Runs the given cells (client name, gateway name), `options.jobs` at a time; `progress` sees each as it ends.
-    public func run(cells: [(client: String, gateway: String)], options: RunOptions,
-                    progress: @escaping @Sendable (CellResult) -> Void = { _ in }) -> MatrixResult {
+    public func run(
+        cells: [(client: String, gateway: String)], options: RunOptions,
+        progress: @escaping @Sendable (CellResult) -> Void = { _ in }
+    ) -> MatrixResult {
         let started = ContinuousClock.now
         let results = Mutex<[Int: CellResult]>([:])
         let workers = min(options.jobs, max(1, cells.count))
@@ -46,11 +50,13 @@ public struct MatrixRunner: Sendable {
             progress(result)
         }
         let ordered = results.withLock { finished in cells.indices.compactMap { finished[$0] } }
-        let clientsRun = Set(cells.map(\.client)), gatewaysRun = Set(cells.map(\.gateway))
+        let clientsRun = Set(cells.map(\.client))
+        let gatewaysRun = Set(cells.map(\.gateway))
         let clients = config.clients.filter(clientsRun.contains)
         let gateways = config.gateways.filter(gatewaysRun.contains)
-        return MatrixResult(clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers,
-                            staleKnownFailures: staleWildcardEntries(config.knownFailures, in: ordered))
+        return MatrixResult(
+            clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers,
+            staleKnownFailures: staleWildcardEntries(config.knownFailures, in: ordered))
     }
 
     /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
@@ -58,10 +64,14 @@ public struct MatrixRunner: Sendable {
         let started = ContinuousClock.now
         let clientSpec = config.peer(named: clientName)!
         let gatewaySpec = config.peer(named: gatewayName)!
-        let expectedVersion: Int? = if case .accepted(let version) = Negotiation(client: schema.peerRanges[clientSpec.version]!, gateway: schema.peerRanges[gatewaySpec.version]!) { version } else { nil }
-        var result = CellResult(client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
-                                expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
-                                seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
+        let expectedVersion: Int? =
+            if case .accepted(let version) = Negotiation(
+                client: schema.peerRanges[clientSpec.version]!, gateway: schema.peerRanges[gatewaySpec.version]!)
+            { version } else { nil }
+        var result = CellResult(
+            client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
+            expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
+            seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
         // Once interrupted, no cell starts, and one that was running is not run, not a crash.
         guard !ProcessRegistry.shared.isClosed else {
             result.state = .notRun
@@ -83,17 +93,21 @@ public struct MatrixRunner: Sendable {
         var abort: CellAbort?
         var executor: CellExecutor?
         do throws(SpawnError) {
-            let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr",
-                                         transcriptPath: directory + "/gateway.transcript")
+            let gateway = try PeerHandle(
+                spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr",
+                transcriptPath: directory + "/gateway.transcript")
             handles.append(gateway)
-            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr",
-                                        transcriptPath: directory + "/client.transcript")
+            let client = try PeerHandle(
+                spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr",
+                transcriptPath: directory + "/client.transcript")
             handles.append(client)
-            let session = CellSession(client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout,
-                                      folder: directory)
+            let session = CellSession(
+                client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout,
+                folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
-            let cellExecutor = CellExecutor(schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
-                                            selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
+            let cellExecutor = CellExecutor(
+                schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
+                selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
             executor = cellExecutor
             do {
                 try cellExecutor.run()
@@ -112,11 +126,14 @@ public struct MatrixRunner: Sendable {
         if case .timeout(let peer, _)? = abort { stoppedAnswering = peer.role }
         for handle in handles {
             let endsCleanly = abort == nil || (stoppedAnswering != nil && stoppedAnswering != handle.role)
-            let termination = handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
+            let termination =
+                handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
             var shown = termination.description
             if termination == .killedAfterTimeout, stoppedAnswering != handle.role { shown = "killed by the runner when the cell stopped" }
-            result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
-                                            termination: shown, stderrTail: handle.process.stderrTail()))
+            result.peers.append(
+                PeerOutcome(
+                    role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
+                    termination: shown, stderrTail: handle.process.stderrTail()))
             handle.endTranscript()
         }
         // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
@@ -231,7 +248,9 @@ extension MatrixRunner {
                 let directory = try makeCellFolder(prefix: "compat-floor")
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
-                    try PeerProcess(argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr")
+                    try PeerProcess(
+                        argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr"
+                    )
                 }
                 for peer in peers {
                     try peer.send(line: #"{"id":1,"cmd":"shutdown"}"#, deadline: .now + config.commandTimeout)

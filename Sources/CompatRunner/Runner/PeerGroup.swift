@@ -118,7 +118,9 @@ class PeerGroup {
 
     /// The first event from `peer` matching `predicate`, from its inbox or as it arrives, by
     /// `until` (default: one command's time from now).
-    func waitFor(_ peer: PeerHandle, what: String, until: ContinuousClock.Instant? = nil, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+    func waitFor(_ peer: PeerHandle, what: String, until: ContinuousClock.Instant? = nil, _ predicate: (Event) -> Bool) throws(CellAbort)
+        -> Event
+    {
         if let event = peer.inbox.takeFirst(where: predicate) { return event }
         let until = until.map { min($0, deadline) } ?? commandDeadline()
         while true {
@@ -143,7 +145,9 @@ class PeerGroup {
     /// An event no command asked for. When it does not come in time, the peers are asked for a
     /// `hello`: one that does not answer is the one that stopped (TIMEOUT, named); if both answer,
     /// the event is `missing` and only the check waiting for it fails.
-    func awaitUnsolicited(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
+    func awaitUnsolicited(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, _ predicate: (Event) -> Bool) throws(CellAbort)
+        -> Event
+    {
         do {
             return try waitFor(peer, what: what, predicate)
         } catch .timeout(let waitedOn, _) where waitedOn == peer.label && ContinuousClock.now < deadline {
@@ -213,7 +217,8 @@ class PeerGroup {
                 do {
                     handle.inbox.append(try Event(json: try JSON.parse(line)), lineLength: line.utf8.count + 1)
                 } catch {
-                    throw .contractViolation(handle.label, "\(handle.label) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
+                    throw .contractViolation(
+                        handle.label, "\(handle.label) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")
                 }
                 try checkBounds(handle, last: line)
             }
@@ -223,11 +228,17 @@ class PeerGroup {
     /// A peer that makes the runner hold more than it may (events nobody asked for, bytes of stdout) breaks the contract.
     private func checkBounds(_ handle: PeerHandle, last line: String) throws(CellAbort) {
         if handle.inbox.count > PeerHandle.inboxLimit {
-            throw .contractViolation(handle.label, "\(handle.label) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))")
+            throw .contractViolation(
+                handle.label,
+                "\(handle.label) floods its stdout: more than \(PeerHandle.inboxLimit) events nobody asked for (the last: \(line.prefix(200)))"
+            )
         }
         let held = handle.heldStdoutBytes
         if held > handle.stdoutBudget {
-            throw .contractViolation(handle.label, "\(handle.label) wrote \(held) bytes of stdout nobody asked for yet (\(handle.inbox.count) events), over the \(handle.stdoutBudget) bytes a peer may have waiting (the last: \(line.prefix(200))…)")
+            throw .contractViolation(
+                handle.label,
+                "\(handle.label) wrote \(held) bytes of stdout nobody asked for yet (\(handle.inbox.count) events), over the \(handle.stdoutBudget) bytes a peer may have waiting (the last: \(line.prefix(200))…)"
+            )
         }
     }
 

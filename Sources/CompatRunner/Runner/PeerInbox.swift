@@ -28,7 +28,8 @@ struct PeerInbox: Sequence {
     /// Takes out every event that matches, oldest first.
     mutating func takeAll(where predicate: (Event) -> Bool) -> [Event] {
         var taken: [Event] = []
-        var kept: [Event] = [], keptLengths: [Int] = []
+        var kept: [Event] = []
+        var keptLengths: [Int] = []
         for (event, length) in zip(events, lineLengths) {
             if predicate(event) {
                 taken.append(event)

@@ -2,12 +2,13 @@
 // over stdin/stdout pipes with deadlines, its stderr kept bounded (StderrLog), and always
 // killed (with its whole group) and reaped.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // MARK: - Errors and outcomes
 
@@ -190,7 +191,9 @@ public final class PeerProcess: @unchecked Sendable {
         }
         let all = argv + arguments
         let setting = ChildSetting(environment: environment.map { $0.map { "\($0.key)=\($0.value)" } }, workingDirectory: workingDirectory)
-        let spawned = Result { () throws(SystemError) in try registry.start { () throws(SystemError) in try spawnChild(all, pipes: pipes, setting: setting) } }
+        let spawned = Result { () throws(SystemError) in
+            try registry.start { () throws(SystemError) in try spawnChild(all, pipes: pipes, setting: setting) }
+        }
         pipes.closeChildEnds()
         guard case .success(let child?) = spawned else {
             pipes.closeParentEnds()
@@ -400,7 +403,10 @@ public final class PeerProcess: @unchecked Sendable {
             }
             got = max(n, 0)
             if n > 0 { break }
-            if n == 0 { eof = true; break }
+            if n == 0 {
+                eof = true
+                break
+            }
             if err == EINTR { continue }
             if err != EAGAIN && err != EWOULDBLOCK {
                 readError = "read from \(commandLine[0]): \(String(cString: strerror(err)))"

@@ -1,12 +1,13 @@
 // Every live child process group of the runner, so that an interrupt can kill them all; and,
 // when the runner adopts its orphans, the sweeps that end every descendant a cell left behind.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A set of process groups (each named by its leader's pid, which is also its pgid) that
 /// can all be killed at once, and of the children started through it that are not reaped yet.

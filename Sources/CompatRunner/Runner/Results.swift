@@ -27,8 +27,10 @@ public struct CheckFailure: Sendable, Hashable, Codable {
     public var sentFrame: [UInt8]?
     public var receivedFrame: [UInt8]?
 
-    public init(_ message: String, field: String? = nil, expected: String? = nil, actual: String? = nil,
-                sentFrame: [UInt8]? = nil, receivedFrame: [UInt8]? = nil) {
+    public init(
+        _ message: String, field: String? = nil, expected: String? = nil, actual: String? = nil,
+        sentFrame: [UInt8]? = nil, receivedFrame: [UInt8]? = nil
+    ) {
         self.message = message
         self.field = field
         self.expected = expected
@@ -52,8 +54,10 @@ public struct CheckResult: Sendable, Hashable, Codable {
     /// Wall time the check took, nil when it did not run.
     public var seconds: Double?
 
-    public init(name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = [],
-                reason: String? = nil, seconds: Double? = nil) {
+    public init(
+        name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = [],
+        reason: String? = nil, seconds: Double? = nil
+    ) {
         self.name = name
         self.status = status
         self.failure = failure
@@ -119,9 +123,11 @@ public struct CellResult: Sendable, Hashable, Codable {
     /// The command that runs this cell again.
     public var reproduce: String
 
-    public init(client: String, gateway: String, clientVersion: Int, gatewayVersion: Int, expectedVersion: Int?,
-                state: CellState, checks: [CheckResult], problem: String?, peers: [PeerOutcome],
-                keptDirectory: String?, seconds: Double, reproduce: String) {
+    public init(
+        client: String, gateway: String, clientVersion: Int, gatewayVersion: Int, expectedVersion: Int?,
+        state: CellState, checks: [CheckResult], problem: String?, peers: [PeerOutcome],
+        keptDirectory: String?, seconds: Double, reproduce: String
+    ) {
         self.client = client
         self.gateway = gateway
         self.clientVersion = clientVersion
@@ -147,8 +153,10 @@ public struct MatrixResult: Sendable, Hashable, Codable {
     /// knownFailures entries with a wildcard whose every matched check passed.
     public var staleKnownFailures: [StaleKnownFailure]
 
-    public init(clients: [String], gateways: [String], cells: [CellResult], wallSeconds: Double, jobs: Int,
-                staleKnownFailures: [StaleKnownFailure] = []) {
+    public init(
+        clients: [String], gateways: [String], cells: [CellResult], wallSeconds: Double, jobs: Int,
+        staleKnownFailures: [StaleKnownFailure] = []
+    ) {
         self.clients = clients
         self.gateways = gateways
         self.cells = cells
@@ -167,24 +175,31 @@ public struct MatrixResult: Sendable, Hashable, Codable {
     }
 
     public var allExpected: Bool {
-        cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } } && staleKnownFailures.isEmpty
+        cells.allSatisfy(\.state.isExpected) && !cells.contains { $0.checks.contains { $0.status == .stalePass } }
+            && staleKnownFailures.isEmpty
     }
 }
 
 extension MatrixResult {
     /// The result of a run stopped early: the cells that finished, and every other one NOT RUN.
-    public static func interrupted(cells: [(client: String, gateway: String)], finished: [CellResult], config: MatrixConfig,
-                                   seconds: Double, jobs: Int) -> MatrixResult {
+    public static func interrupted(
+        cells: [(client: String, gateway: String)], finished: [CellResult], config: MatrixConfig,
+        seconds: Double, jobs: Int
+    ) -> MatrixResult {
         let all = cells.map { cell in
-            finished.first { $0.client == cell.client && $0.gateway == cell.gateway } ?? {
-                let client = config.peer(named: cell.client)!, gateway = config.peer(named: cell.gateway)!
-                return CellResult(client: cell.client, gateway: cell.gateway, clientVersion: client.version, gatewayVersion: gateway.version,
-                                  expectedVersion: nil, state: .notRun, checks: [], problem: "interrupted before it finished", peers: [],
-                                  keptDirectory: nil, seconds: 0, reproduce: "compat pair \(cell.client) \(cell.gateway)")
-            }()
+            finished.first { $0.client == cell.client && $0.gateway == cell.gateway }
+                ?? {
+                    let client = config.peer(named: cell.client)!
+                    let gateway = config.peer(named: cell.gateway)!
+                    return CellResult(
+                        client: cell.client, gateway: cell.gateway, clientVersion: client.version, gatewayVersion: gateway.version,
+                        expectedVersion: nil, state: .notRun, checks: [], problem: "interrupted before it finished", peers: [],
+                        keptDirectory: nil, seconds: 0, reproduce: "compat pair \(cell.client) \(cell.gateway)")
+                }()
         }
-        return MatrixResult(clients: config.clients.filter { name in cells.contains { $0.client == name } },
-                            gateways: config.gateways.filter { name in cells.contains { $0.gateway == name } },
-                            cells: all, wallSeconds: seconds, jobs: jobs)
+        return MatrixResult(
+            clients: config.clients.filter { name in cells.contains { $0.client == name } },
+            gateways: config.gateways.filter { name in cells.contains { $0.gateway == name } },
+            cells: all, wallSeconds: seconds, jobs: jobs)
     }
 }

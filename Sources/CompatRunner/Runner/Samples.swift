@@ -44,11 +44,14 @@ public struct SampleBook: Sendable {
             for key in entry.keys where key != "sample" && key != "edges" {
                 throw fail("\(type.name).\(key)", "unknown key (expected sample, edges)")
             }
-            guard let sampleFields = entry["sample"]?.objectValue else { throw fail("\(type.name).sample", "missing: an object of field values") }
+            guard let sampleFields = entry["sample"]?.objectValue else {
+                throw fail("\(type.name).sample", "missing: an object of field values")
+            }
             func message(_ fields: JSONObject, key: String) throws(ConfigError) -> Message {
                 do {
                     let expanded = try Self.expand(.object(fields), key: key)
-                    return try Message(json: .object(["type": .string(type.name), "fields": expanded]), schema: schema, knownAt: schema.latestVersion)
+                    return try Message(
+                        json: .object(["type": .string(type.name), "fields": expanded]), schema: schema, knownAt: schema.latestVersion)
                 } catch let error as ConfigError {
                     throw error
                 } catch {
@@ -58,9 +61,13 @@ public struct SampleBook: Sendable {
             let sample = try message(sampleFields, key: "\(type.name).sample")
             var edges: [(String, Message)] = []
             if let edgesJSON = entry["edges"] {
-                guard let edgeObject = edgesJSON.objectValue else { throw fail("\(type.name).edges", "must be an object of named edge cases") }
+                guard let edgeObject = edgesJSON.objectValue else {
+                    throw fail("\(type.name).edges", "must be an object of named edge cases")
+                }
                 for (edgeName, overrides) in edgeObject {
-                    guard let overrideFields = overrides.objectValue else { throw fail("\(type.name).edges.\(edgeName)", "must be an object of field values") }
+                    guard let overrideFields = overrides.objectValue else {
+                        throw fail("\(type.name).edges.\(edgeName)", "must be an object of field values")
+                    }
                     var fields = sampleFields
                     for (name, value) in overrideFields { fields[name] = value }
                     edges.append((edgeName, try message(fields, key: "\(type.name).edges.\(edgeName)")))

@@ -30,7 +30,8 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// lower index). Every shard computes the same split, so together they run each unit once.
     public func pick<Unit>(_ units: [Unit], name: (Unit) -> String, cost: (Unit) -> Int) -> [Unit] {
         // Each cost once: a cell's is its plan, not free to compute.
-        let costs = units.map(cost), names = units.map(name)
+        let costs = units.map(cost)
+        let names = units.map(name)
         let order = units.indices.sorted { a, b in costs[a] != costs[b] ? costs[a] > costs[b] : names[a] < names[b] }
         var loads = [Int](repeating: 0, count: count)
         var mine = Set<Int>()

@@ -2,9 +2,9 @@
 // of its own, with default signal handling and nothing of the runner's but stdin, stdout and stderr.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A child's stdin, stdout and stderr pipes: the child's ends (above 0...2, so no dup2 clobbers
@@ -71,8 +71,10 @@ func spawnChild(_ arguments: [String], pipes: ChildPipes, setting: ChildSetting)
     posix_spawnattr_setsigmask(&attributes, &emptyMask)
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for sig in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
-                SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ] {
+    for sig in [
+        SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD,
+        SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ,
+    ] {
         sigaddset(&defaults, sig)
     }
     posix_spawnattr_setsigdefault(&attributes, &defaults)

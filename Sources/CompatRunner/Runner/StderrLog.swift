@@ -2,13 +2,14 @@
 // saying how much was left out between them. One thread drains every child's stderr pipe, so
 // no child ever blocks on a full pipe and no child can fill the disk or the runner's memory.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What one child wrote on stderr: the first `headLimit` bytes and the last `tailLimit`, also
 /// written to a file when there is one (the head as it comes, the rest when the child has ended).
@@ -119,7 +120,8 @@ final class StderrLog: Sendable {
         }
         let total = s.head.count + leftOut + tail.count
         let opening = s.head.last == 10 || s.head.isEmpty ? "" : "\n"
-        let note = "\(opening)[compat: \(leftOut) bytes left out here; the first \(s.head.count) and the last \(tail.count) of \(total) bytes are kept]\n"
+        let note =
+            "\(opening)[compat: \(leftOut) bytes left out here; the first \(s.head.count) and the last \(tail.count) of \(total) bytes are kept]\n"
         return Array(note.utf8) + tail
     }
 }
@@ -177,7 +179,8 @@ final class StderrPump: Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
             let logs = Array(state.withLock { $0.logs.values })
-            var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            var fds =
+                [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
                 + logs.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), -1) }
             if ready < 0 { continue }

@@ -1,12 +1,13 @@
 // The system calls of the CSystemShims target, wrapped at once: Swift values in, Swift values
 // and errors out, so that no raw pointer of theirs goes further than this file.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CSystemShims
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A failed system call's errno.
 struct SystemError: Error {

@@ -22,7 +22,8 @@ public struct TemporaryRoot: Sendable, Equatable {
         let origin = Origin(configured)
         let path = try usablePath(origin)
         if fits(path) { return TemporaryRoot(path: path, note: nil) }
-        let tooLong = "\(origin.named) is too long for a cell's unix socket path (\(socketPathLength(path)) bytes with the "
+        let tooLong =
+            "\(origin.named) is too long for a cell's unix socket path (\(socketPathLength(path)) bytes with the "
             + "cell's folder and socket; the limit is \(Endpoint.ipcPathLimit))"
         let fallbackPath = try usablePath(.fallback)
         guard origin != .fallback, fits(fallbackPath) else {
@@ -34,10 +35,11 @@ public struct TemporaryRoot: Sendable, Equatable {
     /// `prefix`, shortened so a socket in a folder named after it fits: a name only helps people find a kept folder.
     static func fitted(_ prefix: String, in root: String) -> String {
         var budget = Endpoint.ipcPathLimit - socketPathLength(root) + shortestPrefix.utf8.count
-        return String(prefix.prefix { character in
-            budget -= character.utf8.count
-            return budget >= 0
-        })
+        return String(
+            prefix.prefix { character in
+                budget -= character.utf8.count
+                return budget >= 0
+            })
     }
 
     /// The socket path of the shortest cell folder in `root`, in bytes.
@@ -50,15 +52,16 @@ public struct TemporaryRoot: Sendable, Equatable {
     /// The real path of a folder this user can make folders in, or what is wrong with it.
     private static func usablePath(_ origin: Origin) throws(ConfigError) -> String {
         var info = stat()
-        let problem: String? = if stat(origin.path, &info) != 0 {
-            "does not exist"
-        } else if info.st_mode & S_IFMT != S_IFDIR {
-            "is not a folder"
-        } else if !canMakeFolder(in: origin.path) {
-            "is not writable by this user"
-        } else {
-            nil
-        }
+        let problem: String? =
+            if stat(origin.path, &info) != 0 {
+                "does not exist"
+            } else if info.st_mode & S_IFMT != S_IFDIR {
+                "is not a folder"
+            } else if !canMakeFolder(in: origin.path) {
+                "is not writable by this user"
+            } else {
+                nil
+            }
         if let problem { throw ConfigError("\(origin.named): \(problem): each cell makes its private folder there; \(origin.fix)") }
         guard let real = realpath(origin.path, nil) else { return origin.path }
         defer { free(real) }

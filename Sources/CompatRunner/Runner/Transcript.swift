@@ -2,9 +2,9 @@
 // that the runner never holds it: the folder is kept when the cell fails, removed otherwise.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The lines to ("> ") and from ("< ") one peer, in a file, through a buffer so a line costs a copy.

@@ -19,13 +19,13 @@ struct BenchPairCommand: ParsableCommand {
         commandName: "pair",
         abstract: "Loads GATEWAY from CLIENT (names from the matrix file), or every compatible cell with --grid.",
         discussion: """
-        After logon at the negotiated version the client streams the mix (default: NewOrders) and the gateway \
-        answers each (OrderAck). Without --rate the client sends as fast as --window unanswered messages allow \
-        (throughput); with --rate it sends on a fixed schedule and each latency counts from the message's due \
-        time, so a stall is not hidden. Runs of ours alternate with runs of raw ZeroMQ frames of the same sizes \
-        through the same two processes and sockets (--baseline raw); figures are medians over --runs.
-        Benchmarks want a release build of the peers and a quiet machine.
-        """
+            After logon at the negotiated version the client streams the mix (default: NewOrders) and the gateway \
+            answers each (OrderAck). Without --rate the client sends as fast as --window unanswered messages allow \
+            (throughput); with --rate it sends on a fixed schedule and each latency counts from the message's due \
+            time, so a stall is not hidden. Runs of ours alternate with runs of raw ZeroMQ frames of the same sizes \
+            through the same two processes and sockets (--baseline raw); figures are medians over --runs.
+            Benchmarks want a release build of the peers and a quiet machine.
+            """
     )
 
     @Argument(help: "The client peer's name in the matrix.")
@@ -115,8 +115,9 @@ struct BenchPairCommand: ParsableCommand {
                 config.gateways.compactMap { planner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }
             guard !cells.isEmpty else {
-                throw ConfigError("no client × gateway cell of \(config.path) shares a version (clients \(config.clients.joined(separator: ", ")), "
-                    + "gateways \(config.gateways.joined(separator: ", "))): nothing to measure")
+                throw ConfigError(
+                    "no client × gateway cell of \(config.path) shares a version (clients \(config.clients.joined(separator: ", ")), "
+                        + "gateways \(config.gateways.joined(separator: ", "))): nothing to measure")
             }
         } else {
             guard let client, let gateway else { throw ConfigError("give CLIENT GATEWAY (names from \(matrixOptions.matrix)), or --grid") }
@@ -184,8 +185,9 @@ struct BenchCodecCommand: ParsableCommand {
 
     func run() throws {
         let samples = try SampleBook.load(path: fixtures + "/samples.json")
-        let results = try CodecBenchmark.run(messages: message.isEmpty ? nil : message, versions: version.isEmpty ? nil : version,
-                                             runs: runs, samples: samples)
+        let results = try CodecBenchmark.run(
+            messages: message.isEmpty ? nil : message, versions: version.isEmpty ? nil : version,
+            runs: runs, samples: samples)
         emit(json ? CodecBenchmark.json(results).serialized(pretty: true) + "\n" : CodecBenchmark.table(results))
     }
 }

@@ -11,7 +11,10 @@ struct Compat: ParsableCommand {
         abstract: "Checks that every TGP client version works with every gateway version.",
         discussion: "Exit status: 0 all as expected, 1 a compatibility failure, 2 a usage or configuration error.",
         version: "compat \(CompatVersion.current)",
-        subcommands: [MatrixCommand.self, PeersCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self, GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self]
+        subcommands: [
+            MatrixCommand.self, PeersCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self,
+            GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self,
+        ]
     )
 
     /// Usage and configuration errors exit 2, as the README says, not ArgumentParser's 64.
@@ -105,13 +108,17 @@ struct CheckFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only checks of this message type (repeatable), e.g. --message NewOrder.")
     var message: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Only checks whose name matches (repeatable; * is a wildcard).",
-                                            valueName: "pattern"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only checks whose name matches (repeatable; * is a wildcard).",
+            valueName: "pattern"))
     var run: [String] = []
 
     func validate() throws {
         for name in message where !Set(["session", "bad-input"]).contains(name) && TGPNames.messages.contains(name) == false {
-            throw ValidationError("--message \(name): not a message type (\(TGPNames.messages.joined(separator: ", ")), or session, bad-input)")
+            throw ValidationError(
+                "--message \(name): not a message type (\(TGPNames.messages.joined(separator: ", ")), or session, bad-input)")
         }
     }
 
@@ -125,8 +132,9 @@ struct CheckFilterOptions: ParsableArguments {
 
 /// How a run looks on the terminal.
 struct TerminalOptions: ParsableArguments {
-    @Flag(inversion: .prefixedNo, exclusivity: .chooseLast,
-          help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
+    @Flag(
+        inversion: .prefixedNo, exclusivity: .chooseLast,
+        help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
     var color: Bool?
 
     var colors: Bool {
@@ -136,17 +144,23 @@ struct TerminalOptions: ParsableArguments {
 
 /// Part K of N of a run's cells (and the gate's fleets and upgrades).
 struct ShardOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Run only part K of N, balanced by planned checks; join the parts' report folders with `compat report merge`.",
-                                            valueName: "K/N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Run only part K of N, balanced by planned checks; join the parts' report folders with `compat report merge`.",
+            valueName: "K/N"))
     var shard: String?
 
     /// The units this run takes of `units`, and what its results.json records of the whole.
-    func pick(_ units: [ShardUnit], runner: MatrixRunner, matrixFile: String) throws(ConfigError) -> (units: [ShardUnit], record: ShardRecord?) {
+    func pick(_ units: [ShardUnit], runner: MatrixRunner, matrixFile: String) throws(ConfigError) -> (
+        units: [ShardUnit], record: ShardRecord?
+    ) {
         guard let shard else { return (units, nil) }
         let parsed = try Shard.parse(shard)
-        let record = ShardRecord(shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
-                                 arguments: ShardRecord.configurationArguments(commandLineArguments),
-                                 wildcardKnownFailures: runner.config.knownFailures.filter { $0.isWildcard && !$0.intermittent })
+        let record = ShardRecord(
+            shard: parsed, units: units.map(\.name), matrixDigest: try ShardRecord.digest(ofFile: matrixFile),
+            arguments: ShardRecord.configurationArguments(commandLineArguments),
+            wildcardKnownFailures: runner.config.knownFailures.filter { $0.isWildcard && !$0.intermittent })
         let mine = parsed.pick(units, runner: runner)
         let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
         emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")

@@ -37,7 +37,9 @@ struct FixturesCommand: ParsableCommand {
         private func text(_ report: GoldenReport) -> String {
             var out = report.counts + "\n"
             for problem in report.problems { out += "  FAIL \(problem)\n" }
-            out += report.passed ? "golden frames: OK\n" : "golden frames: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")\n"
+            out +=
+                report.passed
+                ? "golden frames: OK\n" : "golden frames: \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")\n"
             return out
         }
     }
@@ -62,7 +64,8 @@ struct FixturesCommand: ParsableCommand {
             for path in result.written { out += "  wrote    \(path)\n" }
             for path in result.removed { out += "  removed  \(path)\n" }
             let releasedList = released.sorted().map { "v\($0)" }.joined(separator: ", ")
-            out += "\(result.written.count) written, \(result.removed.count) removed, \(result.unchanged.count) unchanged, "
+            out +=
+                "\(result.written.count) written, \(result.removed.count) removed, \(result.unchanged.count) unchanged, "
                 + "\(result.skippedReleased.count) skipped as released (\(releasedList.isEmpty ? "no version is released" : releasedList))\n"
             emit(out)
         }

@@ -9,7 +9,8 @@ struct FleetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Runs one gateway with many clients logged on at once, of mixed versions, and checks every session.",
-        discussion: "Each session gets its own N or a clean LogonReject (cut off); answers reach only the session that asked, at its N; a second Logon renegotiates; one session's bad input, Logout or death disturbs no other."
+        discussion:
+            "Each session gets its own N or a clean LogonReject (cut off); answers reach only the session that asked, at its N; a second Logon renegotiates; one session's bad input, Logout or death disturbs no other."
     )
 
     @Argument(help: "The gateway peer's name in the matrix.")
@@ -39,7 +40,9 @@ struct FleetCommand: ParsableCommand {
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         let result = FleetRunner(config: config, samples: samples)
-            .run(plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
+            .run(
+                plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote
+            )
         parkIfInterrupted()
         emit(renderFleet(result, plan: plan))
         try publishScenarioReports(result, gateway: gateway, run: run, to: reports)

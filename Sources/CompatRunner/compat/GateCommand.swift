@@ -41,20 +41,24 @@ struct GateCommand: ParsableCommand {
         // Schema and golden frames are quick: every shard checks them, and a merge takes them once.
         // Cells, fleets and upgrades are shared out together, by their planned checks.
         let cells = config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
-        let (units, shardRecord) = try sharding.pick(cells + fleets.gateScenarioPlans().map(ShardUnit.scenario), runner: runner,
-                                                     matrixFile: matrixOptions.matrix)
+        let (units, shardRecord) = try sharding.pick(
+            cells + fleets.gateScenarioPlans().map(ShardUnit.scenario), runner: runner,
+            matrixFile: matrixOptions.matrix)
         let reports = try reportDir.map(ReportFolder.prepare)
         let run = startRun("gate", shard: shardRecord)
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let progress = progressLine(total: units.count)
-        let matrix = runner.run(cells: units.compactMap(\.cell), options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)) {
+        let matrix = runner.run(
+            cells: units.compactMap(\.cell), options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)
+        ) {
             progress?.ended($0)
         }
         let scenarios = fleets.run(units.compactMap(\.scenario)) { progress?.ended($0) }
         progress?.end()
         parkIfInterrupted()
-        let gate = GateResult(schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
+        let gate = GateResult(
+            schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         emit(gate.renderTerminal())
         publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
         if let reports {

@@ -43,7 +43,9 @@ struct ListCommand: ParsableCommand {
         if !checks && (client != nil || gateway != nil || fleet != nil || upgrade != nil || shard != nil) {
             throw ValidationError("--client, --gateway, --fleet, --upgrade and --shard go with --checks")
         }
-        if shard != nil && (fleet != nil || upgrade != nil) { throw ValidationError("--shard goes with the matrix's cells, not --fleet or --upgrade") }
+        if shard != nil && (fleet != nil || upgrade != nil) {
+            throw ValidationError("--shard goes with the matrix's cells, not --fleet or --upgrade")
+        }
         if fleet != nil && upgrade != nil { throw ValidationError("--fleet and --upgrade exclude each other") }
         if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
     }
@@ -63,14 +65,18 @@ struct ListCommand: ParsableCommand {
         let everyPlan = CheckListing.plans(runner, clients: clients, gateways: gateways)
         try CheckListing.validateSelection(filter.selection, in: everyPlan)
         let plans = try shardOf(everyPlan)
-        emit(json ? CheckListing.json(plans, selection: filter.selection).serialized(pretty: true) + "\n" : CheckListing.text(plans, selection: filter.selection))
+        emit(
+            json
+                ? CheckListing.json(plans, selection: filter.selection).serialized(pretty: true) + "\n"
+                : CheckListing.text(plans, selection: filter.selection))
     }
 
     /// The plans of the cells `--shard K/N` takes, split as `matrix run --shard K/N` splits them.
     private func shardOf(_ plans: [CheckPlan]) throws -> [CheckPlan] {
         guard let shard else { return plans }
-        return try Shard.parse(shard).pick(plans, name: { ShardUnit.cell(client: $0.peers.client, gateway: $0.peers.gateway).name },
-                                           cost: \.checks.count)
+        return try Shard.parse(shard).pick(
+            plans, name: { ShardUnit.cell(client: $0.peers.client, gateway: $0.peers.gateway).name },
+            cost: \.checks.count)
     }
 
     /// The checks of a fleet or an upgrade, when one is asked for.
@@ -84,8 +90,10 @@ struct ListCommand: ParsableCommand {
         guard let upgrade else { return nil }
         let ends = upgrade.split(separator: ":").map(String.init)
         guard ends.count == 2, let from = config.peer(named: ends[0]), let to = config.peer(named: ends[1]),
-              config.gateways.contains(ends[0]), config.gateways.contains(ends[1]) else {
-            throw ConfigError("--upgrade \(upgrade): give two gateways of \(config.path) as FROM:TO (\(config.gateways.joined(separator: ", ")))")
+            config.gateways.contains(ends[0]), config.gateways.contains(ends[1])
+        else {
+            throw ConfigError(
+                "--upgrade \(upgrade): give two gateways of \(config.path) as FROM:TO (\(config.gateways.joined(separator: ", ")))")
         }
         return UpgradePlan(from: from, to: to, clients: try fleetClients(client, config), support: config.support).fleet.checks
     }

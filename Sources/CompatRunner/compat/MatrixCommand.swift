@@ -42,8 +42,9 @@ struct MatrixCommand: ParsableCommand {
             let clientNames = try pick(clients, from: loaded.clients, option: "--clients", config: loaded)
             let gatewayNames = try pick(gateways, from: loaded.gateways, option: "--gateways", config: loaded)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
-            let (units, shardRecord) = try sharding.pick(allCells, runner: MatrixRunner(config: loaded, samples: samples),
-                                                         matrixFile: matrixOptions.matrix)
+            let (units, shardRecord) = try sharding.pick(
+                allCells, runner: MatrixRunner(config: loaded, samples: samples),
+                matrixFile: matrixOptions.matrix)
             let cells = units.compactMap(\.cell)
             // Peers built from a commit are built now: those of this run's cells only.
             try checkBeforeStarting(&loaded, peers: Set(cells.flatMap { [$0.client, $0.gateway] }))
@@ -62,8 +63,9 @@ struct MatrixCommand: ParsableCommand {
             InterruptActions.shared.set { _ in
                 reported.withLock { done in
                     guard !done else { return }
-                    let partial = MatrixResult.interrupted(cells: cells, finished: finished.withLock { $0 }, config: config,
-                                                           seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+                    let partial = MatrixResult.interrupted(
+                        cells: cells, finished: finished.withLock { $0 }, config: config,
+                        seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                     emit(renderGrid(partial, color: false))
                     publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
                     if let reports { try? writeReports(partial, run: run, to: reports) }
@@ -119,7 +121,8 @@ extension MatrixCommand {
             try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
             let runner = MatrixRunner(config: config, samples: samples)
-            var matrixTimes: [Double] = [], floorTimes: [Double] = []
+            var matrixTimes: [Double] = []
+            var floorTimes: [Double] = []
             for _ in 0..<runs {
                 let result = runner.run(cells: cells, options: RunOptions(jobs: jobs))
                 guard result.allExpected else { throw ConfigError("the matrix did not pass; measure a passing matrix") }

@@ -24,7 +24,8 @@ struct PairCommand: ParsableCommand {
     func run() throws {
         var (config, samples) = try matrixOptions.load()
         for (name, role) in [(client, "client"), (gateway, "gateway")] where config.peer(named: name) == nil {
-            throw ConfigError("\(config.path): no peer named \"\(name)\" to be the \(role) (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
+            throw ConfigError(
+                "\(config.path): no peer named \"\(name)\" to be the \(role) (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
         }
         try checkBeforeStarting(&config, peers: [client, gateway])
         let runner = MatrixRunner(config: config, samples: samples)

@@ -35,7 +35,8 @@ struct PeersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What the cache holds: commit, toolchain, products, size, when built, which matrix names them.")
+        static let configuration = CommandConfiguration(
+            abstract: "What the cache holds: commit, toolchain, products, size, when built, which matrix names them.")
 
         @Option(name: [.long, .customLong("matrix-file")], help: "A matrix whose peers to name (repeatable; default matrix.json).")
         var matrix: [String] = []
@@ -53,8 +54,10 @@ struct PeersCommand: ParsableCommand {
                 for product in entry.products {
                     let users = named.users(commit: entry.commit, product: product.name)
                     let when = ISO8601DateFormatter.string(from: product.built, timeZone: .gmt, formatOptions: [.withInternetDateTime])
-                    emit(String(format: "  %@  %.1f MB  built %@  %@\n", product.name, Double(product.bytes) / 1_000_000, when,
-                                users.isEmpty ? "named by no matrix" : "named by " + users.joined(separator: ", ")))
+                    emit(
+                        String(
+                            format: "  %@  %.1f MB  built %@  %@\n", product.name, Double(product.bytes) / 1_000_000, when,
+                            users.isEmpty ? "named by no matrix" : "named by " + users.joined(separator: ", ")))
                 }
             }
         }
@@ -75,9 +78,13 @@ struct PeersCommand: ParsableCommand {
             let named = try NamedBuilds(matrices: matrix)
             var doomed = named.cache.leftoverWork()
             for entry in named.cache.entries() {
-                let kept = entry.toolchainKey == named.toolchain.key
+                let kept =
+                    entry.toolchainKey == named.toolchain.key
                     ? entry.products.filter { !named.users(commit: entry.commit, product: $0.name).isEmpty } : []
-                doomed += kept.isEmpty ? [entry.folder] : entry.products.filter { product in !kept.contains { $0.name == product.name } }.map { "\(entry.folder)/\($0.name)" }
+                doomed +=
+                    kept.isEmpty
+                    ? [entry.folder]
+                    : entry.products.filter { product in !kept.contains { $0.name == product.name } }.map { "\(entry.folder)/\($0.name)" }
             }
             for path in doomed {
                 emit("\(dryRun ? "would remove" : "removed") \(path)\n")

@@ -15,7 +15,8 @@ struct ReportCommand: ParsableCommand {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Joins the report folders of every shard of a run (--shard K/N) into the reports of the whole run.",
-            discussion: "Exit status: 0 or 1 as the whole run would have (1 on any finding), 2 when a shard is missing, repeated, unreadable or of another run."
+            discussion:
+                "Exit status: 0 or 1 as the whole run would have (1 on any finding), 2 when a shard is missing, repeated, unreadable or of another run."
         )
 
         @Argument(help: ArgumentHelp("The report folders of the shards, each holding a results.json.", valueName: "dir"))

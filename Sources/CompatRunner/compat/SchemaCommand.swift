@@ -28,12 +28,16 @@ struct SchemaCommand: ParsableCommand {
 
         @OptionGroup var matrixOptions: MatrixOptions
 
-        @Option(name: .long, help: ArgumentHelp("The lock to compare with: a file, or a git ref whose fixtures hold one (default: FIXTURES/schema-lock.json).",
-                                                valueName: "file|git-ref"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "The lock to compare with: a file, or a git ref whose fixtures hold one (default: FIXTURES/schema-lock.json).",
+                valueName: "file|git-ref"))
         var baseline: String?
 
-        @Option(name: .customLong("allow-breaking"),
-                help: ArgumentHelp("The reviewed list of intentional breaks (default: FIXTURES/allowed-breaks.json).", valueName: "file"))
+        @Option(
+            name: .customLong("allow-breaking"),
+            help: ArgumentHelp("The reviewed list of intentional breaks (default: FIXTURES/allowed-breaks.json).", valueName: "file"))
         var allowedBreaks: String?
 
         @Flag(name: .long, help: "Print the findings as JSON (each with its rule id and location); the exit status is the same.")
@@ -41,9 +45,11 @@ struct SchemaCommand: ParsableCommand {
 
         func run() throws {
             // The support policy is judged when there is a matrix file to read it from.
-            let matrix = FileManager.default.fileExists(atPath: matrixOptions.matrix) ? try MatrixConfig.load(path: matrixOptions.matrix) : nil
-            let report = try schemaSection(fixtures: matrixOptions.fixturesFolder, baseline: baseline,
-                                           allowedBreaks: allowedBreaks, support: matrix)
+            let matrix =
+                FileManager.default.fileExists(atPath: matrixOptions.matrix) ? try MatrixConfig.load(path: matrixOptions.matrix) : nil
+            let report = try schemaSection(
+                fixtures: matrixOptions.fixturesFolder, baseline: baseline,
+                allowedBreaks: allowedBreaks, support: matrix)
             emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
@@ -85,7 +91,9 @@ struct SchemaCommand: ParsableCommand {
                 emit("\(allowedPath): created, with no allowed breaks\n")
             }
             guard update.changed else {
-                emit("\(path): up to date (versions \(update.lock.lockedVersions.map(String.init).joined(separator: ", "))); nothing written\n")
+                emit(
+                    "\(path): up to date (versions \(update.lock.lockedVersions.map(String.init).joined(separator: ", "))); nothing written\n"
+                )
                 return
             }
             try update.lock.write(to: path)

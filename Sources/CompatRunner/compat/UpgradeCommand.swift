@@ -22,14 +22,17 @@ struct UpgradeArguments: ParsableArguments {
 
     enum Side: String, ExpressibleByArgument { case gateway, client }
 
-    @Option(name: .long, help: "What is replaced: the gateway (default), or one client (FROM and TO are then clients, served by --gateway).")
+    @Option(
+        name: .long, help: "What is replaced: the gateway (default), or one client (FROM and TO are then clients, served by --gateway).")
     var side: Side = .gateway
 
     @Option(name: .long, help: "With --side client: the gateway that serves the fleet.")
     var gateway: String?
 
     func validate() throws {
-        if side == .client && gateway == nil { throw ValidationError("--side client needs --gateway NAME: the gateway that serves the fleet") }
+        if side == .client && gateway == nil {
+            throw ValidationError("--side client needs --gateway NAME: the gateway that serves the fleet")
+        }
         if side == .gateway && gateway != nil { throw ValidationError("--gateway goes with --side client") }
     }
 
@@ -42,7 +45,8 @@ struct UpgradeArguments: ParsableArguments {
             }
             gateways.append(spec)
         }
-        return UpgradePlan(from: gateways[0], to: gateways[1], clients: try fleetClients(clients, config), kill: kill, support: config.support)
+        return UpgradePlan(
+            from: gateways[0], to: gateways[1], clients: try fleetClients(clients, config), kill: kill, support: config.support)
     }
 
     private func clientPlan(_ config: MatrixConfig, gateway: String) throws -> UpgradePlan {
@@ -55,7 +59,9 @@ struct UpgradeArguments: ParsableArguments {
             }
             return spec
         }
-        return UpgradePlan(client: ends[0], by: ends[1], gateway: gatewaySpec, clients: try fleetClients(clients, config), kill: kill, support: config.support)
+        return UpgradePlan(
+            client: ends[0], by: ends[1], gateway: gatewaySpec, clients: try fleetClients(clients, config), kill: kill,
+            support: config.support)
     }
 }
 
@@ -63,7 +69,8 @@ struct UpgradeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade",
         abstract: "Replaces a live fleet's gateway by another version and checks every client recovers (or is cut off by design).",
-        discussion: "A downgrade is `compat upgrade v5 v4`. Exit 1 when a check fails, including a supported client cut off (matrix.json \"support\")."
+        discussion:
+            "A downgrade is `compat upgrade v5 v4`. Exit 1 when a check fails, including a supported client cut off (matrix.json \"support\")."
     )
 
     @OptionGroup var upgrade: UpgradeArguments
@@ -76,10 +83,13 @@ struct UpgradeCommand: ParsableCommand {
         let reports = try output.prepareReports()
         let run = startRun("upgrade")
         let planned = try upgrade.plan(config)
-        try checkBeforeStarting(&config, peers: Set(planned.fleet.members.map(\.spec.name) + [planned.fleet.gateway.name, planned.from.name, planned.to.name]))
+        try checkBeforeStarting(
+            &config, peers: Set(planned.fleet.members.map(\.spec.name) + [planned.fleet.gateway.name, planned.from.name, planned.to.name]))
         // Planned again after the build, which gives peers built from a commit their programs.
         let plan = try upgrade.plan(config)
-        var words = ["compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ",")]
+        var words = [
+            "compat", "upgrade", plan.from.name, plan.to.name, "--clients", upgrade.clients ?? config.clients.joined(separator: ","),
+        ]
         if plan.kill { words.append("--kill") }
         if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }

@@ -2,13 +2,14 @@
 // the session's version and times each answer. It takes over the peer until the run ends:
 // the runner waits for its answer anyway, and nothing else must share the time.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import MiniJSON
 import PeerContract
 import TGP
 import ZeroMQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Nanoseconds on the monotonic clock.
 @inline(__always)
@@ -47,7 +48,9 @@ extension Peer {
                     return emit(id: id, .error("bench: message \(index + 1): \(error)"))
                 }
                 guard let clOrdId = message.type.logicalFieldIndex(named: "clOrdId") else {
-                    return emit(id: id, .error("bench: message \(index + 1) is a \(message.type.name), which has no clOrdId to match its answer by"))
+                    return emit(
+                        id: id, .error("bench: message \(index + 1) is a \(message.type.name), which has no clOrdId to match its answer by")
+                    )
                 }
                 messages.append((message, clOrdId, message.type.logicalFieldIndex(named: "origClOrdId"), message.type.name == "NewOrder"))
             }
@@ -56,7 +59,8 @@ extension Peer {
         let firstClOrdId = nextBenchClOrdId
         nextBenchClOrdId += UInt64(request.count)
         do {
-            let run = try BenchRun(request: request, load: load, socket: socket, codec: codec, receiverVersion: version, firstClOrdId: firstClOrdId)
+            let run = try BenchRun(
+                request: request, load: load, socket: socket, codec: codec, receiverVersion: version, firstClOrdId: firstClOrdId)
             let latencies = run.latencies.dropFirst(request.warmup).filter { $0 != BenchRun.unanswered }
             var chunk = latencies.startIndex
             while chunk < latencies.endIndex {
@@ -140,9 +144,10 @@ private struct BenchRun {
                 answeredInOrder += 1
             case .tgp:
                 guard (try? codec.decode(frame, asVersion: receiverVersion, into: &answer)) != nil,
-                      let position = answerPosition(answer.type),
-                      case .unsigned(let clOrdId) = answer.values[position],
-                      clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count) else { return }
+                    let position = answerPosition(answer.type),
+                    case .unsigned(let clOrdId) = answer.values[position],
+                    clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count)
+                else { return }
                 index = Int(clOrdId - firstClOrdId)
             }
             guard index < count, index < sent, latencies[index] == Self.unanswered else { return }

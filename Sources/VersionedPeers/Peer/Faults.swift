@@ -61,9 +61,14 @@ struct FaultSet {
         precondition(Fault.allCases.count <= UInt32.bitWidth, "more faults than bits")
         bits = Fault.allCases.enumerated().reduce(0) { bits, fault in faults.contains(fault.element) ? bits | 1 << fault.offset : bits }
         let schema = codec.schema
-        decoder = !faults.contains(.accept65Entries) ? codec : Codec(schema: Schema(
-            schemaId: schema.schemaId, messages: schema.messages, enums: schema.enums, peerRanges: schema.peerRanges,
-            maxFrameSize: schema.maxFrameSize, maxVarDataLength: schema.maxVarDataLength, maxGroupEntries: schema.maxGroupEntries + 1))
+        decoder =
+            !faults.contains(.accept65Entries)
+            ? codec
+            : Codec(
+                schema: Schema(
+                    schemaId: schema.schemaId, messages: schema.messages, enums: schema.enums, peerRanges: schema.peerRanges,
+                    maxFrameSize: schema.maxFrameSize, maxVarDataLength: schema.maxVarDataLength,
+                    maxGroupEntries: schema.maxGroupEntries + 1))
     }
 
     /// No fault: the peer behaves as the protocol says.
@@ -109,7 +114,7 @@ struct FaultSet {
     /// The frame as the faulty decoder reads it (R2: its own block length; R3: its own entry lengths).
     func beforeDecoding(_ frame: [UInt8], schema: Schema, own: Int) -> [UInt8] {
         guard has(.ownBlockLength) || has(.ownGroupBlockLength), let header = FrameHeader(of: frame),
-              let type = schema.message(templateId: header.templateId)
+            let type = schema.message(templateId: header.templateId)
         else { return frame }
         let known = min(Int(header.version), own)
         var frame = frame
@@ -148,7 +153,7 @@ struct FaultSet {
         case .unknownEnumValue where has(.lenientEnums):
             // The enum's default in place of the unknown value.
             guard let field = error.field, let type = error.messageName.flatMap(schema.message(named:)),
-                  case .enumeration(let e)? = type.rootField(named: field)?.type
+                case .enumeration(let e)? = type.rootField(named: field)?.type
             else { return nil }
             frame[error.offset] = e.defaultValue
             return frame
@@ -156,7 +161,8 @@ struct FaultSet {
             // Each surrogate read as U+FFFD (EF BF BD, as long); other invalid UTF-8 is still refused.
             // The codec names the text's first byte, after its checked u16 length.
             let length = Int(frame[error.offset - 2]) | Int(frame[error.offset - 1]) << 8
-            var index = error.offset, patched = false
+            var index = error.offset
+            var patched = false
             while index + 2 < error.offset + length {
                 if frame[index] == 0xED, (0xA0...0xBF).contains(frame[index + 1]), (0x80...0xBF).contains(frame[index + 2]) {
                     frame.replaceSubrange(index..<index + 3, with: [0xEF, 0xBF, 0xBD])

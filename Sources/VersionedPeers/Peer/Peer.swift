@@ -2,13 +2,14 @@
 // through the JSON-lines contract and talking TGP over ZeroMQ. A single-threaded poll loop
 // over stdin, stdout and the one socket, so nothing needs a lock.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import MiniJSON
 import PeerContract
 import TGP
 import ZeroMQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 final class Peer {
     static let implementation = "compat-swift"
@@ -54,7 +55,11 @@ final class Peer {
     /// The session-level messages the peer handles itself, indexed by template id: asked of
     /// every frame, so an array rather than names compared.
     private enum SessionMessage: String, CaseIterable {
-        case logon = "Logon", logonAck = "LogonAck", logonReject = "LogonReject", logout = "Logout", heartbeat = "Heartbeat"
+        case logon = "Logon"
+        case logonAck = "LogonAck"
+        case logonReject = "LogonReject"
+        case logout = "Logout"
+        case heartbeat = "Heartbeat"
     }
     private let sessionMessages: [SessionMessage?]
 
@@ -135,7 +140,9 @@ final class Peer {
             case .overlong(let length):
                 emit(id: nil, .error("a line of \(length) bytes is longer than the \(LineReader.maxLineLength)-byte limit; it was ignored"))
             case .line(let bytes):
-                guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { continue }
+                guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else {
+                    continue
+                }
                 do {
                     let command = try Command(json: try JSON.parse(bytes))
                     handle(command)
@@ -151,12 +158,17 @@ final class Peer {
 
     private func handle(_ command: Command) {
         let id = command.id
-        func wrongRole() { emit(id: id, .error("\(command.name) is a \(role == .client ? "gateway" : "client") command; this peer is a \(role.rawValue)")) }
+        func wrongRole() {
+            emit(id: id, .error("\(command.name) is a \(role == .client ? "gateway" : "client") command; this peer is a \(role.rawValue)"))
+        }
         switch command.kind {
         case .hello:
-            emit(id: id, .hello(implementation: Self.implementation, version: version, min: range.lowerBound, max: range.upperBound,
-                                role: role.rawValue, messages: schema.messages(knownAt: version).map(\.name),
-                                contract: keeps(.helloContract) ? contract : nil))
+            emit(
+                id: id,
+                .hello(
+                    implementation: Self.implementation, version: version, min: range.lowerBound, max: range.upperBound,
+                    role: role.rawValue, messages: schema.messages(knownAt: version).map(\.name),
+                    contract: keeps(.helloContract) ? contract : nil))
         case .listen(let endpoint):
             guard role == .gateway else { return wrongRole() }
             openSocket(id: id, endpoint: endpoint)
@@ -222,8 +234,11 @@ final class Peer {
         } catch {
             // A type this version does not know yet is E2's refusal, not a bad command.
             if let typeName = messageJSON["type"]?.stringValue, let type = schema.message(named: typeName), type.since > version {
-                return emit(id: id, .sendRefused(reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
-                                                 detail: "\(typeName) was added in version \(type.since); this peer is version \(version)"))
+                return emit(
+                    id: id,
+                    .sendRefused(
+                        reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
+                        detail: "\(typeName) was added in version \(type.since); this peer is version \(version)"))
             }
             return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
         }
@@ -253,7 +268,9 @@ final class Peer {
     }
 
     private func sendRaw(id: JSON, _ bytes: [UInt8], session: String?) {
-        guard socket != nil else { return emit(id: id, .error("send_raw needs a socket: \(role == .gateway ? "listen" : "connect") first")) }
+        guard socket != nil else {
+            return emit(id: id, .error("send_raw needs a socket: \(role == .gateway ? "listen" : "connect") first"))
+        }
         var identity: [UInt8]?
         if role == .gateway {
             guard let target = gateway.rawTarget(named: session) else {
@@ -278,7 +295,8 @@ final class Peer {
         // client that never reads; wait rather than lose answers the run counts.
         let queued = try socket.send(frame, routedTo: identity, waiting: quiet)
         if !queued {
-            throw ZMQError(code: ZMQError.wouldBlock, operation: "send \(frame.count) bytes: the receiver's queue is full (it is not reading)")
+            throw ZMQError(
+                code: ZMQError.wouldBlock, operation: "send \(frame.count) bytes: the receiver's queue is full (it is not reading)")
         }
     }
 
@@ -315,7 +333,7 @@ final class Peer {
         pending.flush { frame, identity in
             do throws(ZMQError) {
                 try transmit(frame, to: identity)
-            } catch where error.code == ZMQError.wouldBlock {
+            } catch  where error.code == ZMQError.wouldBlock {
                 noteDroppedAnswer(error)
             } catch {
                 log("could not send \(frame.count) bytes: \(error)")
@@ -398,15 +416,18 @@ final class Peer {
         } catch {
             if error.code == .unknownTemplate, faults.has(.crashOnUnknownTemplate) { abort() }
             let code: RejectCode = error.code == .unknownTemplate && faults.has(.wrongRejectCode) ? .malformed : error.code
-            return refuse(frame, code: code, templateId: error.templateId,
-                          detail: error.description, negotiated: negotiated, to: identity)
+            return refuse(
+                frame, code: code, templateId: error.templateId,
+                detail: error.description, negotiated: negotiated, to: identity)
         }
         if let code = SessionRules.refusal(of: message.type, receivedBy: role, negotiatedVersion: negotiated) {
-            let detail = code == .notLoggedOn
+            let detail =
+                code == .notLoggedOn
                 ? "\(code.name): \(message.type.name) before logon"
                 : "\(code.name): \(message.type.name) was added in version \(message.type.since); this session is at version \(negotiated ?? 0)"
-            return refuse(frame, code: code, templateId: message.type.templateId, detail: detail,
-                          negotiated: negotiated, to: identity)
+            return refuse(
+                frame, code: code, templateId: message.type.templateId, detail: detail,
+                negotiated: negotiated, to: identity)
         }
         notify(.received(message: message.json(knownAt: version), version: Int(header.version), bytes: frame))
         switch role {
@@ -431,15 +452,19 @@ final class Peer {
 
     /// R5–R9: a Reject back (encoded at version 1 before logon, at N after) and the event.
     /// RJ2: nothing was delivered, so the Reject refers to no clOrdId.
-    private func refuse(_ frame: [UInt8], code: RejectCode, templateId: UInt16, detail: String,
-                        negotiated: Int?, to identity: [UInt8]?) {
+    private func refuse(
+        _ frame: [UInt8], code: RejectCode, templateId: UInt16, detail: String,
+        negotiated: Int?, to identity: [UInt8]?
+    ) {
         notify(.rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
         guard SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
-        let reject = Message(schema.message(named: "Reject")!, [
-            "refTemplateId": .unsigned(UInt64(templateId)),
-            "code": .unsigned(UInt64(code.rawValue)),
-            "text": .text(String(detail.utf8.prefix(schema.maxVarDataLength)) ?? code.name),
-        ])
+        let reject = Message(
+            schema.message(named: "Reject")!,
+            [
+                "refTemplateId": .unsigned(UInt64(templateId)),
+                "code": .unsigned(UInt64(code.rawValue)),
+                "text": .text(String(detail.utf8.prefix(schema.maxVarDataLength)) ?? code.name),
+            ])
         answer(reject, at: negotiated ?? 1, to: identity)
     }
 
@@ -451,15 +476,22 @@ final class Peer {
             return emit(id: id, .error("already logged on: peer contract \(contract) has no logon on a logged-on client"))
         }
         let requested = (min ?? range.lowerBound)...(max ?? range.upperBound)
-        guard requested.lowerBound <= requested.upperBound, range.contains(requested.lowerBound), range.contains(requested.upperBound) else {
-            return emit(id: id, .error("logon range \(min ?? range.lowerBound)..\(max ?? range.upperBound) is not within this peer's \(range.lowerBound)..\(range.upperBound)"))
+        guard requested.lowerBound <= requested.upperBound, range.contains(requested.lowerBound), range.contains(requested.upperBound)
+        else {
+            return emit(
+                id: id,
+                .error(
+                    "logon range \(min ?? range.lowerBound)..\(max ?? range.upperBound) is not within this peer's \(range.lowerBound)..\(range.upperBound)"
+                ))
         }
-        let logon = Message(schema.message(named: "Logon")!, [
-            "minVersion": .unsigned(UInt64(requested.lowerBound)),
-            "maxVersion": .unsigned(UInt64(requested.upperBound)),
-            "heartbeatMs": .unsigned(1000),
-            "username": .text(username),
-        ])
+        let logon = Message(
+            schema.message(named: "Logon")!,
+            [
+                "minVersion": .unsigned(UInt64(requested.lowerBound)),
+                "maxVersion": .unsigned(UInt64(requested.upperBound)),
+                "heartbeatMs": .unsigned(1000),
+                "username": .text(username),
+            ])
         do {
             // E3: Logon travels at the newest version it announces.
             try transmit(try codec.encode(logon, at: requested.upperBound), to: nil)
@@ -478,7 +510,11 @@ final class Peer {
             let negotiated = Int(message["version"]?.unsignedValue ?? 0)
             let sessionId = message["sessionId"]?.unsignedValue ?? 0
             guard pending.range.contains(negotiated) else {
-                return emit(id: pending.id, .error("the gateway acknowledged version \(negotiated), outside the requested \(pending.range.lowerBound)..\(pending.range.upperBound)"))
+                return emit(
+                    id: pending.id,
+                    .error(
+                        "the gateway acknowledged version \(negotiated), outside the requested \(pending.range.lowerBound)..\(pending.range.upperBound)"
+                    ))
             }
             clientSession = (negotiated, sessionId)
             emit(id: pending.id, .logonAck(version: negotiated, sessionId: String(sessionId)))
@@ -486,10 +522,15 @@ final class Peer {
             guard let pending = pendingLogon else { return }
             pendingLogon = nil
             let reasonType = message.type.rootField(named: "reason")!.type
-            let reason: String = if case .enumeration(let e) = reasonType, let value = message["reason"]?.unsignedValue,
-                let known = e.value(UInt8(truncatingIfNeeded: value)) { known.name } else { "Unknown" }
-            emit(id: pending.id, .logonRejected(reason: reason, supportedMin: Int(message["supportedMin"]?.unsignedValue ?? 0),
-                                                supportedMax: Int(message["supportedMax"]?.unsignedValue ?? 0)))
+            let reason: String =
+                if case .enumeration(let e) = reasonType, let value = message["reason"]?.unsignedValue,
+                    let known = e.value(UInt8(truncatingIfNeeded: value))
+                { known.name } else { "Unknown" }
+            emit(
+                id: pending.id,
+                .logonRejected(
+                    reason: reason, supportedMin: Int(message["supportedMin"]?.unsignedValue ?? 0),
+                    supportedMax: Int(message["supportedMax"]?.unsignedValue ?? 0)))
         case .logout?:
             clientSession = nil
         default:
@@ -517,7 +558,9 @@ final class Peer {
             gateway.end(identity)
             notify(sessionEvent("logged_off", version: session.version, sessionId: session.sessionId))
         default:
-            guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else { return }
+            guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else {
+                return
+            }
             let target = faults.has(.answerWrongSession) ? gateway.loggedOnIdentity(named: nil) ?? identity : identity
             answer(reply, at: negotiated, to: target)
         }
@@ -526,7 +569,8 @@ final class Peer {
     private func acceptLogon(_ logon: Message, from identity: [UInt8]) {
         let clientMin = Int(logon["minVersion"]?.unsignedValue ?? 0)
         let clientMax = Int(logon["maxVersion"]?.unsignedValue ?? 0)
-        let outcome = clientMin <= clientMax
+        let outcome =
+            clientMin <= clientMax
             ? Negotiation(client: clientMin...clientMax, gateway: range)
             : .rejected(supported: range)
         switch outcome {
@@ -538,11 +582,13 @@ final class Peer {
                 firstNegotiated = negotiated
             }
             let session = gateway.logOn(identity, version: negotiated)
-            let ack = Message(schema.message(named: "LogonAck")!, [
-                "version": .unsigned(UInt64(negotiated)),
-                "heartbeatMs": logon["heartbeatMs"] ?? .unsigned(0),
-                "sessionId": .unsigned(session.sessionId),
-            ])
+            let ack = Message(
+                schema.message(named: "LogonAck")!,
+                [
+                    "version": .unsigned(UInt64(negotiated)),
+                    "heartbeatMs": logon["heartbeatMs"] ?? .unsigned(0),
+                    "sessionId": .unsigned(session.sessionId),
+                ])
             answer(ack, at: negotiated, to: identity)
             notify(sessionEvent("logged_on", version: negotiated, sessionId: session.sessionId))
         case .rejected(var supported):
@@ -551,12 +597,16 @@ final class Peer {
             // E3: at min(client max, gateway max), kept within the versions this peer can encode.
             let rejectVersion = Swift.max(1, Negotiation.logonRejectVersion(clientMax: clientMax, gatewayMax: version))
             let rejectType = schema.message(named: "LogonReject")!
-            let reject = Message(rejectType, [
-                "reason": rejectType.enumValue("UnsupportedVersion", of: "reason")!,
-                "supportedMin": .unsigned(UInt64(supported.lowerBound)),
-                "supportedMax": .unsigned(UInt64(supported.upperBound)),
-                "text": .text("client versions \(clientMin)..\(clientMax) and gateway versions \(supported.lowerBound)..\(supported.upperBound) do not overlap"),
-            ])
+            let reject = Message(
+                rejectType,
+                [
+                    "reason": rejectType.enumValue("UnsupportedVersion", of: "reason")!,
+                    "supportedMin": .unsigned(UInt64(supported.lowerBound)),
+                    "supportedMax": .unsigned(UInt64(supported.upperBound)),
+                    "text": .text(
+                        "client versions \(clientMin)..\(clientMax) and gateway versions \(supported.lowerBound)..\(supported.upperBound) do not overlap"
+                    ),
+                ])
             answer(reject, at: rejectVersion, to: identity)
             notify(sessionEvent("rejected", version: rejectVersion, sessionId: nil))
         }

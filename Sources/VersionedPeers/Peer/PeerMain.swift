@@ -1,9 +1,10 @@
 // The command line of a peer binary: `--role client|gateway`, `--help`, `--version`.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import TGP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 public enum PeerMain {
     /// Runs the peer of TGP `version` with the process's arguments and exits.

@@ -1,10 +1,11 @@
 // The gateway's sessions and the reference behaviour of auto mode (PROTOCOL.md,
 // "Reference gateway behaviour"): an order book per session, answers built from the schema.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import TGP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 struct GatewaySession {
     let sessionId: UInt64
@@ -94,7 +95,8 @@ extension GatewaySession {
     fileprivate mutating func answer(_ message: Message, _ kind: ReferenceVocabulary.RequestFields, _ v: ReferenceVocabulary) -> Message {
         func u64(_ index: Int?) -> UInt64 { index.flatMap { message.values[$0].unsignedValue } ?? 0 }
         func text(_ index: Int?) -> String { if let index, case .text(let value) = message.values[index] { value } else { "" } }
-        let clOrdId = u64(kind.clOrdId), origClOrdId = u64(kind.origClOrdId)
+        let clOrdId = u64(kind.clOrdId)
+        let origClOrdId = u64(kind.origClOrdId)
         let now = FieldValue.unsigned(Self.transactTime())
 
         switch kind.request {
@@ -105,8 +107,9 @@ extension GatewaySession {
             return v.orderAck.filled(.unsigned(clOrdId), .unsigned(orderId), v.statusNew, now)
         case .cancelOrder:
             guard openOrders.removeValue(forKey: origClOrdId) != nil else {
-                return v.reject.filled(.unsigned(UInt64(message.type.templateId)), v.unknownOrder, .unsigned(clOrdId),
-                                       .text("no open order with clOrdId \(origClOrdId)"))
+                return v.reject.filled(
+                    .unsigned(UInt64(message.type.templateId)), v.unknownOrder, .unsigned(clOrdId),
+                    .text("no open order with clOrdId \(origClOrdId)"))
             }
             return v.cancelAck.filled(.unsigned(clOrdId), .unsigned(origClOrdId), now)
         case .modifyOrder:
@@ -187,11 +190,14 @@ struct ReferenceVocabulary {
         unknownOrder = reject.type.enumValue("UnknownOrder", of: "code")!
         var requests = [RequestFields?](repeating: nil, count: Int(schema.messages.map(\.templateId).max() ?? 0) + 1)
         var scopeSymbol: FieldValue?
-        for (name, request) in [("NewOrder", Request.newOrder), ("CancelOrder", .cancelOrder), ("ModifyOrder", .modifyOrder), ("MassCancel", .massCancel)] {
+        for (name, request) in [
+            ("NewOrder", Request.newOrder), ("CancelOrder", .cancelOrder), ("ModifyOrder", .modifyOrder), ("MassCancel", .massCancel),
+        ] {
             guard let type = schema.message(named: name) else { continue }
             if request == .massCancel { scopeSymbol = type.enumValue("Symbol", of: "scope") }
             requests[Int(type.templateId)] = RequestFields(
-                request: request, clOrdId: type.logicalFieldIndex(named: "clOrdId"), origClOrdId: type.logicalFieldIndex(named: "origClOrdId"),
+                request: request, clOrdId: type.logicalFieldIndex(named: "clOrdId"),
+                origClOrdId: type.logicalFieldIndex(named: "origClOrdId"),
                 symbol: type.logicalFieldIndex(named: "symbol"), scope: type.logicalFieldIndex(named: "scope"))
         }
         self.requests = requests

@@ -2,7 +2,7 @@
 // queued to stdout without ever blocking the peer on a slow reader.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Splits stdin into lines; a line longer than `maxLineLength` is refused whole, not buffered.

@@ -33,9 +33,13 @@ public struct BenchOptions: Sendable {
         var mix: [(type: String, weight: Int)] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let name = pieces.first, !name.isEmpty else { throw ConfigError("--mix \(text): an empty entry; write TYPE=WEIGHT,TYPE=WEIGHT") }
+            guard let name = pieces.first, !name.isEmpty else {
+                throw ConfigError("--mix \(text): an empty entry; write TYPE=WEIGHT,TYPE=WEIGHT")
+            }
             let weight = pieces.count == 2 ? Int(pieces[1]) : 1
-            guard let weight, (1...1000).contains(weight) else { throw ConfigError("--mix \(text): the weight of \(name) must be an integer from 1 to 1000") }
+            guard let weight, (1...1000).contains(weight) else {
+                throw ConfigError("--mix \(text): the weight of \(name) must be an integer from 1 to 1000")
+            }
             mix.append((name, weight))
         }
         return mix
@@ -61,9 +65,12 @@ struct BenchPlan {
         for (name, weight) in options.mix {
             guard let type = schema.message(named: name) else { throw ConfigError("--mix: no message type \(name) in the schema") }
             guard Self.answers[name] != nil else {
-                throw ConfigError("--mix: \(name) is not answered by the reference gateway; use \(Self.answers.keys.sorted().joined(separator: ", "))")
+                throw ConfigError(
+                    "--mix: \(name) is not answered by the reference gateway; use \(Self.answers.keys.sorted().joined(separator: ", "))")
             }
-            guard type.since <= version else { throw ConfigError("--mix: \(name) was added in version \(type.since); this session is at version \(version)") }
+            guard type.since <= version else {
+                throw ConfigError("--mix: \(name) was added in version \(type.since); this session is at version \(version)")
+            }
             var message = samples[type].sample
             if options.payload != "sample", let edge = samples[type].edges.first(where: { $0.name == options.payload }) {
                 message = edge.message
@@ -72,7 +79,8 @@ struct BenchPlan {
             byType.append((message.projected(onto: version), weight))
         }
         guard payloadFound else {
-            throw ConfigError("--payload \(options.payload): no message of the mix has that edge in \(samples.path) (use sample or an edge name)")
+            throw ConfigError(
+                "--payload \(options.payload): no message of the mix has that edge in \(samples.path) (use sample or an edge name)")
         }
         // Smooth weighted round robin: NewOrder=2,CancelOrder=1 gives N C N, not N N C.
         var credit = [Int](repeating: 0, count: byType.count)
@@ -106,6 +114,7 @@ struct BenchPlan {
 
     func request(raw: Bool, options: BenchOptions, clientVersion: Int) -> BenchRequest {
         let load: BenchRequest.Load = raw ? .raw(frames: frames) : .tgp(messages: messages.map { $0.json(knownAt: clientVersion) })
-        return BenchRequest(load: load, count: options.count, warmup: options.warmup, rate: options.rate, window: options.window, drainSeconds: 5)
+        return BenchRequest(
+            load: load, count: options.count, warmup: options.warmup, rate: options.rate, window: options.window, drainSeconds: 5)
     }
 }

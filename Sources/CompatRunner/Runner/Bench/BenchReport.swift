@@ -10,14 +10,17 @@ public enum BenchReport {
     public static func table(_ result: BenchResult) -> String {
         let options = result.options
         let load = options.rate > 0 ? "open loop at \(options.rate) msg/s" : "unlimited, window \(options.window)"
-        var text = "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(options.count) messages per run "
+        var text =
+            "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(options.count) messages per run "
             + "(\(options.warmup) warm-up), mix \(options.mixText), payload \(options.payload) (\(sizes(result.frameBytes)) bytes), \(load)\n"
-        text += "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")\n\n"
+        text +=
+            "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")\n\n"
         let header = ["", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "msg/s", "client CPU s", "gateway CPU s"]
         var rows = [row("tgp", result.ours.median)]
         if let raw = result.raw { rows.append(row("raw zmq", raw.median)) }
         if let ratios = result.ratios {
-            rows.append(["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
+            rows.append(
+                ["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
         }
         text += TextColumns.aligned([header] + rows)
         return text
@@ -52,11 +55,12 @@ public enum BenchReport {
     /// Writes bench.json, summary.md and bench.html, each carrying `runId`, and the latency
     /// distribution of every cell and series as an HdrHistogram `.hgrm` file, into `folder` as one set.
     public static func write(_ results: [BenchResult], text: String, runId: RunID, to folder: ReportFolder) throws {
-        try folder.replace(with: [
-            ReportFile("bench.json", json(results, runId: runId).serialized),
-            ReportFile("summary.md", "# compat bench\n\n```\n" + text + "```\n\n" + runId.summaryLine + "\n"),
-            ReportFile("bench.html", html(results, text: text, runId: runId)),
-        ] + results.flatMap(percentileFiles))
+        try folder.replace(
+            with: [
+                ReportFile("bench.json", json(results, runId: runId).serialized),
+                ReportFile("summary.md", "# compat bench\n\n```\n" + text + "```\n\n" + runId.summaryLine + "\n"),
+                ReportFile("bench.html", html(results, text: text, runId: runId)),
+            ] + results.flatMap(percentileFiles))
     }
 
     /// `client=v3,gateway=v5,series=tgp.hgrm` (and `series=raw` for the baseline): the merged runs'
@@ -74,14 +78,14 @@ public enum BenchReport {
 
     static func html(_ results: [BenchResult], text: String, runId: RunID) -> String {
         var page = """
-        <!doctype html>
-        <html><head><meta charset="utf-8"><title>compat bench</title>
-        <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
-        svg{background:#fff;border:1px solid #ddd}text{font-size:12px}</style>
-        </head><body><h1>compat bench</h1>
-        <pre>\(escaped(text))</pre>
+            <!doctype html>
+            <html><head><meta charset="utf-8"><title>compat bench</title>
+            <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
+            svg{background:#fff;border:1px solid #ddd}text{font-size:12px}</style>
+            </head><body><h1>compat bench</h1>
+            <pre>\(escaped(text))</pre>
 
-        """
+            """
         for result in results {
             page += "<h2>client \(escaped(result.client)) → gateway \(escaped(result.gateway)), version \(result.version)</h2>\n"
             page += percentilePlot(ours: result.ours.merged, raw: result.raw?.merged)
@@ -91,7 +95,12 @@ public enum BenchReport {
 
     /// Latency against percentile on the usual HDR axis, 1/(1-p) on a log scale, so the tail has room.
     static func percentilePlot(ours: Histogram<UInt64>, raw: Histogram<UInt64>?) -> String {
-        let width = 720.0, height = 360.0, left = 70.0, bottom = 40.0, top = 20.0, right = 20.0
+        let width = 720.0
+        let height = 360.0
+        let left = 70.0
+        let bottom = 40.0
+        let top = 20.0
+        let right = 20.0
         let curves = [("tgp (ours)", ours)] + (raw.map { [("raw zmq", $0)] } ?? [])
         let points = curves.map { curve in
             curve.1.percentiles(ticksPerHalfDistance: 5).map { (min($0.percentile, 99.9999), Double($0.value) / 1000) }
@@ -110,7 +119,8 @@ public enum BenchReport {
             svg += "<line x1=\"\(left)\" y1=\"\(y(value))\" x2=\"\(width - right)\" y2=\"\(y(value))\" stroke=\"#eee\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(y(value) + 4)\" text-anchor=\"end\">\(tickLabel(value))</text>\n"
         }
-        svg += "<text x=\"14\" y=\"\(top + (height - bottom - top) / 2)\" transform=\"rotate(-90 14 \(top + (height - bottom - top) / 2))\" text-anchor=\"middle\">latency µs</text>\n"
+        svg +=
+            "<text x=\"14\" y=\"\(top + (height - bottom - top) / 2)\" transform=\"rotate(-90 14 \(top + (height - bottom - top) / 2))\" text-anchor=\"middle\">latency µs</text>\n"
         svg += "<text x=\"\(left + (width - left - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">percentile</text>\n"
         for (index, curve) in curves.enumerated() {
             let path = points[index].map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
@@ -150,7 +160,9 @@ public enum BenchReport {
 
     static func microseconds(_ nanoseconds: UInt64) -> String { String(format: "%.1f", Double(nanoseconds) / 1000) }
     static func times(_ ratio: Double) -> String { String(format: "%.2f×", ratio) }
-    static func thousands(_ value: Double) -> String { value >= 10_000 ? String(format: "%.0fk", value / 1000) : String(format: "%.0f", value) }
+    static func thousands(_ value: Double) -> String {
+        value >= 10_000 ? String(format: "%.0fk", value / 1000) : String(format: "%.0f", value)
+    }
 
     private static func sizes(_ bytes: [Int]) -> String {
         let distinct = Array(Set(bytes)).sorted()

@@ -18,9 +18,11 @@ public struct BenchRun: Sendable {
     }
 
     public var figures: BenchFigures {
-        BenchFigures(measured: histogram.totalCount, p50: histogram.valueAtPercentile(50), p90: histogram.valueAtPercentile(90), p99: histogram.valueAtPercentile(99),
-                     p999: histogram.valueAtPercentile(99.9), max: histogram.max,
-                     throughput: seconds > 0 ? Double(sent) / seconds : 0, clientCPU: clientCPU, gatewayCPU: gatewayCPU)
+        BenchFigures(
+            measured: histogram.totalCount, p50: histogram.valueAtPercentile(50), p90: histogram.valueAtPercentile(90),
+            p99: histogram.valueAtPercentile(99),
+            p999: histogram.valueAtPercentile(99.9), max: histogram.max,
+            throughput: seconds > 0 ? Double(sent) / seconds : 0, clientCPU: clientCPU, gatewayCPU: gatewayCPU)
     }
 }
 
@@ -59,9 +61,10 @@ public struct BenchSeries: Sendable {
     public var median: BenchFigures {
         let all = runs.map(\.figures)
         func middle<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
-        return BenchFigures(measured: middle(all.map(\.measured)), p50: middle(all.map(\.p50)), p90: middle(all.map(\.p90)), p99: middle(all.map(\.p99)),
-                            p999: middle(all.map(\.p999)), max: middle(all.map(\.max)), throughput: middle(all.map(\.throughput)),
-                            clientCPU: middle(all.map(\.clientCPU)), gatewayCPU: middle(all.map(\.gatewayCPU)))
+        return BenchFigures(
+            measured: middle(all.map(\.measured)), p50: middle(all.map(\.p50)), p90: middle(all.map(\.p90)), p99: middle(all.map(\.p99)),
+            p999: middle(all.map(\.p999)), max: middle(all.map(\.max)), throughput: middle(all.map(\.throughput)),
+            clientCPU: middle(all.map(\.clientCPU)), gatewayCPU: middle(all.map(\.gatewayCPU)))
     }
 
     /// Every run's latencies together, for the distribution plot.
@@ -87,11 +90,13 @@ public struct BenchResult: Sendable {
     /// Ours over the baseline: latency ratios above 1 and a throughput ratio below 1 are our cost.
     public var ratios: BenchRatios? {
         guard let raw else { return nil }
-        let a = ours.median, b = raw.median
+        let a = ours.median
+        let b = raw.median
         func ratio(_ x: Double, _ y: Double) -> Double { y > 0 ? x / y : 0 }
-        return BenchRatios(latency: zip(a.latencies, b.latencies).map { ratio(Double($0), Double($1)) },
-                           throughput: ratio(a.throughput, b.throughput),
-                           clientCPU: ratio(a.clientCPU, b.clientCPU), gatewayCPU: ratio(a.gatewayCPU, b.gatewayCPU))
+        return BenchRatios(
+            latency: zip(a.latencies, b.latencies).map { ratio(Double($0), Double($1)) },
+            throughput: ratio(a.throughput, b.throughput),
+            clientCPU: ratio(a.clientCPU, b.clientCPU), gatewayCPU: ratio(a.gatewayCPU, b.gatewayCPU))
     }
 
     public var json: JSON {

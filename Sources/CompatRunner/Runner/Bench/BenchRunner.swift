@@ -28,19 +28,24 @@ public struct BenchRunner {
     /// The version a pair settles on, from the schema's ranges; nil when it cannot log on.
     public func negotiatedVersion(client: String, gateway: String) -> Int? {
         guard let client = config.peer(named: client), let gateway = config.peer(named: gateway),
-              let clientRange = schema.peerRanges[client.version], let gatewayRange = schema.peerRanges[gateway.version],
-              case .accepted(let version) = Negotiation(client: clientRange, gateway: gatewayRange) else { return nil }
+            let clientRange = schema.peerRanges[client.version], let gatewayRange = schema.peerRanges[gateway.version],
+            case .accepted(let version) = Negotiation(client: clientRange, gateway: gatewayRange)
+        else { return nil }
         return version
     }
 
     /// Runs one pair: `options.runs` runs of ours, each followed by one of the baseline.
-    public func run(client clientName: String, gateway gatewayName: String, options: BenchOptions,
-                    progress: (String) -> Void = { _ in }) throws -> BenchResult {
+    public func run(
+        client clientName: String, gateway gatewayName: String, options: BenchOptions,
+        progress: (String) -> Void = { _ in }
+    ) throws -> BenchResult {
         guard let clientSpec = config.peer(named: clientName), let gatewaySpec = config.peer(named: gatewayName) else {
             throw ConfigError("\(config.path): no peer named \(config.peer(named: clientName) == nil ? clientName : gatewayName)")
         }
         guard let version = negotiatedVersion(client: clientName, gateway: gatewayName) else {
-            throw ConfigError("\(clientName) (version \(clientSpec.version)) and \(gatewayName) (version \(gatewaySpec.version)) share no version: nothing to measure")
+            throw ConfigError(
+                "\(clientName) (version \(clientSpec.version)) and \(gatewayName) (version \(gatewaySpec.version)) share no version: nothing to measure"
+            )
         }
         let plan = try BenchPlan(options: options, samples: samples, schema: schema, version: version)
         let directory = try makeCellFolder(prefix: "compat-bench-\(clientName)-\(gatewayName)")
@@ -55,25 +60,32 @@ public struct BenchRunner {
             let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr", transcriptPath: nil)
             handles.append(gateway)
             // The client reports every latency before its answer: up to 20 digits and a comma each.
-            let client = try PeerHandle(spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr", transcriptPath: nil,
-                                        stdoutBudget: PeerHandle.defaultStdoutBudget + 21 * options.count)
+            let client = try PeerHandle(
+                spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr", transcriptPath: nil,
+                stdoutBudget: PeerHandle.defaultStdoutBudget + 21 * options.count)
             handles.append(client)
             // A run may take long; its answer comes at the end.
             let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
-            let session = CellSession(client: client, gateway: gateway,
-                                      commandTimeout: config.commandTimeout + .seconds(runSeconds + 10),
-                                      cellDeadline: .now + .seconds(3600 * 24), folder: directory)
+            let session = CellSession(
+                client: client, gateway: gateway,
+                commandTimeout: config.commandTimeout + .seconds(runSeconds + 10),
+                cellDeadline: .now + .seconds(3600 * 24), folder: directory)
             let driver = BenchDriver(session: session, names: (clientName, gatewayName))
-            try driver.setUp(endpoint: config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*",
-                             version: version, allowRemote: options.allowRemote)
+            try driver.setUp(
+                endpoint: config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*",
+                version: version, allowRemote: options.allowRemote)
             for index in 1...options.runs {
                 progress("run \(index)/\(options.runs): tgp")
-                ours.append(try driver.measure(plan.request(raw: false, options: options, clientVersion: clientSpec.version),
-                                               serve: .tgp, replyBytes: plan.replyBytes))
+                ours.append(
+                    try driver.measure(
+                        plan.request(raw: false, options: options, clientVersion: clientSpec.version),
+                        serve: .tgp, replyBytes: plan.replyBytes))
                 if options.baseline {
                     progress("run \(index)/\(options.runs): raw zmq")
-                    raw.append(try driver.measure(plan.request(raw: true, options: options, clientVersion: clientSpec.version),
-                                                  serve: .raw, replyBytes: plan.replyBytes))
+                    raw.append(
+                        try driver.measure(
+                            plan.request(raw: true, options: options, clientVersion: clientSpec.version),
+                            serve: .raw, replyBytes: plan.replyBytes))
                 }
             }
             _ = try? session.request(.client, .shutdown)
@@ -90,9 +102,10 @@ public struct BenchRunner {
             throw BenchError(message: "bench \(clientName) → \(gatewayName): \(Self.describe(failure))\n\(tails)")
         }
         try? FileManager.default.removeItem(atPath: directory)
-        return BenchResult(client: clientName, gateway: gatewayName, version: version, options: options,
-                           frameBytes: plan.frames.map(\.count), replyBytes: plan.replyBytes,
-                           ours: BenchSeries(runs: ours), raw: options.baseline ? BenchSeries(runs: raw) : nil)
+        return BenchResult(
+            client: clientName, gateway: gatewayName, version: version, options: options,
+            frameBytes: plan.frames.map(\.count), replyBytes: plan.replyBytes,
+            ours: BenchSeries(runs: ours), raw: options.baseline ? BenchSeries(runs: raw) : nil)
     }
 
     static func describe(_ error: Error) -> String {
@@ -130,14 +143,16 @@ private struct BenchDriver {
             throw BenchError(message: "\(mode.rawValue) run: the gateway \(names.gateway) answered \(answered) of \(sent) messages")
         }
         session.clearInboxes()
-        return BenchRun(histogram: histogram, sent: sent, seconds: seconds,
-                        clientCPU: cpuAfter.client - cpuBefore.client, gatewayCPU: cpuAfter.gateway - cpuBefore.gateway)
+        return BenchRun(
+            histogram: histogram, sent: sent, seconds: seconds,
+            clientCPU: cpuAfter.client - cpuBefore.client, gatewayCPU: cpuAfter.gateway - cpuBefore.gateway)
     }
 
     private func unexpected(_ event: Event, to command: String, by role: Role) -> BenchError {
         let name = role == .client ? names.client : names.gateway
         if case .error(let message) = event.kind, message.contains("unknown command") {
-            return BenchError(message: "the \(role.rawValue) \(name) does not support the benchmark commands of the peer contract (\(message))")
+            return BenchError(
+                message: "the \(role.rawValue) \(name) does not support the benchmark commands of the peer contract (\(message))")
         }
         return BenchError(message: "the \(role.rawValue) \(name) answered \(command) with \(event.json.serialized)")
     }
@@ -148,7 +163,8 @@ extension PeerProcess {
     /// used so far, from /proc/PID/stat; its resolution is the clock tick (10 ms).
     var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")") else { return 0 }
+            let end = stat.lastIndex(of: ")")
+        else { return 0 }
         // After the command name come field 3 (state) on: utime is field 14, stime 15.
         let fields = stat[stat.index(after: end)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }

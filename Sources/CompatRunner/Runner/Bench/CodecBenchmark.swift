@@ -83,9 +83,10 @@ public enum CodecBenchmark {
                 let allocating = measure(runs: runs, minimumSeconds: minimumSeconds, checksum: &checksum) { iterations in
                     allocatingLoop(codec, message, version, iterations)
                 }
-                results.append(CodecBenchmarkResult(
-                    message: type.name, version: version, frameBytes: frame.count, encodeNanoseconds: encode,
-                    decodeNanoseconds: decode, allocatingEncodeDecodeNanoseconds: allocating, checksum: checksum))
+                results.append(
+                    CodecBenchmarkResult(
+                        message: type.name, version: version, frameBytes: frame.count, encodeNanoseconds: encode,
+                        decodeNanoseconds: decode, allocatingEncodeDecodeNanoseconds: allocating, checksum: checksum))
             }
         }
         return results
@@ -96,9 +97,11 @@ public enum CodecBenchmark {
     public static func table(_ results: [CodecBenchmarkResult]) -> String {
         let header = ["message", "version", "bytes", "encode ns", "decode ns", "enc+dec ns", "new arrays ns"]
         let rows = results.map { result in
-            [result.message, "v\(result.version)", String(result.frameBytes), format(result.encodeNanoseconds),
-             format(result.decodeNanoseconds), format(result.encodeDecodeNanoseconds),
-             format(result.allocatingEncodeDecodeNanoseconds)]
+            [
+                result.message, "v\(result.version)", String(result.frameBytes), format(result.encodeNanoseconds),
+                format(result.decodeNanoseconds), format(result.encodeDecodeNanoseconds),
+                format(result.allocatingEncodeDecodeNanoseconds),
+            ]
         }
         let checksum = results.reduce(UInt64(0)) { $0 &+ $1.checksum }
         // The message name to the left, the figures to the right.
@@ -111,14 +114,15 @@ public enum CodecBenchmark {
     public static func json(_ results: [CodecBenchmarkResult]) -> JSON {
         .object([
             "tool": .string("compat bench codec"),
-            "results": .array(results.map { result in
-                .object([
-                    "message": .string(result.message), "version": .integer(result.version), "frameBytes": .integer(result.frameBytes),
-                    "encodeNanoseconds": .double(result.encodeNanoseconds), "decodeNanoseconds": .double(result.decodeNanoseconds),
-                    "encodeDecodeNanoseconds": .double(result.encodeDecodeNanoseconds),
-                    "allocatingEncodeDecodeNanoseconds": .double(result.allocatingEncodeDecodeNanoseconds),
-                ])
-            }),
+            "results": .array(
+                results.map { result in
+                    .object([
+                        "message": .string(result.message), "version": .integer(result.version), "frameBytes": .integer(result.frameBytes),
+                        "encodeNanoseconds": .double(result.encodeNanoseconds), "decodeNanoseconds": .double(result.decodeNanoseconds),
+                        "encodeDecodeNanoseconds": .double(result.encodeDecodeNanoseconds),
+                        "allocatingEncodeDecodeNanoseconds": .double(result.allocatingEncodeDecodeNanoseconds),
+                    ])
+                }),
             "checksum": .integer(results.reduce(UInt64(0)) { $0 &+ $1.checksum }),
         ])
     }

@@ -22,13 +22,16 @@ public struct PeerBuildSpec: Sendable, Hashable {
         for field in object.keys where field != "ref" && field != "product" {
             throw fail("\(key).\(field)", "unknown key (expected ref, product)")
         }
-        guard let ref = object["ref"]?.stringValue, !ref.isEmpty else { throw fail("\(key).ref", "must be a non-empty string (a commit, tag or branch)") }
+        guard let ref = object["ref"]?.stringValue, !ref.isEmpty else {
+            throw fail("\(key).ref", "must be a non-empty string (a commit, tag or branch)")
+        }
         // git would read a leading '-' as an option.
         guard !ref.hasPrefix("-"), !ref.contains(where: \.isWhitespace) else {
             throw fail("\(key).ref", "\"\(ref)\" is not a git ref (no leading '-', no spaces)")
         }
         guard let product = object["product"]?.stringValue, !product.isEmpty,
-              product.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+            product.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) })
+        else {
             throw fail("\(key).product", "must be the name of an executable product of the package, e.g. \"peer-v3\"")
         }
         self.init(ref: ref, product: product)

@@ -22,8 +22,10 @@ public struct PeerBuilder: Sendable {
 
     /// Gives the peers among `names` that are built from a commit their cached programs, building
     /// what is missing first. Nothing runs (not even git) when none of them is such a peer.
-    public static func prepare(_ config: inout MatrixConfig, peers names: Set<String>,
-                               progress: @escaping @Sendable (String) -> Void) throws(ConfigError) {
+    public static func prepare(
+        _ config: inout MatrixConfig, peers names: Set<String>,
+        progress: @escaping @Sendable (String) -> Void
+    ) throws(ConfigError) {
         guard config.peers.contains(where: { names.contains($0.name) && $0.build != nil }) else { return }
         let builder = PeerBuilder(cache: try PeerCache.of(folder: config.folder), progress: progress)
         config.useBuiltPrograms(try builder.programs(for: config, peers: names))
@@ -47,7 +49,8 @@ public struct PeerBuilder: Sendable {
         for (commit, peers) in byCommit {
             let entry = cache.entryFolder(commit: commit, toolchain: toolchain)
             var missing: [String] = []
-            for product in peers.map(\.build!.product) where !missing.contains(product) && !FileManager.default.isExecutableFile(atPath: "\(entry)/\(product)") {
+            for product in peers.map(\.build!.product)
+            where !missing.contains(product) && !FileManager.default.isExecutableFile(atPath: "\(entry)/\(product)") {
                 missing.append(product)
             }
             if !missing.isEmpty { try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain) }
@@ -87,7 +90,9 @@ public struct PeerBuilder: Sendable {
             append(output, to: log)
             guard result.termination.isCleanExit else {
                 let names = peers.filter { $0.build!.product == product }.map { "\"\($0.name)\"" }.joined(separator: ", ")
-                throw ConfigError("peer \(names): building \(product) at \(refs) (commit \(commit.prefix(12))) failed (\(result.termination)); full log: \(log); its last lines:\n" + tail(of: log))
+                throw ConfigError(
+                    "peer \(names): building \(product) at \(refs) (commit \(commit.prefix(12))) failed (\(result.termination)); full log: \(log); its last lines:\n"
+                        + tail(of: log))
             }
             try install("\(work)/scratch/release/\(product)", as: "\(entry)/\(product)")
         }

@@ -25,7 +25,8 @@ public struct PeerCache: Sendable {
     public static func of(folder: String) throws(ConfigError) -> PeerCache {
         let result = try Git.run(["rev-parse", "--show-toplevel"], in: folder)
         guard let top = result.text?.trimmingCharacters(in: .whitespacesAndNewlines), !top.isEmpty else {
-            throw ConfigError("\(folder): not inside a git repository, so peers with \"build\" have no commits to build (git: \(result.why))")
+            throw ConfigError(
+                "\(folder): not inside a git repository, so peers with \"build\" have no commits to build (git: \(result.why))")
         }
         return PeerCache(repository: top)
     }
@@ -39,7 +40,9 @@ public struct PeerCache: Sendable {
     public func commit(of ref: String, peer: String) throws(ConfigError) -> String {
         let result = try Git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], in: repository)
         guard let sha = result.text?.trimmingCharacters(in: .whitespacesAndNewlines), sha.count == 40 else {
-            throw ConfigError("peer \"\(peer)\": ref \(ref) is not a commit of \(repository) (a shallow or partial clone lacks it: git fetch origin \(ref), or git fetch --unshallow)")
+            throw ConfigError(
+                "peer \"\(peer)\": ref \(ref) is not a commit of \(repository) (a shallow or partial clone lacks it: git fetch origin \(ref), or git fetch --unshallow)"
+            )
         }
         return sha
     }
@@ -85,10 +88,12 @@ public struct CachedBuild: Sendable {
         products = files.sorted().compactMap { file -> Product? in
             let path = "\(folder)/\(file)"
             guard !file.hasPrefix("."), file != PeerCache.logName, file != PeerCache.toolchainName,
-                  FileManager.default.isExecutableFile(atPath: path),
-                  let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
-            return Product(name: file, bytes: (attributes[.size] as? Int) ?? 0, built: (attributes[.modificationDate] as? Date) ?? .distantPast)
+                FileManager.default.isExecutableFile(atPath: path),
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular
+            else { return nil }
+            return Product(
+                name: file, bytes: (attributes[.size] as? Int) ?? 0, built: (attributes[.modificationDate] as? Date) ?? .distantPast)
         }
     }
 }

@@ -9,8 +9,9 @@ extension CellExecutor {
         case .delivered(let message):
             return try deliverRaw(input.frame, version: negotiated, expected: message, flow: flow)
         case .refused(let code, let refTemplateId, let answeredWithReject):
-            return try expectRefusal(input.frame, from: flow.sender, code: code, refTemplateId: refTemplateId, rejectVersion: negotiated,
-                                     answeredWithReject: answeredWithReject)
+            return try expectRefusal(
+                input.frame, from: flow.sender, code: code, refTemplateId: refTemplateId, rejectVersion: negotiated,
+                answeredWithReject: answeredWithReject)
         }
     }
 }

@@ -45,7 +45,8 @@ public enum BadInputProbe: String, CaseIterable, Sendable {
         case .unknownTemplate: return [.r5] + refusal
         case .enumPastLast: return [.r7, .w1, .rj3, .p16] + refusal
         case .char8PrintableEdges, .varDataAtLimit: return [.w1, .p12, .p15]
-        case .char8Below, .char8Delete, .char8AfterPadding, .utf8Overlong, .utf8Surrogate, .utf8AboveMax, .utf8Truncated, .utf8StrayContinuation:
+        case .char8Below, .char8Delete, .char8AfterPadding, .utf8Overlong, .utf8Surrogate, .utf8AboveMax, .utf8Truncated,
+            .utf8StrayContinuation:
             return [.r7, .w1] + refusal
         case .varDataOverLimit: return [.r8, .w1] + refusal
         case .groupAtLimit: return [.w4, .r3, .p12]
@@ -55,7 +56,8 @@ public enum BadInputProbe: String, CaseIterable, Sendable {
 
     var appliesTo: String {
         switch self {
-        case .enumPastLast: "compatible cells, both directions: each enum once, in the first type with since ≤ N that has it (a Reject must draw no Reject back)"
+        case .enumPastLast:
+            "compatible cells, both directions: each enum once, in the first type with since ≤ N that has it (a Reject must draw no Reject back)"
         case .char8PrintableEdges: "compatible cells, each direction with a type of that direction that has a char8 field at N"
         case .groupAtLimit: "compatible cells with N ≥ 2, gateway to client (MarketDataSnapshot)"
         case .groupOverLimit, .groupShortBlockLength, .groupPastEnd: "compatible cells with N ≥ 2, both directions"
@@ -106,8 +108,9 @@ struct BadInputFactory {
     private func refused(_ probe: BadInputProbe, _ frame: [UInt8], _ code: RejectCode, name: String? = nil) -> BadInput {
         let refTemplateId = frame.count >= FrameHeader.size ? UInt16(frame[2]) | UInt16(frame[3]) << 8 : 0
         let isReject = refTemplateId == type("Reject").templateId && frame.count >= FrameHeader.size
-        return BadInput(probe: probe, name: name ?? probe.rawValue, frame: frame,
-                        outcome: .refused(code, refTemplateId: refTemplateId, answeredWithReject: !isReject))
+        return BadInput(
+            probe: probe, name: name ?? probe.rawValue, frame: frame,
+            outcome: .refused(code, refTemplateId: refTemplateId, answeredWithReject: !isReject))
     }
 
     private func delivered(_ probe: BadInputProbe, _ message: Message) -> BadInput? {
@@ -121,13 +124,16 @@ struct BadInputFactory {
     }
 
     func probe(of probe: BadInputProbe, flow: CheckName.Flow) -> [BadInput] {
-        let newOrder = type("NewOrder"), logout = type("Logout"), reject = type("Reject")
+        let newOrder = type("NewOrder")
+        let logout = type("Logout")
+        let reject = type("Reject")
         let order = sample(newOrder).frame
         let bye = (try? codec.encode(Message(logout, ["reason": .text("bye")]), at: negotiated)) ?? []
         func logoutWithReason(_ bytes: [UInt8]) -> [UInt8] { layout.replacingVarData(bye, type: logout, with: bytes) }
         switch probe {
         case .shortHeader: return [refused(probe, Array(order.prefix(FrameHeader.size - 1)), .malformed)]
-        case .truncatedBlock: return [refused(probe, Array(order.prefix(FrameHeader.size + newOrder.blockLength(at: negotiated) - 1)), .malformed)]
+        case .truncatedBlock:
+            return [refused(probe, Array(order.prefix(FrameHeader.size + newOrder.blockLength(at: negotiated) - 1)), .malformed)]
         case .frameAtLimit, .frameOverLimit:
             // A Reject travels both ways and carries var-data at every version; R4 skips the padding.
             let size = schema.maxFrameSize + (probe == .frameAtLimit ? 0 : 1)
@@ -142,19 +148,22 @@ struct BadInputFactory {
         case .shortBlockLength: return [refused(probe, layout.withHeader(order) { $0.blockLength -= 1 }, .malformed)]
         case .unknownTemplate: return [refused(probe, layout.withHeader(order) { $0.templateId = 99 }, .unknownTemplate)]
         case .enumPastLast: return enumsPastLast()
-        case .char8PrintableEdges: return char8Carrier(flow).flatMap { carrier in
+        case .char8PrintableEdges:
+            return char8Carrier(flow).flatMap { carrier in
                 var message = sample(carrier).message
                 message["symbol"] = .text(" !}~AZaz")
                 return delivered(probe, message)
             }.map { [$0] } ?? []
         case .char8Below: return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x1F]), .invalidValue)]
         case .char8Delete: return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x7F]), .invalidValue)]
-        case .char8AfterPadding: return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x00, 0x42]), .invalidValue)]
+        case .char8AfterPadding:
+            return [refused(probe, layout.setting(order, field: "symbol", of: newOrder, to: [0x41, 0x00, 0x42]), .invalidValue)]
         case .varDataAtLimit:
             var message = sample(reject).message
             message["text"] = .text(String(repeating: "v", count: schema.maxVarDataLength))
             return delivered(probe, message).map { [$0] } ?? []
-        case .varDataOverLimit: return [refused(probe, logoutWithReason([UInt8](repeating: 0x61, count: schema.maxVarDataLength + 1)), .malformed)]
+        case .varDataOverLimit:
+            return [refused(probe, logoutWithReason([UInt8](repeating: 0x61, count: schema.maxVarDataLength + 1)), .malformed)]
         case .varDataPastEnd: return [refused(probe, Array(bye.dropLast()), .malformed)]
         case .utf8Overlong: return [refused(probe, logoutWithReason([0x61, 0xC0, 0xAF, 0xE0, 0x80, 0xAF]), .invalidValue)]
         case .utf8Surrogate: return [refused(probe, logoutWithReason([0x61, 0xED, 0xA0, 0x80]), .invalidValue)]
@@ -190,7 +199,7 @@ struct BadInputFactory {
 
     private func groupProbe(_ probe: BadInputProbe, flow: CheckName.Flow) -> [BadInput] {
         guard let snapshot = schema.message(named: "MarketDataSnapshot"), snapshot.since <= negotiated,
-              let group = snapshot.groups.first, let full = samples[snapshot].edges.first(where: { $0.name == "group-full" })?.message
+            let group = snapshot.groups.first, let full = samples[snapshot].edges.first(where: { $0.name == "group-full" })?.message
         else { return [] }
         let message = full.projected(onto: negotiated)
         guard let frame = try? codec.encode(message, at: negotiated) else { return [] }

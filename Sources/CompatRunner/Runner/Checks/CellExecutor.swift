@@ -42,8 +42,10 @@ final class CellExecutor {
     /// time from the result before it to its own.
     private var lastRecorded = ContinuousClock.now
 
-    init(schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
-         allowRemote: Bool = false) {
+    init(
+        schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
+        allowRemote: Bool = false
+    ) {
         self.schema = schema
         self.codec = Codec(schema: schema)
         self.samples = samples
@@ -57,7 +59,6 @@ final class CellExecutor {
     var peers: CellPeers { plan.peers }
     func name(_ role: Role) -> String { role == .client ? peers.client : peers.gateway }
     func version(_ role: Role) -> Int { peers.version(role) }
-
 
     /// Runs the plan in order; an abort records the check it happened in as failed and every
     /// selected check after it as not run, then ends the cell.
@@ -88,15 +89,19 @@ final class CellExecutor {
             seconds = (now - lastRecorded).seconds
             lastRecorded = now
         }
-        results.append(CheckResult(name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id),
-                                   reason: reason, seconds: seconds))
+        results.append(
+            CheckResult(
+                name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id),
+                reason: reason, seconds: seconds))
     }
 
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {
         let selected = selection.includes(planned.name)
         guard selected || planned.kind.isPrerequisite else { return }
         if !contractSkips.isEmpty, let reason = contractSkips[planned.kind] {
-            if selected { results.append(CheckResult(name: planned.name, status: .skipped, rules: planned.rules.map(\.id), reason: reason)) }
+            if selected {
+                results.append(CheckResult(name: planned.name, status: .skipped, rules: planned.rules.map(\.id), reason: reason))
+            }
             return
         }
         if let skipReason, planned.kind != .shutdown {
@@ -176,7 +181,8 @@ final class CellExecutor {
             return (flow.sender, .sendRaw(bytes: frame, session: nil))
         case .badInput(let input, let flow):
             switch input.outcome {
-            case .delivered(let message) where message.type.name != "Logout": return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
+            case .delivered(let message) where message.type.name != "Logout":
+                return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
             case .refused(_, _, answeredWithReject: true): return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
             default: return nil
             }
@@ -209,7 +215,9 @@ final class CellExecutor {
         let auto = kind.family == .reference
         guard auto != autoMode else { return }
         let answer = try session.request(.gateway, .mode(auto: auto))
-        guard case .ok = answer.kind else { throw .contractViolation(session.label(.gateway), "mode was answered with \(answer.json.serialized) (P6)") }
+        guard case .ok = answer.kind else {
+            throw .contractViolation(session.label(.gateway), "mode was answered with \(answer.json.serialized) (P6)")
+        }
         autoMode = auto
     }
 
@@ -223,12 +231,15 @@ final class CellExecutor {
         case .logonRejectRefusal: return try logonRejectRefusal()
         case .shutdown: return try shutdown()
         case .deliver(let message, let flow): return try deliver(message, flow: flow)
-        case .enumValues(let message, let field, let values, let flow): return try enumValues(message, field: field, values: values, flow: flow)
-        case .enumNewerRefused(let message, let field, let values, let flow): return try enumNewerRefused(message, field: field, values: values, flow: flow)
+        case .enumValues(let message, let field, let values, let flow):
+            return try enumValues(message, field: field, values: values, flow: flow)
+        case .enumNewerRefused(let message, let field, let values, let flow):
+            return try enumNewerRefused(message, field: field, values: values, flow: flow)
         case .typeRefused(let message, let flow): return try expectSendRefused(message, from: flow.sender, reason: .unsupportedInVersion)
         case .typeForced(let frame, let code, let refTemplateId, let flow):
             return try expectRefusal(frame, from: flow.sender, code: code, refTemplateId: refTemplateId, rejectVersion: negotiated)
-        case .encodedAt(let frame, let version, let expected, let flow): return try encodedAt(frame, version: version, expected: expected, flow: flow)
+        case .encodedAt(let frame, let version, let expected, let flow):
+            return try encodedAt(frame, version: version, expected: expected, flow: flow)
         case .badInput(let input, let flow): return try badInput(input, flow: flow)
         case .reference: return try reference(kind)
         }

@@ -38,13 +38,23 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery, upgradeOthersUndisturbed
 
     public static var allCases: [CheckKind] {
-        [.helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
-         .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .encodedAt]
+        [
+            .helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
+            .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .encodedAt,
+        ]
             + BadInputProbe.allCases.map(CheckKind.badInput)
-            + [.referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon, .shutdown]
-            + [.fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
-               .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown]
-            + [.upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed]
+            + [
+                .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon,
+                .shutdown,
+            ]
+            + [
+                .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
+                .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown,
+            ]
+            + [
+                .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery,
+                .upgradeOthersUndisturbed,
+            ]
     }
 
     /// Kinds a cell of two peers plans (the rest belong to fleets).
@@ -101,10 +111,14 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced: .messages
         case .encodedAt: .forwardBackward
         case .badInput: .badInput
-        case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon: .reference
+        case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon:
+            .reference
         case .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
-             .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown: .fleet
-        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery, .upgradeOthersUndisturbed: .upgrade
+            .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown:
+            .fleet
+        case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery,
+            .upgradeOthersUndisturbed:
+            .upgrade
         }
     }
 
@@ -209,7 +223,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .enumNewerRefused: "as sample, each enum field that has values newer than N"
         case .typeRefused: "compatible cells; each type with since > N, each direction it travels"
         case .typeForced: "compatible cells; each type with since > N, each direction it travels"
-        case .encodedAt: "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction, K from its since to the newest version"
+        case .encodedAt:
+            "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction, K from its since to the newest version"
         case .badInput(let probe): probe.appliesTo
         case .referenceReplace: "compatible cells with N ≥ 3 (ModifyOrder)"
         case .referenceMassCancel: "compatible cells with N ≥ 4 (MassCancel)"
@@ -224,7 +239,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNotLoggedOn: "every session logged on to FROM"
         case .upgradeRelogon, .upgradeTraffic: "every client TO serves"
         case .upgradeNewerRefused: "every client TO serves at an N below a client-to-gateway type its version knows"
-        case .upgradeCutOff: "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
+        case .upgradeCutOff:
+            "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
         case .upgradeRecovery: "every gateway upgrade"
         case .upgradeOthersUndisturbed: "every client-side upgrade (`--side client`): the sessions that stay"
         }

@@ -10,7 +10,8 @@ public enum CheckListing {
     /// The plan of every cell of `clients` × `gateways`.
     public static func plans(_ runner: MatrixRunner, clients: [String], gateways: [String]) -> [CheckPlan] {
         clients.flatMap { client in
-            gateways.map { gateway in runner.plan(client: runner.config.peer(named: client)!, gateway: runner.config.peer(named: gateway)!) }
+            gateways.map { gateway in runner.plan(client: runner.config.peer(named: client)!, gateway: runner.config.peer(named: gateway)!)
+            }
         }
     }
 
@@ -20,22 +21,35 @@ public enum CheckListing {
     }
 
     public static func json(_ plans: [CheckPlan], selection: CheckSelection) -> JSON {
-        .object(["cells": .array(plans.map { plan in
-            .object([
-                "client": .string(plan.peers.client), "gateway": .string(plan.peers.gateway),
-                "negotiated": plan.negotiated.map { .integer($0) } ?? .null,
-                "checks": .array(plan.selected(selection).map { check in
-                    .object(["name": .string(check.name), "kind": .string(check.kind.id), "rules": .array(check.rules.map { .string($0.id) })])
-                }),
-            ])
-        })])
+        .object([
+            "cells": .array(
+                plans.map { plan in
+                    .object([
+                        "client": .string(plan.peers.client), "gateway": .string(plan.peers.gateway),
+                        "negotiated": plan.negotiated.map { .integer($0) } ?? .null,
+                        "checks": .array(
+                            plan.selected(selection).map { check in
+                                .object([
+                                    "name": .string(check.name), "kind": .string(check.kind.id),
+                                    "rules": .array(check.rules.map { .string($0.id) }),
+                                ])
+                            }),
+                    ])
+                })
+        ])
     }
 
     /// The checks of a fleet or an upgrade, as `--json` gives them.
     public static func json(_ checks: [(name: String, kind: CheckKind)]) -> JSON {
-        .object(["checks": .array(checks.map { check in
-            .object(["name": .string(check.name), "kind": .string(check.kind.id), "rules": .array(check.kind.rules.map { .string($0.id) })])
-        })])
+        .object([
+            "checks": .array(
+                checks.map { check in
+                    .object([
+                        "name": .string(check.name), "kind": .string(check.kind.id),
+                        "rules": .array(check.kind.rules.map { .string($0.id) }),
+                    ])
+                })
+        ])
     }
 
     /// docs/CHECKS.md: every kind by family with its rules, the cells it applies to, what it
@@ -54,11 +68,16 @@ public enum CheckListing {
             "",
         ]
         for family in CheckFamily.allCases {
-            lines += ["## \(family.rawValue.prefix(1).uppercased() + family.rawValue.dropFirst())", "",
-                      "| kind | name pattern | rules | applies to | needs | contract | example |", "|---|---|---|---|---|---|---|"]
+            lines += [
+                "## \(family.rawValue.prefix(1).uppercased() + family.rawValue.dropFirst())", "",
+                "| kind | name pattern | rules | applies to | needs | contract | example |", "|---|---|---|---|---|---|---|",
+            ]
             for kind in CheckKind.allCases where kind.family == family {
-                let cells = [kind.id, "`\(kind.namePattern)`", kind.rules.map(\.id).joined(separator: ", "), kind.appliesTo,
-                             kind.needs.map { "`\($0.summary)`" }.joined(separator: ", "), "\(kind.minimumContract)", examples[kind].map { "`\($0)`" } ?? "—"]
+                let cells = [
+                    kind.id, "`\(kind.namePattern)`", kind.rules.map(\.id).joined(separator: ", "), kind.appliesTo,
+                    kind.needs.map { "`\($0.summary)`" }.joined(separator: ", "), "\(kind.minimumContract)",
+                    examples[kind].map { "`\($0)`" } ?? "—",
+                ]
                 lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
             }
             lines.append("")
@@ -66,7 +85,8 @@ public enum CheckListing {
         lines += ["## Rules and the checks that enforce them", "", "| rule | document | check kinds |", "|---|---|---|"]
         for rule in Rule.allCases {
             let kinds = CheckKind.allCases.filter { $0.rules.contains(rule) }.map(\.id)
-            let enforcement = kinds.isEmpty ? "none: " + (rule.enforcedElsewhere ?? "no check enforces it yet") : kinds.joined(separator: ", ")
+            let enforcement =
+                kinds.isEmpty ? "none: " + (rule.enforcedElsewhere ?? "no check enforces it yet") : kinds.joined(separator: ", ")
             lines.append("| \(rule.id) | \(rule.document) | \(enforcement) |")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -94,8 +114,9 @@ public enum CheckListing {
         let planned = PlannedCheckNames(runner)
         for (index, known) in config.knownFailures.enumerated() {
             if !planned.lists(known) {
-                throw ConfigError("\(config.path): knownFailures[\(index)]: check \"\(known.check)\" (client \(known.client), gateway \(known.gateway)) "
-                    + "matches no check the matrix plans; `compat list --checks` prints every name")
+                throw ConfigError(
+                    "\(config.path): knownFailures[\(index)]: check \"\(known.check)\" (client \(known.client), gateway \(known.gateway)) "
+                        + "matches no check the matrix plans; `compat list --checks` prints every name")
             }
         }
     }
@@ -108,10 +129,13 @@ public enum CheckListing {
     /// Every --run pattern (and --message) must select one of `names`.
     public static func validateSelection(_ selection: CheckSelection, names: [String]) throws(ConfigError) {
         for pattern in selection.patterns where !names.contains(where: pattern.matches) {
-            throw ConfigError("--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)")
+            throw ConfigError(
+                "--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)"
+            )
         }
         if !selection.messages.isEmpty, !names.contains(where: selection.includes) {
-            throw ConfigError("--message \(selection.messages.sorted().joined(separator: ",")) selects no planned check of the cells that run")
+            throw ConfigError(
+                "--message \(selection.messages.sorted().joined(separator: ",")) selects no planned check of the cells that run")
         }
     }
 }

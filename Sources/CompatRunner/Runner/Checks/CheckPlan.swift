@@ -112,7 +112,9 @@ private struct Planner {
         add(.helloClient, CheckName.session, nil, "hello-client", .hello(.client))
         let newOrder = schema.message(named: "NewOrder")!
         let early = (try? codec.encode(samples[newOrder].sample.projected(onto: 1), at: 1)) ?? []
-        add(.beforeLogon, CheckName.session, .clientToGateway, "before-logon", .beforeLogon(frame: early, refTemplateId: newOrder.templateId))
+        add(
+            .beforeLogon, CheckName.session, .clientToGateway, "before-logon",
+            .beforeLogon(frame: early, refTemplateId: newOrder.templateId))
         add(.handshake, "Logon", .clientToGateway, "handshake", .handshake)
         // Refused or not, the gateway decodes the Logon the client encoded at its maximum.
         add(.logonForwardDecoding, "Logon", .clientToGateway, "forward-decoding", .logonForwardDecoding)
@@ -177,12 +179,14 @@ private struct Planner {
         guard type.since <= negotiated else { return }
         let sample = samples[type].sample
         for field in type.logicalFields {
-            guard case .scalar(let scalar, nil) = field.kind, case .enumeration(let enumSchema) = scalar.type, field.since <= negotiated else { continue }
+            guard case .scalar(let scalar, nil) = field.kind, case .enumeration(let enumSchema) = scalar.type, field.since <= negotiated
+            else { continue }
             let known = enumSchema.values.filter { $0.since <= negotiated }.map(\.value)
             add(.enumValues, type.name, flow, "edge-enum-\(field.name)", .enumValues(sample, field: field.name, values: known, flow))
             let newer = enumSchema.values.filter { $0.since > negotiated }.map(\.value)
             if !newer.isEmpty {
-                add(.enumNewerRefused, type.name, flow, "edge-enum-\(field.name)-newer",
+                add(
+                    .enumNewerRefused, type.name, flow, "edge-enum-\(field.name)-newer",
                     .enumNewerRefused(sample.projected(onto: negotiated), field: field.name, values: newer, flow))
             }
         }

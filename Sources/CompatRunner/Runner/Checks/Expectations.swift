@@ -19,10 +19,14 @@ extension CellExecutor {
         }
         let answer = try command(flow.sender, .send(message: projected.json(knownAt: negotiated), session: nil))
         guard case .sent(let bytes) = answer.kind else {
-            return CheckFailure("\(name(flow.sender)) did not send \(message.type.name) at version \(negotiated)", expected: "sent", actual: answer.json.serialized, sentFrame: expectedFrame)
+            return CheckFailure(
+                "\(name(flow.sender)) did not send \(message.type.name) at version \(negotiated)", expected: "sent",
+                actual: answer.json.serialized, sentFrame: expectedFrame)
         }
-        let inbound = try session.awaitInbound(flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(message.type.name)", frame: bytes)
-        let failure = bytes != expectedFrame
+        let inbound = try session.awaitInbound(
+            flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(message.type.name)", frame: bytes)
+        let failure =
+            bytes != expectedFrame
             ? frameMismatch(bytes, expected: expectedFrame, type: message.type)
             : checkDelivered(inbound, projected, to: flow.receiver, sent: bytes, version: negotiated)
         return failure.orElse(try sessionLevelAnswer(to: inbound, echoing: projected, flow: flow))
@@ -31,8 +35,11 @@ extension CellExecutor {
     /// Forces `frame` (encoded at `version`) on the wire; the receiver must deliver `expected`.
     func deliverRaw(_ frame: [UInt8], version: Int, expected: Message, flow: Flow) throws(CellAbort) -> CheckFailure? {
         let answer = try command(flow.sender, .sendRaw(bytes: frame, session: nil))
-        guard case .sent = answer.kind else { return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame) }
-        let inbound = try session.awaitInbound(flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(expected.type.name) encoded at v\(version)", frame: frame)
+        guard case .sent = answer.kind else {
+            return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame)
+        }
+        let inbound = try session.awaitInbound(
+            flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(expected.type.name) encoded at v\(version)", frame: frame)
         let failure = checkDelivered(inbound, expected, to: flow.receiver, sent: frame, version: version)
         // The gateway echoes a Heartbeat with the fields it read, at N.
         return failure.orElse(try sessionLevelAnswer(to: inbound, echoing: expected.projected(onto: negotiated), flow: flow))
@@ -45,14 +52,18 @@ extension CellExecutor {
         guard case .received(let json, _, _) = inbound.kind, let type = json["type"]?.stringValue else { return nil }
         switch (type, flow) {
         case ("Heartbeat", .clientToGateway):
-            let echo = try session.awaitInbound(.client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated))
+            let echo = try session.awaitInbound(
+                .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated))
             return checkDelivered(echo, message, to: .client, sent: nil, version: negotiated)
         case ("Logout", .clientToGateway):
             let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)")
-            if let failure = checkDelivered(answer, Message(schema.message(named: "Logout")!), to: .client, sent: nil, version: negotiated, compareFields: false) {
+            if let failure = checkDelivered(
+                answer, Message(schema.message(named: "Logout")!), to: .client, sent: nil, version: negotiated, compareFields: false)
+            {
                 return failure
             }
-            let state = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event after a Logout (P14)") {
+            let state = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event after a Logout (P14)")
+            {
                 if case .session = $0.kind { true } else { false }
             }
             guard case .session("logged_off", _, _) = state.kind else {
@@ -72,13 +83,18 @@ extension CellExecutor {
     func logOnAgain() throws(CellAbort) {
         let answer = try session.request(.client, .logon(username: "compat", min: nil, max: nil))
         guard case .logonAck(let version, _) = answer.kind, version == negotiated else {
-            throw .contractViolation(session.label(.client), "logging on again was answered with \(answer.json.serialized), expected logon_ack at \(negotiated)")
+            throw .contractViolation(
+                session.label(.client), "logging on again was answered with \(answer.json.serialized), expected logon_ack at \(negotiated)")
         }
         _ = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event for the new logon") {
             if case .session("logged_on", _, _) = $0.kind { true } else { false }
         }
-        _ = try session.awaitUnsolicited(.gateway, causedBy: .client, what: "the gateway's received Logon") { Self.isInbound($0, type: "Logon") }
-        _ = try session.awaitUnsolicited(.client, causedBy: .gateway, what: "the client's received LogonAck") { Self.isInbound($0, type: "LogonAck") }
+        _ = try session.awaitUnsolicited(.gateway, causedBy: .client, what: "the gateway's received Logon") {
+            Self.isInbound($0, type: "Logon")
+        }
+        _ = try session.awaitUnsolicited(.client, causedBy: .gateway, what: "the client's received LogonAck") {
+            Self.isInbound($0, type: "LogonAck")
+        }
     }
 
     static func isInbound(_ event: Event, type: String) -> Bool {
@@ -86,22 +102,31 @@ extension CellExecutor {
     }
 
     /// The receiver delivered the frame (the bytes sent, header version `version`) with exactly the expected fields.
-    func checkDelivered(_ inbound: Event, _ expected: Message, to receiver: Role, sent: [UInt8]?, version: Int,
-                        compareFields: Bool = true) -> CheckFailure? {
+    func checkDelivered(
+        _ inbound: Event, _ expected: Message, to receiver: Role, sent: [UInt8]?, version: Int,
+        compareFields: Bool = true
+    ) -> CheckFailure? {
         switch inbound.kind {
         case .rejectedInbound(let code, _, let bytes, let detail):
-            return CheckFailure("\(name(receiver)) rejected \(expected.type.name) with \(code)\(detail.map { ": \($0)" } ?? "")",
-                                expected: "received", actual: "rejected_inbound \(code)", sentFrame: sent, receivedFrame: bytes)
+            return CheckFailure(
+                "\(name(receiver)) rejected \(expected.type.name) with \(code)\(detail.map { ": \($0)" } ?? "")",
+                expected: "received", actual: "rejected_inbound \(code)", sentFrame: sent, receivedFrame: bytes)
         case .received(let json, let reportedVersion, let bytes):
             if let sent, bytes != sent {
-                return CheckFailure("the receiver reports other bytes than were sent (P12)", expected: sent.hexString, actual: bytes.hexString, sentFrame: sent, receivedFrame: bytes)
+                return CheckFailure(
+                    "the receiver reports other bytes than were sent (P12)", expected: sent.hexString, actual: bytes.hexString,
+                    sentFrame: sent, receivedFrame: bytes)
             }
             if json["type"]?.stringValue != expected.type.name {
-                return CheckFailure("the receiver delivered another message type", field: "type", expected: expected.type.name, actual: json["type"]?.serialized ?? "missing", receivedFrame: bytes)
+                return CheckFailure(
+                    "the receiver delivered another message type", field: "type", expected: expected.type.name,
+                    actual: json["type"]?.serialized ?? "missing", receivedFrame: bytes)
             }
             if sent == nil, let failure = checkHeader(bytes, type: expected.type, version: version) { return failure }
             if reportedVersion != version {
-                return CheckFailure("received.version must be the header's (P12)", field: "version", expected: "\(version)", actual: "\(reportedVersion)", receivedFrame: bytes)
+                return CheckFailure(
+                    "received.version must be the header's (P12)", field: "version", expected: "\(version)", actual: "\(reportedVersion)",
+                    receivedFrame: bytes)
             }
             return compareFields ? compare(json, expected, receiver: receiver, frame: bytes) : nil
         default:
@@ -116,20 +141,24 @@ extension CellExecutor {
         do {
             actual = try Message(json: json, schema: schema, knownAt: version)
         } catch {
-            return CheckFailure("the receiver's message does not read as version \(version) knows it (P12, P15): \(error)", actual: json.serialized, receivedFrame: frame)
+            return CheckFailure(
+                "the receiver's message does not read as version \(version) knows it (P12, P15): \(error)", actual: json.serialized,
+                receivedFrame: frame)
         }
         let listed = json["fields"]?.objectValue
         for field in expected.type.logicalFields where field.since <= version && listed?[field.name] == nil {
             let value = expected.json(knownAt: version)["fields"]?[field.name]?.serialized ?? "?"
-            return CheckFailure("a received message lists every field its receiver's version knows (P12)", field: "\(expected.type.name).\(field.name)",
-                                expected: value, actual: "missing", receivedFrame: frame)
+            return CheckFailure(
+                "a received message lists every field its receiver's version knows (P12)", field: "\(expected.type.name).\(field.name)",
+                expected: value, actual: "missing", receivedFrame: frame)
         }
         // Both hold defaults for what the receiver's version does not know (R1), so all values compare.
         if let index = expected.values.indices.first(where: { expected.values[$0] != actual.values[$0] }) {
             let name = expected.type.logicalFields[index].name
             let render = { (message: Message) in message.json(knownAt: version)["fields"]?[name]?.serialized ?? "missing" }
-            return CheckFailure("\(expected.type.name).\(name) arrived with another value", field: "\(expected.type.name).\(name)",
-                                expected: render(expected), actual: render(actual), receivedFrame: frame)
+            return CheckFailure(
+                "\(expected.type.name).\(name) arrived with another value", field: "\(expected.type.name).\(name)",
+                expected: render(expected), actual: render(actual), receivedFrame: frame)
         }
         return nil
     }
@@ -137,10 +166,15 @@ extension CellExecutor {
     /// W2/W3: the header of a frame of `type` encoded at `version`.
     func checkHeader(_ frame: [UInt8], type: MessageSchema, version: Int) -> CheckFailure? {
         guard let header = FrameHeader(of: frame) else { return CheckFailure("frame shorter than a header (W2)", receivedFrame: frame) }
-        let expected = [("templateId", Int(type.templateId)), ("schemaId", Int(schema.schemaId)), ("version", version), ("blockLength", type.blockLength(at: version))]
+        let expected = [
+            ("templateId", Int(type.templateId)), ("schemaId", Int(schema.schemaId)), ("version", version),
+            ("blockLength", type.blockLength(at: version)),
+        ]
         let actual = [Int(header.templateId), Int(header.schemaId), Int(header.version), Int(header.blockLength)]
         for ((field, want), got) in zip(expected, actual) where want != got {
-            return CheckFailure("\(type.name) header.\(field) must be \(want) at version \(version)", field: "header.\(field)", expected: "\(want)", actual: "\(got)", receivedFrame: frame)
+            return CheckFailure(
+                "\(type.name) header.\(field) must be \(want) at version \(version)", field: "header.\(field)", expected: "\(want)",
+                actual: "\(got)", receivedFrame: frame)
         }
         return nil
     }
@@ -149,9 +183,10 @@ extension CellExecutor {
     func frameMismatch(_ sent: [UInt8], expected: [UInt8], type: MessageSchema) -> CheckFailure {
         let offset = (0..<min(sent.count, expected.count)).first { sent[$0] != expected[$0] } ?? min(sent.count, expected.count)
         let location = FrameLayout(schema: schema).field(at: offset, in: expected, type: type, version: negotiated)
-        return CheckFailure("the sent \(type.name) differs from its encoding at version \(negotiated) from byte \(offset) (\(location))",
-                            field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
-                            sentFrame: sent, receivedFrame: expected)
+        return CheckFailure(
+            "the sent \(type.name) differs from its encoding at version \(negotiated) from byte \(offset) (\(location))",
+            field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
+            sentFrame: sent, receivedFrame: expected)
     }
 
     /// E2: `send` of `message` is refused for `reason`, with nothing on the wire.
@@ -161,8 +196,10 @@ extension CellExecutor {
         guard case .sendRefused(let actual, _) = answer.kind else {
             var sent: [UInt8]?
             if case .sent(let bytes) = answer.kind { sent = bytes }
-            return CheckFailure("\(name(role)) must refuse this \(message.type.name) at version \(negotiated) (E2)", expected: "send_refused \(reason.rawValue)",
-                                actual: answer.json.serialized, sentFrame: sent)
+            return CheckFailure(
+                "\(name(role)) must refuse this \(message.type.name) at version \(negotiated) (E2)",
+                expected: "send_refused \(reason.rawValue)",
+                actual: answer.json.serialized, sentFrame: sent)
         }
         if actual != reason.rawValue {
             return CheckFailure("wrong refusal reason (E2)", field: "reason", expected: reason.rawValue, actual: actual)
@@ -173,26 +210,39 @@ extension CellExecutor {
     /// Sends `frame` raw; the receiver must refuse it with `code`, naming `refTemplateId` (RJ1),
     /// and answer with a Reject at `rejectVersion` (RJ2, RJ4) — or, for a Reject, with nothing
     /// (RJ3); then a heartbeat round trip shows the session lives on.
-    func expectRefusal(_ frame: [UInt8], from sender: Role, code: RejectCode, refTemplateId: UInt16, rejectVersion: Int,
-                       answeredWithReject: Bool = true, heartbeat: Bool = false) throws(CellAbort) -> CheckFailure? {
+    func expectRefusal(
+        _ frame: [UInt8], from sender: Role, code: RejectCode, refTemplateId: UInt16, rejectVersion: Int,
+        answeredWithReject: Bool = true, heartbeat: Bool = false
+    ) throws(CellAbort) -> CheckFailure? {
         let receiver: Role = sender == .client ? .gateway : .client
         let answer = try command(sender, .sendRaw(bytes: frame, session: nil))
-        guard case .sent = answer.kind else { return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame) }
+        guard case .sent = answer.kind else {
+            return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame)
+        }
         let inbound = try session.awaitInbound(receiver, what: "the \(receiver.rawValue)'s refusal", frame: frame)
         guard case .rejectedInbound(let actualCode, let actualTemplate, _, _) = inbound.kind else {
-            return CheckFailure("\(name(receiver)) must refuse this frame with \(code.name)", expected: "rejected_inbound \(code.name)", actual: inbound.json.serialized, sentFrame: frame)
+            return CheckFailure(
+                "\(name(receiver)) must refuse this frame with \(code.name)", expected: "rejected_inbound \(code.name)",
+                actual: inbound.json.serialized, sentFrame: frame)
         }
         if actualCode != code.name {
             return CheckFailure("wrong Reject code", field: "code", expected: code.name, actual: actualCode, sentFrame: frame)
         }
         if actualTemplate != Int(refTemplateId) {
-            return CheckFailure("rejected_inbound names another template (RJ1)", field: "refTemplateId", expected: "\(refTemplateId)", actual: "\(actualTemplate)", sentFrame: frame)
+            return CheckFailure(
+                "rejected_inbound names another template (RJ1)", field: "refTemplateId", expected: "\(refTemplateId)",
+                actual: "\(actualTemplate)", sentFrame: frame)
         }
-        if answeredWithReject, let failure = try expectReject(to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion) { return failure }
+        if answeredWithReject, let failure = try expectReject(to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion)
+        {
+            return failure
+        }
         guard heartbeat else { return nil }
         if let failure = try heartbeatRoundTrip() { return failure }
         if !answeredWithReject, let echoed = session.takeEvents(sender, where: { Self.isInbound($0, type: "Reject") }).first {
-            return CheckFailure("a Reject must not be answered with a Reject (RJ3)", expected: "no Reject", actual: echoed.json.serialized, sentFrame: frame)
+            return CheckFailure(
+                "a Reject must not be answered with a Reject (RJ3)", expected: "no Reject", actual: echoed.json.serialized, sentFrame: frame
+            )
         }
         return nil
     }
@@ -205,13 +255,18 @@ extension CellExecutor {
         }
         if let failure = checkHeader(bytes, type: schema.message(named: "Reject")!, version: version) { return failure }
         if reportedVersion != version {
-            return CheckFailure("a Reject is encoded at \(version == 1 ? "version 1 before logon" : "N") (RJ4)", field: "version", expected: "\(version)", actual: "\(reportedVersion)", receivedFrame: bytes)
+            return CheckFailure(
+                "a Reject is encoded at \(version == 1 ? "version 1 before logon" : "N") (RJ4)", field: "version", expected: "\(version)",
+                actual: "\(reportedVersion)", receivedFrame: bytes)
         }
         let fields = json["fields"]
-        for (field, want, rule) in [("code", code.name, "R5–R8"), ("refTemplateId", "\(refTemplateId)", "RJ1"), ("refClOrdId", "0", "RJ2")] {
+        for (field, want, rule) in [("code", code.name, "R5–R8"), ("refTemplateId", "\(refTemplateId)", "RJ1"), ("refClOrdId", "0", "RJ2")]
+        {
             let got = fields?[field]?.stringValue ?? fields?[field]?.serialized ?? "missing"
             if got != want {
-                return CheckFailure("the Reject frame carries another \(field) (\(rule))", field: "Reject.\(field)", expected: want, actual: got, receivedFrame: bytes)
+                return CheckFailure(
+                    "the Reject frame carries another \(field) (\(rule))", field: "Reject.\(field)", expected: want, actual: got,
+                    receivedFrame: bytes)
             }
         }
         return nil
@@ -221,9 +276,13 @@ extension CellExecutor {
     /// Its timestamp is new each time, so an echo left over from an earlier one is not taken for it.
     func heartbeatRoundTrip() throws(CellAbort) -> CheckFailure? {
         heartbeats += 1
-        let heartbeat = Message(schema.message(named: "Heartbeat")!, ["timestamp": .unsigned(424_242 + heartbeats), "seqNo": .unsigned(17)]).projected(onto: negotiated)
+        let heartbeat = Message(
+            schema.message(named: "Heartbeat")!, ["timestamp": .unsigned(424_242 + heartbeats), "seqNo": .unsigned(17)]
+        ).projected(onto: negotiated)
         let answer = try session.request(.client, .send(message: heartbeat.json(knownAt: negotiated), session: nil))
-        guard case .sent(let bytes) = answer.kind else { return CheckFailure("the heartbeat after a refusal was not sent", actual: answer.json.serialized) }
+        guard case .sent(let bytes) = answer.kind else {
+            return CheckFailure("the heartbeat after a refusal was not sent", actual: answer.json.serialized)
+        }
         let atGateway = try session.awaitInbound(.gateway, what: "the heartbeat after a refusal", frame: bytes)
         if let failure = checkDelivered(atGateway, heartbeat, to: .gateway, sent: bytes, version: negotiated) { return failure }
         let echoFrame = try? codec.encode(heartbeat, at: negotiated)

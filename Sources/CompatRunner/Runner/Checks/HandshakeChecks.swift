@@ -14,15 +14,20 @@ extension CellExecutor {
         noteContract(of: answer, role)
         let peerVersion = self.version(role)
         let range = schema.peerRanges[peerVersion]!
-        for (field, expected, actual) in [("version", "\(peerVersion)", "\(version)"), ("min", "\(range.lowerBound)", "\(min)"),
-                                          ("max", "\(range.upperBound)", "\(max)"), ("role", role.rawValue, helloRole)]
+        for (field, expected, actual) in [
+            ("version", "\(peerVersion)", "\(version)"), ("min", "\(range.lowerBound)", "\(min)"),
+            ("max", "\(range.upperBound)", "\(max)"), ("role", role.rawValue, helloRole),
+        ]
         where expected != actual {
-            return CheckFailure("\(name(role))'s hello disagrees with the schema for version \(peerVersion) (P3, N3)", field: field, expected: expected, actual: actual)
+            return CheckFailure(
+                "\(name(role))'s hello disagrees with the schema for version \(peerVersion) (P3, N3)", field: field, expected: expected,
+                actual: actual)
         }
         let known = Set(schema.messages(knownAt: peerVersion).map(\.name))
         if let unknown = messages.first(where: { !known.contains($0) }) {
-            return CheckFailure("\(name(role))'s hello lists a message type version \(peerVersion) does not have (P3)", field: "messages",
-                                expected: known.sorted().joined(separator: ","), actual: unknown)
+            return CheckFailure(
+                "\(name(role))'s hello lists a message type version \(peerVersion) does not have (P3)", field: "messages",
+                expected: known.sorted().joined(separator: ","), actual: unknown)
         }
         return nil
     }
@@ -50,40 +55,57 @@ extension CellExecutor {
         switch (plan.negotiation, answer.kind) {
         case (.accepted(let expected), .logonAck(let version, _)):
             guard version == expected else {
-                return CheckFailure("negotiated version differs from min(client max, gateway max) (N1)", field: "version", expected: "\(expected)", actual: "\(version)")
+                return CheckFailure(
+                    "negotiated version differs from min(client max, gateway max) (N1)", field: "version", expected: "\(expected)",
+                    actual: "\(version)")
             }
             let state = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event (P14)") {
                 if case .session = $0.kind { true } else { false }
             }
             guard case .session("logged_on", let sessionVersion, _) = state.kind, sessionVersion == expected else {
-                return CheckFailure("the gateway did not report the session logged on at \(expected) (P14)", expected: "logged_on at \(expected)", actual: state.json.serialized)
+                return CheckFailure(
+                    "the gateway did not report the session logged on at \(expected) (P14)", expected: "logged_on at \(expected)",
+                    actual: state.json.serialized)
             }
             negotiated = version
             return try checkLogonAckFrame()
         case (.rejected(let supported), .logonRejected(let reason, let supportedMin, let supportedMax)):
-            if reason != "UnsupportedVersion" { return CheckFailure("wrong LogonReject reason (N2)", field: "reason", expected: "UnsupportedVersion", actual: reason) }
+            if reason != "UnsupportedVersion" {
+                return CheckFailure("wrong LogonReject reason (N2)", field: "reason", expected: "UnsupportedVersion", actual: reason)
+            }
             if supportedMin != supported.lowerBound || supportedMax != supported.upperBound {
-                return CheckFailure("LogonReject must carry the gateway's range (N2)", field: "supportedMin..supportedMax",
-                                    expected: "\(supported.lowerBound)..\(supported.upperBound)", actual: "\(supportedMin)..\(supportedMax)")
+                return CheckFailure(
+                    "LogonReject must carry the gateway's range (N2)", field: "supportedMin..supportedMax",
+                    expected: "\(supported.lowerBound)..\(supported.upperBound)", actual: "\(supportedMin)..\(supportedMax)")
             }
             return nil
         case (.accepted(let expected), _):
-            return CheckFailure("logon should be acknowledged at version \(expected) (N1)", expected: "logon_ack", actual: answer.json.serialized)
+            return CheckFailure(
+                "logon should be acknowledged at version \(expected) (N1)", expected: "logon_ack", actual: answer.json.serialized)
         case (.rejected, _):
             let clientRange = schema.peerRanges[peers.clientVersion]!
-            return CheckFailure("versions \(clientRange) and \(gatewayRange) do not overlap: logon must be refused (N1, N2)", expected: "logon_rejected UnsupportedVersion", actual: answer.json.serialized)
+            return CheckFailure(
+                "versions \(clientRange) and \(gatewayRange) do not overlap: logon must be refused (N1, N2)",
+                expected: "logon_rejected UnsupportedVersion", actual: answer.json.serialized)
         }
     }
 
     /// E3: LogonAck at N, carrying N.
     private func checkLogonAckFrame() throws(CellAbort) -> CheckFailure? {
-        let inbound = try session.awaitUnsolicited(.client, causedBy: .gateway, what: "the client's received LogonAck (P11)") { Self.isInbound($0, type: "LogonAck") }
+        let inbound = try session.awaitUnsolicited(.client, causedBy: .gateway, what: "the client's received LogonAck (P11)") {
+            Self.isInbound($0, type: "LogonAck")
+        }
         guard case .received(let json, let version, let bytes) = inbound.kind else { return nil }
         let logonAck = schema.message(named: "LogonAck")!
         if let failure = checkHeader(bytes, type: logonAck, version: negotiated) { return failure }
-        if version != negotiated { return CheckFailure("LogonAck is encoded at N (E3)", field: "version", expected: "\(negotiated)", actual: "\(version)", receivedFrame: bytes) }
+        if version != negotiated {
+            return CheckFailure(
+                "LogonAck is encoded at N (E3)", field: "version", expected: "\(negotiated)", actual: "\(version)", receivedFrame: bytes)
+        }
         if json["fields"]?["version"]?.intValue != negotiated {
-            return CheckFailure("LogonAck.version must be N (N1)", field: "LogonAck.version", expected: "\(negotiated)", actual: json["fields"]?["version"]?.serialized ?? "missing", receivedFrame: bytes)
+            return CheckFailure(
+                "LogonAck.version must be N (N1)", field: "LogonAck.version", expected: "\(negotiated)",
+                actual: json["fields"]?["version"]?.serialized ?? "missing", receivedFrame: bytes)
         }
         return nil
     }
@@ -91,17 +113,24 @@ extension CellExecutor {
     /// E3/R10: the gateway decoded the Logon the client encoded at its maximum.
     func logonForwardDecoding() throws(CellAbort) -> CheckFailure? {
         let clientRange = schema.peerRanges[peers.clientVersion]!
-        let inbound = try session.awaitUnsolicited(.gateway, causedBy: .client, what: "the gateway's received Logon (P11)") { Self.isInbound($0, type: "Logon") || Self.isRefusal($0) }
+        let inbound = try session.awaitUnsolicited(.gateway, causedBy: .client, what: "the gateway's received Logon (P11)") {
+            Self.isInbound($0, type: "Logon") || Self.isRefusal($0)
+        }
         guard case .received(let json, let version, let bytes) = inbound.kind else {
             return CheckFailure("the gateway refused the Logon (R10)", expected: "received Logon", actual: inbound.json.serialized)
         }
         if version != clientRange.upperBound {
-            return CheckFailure("Logon must be encoded at the client's maximum (E3)", field: "header.version", expected: "\(clientRange.upperBound)", actual: "\(version)", sentFrame: bytes)
+            return CheckFailure(
+                "Logon must be encoded at the client's maximum (E3)", field: "header.version", expected: "\(clientRange.upperBound)",
+                actual: "\(version)", sentFrame: bytes)
         }
         let logon = schema.message(named: "Logon")!
-        var expected = Message(logon, [
-            "minVersion": .unsigned(UInt64(clientRange.lowerBound)), "maxVersion": .unsigned(UInt64(clientRange.upperBound)), "username": .text("compat"),
-        ])
+        var expected = Message(
+            logon,
+            [
+                "minVersion": .unsigned(UInt64(clientRange.lowerBound)), "maxVersion": .unsigned(UInt64(clientRange.upperBound)),
+                "username": .text("compat"),
+            ])
         // The client chooses heartbeatMs and capabilities: take them from the frame as decoded by the schema.
         if let decoded = try? codec.decode(bytes, asVersion: peers.gatewayVersion).message {
             expected["heartbeatMs"] = decoded["heartbeatMs"]
@@ -116,7 +145,8 @@ extension CellExecutor {
 
     /// N2/E3: the LogonReject frame, at min(client max, gateway max), with the gateway's range.
     func logonRejectRefusal() throws(CellAbort) -> CheckFailure? {
-        let clientRange = schema.peerRanges[peers.clientVersion]!, gatewayRange = schema.peerRanges[peers.gatewayVersion]!
+        let clientRange = schema.peerRanges[peers.clientVersion]!
+        let gatewayRange = schema.peerRanges[peers.gatewayVersion]!
         let inbound = try session.awaitUnsolicited(.client, causedBy: .gateway, what: "the client's received LogonReject (P11)") {
             Self.isInbound($0, type: "LogonReject") || Self.isRefusal($0)
         }
@@ -125,14 +155,20 @@ extension CellExecutor {
         }
         let expectedVersion = Negotiation.logonRejectVersion(clientMax: clientRange.upperBound, gatewayMax: gatewayRange.upperBound)
         if version != expectedVersion {
-            return CheckFailure("LogonReject is encoded at min(client max, gateway max) (E3)", field: "header.version", expected: "\(expectedVersion)", actual: "\(version)", receivedFrame: bytes)
+            return CheckFailure(
+                "LogonReject is encoded at min(client max, gateway max) (E3)", field: "header.version", expected: "\(expectedVersion)",
+                actual: "\(version)", receivedFrame: bytes)
         }
         guard let fields = json["fields"], fields["reason"]?.stringValue == "UnsupportedVersion",
-              fields["supportedMin"]?.intValue == gatewayRange.lowerBound, fields["supportedMax"]?.intValue == gatewayRange.upperBound
+            fields["supportedMin"]?.intValue == gatewayRange.lowerBound, fields["supportedMax"]?.intValue == gatewayRange.upperBound
         else {
-            return CheckFailure("the LogonReject frame must carry UnsupportedVersion and the gateway's range (N2)", expected: "UnsupportedVersion \(gatewayRange)", actual: json.serialized, receivedFrame: bytes)
+            return CheckFailure(
+                "the LogonReject frame must carry UnsupportedVersion and the gateway's range (N2)",
+                expected: "UnsupportedVersion \(gatewayRange)", actual: json.serialized, receivedFrame: bytes)
         }
-        let state = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event (P14)") { if case .session = $0.kind { true } else { false } }
+        let state = try session.awaitUnsolicited(.gateway, causedBy: .gateway, what: "the gateway's session event (P14)") {
+            if case .session = $0.kind { true } else { false }
+        }
         guard case .session("rejected", _, _) = state.kind else {
             return CheckFailure("the gateway must report the session rejected (P14)", expected: "rejected", actual: state.json.serialized)
         }
@@ -150,7 +186,8 @@ extension CellExecutor {
         for role in [Role.client, .gateway] {
             let termination = session.peer(role).process.finish(grace: .seconds(2))
             guard termination.isCleanExit else {
-                return CheckFailure("the \(role.rawValue) \(name(role)) must exit 0 after shutdown (P1, P9)", expected: "exit 0", actual: "\(termination)")
+                return CheckFailure(
+                    "the \(role.rawValue) \(name(role)) must exit 0 after shutdown (P1, P9)", expected: "exit 0", actual: "\(termination)")
             }
         }
         return nil

@@ -21,13 +21,19 @@ extension CellExecutor {
         case .referenceUnknownOrder:
             let (json, failure) = try exchange(cancel(5003, of: 999_999))
             let cancelOrder = schema.message(named: "CancelOrder")!
-            return failure ?? expect(json, "Reject", [("code", "UnknownOrder"), ("refTemplateId", "\(cancelOrder.templateId)"), ("refClOrdId", "5003")], rule: "G2, RJ2")
+            return failure
+                ?? expect(
+                    json, "Reject", [("code", "UnknownOrder"), ("refTemplateId", "\(cancelOrder.templateId)"), ("refClOrdId", "5003")],
+                    rule: "G2, RJ2")
         case .referenceReplace: return try referenceReplace()
         case .referenceMassCancel: return try referenceMassCancel()
         case .referenceEcho:
             let heartbeat = samples(of: "Heartbeat")
             let (json, failure) = try exchange(heartbeat)
-            let expected = heartbeat.json(knownAt: negotiated)["fields"]?.objectValue.map { $0.map { ($0.key, $0.value.stringValue ?? $0.value.serialized) } } ?? []
+            let expected =
+                heartbeat.json(knownAt: negotiated)["fields"]?.objectValue.map {
+                    $0.map { ($0.key, $0.value.stringValue ?? $0.value.serialized) }
+                } ?? []
             return failure ?? expect(json, "Heartbeat", expected, rule: "S4")
         case .relogon: return try relogon()
         default: return nil
@@ -40,7 +46,11 @@ extension CellExecutor {
         if let failure = placeFailure ?? expect(placed, "OrderAck", [("clOrdId", "5004")], rule: "G1") { return failure }
         let orderId = placed["fields"]?["orderId"]?.stringValue ?? ""
         let (json, failure) = try exchange(modify(5005, of: 5004))
-        if let failure = failure ?? expect(json, "OrderAck", [("clOrdId", "5005"), ("orderId", orderId), ("status", "Replaced")], rule: "G3") { return failure }
+        if let failure = failure
+            ?? expect(json, "OrderAck", [("clOrdId", "5005"), ("orderId", orderId), ("status", "Replaced")], rule: "G3")
+        {
+            return failure
+        }
         // The order now lives under 5005: cancelling it there succeeds.
         let (cancelled, cancelFailure) = try exchange(cancel(5006, of: 5005))
         if let failure = cancelFailure ?? expect(cancelled, "CancelAck", [("origClOrdId", "5005")], rule: "G3") { return failure }
@@ -63,7 +73,9 @@ extension CellExecutor {
         bySymbol["scope"] = massCancel.enumValue("Symbol", of: "scope")
         bySymbol["symbol"] = .text("ACME")
         let (first, failure) = try exchange(bySymbol)
-        if let failure = failure ?? expect(first, "MassCancelAck", [("clOrdId", "6004"), ("cancelledCount", "2")], rule: "G4") { return failure }
+        if let failure = failure ?? expect(first, "MassCancelAck", [("clOrdId", "6004"), ("cancelledCount", "2")], rule: "G4") {
+            return failure
+        }
         var all = bySymbol
         all["clOrdId"] = .unsigned(6005)
         all["scope"] = massCancel.enumValue("All", of: "scope")
@@ -77,7 +89,9 @@ extension CellExecutor {
         if let failure = placeFailure ?? expect(placed, "OrderAck", [("clOrdId", "7001")], rule: "G1") { return failure }
         try logOnAgain()
         let (json, failure) = try exchange(cancel(7002, of: 7001))
-        if let failure = failure ?? expect(json, "Reject", [("code", "UnknownOrder"), ("refClOrdId", "7002")], rule: "S2") { return failure }
+        if let failure = failure ?? expect(json, "Reject", [("code", "UnknownOrder"), ("refClOrdId", "7002")], rule: "S2") {
+            return failure
+        }
         let (fresh, freshFailure) = try exchange(order(7003, "ACME"))
         return freshFailure ?? expect(fresh, "OrderAck", [("clOrdId", "7003"), ("orderId", "1")], rule: "S2")
     }
@@ -112,21 +126,37 @@ extension CellExecutor {
     /// Sends from the client and returns the gateway's answer as the client received it, checked to be at N (E1).
     private func exchange(_ message: Message) throws(CellAbort) -> (fields: JSON, failure: CheckFailure?) {
         let answer = try session.request(.client, .send(message: message.json(knownAt: negotiated), session: nil))
-        guard case .sent = answer.kind else { return (.null, CheckFailure("\(message.type.name) was not sent", actual: answer.json.serialized)) }
+        guard case .sent = answer.kind else {
+            return (.null, CheckFailure("\(message.type.name) was not sent", actual: answer.json.serialized))
+        }
         let reply = try session.awaitInbound(.client, what: "the gateway's answer to \(message.type.name)")
         guard case .received(let json, let version, let bytes) = reply.kind else {
             return (.null, CheckFailure("the client refused the gateway's answer", actual: reply.json.serialized))
         }
-        if version != negotiated { return (.null, CheckFailure("answers are encoded at N (E1)", field: "version", expected: "\(negotiated)", actual: "\(version)", receivedFrame: bytes)) }
+        if version != negotiated {
+            return (
+                .null,
+                CheckFailure(
+                    "answers are encoded at N (E1)", field: "version", expected: "\(negotiated)", actual: "\(version)", receivedFrame: bytes
+                )
+            )
+        }
         let type = json["type"]?.stringValue ?? ""
-        if let replyType = schema.message(named: type), let failure = checkHeader(bytes, type: replyType, version: negotiated) { return (.null, failure) }
+        if let replyType = schema.message(named: type), let failure = checkHeader(bytes, type: replyType, version: negotiated) {
+            return (.null, failure)
+        }
         return (json, nil)
     }
 
     private func expect(_ json: JSON, _ type: String, _ fields: [(String, String)], rule: String) -> CheckFailure? {
-        if json["type"]?.stringValue != type { return CheckFailure("the gateway answers with \(type) (\(rule))", field: "type", expected: type, actual: json["type"]?.serialized ?? "none") }
+        if json["type"]?.stringValue != type {
+            return CheckFailure(
+                "the gateway answers with \(type) (\(rule))", field: "type", expected: type, actual: json["type"]?.serialized ?? "none")
+        }
         for (name, value) in fields where json["fields"]?[name]?.stringValue ?? json["fields"]?[name]?.serialized != value {
-            return CheckFailure("\(type).\(name) of the reference answer (\(rule))", field: "\(type).\(name)", expected: value, actual: json["fields"]?[name]?.serialized ?? "missing")
+            return CheckFailure(
+                "\(type).\(name) of the reference answer (\(rule))", field: "\(type).\(name)", expected: value,
+                actual: json["fields"]?[name]?.serialized ?? "missing")
         }
         return nil
     }

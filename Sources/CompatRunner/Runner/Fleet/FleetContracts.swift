@@ -58,8 +58,12 @@ extension FleetExecution {
         for member in plan.members {
             sessions[member.index].skipReason = contractSkips[name(member, "Logon/c2g/handshake")]
         }
-        if let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }), plan.members.allSatisfy({ sessions[$0.index].skipReason != nil }) {
-            for (checkName, kind) in plan.checks where memberLabel(of: checkName) == nil && kind != .fleetShutdown { contractSkips[checkName] = reason }
+        if let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }),
+            plan.members.allSatisfy({ sessions[$0.index].skipReason != nil })
+        {
+            for (checkName, kind) in plan.checks where memberLabel(of: checkName) == nil && kind != .fleetShutdown {
+                contractSkips[checkName] = reason
+            }
         }
     }
 

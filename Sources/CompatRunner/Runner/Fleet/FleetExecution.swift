@@ -37,8 +37,10 @@ final class FleetExecution {
     /// The checks the peers' contract versions cannot take, by name, with the reason (FleetContracts.swift).
     var contractSkips: [String: String] = [:]
 
-    init(schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
-         gateway: PeerHandle, clients: [PeerHandle]) {
+    init(
+        schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
+        gateway: PeerHandle, clients: [PeerHandle]
+    ) {
         self.schema = schema
         self.codec = Codec(schema: schema)
         self.samples = samples
@@ -67,8 +69,9 @@ final class FleetExecution {
         let kind = plan.checks.first { $0.name == checkName }?.kind
         if selection.includes(checkName) {
             let now = ContinuousClock.now
-            results[checkName] = CheckResult(name: checkName, status: failure == nil ? .passed : .failed, failure: failure,
-                                             rules: kind?.rules.map(\.id) ?? [], seconds: (now - lastRecorded).seconds)
+            results[checkName] = CheckResult(
+                name: checkName, status: failure == nil ? .passed : .failed, failure: failure,
+                rules: kind?.rules.map(\.id) ?? [], seconds: (now - lastRecorded).seconds)
             lastRecorded = now
         }
         if let member, failure != nil, sessions[member.index].active {
@@ -85,10 +88,12 @@ final class FleetExecution {
             if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
                 return CheckResult(name: planned.name, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
             }
-            let reason = abort.map { "not run: the fleet stopped (\($0.description))" }
+            let reason =
+                abort.map { "not run: the fleet stopped (\($0.description))" }
                 ?? member.flatMap { sessions[$0.index].stopReason } ?? "not run"
-            return CheckResult(name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
-                               reason: reason)
+            return CheckResult(
+                name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
+                reason: reason)
         }
     }
 
@@ -102,7 +107,9 @@ final class FleetExecution {
             do {
                 return try body()
             } catch {
-                guard error.peer.role == .client, let culprit = plan.members.first(where: { $0.label == error.peer.name }) else { throw error }
+                guard error.peer.role == .client, let culprit = plan.members.first(where: { $0.label == error.peer.name }) else {
+                    throw error
+                }
                 drop(culprit, because: error.description)
                 if culprit.index == member.index { return CheckFailure(error.description) }
                 failNextCheck(of: culprit, CheckFailure(error.description))
@@ -114,7 +121,8 @@ final class FleetExecution {
     /// no result yet: a fleet with a dead client is never a PASS.
     private func failNextCheck(of member: FleetMember, _ failure: CheckFailure) {
         let prefix = name(member, "")
-        guard let next = plan.checks.first(where: { $0.name.hasPrefix(prefix) && results[$0.name] == nil && contractSkips[$0.name] == nil }) else { return }
+        guard let next = plan.checks.first(where: { $0.name.hasPrefix(prefix) && results[$0.name] == nil && contractSkips[$0.name] == nil })
+        else { return }
         record(member, String(next.name.dropFirst(prefix.count)), failure)
     }
 
@@ -123,7 +131,9 @@ final class FleetExecution {
         let handle = client(member)
         _ = handle.process.kill()
         handle.finished = true
-        if sessions[member.index].stopReason == nil { sessions[member.index].stopReason = "not run: \(member.label) was taken out (\(reason))" }
+        if sessions[member.index].stopReason == nil {
+            sessions[member.index].stopReason = "not run: \(member.label) was taken out (\(reason))"
+        }
         sessions[member.index].active = false
     }
 
@@ -131,8 +141,10 @@ final class FleetExecution {
     func roundDeadline() -> ContinuousClock.Instant { group.commandDeadline() }
 
     /// The first event of `member`'s client matching, by the round's deadline; nil when none came.
-    func collect(_ member: FleetMember, until: ContinuousClock.Instant, what: String,
-                 _ predicate: (Event) -> Bool) throws(CellAbort) -> Event? {
+    func collect(
+        _ member: FleetMember, until: ContinuousClock.Instant, what: String,
+        _ predicate: (Event) -> Bool
+    ) throws(CellAbort) -> Event? {
         do {
             return try group.waitFor(client(member), what: what, until: until, predicate)
         } catch .timeout(let peer, _) where peer == client(member).label {

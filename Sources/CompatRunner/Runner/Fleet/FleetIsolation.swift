@@ -18,12 +18,16 @@ extension FleetExecution {
             let lowest = max(clientRange.lowerBound, gatewayRange.lowerBound)
             let newMax = current - 1 >= lowest ? current - 1 : current
             let failure = try guarded(member) { () throws(CellAbort) in
-                let answer = try group.request(client(member), .logon(username: "fleet-\(member.index)", min: clientRange.lowerBound, max: newMax))
+                let answer = try group.request(
+                    client(member), .logon(username: "fleet-\(member.index)", min: clientRange.lowerBound, max: newMax))
                 guard case .logonAck(let version, let sessionId) = answer.kind else {
-                    return CheckFailure("a second Logon must be acknowledged (S2, P5)", expected: "logon_ack at \(newMax)", actual: answer.json.serialized)
+                    return CheckFailure(
+                        "a second Logon must be acknowledged (S2, P5)", expected: "logon_ack at \(newMax)", actual: answer.json.serialized)
                 }
                 if version != newMax {
-                    return CheckFailure("a second Logon negotiates N again from its range (S2, N1)", field: "version", expected: "\(newMax)", actual: "\(version)")
+                    return CheckFailure(
+                        "a second Logon negotiates N again from its range (S2, N1)", field: "version", expected: "\(newMax)",
+                        actual: "\(version)")
                 }
                 _ = try group.waitFor(client(member), what: "the new LogonAck") { Self.isInbound($0, type: "LogonAck") }
                 sessions[member.index].version = version
@@ -39,12 +43,19 @@ extension FleetExecution {
         var order = sample(schema.message(named: "NewOrder")!, for: member, offset: 10)
         order["clOrdId"] = .unsigned(member.idBase + 11)
         let reply = try group.request(client(member), .send(message: order.json(knownAt: sessions[member.index].version!), session: nil))
-        guard case .sent = reply.kind else { return CheckFailure("the first order of the new session was not sent", actual: reply.json.serialized) }
-        guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck in the new session", { Self.isInbound($0, type: "OrderAck") }) else {
+        guard case .sent = reply.kind else {
+            return CheckFailure("the first order of the new session was not sent", actual: reply.json.serialized)
+        }
+        guard
+            let ack = try collect(
+                member, until: roundDeadline(), what: "the OrderAck in the new session", { Self.isInbound($0, type: "OrderAck") })
+        else {
             return CheckFailure("no OrderAck in the new session (G1)")
         }
-        let expected = answer("OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 11), "orderId": .unsigned(1), "status": .text("New")])
-        return checkReceived(ack, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
+        let expected = answer(
+            "OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 11), "orderId": .unsigned(1), "status": .text("New")])
+        return checkReceived(
+            ack, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
     }
 
     /// Does one disturbing thing to `member`, then every other session must still work.
@@ -68,11 +79,15 @@ extension FleetExecution {
     private func sendBadInput(_ member: FleetMember) throws(CellAbort) -> CheckFailure? {
         let reply = try group.request(client(member), .sendRaw(bytes: [0x1E, 0x00, 0x0A, 0x00, 0x47, 0x54, 0x05], session: nil))
         guard case .sent = reply.kind else { return CheckFailure("send_raw was not carried out", actual: reply.json.serialized) }
-        guard let reject = try collect(member, until: roundDeadline(), what: "the Reject of the bad frame", { Self.isInbound($0, type: "Reject") }) else {
+        guard
+            let reject = try collect(
+                member, until: roundDeadline(), what: "the Reject of the bad frame", { Self.isInbound($0, type: "Reject") })
+        else {
             return CheckFailure("\(member.label) got no Reject for its 7-byte frame (R8)")
         }
         let expected = answer("Reject", for: member, ["code": .text("Malformed"), "refTemplateId": .unsigned(0)])
-        return checkReceived(reject, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["code", "refTemplateId"])
+        return checkReceived(
+            reject, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["code", "refTemplateId"])
     }
 
     /// S4/P14: a Logout is answered and ends that session only; the gateway then refuses to send to it.
@@ -93,8 +108,9 @@ extension FleetExecution {
         let heartbeat = Message(schema.message(named: "Heartbeat")!, ["timestamp": .unsigned(member.idBase + 99)])
         let refused = try group.request(gateway, .send(message: heartbeat.json(knownAt: 1), session: sessionId))
         guard case .sendRefused(let reason, _) = refused.kind, reason == "NotLoggedOn" else {
-            return CheckFailure("after its Logout, \(member.label)'s session must be gone: a send to it is refused (S4, P7)",
-                                expected: "send_refused NotLoggedOn", actual: refused.json.serialized)
+            return CheckFailure(
+                "after its Logout, \(member.label)'s session must be gone: a send to it is refused (S4, P7)",
+                expected: "send_refused NotLoggedOn", actual: refused.json.serialized)
         }
         return nil
     }
@@ -106,7 +122,12 @@ extension FleetExecution {
             _ = try guarded(member) { () throws(CellAbort) in
                 var heartbeat = sample(schema.message(named: "Heartbeat")!, for: member)
                 heartbeat["timestamp"] = .unsigned(member.idBase + 50 + UInt64(sent.count))
-                sent.append((member, heartbeat, try group.issue(client(member), [.send(message: heartbeat.json(knownAt: sessions[member.index].version!), session: nil)])[0]))
+                sent.append(
+                    (
+                        member, heartbeat,
+                        try group.issue(
+                            client(member), [.send(message: heartbeat.json(knownAt: sessions[member.index].version!), session: nil)])[0]
+                    ))
                 return nil
             }
         }
@@ -115,9 +136,14 @@ extension FleetExecution {
         for (member, heartbeat, id) in sent {
             let failure = try guarded(member) { () throws(CellAbort) in
                 _ = try group.answer(client(member), id: id, to: "send Heartbeat")
-                guard let echo = try collect(member, until: deadline, what: "the Heartbeat echo", {
-                    Self.isInbound($0, type: "Heartbeat") && ($0.json["message"]?["fields"]?["timestamp"] == heartbeat.json(knownAt: 1)["fields"]?["timestamp"])
-                }) else { return CheckFailure("no echo") }
+                guard
+                    let echo = try collect(
+                        member, until: deadline, what: "the Heartbeat echo",
+                        {
+                            Self.isInbound($0, type: "Heartbeat")
+                                && ($0.json["message"]?["fields"]?["timestamp"] == heartbeat.json(knownAt: 1)["fields"]?["timestamp"])
+                        })
+                else { return CheckFailure("no echo") }
                 return checkReceived(echo, heartbeat, version: sessions[member.index].version!, knownAt: member.spec.version)
             }
             if let failure { disturbed.append("\(member.label): \(failure.message)") }
@@ -140,8 +166,11 @@ extension FleetExecution {
                 strays.append("\(member.label) got \(json["type"]?.stringValue ?? "?") \(json["fields"]?.serialized.prefix(120) ?? "")")
             }
         }
-        record(nil, "session/no-stray-frames", strays.isEmpty ? nil
-               : CheckFailure("frames reached sessions that did not ask for them (S1)", actual: strays.prefix(10).joined(separator: "; ")))
+        record(
+            nil, "session/no-stray-frames",
+            strays.isEmpty
+                ? nil
+                : CheckFailure("frames reached sessions that did not ask for them (S1)", actual: strays.prefix(10).joined(separator: "; ")))
     }
 
     /// P9: every peer still running answers `bye` and exits 0.
@@ -150,7 +179,10 @@ extension FleetExecution {
         for handle in clients.filter({ !$0.finished }) + [gateway] {
             do {
                 let answer = try group.request(handle, .shutdown)
-                guard case .bye = answer.kind else { problems.append("\(handle.label) answered \(answer.json.serialized)"); continue }
+                guard case .bye = answer.kind else {
+                    problems.append("\(handle.label) answered \(answer.json.serialized)")
+                    continue
+                }
             } catch {
                 guard handle !== gateway else { throw error }
                 problems.append(error.description)
@@ -159,6 +191,9 @@ extension FleetExecution {
             let termination = handle.process.finish(grace: .seconds(2))
             if !termination.isCleanExit { problems.append("\(handle.label): \(termination)") }
         }
-        record(nil, "session/shutdown", problems.isEmpty ? nil : CheckFailure("every peer answers shutdown with bye and exits 0 (P9)", actual: problems.joined(separator: "; ")))
+        record(
+            nil, "session/shutdown",
+            problems.isEmpty
+                ? nil : CheckFailure("every peer answers shutdown with bye and exits 0 (P9)", actual: problems.joined(separator: "; ")))
     }
 }

@@ -85,8 +85,9 @@ public struct FleetPlan: Sendable {
         var seen: [String: Int] = [:]
         members = clients.enumerated().map { index, spec in
             seen[spec.name, default: 0] += 1
-            return FleetMember(index: index, spec: spec, label: "\(spec.name)#\(seen[spec.name]!)",
-                               negotiation: Negotiation(client: schema.peerRanges[spec.version]!, gateway: gatewayRange))
+            return FleetMember(
+                index: index, spec: spec, label: "\(spec.name)#\(seen[spec.name]!)",
+                negotiation: Negotiation(client: schema.peerRanges[spec.version]!, gateway: gatewayRange))
         }
         checks = []
     }
@@ -105,7 +106,6 @@ public struct FleetPlan: Sendable {
     static func sends(_ schema: Schema) -> [MessageSchema] {
         schema.messages.filter { $0.direction.isSent(by: .gateway) && !sessionSetup.contains($0.name) }
     }
-
 
     /// The isolation a member undergoes, by its place among the logged-on members.
     func isolation(of member: FleetMember) -> Isolation? {

@@ -45,14 +45,19 @@ extension FleetExecution {
                 guard case .connected = answer.kind else { return CheckFailure("connect was answered with \(answer.json.serialized) (P4)") }
                 return nil
             }
-            if let failure { drop(member, because: failure.message); record(member, "Logon/c2g/handshake", failure) }
+            if let failure {
+                drop(member, because: failure.message)
+                record(member, "Logon/c2g/handshake", failure)
+            }
         }
         return bound
     }
 
     /// N1/N2/S1: every client logs on at once; each gets N from its own range, or a clean LogonReject.
     func logonRound() throws(CellAbort) {
-        let ready = plan.members.filter { !client($0).finished && !plan.joinsLater.contains($0.index) && sessions[$0.index].skipReason == nil }
+        let ready = plan.members.filter {
+            !client($0).finished && !plan.joinsLater.contains($0.index) && sessions[$0.index].skipReason == nil
+        }
         var ids: [Int: JSON] = [:]
         for member in ready {
             _ = try guarded(member) { () throws(CellAbort) in
@@ -62,7 +67,9 @@ extension FleetExecution {
         }
         for member in ready {
             guard let id = ids[member.index], !client(member).finished else { continue }
-            let failure = try guarded(member) { () throws(CellAbort) in try handshake(member, answer: try group.answer(client(member), id: id, to: "logon")) }
+            let failure = try guarded(member) { () throws(CellAbort) in
+                try handshake(member, answer: try group.answer(client(member), id: id, to: "logon"))
+            }
             record(member, "Logon/c2g/handshake", failure)
         }
         gateway.inbox.removeAll { Self.isInbound($0, type: "Logon") }
@@ -73,13 +80,17 @@ extension FleetExecution {
         switch (member.negotiation, answer.kind) {
         case (.accepted(let expected), .logonAck(let version, let sessionId)):
             guard version == expected else {
-                return CheckFailure("negotiated version differs from min(client max, gateway max) (N1)", field: "version", expected: "\(expected)", actual: "\(version)")
+                return CheckFailure(
+                    "negotiated version differs from min(client max, gateway max) (N1)", field: "version", expected: "\(expected)",
+                    actual: "\(version)")
             }
             let state = try group.waitFor(gateway, what: "the gateway's session event for \(member.label) (P14)") {
                 if case .session("logged_on", _, sessionId?) = $0.kind { true } else { false }
             }
             guard case .session(_, let sessionVersion, _) = state.kind, sessionVersion == expected else {
-                return CheckFailure("the gateway reported \(member.label)'s session at another version (S1)", expected: "logged_on at \(expected)", actual: state.json.serialized)
+                return CheckFailure(
+                    "the gateway reported \(member.label)'s session at another version (S1)", expected: "logged_on at \(expected)",
+                    actual: state.json.serialized)
             }
             _ = try group.waitFor(client(member), what: "the LogonAck") { Self.isInbound($0, type: "LogonAck") }
             sessions[member.index] = Session(version: version, sessionId: sessionId, active: true)
@@ -88,8 +99,10 @@ extension FleetExecution {
             _ = try group.waitFor(client(member), what: "the LogonReject") { Self.isInbound($0, type: "LogonReject") }
             sessions[member.index].stopReason = "cut off: versions do not overlap (LogonReject)"
             if reason != "UnsupportedVersion" || supportedMin != supported.lowerBound || supportedMax != supported.upperBound {
-                return CheckFailure("LogonReject must carry UnsupportedVersion and the gateway's range (N2)", expected: "UnsupportedVersion \(gatewayRange)",
-                                    actual: "\(reason) \(supportedMin)..\(supportedMax)")
+                return CheckFailure(
+                    "LogonReject must carry UnsupportedVersion and the gateway's range (N2)",
+                    expected: "UnsupportedVersion \(gatewayRange)",
+                    actual: "\(reason) \(supportedMin)..\(supportedMax)")
             }
             return nil
         default:
@@ -137,7 +150,8 @@ extension FleetExecution {
             case "ModifyOrder":
                 message["clOrdId"] = .unsigned(member.idBase + 3)
                 message["origClOrdId"] = .unsigned(member.idBase + 2)
-                expected = answer("OrderAck", for: member, ["clOrdId": message["clOrdId"]!, "orderId": .unsigned(2), "status": .text("Replaced")])
+                expected = answer(
+                    "OrderAck", for: member, ["clOrdId": message["clOrdId"]!, "orderId": .unsigned(2), "status": .text("Replaced")])
             case "MassCancel":
                 message["clOrdId"] = .unsigned(member.idBase + 5)
                 message["scope"] = type.enumValue("All", of: "scope")
@@ -154,7 +168,11 @@ extension FleetExecution {
         let type = schema.message(named: typeName)!
         var message = Message(type)
         for (name, value) in fields {
-            if case .text(let enumName) = value, let enumValue = type.enumValue(enumName, of: name) { message[name] = enumValue } else { message[name] = value }
+            if case .text(let enumName) = value, let enumValue = type.enumValue(enumName, of: name) {
+                message[name] = enumValue
+            } else {
+                message[name] = value
+            }
         }
         return message.projected(onto: sessions[member.index].version ?? 1)
     }
@@ -162,7 +180,8 @@ extension FleetExecution {
     /// One round: every member sends its messages at once; then, by one deadline, the gateway
     /// must have delivered each at the member's N, and each member must have got exactly its
     /// expected answers (fields the reference gateway chooses, like transactTime, aside).
-    private func trafficRound(_ what: String, members: [FleetMember], _ messages: (FleetMember) -> [(Message, Message?)]) throws(CellAbort) {
+    private func trafficRound(_ what: String, members: [FleetMember], _ messages: (FleetMember) -> [(Message, Message?)]) throws(CellAbort)
+    {
         var sent: [Int: [(message: Message, expected: Message?, id: JSON)]] = [:]
         for member in members {
             let failure = try guarded(member) { () throws(CellAbort) in
@@ -187,26 +206,41 @@ extension FleetExecution {
         gateway.inbox.removeAll()
     }
 
-    private func checkTraffic(_ member: FleetMember, _ batch: [(message: Message, expected: Message?, id: JSON)],
-                              until deadline: ContinuousClock.Instant, missing: inout Bool) throws(CellAbort) -> CheckFailure? {
+    private func checkTraffic(
+        _ member: FleetMember, _ batch: [(message: Message, expected: Message?, id: JSON)],
+        until deadline: ContinuousClock.Instant, missing: inout Bool
+    ) throws(CellAbort) -> CheckFailure? {
         let version = sessions[member.index].version!
         for item in batch {
             let reply = try group.answer(client(member), id: item.id, to: "send \(item.message.type.name)")
             guard case .sent(let bytes) = reply.kind else {
-                return CheckFailure("\(member.label) did not send \(item.message.type.name) at \(version)", expected: "sent", actual: reply.json.serialized)
+                return CheckFailure(
+                    "\(member.label) did not send \(item.message.type.name) at \(version)", expected: "sent", actual: reply.json.serialized)
             }
-            guard let delivered = try collectAtGateway(bytes, until: deadline, what: "the gateway's event for \(member.label)'s \(item.message.type.name)") else {
+            guard
+                let delivered = try collectAtGateway(
+                    bytes, until: deadline, what: "the gateway's event for \(member.label)'s \(item.message.type.name)")
+            else {
                 missing = true
                 return CheckFailure("the gateway reported no \(item.message.type.name) from \(member.label) (P11)", sentFrame: bytes)
             }
             if let failure = checkReceived(delivered, item.message, version: version, knownAt: plan.gateway.version) { return failure }
             guard let expected = item.expected else { continue }
-            guard let answer = try collect(member, until: deadline, what: "the gateway's \(expected.type.name) to \(member.label)", { Self.isInbound($0, type: expected.type.name) }) else {
+            guard
+                let answer = try collect(
+                    member, until: deadline, what: "the gateway's \(expected.type.name) to \(member.label)",
+                    { Self.isInbound($0, type: expected.type.name) })
+            else {
                 missing = true
-                return CheckFailure("\(member.label) got no \(expected.type.name): the gateway did not answer this session, or answered another (S1)",
-                                    expected: expected.type.name, sentFrame: bytes)
+                return CheckFailure(
+                    "\(member.label) got no \(expected.type.name): the gateway did not answer this session, or answered another (S1)",
+                    expected: expected.type.name, sentFrame: bytes)
             }
-            if let failure = checkReceived(answer, expected, version: version, knownAt: member.spec.version, only: Set(expectedFieldNames(expected))) { return failure }
+            if let failure = checkReceived(
+                answer, expected, version: version, knownAt: member.spec.version, only: Set(expectedFieldNames(expected)))
+            {
+                return failure
+            }
         }
         return nil
     }
@@ -223,22 +257,29 @@ extension FleetExecution {
             return CheckFailure("\(expected.type.name) was refused", expected: "received", actual: event.json.serialized)
         }
         if json["type"]?.stringValue != expected.type.name {
-            return CheckFailure("another message type arrived", field: "type", expected: expected.type.name, actual: json["type"]?.serialized ?? "missing", receivedFrame: bytes)
+            return CheckFailure(
+                "another message type arrived", field: "type", expected: expected.type.name, actual: json["type"]?.serialized ?? "missing",
+                receivedFrame: bytes)
         }
         if reportedVersion != version {
-            return CheckFailure("a session's frames are encoded at its own N (S1, E1)", field: "version", expected: "\(version)", actual: "\(reportedVersion)", receivedFrame: bytes)
+            return CheckFailure(
+                "a session's frames are encoded at its own N (S1, E1)", field: "version", expected: "\(version)",
+                actual: "\(reportedVersion)", receivedFrame: bytes)
         }
         let actual: Message
         do {
             actual = try Message(json: json, schema: schema, knownAt: knownAt)
         } catch {
-            return CheckFailure("the message does not read as version \(knownAt) knows it (P12): \(error)", actual: json.serialized, receivedFrame: bytes)
+            return CheckFailure(
+                "the message does not read as version \(knownAt) knows it (P12): \(error)", actual: json.serialized, receivedFrame: bytes)
         }
-        for (index, field) in expected.type.logicalFields.enumerated() where field.since <= knownAt && (fields?.contains(field.name) ?? true) {
+        for (index, field) in expected.type.logicalFields.enumerated()
+        where field.since <= knownAt && (fields?.contains(field.name) ?? true) {
             if expected.values[index] != actual.values[index] {
                 let render = { (message: Message) in message.json(knownAt: knownAt)["fields"]?[field.name]?.serialized ?? "missing" }
-                return CheckFailure("\(expected.type.name).\(field.name) arrived with another value", field: "\(expected.type.name).\(field.name)",
-                                    expected: render(expected), actual: render(actual), receivedFrame: bytes)
+                return CheckFailure(
+                    "\(expected.type.name).\(field.name) arrived with another value", field: "\(expected.type.name).\(field.name)",
+                    expected: render(expected), actual: render(actual), receivedFrame: bytes)
             }
         }
         return nil
@@ -249,22 +290,32 @@ extension FleetExecution {
         let members = activeMembers.filter { type.since <= sessions[$0.index].version! }
         guard !members.isEmpty else { return }
         let messages = members.map { sample(type, for: $0) }
-        let ids = try group.issue(gateway, zip(members, messages).map { member, message in
-            .send(message: message.json(knownAt: sessions[member.index].version!), session: sessions[member.index].sessionId)
-        })
+        let ids = try group.issue(
+            gateway,
+            zip(members, messages).map { member, message in
+                .send(message: message.json(knownAt: sessions[member.index].version!), session: sessions[member.index].sessionId)
+            })
         let deadline = roundDeadline()
         var missing = false
         for (member, (message, id)) in zip(members, zip(messages, ids)) {
             let reply = try group.answer(gateway, id: id, to: "send \(type.name) to \(member.label)")
             guard case .sent(let bytes) = reply.kind else {
-                record(member, "\(type.name)/g2c/sample", CheckFailure("the gateway did not send \(type.name) to session \(sessions[member.index].sessionId ?? "?") (P7)",
-                                                                     expected: "sent", actual: reply.json.serialized))
+                record(
+                    member, "\(type.name)/g2c/sample",
+                    CheckFailure(
+                        "the gateway did not send \(type.name) to session \(sessions[member.index].sessionId ?? "?") (P7)",
+                        expected: "sent", actual: reply.json.serialized))
                 continue
             }
             let failure = try guarded(member) { () throws(CellAbort) in
-                guard let event = try collect(member, until: deadline, what: "\(type.name) sent to \(member.label)", { Self.isInbound($0, type: type.name) }) else {
+                guard
+                    let event = try collect(
+                        member, until: deadline, what: "\(type.name) sent to \(member.label)", { Self.isInbound($0, type: type.name) })
+                else {
                     missing = true
-                    return CheckFailure("\(member.label) got no \(type.name): the gateway sent it to another session, or not at all (S1, P7)", sentFrame: bytes)
+                    return CheckFailure(
+                        "\(member.label) got no \(type.name): the gateway sent it to another session, or not at all (S1, P7)",
+                        sentFrame: bytes)
                 }
                 return checkReceived(event, message, version: sessions[member.index].version!, knownAt: member.spec.version)
             }

@@ -20,24 +20,33 @@ public struct FleetRunner: Sendable {
     }
 
     /// Runs `plan` start to finish: nothing of it is left running, and its folder is removed unless it failed.
-    public func run(_ plan: FleetPlan, selection: CheckSelection = CheckSelection(), reproduce: String,
-                    temporaryRoot: String? = nil, allowRemote: Bool = false) -> CellResult {
+    public func run(
+        _ plan: FleetPlan, selection: CheckSelection = CheckSelection(), reproduce: String,
+        temporaryRoot: String? = nil, allowRemote: Bool = false
+    ) -> CellResult {
         run(plan, upgrade: nil, selection: selection, reproduce: reproduce, temporaryRoot: temporaryRoot, allowRemote: allowRemote).result
     }
 
     /// Runs a rolling upgrade start to finish; the result and the recovery times.
-    public func run(_ upgrade: UpgradePlan, selection: CheckSelection = CheckSelection(), reproduce: String,
-                    temporaryRoot: String? = nil, allowRemote: Bool = false) -> (result: CellResult, recovery: RecoveryTimes?) {
-        run(upgrade.fleet, upgrade: upgrade, selection: selection, reproduce: reproduce, temporaryRoot: temporaryRoot, allowRemote: allowRemote)
+    public func run(
+        _ upgrade: UpgradePlan, selection: CheckSelection = CheckSelection(), reproduce: String,
+        temporaryRoot: String? = nil, allowRemote: Bool = false
+    ) -> (result: CellResult, recovery: RecoveryTimes?) {
+        run(
+            upgrade.fleet, upgrade: upgrade, selection: selection, reproduce: reproduce, temporaryRoot: temporaryRoot,
+            allowRemote: allowRemote)
     }
 
-    private func run(_ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
-                     temporaryRoot: String?, allowRemote: Bool) -> (result: CellResult, recovery: RecoveryTimes?) {
+    private func run(
+        _ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
+        temporaryRoot: String?, allowRemote: Bool
+    ) -> (result: CellResult, recovery: RecoveryTimes?) {
         let started = ContinuousClock.now
         // A scenario's result is named by the scenario (`fleet=v5`, `upgrade=v4-v5`) where a cell's has its client.
-        var result = CellResult(client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
-                                expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
-                                seconds: 0, reproduce: reproduce)
+        var result = CellResult(
+            client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
+            expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
+            seconds: 0, reproduce: reproduce)
         let directory: String
         do {
             directory = try makeCellFolder(prefix: "compat-fleet-\(plan.gateway.name)", in: temporaryRoot)
@@ -59,10 +68,12 @@ public struct FleetRunner: Sendable {
             for member in plan.members {
                 handles.append(try PeerHandle(spec: member.spec, role: .client, in: directory, label: member.label))
             }
-            let group = PeerGroup(peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout, folder: directory)
+            let group = PeerGroup(
+                peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout, folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
-            let run = FleetExecution(schema: schema, samples: samples, plan: plan, selection: selection, group: group,
-                                     gateway: gateway, clients: Array(handles.dropFirst()))
+            let run = FleetExecution(
+                schema: schema, samples: samples, plan: plan, selection: selection, group: group,
+                gateway: gateway, clients: Array(handles.dropFirst()))
             execution = run
             do {
                 if let upgrade, case .client(let replaced, let newcomer) = upgrade.side {
@@ -84,9 +95,12 @@ public struct FleetRunner: Sendable {
             result.problem = "\(error)"
         }
         for handle in handles {
-            let termination = handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
-            result.peers.append(PeerOutcome(role: handle.role.rawValue, name: handle.label.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
-                                            termination: termination.description, stderrTail: handle.process.stderrTail()))
+            let termination =
+                handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
+            result.peers.append(
+                PeerOutcome(
+                    role: handle.role.rawValue, name: handle.label.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
+                    termination: termination.description, stderrTail: handle.process.stderrTail()))
             handle.endTranscript()
         }
         // What left the peers' groups (setsid) is this process's now that they are gone: ended too.

@@ -29,8 +29,10 @@ extension FleetRunner {
         // (fleets have none).
         for gateway in current {
             let plan = FleetPlan(gateway: gateway, clients: clients)
-            scenarios.append(GateScenario(name: plan.scenario, plan: plan, upgrade: nil,
-                                          reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)"))
+            scenarios.append(
+                GateScenario(
+                    name: plan.scenario, plan: plan, upgrade: nil,
+                    reproduce: "\(reproducePrefix) fleet \(gateway.name) --clients \(clientList)"))
         }
         var pairs = zip(current, current.dropFirst()).filter { $0.version != $1.version }
         // A released gateway upgraded to today's gateway of the next version, and back: the rollout its users make.
@@ -40,8 +42,10 @@ extension FleetRunner {
         for (lower, higher) in pairs {
             for (from, to) in [(lower, higher), (higher, lower)] {
                 let upgrade = UpgradePlan(from: from, to: to, clients: clients, support: config.support)
-                scenarios.append(GateScenario(name: upgrade.fleet.scenario, plan: upgrade.fleet, upgrade: upgrade,
-                                              reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)"))
+                scenarios.append(
+                    GateScenario(
+                        name: upgrade.fleet.scenario, plan: upgrade.fleet, upgrade: upgrade,
+                        reproduce: "\(reproducePrefix) upgrade \(from.name) \(to.name) --clients \(clientList)"))
             }
         }
         return scenarios
@@ -52,11 +56,12 @@ extension FleetRunner {
         var results: [CellResult] = []
         for scenario in scenarios {
             guard !ProcessRegistry.shared.isClosed else { break }
-            let result = if let upgrade = scenario.upgrade {
-                run(upgrade, reproduce: scenario.reproduce).result
-            } else {
-                run(scenario.plan, reproduce: scenario.reproduce)
-            }
+            let result =
+                if let upgrade = scenario.upgrade {
+                    run(upgrade, reproduce: scenario.reproduce).result
+                } else {
+                    run(scenario.plan, reproduce: scenario.reproduce)
+                }
             results.append(result)
             progress(result)
         }

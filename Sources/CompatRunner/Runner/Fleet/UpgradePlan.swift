@@ -36,7 +36,8 @@ public struct UpgradePlan: Sendable {
     /// Members TO cuts off although the support policy says it must serve them.
     public let unsupported: Set<Int>
 
-    public init(schema: Schema = .tgp, from: PeerSpec, to: PeerSpec, clients: [PeerSpec], kill: Bool = false, support: [SupportEntry] = []) {
+    public init(schema: Schema = .tgp, from: PeerSpec, to: PeerSpec, clients: [PeerSpec], kill: Bool = false, support: [SupportEntry] = [])
+    {
         self.side = .gateway
         self.from = from
         self.to = to
@@ -45,9 +46,10 @@ public struct UpgradePlan: Sendable {
         let toRange = schema.peerRanges[to.version]!
         let after = fleet.members.map { Negotiation(client: schema.peerRanges[$0.spec.version]!, gateway: toRange) }
         let promised = Set(support.filter { $0.gateway == to.name }.flatMap(\.clients))
-        unsupported = Set(fleet.members.filter { member in
-            if case .rejected = after[member.index] { promised.contains(member.spec.name) } else { false }
-        }.map(\.index))
+        unsupported = Set(
+            fleet.members.filter { member in
+                if case .rejected = after[member.index] { promised.contains(member.spec.name) } else { false }
+            }.map(\.index))
         var checks: [(String, CheckKind)] = []
         func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
         for member in fleet.members { add(member, "Logon/c2g/handshake", .fleetHandshake) }
@@ -71,15 +73,18 @@ public struct UpgradePlan: Sendable {
 
     /// A client-side upgrade: while `gateway` serves the fleet, the first client `from` is
     /// stopped (or killed) and a `to` client joins in its place; the others must not notice.
-    public init(schema: Schema = .tgp, client from: PeerSpec, by to: PeerSpec, gateway: PeerSpec, clients: [PeerSpec],
-                kill: Bool = false, support: [SupportEntry] = []) {
+    public init(
+        schema: Schema = .tgp, client from: PeerSpec, by to: PeerSpec, gateway: PeerSpec, clients: [PeerSpec],
+        kill: Bool = false, support: [SupportEntry] = []
+    ) {
         self.from = from
         self.to = to
         self.kill = kill
         let staying = clients.contains(from) ? clients : [from] + clients
         let replaced = staying.firstIndex(of: from)!
-        var fleet = FleetPlan(schema: schema, gateway: gateway, clients: staying + [to],
-                              scenario: "upgrade=\(from.name)-\(to.name)/side=client/gateway=\(gateway.name)", joinsLater: [staying.count])
+        var fleet = FleetPlan(
+            schema: schema, gateway: gateway, clients: staying + [to],
+            scenario: "upgrade=\(from.name)-\(to.name)/side=client/gateway=\(gateway.name)", joinsLater: [staying.count])
         let newcomer = fleet.members[staying.count]
         side = .client(replaced: replaced, newcomer: newcomer.index)
         after = fleet.members.map(\.negotiation)
@@ -88,7 +93,9 @@ public struct UpgradePlan: Sendable {
         var checks: [(String, CheckKind)] = []
         func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
         for member in fleet.members where member.index != newcomer.index { add(member, "Logon/c2g/handshake", .fleetHandshake) }
-        for member in fleet.members where member.index != newcomer.index && member.negotiated != nil { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
+        for member in fleet.members where member.index != newcomer.index && member.negotiated != nil {
+            add(member, "NewOrder/c2g/order-book", .fleetOrderBook)
+        }
         if newcomer.negotiated != nil {
             add(newcomer, "Logon/c2g/relogon", .upgradeRelogon)
             add(newcomer, "NewOrder/c2g/traffic", .upgradeTraffic)
@@ -103,7 +110,9 @@ public struct UpgradePlan: Sendable {
 
     /// Something the member's version can send but N cannot carry, which E2 makes it refuse:
     /// a client-to-gateway type newer than N, else a message with an enum value newer than N.
-    static func newerThanN(_ schema: Schema, _ samples: SampleBook? = nil, for member: FleetMember, at version: Int) -> (what: String, message: Message?)? {
+    static func newerThanN(_ schema: Schema, _ samples: SampleBook? = nil, for member: FleetMember, at version: Int) -> (
+        what: String, message: Message?
+    )? {
         let sent = schema.messages.filter { $0.direction.isSent(by: .client) }
         if let type = sent.first(where: { $0.since > version && $0.since <= member.spec.version }) {
             return ("\(type.name) (since \(type.since))", samples.map { $0[type].sample.projected(onto: type.since) })
@@ -111,7 +120,8 @@ public struct UpgradePlan: Sendable {
         for type in sent where type.since <= version {
             for field in type.fields where field.since <= version {
                 guard case .enumeration(let enumSchema) = field.type,
-                      let value = enumSchema.values.first(where: { $0.since > version && $0.since <= member.spec.version }) else { continue }
+                    let value = enumSchema.values.first(where: { $0.since > version && $0.since <= member.spec.version })
+                else { continue }
                 let message = samples.map { book -> Message in
                     var message = book[type].sample.projected(onto: version)
                     message[field.name] = .unsigned(UInt64(value.value))
@@ -128,8 +138,11 @@ public struct UpgradePlan: Sendable {
         if case .client(let replaced, let newcomer) = side {
             let member = fleet.members[newcomer]
             let before = fleet.members[replaced].negotiated.map { "N=\($0)" } ?? "cut off"
-            let afterText = member.negotiated.map { "N=\($0)" } ?? ("cut off" + (unsupported.isEmpty ? "" : " — breaks the support policy (support-cut-off)"))
-            return "client upgrade on gateway \(fleet.gateway.name): \(fleet.members[replaced].label) (\(before)) \(kill ? "killed" : "shut down"), "
+            let afterText =
+                member.negotiated.map { "N=\($0)" }
+                ?? ("cut off" + (unsupported.isEmpty ? "" : " — breaks the support policy (support-cut-off)"))
+            return
+                "client upgrade on gateway \(fleet.gateway.name): \(fleet.members[replaced].label) (\(before)) \(kill ? "killed" : "shut down"), "
                 + "\(member.label) joins: \(afterText); \(fleet.members.count - 2) other client(s) stay\n"
                 + (unsupported.isEmpty ? "support policy: kept\n" : "support policy: broken\n")
         }
@@ -139,11 +152,15 @@ public struct UpgradePlan: Sendable {
             let afterText: String
             switch after[member.index] {
             case .accepted(let version): afterText = member.negotiated == version ? "keeps N=\(version)" : "N=\(version)"
-            case .rejected: afterText = "cut off" + (unsupported.contains(member.index) ? " — breaks the support policy (support-cut-off)" : "")
+            case .rejected:
+                afterText = "cut off" + (unsupported.contains(member.index) ? " — breaks the support policy (support-cut-off)" : "")
             }
-            lines.append("  \(member.label.padding(toLength: 10, withPad: " ", startingAt: 0)) \(before.padding(toLength: 8, withPad: " ", startingAt: 0)) → \(afterText)")
+            lines.append(
+                "  \(member.label.padding(toLength: 10, withPad: " ", startingAt: 0)) \(before.padding(toLength: 8, withPad: " ", startingAt: 0)) → \(afterText)"
+            )
         }
-        lines.append(unsupported.isEmpty ? "support policy: kept" : "support policy: broken (\(unsupported.count) supported client(s) cut off)")
+        lines.append(
+            unsupported.isEmpty ? "support policy: kept" : "support policy: broken (\(unsupported.count) supported client(s) cut off)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

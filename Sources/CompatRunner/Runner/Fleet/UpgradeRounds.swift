@@ -19,14 +19,17 @@ public struct RecoveryTimes: Sendable {
     public var summary: String {
         guard let p50, let max else { return "recovery: no client logged on again" }
         let floor = floorMilliseconds.map { String(format: "%.1f ms", $0) } ?? "—"
-        return String(format: "recovery (TO listening → LogonAck): p50 %.1f ms, max %.1f ms, floor %@ (reconnect + one round trip), %d clients",
-                      p50, max, floor, perClient.count)
+        return String(
+            format: "recovery (TO listening → LogonAck): p50 %.1f ms, max %.1f ms, floor %@ (reconnect + one round trip), %d clients",
+            p50, max, floor, perClient.count)
     }
 }
 
 extension FleetExecution {
-    func runUpgrade(_ upgrade: UpgradePlan, endpoint: String, allowRemote: Bool,
-                    startTo: () throws(SpawnError) -> PeerHandle) throws(CellAbort) -> RecoveryTimes {
+    func runUpgrade(
+        _ upgrade: UpgradePlan, endpoint: String, allowRemote: Bool,
+        startTo: () throws(SpawnError) -> PeerHandle
+    ) throws(CellAbort) -> RecoveryTimes {
         try helloRound()
         let bound = try start(endpoint: endpoint, allowRemote: allowRemote)
         try logonRound()
@@ -53,8 +56,10 @@ extension FleetExecution {
         let shouldRecover = plan.members.contains { member in
             if case .accepted = upgrade.after[member.index] { sessions[member.index].skipReason == nil } else { false }
         }
-        record(nil, "session/recovery", recovery.perClient.isEmpty && shouldRecover
-               ? CheckFailure("no client logged on again after the upgrade (S3)") : nil)
+        record(
+            nil, "session/recovery",
+            recovery.perClient.isEmpty && shouldRecover
+                ? CheckFailure("no client logged on again after the upgrade (S3)") : nil)
         try shutdownAll()
         return recovery
     }
@@ -66,7 +71,9 @@ extension FleetExecution {
             _ = from.process.kill()
         } else {
             let answer = try group.request(from, .shutdown)
-            guard case .bye = answer.kind else { throw .contractViolation(from.label, "shutdown was answered with \(answer.json.serialized) (P9)") }
+            guard case .bye = answer.kind else {
+                throw .contractViolation(from.label, "shutdown was answered with \(answer.json.serialized) (P9)")
+            }
             _ = from.process.finish(grace: .seconds(2))
         }
         from.finished = true
@@ -81,7 +88,12 @@ extension FleetExecution {
             _ = try guarded(member) { () throws(CellAbort) in
                 var order = sample(schema.message(named: "NewOrder")!, for: member, offset: 20)
                 order["clOrdId"] = .unsigned(member.idBase + 21)
-                sent.append((member, try group.issue(client(member), [.send(message: order.json(knownAt: sessions[member.index].version!), session: nil)])[0]))
+                sent.append(
+                    (
+                        member,
+                        try group.issue(
+                            client(member), [.send(message: order.json(knownAt: sessions[member.index].version!), session: nil)])[0]
+                    ))
                 return nil
             }
         }
@@ -90,8 +102,12 @@ extension FleetExecution {
         for (member, id) in sent {
             let failure = try guarded(member) { () throws(CellAbort) in
                 _ = try group.answer(client(member), id: id, to: "send NewOrder")
-                guard let reject = try collect(member, until: deadline, what: "the new gateway's Reject", { Self.isInbound($0, type: "Reject") }) else {
-                    return CheckFailure("\(member.label)'s next request drew nothing from the new gateway: a restarted gateway has no sessions (S3, R9)")
+                guard
+                    let reject = try collect(
+                        member, until: deadline, what: "the new gateway's Reject", { Self.isInbound($0, type: "Reject") })
+                else {
+                    return CheckFailure(
+                        "\(member.label)'s next request drew nothing from the new gateway: a restarted gateway has no sessions (S3, R9)")
                 }
                 let waited = (ContinuousClock.now - listening).seconds * 1000
                 firstRefusal = min(firstRefusal ?? waited, waited)
@@ -109,7 +125,9 @@ extension FleetExecution {
 
     /// Every client logs on again on the same connection, all at once: N from TO's range, or a
     /// clean LogonReject (cut off, which the support policy may forbid).
-    private func relogonRound(_ upgrade: UpgradePlan, since listening: ContinuousClock.Instant, recovery: inout RecoveryTimes) throws(CellAbort) {
+    private func relogonRound(_ upgrade: UpgradePlan, since listening: ContinuousClock.Instant, recovery: inout RecoveryTimes)
+        throws(CellAbort)
+    {
         let members = plan.members.filter { member in
             guard !client(member).finished, sessions[member.index].skipReason == nil else { return false }
             return !skipsLogon(member, Self.relogonCheck(upgrade, member))
@@ -129,7 +147,8 @@ extension FleetExecution {
                 switch (upgrade.after[member.index], reply.kind) {
                 case (.accepted(let expected), .logonAck(let version, let sessionId)):
                     guard version == expected else {
-                        return CheckFailure("the new gateway negotiated another N (N1)", field: "version", expected: "\(expected)", actual: "\(version)")
+                        return CheckFailure(
+                            "the new gateway negotiated another N (N1)", field: "version", expected: "\(expected)", actual: "\(version)")
                     }
                     recovery.perClient.append((member.label, (ContinuousClock.now - listening).seconds * 1000))
                     _ = try group.waitFor(client(member), what: "the LogonAck") { Self.isInbound($0, type: "LogonAck") }
@@ -140,15 +159,19 @@ extension FleetExecution {
                     sessions[member.index].active = false
                     sessions[member.index].stopReason = "cut off by \(upgrade.to.name)"
                     if reason != "UnsupportedVersion" || supportedMin != supported.lowerBound || supportedMax != supported.upperBound {
-                        return CheckFailure("a cut-off client gets a clean LogonReject with the gateway's range (N2)",
-                                            expected: "UnsupportedVersion \(supported)", actual: "\(reason) \(supportedMin)..\(supportedMax)")
+                        return CheckFailure(
+                            "a cut-off client gets a clean LogonReject with the gateway's range (N2)",
+                            expected: "UnsupportedVersion \(supported)", actual: "\(reason) \(supportedMin)..\(supportedMax)")
                     }
                     if upgrade.unsupported.contains(member.index) {
-                        return CheckFailure("support-cut-off@gateway=\(upgrade.to.name):client=\(member.spec.name): matrix.json's support policy says \(upgrade.to.name) must serve \(member.spec.name), but their ranges do not overlap")
+                        return CheckFailure(
+                            "support-cut-off@gateway=\(upgrade.to.name):client=\(member.spec.name): matrix.json's support policy says \(upgrade.to.name) must serve \(member.spec.name), but their ranges do not overlap"
+                        )
                     }
                     return nil
                 default:
-                    return CheckFailure("logging on to the new gateway should end in \(upgrade.after[member.index])", actual: reply.json.serialized)
+                    return CheckFailure(
+                        "logging on to the new gateway should end in \(upgrade.after[member.index])", actual: reply.json.serialized)
                 }
             }
             record(member, Self.relogonCheck(upgrade, member), failure)
@@ -173,21 +196,30 @@ extension FleetExecution {
                 order["clOrdId"] = .unsigned(member.idBase + 31)
                 let started = ContinuousClock.now
                 let reply = try group.request(client(member), .send(message: order.json(knownAt: version), session: nil))
-                guard case .sent = reply.kind else { return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized) }
-                guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck from the new gateway", { Self.isInbound($0, type: "OrderAck") }) else {
+                guard case .sent = reply.kind else {
+                    return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized)
+                }
+                guard
+                    let ack = try collect(
+                        member, until: roundDeadline(), what: "the OrderAck from the new gateway", { Self.isInbound($0, type: "OrderAck") })
+                else {
                     return CheckFailure("no OrderAck from the new gateway (G1)")
                 }
                 roundTrips.append((ContinuousClock.now - started).seconds * 1000)
-                let expected = answer("OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 31), "orderId": .unsigned(1), "status": .text("New")])
+                let expected = answer(
+                    "OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 31), "orderId": .unsigned(1), "status": .text("New")])
                 return checkReceived(ack, expected, version: version, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
             }
             record(member, "NewOrder/c2g/traffic", failure)
-            guard failure == nil, let newer = UpgradePlan.newerThanN(schema, samples, for: member, at: version), let message = newer.message else { continue }
+            guard failure == nil, let newer = UpgradePlan.newerThanN(schema, samples, for: member, at: version), let message = newer.message
+            else { continue }
             let refusal = try guarded(member) { () throws(CellAbort) in
-                let reply = try group.request(client(member), .send(message: message.json(knownAt: max(version, message.type.since)), session: nil))
+                let reply = try group.request(
+                    client(member), .send(message: message.json(knownAt: max(version, message.type.since)), session: nil))
                 guard case .sendRefused("UnsupportedInVersion", _) = reply.kind else {
-                    return CheckFailure("\(newer.what) is newer than the new N \(version): the client must refuse it (E2)",
-                                        expected: "send_refused UnsupportedInVersion", actual: reply.json.serialized)
+                    return CheckFailure(
+                        "\(newer.what) is newer than the new N \(version): the client must refuse it (E2)",
+                        expected: "send_refused UnsupportedInVersion", actual: reply.json.serialized)
                 }
                 return nil
             }
@@ -240,17 +272,23 @@ extension FleetExecution {
     private func joined(_ member: FleetMember, reply: Event, upgrade: UpgradePlan) throws(CellAbort) -> CheckFailure? {
         switch (member.negotiation, reply.kind) {
         case (.accepted(let expected), .logonAck(let version, let sessionId)):
-            guard version == expected else { return CheckFailure("the gateway negotiated another N (N1)", field: "version", expected: "\(expected)", actual: "\(version)") }
+            guard version == expected else {
+                return CheckFailure(
+                    "the gateway negotiated another N (N1)", field: "version", expected: "\(expected)", actual: "\(version)")
+            }
             _ = try group.waitFor(client(member), what: "the LogonAck") { Self.isInbound($0, type: "LogonAck") }
             sessions[member.index] = Session(version: version, sessionId: sessionId, active: true)
             return nil
         case (.rejected(let supported), .logonRejected(let reason, let supportedMin, let supportedMax)):
             if reason != "UnsupportedVersion" || supportedMin != supported.lowerBound || supportedMax != supported.upperBound {
-                return CheckFailure("a cut-off client gets a clean LogonReject with the gateway's range (N2)", expected: "UnsupportedVersion \(supported)",
-                                    actual: "\(reason) \(supportedMin)..\(supportedMax)")
+                return CheckFailure(
+                    "a cut-off client gets a clean LogonReject with the gateway's range (N2)", expected: "UnsupportedVersion \(supported)",
+                    actual: "\(reason) \(supportedMin)..\(supportedMax)")
             }
             if upgrade.unsupported.contains(member.index) {
-                return CheckFailure("support-cut-off@gateway=\(plan.gateway.name):client=\(member.spec.name): matrix.json's support policy says \(plan.gateway.name) must serve \(member.spec.name), but their ranges do not overlap")
+                return CheckFailure(
+                    "support-cut-off@gateway=\(plan.gateway.name):client=\(member.spec.name): matrix.json's support policy says \(plan.gateway.name) must serve \(member.spec.name), but their ranges do not overlap"
+                )
             }
             return nil
         default:
@@ -264,8 +302,11 @@ extension FleetExecution {
             let version = sessions[member.index].version!
             let order = sample(schema.message(named: "NewOrder")!, for: member)
             let reply = try group.request(client(member), .send(message: order.json(knownAt: version), session: nil))
-            guard case .sent = reply.kind else { return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized) }
-            guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck", { Self.isInbound($0, type: "OrderAck") }) else {
+            guard case .sent = reply.kind else {
+                return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized)
+            }
+            guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck", { Self.isInbound($0, type: "OrderAck") })
+            else {
                 return CheckFailure("no OrderAck for the new client (G1)")
             }
             let expected = answer("OrderAck", for: member, ["clOrdId": order["clOrdId"]!, "orderId": .unsigned(1), "status": .text("New")])

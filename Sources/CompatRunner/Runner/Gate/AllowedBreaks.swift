@@ -60,7 +60,9 @@ public struct AllowedBreaks: Sendable, Hashable {
             for name in object.keys where name != "id" && name != "reason" {
                 throw fail("\(key).\(name)", "unknown key (expected id, reason)")
             }
-            guard let idJSON = object["id"] else { throw fail("\(key).id", "missing: the change's RULE@LOCATION, e.g. field-moved@v3:NewOrder.side") }
+            guard let idJSON = object["id"] else {
+                throw fail("\(key).id", "missing: the change's RULE@LOCATION, e.g. field-moved@v3:NewOrder.side")
+            }
             guard let id = idJSON.stringValue else { throw fail("\(key).id", "must be a string, got \(idJSON.typeName)") }
             guard let at = id.firstIndex(of: "@"), !id[id.index(after: at)...].isEmpty else {
                 throw fail("\(key).id", "\"\(id)\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side")
@@ -70,7 +72,9 @@ public struct AllowedBreaks: Sendable, Hashable {
                 throw fail("\(key).id", "\"\(rule)\" is not a rule id (\(SchemaRule.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard !entries.contains(where: { $0.id == id }) else { throw fail("\(key).id", "\"\(id)\" is listed twice") }
-            guard let reasonJSON = object["reason"] else { throw fail("\(key).reason", "missing: say why this break is intended (who decided, the ticket)") }
+            guard let reasonJSON = object["reason"] else {
+                throw fail("\(key).reason", "missing: say why this break is intended (who decided, the ticket)")
+            }
             guard let reason = reasonJSON.stringValue, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw fail("\(key).reason", "must be a non-empty string")
             }
@@ -105,8 +109,10 @@ public struct SchemaDiffReport: Sendable {
     /// Versions of today's schema the baseline does not hold: judged by the evolution rules only.
     public let unlockedVersions: [Int]
 
-    public init(changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
-                lockedVersions: [Int], unlockedVersions: [Int]) {
+    public init(
+        changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
+        lockedVersions: [Int], unlockedVersions: [Int]
+    ) {
         var breaking: [BreakingChange] = []
         var allowed: [AllowedChange] = []
         for change in changes {
@@ -133,16 +139,21 @@ public struct SchemaDiffReport: Sendable {
 
     /// The section as text: each breaking change (id and detail), each allowed one with its reason.
     public var rendered: String {
-        var out = "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
+        var out =
+            "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
         if !unlockedVersions.isEmpty {
-            out += "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
+            out +=
+                "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
         }
         for change in breaking { out += "  BREAKING  \(change.id)\n            \(change.detail)\n" }
         for allowed in allowed {
             out += "  allowed   \(allowed.change.id)\n            \(allowed.change.detail)\n            reason: \(allowed.reason)\n"
         }
-        for unused in unusedAllowances { out += "  unused allowance \(unused.id): no such change (remove it from \(AllowedBreaks.fileName))\n" }
-        out += breaking.isEmpty
+        for unused in unusedAllowances {
+            out += "  unused allowance \(unused.id): no such change (remove it from \(AllowedBreaks.fileName))\n"
+        }
+        out +=
+            breaking.isEmpty
             ? "  no breaking change\(allowed.isEmpty ? "" : " beyond the \(allowed.count) allowed")\n"
             : "  \(breaking.count) breaking change\(breaking.count == 1 ? "" : "s") not allowed\(allowed.isEmpty ? "" : ", \(allowed.count) allowed")\n"
         return out
@@ -151,7 +162,10 @@ public struct SchemaDiffReport: Sendable {
     /// `compat schema diff --json`: the verdict and each finding by rule id and location.
     public var json: JSON {
         func finding(_ change: BreakingChange) -> JSONObject {
-            ["id": .string(change.id), "rule": .string(change.rule.rawValue), "location": .string(change.location), "detail": .string(change.detail)]
+            [
+                "id": .string(change.id), "rule": .string(change.rule.rawValue), "location": .string(change.location),
+                "detail": .string(change.detail),
+            ]
         }
         return .object([
             "passed": .bool(passed),
@@ -159,11 +173,12 @@ public struct SchemaDiffReport: Sendable {
             "lockedVersions": .array(lockedVersions.map { .integer($0) }),
             "unlockedVersions": .array(unlockedVersions.map { .integer($0) }),
             "breaking": .array(breaking.map { .object(finding($0)) }),
-            "allowed": .array(allowed.map { allowed in
-                var entry = finding(allowed.change)
-                entry["reason"] = .string(allowed.reason)
-                return .object(entry)
-            }),
+            "allowed": .array(
+                allowed.map { allowed in
+                    var entry = finding(allowed.change)
+                    entry["reason"] = .string(allowed.reason)
+                    return .object(entry)
+                }),
             "unusedAllowances": .array(unusedAllowances.map { .object(["id": .string($0.id), "reason": .string($0.reason)]) }),
         ])
     }
@@ -173,14 +188,18 @@ public struct SchemaDiffReport: Sendable {
 /// `baseline` (nil: the fixtures' lock; a file; or a git ref) and the evolution rules, with the
 /// fixtures' allowed-breaks file (or `allowedBreaks`), and the support policy of `support`'s matrix.
 /// A missing default allowed-breaks file counts as empty; a wrong one is a ConfigError (exit 2).
-public func schemaSection(fixtures: String, baseline: String?, allowedBreaks: String? = nil,
-                          schema: Schema = .tgp, support: MatrixConfig? = nil) throws(ConfigError) -> SchemaDiffReport {
+public func schemaSection(
+    fixtures: String, baseline: String?, allowedBreaks: String? = nil,
+    schema: Schema = .tgp, support: MatrixConfig? = nil
+) throws(ConfigError) -> SchemaDiffReport {
     let (lock, description) = try SchemaBaseline.load(baseline, fixtures: fixtures)
-    let allowances = try AllowedBreaks.load(path: allowedBreaks ?? fixtures + "/" + AllowedBreaks.fileName,
-                                            missingIsEmpty: allowedBreaks == nil)
+    let allowances = try AllowedBreaks.load(
+        path: allowedBreaks ?? fixtures + "/" + AllowedBreaks.fileName,
+        missingIsEmpty: allowedBreaks == nil)
     let versions = Dictionary(support?.peers.map { ($0.name, $0.version) } ?? [], uniquingKeysWith: { first, _ in first })
     let policy = SchemaDiff.supportViolations(support?.support ?? [], versions: versions, current: schema)
-    return SchemaDiffReport(changes: SchemaDiff.breakingChanges(locked: lock, current: schema) + policy, allowances: allowances,
-                            baselineDescription: description, lockedVersions: lock.lockedVersions,
-                            unlockedVersions: schema.versions.filter { lock.versions[$0] == nil })
+    return SchemaDiffReport(
+        changes: SchemaDiff.breakingChanges(locked: lock, current: schema) + policy, allowances: allowances,
+        baselineDescription: description, lockedVersions: lock.lockedVersions,
+        unlockedVersions: schema.versions.filter { lock.versions[$0] == nil })
 }

@@ -30,7 +30,9 @@ public struct GateResult: Sendable {
     }
 
     private var scenarioText: String {
-        var lines = scenarios.map { "  \($0.client.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \($0.checks.count) checks" }
+        var lines = scenarios.map {
+            "  \($0.client.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \($0.checks.count) checks"
+        }
         if lines.isEmpty { lines = ["  none"] }
         let failing = MatrixResult(clients: [], gateways: [], cells: scenarios.filter { !$0.state.isExpected }, wallSeconds: 0, jobs: 1)
         return lines.joined(separator: "\n") + "\n" + (failing.cells.isEmpty ? "" : renderFailures(failing))
@@ -47,7 +49,8 @@ public struct GateResult: Sendable {
 
     private var staleText: String {
         guard !noStaleKnownFailures else { return "none: every listed known failure still fails\n" }
-        return (staleKnownFailures.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }
+        return
+            (staleKnownFailures.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }
             + staleEntries.map { "  " + $0.message }).joined(separator: "\n") + "\n"
     }
 
@@ -73,7 +76,8 @@ public struct GateResult: Sendable {
             out += "== \(section.title): \(section.passed ? "PASS" : "FAIL")\n" + section.text + "\n"
         }
         let failed = sections.filter { !$0.passed }.map(\.title)
-        out += failed.isEmpty
+        out +=
+            failed.isEmpty
             ? String(format: "gate: PASS (%.2f s)\n", seconds)
             : String(format: "gate: FAIL — %@ (%.2f s)\n", failed.joined(separator: "; "), seconds)
         return out
@@ -88,8 +92,9 @@ public struct GateResult: Sendable {
     public func summaryMarkdown(runId: RunID) -> String {
         var doc = MarkdownBlocks(limit: SummaryMarkdown.characterLimit - SummaryMarkdown.closingReserve)
         doc.add("## compat gate: \(passed ? "PASS" : "FAIL")")
-        doc.add((["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
-            .joined(separator: "\n"))
+        doc.add(
+            (["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
+                .joined(separator: "\n"))
         let limit = Self.summarySectionLimit
         let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \($0.checks.count) checks" }
         // In the order of `sections`; the failures come after them all, in the room left.
@@ -104,9 +109,12 @@ public struct GateResult: Sendable {
             doc.add("### \(section.title): \(section.passed ? "PASS" : "FAIL")\n\n" + body)
         }
         if !schema.allowed.isEmpty {
-            let allowed = schema.allowed.map { "- \(SummaryMarkdown.code($0.change.id)): \(SummaryMarkdown.escaped(SummaryMarkdown.capped($0.reason)))" }
-            doc.add("Intentional breaks allowed in `\(AllowedBreaks.fileName)`:\n" + allowed.prefix(20).joined(separator: "\n")
-                + (allowed.count > 20 ? "\n- … and \(allowed.count - 20) more" : ""))
+            let allowed = schema.allowed.map {
+                "- \(SummaryMarkdown.code($0.change.id)): \(SummaryMarkdown.escaped(SummaryMarkdown.capped($0.reason)))"
+            }
+            doc.add(
+                "Intentional breaks allowed in `\(AllowedBreaks.fileName)`:\n" + allowed.prefix(20).joined(separator: "\n")
+                    + (allowed.count > 20 ? "\n- … and \(allowed.count - 20) more" : ""))
         }
         var omitted = SummaryMarkdown.Omitted()
         if !matrixPassed || !scenariosPassed || !noStaleKnownFailures {
@@ -119,25 +127,33 @@ public struct GateResult: Sendable {
     /// One suite per section (the matrix as one suite per cell), one test case per item.
     public func junitXML(runId: RunID) -> String {
         var schemaSuite = JUnitXML.Suite(name: "schema", properties: [("baseline", schema.baselineDescription)])
-        schemaSuite.add("schema/no-breaking-change", classname: "schema",
-                        failure: schema.passed ? nil : ("\(schema.breaking.count) breaking change(s)", "breaking", schema.rendered))
+        schemaSuite.add(
+            "schema/no-breaking-change", classname: "schema",
+            failure: schema.passed ? nil : ("\(schema.breaking.count) breaking change(s)", "breaking", schema.rendered))
         for change in schema.breaking {
             schemaSuite.add("schema/\(change.id)", classname: "schema", failure: ("breaking: \(change.id)", "breaking", change.detail))
         }
         for allowed in schema.allowed { schemaSuite.add("schema/\(allowed.change.id) (allowed: \(allowed.reason))", classname: "schema") }
 
         var fixturesSuite = JUnitXML.Suite(name: "fixtures")
-        fixturesSuite.add("fixtures/verify", classname: "fixtures",
-                          failure: fixtures.passed ? nil : ("\(fixtures.problems.count) golden problem(s)", "golden", fixtures.problems.map(\.description).joined(separator: "\n")))
+        fixturesSuite.add(
+            "fixtures/verify", classname: "fixtures",
+            failure: fixtures.passed
+                ? nil
+                : ("\(fixtures.problems.count) golden problem(s)", "golden", fixtures.problems.map(\.description).joined(separator: "\n")))
         for problem in fixtures.problems {
-            fixturesSuite.add("fixtures/\(problem.file)\(problem.caseName.map { "/\($0)" } ?? "")", classname: "fixtures", failure: (problem.message, "golden", problem.description))
+            fixturesSuite.add(
+                "fixtures/\(problem.file)\(problem.caseName.map { "/\($0)" } ?? "")", classname: "fixtures",
+                failure: (problem.message, "golden", problem.description))
         }
         var staleSuite = JUnitXML.staleEntriesSuite(staleEntries, name: "stale-known-failures")
-        staleSuite.add("stale-known-failures/every-listed-failure-still-fails", classname: "stale-known-failures",
-                       failure: noStaleKnownFailures ? nil : ("stale known failures", "stale", staleText))
+        staleSuite.add(
+            "stale-known-failures/every-listed-failure-still-fails", classname: "stale-known-failures",
+            failure: noStaleKnownFailures ? nil : ("stale known failures", "stale", staleText))
         let interrupted = JUnitXML.interruptedSuite(allResults, runId: runId).map { [$0] } ?? []
-        return JUnitXML.document(interrupted + [schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults) + [staleSuite],
-                                 seconds: seconds, runId: runId)
+        return JUnitXML.document(
+            interrupted + [schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults) + [staleSuite],
+            seconds: seconds, runId: runId)
     }
 }
 

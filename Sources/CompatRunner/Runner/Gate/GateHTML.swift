@@ -9,14 +9,16 @@ extension GateResult {
         var body = "<h1>compat gate: " + (passed ? "PASS" : "FAIL") + "</h1>\n"
         body += "<table class=\"findings\"><thead><tr><th>section</th><th>result</th></tr></thead><tbody>\n"
         for (index, section) in verdicts.enumerated() {
-            body += "<tr><td><a href=\"#section-\(index + 1)\">\(HTMLReport.escaped(section.title))</a></td><td>\(Self.verdictBadge(section.passed))</td></tr>\n"
+            body +=
+                "<tr><td><a href=\"#section-\(index + 1)\">\(HTMLReport.escaped(section.title))</a></td><td>\(Self.verdictBadge(section.passed))</td></tr>\n"
         }
         body += "</tbody></table>\n"
         // In the order of `sections`.
         let matrixHTML = HTMLReport.matrixBlock(matrix, frames: &frames)
         let contents = [schemaHTML, goldenHTML, matrixHTML, scenariosHTML(frames: &frames), staleHTML]
         for (index, (section, content)) in zip(verdicts, contents).enumerated() {
-            body += "<section class=\"gate\" id=\"section-\(index + 1)\" data-passed=\"\(section.passed)\">\n"
+            body +=
+                "<section class=\"gate\" id=\"section-\(index + 1)\" data-passed=\"\(section.passed)\">\n"
                 + "<h2>\(Self.verdictBadge(section.passed)) \(HTMLReport.escaped(section.title))</h2>\n" + content + "</section>\n"
         }
         return HTMLReport.page(title: "compat gate: " + (passed ? "PASS" : "FAIL"), body: body, runId: runId)
@@ -29,17 +31,21 @@ extension GateResult {
     /// Each breaking change by its rule id and location, each allowed one with its reason.
     private var schemaHTML: String {
         let versions = schema.lockedVersions.map(String.init).joined(separator: ", ")
-        var out = "<p>Today's schema against <code>\(HTMLReport.escaped(schema.baselineDescription))</code> (versions \(versions)) and the evolution rules V1–V4.</p>\n"
+        var out =
+            "<p>Today's schema against <code>\(HTMLReport.escaped(schema.baselineDescription))</code> (versions \(versions)) and the evolution rules V1–V4.</p>\n"
         if !schema.unlockedVersions.isEmpty {
             let unlocked = schema.unlockedVersions.map { "v\($0)" }.joined(separator: ", ")
-            out += "<p>Not in the baseline, judged by the evolution rules only: \(unlocked) (run <code>compat schema lock</code> when released).</p>\n"
+            out +=
+                "<p>Not in the baseline, judged by the evolution rules only: \(unlocked) (run <code>compat schema lock</code> when released).</p>\n"
         }
-        let rows = schema.breaking.map { Self.findingRow($0, status: "breaking", note: nil) }
+        let rows =
+            schema.breaking.map { Self.findingRow($0, status: "breaking", note: nil) }
             + schema.allowed.map { Self.findingRow($0.change, status: "allowed", note: "reason: " + $0.reason) }
         if rows.isEmpty {
             out += "<p>No breaking change.</p>\n"
         } else {
-            out += "<table class=\"findings\"><thead><tr><th>status</th><th>rule id</th><th>location</th><th>detail</th></tr></thead><tbody>\n"
+            out +=
+                "<table class=\"findings\"><thead><tr><th>status</th><th>rule id</th><th>location</th><th>detail</th></tr></thead><tbody>\n"
                 + rows.joined() + "</tbody></table>\n"
         }
         let unused = schema.unusedAllowances.map {
@@ -61,7 +67,8 @@ extension GateResult {
         guard !fixtures.problems.isEmpty else { return out + "<p>Every frame, value and cross-version decode as recorded.</p>\n" }
         out += "<table class=\"findings\"><thead><tr><th>file</th><th>case</th><th>problem</th></tr></thead><tbody>\n"
         for problem in fixtures.problems {
-            out += "<tr><td><code>\(HTMLReport.escaped(problem.file))</code></td><td>\(HTMLReport.escaped(problem.caseName ?? ""))</td>"
+            out +=
+                "<tr><td><code>\(HTMLReport.escaped(problem.file))</code></td><td>\(HTMLReport.escaped(problem.caseName ?? ""))</td>"
                 + "<td>\(HTMLReport.escaped(problem.message))</td></tr>\n"
         }
         return out + "</tbody></table>\n"
@@ -73,7 +80,8 @@ extension GateResult {
         var out = "<table class=\"findings\"><thead><tr><th>scenario</th><th>state</th><th>checks</th></tr></thead><tbody>\n"
         for scenario in scenarios {
             let name = ReportText.cellName(scenario)
-            out += "<tr data-scenario=\"\(HTMLReport.escaped(name))\" data-state=\"\(scenario.state.rawValue)\">"
+            out +=
+                "<tr data-scenario=\"\(HTMLReport.escaped(name))\" data-state=\"\(scenario.state.rawValue)\">"
                 + "<td><a href=\"#\(HTMLReport.escaped(HTMLReport.fragment(name)))\">\(HTMLReport.escaped(name))</a></td>"
                 + "<td>\(HTMLReport.badge(scenario.state))</td><td>\(HTMLReport.escaped(HTMLReport.tally(scenario)))</td></tr>\n"
         }

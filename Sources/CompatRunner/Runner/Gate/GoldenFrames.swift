@@ -51,9 +51,13 @@ public struct GoldenReport: Sendable {
         .object([
             "passed": .bool(passed), "folder": .string(folder),
             "files": .integer(files), "frames": .integer(frames), "refusals": .integer(refusals), "decodes": .integer(decodes),
-            "problems": .array(problems.map { problem in
-                .object(["file": .string(problem.file), "case": problem.caseName.map(JSON.string) ?? .null, "message": .string(problem.message)])
-            }),
+            "problems": .array(
+                problems.map { problem in
+                    .object([
+                        "file": .string(problem.file), "case": problem.caseName.map(JSON.string) ?? .null,
+                        "message": .string(problem.message),
+                    ])
+                }),
         ])
     }
 
@@ -161,9 +165,10 @@ public enum GoldenFrames {
                 return .failure(GoldenFormatError("frame row \(index) must start with its offset \(hexOffset(index * 16)): \"\(text)\""))
             }
             guard let rowBytes = TGP.bytes(fromHex: parts.dropFirst().joined()),
-                  (1...16).contains(rowBytes.count), rowBytes.count == 16 || index == rows.count - 1
+                (1...16).contains(rowBytes.count), rowBytes.count == 16 || index == rows.count - 1
             else {
-                return .failure(GoldenFormatError("frame row \(hexOffset(index * 16)) must hold 16 bytes of hex (the last row 1 to 16): \"\(text)\""))
+                return .failure(
+                    GoldenFormatError("frame row \(hexOffset(index * 16)) must hold 16 bytes of hex (the last row 1 to 16): \"\(text)\""))
             }
             bytes += rowBytes
         }

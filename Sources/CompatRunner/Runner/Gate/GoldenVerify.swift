@@ -48,7 +48,8 @@ extension GoldenFrames {
                 continue
             }
             let wanted = Set(schema.messages(knownAt: version).map { "\($0.name).json" })
-            for name in ((try? files.contentsOfDirectory(atPath: path)) ?? []).sorted() where !name.hasPrefix(".") && !wanted.contains(name) {
+            for name in ((try? files.contentsOfDirectory(atPath: path)) ?? []).sorted() where !name.hasPrefix(".") && !wanted.contains(name)
+            {
                 report.fail(path + "/" + name, "not a golden file: version \(version) has no such message type (remove it)")
             }
         }
@@ -131,17 +132,23 @@ struct GoldenVerifier {
         let today: Result<[UInt8], EncodeError> = Result { () throws(EncodeError) in try codec.encode(message, at: version) }
 
         if let refused = object["refused"] {
-            for key in object.keys where !["name", "refused"].contains(key) { fail("unknown key \"\(key)\" in a refused case (expected name, refused)") }
+            for key in object.keys where !["name", "refused"].contains(key) {
+                fail("unknown key \"\(key)\" in a refused case (expected name, refused)")
+            }
             report.refusals += 1
             guard let refusal = refused.stringValue else { return fail("\"refused\" must be a refusal name, found \(short(refused))") }
             if refusal != ruleRefusal {
-                fail("the golden file says the sender refuses (\(refusal)); the rules say \(ruleRefusal.map { "it refuses with \($0)" } ?? "version \(version) carries it (E2)")")
+                fail(
+                    "the golden file says the sender refuses (\(refusal)); the rules say \(ruleRefusal.map { "it refuses with \($0)" } ?? "version \(version) carries it (E2)")"
+                )
             }
             switch today {
             case .success(let frame):
                 fail("the golden file says the sender refuses (\(refusal)); today's encoder writes a frame of \(frame.count) bytes")
             case .failure(let error) where error.refusal.rawValue != refusal:
-                fail("the golden file says the sender refuses with \(refusal); today's encoder refuses with \(error.refusal.rawValue): \(error.detail)")
+                fail(
+                    "the golden file says the sender refuses with \(refusal); today's encoder refuses with \(error.refusal.rawValue): \(error.detail)"
+                )
             case .failure:
                 break
             }
@@ -172,8 +179,10 @@ struct GoldenVerifier {
 
         // The header the rules give a frame of this type at this version.
         if let header = FrameHeader(of: golden) {
-            let rules = [("blockLength", type.blockLength(at: version)), ("templateId", Int(type.templateId)),
-                         ("schemaId", Int(schema.schemaId)), ("version", version)]
+            let rules = [
+                ("blockLength", type.blockLength(at: version)), ("templateId", Int(type.templateId)),
+                ("schemaId", Int(schema.schemaId)), ("version", version),
+            ]
             let actual = [Int(header.blockLength), Int(header.templateId), Int(header.schemaId), Int(header.version)]
             for ((field, want), got) in zip(rules, actual) where want != got {
                 fail("the golden frame's header.\(field) is \(got); the rules say \(want) for \(type.name) at version \(version)")
@@ -191,7 +200,9 @@ struct GoldenVerifier {
                 fail(difference)
             }
             let rules = GoldenRules.delivered(message, encodedAt: version, receiver: version, schema: schema)
-            if let difference = describeDifference(recordedFields, rules, "fields", actual: "the rules (the case projected onto v\(version)) give") {
+            if let difference = describeDifference(
+                recordedFields, rules, "fields", actual: "the rules (the case projected onto v\(version)) give")
+            {
                 fail(difference)
             }
         }
@@ -228,10 +239,12 @@ struct GoldenVerifier {
         guard golden != today else { return nil }
         guard let offset = (0..<min(golden.count, today.count)).first(where: { golden[$0] != today[$0] }) else {
             let offset = min(golden.count, today.count)
-            return "the golden frame is \(golden.count) bytes, today's encoder writes \(today.count); they differ from byte \(offset) (0x\(GoldenFrames.hexOffset(offset)), \(layout.field(at: offset, in: today, type: type, version: version)))"
+            return
+                "the golden frame is \(golden.count) bytes, today's encoder writes \(today.count); they differ from byte \(offset) (0x\(GoldenFrames.hexOffset(offset)), \(layout.field(at: offset, in: today, type: type, version: version)))"
         }
         let field = layout.field(at: offset, in: today, type: type, version: version)
-        var text = "frame differs at byte \(offset) (0x\(GoldenFrames.hexOffset(offset)), \(field)): golden file has \(hex(golden[offset])), today's encoder writes \(hex(today[offset]))"
+        var text =
+            "frame differs at byte \(offset) (0x\(GoldenFrames.hexOffset(offset)), \(field)): golden file has \(hex(golden[offset])), today's encoder writes \(hex(today[offset]))"
         let more = zip(golden, today).filter { $0 != $1 }.count - 1 + abs(golden.count - today.count)
         if more > 0 { text += " (and \(more) more byte\(more == 1 ? "" : "s"))" }
         return text
@@ -245,7 +258,8 @@ enum GoldenRules {
     static func refusal(_ message: Message, at version: Int) -> String? {
         func newerEnumValue(_ field: FieldSchema, _ value: FieldValue) -> Bool {
             guard case .enumeration(let enumSchema) = field.type, case .unsigned(let raw) = value,
-                  let known = enumSchema.value(UInt8(truncatingIfNeeded: raw)) else { return false }
+                let known = enumSchema.value(UInt8(truncatingIfNeeded: raw))
+            else { return false }
             return known.since > version
         }
         for (field, value) in zip(message.type.logicalFields, message.values) where field.since <= version {
@@ -259,7 +273,8 @@ enum GoldenRules {
             case .group(let group):
                 guard case .group(let entries) = value else { continue }
                 for entry in entries {
-                    for (entryField, entryValue) in zip(group.fields, entry) where entryField.since <= version && newerEnumValue(entryField, entryValue) {
+                    for (entryField, entryValue) in zip(group.fields, entry)
+                    where entryField.since <= version && newerEnumValue(entryField, entryValue) {
                         return EncodeError.Refusal.unsupportedInVersion.rawValue
                     }
                 }
@@ -284,7 +299,8 @@ enum GoldenRules {
         var delivered = message.projected(onto: min(version, receiver))
         for (index, field) in type.logicalFields.enumerated() {
             guard case .scalar(let narrow, let wide?) = field.kind, version >= wide.since, receiver < wide.since,
-                  case .unsigned(let number) = delivered.values[index] else { continue }
+                case .unsigned(let number) = delivered.values[index]
+            else { continue }
             delivered.values[index] = .unsigned(min(number, narrow.type.unsignedMax!))
         }
         return delivered.json(knownAt: receiver)["fields"] ?? .object(JSONObject())

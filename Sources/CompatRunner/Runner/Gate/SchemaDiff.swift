@@ -125,10 +125,14 @@ public enum SchemaDiff {
         support.flatMap { entry in
             entry.clients.compactMap { client -> BreakingChange? in
                 guard let gatewayVersion = versions[entry.gateway], let clientVersion = versions[client],
-                      let gatewayRange = current.peerRanges[gatewayVersion], let clientRange = current.peerRanges[clientVersion],
-                      case .rejected = Negotiation(client: clientRange, gateway: gatewayRange) else { return nil }
-                return BreakingChange(rule: .supportCutOff, location: "gateway=\(entry.gateway):client=\(client)",
-                                      detail: "the support policy says \(entry.gateway) (versions \(gatewayRange.lowerBound)..\(gatewayRange.upperBound)) must serve \(client) (\(clientRange.lowerBound)..\(clientRange.upperBound)); their ranges do not overlap")
+                    let gatewayRange = current.peerRanges[gatewayVersion], let clientRange = current.peerRanges[clientVersion],
+                    case .rejected = Negotiation(client: clientRange, gateway: gatewayRange)
+                else { return nil }
+                return BreakingChange(
+                    rule: .supportCutOff, location: "gateway=\(entry.gateway):client=\(client)",
+                    detail:
+                        "the support policy says \(entry.gateway) (versions \(gatewayRange.lowerBound)..\(gatewayRange.upperBound)) must serve \(client) (\(clientRange.lowerBound)..\(clientRange.upperBound)); their ranges do not overlap"
+                )
             }
         }
     }
@@ -145,16 +149,20 @@ public enum SchemaDiff {
     static func releasedChanges(locked: SchemaLock, current: Schema) -> [BreakingChange] {
         var changes: [BreakingChange] = []
         if locked.schemaId != Int(current.schemaId) {
-            changes.append(BreakingChange(rule: .schemaIdChanged, location: "schemaId",
-                                          detail: "schema id \(locked.schemaId) → \(current.schemaId) in every header"))
+            changes.append(
+                BreakingChange(
+                    rule: .schemaIdChanged, location: "schemaId",
+                    detail: "schema id \(locked.schemaId) → \(current.schemaId) in every header"))
         }
         for ((key, old), (_, new)) in zip(locked.limits.entries, SchemaLimits(current).entries) where old != new {
             changes.append(BreakingChange(rule: .limitChanged, location: "limits.\(key)", detail: "\(key) \(old) → \(new)"))
         }
         for version in locked.lockedVersions {
             guard let now = SchemaSnapshot(current, version: version) else {
-                changes.append(BreakingChange(rule: .versionRemoved, location: "v\(version)",
-                                              detail: "released version \(version) is no longer in the schema's peer ranges"))
+                changes.append(
+                    BreakingChange(
+                        rule: .versionRemoved, location: "v\(version)",
+                        detail: "released version \(version) is no longer in the schema's peer ranges"))
                 continue
             }
             var diff = VersionDiff(version: version, lock: locked, locked: locked.versions[version]!, now: now, schema: current)
@@ -215,10 +223,16 @@ private struct VersionDiff {
     mutating func run() {
         let (old, new) = (locked.peerRange, now.peerRange)
         if new.lowerBound > old.lowerBound || new.upperBound < old.upperBound {
-            report(.rangeNarrowed, "peer-range", "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)")
+            report(
+                .rangeNarrowed, "peer-range",
+                "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)"
+            )
         }
         if new.lowerBound < old.lowerBound || new.upperBound > old.upperBound {
-            report(.rangeWidened, "peer-range", "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)")
+            report(
+                .rangeWidened, "peer-range",
+                "released v\(version) peers negotiate \(old.lowerBound)..\(old.upperBound), today's schema says \(new.lowerBound)..\(new.upperBound)"
+            )
         }
         compareMessages()
         compareEnums()
@@ -251,9 +265,10 @@ private struct VersionDiff {
             if new.since != old.since {
                 report(.sinceChanged, old.name, "message since \(old.since) → \(new.since)")
             }
-            compareFields(old.fields, new.fields, all: current.fields, blockLength: current.blockLength(at: version),
-                          location: old.name, entry: false, oldOwnerSince: old.since, newOwnerSince: new.since,
-                          lockedAnywhere: lockedAnywhere(message: old.name)?.fields ?? [])
+            compareFields(
+                old.fields, new.fields, all: current.fields, blockLength: current.blockLength(at: version),
+                location: old.name, entry: false, oldOwnerSince: old.since, newOwnerSince: new.since,
+                lockedAnywhere: lockedAnywhere(message: old.name)?.fields ?? [])
             if new.blockLength != old.blockLength {
                 report(.blockLengthChanged, old.name, "v\(version) root block length \(old.blockLength) → \(new.blockLength)")
             }
@@ -263,8 +278,9 @@ private struct VersionDiff {
         let lockedNames = Set(locked.messages.map(\.name))
         let lockedIds = Set(locked.messages.map(\.templateId))
         for new in now.messages where !lockedNames.contains(new.name) && !lockedIds.contains(new.templateId) {
-            added(.messageAddedToReleasedVersion, new.name, what: "message \(new.name) (template \(new.templateId))",
-                  since: new.since, lockedSince: lockedAnywhere(message: new.name)?.since)
+            added(
+                .messageAddedToReleasedVersion, new.name, what: "message \(new.name) (template \(new.templateId))",
+                since: new.since, lockedSince: lockedAnywhere(message: new.name)?.since)
         }
     }
 
@@ -306,7 +322,8 @@ private struct VersionDiff {
                 report(rule(.fieldRetyped), at, say("retyped", "type \(old.type) → \(new.type)"))
             }
             if new.widens != old.widens {
-                report(rule(.wideningChanged), at, say("widening changed", "widens \(old.widens ?? "nothing") → \(new.widens ?? "nothing")"))
+                report(
+                    rule(.wideningChanged), at, say("widening changed", "widens \(old.widens ?? "nothing") → \(new.widens ?? "nothing")"))
             }
             // A field's since follows its message's or group's when it has none of its own: that
             // change is reported once, for the owner.
@@ -315,12 +332,15 @@ private struct VersionDiff {
             }
         }
         for new in newFields where !oldNames.contains(new.name) && !renameTargets.contains(new.name) {
-            added(rule(.fieldAddedToReleasedVersion), "\(location).\(new.name)", what: say("added", "field \(new.name) \(new.type) @\(new.offset)"),
-                  since: new.since, lockedSince: lockedAnywhere.first { $0.name == new.name }?.since)
+            added(
+                rule(.fieldAddedToReleasedVersion), "\(location).\(new.name)",
+                what: say("added", "field \(new.name) \(new.type) @\(new.offset)"),
+                since: new.since, lockedSince: lockedAnywhere.first { $0.name == new.name }?.since)
         }
         for newer in all where newer.since > version && newer.offset < blockLength {
-            report(.fieldInsertedInReleasedBlock, "\(location).\(newer.name)",
-                   "field \(newer.name) (since \(newer.since)) @\(newer.offset) starts inside the v\(version) block of \(blockLength) bytes")
+            report(
+                .fieldInsertedInReleasedBlock, "\(location).\(newer.name)",
+                "field \(newer.name) (since \(newer.since)) @\(newer.offset) starts inside the v\(version) block of \(blockLength) bytes")
         }
     }
 
@@ -342,19 +362,22 @@ private struct VersionDiff {
                 report(.sinceChanged, at, "group since \(oldGroup.since) → \(newGroup.since)")
             }
             let schemaGroup = current.groups.first { $0.name == oldGroup.name }!
-            compareFields(oldGroup.fields, newGroup.fields, all: schemaGroup.fields, blockLength: schemaGroup.blockLength(at: version),
-                          location: at, entry: true, oldOwnerSince: oldGroup.since, newOwnerSince: newGroup.since,
-                          lockedAnywhere: lockedGroups.first { $0.name == oldGroup.name }?.fields ?? [])
+            compareFields(
+                oldGroup.fields, newGroup.fields, all: schemaGroup.fields, blockLength: schemaGroup.blockLength(at: version),
+                location: at, entry: true, oldOwnerSince: oldGroup.since, newOwnerSince: newGroup.since,
+                lockedAnywhere: lockedGroups.first { $0.name == oldGroup.name }?.fields ?? [])
             if newGroup.blockLength != oldGroup.blockLength {
                 report(.blockLengthChanged, at, "v\(version) entry block length \(oldGroup.blockLength) → \(newGroup.blockLength)")
             }
         }
         for newGroup in new.groups where !oldNames.contains(newGroup.name) {
-            added(.groupAddedToReleasedVersion, "\(old.name).\(newGroup.name)", what: "group \(newGroup.name)",
-                  since: newGroup.since, lockedSince: lockedGroups.first { $0.name == newGroup.name }?.since)
+            added(
+                .groupAddedToReleasedVersion, "\(old.name).\(newGroup.name)", what: "group \(newGroup.name)",
+                since: newGroup.since, lockedSince: lockedGroups.first { $0.name == newGroup.name }?.since)
         }
-        checkOrder(old: old.groups.map(\.name).filter(newNames.contains), today: current.groups.map { ($0.name, $0.since) },
-                   rule: .groupOrderChanged, message: old.name, kind: "groups")
+        checkOrder(
+            old: old.groups.map(\.name).filter(newNames.contains), today: current.groups.map { ($0.name, $0.since) },
+            rule: .groupOrderChanged, message: old.name, kind: "groups")
     }
 
     mutating func compareVarData(_ old: MessageSnapshot, _ new: MessageSnapshot, _ current: MessageSchema) {
@@ -376,11 +399,13 @@ private struct VersionDiff {
             }
         }
         for newVar in new.varData where !oldNames.contains(newVar.name) {
-            added(.varDataAddedToReleasedVersion, "\(old.name).\(newVar.name)", what: "var-data field \(newVar.name)",
-                  since: newVar.since, lockedSince: lockedVars.first { $0.name == newVar.name }?.since)
+            added(
+                .varDataAddedToReleasedVersion, "\(old.name).\(newVar.name)", what: "var-data field \(newVar.name)",
+                since: newVar.since, lockedSince: lockedVars.first { $0.name == newVar.name }?.since)
         }
-        checkOrder(old: old.varData.map(\.name).filter(newNames.contains), today: current.varData.map { ($0.name, $0.since) },
-                   rule: .varDataOrderChanged, message: old.name, kind: "var-data")
+        checkOrder(
+            old: old.varData.map(\.name).filter(newNames.contains), today: current.varData.map { ($0.name, $0.since) },
+            rule: .varDataOrderChanged, message: old.name, kind: "var-data")
     }
 
     /// Released items keep their relative order, and nothing newer than this version comes before one of them.
@@ -393,7 +418,10 @@ private struct VersionDiff {
         guard let lastReleased = today.lastIndex(where: { $0.since <= version }) else { return }
         for (index, item) in today[..<lastReleased].enumerated() where item.since > version {
             let next = today[(index + 1)...].first { $0.since <= version }!.name
-            report(rule, message, "\(item.name) (since \(item.since)) comes before \(next), which v\(version) has: a v\(version) receiver would read it as \(next)")
+            report(
+                rule, message,
+                "\(item.name) (since \(item.since)) comes before \(next), which v\(version) has: a v\(version) receiver would read it as \(next)"
+            )
         }
     }
 
@@ -409,7 +437,8 @@ private struct VersionDiff {
                     current?.value(UInt8(value)).map { "\(value) \($0.name)" } ?? String(value)
                 }
                 let oldName = (old.values + (lockedAnywhere(enum: old.name)?.values ?? [])).first { $0.value == old.defaultValue }?.name
-                report(.defaultChanged, old.name, "default \(old.defaultValue)\(oldName.map { " \($0)" } ?? "") → \(label(new.defaultValue))")
+                report(
+                    .defaultChanged, old.name, "default \(old.defaultValue)\(oldName.map { " \($0)" } ?? "") → \(label(new.defaultValue))")
             }
             let newNames = Set(new.values.map(\.name))
             let oldNames = Set(old.values.map(\.name))
@@ -433,10 +462,12 @@ private struct VersionDiff {
                     report(.enumValueRemoved, at, "value \(oldValue.value) \(oldValue.name) is gone")
                 }
             }
-            let renamedNumbers = Set(old.values.filter { !newNames.contains($0.name) && current?.value(named: $0.name) == nil }.map(\.value))
+            let renamedNumbers = Set(
+                old.values.filter { !newNames.contains($0.name) && current?.value(named: $0.name) == nil }.map(\.value))
             for newValue in new.values where !oldNames.contains(newValue.name) && !renamedNumbers.contains(newValue.value) {
-                added(.enumValueAddedToReleasedVersion, "\(old.name).\(newValue.name)", what: "enum value \(newValue.value) \(newValue.name)",
-                      since: newValue.since, lockedSince: lockedAnywhere(enum: old.name)?.values.first { $0.name == newValue.name }?.since)
+                added(
+                    .enumValueAddedToReleasedVersion, "\(old.name).\(newValue.name)", what: "enum value \(newValue.value) \(newValue.name)",
+                    since: newValue.since, lockedSince: lockedAnywhere(enum: old.name)?.values.first { $0.name == newValue.name }?.since)
             }
         }
     }
@@ -477,7 +508,9 @@ extension SchemaLock {
     /// does not hold yet; released entries stay as they are. If a released entry would change
     /// (a breaking change), refuses, unless `allowBreaking`: then every entry is rewritten from
     /// `schema` and the accepted changes are returned. `existing` nil: a new lock of every version.
-    public static func updating(_ existing: SchemaLock?, to schema: Schema, allowBreaking: Bool) throws(SchemaLockRefusal) -> SchemaLockUpdate {
+    public static func updating(_ existing: SchemaLock?, to schema: Schema, allowBreaking: Bool) throws(SchemaLockRefusal)
+        -> SchemaLockUpdate
+    {
         guard let existing else {
             let lock = SchemaLock(schema: schema)
             return SchemaLockUpdate(lock: lock, addedVersions: lock.lockedVersions, acceptedChanges: [], changed: true)

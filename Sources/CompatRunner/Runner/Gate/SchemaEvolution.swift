@@ -44,8 +44,10 @@ private struct EvolutionCheck {
         self.versions = versions
     }
 
-    mutating func report(_ rule: SchemaRule, since: Int, _ location: String, _ detail: String,
-                         releasedName: (rule: SchemaRule, subject: String)? = nil) {
+    mutating func report(
+        _ rule: SchemaRule, since: Int, _ location: String, _ detail: String,
+        releasedName: (rule: SchemaRule, subject: String)? = nil
+    ) {
         let change = BreakingChange(rule: rule, location: "v\(since):\(location)", detail: detail)
         violations.append(EvolutionViolation(change: change, releasedName: releasedName))
     }
@@ -54,9 +56,10 @@ private struct EvolutionCheck {
     /// judged with the owner, so one wrong version is reported once.
     mutating func requireVersion(_ since: Int, _ location: String, _ what: String) {
         guard !versions.contains(since) else { return }
-        report(.sinceNotAVersion, since: since, location,
-               "\(what) has since \(since), which is not a version of the schema (\(versions.map(String.init).joined(separator: ", "))): "
-                   + "give it the version it is added in, or give v\(since) a peer range")
+        report(
+            .sinceNotAVersion, since: since, location,
+            "\(what) has since \(since), which is not a version of the schema (\(versions.map(String.init).joined(separator: ", "))): "
+                + "give it the version it is added in, or give v\(since) a peer range")
     }
 
     // MARK: Messages
@@ -65,9 +68,10 @@ private struct EvolutionCheck {
         let message = messages[index]
         requireVersion(message.since, message.name, "message \(message.name)")
         if let holder = olderHolder(of: index, in: messages, key: { Int($0.templateId) }, since: \.since) {
-            report(.templateIdDuplicated, since: message.since, message.name,
-                   "template \(message.templateId) is already \(holder.name)'s (since \(holder.since)): a decoder that knows "
-                       + "\(holder.name) reads \(message.name) as one; give \(message.name) an unused template id")
+            report(
+                .templateIdDuplicated, since: message.since, message.name,
+                "template \(message.templateId) is already \(holder.name)'s (since \(holder.since)): a decoder that knows "
+                    + "\(holder.name) reads \(message.name) as one; give \(message.name) an unused template id")
         }
         fields(message.fields, ownerSince: message.since, location: message.name, block: "root block", length: message.blockLength(at:))
         groups(of: message)
@@ -82,25 +86,28 @@ private struct EvolutionCheck {
             requireVersion(field.since, at, "field \(field.name)")
             let older = length(field.since - 1)
             if field.offset < older {
-                report(.fieldInsertedInOlderBlock, since: field.since, at,
-                       "field \(field.name) @\(field.offset) starts inside the v\(field.since - 1) \(block) of \(older) bytes, "
-                           + "which older decoders read as their own fields: put it at offset \(older) or later",
-                       releasedName: (.fieldInsertedInReleasedBlock, at))
+                report(
+                    .fieldInsertedInOlderBlock, since: field.since, at,
+                    "field \(field.name) @\(field.offset) starts inside the v\(field.since - 1) \(block) of \(older) bytes, "
+                        + "which older decoders read as their own fields: put it at offset \(older) or later",
+                    releasedName: (.fieldInsertedInReleasedBlock, at))
             }
         }
     }
 
     /// V3: a group goes after every older group, and only into a message without var-data.
     mutating func groups(of message: MessageSchema) {
-        appended(message.groups.map { ($0.name, $0.since) }, to: message, kind: "group", rule: .groupInsertedBeforeOlder,
-                 releasedRule: .groupOrderChanged)
+        appended(
+            message.groups.map { ($0.name, $0.since) }, to: message, kind: "group", rule: .groupInsertedBeforeOlder,
+            releasedRule: .groupOrderChanged)
         for group in message.groups {
             let at = "\(message.name).\(group.name)"
             if group.since > message.since, !message.varData.isEmpty {
-                report(.groupAddedToMessageWithVarData, since: group.since, at,
-                       "\(message.name) has var-data (\(message.varData.map(\.name).joined(separator: ", "))) and the header carries "
-                           + "no group count: a decoder that knows a var-data field but not \(group.name) reads the group's "
-                           + "dimension bytes as that field's length; carry the repeating data in a new message type")
+                report(
+                    .groupAddedToMessageWithVarData, since: group.since, at,
+                    "\(message.name) has var-data (\(message.varData.map(\.name).joined(separator: ", "))) and the header carries "
+                        + "no group count: a decoder that knows a var-data field but not \(group.name) reads the group's "
+                        + "dimension bytes as that field's length; carry the repeating data in a new message type")
             }
             fields(group.fields, ownerSince: group.since, location: at, block: "entry", length: group.blockLength(at:))
         }
@@ -108,22 +115,26 @@ private struct EvolutionCheck {
 
     /// V2: a var-data field goes after every older one.
     mutating func varData(of message: MessageSchema) {
-        appended(message.varData.map { ($0.name, $0.since) }, to: message, kind: "var-data field",
-                 rule: .varDataInsertedBeforeOlder, releasedRule: .varDataOrderChanged)
+        appended(
+            message.varData.map { ($0.name, $0.since) }, to: message, kind: "var-data field",
+            rule: .varDataInsertedBeforeOlder, releasedRule: .varDataOrderChanged)
     }
 
     /// V2 and V3: each group or var-data field of `message`, in wire order, comes after every one of an
     /// older version; one newer than the message is added in a version of the schema.
-    mutating func appended(_ items: [(name: String, since: Int)], to message: MessageSchema, kind: String,
-                           rule: SchemaRule, releasedRule: SchemaRule) {
+    mutating func appended(
+        _ items: [(name: String, since: Int)], to message: MessageSchema, kind: String,
+        rule: SchemaRule, releasedRule: SchemaRule
+    ) {
         for (index, item) in items.enumerated() {
             let at = "\(message.name).\(item.name)"
             if item.since != message.since { requireVersion(item.since, at, "\(kind) \(item.name)") }
             if let older = items[(index + 1)...].first(where: { $0.since < item.since }) {
-                report(rule, since: item.since, at,
-                       "\(kind) \(item.name) comes before \(older.name) (since \(older.since)): a v\(item.since - 1) decoder "
-                           + "reads it as \(older.name); put it after the last \(kind)",
-                       releasedName: (releasedRule, message.name))
+                report(
+                    rule, since: item.since, at,
+                    "\(kind) \(item.name) comes before \(older.name) (since \(older.since)): a v\(item.since - 1) decoder "
+                        + "reads it as \(older.name); put it after the last \(kind)",
+                    releasedName: (releasedRule, message.name))
             }
         }
     }
@@ -136,9 +147,10 @@ private struct EvolutionCheck {
             let at = "\(enumSchema.name).\(value.name)"
             requireVersion(value.since, at, "enum value \(value.name)")
             if let holder = olderHolder(of: index, in: enumSchema.values, key: { Int($0.value) }, since: \.since) {
-                report(.enumValueNumberDuplicated, since: value.since, at,
-                       "value \(value.value) is already \(holder.name) (since \(holder.since)): a decoder reads \(value.name) "
-                           + "as \(holder.name); give it an unused number")
+                report(
+                    .enumValueNumberDuplicated, since: value.since, at,
+                    "value \(value.value) is already \(holder.name) (since \(holder.since)): a decoder reads \(value.name) "
+                        + "as \(holder.name); give it an unused number")
             }
         }
     }

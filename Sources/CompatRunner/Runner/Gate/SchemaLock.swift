@@ -31,8 +31,9 @@ public struct FieldSnapshot: Sendable, Hashable {
     }
 
     init(_ field: FieldSchema) {
-        self.init(name: field.name, type: field.type.name, offset: field.offset, size: field.type.size,
-                  since: field.since, widens: field.widens)
+        self.init(
+            name: field.name, type: field.type.name, offset: field.offset, size: field.type.size,
+            since: field.since, widens: field.widens)
     }
 }
 
@@ -75,8 +76,10 @@ public struct MessageSnapshot: Sendable, Hashable {
     /// In wire order.
     public var varData: [VarDataSnapshot]
 
-    public init(name: String, templateId: Int, direction: String, since: Int, blockLength: Int,
-                fields: [FieldSnapshot], groups: [GroupSnapshot], varData: [VarDataSnapshot]) {
+    public init(
+        name: String, templateId: Int, direction: String, since: Int, blockLength: Int,
+        fields: [FieldSnapshot], groups: [GroupSnapshot], varData: [VarDataSnapshot]
+    ) {
         self.name = name
         self.templateId = templateId
         self.direction = direction
@@ -146,23 +149,27 @@ public struct SchemaSnapshot: Sendable, Hashable {
                 blockLength: type.blockLength(at: version),
                 fields: type.fields.filter { $0.since <= version }.map(use),
                 groups: type.groups.filter { $0.since <= version }.map { group in
-                    GroupSnapshot(name: group.name, since: group.since, blockLength: group.blockLength(at: version),
-                                  fields: group.fields.filter { $0.since <= version }.map(use))
+                    GroupSnapshot(
+                        name: group.name, since: group.since, blockLength: group.blockLength(at: version),
+                        fields: group.fields.filter { $0.since <= version }.map(use))
                 },
                 varData: type.varData.filter { $0.since <= version }.map { VarDataSnapshot(name: $0.name, since: $0.since) })
         }
         // Schema order for the enums the schema lists; any other after them, as first used.
         let listed = schema.enums.map(\.name)
         usedEnums = usedEnums.enumerated().sorted { a, b in
-            let (ia, ib) = (listed.firstIndex(of: a.element.name) ?? listed.count + a.offset,
-                            listed.firstIndex(of: b.element.name) ?? listed.count + b.offset)
+            let (ia, ib) = (
+                listed.firstIndex(of: a.element.name) ?? listed.count + a.offset,
+                listed.firstIndex(of: b.element.name) ?? listed.count + b.offset
+            )
             return ia < ib
         }.map(\.element)
         enums = usedEnums.map { enumSchema in
-            EnumSnapshot(name: enumSchema.name, defaultValue: Int(enumSchema.defaultValue),
-                         values: enumSchema.values.filter { $0.since <= version }.map {
-                             EnumValueSnapshot(value: Int($0.value), name: $0.name, since: $0.since)
-                         })
+            EnumSnapshot(
+                name: enumSchema.name, defaultValue: Int(enumSchema.defaultValue),
+                values: enumSchema.values.filter { $0.since <= version }.map {
+                    EnumValueSnapshot(value: Int($0.value), name: $0.name, since: $0.since)
+                })
         }
         self.version = version
         peerRange = range
@@ -187,8 +194,9 @@ public struct SchemaLimits: Sendable, Hashable {
     }
 
     public init(_ schema: Schema) {
-        self.init(maxFrameSize: schema.maxFrameSize, maxVarDataLength: schema.maxVarDataLength,
-                  maxGroupEntries: schema.maxGroupEntries)
+        self.init(
+            maxFrameSize: schema.maxFrameSize, maxVarDataLength: schema.maxVarDataLength,
+            maxGroupEntries: schema.maxGroupEntries)
     }
 
     /// (key, value) in file order.
@@ -252,11 +260,13 @@ public struct SchemaLock: Sendable, Hashable {
         let root = try reader.object(json, "(top level)", required: ["schemaId", "limits", "versions"], optional: ["about"])
         if let about = root["about"], about.stringValue == nil { throw reader.fail("about", "must be a string") }
         schemaId = try reader.int(root["schemaId"]!, "schemaId", min: 0)
-        let limitsObject = try reader.object(root["limits"]!, "limits",
-                                             required: ["maxFrameSize", "maxVarDataLength", "maxGroupEntries"])
-        limits = SchemaLimits(maxFrameSize: try reader.int(limitsObject["maxFrameSize"]!, "limits.maxFrameSize", min: 0),
-                              maxVarDataLength: try reader.int(limitsObject["maxVarDataLength"]!, "limits.maxVarDataLength", min: 0),
-                              maxGroupEntries: try reader.int(limitsObject["maxGroupEntries"]!, "limits.maxGroupEntries", min: 0))
+        let limitsObject = try reader.object(
+            root["limits"]!, "limits",
+            required: ["maxFrameSize", "maxVarDataLength", "maxGroupEntries"])
+        limits = SchemaLimits(
+            maxFrameSize: try reader.int(limitsObject["maxFrameSize"]!, "limits.maxFrameSize", min: 0),
+            maxVarDataLength: try reader.int(limitsObject["maxVarDataLength"]!, "limits.maxVarDataLength", min: 0),
+            maxGroupEntries: try reader.int(limitsObject["maxGroupEntries"]!, "limits.maxGroupEntries", min: 0))
         guard let versionsObject = root["versions"]!.objectValue else {
             throw reader.fail("versions", "must be an object of version number → snapshot")
         }
@@ -274,7 +284,8 @@ public struct SchemaLock: Sendable, Hashable {
 
     public var json: JSON {
         var root: JSONObject = [
-            "about": "The schema of every released TGP version, one snapshot per version. Written by `compat schema lock` when a version is released; a released entry never changes (see `compat schema diff`).",
+            "about":
+                "The schema of every released TGP version, one snapshot per version. Written by `compat schema lock` when a version is released; a released entry never changes (see `compat schema diff`).",
             "schemaId": .integer(schemaId),
         ]
         root["limits"] = .object(JSONObject(limits.entries.map { ($0.0, JSON.integer($0.1)) }))
@@ -330,15 +341,19 @@ extension MessageSnapshot {
 
 extension GroupSnapshot {
     var json: JSON {
-        .object(["name": .string(name), "since": .integer(since), "blockLength": .integer(blockLength),
-                 "fields": .array(fields.map(\.json))])
+        .object([
+            "name": .string(name), "since": .integer(since), "blockLength": .integer(blockLength),
+            "fields": .array(fields.map(\.json)),
+        ])
     }
 }
 
 extension FieldSnapshot {
     var json: JSON {
-        var object: JSONObject = ["name": .string(name), "type": .string(type), "offset": .integer(offset),
-                                  "size": .integer(size), "since": .integer(since)]
+        var object: JSONObject = [
+            "name": .string(name), "type": .string(type), "offset": .integer(offset),
+            "size": .integer(size), "since": .integer(since),
+        ]
         if let widens { object["widens"] = .string(widens) }
         return .object(object)
     }
@@ -346,8 +361,10 @@ extension FieldSnapshot {
 
 extension EnumSnapshot {
     var json: JSON {
-        .object(["name": .string(name), "default": .integer(defaultValue),
-                 "values": .array(values.map { ["value": .integer($0.value), "name": .string($0.name), "since": .integer($0.since)] })])
+        .object([
+            "name": .string(name), "default": .integer(defaultValue),
+            "values": .array(values.map { ["value": .integer($0.value), "name": .string($0.name), "since": .integer($0.since)] }),
+        ])
     }
 }
 
@@ -368,7 +385,8 @@ enum SchemaLockText {
                 return "{" + object.map { JSON.string($0.key).serialized + ": " + $0.value.serialized }.joined(separator: ", ") + "}"
             }
             let indent = String(repeating: "  ", count: level + 1)
-            return "{\n" + object.map { indent + JSON.string($0.key).serialized + ": " + render($0.value, level: level + 1) }
+            return "{\n"
+                + object.map { indent + JSON.string($0.key).serialized + ": " + render($0.value, level: level + 1) }
                 .joined(separator: ",\n") + "\n" + String(repeating: "  ", count: level) + "}"
         default:
             return value.serialized
@@ -403,7 +421,9 @@ private struct LockReader {
     }
 
     func int(_ json: JSON, _ key: String, min: Int = 1) throws(ConfigError) -> Int {
-        guard let value = json.intValue, value >= min else { throw fail(key, "must be an integer of at least \(min), got \(json.serialized)") }
+        guard let value = json.intValue, value >= min else {
+            throw fail(key, "must be an integer of at least \(min), got \(json.serialized)")
+        }
         return value
     }
 
@@ -449,7 +469,8 @@ private struct LockReader {
     }
 
     func message(_ json: JSON, _ key: String) throws(ConfigError) -> MessageSnapshot {
-        let object = try self.object(json, key, required: ["name", "templateId", "direction", "since", "blockLength", "fields", "groups", "varData"])
+        let object = try self.object(
+            json, key, required: ["name", "templateId", "direction", "since", "blockLength", "fields", "groups", "varData"])
         var fields: [FieldSnapshot] = []
         for (index, item) in try array(object["fields"]!, "\(key).fields").enumerated() {
             fields.append(try field(item, "\(key).fields[\(index)]"))
@@ -464,18 +485,22 @@ private struct LockReader {
                 entryFields.append(try field(fieldItem, "\(groupKey).fields[\(fieldIndex)]"))
             }
             try unique(entryFields.map(\.name), "\(groupKey).fields")
-            groups.append(GroupSnapshot(name: try string(groupObject["name"]!, "\(groupKey).name"),
-                                        since: try int(groupObject["since"]!, "\(groupKey).since"),
-                                        blockLength: try int(groupObject["blockLength"]!, "\(groupKey).blockLength", min: 0),
-                                        fields: entryFields))
+            groups.append(
+                GroupSnapshot(
+                    name: try string(groupObject["name"]!, "\(groupKey).name"),
+                    since: try int(groupObject["since"]!, "\(groupKey).since"),
+                    blockLength: try int(groupObject["blockLength"]!, "\(groupKey).blockLength", min: 0),
+                    fields: entryFields))
         }
         try unique(groups.map(\.name), "\(key).groups")
         var varData: [VarDataSnapshot] = []
         for (index, item) in try array(object["varData"]!, "\(key).varData").enumerated() {
             let varKey = "\(key).varData[\(index)]"
             let varObject = try self.object(item, varKey, required: ["name", "since"])
-            varData.append(VarDataSnapshot(name: try string(varObject["name"]!, "\(varKey).name"),
-                                           since: try int(varObject["since"]!, "\(varKey).since")))
+            varData.append(
+                VarDataSnapshot(
+                    name: try string(varObject["name"]!, "\(varKey).name"),
+                    since: try int(varObject["since"]!, "\(varKey).since")))
         }
         try unique(varData.map(\.name), "\(key).varData")
         let templateId = try int(object["templateId"]!, "\(key).templateId", min: 0)
@@ -504,16 +529,19 @@ private struct LockReader {
             let valueObject = try self.object(item, valueKey, required: ["value", "name", "since"])
             let value = try int(valueObject["value"]!, "\(valueKey).value", min: 0)
             guard value <= 255 else { throw fail("\(valueKey).value", "must fit in a u8, got \(value)") }
-            values.append(EnumValueSnapshot(value: value, name: try string(valueObject["name"]!, "\(valueKey).name"),
-                                            since: try int(valueObject["since"]!, "\(valueKey).since")))
+            values.append(
+                EnumValueSnapshot(
+                    value: value, name: try string(valueObject["name"]!, "\(valueKey).name"),
+                    since: try int(valueObject["since"]!, "\(valueKey).since")))
         }
         try unique(values.map(\.name), "\(key).values")
         var seen: Set<Int> = []
         for (index, value) in values.enumerated() where !seen.insert(value.value).inserted {
             throw fail("\(key).values[\(index)].value", "\(value.value) is used twice")
         }
-        return EnumSnapshot(name: try string(object["name"]!, "\(key).name"),
-                            defaultValue: try int(object["default"]!, "\(key).default", min: 0), values: values)
+        return EnumSnapshot(
+            name: try string(object["name"]!, "\(key).name"),
+            defaultValue: try int(object["default"]!, "\(key).default", min: 0), values: values)
     }
 }
 
@@ -544,7 +572,9 @@ public enum SchemaBaseline {
         let result = runGit(["show", spec], in: folder)
         guard let result, result.termination == .exited(0) else {
             let why = result.map { $0.stderr.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "cannot run git"
-            throw ConfigError("--baseline \(baseline): not a lock file, and no \(SchemaLock.fileName) in the fixtures folder at git ref \(baseline) (git: \(why))")
+            throw ConfigError(
+                "--baseline \(baseline): not a lock file, and no \(SchemaLock.fileName) in the fixtures folder at git ref \(baseline) (git: \(why))"
+            )
         }
         return result.stdout
     }

@@ -15,8 +15,9 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
             let next = if case .accepted(let version) = upgrade.after[member.index] { "\(version)" } else { "cut off" }
             outcome += " → " + next
         }
-        lines.append("  " + ReportText.padded(member.label, to: 14) + ReportText.padded("v\(member.spec.version)", to: 8)
-            + ReportText.padded(outcome, to: upgrade == nil ? 9 : 19) + statusCounts(checks))
+        lines.append(
+            "  " + ReportText.padded(member.label, to: 14) + ReportText.padded("v\(member.spec.version)", to: 8)
+                + ReportText.padded(outcome, to: upgrade == nil ? 9 : 19) + statusCounts(checks))
     }
     let fleetWide = result.checks.filter { !$0.name.contains("/client=") }
     lines.append("  " + ReportText.padded("(all)", to: upgrade == nil ? 31 : 41) + statusCounts(fleetWide))
@@ -31,8 +32,10 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
     }
     let loggedOn = plan.members.filter { $0.negotiated != nil }.count
     lines.append("")
-    lines.append("\(plan.scenario): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
-        + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s")
+    lines.append(
+        "\(plan.scenario): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
+            + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s"
+    )
     return lines.joined(separator: "\n") + "\n"
 }
 

@@ -46,7 +46,11 @@ public struct GitHubActions: Sendable {
         }
         if findings.count > Self.maximumAnnotations {
             let more = findings.count - Self.maximumAnnotations
-            lines.append("::notice title=compat::" + Self.data("\(more) more \(more == 1 ? "finding" : "findings") not shown as annotations: see the step summary and the reports"))
+            lines.append(
+                "::notice title=compat::"
+                    + Self.data(
+                        "\(more) more \(more == 1 ? "finding" : "findings") not shown as annotations: see the step summary and the reports")
+            )
         }
         return lines.map { $0 + "\n" }.joined()
     }
@@ -56,7 +60,9 @@ public struct GitHubActions: Sendable {
     public func appendStepSummary(_ summary: String) -> String? {
         guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return nil }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return "cannot append the summary to GITHUB_STEP_SUMMARY (\(path)): \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else {
+            return "cannot append the summary to GITHUB_STEP_SUMMARY (\(path)): \(String(cString: strerror(errno)))"
+        }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: Data((summary.hasSuffix("\n") ? summary : summary + "\n").utf8))
@@ -86,18 +92,25 @@ extension MatrixResult {
         let cells = ReportText.orderedCells(self)
         let notRun = cells.filter { $0.state == .notRun }
         if !notRun.isEmpty {
-            findings.append(GitHubFinding(title: "compat: interrupted", message: "the run was interrupted: "
-                + ReportText.plural(notRun.count, "cell", "cells") + " of \(cells.count) not run"))
+            findings.append(
+                GitHubFinding(
+                    title: "compat: interrupted",
+                    message: "the run was interrupted: "
+                        + ReportText.plural(notRun.count, "cell", "cells") + " of \(cells.count) not run"))
         }
         for cell in cells {
             if cell.state == .crash || cell.state == .timeout {
-                findings.append(GitHubFinding(title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
-                                              reproduce: cell.reproduce))
+                findings.append(
+                    GitHubFinding(
+                        title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
+                        reproduce: cell.reproduce))
             }
             for check in cell.checks where check.status == .failed || check.status == .stalePass {
                 // Values can be whole frames in hex: each line short, the frames are in the reports.
                 let lines = ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
-                findings.append(GitHubFinding(title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell)))
+                findings.append(
+                    GitHubFinding(
+                        title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell)))
             }
         }
         findings += staleKnownFailures.map { GitHubFinding(title: "stale knownFailures entry", message: $0.message) }
@@ -109,7 +122,9 @@ extension GateResult {
     /// The schema's breaking changes and the golden problems, then the matrix's and the scenarios' findings.
     public var gitHubFindings: [GitHubFinding] {
         schema.breaking.map { GitHubFinding(title: "schema/\($0.id)", message: "breaking: \($0.detail)") }
-            + fixtures.problems.map { GitHubFinding(title: "fixtures/\($0.file)\($0.caseName.map { "/\($0)" } ?? "")", message: $0.description) }
+            + fixtures.problems.map {
+                GitHubFinding(title: "fixtures/\($0.file)\($0.caseName.map { "/\($0)" } ?? "")", message: $0.description)
+            }
             + allResults.gitHubFindings
     }
 }

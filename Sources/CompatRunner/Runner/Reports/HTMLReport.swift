@@ -13,7 +13,8 @@ enum HTMLReport {
     /// The page of a matrix run (and of `compat pair`, a matrix of one cell).
     static func render(_ result: MatrixResult, runId: RunID) -> String {
         var frames = FrameIndex()
-        let body = "<h1>Compatibility matrix: " + escaped(SummaryMarkdown.verdict(result)) + "</h1>\n"
+        let body =
+            "<h1>Compatibility matrix: " + escaped(SummaryMarkdown.verdict(result)) + "</h1>\n"
             + matrixBlock(result, frames: &frames)
         return page(title: "compat matrix: " + SummaryMarkdown.verdict(result), body: body, runId: runId)
     }
@@ -50,8 +51,10 @@ enum HTMLReport {
     static func totals(_ result: MatrixResult) -> String {
         let states = result.totals.map { "<span class=\"state \(stateClass($0.state))\">\($0.count) \($0.state.rawValue)</span>" }
         let stale = ReportText.staleCount(result)
-        var facts = [ReportText.plural(result.cells.count, "cell", "cells"), ReportText.plural(ReportText.checkCount(result), "check", "checks"),
-                     "wall \(ReportText.seconds(result.wallSeconds)) s, " + ReportText.plural(result.jobs, "job", "jobs")]
+        var facts = [
+            ReportText.plural(result.cells.count, "cell", "cells"), ReportText.plural(ReportText.checkCount(result), "check", "checks"),
+            "wall \(ReportText.seconds(result.wallSeconds)) s, " + ReportText.plural(result.jobs, "job", "jobs"),
+        ]
         if stale > 0 { facts.insert(ReportText.plural(stale, "stale known failure", "stale known failures"), at: 0) }
         return "<p class=\"totals\">" + states.joined(separator: " ") + " " + facts.map(escaped).joined(separator: " · ") + "</p>\n"
     }
@@ -60,7 +63,8 @@ enum HTMLReport {
     static func filters(_ cells: [CellResult]) -> String {
         let boxes = CellState.allCases.map { state in
             let count = cells.filter { $0.state == state }.count
-            return "<label class=\"state \(stateClass(state))\"><input type=\"checkbox\" data-filter-state=\"\(state.rawValue)\" checked=\"\"/> "
+            return
+                "<label class=\"state \(stateClass(state))\"><input type=\"checkbox\" data-filter-state=\"\(state.rawValue)\" checked=\"\"/> "
                 + "\(state.rawValue) (\(count))</label>"
         }
         return "<form class=\"filters\" hidden=\"\" onsubmit=\"return false\">" + boxes.joined(separator: " ")
@@ -69,9 +73,11 @@ enum HTMLReport {
 
     /// Client rows × gateway columns; each cell its state, its counts, and a link to its details.
     static func grid(_ result: MatrixResult) -> String {
-        var rows = ["<table class=\"grid\" id=\"grid\">",
-                    "<thead><tr><th>client \\ gateway</th>" + result.gateways.map { "<th>\(escaped($0))</th>" }.joined() + "</tr></thead>",
-                    "<tbody>"]
+        var rows = [
+            "<table class=\"grid\" id=\"grid\">",
+            "<thead><tr><th>client \\ gateway</th>" + result.gateways.map { "<th>\(escaped($0))</th>" }.joined() + "</tr></thead>",
+            "<tbody>",
+        ]
         for client in result.clients {
             let cells = result.gateways.map { gateway in
                 result.cell(client: client, gateway: gateway).map(gridCell) ?? "<td class=\"empty\">-</td>"
@@ -84,7 +90,8 @@ enum HTMLReport {
     static func gridCell(_ cell: CellResult) -> String {
         let name = ReportText.cellName(cell)
         func count(_ status: CheckStatus) -> Int { cell.checks.filter { $0.status == status }.count }
-        let counts = ["\(count(.passed))/\(cell.checks.count) passed"]
+        let counts =
+            ["\(count(.passed))/\(cell.checks.count) passed"]
             + [(CheckStatus.failed, "failed"), (.stalePass, "stale")].filter { count($0.0) > 0 }.map { "\(count($0.0)) \($0.1)" }
         return "<td class=\"cell \(stateClass(cell.state))\" data-cell=\"\(escaped(name))\" data-client=\"\(escaped(cell.client))\""
             + " data-gateway=\"\(escaped(cell.gateway))\" data-state=\"\(cell.state.rawValue)\">"
@@ -119,15 +126,19 @@ enum HTMLReport {
         }
         if cell.checks.isEmpty { out += "<p>(no checks ran)</p>\n" }
         if !cell.peers.isEmpty {
-            out += "<div class=\"group\"><h4>Peers</h4>\n<pre class=\"peers\">" + escaped(ReportText.peerLines(cell).joined(separator: "\n")) + "</pre></div>\n"
+            out +=
+                "<div class=\"group\"><h4>Peers</h4>\n<pre class=\"peers\">" + escaped(ReportText.peerLines(cell).joined(separator: "\n"))
+                + "</pre></div>\n"
         }
         return out + "</details>\n"
     }
 
     /// "117 passed, 2 failed · N=3 · 0.42 s"
     static func tally(_ cell: CellResult) -> String {
-        let counts: [(CheckStatus, String)] = [(.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
-                                               (.stalePass, "stale"), (.skipped, "skipped"), (.notRun, "not run")]
+        let counts: [(CheckStatus, String)] = [
+            (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
+            (.stalePass, "stale"), (.skipped, "skipped"), (.notRun, "not run"),
+        ]
         let parts = counts.compactMap { status, word -> String? in
             let count = cell.checks.filter { $0.status == status }.count
             return count > 0 || status == .passed ? "\(count) \(word)" : nil
@@ -139,17 +150,22 @@ enum HTMLReport {
     static func checkDetails(_ check: CheckResult, in cell: CellResult, frames: inout FrameIndex) -> String {
         let open = check.status == .knownFailure ? "" : " open=\"\""
         var out = "<details class=\"check\"\(open) data-check=\"\(escaped(check.name))\" data-status=\"\(check.status.rawValue)\">\n"
-        out += "<summary><span class=\"mark \(markClass(check.status))\">\(ReportText.mark(check.status))</span> <code>\(escaped(check.name))</code></summary>\n"
+        out +=
+            "<summary><span class=\"mark \(markClass(check.status))\">\(ReportText.mark(check.status))</span> <code>\(escaped(check.name))</code></summary>\n"
         if check.status == .stalePass {
             let reason = check.knownReason.map { " (\($0))" } ?? ""
-            out += "<p class=\"note\">" + escaped("listed as a known failure\(reason) but passed: remove it from matrix.json's knownFailures") + "</p>\n"
+            out +=
+                "<p class=\"note\">" + escaped("listed as a known failure\(reason) but passed: remove it from matrix.json's knownFailures")
+                + "</p>\n"
         } else if check.status == .knownFailure {
             out += "<p class=\"note\">" + escaped("known failure: " + (check.knownReason ?? "listed in knownFailures")) + "</p>\n"
         }
         var facts = [(String, String)]()
         if let failure = check.failure {
             out += "<p class=\"message\">" + escaped(failure.message) + "</p>\n"
-            if !check.rules.isEmpty { facts.append(("rules", check.rules.map { "<span class=\"rule\">\(escaped($0))</span>" }.joined(separator: " "))) }
+            if !check.rules.isEmpty {
+                facts.append(("rules", check.rules.map { "<span class=\"rule\">\(escaped($0))</span>" }.joined(separator: " ")))
+            }
             if let field = failure.field { facts.append(("field", "<code>\(escaped(field))</code>")) }
             if let expected = failure.expected { facts.append(("expected", "<code class=\"expected\">\(escaped(expected))</code>")) }
             if let actual = failure.actual { facts.append(("actual", "<code class=\"actual\">\(escaped(actual))</code>")) }
@@ -202,7 +218,8 @@ enum HTMLReport {
             }
             let number = numbers.count + 1
             numbers[frame] = number
-            return "<pre class=\"hex\" id=\"frame-\(number)\">frame \(number)\n" + ReportText.hexDump(frame).joined(separator: "\n") + "</pre>"
+            return "<pre class=\"hex\" id=\"frame-\(number)\">frame \(number)\n" + ReportText.hexDump(frame).joined(separator: "\n")
+                + "</pre>"
         }
     }
 

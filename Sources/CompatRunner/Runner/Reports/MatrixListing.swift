@@ -10,8 +10,10 @@ public enum MatrixListing {
         let roles = Roles(config)
         let peerRows = config.peers.map { peer in
             let range = schema.peerRanges[peer.version]!
-            return [peer.name, "v\(peer.version)", "supports \(range.lowerBound)..\(range.upperBound)",
-                    roles.of(peer).joined(separator: "+"), program(peer)]
+            return [
+                peer.name, "v\(peer.version)", "supports \(range.lowerBound)..\(range.upperBound)",
+                roles.of(peer).joined(separator: "+"), program(peer),
+            ]
         }
         var out = "Peers (\(config.path)):\n" + TextColumns.aligned(peerRows, leftAligned: 5, indent: "  ")
         out += "\nMessage types by version (• known at that version):\n"
@@ -34,21 +36,24 @@ public enum MatrixListing {
         let roles = Roles(config)
         return .object([
             "matrix": .string(config.path),
-            "peers": .array(config.peers.map { peer in
-                let range = schema.peerRanges[peer.version]!
-                return .object([
-                    "name": .string(peer.name), "version": .integer(peer.version),
-                    "min": .integer(range.lowerBound), "max": .integer(range.upperBound),
-                    "roles": .array(roles.of(peer).map(JSON.string)), "argv": .array(peer.argv.map(JSON.string)),
-                    "build": peer.build.map { .object(["ref": .string($0.ref), "product": .string($0.product)]) } ?? .null,
-                ])
-            }),
-            "messages": .array(schema.messages.map { type in
-                .object([
-                    "name": .string(type.name), "templateId": .integer(type.templateId), "direction": .string(type.direction.rawValue),
-                    "since": .integer(type.since), "versions": .array(schema.versions.filter { type.since <= $0 }.map { JSON.integer($0) }),
-                ])
-            }),
+            "peers": .array(
+                config.peers.map { peer in
+                    let range = schema.peerRanges[peer.version]!
+                    return .object([
+                        "name": .string(peer.name), "version": .integer(peer.version),
+                        "min": .integer(range.lowerBound), "max": .integer(range.upperBound),
+                        "roles": .array(roles.of(peer).map(JSON.string)), "argv": .array(peer.argv.map(JSON.string)),
+                        "build": peer.build.map { .object(["ref": .string($0.ref), "product": .string($0.product)]) } ?? .null,
+                    ])
+                }),
+            "messages": .array(
+                schema.messages.map { type in
+                    .object([
+                        "name": .string(type.name), "templateId": .integer(type.templateId), "direction": .string(type.direction.rawValue),
+                        "since": .integer(type.since),
+                        "versions": .array(schema.versions.filter { type.since <= $0 }.map { JSON.integer($0) }),
+                    ])
+                }),
         ])
     }
 

@@ -13,7 +13,8 @@ extension String {
         out.reserveCapacity(utf8.count + 8)
         for scalar in unicodeScalars {
             if Self.needsEscape(scalar) {
-                out += scalar.value < 0x80
+                out +=
+                    scalar.value < 0x80
                     ? "\\x" + hexDigits(scalar.value, width: 2)
                     : "\\u{" + hexDigits(scalar.value, width: 2) + "}"
             } else {

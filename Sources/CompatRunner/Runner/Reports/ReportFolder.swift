@@ -12,10 +12,11 @@
 // while another run may still be about to point the link at its own.
 
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A report that could not be written; `path` is the file or folder that failed.
@@ -169,7 +170,8 @@ public struct ReportFolder: Sendable {
                 case ENOENT: break  // No set yet: renamed in below.
                 case EINVAL, ENOSYS, EOPNOTSUPP: try moveAside(staging)  // A filesystem without exchange.
                 default:
-                    throw ReportWriteError(path: path, reason: "cannot exchange \(staging) with it: \(String(cString: strerror(error.errno)))")
+                    throw ReportWriteError(
+                        path: path, reason: "cannot exchange \(staging) with it: \(String(cString: strerror(error.errno)))")
                 }
             }
             if rename(staging, target) == 0 { return }

@@ -31,8 +31,9 @@ public enum ReportMerge {
         try checkComplete(shards, record: record)
         let units = try unitsByName(shards, order: record.units)
         let runs = shards.map(\.results)
-        let run = RunInfo(runId: RunID(), startedAt: runs.map(\.run.startedAt).min()!, command: first.results.run.command,
-                          arguments: record.arguments, compatVersion: first.results.run.compatVersion)
+        let run = RunInfo(
+            runId: RunID(), startedAt: runs.map(\.run.startedAt).min()!, command: first.results.run.command,
+            arguments: record.arguments, compatVersion: first.results.run.compatVersion)
         let cells = runs.flatMap(\.matrix.cells).map { ReportText.cellName($0) }
         var matrix = mergedMatrix(order: record.units.filter(Set(cells).contains).compactMap { units[$0] }, runs)
         // A wildcard entry is stale when none of the checks it matched failed, in any shard.
@@ -40,10 +41,13 @@ public enum ReportMerge {
         guard let gate = first.results.gate else { return RunResults(run: run, findings: .matrix(matrix)) }
         try checkSameSections(shards)
         let scenarios = runs.flatMap { $0.gate?.scenarios ?? [] }.map { ReportText.cellName($0) }
-        return RunResults(run: run, findings: .gate(GateResult(
-            schema: gate.schema, fixtures: gate.fixtures, matrix: matrix,
-            scenarios: record.units.filter(Set(scenarios).contains).compactMap { units[$0] },
-            seconds: runs.compactMap { $0.gate?.seconds }.max()!)))
+        return RunResults(
+            run: run,
+            findings: .gate(
+                GateResult(
+                    schema: gate.schema, fixtures: gate.fixtures, matrix: matrix,
+                    scenarios: record.units.filter(Set(scenarios).contains).compactMap { units[$0] },
+                    seconds: runs.compactMap { $0.gate?.seconds }.max()!)))
     }
 
     /// Every shard of one run, each once: same count, units, matrix file, arguments, command and compat.
@@ -60,7 +64,8 @@ public enum ReportMerge {
                 other.arguments != record.arguments ? "other arguments (\(other.arguments.joined(separator: " ")))" : nil,
                 other.units != record.units ? "other cells" : nil,
                 shard.results.run.command != first.results.run.command ? "another command (\(shard.results.run.command))" : nil,
-                shard.results.run.compatVersion != first.results.run.compatVersion ? "another compat (\(shard.results.run.compatVersion))" : nil,
+                shard.results.run.compatVersion != first.results.run.compatVersion
+                    ? "another compat (\(shard.results.run.compatVersion))" : nil,
             ].compactMap { $0 }
             guard differences.isEmpty else {
                 throw ConfigError("\(shard.folder): not a shard of the same run as \(first.folder): \(differences.joined(separator: ", "))")
@@ -73,8 +78,9 @@ public enum ReportMerge {
         let missing = (1...record.shard.count).filter { seen[$0] == nil }
         guard missing.isEmpty else {
             let command = first.results.run.command
-            throw ConfigError("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(record.shard.count)" }.joined(separator: ", ")) missing: "
-                + "give the report folder of each `compat \(command) --shard K/\(record.shard.count)` run")
+            throw ConfigError(
+                "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(record.shard.count)" }.joined(separator: ", ")) missing: "
+                    + "give the report folder of each `compat \(command) --shard K/\(record.shard.count)` run")
         }
     }
 
@@ -85,26 +91,31 @@ public enum ReportMerge {
         for shard in shards {
             for unit in shard.results.matrix.cells + (shard.results.gate?.scenarios ?? []) {
                 let name = ReportText.cellName(unit)
-                guard expected.contains(name) else { throw ConfigError("\(shard.folder): \(name) is not a unit of the run it says it is a shard of") }
+                guard expected.contains(name) else {
+                    throw ConfigError("\(shard.folder): \(name) is not a unit of the run it says it is a shard of")
+                }
                 guard units[name] == nil else { throw ConfigError("\(shard.folder): \(name) is in another shard's results too") }
                 units[name] = unit
             }
         }
         if let absent = order.first(where: { units[$0] == nil }) {
-            throw ConfigError("\(absent): in no shard's results.json (a shard stopped before it ran it, or a file was edited); run that shard again")
+            throw ConfigError(
+                "\(absent): in no shard's results.json (a shard stopped before it ran it, or a file was edited); run that shard again")
         }
         return units
     }
 
     /// The grid of the whole run: its rows and columns in the order the cells come in.
     private static func mergedMatrix(order cells: [CellResult], _ runs: [RunResults]) -> MatrixResult {
-        var clients: [String] = [], gateways: [String] = []
+        var clients: [String] = []
+        var gateways: [String] = []
         for cell in cells {
             if !clients.contains(cell.client) { clients.append(cell.client) }
             if !gateways.contains(cell.gateway) { gateways.append(cell.gateway) }
         }
-        return MatrixResult(clients: clients, gateways: gateways, cells: cells, wallSeconds: runs.map(\.matrix.wallSeconds).max()!,
-                            jobs: runs.map(\.matrix.jobs).max()!)
+        return MatrixResult(
+            clients: clients, gateways: gateways, cells: cells, wallSeconds: runs.map(\.matrix.wallSeconds).max()!,
+            jobs: runs.map(\.matrix.jobs).max()!)
     }
 
     /// Every shard of a gate ran the schema and golden-frame sections; they must agree.
@@ -112,10 +123,12 @@ public enum ReportMerge {
         guard let gate = shards[0].results.gate else { return }
         for shard in shards.dropFirst() {
             guard let other = shard.results.gate,
-                  ResultsJSON.schema(other.schema) == ResultsJSON.schema(gate.schema),
-                  ResultsJSON.golden(other.fixtures) == ResultsJSON.golden(gate.fixtures) else {
-                throw ConfigError("\(shard.folder): its schema or golden-frame section differs from \(shards[0].folder)'s: "
-                    + "the shards did not check the same schema and fixtures")
+                ResultsJSON.schema(other.schema) == ResultsJSON.schema(gate.schema),
+                ResultsJSON.golden(other.fixtures) == ResultsJSON.golden(gate.fixtures)
+            else {
+                throw ConfigError(
+                    "\(shard.folder): its schema or golden-frame section differs from \(shards[0].folder)'s: "
+                        + "the shards did not check the same schema and fixtures")
             }
         }
     }

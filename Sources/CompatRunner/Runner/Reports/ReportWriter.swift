@@ -32,19 +32,25 @@ enum JUnitXML {
         var skipped = 0
         var seconds: Double = 0
 
-        mutating func add(_ name: String, classname: String, seconds: Double? = nil,
-                          failure: (message: String, type: String, details: String)? = nil) {
+        mutating func add(
+            _ name: String, classname: String, seconds: Double? = nil,
+            failure: (message: String, type: String, details: String)? = nil
+        ) {
             var body: String?
             if let failure {
-                body = "<failure message=\"\(attribute(failure.message))\" type=\"\(attribute(failure.type))\">" + text(failure.details) + "</failure>"
+                body =
+                    "<failure message=\"\(attribute(failure.message))\" type=\"\(attribute(failure.type))\">" + text(failure.details)
+                    + "</failure>"
                 failures += 1
             }
             cases.append(testcase(name: name, classname: classname, seconds: seconds, body: body))
         }
 
         mutating func addError(_ name: String, classname: String, message: String, type: String, details: String) {
-            cases.append(testcase(name: name, classname: classname, seconds: nil,
-                                  body: "<error message=\"\(attribute(message))\" type=\"\(attribute(type))\">" + text(details) + "</error>"))
+            cases.append(
+                testcase(
+                    name: name, classname: classname, seconds: nil,
+                    body: "<error message=\"\(attribute(message))\" type=\"\(attribute(type))\">" + text(details) + "</error>"))
             errors += 1
         }
 
@@ -54,7 +60,8 @@ enum JUnitXML {
         }
 
         var rendered: String {
-            var suite = "  <testsuite name=\"\(attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\""
+            var suite =
+                "  <testsuite name=\"\(attribute(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\""
                 + " errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time(seconds))\">\n"
             if !properties.isEmpty {
                 suite += "    <properties>\n"
@@ -79,9 +86,11 @@ enum JUnitXML {
         guard !notRun.isEmpty else { return nil }
         let name = "run \(runId.value)"
         var suite = Suite(name: name, seconds: result.wallSeconds)
-        suite.addError(name + "/complete", classname: name, message: "the run was interrupted: "
-                       + ReportText.plural(notRun.count, "cell", "cells") + " of \(result.cells.count) not run",
-                       type: "interrupted", details: notRun.map(ReportText.cellName).joined(separator: "\n"))
+        suite.addError(
+            name + "/complete", classname: name,
+            message: "the run was interrupted: "
+                + ReportText.plural(notRun.count, "cell", "cells") + " of \(result.cells.count) not run",
+            type: "interrupted", details: notRun.map(ReportText.cellName).joined(separator: "\n"))
         return suite
     }
 
@@ -113,15 +122,20 @@ enum JUnitXML {
     static func cellSuites(_ result: MatrixResult) -> [Suite] {
         ReportText.orderedCells(result).map { cell in
             let name = ReportText.cellName(cell)
-            var suite = Suite(name: name, properties: [("state", cell.state.rawValue), ("negotiated", cell.expectedVersion.map(String.init) ?? "none"),
-                                                       ("reproduce", cell.reproduce)], seconds: cell.seconds)
+            var suite = Suite(
+                name: name,
+                properties: [
+                    ("state", cell.state.rawValue), ("negotiated", cell.expectedVersion.map(String.init) ?? "none"),
+                    ("reproduce", cell.reproduce),
+                ], seconds: cell.seconds)
             if cell.state == .crash || cell.state == .timeout {
                 var details = [cell.problem ?? cell.state.rawValue]
                 details += ReportText.peerLines(cell)
                 details.append("reproduce: \(cell.reproduce)")
                 let message = "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")"
-                suite.addError(name + "/process", classname: name, message: message, type: cell.state.rawValue,
-                               details: details.joined(separator: "\n"))
+                suite.addError(
+                    name + "/process", classname: name, message: message, type: cell.state.rawValue,
+                    details: details.joined(separator: "\n"))
             }
             for check in cell.checks {
                 let details = ReportText.checkLines(check, in: cell).joined(separator: "\n")
@@ -129,15 +143,23 @@ enum JUnitXML {
                 case .passed:
                     suite.add(check.name, classname: name, seconds: check.seconds)
                 case .failed:
-                    suite.add(check.name, classname: name, seconds: check.seconds, failure: (check.failure?.message ?? "failed", "failed", details))
+                    suite.add(
+                        check.name, classname: name, seconds: check.seconds,
+                        failure: (check.failure?.message ?? "failed", "failed", details))
                 case .stalePass:
-                    suite.add(check.name, classname: name, seconds: check.seconds,
-                              failure: ("stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details))
+                    suite.add(
+                        check.name, classname: name, seconds: check.seconds,
+                        failure: (
+                            "stale known failure: " + (check.knownReason ?? "listed in knownFailures") + " (it passed)", "stale", details
+                        ))
                 case .knownFailure:
-                    suite.addSkipped(check.name, classname: name, seconds: check.seconds, reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
+                    suite.addSkipped(
+                        check.name, classname: name, seconds: check.seconds,
+                        reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
                 case .notRun, .skipped:
-                    suite.addSkipped(check.name, classname: name,
-                                     reason: check.reason ?? check.failure?.message ?? cell.problem ?? ReportText.mark(check.status).lowercased())
+                    suite.addSkipped(
+                        check.name, classname: name,
+                        reason: check.reason ?? check.failure?.message ?? cell.problem ?? ReportText.mark(check.status).lowercased())
                 }
             }
             return suite

@@ -183,7 +183,8 @@ enum ResultsJSON {
             "frames": .integer(report.frames),
             "refusals": .integer(report.refusals),
             "decodes": .integer(report.decodes),
-            "problems": .array(report.problems.map { ["file": .string($0.file), "case": optional($0.caseName), "message": .string($0.message)] }),
+            "problems": .array(
+                report.problems.map { ["file": .string($0.file), "case": optional($0.caseName), "message": .string($0.message)] }),
         ]
     }
 }

@@ -32,14 +32,18 @@ extension RunResults {
 
 /// The keys of each object results.json holds, in the order ResultsJSON writes them.
 enum ResultsKeys {
-    static let top = ["schemaVersion", "runId", "startedAt", "command", "arguments", "compatVersion", "shard", "allExpected",
-                      "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "staleEntries", "gate"]
+    static let top = [
+        "schemaVersion", "runId", "startedAt", "command", "arguments", "compatVersion", "shard", "allExpected",
+        "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "staleEntries", "gate",
+    ]
     static let shard = ["index", "count", "units", "matrixDigest", "arguments", "knownFailures"]
     static let knownFailure = ["client", "gateway", "check", "reason"]
     static let staleEntry = knownFailure + ["passedChecks"]
     static let totals = ["cells", "checks", "states", "checkStatuses"]
-    static let cell = ["name", "client", "gateway", "clientVersion", "gatewayVersion", "expectedVersion", "state", "problem",
-                       "keptDirectory", "seconds", "reproduce", "peers", "checks"]
+    static let cell = [
+        "name", "client", "gateway", "clientVersion", "gatewayVersion", "expectedVersion", "state", "problem",
+        "keptDirectory", "seconds", "reproduce", "peers", "checks",
+    ]
     static let peer = ["role", "name", "argv", "termination", "stderrTail"]
     static let check = ["name", "status", "rules", "knownReason", "reason", "seconds", "failure", "reproduce"]
     static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame"]
@@ -59,17 +63,20 @@ private struct ResultsJSONReader {
         let top = try Fields(json, at: "", keys: ResultsKeys.top, source: source)
         let version = try top.int("schemaVersion")
         guard version == ResultsJSON.schemaVersion else {
-            throw top.fail("schemaVersion", "is \(version); this compat (\(CompatVersion.current)) reads version \(ResultsJSON.schemaVersion)")
+            throw top.fail(
+                "schemaVersion", "is \(version); this compat (\(CompatVersion.current)) reads version \(ResultsJSON.schemaVersion)")
         }
         _ = try top.bool("allExpected")
         _ = try top.object("totals", keys: ResultsKeys.totals)
-        let run = RunInfo(runId: RunID(try top.string("runId")), startedAt: try top.string("startedAt"), command: try top.string("command"),
-                          arguments: try top.strings("arguments"), compatVersion: try top.string("compatVersion"),
-                          shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
-        let matrix = MatrixResult(clients: try top.strings("clients"), gateways: try top.strings("gateways"),
-                                  cells: try top.objects("cells", keys: ResultsKeys.cell).map(cell),
-                                  wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"),
-                                  staleKnownFailures: try top.objects("staleEntries", keys: ResultsKeys.staleEntry).map(staleEntry))
+        let run = RunInfo(
+            runId: RunID(try top.string("runId")), startedAt: try top.string("startedAt"), command: try top.string("command"),
+            arguments: try top.strings("arguments"), compatVersion: try top.string("compatVersion"),
+            shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
+        let matrix = MatrixResult(
+            clients: try top.strings("clients"), gateways: try top.strings("gateways"),
+            cells: try top.objects("cells", keys: ResultsKeys.cell).map(cell),
+            wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"),
+            staleKnownFailures: try top.objects("staleEntries", keys: ResultsKeys.staleEntry).map(staleEntry))
         guard let gate = try top.optionalObject("gate", keys: ResultsKeys.gate) else {
             return RunResults(run: run, findings: .matrix(matrix))
         }
@@ -78,60 +85,71 @@ private struct ResultsJSONReader {
 
     func shard(_ fields: Fields) throws(ConfigError) -> ShardRecord {
         let (index, count) = (try fields.int("index"), try fields.int("count"))
-        guard count >= 1, (1...count).contains(index) else { throw fields.fail("index", "shard \(index)/\(count) is not K/N with 1 ≤ K ≤ N") }
-        return ShardRecord(shard: Shard(index: index, count: count), units: try fields.strings("units"),
-                           matrixDigest: try fields.string("matrixDigest"), arguments: try fields.strings("arguments"),
-                           wildcardKnownFailures: try fields.objects("knownFailures", keys: ResultsKeys.knownFailure).map(knownFailure))
+        guard count >= 1, (1...count).contains(index) else {
+            throw fields.fail("index", "shard \(index)/\(count) is not K/N with 1 ≤ K ≤ N")
+        }
+        return ShardRecord(
+            shard: Shard(index: index, count: count), units: try fields.strings("units"),
+            matrixDigest: try fields.string("matrixDigest"), arguments: try fields.strings("arguments"),
+            wildcardKnownFailures: try fields.objects("knownFailures", keys: ResultsKeys.knownFailure).map(knownFailure))
     }
 
     func knownFailure(_ fields: Fields) throws(ConfigError) -> KnownFailure {
-        KnownFailure(client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
-                     reason: try fields.string("reason"))
+        KnownFailure(
+            client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
+            reason: try fields.string("reason"))
     }
 
     func staleEntry(_ fields: Fields) throws(ConfigError) -> StaleKnownFailure {
-        StaleKnownFailure(client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
-                          reason: try fields.string("reason"), passedChecks: try fields.int("passedChecks"))
+        StaleKnownFailure(
+            client: try fields.string("client"), gateway: try fields.string("gateway"), check: try fields.string("check"),
+            reason: try fields.string("reason"), passedChecks: try fields.int("passedChecks"))
     }
 
     func cell(_ fields: Fields) throws(ConfigError) -> CellResult {
         _ = try fields.string("name")
         let stateText = try fields.string("state")
         guard let state = CellState(rawValue: stateText) else {
-            throw fields.fail("state", "\"\(stateText)\" is not a cell state (\(CellState.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fields.fail(
+                "state", "\"\(stateText)\" is not a cell state (\(CellState.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let cell = CellResult(client: try fields.string("client"), gateway: try fields.string("gateway"),
-                              clientVersion: try fields.int("clientVersion"), gatewayVersion: try fields.int("gatewayVersion"),
-                              expectedVersion: try fields.optionalInt("expectedVersion"), state: state, checks: [],
-                              problem: try fields.optionalString("problem"), peers: try fields.objects("peers", keys: ResultsKeys.peer).map(peer),
-                              keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.double("seconds"),
-                              reproduce: try fields.string("reproduce"))
+        let cell = CellResult(
+            client: try fields.string("client"), gateway: try fields.string("gateway"),
+            clientVersion: try fields.int("clientVersion"), gatewayVersion: try fields.int("gatewayVersion"),
+            expectedVersion: try fields.optionalInt("expectedVersion"), state: state, checks: [],
+            problem: try fields.optionalString("problem"), peers: try fields.objects("peers", keys: ResultsKeys.peer).map(peer),
+            keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.double("seconds"),
+            reproduce: try fields.string("reproduce"))
         var withChecks = cell
         withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check).map(check)
         return withChecks
     }
 
     func peer(_ fields: Fields) throws(ConfigError) -> PeerOutcome {
-        PeerOutcome(role: try fields.string("role"), name: try fields.string("name"), argv: try fields.strings("argv"),
-                    termination: try fields.optionalString("termination"), stderrTail: try fields.string("stderrTail"))
+        PeerOutcome(
+            role: try fields.string("role"), name: try fields.string("name"), argv: try fields.strings("argv"),
+            termination: try fields.optionalString("termination"), stderrTail: try fields.string("stderrTail"))
     }
 
     func check(_ fields: Fields) throws(ConfigError) -> CheckResult {
         let statusText = try fields.string("status")
         guard let status = CheckStatus(rawValue: statusText) else {
-            throw fields.fail("status", "\"\(statusText)\" is not a check status (\(CheckStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fields.fail(
+                "status", "\"\(statusText)\" is not a check status (\(CheckStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         _ = try fields.optionalString("reproduce")
-        return CheckResult(name: try fields.string("name"), status: status,
-                           failure: try fields.optionalObject("failure", keys: ResultsKeys.failure).map(failure),
-                           knownReason: try fields.optionalString("knownReason"), rules: try fields.strings("rules"),
-                           reason: try fields.optionalString("reason"), seconds: try fields.optionalDouble("seconds"))
+        return CheckResult(
+            name: try fields.string("name"), status: status,
+            failure: try fields.optionalObject("failure", keys: ResultsKeys.failure).map(failure),
+            knownReason: try fields.optionalString("knownReason"), rules: try fields.strings("rules"),
+            reason: try fields.optionalString("reason"), seconds: try fields.optionalDouble("seconds"))
     }
 
     func failure(_ fields: Fields) throws(ConfigError) -> CheckFailure {
-        CheckFailure(try fields.string("message"), field: try fields.optionalString("field"), expected: try fields.optionalString("expected"),
-                     actual: try fields.optionalString("actual"), sentFrame: try fields.optionalHex("sentFrame"),
-                     receivedFrame: try fields.optionalHex("receivedFrame"))
+        CheckFailure(
+            try fields.string("message"), field: try fields.optionalString("field"), expected: try fields.optionalString("expected"),
+            actual: try fields.optionalString("actual"), sentFrame: try fields.optionalHex("sentFrame"),
+            receivedFrame: try fields.optionalHex("receivedFrame"))
     }
 
     // MARK: The gate's sections
@@ -139,9 +157,10 @@ private struct ResultsJSONReader {
     func gate(_ fields: Fields, matrix: MatrixResult) throws(ConfigError) -> GateResult {
         _ = try fields.bool("passed")
         _ = try fields.strings("staleKnownFailures")
-        return GateResult(schema: try schema(fields.object("schema", keys: ResultsKeys.schema)),
-                          fixtures: try golden(fields.object("goldenFrames", keys: ResultsKeys.golden)), matrix: matrix,
-                          scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell).map(cell), seconds: try fields.double("seconds"))
+        return GateResult(
+            schema: try schema(fields.object("schema", keys: ResultsKeys.schema)),
+            fixtures: try golden(fields.object("goldenFrames", keys: ResultsKeys.golden)), matrix: matrix,
+            scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell).map(cell), seconds: try fields.double("seconds"))
     }
 
     func schema(_ fields: Fields) throws(ConfigError) -> SchemaDiffReport {
@@ -155,9 +174,10 @@ private struct ResultsJSONReader {
         }
         // The report splits its changes by the allowances: the allowed ones' reasons and the unused ones give back both lists.
         let allowances = AllowedBreaks(allowed.map { AllowedBreak(id: $0.change.id, reason: $0.reason) } + unused)
-        return SchemaDiffReport(changes: breaking + allowed.map(\.change), allowances: allowances,
-                                baselineDescription: try fields.string("baseline"), lockedVersions: try fields.ints("lockedVersions"),
-                                unlockedVersions: try fields.ints("unlockedVersions"))
+        return SchemaDiffReport(
+            changes: breaking + allowed.map(\.change), allowances: allowances,
+            baselineDescription: try fields.string("baseline"), lockedVersions: try fields.ints("lockedVersions"),
+            unlockedVersions: try fields.ints("unlockedVersions"))
     }
 
     func change(_ fields: Fields) throws(ConfigError) -> BreakingChange {
@@ -176,7 +196,8 @@ private struct ResultsJSONReader {
         report.refusals = try fields.int("refusals")
         report.decodes = try fields.int("decodes")
         report.problems = try fields.objects("problems", keys: ResultsKeys.goldenProblem).map { (fields) throws(ConfigError) in
-            GoldenProblem(file: try fields.string("file"), caseName: try fields.optionalString("case"), message: try fields.string("message"))
+            GoldenProblem(
+                file: try fields.string("file"), caseName: try fields.optionalString("case"), message: try fields.string("message"))
         }
         return report
     }

@@ -2,10 +2,11 @@
 // come from the same run.
 
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public struct RunID: Sendable, Hashable, CustomStringConvertible {
@@ -17,8 +18,9 @@ public struct RunID: Sendable, Hashable, CustomStringConvertible {
         var now = time(nil)
         var utc = tm()
         gmtime_r(&now, &utc)
-        value = String(format: "%04ld%02ld%02ldT%02ld%02ld%02ldZ-%08x", Int(utc.tm_year) + 1900, Int(utc.tm_mon) + 1, Int(utc.tm_mday),
-                       Int(utc.tm_hour), Int(utc.tm_min), Int(utc.tm_sec), UInt32.random(in: .min ... .max))
+        value = String(
+            format: "%04ld%02ld%02ldT%02ld%02ld%02ldZ-%08x", Int(utc.tm_year) + 1900, Int(utc.tm_mon) + 1, Int(utc.tm_mday),
+            Int(utc.tm_hour), Int(utc.tm_min), Int(utc.tm_sec), UInt32.random(in: .min ... .max))
     }
 
     init(_ value: String) {

@@ -16,8 +16,10 @@ public struct RunInfo: Sendable, Hashable {
     /// Set when the run was one shard of a split run.
     public var shard: ShardRecord?
 
-    public init(runId: RunID = RunID(), startedAt: String = RunInfo.now(), command: String, arguments: [String],
-                compatVersion: String = CompatVersion.current, shard: ShardRecord? = nil) {
+    public init(
+        runId: RunID = RunID(), startedAt: String = RunInfo.now(), command: String, arguments: [String],
+        compatVersion: String = CompatVersion.current, shard: ShardRecord? = nil
+    ) {
         self.runId = runId
         self.startedAt = startedAt
         self.command = command
@@ -71,7 +73,9 @@ public struct ShardRecord: Sendable, Hashable {
                 skipNext = true
                 continue
             }
-            if argument == "--color" || argument == "--no-color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+            if argument == "--color" || argument == "--no-color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) {
+                continue
+            }
             kept.append(argument)
         }
         return kept

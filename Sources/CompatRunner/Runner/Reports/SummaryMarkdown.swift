@@ -95,7 +95,8 @@ enum SummaryMarkdown {
     /// The grid as a table; when it would take more than its share, only the rows with a cell
     /// not as expected, as many as fit, and a line saying how many rows were left out.
     static func gridTable(_ result: MatrixResult) -> String {
-        let header = "| " + (["client \\ gateway"] + result.gateways.map(escaped)).joined(separator: " | ") + " |\n"
+        let header =
+            "| " + (["client \\ gateway"] + result.gateways.map(escaped)).joined(separator: " | ") + " |\n"
             + "|" + String(repeating: " --- |", count: result.gateways.count + 1)
         guard header.utf8.count < maximumGridSize else {
             return "The grid has \(result.clients.count) × \(result.gateways.count) cells, too wide for a comment: see results.json."
@@ -130,12 +131,15 @@ enum SummaryMarkdown {
         var line: String? {
             var parts = [String]()
             if checks > 0 {
-                parts.append(ReportText.plural(checks, "more failing check", "more failing checks") + " in "
-                    + ReportText.plural(cells.count, "cell", "cells"))
+                parts.append(
+                    ReportText.plural(checks, "more failing check", "more failing checks") + " in "
+                        + ReportText.plural(cells.count, "cell", "cells"))
             } else if !cells.isEmpty {
                 parts.append(ReportText.plural(cells.count, "more cell", "more cells") + " not as expected")
             }
-            if staleEntries > 0 { parts.append(ReportText.plural(staleEntries, "more stale knownFailures entry", "more stale knownFailures entries")) }
+            if staleEntries > 0 {
+                parts.append(ReportText.plural(staleEntries, "more stale knownFailures entry", "more stale knownFailures entries"))
+            }
             guard !parts.isEmpty else { return nil }
             return "… and " + parts.joined(separator: " and ") + ": see results.json and report.html."
         }
@@ -193,8 +197,9 @@ enum SummaryMarkdown {
         let mark = check.status == .stalePass ? "stale known failure" : "failed"
         var parts = ["**" + code(check.name) + "** " + mark]
         if check.status == .stalePass {
-            parts.append("Listed in knownFailures" + (check.knownReason.map { " (" + escaped($0) + ")" } ?? "")
-                + " but passed: remove it from matrix.json.")
+            parts.append(
+                "Listed in knownFailures" + (check.knownReason.map { " (" + escaped($0) + ")" } ?? "")
+                    + " but passed: remove it from matrix.json.")
         }
         if let failure = check.failure {
             parts.append(escaped(capped(failure.message)))
@@ -229,7 +234,9 @@ enum SummaryMarkdown {
             if frame.isEmpty { return "\(title) frame: frame \(number), empty" }
             var dump = ReportText.hexDump(Array(frame.prefix(maximumFrameBytes)))
             if frame.count > maximumFrameBytes {
-                dump.append("… \(ReportText.plural(frame.count - maximumFrameBytes, "more byte", "more bytes")): the whole frame is in results.json")
+                dump.append(
+                    "… \(ReportText.plural(frame.count - maximumFrameBytes, "more byte", "more bytes")): the whole frame is in results.json"
+                )
             }
             return "<details><summary>\(title) frame: frame \(number) (\(size))</summary>\n\n"
                 + codeBlock(dump.joined(separator: "\n"), language: "text") + "\n\n</details>"
@@ -248,7 +255,9 @@ enum SummaryMarkdown {
             }
             let all = tail.split(separator: "\n", omittingEmptySubsequences: false)
             let shown = all.suffix(maximumStderrLines)
-            lines.append("  stderr" + (all.count > shown.count ? " (last \(shown.count) of \(all.count) lines; all in the cell's kept folder):" : ":"))
+            lines.append(
+                "  stderr"
+                    + (all.count > shown.count ? " (last \(shown.count) of \(all.count) lines; all in the cell's kept folder):" : ":"))
             lines += shown.map { "    " + capped(String($0)).escapingControlCharacters }
         }
         return lines.joined(separator: "\n")
@@ -259,16 +268,18 @@ enum SummaryMarkdown {
     /// The known failures, one line each, as many as fit.
     static func addKnownFailures(_ cells: [CellResult], to doc: inout MarkdownBlocks) {
         let known = cells.flatMap { cell in cell.checks.filter { $0.status == .knownFailure } }
-        addList("### Known failures", known.map { "- " + code($0.name) + ": " + escaped(capped($0.knownReason ?? "listed in knownFailures")) },
-                to: &doc)
+        addList(
+            "### Known failures", known.map { "- " + code($0.name) + ": " + escaped(capped($0.knownReason ?? "listed in knownFailures")) },
+            to: &doc)
     }
 
     /// The checks a peer's contract version could not take, per cell and reason: never hidden.
     static func addSkippedChecks(_ cells: [CellResult], to doc: inout MarkdownBlocks) {
         let groups = ReportText.skipGroups(cells)
-        addList("### Skipped checks (peer contract too old)",
-                groups.map { "- " + code($0.cell) + ": " + ReportText.plural($0.count, "check", "checks") + " " + escaped(capped($0.reason)) },
-                to: &doc)
+        addList(
+            "### Skipped checks (peer contract too old)",
+            groups.map { "- " + code($0.cell) + ": " + ReportText.plural($0.count, "check", "checks") + " " + escaped(capped($0.reason)) },
+            to: &doc)
     }
 
     /// A heading and up to `maximumDetailedChecks` of `lines`, as many as fit, then how many more.

@@ -14,7 +14,8 @@ public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
     }
     let rowWidth = ([corner] + result.clients).map(\.count).max() ?? 0
     // One width for every column, so the grid reads as a square whatever the names.
-    let columnWidth = (result.gateways.map(\.count)
+    let columnWidth =
+        (result.gateways.map(\.count)
         + labels.flatMap { $0.map { ReportText.gridLabel($0).count } }).max() ?? 0
 
     var lines = [String]()
@@ -130,15 +131,16 @@ enum ReportText {
 
     static func colored(_ text: String, _ state: CellState?, _ color: Bool) -> String {
         guard color, let state else { return text }
-        let code = switch state {
-        case .pass: "32"          // green
-        case .incompatible: "36"  // cyan
-        case .fail: "31"          // red
-        case .crash: "1;31"       // bold red
-        case .timeout: "35"       // magenta
-        case .known: "33"         // yellow
-        case .notRun: "2"         // dim
-        }
+        let code =
+            switch state {
+            case .pass: "32"  // green
+            case .incompatible: "36"  // cyan
+            case .fail: "31"  // red
+            case .crash: "1;31"  // bold red
+            case .timeout: "35"  // magenta
+            case .known: "33"  // yellow
+            case .notRun: "2"  // dim
+            }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
