@@ -161,6 +161,12 @@ enum ReportText {
         result.cells.reduce(0) { $0 + $1.checks.count }
     }
 
+    /// "101 checks", or "101 checks (6 skipped)": a skip is never hidden behind a count.
+    static func checkCount(_ cell: CellResult) -> String {
+        let skipped = cell.checks.filter { $0.status == .skipped }.count
+        return plural(cell.checks.count, "check", "checks") + (skipped > 0 ? " (\(skipped) skipped)" : "")
+    }
+
     static func skippedCount(_ result: MatrixResult) -> Int {
         result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .skipped }.count }
     }
