@@ -187,7 +187,7 @@ private func externalReferences(_ html: String) -> [String] {
         let peers = try strings(page, "//details[@id='client=v2/gateway=v1']//pre[@class='peers']")
         #expect(peers == [ReportText.peerLines(HTMLFixture.matrix.cells[2]).joined(separator: "\n").escapingControlCharacters])
         #expect(try strings(page, "//details[@id='client=v2/gateway=v1']/dl/dd[1]") == ["gateway v1 died: signal 11 (SIGSEGV) <b>"])
-        #expect(HTMLReport.escaped("a\"b'c&\u{0}\u{FFFF}") == "a&quot;b&#39;c&amp;\\x00\\u{FFFF}")
+        #expect(HTMLReport.escaped("a\"b'c&\u{0}\u{FFFF}") == "a&quot;b&apos;c&amp;\\x00\\u{FFFF}")
     }
 
     @Test func theRunIdIsCarried() throws {

@@ -244,22 +244,9 @@ enum HTMLReport {
     }
 
     /// Text as element content or an attribute value: control characters shown as escapes
-    /// (a peer's text is printed, never obeyed), markup and both quotes as references, and
-    /// the two non-characters XML cannot carry as escapes too.
+    /// (a peer's text is printed, never obeyed), markup and both quotes as references.
     static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.escapingControlCharacters.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        // Quotes always, so one rule serves content and attributes; line breaks kept (<pre>).
+        XMLEscaping.escaped(text, quotes: true, breaks: false)
     }
 }

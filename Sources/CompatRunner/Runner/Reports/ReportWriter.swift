@@ -180,33 +180,11 @@ enum JUnitXML {
     /// An attribute value: markup and quotes escaped, line breaks and tabs as character
     /// references so they survive attribute normalisation.
     static func attribute(_ value: String) -> String {
-        escape(value, inAttribute: true)
+        XMLEscaping.escaped(value, quotes: true, breaks: true)
     }
 
     /// Element content: markup escaped, line breaks kept.
     static func text(_ value: String) -> String {
-        escape(value, inAttribute: false)
-    }
-
-    /// XML 1.0 cannot carry most C0 controls even as references: like every other control
-    /// character (which may have come from a peer) they are shown as escapes (`\x01`).
-    private static func escape(_ value: String, inAttribute: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.escapingControlCharacters.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where inAttribute: out += "&quot;"
-            case "'" where inAttribute: out += "&apos;"
-            case "\n" where inAttribute: out += "&#10;"
-            case "\t" where inAttribute: out += "&#9;"
-            // Not characters XML 1.0 allows: shown as an escape too.
-            case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        XMLEscaping.escaped(value, quotes: false, breaks: false)
     }
 }
