@@ -116,4 +116,23 @@ struct CheckPlanTests {
             #expect(peer["termination"]?.stringValue == "exit 0", "\(peer.serialized)")
         }
     }
+
+    /// A receiver that refuses with the wrong code still sends its Reject back. The check of that
+    /// frame takes it, so the next check of the batch meets its own Reject and passes (before,
+    /// it took the stale one and failed too).
+    @Test("a refusal with the wrong code takes its own Reject: only that check fails, never the next one in its batch")
+    func wrongRefusalKeepsItsReject() throws {
+        let matrix = try TestMatrix(extraArguments: [5: ["--fault", "wrong-reject-code"]])
+        let run = try runCompat([
+            "pair", "v5", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", matrix.folder + "/reports",
+            "--message", "bad-input",
+        ])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let results = try JSON.parse(String(contentsOfFile: matrix.folder + "/reports/results.json", encoding: .utf8))
+        let checks = results["cells"]?.arrayValue?.first?["checks"]?.arrayValue ?? []
+        let failed = checks.filter { $0["status"]?.stringValue == "failed" }.map { $0["name"]?.stringValue ?? "" }
+        // Both peers carry the fault: each refuses an unknown template with Malformed.
+        #expect(
+            Set(failed) == ["client=v5/gateway=v5/bad-input/c2g/unknown-template", "client=v5/gateway=v5/bad-input/g2c/unknown-template"])
+    }
 }

@@ -225,17 +225,26 @@ extension CellExecutor {
                 "\(name(receiver)) must refuse this frame with \(code.name)", expected: "rejected_inbound \(code.name)",
                 actual: inbound.json.serialized, sentFrame: frame)
         }
+        var refusalFailure: CheckFailure?
         if actualCode != code.name {
-            return CheckFailure("wrong Reject code", field: "code", expected: code.name, actual: actualCode, sentFrame: frame)
-        }
-        if actualTemplate != Int(refTemplateId) {
-            return CheckFailure(
+            refusalFailure = CheckFailure("wrong Reject code", field: "code", expected: code.name, actual: actualCode, sentFrame: frame)
+        } else if actualTemplate != Int(refTemplateId) {
+            refusalFailure = CheckFailure(
                 "rejected_inbound names another template (RJ1)", field: "refTemplateId", expected: "\(refTemplateId)",
                 actual: "\(actualTemplate)", sentFrame: frame)
         }
-        if answeredWithReject, let failure = try expectReject(to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion)
-        {
-            return failure
+        if answeredWithReject {
+            // The receiver refused the frame, so a Reject comes back however it refused: this check
+            // takes it, or the next check of a batch would take it for its own.
+            var rejectFailure: CheckFailure?
+            do {
+                rejectFailure = try expectReject(to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion)
+            } catch .missing where refusalFailure != nil {
+                rejectFailure = nil
+            }
+            if let failure = refusalFailure ?? rejectFailure { return failure }
+        } else if let refusalFailure {
+            return refusalFailure
         }
         guard heartbeat else { return nil }
         if let failure = try heartbeatRoundTrip() { return failure }
