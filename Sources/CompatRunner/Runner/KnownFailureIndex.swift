@@ -82,7 +82,7 @@ public struct StaleKnownFailure: Sendable, Hashable, Codable {
 
 /// The wildcard entries of `entries` that matched checks in `cells` and none that failed.
 func staleWildcardEntries(_ entries: [KnownFailure], in cells: [CellResult]) -> [StaleKnownFailure] {
-    guard entries.contains(where: { !$0.checkPattern.isLiteral }) else { return [] }
+    guard entries.contains(where: \.isWildcard) else { return [] }
     var passed = [Int: Int]()
     var failed = Set<Int>()
     for cell in cells {

@@ -31,7 +31,7 @@ public struct GateResult: Sendable {
 
     private var scenarioText: String {
         var lines = scenarios.map {
-            "  \($0.client.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \(ReportText.checkCount($0))"
+            "  \($0.client.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \(ReportText.checksSummary($0))"
         }
         if lines.isEmpty { lines = ["  none"] }
         let failing = MatrixResult(clients: [], gateways: [], cells: scenarios.filter { !$0.state.isExpected }, wallSeconds: 0, jobs: 1)
@@ -96,7 +96,7 @@ public struct GateResult: Sendable {
             (["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
                 .joined(separator: "\n"))
         let limit = Self.summarySectionLimit
-        let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \(ReportText.checkCount($0))" }
+        let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \(ReportText.checksSummary($0))" }
         // In the order of `sections`; the failures come after them all, in the room left.
         let bodies = [
             SummaryMarkdown.cappedCodeBlock(schema.rendered, limit: limit),

@@ -162,7 +162,7 @@ enum ReportText {
     }
 
     /// "101 checks", or "101 checks (6 skipped)": a skip is never hidden behind a count.
-    static func checkCount(_ cell: CellResult) -> String {
+    static func checksSummary(_ cell: CellResult) -> String {
         let skipped = cell.checks.filter { $0.status == .skipped }.count
         return plural(cell.checks.count, "check", "checks") + (skipped > 0 ? " (\(skipped) skipped)" : "")
     }
