@@ -17,6 +17,7 @@ let peerVersions = 1...5
 let package = Package(
     name: "compat",
     products: [
+        .library(name: "SBE", targets: ["SBE"]),
         .library(name: "TGP", targets: ["TGP"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .executable(name: "compat", targets: ["compat"]),
@@ -37,8 +38,10 @@ let package = Package(
         // The system calls Swift's Glibc module does not export (pipe2, posix_spawn's closefrom and chdir, prctl).
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
         .target(name: "MiniJSON", path: "Sources/MiniJSON"),
-        // The schema of every TGP version as data and the one codec engine over it.
-        .target(name: "TGP", path: "Sources/Protocol"),
+        // The schema of an SBE protocol as data (the IR) and the one codec engine over it.
+        .target(name: "SBE", path: "Sources/SBE"),
+        // TGP, the project's own protocol: its schema (tgp.xml, with tgp.profile.json) and session rules.
+        .target(name: "TGP", dependencies: ["SBE"], path: "Sources/TGP", exclude: ["tgp.xml", "tgp.profile.json"]),
         // The JSON-lines contract between the runner and a peer (docs/PEER-CONTRACT.md).
         .target(name: "PeerContract", dependencies: ["TGP", "MiniJSON"], path: "Sources/PeerContract"),
         .target(

@@ -87,12 +87,12 @@ enum PeerContract {
     static func json(_ value: FieldValue, as type: FieldType) -> JSON {
         switch (value, type) {
         case (.unsigned(let number), .enumeration(let enumSchema)):
-            enumSchema.value(UInt8(truncatingIfNeeded: number)).map { .string($0.name) } ?? .integer(number)
+            enumSchema.value(number).map { .string($0.name) } ?? .integer(number)
         case (.unsigned(let number), .u64): .string(String(number))
         case (.unsigned(let number), _): .integer(number)
         case (.signed(let number), _): .string(String(number))
         case (.text(let text), _): .string(text)
-        case (.group, _): .null
+        default: .null
         }
     }
 
@@ -121,7 +121,9 @@ enum PeerContract {
                 throw ContractError(
                     "\(path): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
             }
-            return .unsigned(UInt64(value.value))
+            return .unsigned(value.value)
+        default:
+            throw ContractError("\(path): \(type.name) values are not carried in JSON yet")
         }
     }
 }

@@ -151,7 +151,7 @@ struct DecodeRuleTests {
         MalformedCase(
             testDescription: "wrong schemaId",
             frame: patched(GoldenFrame.newOrderV1.bytes, at: 4, [0x54, 0x47]), receiver: 5,
-            reason: .wrongSchemaId(0x4754), mentions: ["schemaId is 0x4754", "expected 0x5447"]),
+            reason: .wrongSchemaId(0x4754, expected: 0x5447), mentions: ["schemaId is 0x4754", "expected 0x5447"]),
         MalformedCase(
             testDescription: "v2 NewOrder with blockLength 30",
             frame: patched(v2NewOrder, at: 0, le16(30)), receiver: 5,
@@ -299,7 +299,7 @@ struct DecodeRuleTests {
     @Test func headerBeforeTemplateBeforeBody() throws {
         // Unknown template and wrong schemaId: the header decides.
         let both = header(blockLength: 0, templateId: 99, version: 1, schemaId: 0x1234)
-        #expect(decodeError(both, asVersion: 5)?.reason == .wrongSchemaId(0x1234))
+        #expect(decodeError(both, asVersion: 5)?.reason == .wrongSchemaId(0x1234, expected: 0x5447))
         // Oversized and wrong schemaId: size first.
         let big = both + [UInt8](repeating: 0, count: 4089)
         #expect(decodeError(big, asVersion: 5)?.reason == .oversized(size: 4097))

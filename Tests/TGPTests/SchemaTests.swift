@@ -268,7 +268,7 @@ struct SchemaTests {
 
     @Test func swiftRejectCodeAgreesWithTheSchema() {
         let schemaCodes = enumSchema("RejectCode").values
-        #expect(RejectCode.allCases.map(\.rawValue) == schemaCodes.map(\.value))
+        #expect(RejectCode.allCases.map { UInt64($0.rawValue) } == schemaCodes.map(\.value))
         #expect(RejectCode.allCases.map(\.name) == schemaCodes.map(\.name))
         for code in RejectCode.allCases {
             #expect(RejectCode(name: code.name) == code)

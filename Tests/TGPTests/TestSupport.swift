@@ -102,7 +102,8 @@ func sampleValue(for field: FieldSchema, seed: Int, newestEnumVersion: Int) -> F
         // The newest value the version has that is not the default (the default when it is the only one).
         let candidates = enumSchema.values.filter { $0.since <= newestEnumVersion }
         let pick = candidates.last { $0.value != enumSchema.defaultValue } ?? candidates[0]
-        return .unsigned(UInt64(pick.value))
+        return .unsigned(pick.value)
+    default: return field.type.zeroValue
     }
 }
 

@@ -47,7 +47,8 @@ enum Samples {
         case .enumeration(let enumSchema):
             // The newest value this version has, so enum `since` is exercised too.
             let usable = enumSchema.values.filter { $0.since <= version && $0.value != enumSchema.defaultValue }
-            return .unsigned(UInt64(usable.last!.value))
+            return .unsigned(usable.last!.value)
+        default: return type.zeroValue
         }
     }
 

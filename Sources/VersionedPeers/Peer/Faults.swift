@@ -155,7 +155,7 @@ struct FaultSet {
             guard let field = error.field, let type = error.messageName.flatMap(schema.message(named:)),
                 case .enumeration(let e)? = type.rootField(named: field)?.type
             else { return nil }
-            frame[error.offset] = e.defaultValue
+            frame[error.offset] = UInt8(truncatingIfNeeded: e.defaultValue)
             return frame
         case .invalidUTF8 where has(.acceptUTF16Surrogates):
             // Each surrogate read as U+FFFD (EF BF BD, as long); other invalid UTF-8 is still refused.

@@ -524,7 +524,7 @@ final class Peer {
             let reasonType = message.type.rootField(named: "reason")!.type
             let reason: String =
                 if case .enumeration(let e) = reasonType, let value = message["reason"]?.unsignedValue,
-                    let known = e.value(UInt8(truncatingIfNeeded: value))
+                    let known = e.value(value)
                 { known.name } else { "Unknown" }
             emit(
                 id: pending.id,

@@ -157,7 +157,8 @@ public enum CodecBenchmark {
             case .u8, .u16, .u32, .u64: .unsigned(UInt64(min(field.type.unsignedMax ?? 0, 100 + UInt64(index))))
             case .i64: .signed(-1_005_000 - Int64(index))
             case .char8: .text("ACME")
-            case .enumeration(let enumSchema): .unsigned(UInt64(enumSchema.values[0].value))
+            case .enumeration(let enumSchema): .unsigned(enumSchema.values[0].value)
+            default: field.type.zeroValue
             }
         }
         var message = Message(type)

@@ -190,7 +190,7 @@ struct BadInputFactory {
             for field in type.fields where field.since <= negotiated {
                 guard case .enumeration(let enumSchema) = field.type, seen.insert(enumSchema.name).inserted else { continue }
                 let pastLast = (enumSchema.values.map(\.value).max() ?? 0) &+ 1
-                let frame = layout.setting(sample(type).frame, field: field.name, of: type, to: [pastLast])
+                let frame = layout.setting(sample(type).frame, field: field.name, of: type, to: [UInt8(truncatingIfNeeded: pastLast)])
                 inputs.append(refused(.enumPastLast, frame, .invalidValue, name: "enum-past-last-\(type.name)-\(field.name)"))
             }
         }

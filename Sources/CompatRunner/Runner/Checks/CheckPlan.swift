@@ -181,9 +181,9 @@ private struct Planner {
         for field in type.logicalFields {
             guard case .scalar(let scalar, nil) = field.kind, case .enumeration(let enumSchema) = scalar.type, field.since <= negotiated
             else { continue }
-            let known = enumSchema.values.filter { $0.since <= negotiated }.map(\.value)
+            let known = enumSchema.values.filter { $0.since <= negotiated }.map { UInt8(truncatingIfNeeded: $0.value) }
             add(.enumValues, type.name, flow, "edge-enum-\(field.name)", .enumValues(sample, field: field.name, values: known, flow))
-            let newer = enumSchema.values.filter { $0.since > negotiated }.map(\.value)
+            let newer = enumSchema.values.filter { $0.since > negotiated }.map { UInt8(truncatingIfNeeded: $0.value) }
             if !newer.isEmpty {
                 add(
                     .enumNewerRefused, type.name, flow, "edge-enum-\(field.name)-newer",

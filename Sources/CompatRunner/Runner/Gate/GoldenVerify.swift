@@ -258,7 +258,7 @@ enum GoldenRules {
     static func refusal(_ message: Message, at version: Int) -> String? {
         func newerEnumValue(_ field: FieldSchema, _ value: FieldValue) -> Bool {
             guard case .enumeration(let enumSchema) = field.type, case .unsigned(let raw) = value,
-                let known = enumSchema.value(UInt8(truncatingIfNeeded: raw))
+                let known = enumSchema.value(raw)
             else { return false }
             return known.since > version
         }
@@ -312,7 +312,7 @@ enum GoldenRules {
         let read = min(version, receiver)
         func unknown(_ field: FieldSchema, _ value: FieldValue?) -> Bool {
             guard case .enumeration(let enumSchema) = field.type, case .unsigned(let raw)? = value else { return false }
-            return (enumSchema.value(UInt8(truncatingIfNeeded: raw))?.since ?? Int.max) > receiver
+            return (enumSchema.value(raw)?.since ?? Int.max) > receiver
         }
         for field in type.fields where field.since <= read && unknown(field, message[field.name]) {
             return FrameHeader.size + field.offset

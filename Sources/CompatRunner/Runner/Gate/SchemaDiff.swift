@@ -434,7 +434,7 @@ private struct VersionDiff {
             let current = Self.enumSchema(named: old.name, in: schema)
             if new.defaultValue != old.defaultValue {
                 func label(_ value: Int) -> String {
-                    current?.value(UInt8(value)).map { "\(value) \($0.name)" } ?? String(value)
+                    current?.value(UInt64(value)).map { "\(value) \($0.name)" } ?? String(value)
                 }
                 let oldName = (old.values + (lockedAnywhere(enum: old.name)?.values ?? [])).first { $0.value == old.defaultValue }?.name
                 report(
@@ -456,7 +456,7 @@ private struct VersionDiff {
                         report(.enumValueRenumbered, at, "value \(oldValue.value) → \(moved.value)")
                     }
                     report(.sinceChanged, at, "enum value since \(oldValue.since) → \(moved.since), so v\(version) no longer has it")
-                } else if let reused = current?.value(UInt8(oldValue.value)) {
+                } else if let reused = current?.value(UInt64(oldValue.value)) {
                     report(.enumValueRenamed, at, "value \(oldValue.value) was \(oldValue.name), today it is \(reused.name)")
                 } else {
                     report(.enumValueRemoved, at, "value \(oldValue.value) \(oldValue.name) is gone")

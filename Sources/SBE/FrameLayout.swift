@@ -4,7 +4,7 @@
 public struct FrameLayout: Sendable {
     public let schema: Schema
 
-    public init(schema: Schema = .tgp) {
+    public init(schema: Schema) {
         self.schema = schema
     }
 

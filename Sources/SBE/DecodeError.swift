@@ -7,7 +7,7 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         /// R8: fewer bytes than the 8-byte header.
         case truncatedHeader(size: Int)
         /// R8: `schemaId` is not this protocol's.
-        case wrongSchemaId(UInt16)
+        case wrongSchemaId(UInt16, expected: UInt16)
         /// R5: no message type with this template id at the receiver's version.
         case unknownTemplate
         /// R8: the header's version is 0, or older than the message type, so it defines no block.
@@ -56,7 +56,7 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
         switch reason {
         case .oversized(let size): return prefix + "frame of \(size) bytes is larger than the maximum"
         case .truncatedHeader(let size): return prefix + "frame of \(size) bytes is shorter than the 8-byte header"
-        case .wrongSchemaId(let id): return prefix + "schemaId is \(hex16(id)), expected \(hex16(Schema.tgp.schemaId))"
+        case .wrongSchemaId(let id, let expected): return prefix + "schemaId is \(hex16(id)), expected \(hex16(expected))"
         case .unknownTemplate: return prefix + "unknown templateId \(templateId)"
         case .versionBeforeType(let version, let since):
             return prefix + "header version \(version) is older than the message type (added in version \(since))"

@@ -258,3 +258,13 @@ enum TGP {
             ], varData: [.init("reason")]),
     ]
 }
+
+extension Codec {
+    /// The codec of TGP.
+    public init() { self.init(schema: .tgp) }
+}
+
+extension FrameLayout {
+    /// Where things are in a TGP frame.
+    public init() { self.init(schema: .tgp) }
+}

@@ -184,6 +184,7 @@ struct FieldSlot: Sendable {
         case .i64: wire = .i64
         case .char8: wire = .char8
         case .enumeration: wire = .enumeration
+        default: preconditionFailure("the codec does not carry \(field.type.name) yet")
         }
         self.index = Int32(index)
         self.enumIndex = Int16(enumIndex)

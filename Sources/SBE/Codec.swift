@@ -6,7 +6,7 @@
 public struct Codec: Sendable {
     public let schema: Schema
 
-    public init(schema: Schema = .tgp) {
+    public init(schema: Schema) {
         self.schema = schema
     }
 }
@@ -277,7 +277,8 @@ extension Codec {
         switch (slot.wire, value) {
         case (.u8, .unsigned(let number)), (.u16, .unsigned(let number)), (.u32, .unsigned(let number)):
             return EncodeError(.invalidValue, type.name, field: name, "\(number) does not fit \(fieldSchema(slot, group, type).type.name)")
-        case (.u8, _), (.u16, _), (.u32, _), (.u64, _), (.enumeration, .group), (.enumeration, .signed), (.enumeration, .text):
+        case (.u8, _), (.u16, _), (.u32, _), (.u64, _), (.enumeration, .group), (.enumeration, .signed), (.enumeration, .text),
+            (.enumeration, .double), (.enumeration, .null), (.enumeration, .bytes), (.enumeration, .array), (.enumeration, .composite):
             return mismatch(value, name, "an unsigned integer", type)
         case (.i64, _):
             return mismatch(value, name, "a signed integer", type)
@@ -287,7 +288,7 @@ extension Codec {
             return mismatch(value, name, "a string", type)
         case (.enumeration, .unsigned(let number)):
             let enumSchema = type.storage.layouts.enumSchemas[Int(slot.enumIndex)]
-            guard number <= UInt8.max, let known = enumSchema.value(UInt8(number)) else {
+            guard let known = enumSchema.value(number) else {
                 return EncodeError(.invalidValue, type.name, field: name, "\(number) is not a \(enumSchema.name) value")
             }
             return EncodeError(
@@ -405,7 +406,7 @@ extension Codec {
         guard let blockLength = frame.integer(at: 0, as: UInt16.self), let schemaId = frame.integer(at: 4, as: UInt16.self),
             let version = frame.integer(at: 6, as: UInt16.self), frame.count >= FrameHeader.size
         else { throw fail(.truncatedHeader(size: frame.count), at: 0) }
-        guard schemaId == schema.schemaId else { throw fail(.wrongSchemaId(schemaId), at: 4) }
+        guard schemaId == schema.schemaId else { throw fail(.wrongSchemaId(schemaId, expected: schema.schemaId), at: 4) }
         let header = FrameHeader(blockLength: blockLength, templateId: refTemplate, schemaId: schemaId, version: version)
 
         // R5: the template must be one the receiver's version knows.
@@ -592,7 +593,7 @@ extension Codec {
     /// A char8 field's 8 bytes by its rule — printable ASCII up to the first NUL, only NULs
     /// after it: the text's length, and the index of the first byte that breaks the rule.
     /// Each byte is checked at once in one 64-bit word (flags in each byte's top bit).
-    static func char8(_ bytes: UnsafeRawBufferPointer) -> (length: Int, invalidAt: Int?) {
+    public static func char8(_ bytes: UnsafeRawBufferPointer) -> (length: Int, invalidAt: Int?) {
         precondition(bytes.count == 8)
         let word = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
         let high: UInt64 = 0x8080_8080_8080_8080
@@ -621,8 +622,8 @@ extension UnsafeMutableBufferPointer<FieldValue> {
     @inline(__always)
     fileprivate func replace(_ index: Int, with value: FieldValue) {
         switch self[index] {
-        case .unsigned, .signed: (baseAddress.unsafelyUnwrapped + index).initialize(to: value)
-        case .text, .group: self[index] = value
+        case .unsigned, .signed, .double, .null: (baseAddress.unsafelyUnwrapped + index).initialize(to: value)
+        case .text, .group, .bytes, .array, .composite: self[index] = value
         }
     }
 }

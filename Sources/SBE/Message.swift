@@ -1,14 +1,24 @@
-// A TGP message as applications see it: a type from the schema and one value per logical field.
+// A message as applications see it: a type from the schema and one value per logical field.
 
 /// The value of one logical field.
 public enum FieldValue: Sendable, Hashable {
     /// u8, u16, u32, u64, and enums by their wire value.
     case unsigned(UInt64)
     case signed(Int64)
-    /// char8 and var-data.
+    /// Character arrays and text var-data.
     case text(String)
-    /// A group's entries, each holding one value per entry field.
+    /// A group's entries, each holding one value per logical field of an entry.
     case group([[FieldValue]])
+    /// float and double.
+    case double(Double)
+    /// An optional field at its null value: no value.
+    case null
+    /// Binary var-data (no characterEncoding).
+    case bytes([UInt8])
+    /// A fixed array of a primitive type other than char, one value per element.
+    case array([FieldValue])
+    /// A composite's members, one value per member in offset order.
+    case composite([FieldValue])
 
     /// `==`, with the scalar cases compared in place: the encoder asks it of every field a
     /// version leaves out, and the general comparison copies both values first.
@@ -91,24 +101,12 @@ extension Message: Hashable {
     }
 }
 
-extension FieldSchema {
-    /// R1: 0, the empty string, or the enum's default.
-    public var defaultValue: FieldValue {
-        switch type {
-        case .u8, .u16, .u32, .u64: .unsigned(0)
-        case .i64: .signed(0)
-        case .char8: .text("")
-        case .enumeration(let enumSchema): .unsigned(UInt64(enumSchema.defaultValue))
-        }
-    }
-}
-
 extension LogicalField {
     public var defaultValue: FieldValue {
         switch kind {
         case .scalar(let field, _): field.defaultValue
         case .group: .group([])
-        case .varData: .text("")
+        case .varData(let varData): varData.defaultValue
         }
     }
 }
@@ -126,6 +124,6 @@ extension MessageSchema {
         guard case .enumeration(let enumSchema) = rootField(named: field)?.type, let value = enumSchema.value(named: name) else {
             return nil
         }
-        return .unsigned(UInt64(value.value))
+        return .unsigned(value.value)
     }
 }
