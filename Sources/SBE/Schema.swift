@@ -228,7 +228,9 @@ public struct VarDataSchema: Sendable, Hashable {
     public let id: Int?
     public let deprecated: Int?
 
-    public init(_ name: String, since: Int = 1, encoding: VarDataEncoding = .standard(maxLength: 1024), id: Int? = nil, deprecated: Int? = nil) {
+    public init(
+        _ name: String, since: Int = 1, encoding: VarDataEncoding = .standard(maxLength: 1024), id: Int? = nil, deprecated: Int? = nil
+    ) {
         self.name = name
         self.since = since
         self.encoding = encoding

@@ -186,7 +186,10 @@ public struct HeaderSchema: Sendable, Hashable {
     public let schemaId: EncodedSlot
     public let version: EncodedSlot
 
-    public init(name: String = "messageHeader", size: Int, blockLength: EncodedSlot, templateId: EncodedSlot, schemaId: EncodedSlot, version: EncodedSlot) {
+    public init(
+        name: String = "messageHeader", size: Int, blockLength: EncodedSlot, templateId: EncodedSlot, schemaId: EncodedSlot,
+        version: EncodedSlot
+    ) {
         self.name = name
         self.size = size
         self.blockLength = blockLength
@@ -234,7 +237,10 @@ public struct VarDataEncoding: Sendable, Hashable {
     /// The varData element's characterEncoding: text when set (`UTF-8`, `ASCII` …), raw bytes when nil.
     public let characterEncoding: String?
 
-    public init(name: String = "varStringEncoding", length: EncodedSlot, dataOffset: Int? = nil, maxLength: Int? = nil, characterEncoding: String? = "UTF-8") {
+    public init(
+        name: String = "varStringEncoding", length: EncodedSlot, dataOffset: Int? = nil, maxLength: Int? = nil,
+        characterEncoding: String? = "UTF-8"
+    ) {
         self.name = name
         self.length = length
         self.dataOffset = dataOffset ?? length.end
