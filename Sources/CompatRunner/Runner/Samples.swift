@@ -10,6 +10,11 @@ public struct MessageSamples: Sendable {
     public let sample: Message
     /// Edge cases by name (`wide-quantity`), each the sample with some fields overridden, in file order.
     public let edges: [(name: String, message: Message)]
+
+    public init(sample: Message, edges: [(name: String, message: Message)]) {
+        self.sample = sample
+        self.edges = edges
+    }
 }
 
 public struct SampleBook: Sendable {
@@ -17,6 +22,13 @@ public struct SampleBook: Sendable {
     private let byType: [String: MessageSamples]
 
     public subscript(type: MessageSchema) -> MessageSamples { byType[type.name]! }
+
+    /// Samples made rather than read (`SchemaSamples`): `path` says where they came from, and
+    /// `samples` must hold every message type of the schema they are used with.
+    public init(path: String, samples: [String: MessageSamples]) {
+        self.path = path
+        self.byType = samples
+    }
 
     /// Reads the samples; every message type of the schema must have one (a missing one is an error, not a skip).
     public static func load(path: String, schema: Schema = .tgp) throws(ConfigError) -> SampleBook {
@@ -101,5 +113,32 @@ public struct SampleBook: Sendable {
         default:
             return json
         }
+    }
+}
+
+extension SampleBook {
+    /// The samples as samples.json holds them, in the schema's message order: each type's sample
+    /// with every field, and each edge case with only the fields where it differs from the sample
+    /// (what `load` reads back as the same messages).
+    public func json(schema: Schema) -> JSON {
+        let newest = schema.latestVersion
+        var root = JSONObject()
+        for type in schema.messages {
+            let samples = self[type]
+            let sampleFields = samples.sample.json(knownAt: newest)["fields"]?.objectValue ?? JSONObject()
+            var entry: JSONObject = ["sample": .object(sampleFields)]
+            var edges = JSONObject()
+            for (name, message) in samples.edges {
+                var overrides = JSONObject()
+                for (field, value) in message.json(knownAt: newest)["fields"]?.objectValue ?? JSONObject()
+                where sampleFields[field] != value {
+                    overrides[field] = value
+                }
+                edges[name] = .object(overrides)
+            }
+            if !edges.isEmpty { entry["edges"] = .object(edges) }
+            root[type.name] = .object(entry)
+        }
+        return .object(root)
     }
 }

@@ -1,4 +1,5 @@
-// `compat fixtures verify|update`: the golden frames under fixtures/golden.
+// `compat fixtures verify|update`: the golden frames under fixtures/golden; `compat fixtures
+// generate`: golden frames of any schema, from samples made from it.
 
 import ArgumentParser
 import CompatRunner
@@ -8,7 +9,7 @@ struct FixturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fixtures",
         abstract: "Checks or writes the golden frames in fixtures/golden.",
-        subcommands: [Verify.self, Update.self],
+        subcommands: [Verify.self, Update.self, Generate.self],
         defaultSubcommand: Verify.self
     )
 
@@ -68,6 +69,27 @@ struct FixturesCommand: ParsableCommand {
                 "\(result.written.count) written, \(result.removed.count) removed, \(result.unchanged.count) unchanged, "
                 + "\(result.skippedReleased.count) skipped as released (\(releasedList.isEmpty ? "no version is released" : releasedList))\n"
             emit(out)
+        }
+    }
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes golden frames of any schema, from samples made from the schema.",
+            discussion: """
+                Writes DIR/samples.json, the samples made from the schema (in samples.json's format), and                 DIR/vN/TYPE.json, a golden file as `compat fixtures update` writes them, for every version ×                 message type that version has; files already there are replaced, nothing else is touched.                 Each type's cases: sample (small distinct values, the first non-default enum value, one set                 choice, one group entry with one nested entry, short text), edge-min and edge-max (every field                 at its least and greatest valid value; at the greatest, chars at full length, every set                 choice, 2 group entries, var-data sharing what the schema's maxFrameSize leaves), edge-null                 (every optional field null, when there is one), edge-enum-FIELD-VALUE and                 edge-set-FIELD-CHOICE for each value of each root enum and set field. A case a version cannot                 carry is recorded as refused (E2). FILE is an SBE XML schema, or `tgp` for TGP's own.
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The schema: an SBE XML file, or tgp.", valueName: "file"))
+        var schema: String
+
+        @Option(name: .long, help: ArgumentHelp("The folder to write to (created if missing).", valueName: "dir"))
+        var out: String
+
+        func run() throws {
+            let schema = try loadSchema(path: self.schema)
+            let result = try GoldenFrames.generate(schema: schema, samples: SchemaSamples.book(for: schema), into: out)
+            emit(result.summary + "\n")
         }
     }
 }

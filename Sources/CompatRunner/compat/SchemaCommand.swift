@@ -11,7 +11,7 @@ struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Guards the released versions' schema: the lock, and today's schema against it.",
-        subcommands: [Diff.self, Lock.self]
+        subcommands: [Diff.self, Lock.self, Show.self]
     )
 
     struct Diff: ParsableCommand {

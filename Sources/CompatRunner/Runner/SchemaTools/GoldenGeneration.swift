@@ -1,0 +1,57 @@
+// Golden frames of any schema into a folder of their own (`compat fixtures generate`): the same
+// golden files `compat fixtures update` writes for TGP, from samples made from the schema.
+
+import Foundation
+import MiniJSON
+import TGP
+
+/// What `compat fixtures generate` wrote.
+public struct GoldenGeneration: Sendable {
+    /// The folder written to.
+    public let folder: String
+    /// The golden files, `FOLDER/vN/TYPE.json`, in version then schema order.
+    public internal(set) var files: [String] = []
+    /// The samples the files were made from, `FOLDER/samples.json`.
+    public internal(set) var samplesFile = ""
+    /// Cases with a frame, and cases the sender refused (E2), over every file.
+    public internal(set) var frames = 0
+    public internal(set) var refusals = 0
+
+    /// `wrote 69 golden files and samples.json to out: 431 frames, 52 refused`.
+    public var summary: String {
+        "wrote \(files.count) golden file\(files.count == 1 ? "" : "s") and samples.json to \(folder): "
+            + "\(frames) frame\(frames == 1 ? "" : "s"), \(refusals) refused"
+    }
+}
+
+extension GoldenFrames {
+    /// Writes `folder/samples.json` (`samples` as samples.json holds them) and, for every version
+    /// of `schema` × message type that version has, `folder/vN/TYPE.json` (`document`), replacing
+    /// files already there. Nothing else in the folder is touched.
+    public static func generate(schema: Schema, samples: SampleBook, into folder: String) throws(ConfigError) -> GoldenGeneration {
+        var result = GoldenGeneration(folder: folder)
+        result.samplesFile = folder + "/samples.json"
+        try write(samples.json(schema: schema), to: result.samplesFile)
+        for (version, type) in expectedFiles(schema: schema) {
+            let path = folder + "/" + relativePath(version: version, type: type.name)
+            let document = document(type: type, version: version, samples: samples, schema: schema)
+            for item in document["cases"]?.arrayValue ?? [] {
+                if item["refused"] != nil { result.refusals += 1 } else { result.frames += 1 }
+            }
+            try write(document, to: path)
+            result.files.append(path)
+        }
+        return result
+    }
+
+    /// `document`, pretty-printed as the golden files are, into `path` (its folder created).
+    private static func write(_ document: JSON, to path: String) throws(ConfigError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try text(of: document).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ConfigError("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}
