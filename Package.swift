@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "SBE", path: "Sources/SBE"),
         // TGP, the project's own protocol: its schema (tgp.xml, with tgp.profile.json) and session rules.
         .target(name: "TGP", dependencies: ["SBE"], path: "Sources/TGP", exclude: ["tgp.xml", "tgp.profile.json"]),
+        // Any FIX SBE XML message schema (with an optional profile sidecar) read into the IR; XML through FoundationXML.
+        .target(name: "SchemaXML", dependencies: ["SBE", "MiniJSON"], path: "Sources/SchemaXML"),
         // The JSON-lines contract between the runner and a peer (docs/PEER-CONTRACT.md).
         .target(name: "PeerContract", dependencies: ["TGP", "MiniJSON"], path: "Sources/PeerContract"),
         .target(
@@ -67,6 +69,7 @@ let package = Package(
         .target(name: "BuiltBinaries", path: "Tests/Shared/BuiltBinaries"),
         .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON", "SeededRandom"]),
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
+        .testTarget(name: "SchemaXMLTests", dependencies: ["SchemaXML", "SBE", "TGP"]),
         .testTarget(
             name: "VersionedPeersTests",
             dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"]
