@@ -41,7 +41,12 @@ let package = Package(
         // The schema of an SBE protocol as data (the IR) and the one codec engine over it.
         .target(name: "SBE", path: "Sources/SBE"),
         // TGP, the project's own protocol: its schema (tgp.xml, with tgp.profile.json) and session rules.
-        .target(name: "TGP", dependencies: ["SBE"], path: "Sources/TGP", exclude: ["tgp.xml", "tgp.profile.json"]),
+        .target(
+            name: "TGP", dependencies: ["SBE"], path: "Sources/TGP", exclude: ["tgp.xml", "tgp.profile.json"],
+            plugins: ["SchemaCodegen"]),
+        // The IR of a schema as Swift source, and the build plugin that runs it for every schema a target holds.
+        .executableTarget(name: "sbe-codegen", dependencies: ["SchemaXML"], path: "Sources/SBECodegen"),
+        .plugin(name: "SchemaCodegen", capability: .buildTool(), dependencies: ["sbe-codegen"], path: "Plugins/SchemaCodegen"),
         // Any FIX SBE XML message schema (with an optional profile sidecar) read into the IR; XML through FoundationXML.
         .target(name: "SchemaXML", dependencies: ["SBE", "MiniJSON"], path: "Sources/SchemaXML"),
         // The JSON-lines contract between the runner and a peer (docs/PEER-CONTRACT.md).

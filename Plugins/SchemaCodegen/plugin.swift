@@ -20,7 +20,10 @@ struct SchemaCodegen: BuildToolPlugin {
             return .buildCommand(
                 displayName: "Generating the IR of \(name)",
                 executable: tool.url,
-                arguments: [xml.path(percentEncoded: false), hasProfile ? profile.path(percentEncoded: false) : "-", output.path(percentEncoded: false), base],
+                arguments: [
+                    xml.path(percentEncoded: false), hasProfile ? profile.path(percentEncoded: false) : "-",
+                    output.path(percentEncoded: false), base,
+                ],
                 inputFiles: hasProfile ? [xml, profile] : [xml],
                 outputFiles: [output])
         }

@@ -20,10 +20,10 @@ struct SchemaSwiftEmitter {
         lines.append("")
         lines.append("enum \(namespace) {")
         for (index, enumSchema) in schema.enums.enumerated() {
-            lines.append("    static let enum\(index): EnumSchema = \(literal(enumSchema))")
+            lines.append("    static let enum\(index): EnumSchema = \(Self.literal(enumSchema))")
         }
         for (index, setSchema) in schema.sets.enumerated() {
-            lines.append("    static let set\(index): SetSchema = \(literal(setSchema))")
+            lines.append("    static let set\(index): SetSchema = \(Self.literal(setSchema))")
         }
         let names = Names(schema: schema)
         for (index, composite) in schema.composites.enumerated() {
@@ -50,7 +50,7 @@ struct SchemaSwiftEmitter {
         lines.append("        semanticVersion: \(optional(schema.semanticVersion, quoted)),")
         lines.append("        byteOrder: .\(schema.byteOrder.rawValue),")
         lines.append("        description: \(optional(schema.description, quoted)),")
-        lines.append("        header: \(literal(schema.header))")
+        lines.append("        header: \(Self.literal(schema.header))")
         lines.append("    )")
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
