@@ -1,15 +1,17 @@
-// The one place a command turns its FILE argument into a schema: the seam where reading SBE
-// XML (module SchemaXML, `SchemaSource.load(xml:profile:)`) plugs in. Until it does, only the
-// project's own protocol is known, by the name `tgp`.
+// The one place a command turns its FILE argument into a schema: an SBE XML file (with its
+// profile sidecar beside it, when there is one) read by SchemaXML, or `tgp`, the project's own.
 
 import CompatRunner
+import SchemaXML
 import TGP
 
-/// The schema `path` names: `tgp` is TGP's own (`Schema.tgp`); anything else is an SBE XML file,
-/// which needs the SchemaXML reader.
-func loadSchema(path: String) throws(ConfigError) -> Schema {
-    guard path == "tgp" else {
-        throw ConfigError("\(path): reading SBE XML needs the SchemaXML module (for now only `tgp`, TGP's own schema, is known)")
+/// The schema `path` names: `tgp` is TGP's own (`Schema.tgp`); anything else is an SBE XML file.
+/// A file that cannot be read is a configuration error (exit 2) naming file, line, column and element.
+func loadSchema(path: String, profile: String? = nil) throws(ConfigError) -> Schema {
+    if path == "tgp" && profile == nil { return .tgp }
+    do {
+        return try SchemaSource.load(xml: path, profile: profile)
+    } catch {
+        throw ConfigError(error.description)
     }
-    return .tgp
 }
