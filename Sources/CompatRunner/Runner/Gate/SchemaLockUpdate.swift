@@ -39,7 +39,7 @@ extension SchemaLock {
             return SchemaLockUpdate(lock: lock, addedVersions: lock.lockedVersions, acceptedChanges: [], changed: true)
         }
         let changes = SchemaDiff.breakingChanges(locked: existing, current: schema)
-        let added = schema.versions.filter { existing.versions[$0] == nil }
+        let added = schema.definedVersions.filter { existing.versions[$0] == nil }
         if !changes.isEmpty {
             guard allowBreaking else { throw SchemaLockRefusal(changes: changes) }
             let lock = SchemaLock(schema: schema)
