@@ -44,11 +44,3 @@ protocol NamedType { var name: String { get } }
 extension EnumSchema: NamedType {}
 extension SetSchema: NamedType {}
 extension CompositeSchema: NamedType {}
-
-extension Schema {
-    var typesAsCarried: CarriedTypes { CarriedTypes(self) }
-
-    /// Every enum once, as the fields carry it (the copy that travels), in the schema's list
-    /// order; one no field uses as listed, and one only a field uses after the list.
-    var enumsAsCarried: [EnumSchema] { typesAsCarried.enums }
-}
