@@ -1,5 +1,6 @@
 // Editing a copy of a schema in memory, for the schema diff and evolution rule tests: a
 // message's parts rebuilt, a field or enum changed, a message added or removed.
+// (SBESchemaParts.swift builds schemas of the whole SBE type system.)
 
 import TGP
 
@@ -29,14 +30,17 @@ struct MessageParts {
 }
 
 extension FieldSchema {
-    /// A copy with some attributes changed.
+    /// A copy with some attributes changed, the others (presence, values, id, deprecation) kept.
     func with(
         name: String? = nil, type: FieldType? = nil, offset: Int? = nil, since: Int? = nil,
-        widens: String?? = .none
+        widens: String?? = .none, presence: Presence? = nil, nullValue: FieldValue?? = .none, minValue: FieldValue?? = .none,
+        maxValue: FieldValue?? = .none, id: Int?? = .none, deprecated: Int?? = .none
     ) -> FieldSchema {
         FieldSchema(
             name ?? self.name, type ?? self.type, at: offset ?? self.offset, since: since ?? self.since,
-            widens: widens ?? self.widens)
+            widens: widens ?? self.widens, presence: presence ?? self.presence, nullValue: nullValue ?? self.nullValue,
+            minValue: minValue ?? self.minValue, maxValue: maxValue ?? self.maxValue, id: id ?? self.id,
+            deprecated: deprecated ?? self.deprecated, semanticType: semanticType)
     }
 }
 

@@ -1,6 +1,7 @@
-// `compat schema diff` and `compat schema lock`: today's schema against the released-schema
-// lock (fixtures/schema-lock.json) and the evolution rules, and writing that lock when a
-// version is released. The verdict and its exit status come from the runner library.
+// `compat schema diff`, `compat schema lock` and `compat schema lint`: today's schema against
+// the released-schema lock (fixtures/schema-lock.json) and the evolution rules, writing that
+// lock when a version is released, and the lint of one schema. The verdict and its exit status
+// come from the runner library.
 
 import ArgumentParser
 import CompatRunner
@@ -10,8 +11,8 @@ import TGP
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Guards the released versions' schema: the lock, and today's schema against it.",
-        subcommands: [Diff.self, Lock.self, Show.self]
+        abstract: "Guards the released versions' schema: the lock, today's schema against it, the schema's lint, and its layout at a version.",
+        subcommands: [Diff.self, Lock.self, Lint.self, Show.self]
     )
 
     struct Diff: ParsableCommand {
@@ -108,6 +109,27 @@ struct SchemaCommand: ParsableCommand {
                     emit("  \(change)\(listed)\n")
                 }
             }
+        }
+    }
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Names each problem of the schema on its own: overlapping fields, duplicates, values that do not fit, versions out of order.",
+            discussion: """
+                Each finding is RULE@LOCATION, e.g. offsets-overlap@v1:NewOrder.side; the evolution rules' findings \
+                (V1–V4) are included under their own ids. Lints TGP's schema (an SBE XML file once the reader \
+                lands). Exit status: 0 no finding, 1 one or more, 2 a usage error.
+                """
+        )
+
+        @Flag(name: .long, help: "Print the findings as JSON (each with its rule id and location); the exit status is the same.")
+        var json = false
+
+        func run() throws {
+            let report = SchemaLintReport(schema: .tgp, name: "TGP (Sources/TGP)")
+            emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
+            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
     }
 }

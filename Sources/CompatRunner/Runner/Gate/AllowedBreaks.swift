@@ -67,9 +67,11 @@ public struct AllowedBreaks: Sendable, Hashable {
             guard let at = id.firstIndex(of: "@"), !id[id.index(after: at)...].isEmpty else {
                 throw fail("\(key).id", "\"\(id)\" is not RULE@LOCATION, e.g. field-moved@v3:NewOrder.side")
             }
-            let rule = String(id[..<at])
-            guard SchemaRule(rawValue: rule) != nil else {
-                throw fail("\(key).id", "\"\(rule)\" is not a rule id (\(SchemaRule.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let ruleText = String(id[..<at])
+            guard let rule = SchemaRule(rawValue: ruleText), rule.isBreaking else {
+                let breaking = SchemaRule.allCases.filter(\.isBreaking).map(\.rawValue).joined(separator: ", ")
+                let allowed = SchemaRule(rawValue: ruleText)?.isBreaking == false ? " but an allowed evolution: nothing to allow" : ""
+                throw fail("\(key).id", "\"\(ruleText)\" is not a rule id\(allowed) (\(breaking))")
             }
             guard !entries.contains(where: { $0.id == id }) else { throw fail("\(key).id", "\"\(id)\" is listed twice") }
             guard let reasonJSON = object["reason"] else {
@@ -94,11 +96,13 @@ public struct AllowedChange: Sendable, Hashable {
     public let reason: String
 }
 
-/// The schema section of the gate: today's schema against a baseline lock.
+/// The schema section of the gate: today's schema against a baseline lock (or a new schema
+/// against an old one).
 public struct SchemaDiffReport: Sendable {
     /// Breaking changes not allowed: the gate fails (exit 1) if there is one.
     public let breaking: [BreakingChange]
-    /// Breaking changes the allowed-breaks file lists, with their reasons.
+    /// Breaking changes the allowed-breaks file lists, with their reasons; then the evolutions
+    /// the rules allow, with the rule's reason.
     public let allowed: [AllowedChange]
     /// Allowed-breaks entries no change matches (remove them: they would allow a future break unseen).
     public let unusedAllowances: [AllowedBreak]
@@ -108,15 +112,18 @@ public struct SchemaDiffReport: Sendable {
     public let lockedVersions: [Int]
     /// Versions of today's schema the baseline does not hold: judged by the evolution rules only.
     public let unlockedVersions: [Int]
+    /// What was compared with the baseline: `today's schema`, or a new schema's name.
+    public let currentDescription: String
 
+    /// `changes` split: those `allowances` lists and those whose rule allows them are allowed, the rest breaking.
     public init(
         changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
-        lockedVersions: [Int], unlockedVersions: [Int]
+        lockedVersions: [Int], unlockedVersions: [Int], currentDescription: String = "today's schema"
     ) {
         var breaking: [BreakingChange] = []
         var allowed: [AllowedChange] = []
         for change in changes {
-            if let reason = allowances.reason(for: change) {
+            if let reason = allowances.reason(for: change) ?? change.rule.allowance {
                 allowed.append(AllowedChange(change: change, reason: reason))
             } else {
                 breaking.append(change)
@@ -129,6 +136,7 @@ public struct SchemaDiffReport: Sendable {
         self.baselineDescription = baselineDescription
         self.lockedVersions = lockedVersions
         self.unlockedVersions = unlockedVersions
+        self.currentDescription = currentDescription
     }
 
     /// No breaking change that is not allowed.
@@ -140,7 +148,7 @@ public struct SchemaDiffReport: Sendable {
     /// The section as text: each breaking change (id and detail), each allowed one with its reason.
     public var rendered: String {
         var out =
-            "schema: today's schema against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
+            "schema: \(currentDescription) against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
         if !unlockedVersions.isEmpty {
             out +=
                 "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
@@ -198,8 +206,21 @@ public func schemaSection(
         missingIsEmpty: allowedBreaks == nil)
     let versions = Dictionary(support?.peers.map { ($0.name, $0.version) } ?? [], uniquingKeysWith: { first, _ in first })
     let policy = SchemaDiff.supportViolations(support?.support ?? [], versions: versions, current: schema)
+    let breaking = SchemaDiff.breakingChanges(locked: lock, current: schema)
     return SchemaDiffReport(
-        changes: SchemaDiff.breakingChanges(locked: lock, current: schema) + policy, allowances: allowances,
+        changes: breaking + policy + SchemaDiff.allowedChanges(locked: lock, current: schema, breaking: breaking), allowances: allowances,
         baselineDescription: description, lockedVersions: lock.lockedVersions,
-        unlockedVersions: schema.versions.filter { lock.versions[$0] == nil })
+        unlockedVersions: schema.definedVersions.filter { lock.versions[$0] == nil })
+}
+
+/// `compat schema diff OLD NEW` (once schemas are read from SBE XML): `new` against `old`, a
+/// released schema whose versions up to its `version` attribute are released, and the evolution
+/// rules, with `allowances`. Each schema is named in the report by its display name (a path).
+public func schemaComparison(
+    old: Schema, oldName: String, new: Schema, newName: String, allowances: AllowedBreaks = AllowedBreaks()
+) -> SchemaDiffReport {
+    let released = old.releasedVersions
+    return SchemaDiffReport(
+        changes: SchemaDiff.changes(from: old, to: new), allowances: allowances, baselineDescription: oldName,
+        lockedVersions: released, unlockedVersions: new.definedVersions.filter { $0 > (released.last ?? -1) }, currentDescription: newName)
 }
