@@ -29,11 +29,18 @@ struct SchemaCommand: ParsableCommand {
 
         @OptionGroup var matrixOptions: MatrixOptions
 
+        @Argument(
+            help: ArgumentHelp(
+                "Two SBE XML files, OLD.xml NEW.xml (or NEW.xml with --baseline GIT_REF[:PATH]); none: TGP against its lock.",
+                valueName: "file"))
+        var files: [String] = []
+
         @Option(
             name: .long,
             help: ArgumentHelp(
-                "The lock to compare with: a file, or a git ref whose fixtures hold one (default: FIXTURES/schema-lock.json).",
-                valueName: "file|git-ref"))
+                "What to compare with: a lock file, or a git ref whose fixtures hold one (default: FIXTURES/schema-lock.json); "
+                    + "with NEW.xml, the XML at a git ref (GIT_REF, or GIT_REF:PATH for another path).",
+                valueName: "file|git-ref[:path]"))
         var baseline: String?
 
         @Option(
@@ -44,7 +51,14 @@ struct SchemaCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the findings as JSON (each with its rule id and location); the exit status is the same.")
         var json = false
 
+        func validate() throws {
+            guard files.count <= 2 else { throw ValidationError("give at most two schema files: OLD.xml NEW.xml") }
+            if files.count == 2, baseline != nil { throw ValidationError("give OLD.xml NEW.xml, or NEW.xml with --baseline, not both") }
+            if files.count == 1, baseline == nil { throw ValidationError("give OLD.xml NEW.xml, or NEW.xml with --baseline GIT_REF[:PATH]") }
+        }
+
         func run() throws {
+            guard files.isEmpty else { return try compareFiles() }
             // The support policy is judged when there is a matrix file to read it from.
             let matrix =
                 FileManager.default.fileExists(atPath: matrixOptions.matrix) ? try MatrixConfig.load(path: matrixOptions.matrix) : nil
@@ -53,6 +67,29 @@ struct SchemaCommand: ParsableCommand {
                 allowedBreaks: allowedBreaks, support: matrix)
             emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        }
+
+        /// OLD.xml against NEW.xml, or NEW.xml against itself at a git ref.
+        private func compareFiles() throws {
+            let new = try loadSchema(path: files.last!)
+            let allowances = try allowedBreaks.map { path throws(ConfigError) in try AllowedBreaks.load(path: path, missingIsEmpty: false) }
+            let old: (value: Schema, description: String)
+            if files.count == 2 {
+                old = (try loadSchema(path: files[0]), files[0])
+            } else {
+                let (ref, path) = Self.split(baseline!, defaultPath: files[0])
+                old = try SchemaAtRef.load(ref: ref, path: path) { copy throws(ConfigError) in try loadSchema(path: copy) }
+            }
+            let report = schemaComparison(
+                old: old.value, oldName: old.description, new: new, newName: files.last!, allowances: allowances ?? AllowedBreaks())
+            emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
+            if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        }
+
+        /// `REF:PATH` → (REF, PATH); `REF` → (REF, the new file's path).
+        static func split(_ baseline: String, defaultPath: String) -> (ref: String, path: String) {
+            guard let colon = baseline.firstIndex(of: ":") else { return (baseline, defaultPath) }
+            return (String(baseline[..<colon]), String(baseline[baseline.index(after: colon)...]))
         }
     }
 
@@ -118,16 +155,19 @@ struct SchemaCommand: ParsableCommand {
                 "Names each problem of the schema on its own: overlapping fields, duplicates, values that do not fit, versions out of order.",
             discussion: """
                 Each finding is RULE@LOCATION, e.g. offsets-overlap@v1:NewOrder.side; the evolution rules' findings \
-                (V1–V4) are included under their own ids. Lints TGP's schema (an SBE XML file once the reader \
-                lands). Exit status: 0 no finding, 1 one or more, 2 a usage error.
+                (V1–V4) are included under their own ids. Exit status: 0 no finding, 1 one or more, 2 a usage error.
                 """
         )
+
+        @Argument(help: ArgumentHelp("The SBE XML file (default: TGP's own, Sources/TGP/tgp.xml).", valueName: "file"))
+        var file: String?
 
         @Flag(name: .long, help: "Print the findings as JSON (each with its rule id and location); the exit status is the same.")
         var json = false
 
         func run() throws {
-            let report = SchemaLintReport(schema: .tgp, name: "TGP (Sources/TGP)")
+            let schema = try file.map { path throws(ConfigError) in try loadSchema(path: path) } ?? .tgp
+            let report = SchemaLintReport(schema: schema, name: file ?? "TGP (Sources/TGP/tgp.xml)")
             emit(json ? report.json.serialized(pretty: true) + "\n" : report.rendered)
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
         }
