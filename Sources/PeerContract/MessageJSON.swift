@@ -98,7 +98,9 @@ enum PeerContract {
         return values
     }
 
-    static func fieldValue(_ json: JSON, of field: LogicalField, knownAt knownVersion: Int, path: String) throws(ContractError) -> FieldValue {
+    static func fieldValue(_ json: JSON, of field: LogicalField, knownAt knownVersion: Int, path: String) throws(ContractError)
+        -> FieldValue
+    {
         switch field.kind {
         case .scalar(let scalar, let widenedBy):
             return try fieldValue(json, as: widenedBy?.type ?? scalar.type, path: path)
@@ -134,10 +136,14 @@ enum PeerContract {
                 throw ContractError("\(path) must be an array of \(length) \(primitive.rawValue) values, got \(json.serialized)")
             }
             var values: [FieldValue] = []
-            for (index, element) in elements.enumerated() { values.append(try primitiveValue(element, primitive, path: "\(path)[\(index)]")) }
+            for (index, element) in elements.enumerated() {
+                values.append(try primitiveValue(element, primitive, path: "\(path)[\(index)]"))
+            }
             return .array(values)
         case .enumeration(let enumSchema):
-            guard let name = json.stringValue else { throw ContractError("\(path) must be a \(enumSchema.name) name, got \(json.serialized)") }
+            guard let name = json.stringValue else {
+                throw ContractError("\(path) must be a \(enumSchema.name) name, got \(json.serialized)")
+            }
             guard let value = enumSchema.value(named: name) else {
                 throw ContractError(
                     "\(path): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
@@ -182,7 +188,9 @@ enum PeerContract {
 
     /// A set as a list of its choices' names (or bit numbers).
     private static func setValue(_ json: JSON, _ setSchema: SetSchema, path: String) throws(ContractError) -> FieldValue {
-        guard let items = json.arrayValue else { throw ContractError("\(path) must be a list of \(setSchema.name) choices, got \(json.serialized)") }
+        guard let items = json.arrayValue else {
+            throw ContractError("\(path) must be a list of \(setSchema.name) choices, got \(json.serialized)")
+        }
         var bits: UInt64 = 0
         for item in items {
             if let name = item.stringValue {

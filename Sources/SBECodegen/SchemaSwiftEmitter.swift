@@ -36,7 +36,9 @@ struct SchemaSwiftEmitter {
         lines.append("        schemaId: \(schema.schemaId),")
         lines.append("        messages: [\(schema.messages.indices.map { "message\($0)" }.joined(separator: ", "))],")
         lines.append("        enums: [\(schema.enums.indices.map { "enum\($0)" }.joined(separator: ", "))],")
-        let ranges = schema.peerRanges.keys.sorted().map { "\($0): \(schema.peerRanges[$0]!.lowerBound)...\(schema.peerRanges[$0]!.upperBound)" }
+        let ranges = schema.peerRanges.keys.sorted().map {
+            "\($0): \(schema.peerRanges[$0]!.lowerBound)...\(schema.peerRanges[$0]!.upperBound)"
+        }
         lines.append("        peerRanges: [\(ranges.isEmpty ? ":" : ranges.joined(separator: ", "))],")
         lines.append("        maxFrameSize: \(schema.maxFrameSize),")
         lines.append("        maxVarDataLength: \(schema.maxVarDataLength),")
@@ -64,7 +66,8 @@ struct SchemaSwiftEmitter {
             case .chars(let length): ".chars(\(length))"
             case .array(let primitive, let length): ".array(.\(primitive.rawValue), \(length))"
             case .enumeration(let enumSchema):
-                schema.enums.firstIndex(of: enumSchema).map { ".enumeration(enum\($0))" } ?? ".enumeration(\(SchemaSwiftEmitter.literal(enumSchema)))"
+                schema.enums.firstIndex(of: enumSchema).map { ".enumeration(enum\($0))" }
+                    ?? ".enumeration(\(SchemaSwiftEmitter.literal(enumSchema)))"
             case .set(let setSchema):
                 schema.sets.firstIndex(of: setSchema).map { ".set(set\($0))" } ?? ".set(\(SchemaSwiftEmitter.literal(setSchema)))"
             case .composite(let composite):
@@ -93,7 +96,8 @@ struct SchemaSwiftEmitter {
             let arguments = [
                 quoted(group.name), "since: \(group.since)", "fields: \(list(group.fields.map(literal)))",
                 "groups: \(list(group.groups.map(literal)))", "varData: \(list(group.varData.map(SchemaSwiftEmitter.literal)))",
-                "dimension: \(SchemaSwiftEmitter.literal(group.dimension))", "blockLength: \(optional(group.blockLengthAttribute, String.init))",
+                "dimension: \(SchemaSwiftEmitter.literal(group.dimension))",
+                "blockLength: \(optional(group.blockLengthAttribute, String.init))",
                 "id: \(optional(group.id, String.init))", "deprecated: \(optional(group.deprecated, String.init))",
             ]
             return "GroupSchema(\(arguments.joined(separator: ", ")))"
@@ -126,7 +130,8 @@ struct SchemaSwiftEmitter {
         let choices = setSchema.choices.map { choice in
             "SetSchema.Choice(\(quoted(choice.name)), bit: \(choice.bit), since: \(choice.since), deprecated: \(optional(choice.deprecated, String.init)))"
         }
-        return "SetSchema(\(quoted(setSchema.name)), encoding: .\(setSchema.encoding.rawValue), choices: \(list(choices)), since: \(setSchema.since))"
+        return
+            "SetSchema(\(quoted(setSchema.name)), encoding: .\(setSchema.encoding.rawValue), choices: \(list(choices)), since: \(setSchema.since))"
     }
 
     static func literal(_ varData: VarDataSchema) -> String {

@@ -14,7 +14,8 @@ guard arguments.count == 4 else {
 let (xml, profile, output, property) = (arguments[1], arguments[2], arguments[3], arguments[4])
 do {
     let schema = try SchemaSource.load(xml: xml, profile: profile == "-" ? nil : profile)
-    let emitter = SchemaSwiftEmitter(propertyName: property, sources: [xml, profile].filter { $0 != "-" }.map { ($0 as NSString).lastPathComponent })
+    let emitter = SchemaSwiftEmitter(
+        propertyName: property, sources: [xml, profile].filter { $0 != "-" }.map { ($0 as NSString).lastPathComponent })
     try Data(emitter.source(of: schema).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
 } catch {
     FileHandle.standardError.write(Data("sbe-codegen: \(error)\n".utf8))
