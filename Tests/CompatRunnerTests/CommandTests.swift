@@ -295,7 +295,8 @@ struct CommandTests {
 
     @Test("a bad matrix file: exit 2, the file and the key named")
     func badMatrixFile() throws {
-        let peers = (1...5).map { #"{"name": "v\#($0)", "version": \#($0), "argv": ["\#(Built.peer($0))"]}"# }.joined(separator: ", ")
+        let peers = Schema.tgp.versions.map { #"{"name": "v\#($0)", "version": \#($0), "argv": \#(argvJSON(Built.peer($0)))}"# }
+            .joined(separator: ", ")
         let matrix = try TestMatrix(text: #"{"peers": [\#(peers)], "transport": "udp"}"#)
         for arguments in [["pair", "v3", "v5"], ["matrix", "run"], ["list"]] {
             let run = try compat(arguments + ["--matrix", matrix.path, "--fixtures", fixtures])
@@ -322,7 +323,7 @@ struct CommandTests {
             ]))
         let wrapper = matrix.folder + "/peer-v3-wrapper"
         let marker = matrix.folder + "/started"
-        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec '\(Built.peer(3))' \"$@\"\n".write(
+        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec \(Built.peer(3).map { "'\($0)'" }.joined(separator: " ")) \"$@\"\n".write(
             toFile: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
         let expected = "compat: \(matrix.path): peer \"v5\": program \(matrix.folder)/peer-v5-missing does not exist\n"
@@ -462,8 +463,12 @@ struct CommandTests {
             #expect(temporaryFolders("compat-v3-v3-").subtracting(before) == [folder])
         }
         // How each peer ended, its command and its stderr.
-        expectContains(failing.stdout, "\n    client v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role client\n")
-        expectContains(failing.stdout, "\n    gateway v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role gateway\n")
+        expectContains(
+            failing.stdout,
+            "\n    client v3: exit 0\n      command: \(Built.peer(3).joined(separator: " ")) --fault var-data-255 --role client\n")
+        expectContains(
+            failing.stdout,
+            "\n    gateway v3: exit 0\n      command: \(Built.peer(3).joined(separator: " ")) --fault var-data-255 --role gateway\n")
 
         // results.json agrees with the terminal and gives each failure its reproducer.
         let results = try jsonObject(at: reports + "/results.json")

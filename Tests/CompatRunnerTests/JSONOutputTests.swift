@@ -22,7 +22,7 @@ struct JSONOutputTests {
         let v5 = try #require(peers.last)
         #expect(v5["version"]?.intValue == 5 && v5["min"]?.intValue == 3 && v5["max"]?.intValue == 5)
         #expect(v5["roles"] == .array(["client", "gateway"]) && peers[2]["roles"] == .array(["client"]) && peers[0]["roles"] == .array([]))
-        #expect(v5["argv"] == .array([.string(Built.peer(5))]))
+        #expect(v5["argv"] == .array(Built.peer(5).map(JSON.string)))
         let messages = listing["messages"]?.arrayValue ?? []
         #expect(messages.compactMap { $0["name"]?.stringValue } == Schema.tgp.messages.map(\.name))
         let modify = try #require(messages.first { $0["name"]?.stringValue == "ModifyOrder" })
@@ -35,8 +35,8 @@ struct JSONOutputTests {
         let matrix = try TestMatrix(
             json: .object([
                 "peers": .array([
-                    .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
-                    .object(["name": "a-much-longer-peer-name", "version": 5, "argv": .array([.string(Built.peer(5))])]),
+                    .object(["name": "v3", "version": 3, "argv": .array(Built.peer(3).map(JSON.string))]),
+                    .object(["name": "a-much-longer-peer-name", "version": 5, "argv": .array(Built.peer(5).map(JSON.string))]),
                 ])
             ]))
         let run = try runCompat(["list", "--matrix", matrix.path, "--fixtures", Built.fixtures])
@@ -46,7 +46,7 @@ struct JSONOutputTests {
         #expect(peerLines.count == 2, "\(sections[0])")
         // Where each column starts on each peer's line: its version, range, roles and command.
         let starts = zip(peerLines, [3, 5]).map { line, version in
-            ["  v\(version)  supports", "supports", "client+gateway", Built.peer(version)].map { cell in
+            ["  v\(version)  supports", "supports", "client+gateway", Built.peer(version).joined(separator: " ")].map { cell in
                 line.range(of: cell).map { line.distance(from: line.startIndex, to: $0.lowerBound) + (cell.hasPrefix("  ") ? 2 : 0) }
             }
         }

@@ -5,6 +5,13 @@ import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
+import TGP
+
+/// An argv as a matrix file writes it: a JSON array of strings.
+func argvJSON(_ argv: [String]) -> String { JSON.array(argv.map(JSON.string)).serialized }
+
+/// The names of the test matrix's peers, one per version of the schema: "v1, v2, v3, v4, v5".
+let versionNames = Schema.tgp.versions.map { "v\($0)" }.joined(separator: ", ")
 
 /// A matrix file in its own temporary folder, removed when the value goes away.
 final class TestMatrix {
@@ -16,7 +23,7 @@ final class TestMatrix {
         let peers: [JSON] = (1...5).map { version in
             .object([
                 "name": .string("v\(version)"), "version": .integer(version),
-                "argv": .array(([Built.peer(version)] + (extraArguments[version] ?? [])).map(JSON.string)),
+                "argv": .array((Built.peer(version) + (extraArguments[version] ?? [])).map(JSON.string)),
             ])
         }
         var root: JSONObject = [
