@@ -18,9 +18,9 @@ final class TestMatrix {
     let folder: String
     var path: String { folder + "/matrix.json" }
 
-    /// The five reference peers (`v1` … `v5`), each with `extraArguments[version]` appended.
+    /// The reference peer of each version of the schema (`v1` … `v5`), each with `extraArguments[version]` appended.
     convenience init(extraArguments: [Int: [String]] = [:], extra: JSONObject = JSONObject(), commandSeconds: Double = 5) throws {
-        let peers: [JSON] = (1...5).map { version in
+        let peers: [JSON] = Schema.tgp.versions.map { version in
             .object([
                 "name": .string("v\(version)"), "version": .integer(version),
                 "argv": .array((Built.peer(version) + (extraArguments[version] ?? [])).map(JSON.string)),

@@ -22,7 +22,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
 }
 
 @Suite struct ContractTests {
-    @Test(arguments: 1...5, Role.allCases)
+    @Test(arguments: Schema.tgp.versions, Role.allCases)
     func helloDescribesThePeer(version: Int, role: Role) throws {
         let peer = try PeerProcess(version: version, role: role)
         expectHello(try peer.request(.hello), version: version, role: role)
