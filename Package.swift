@@ -9,10 +9,6 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(con
 /// A peer is one thread over one poll loop, and the compiler proves its static accesses
 /// exclusive; the run-time checks of its class properties cost ~9% of a gateway's CPU under load.
 let uncheckedExclusivity: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-/// One executable per released TGP version. Each links the whole schema (all five versions) and is
-/// limited to its own version when it starts (PeerMain.run(version:)); only a peer built from an
-/// older commit lacks a newer version's code.
-let peerVersions = 1...5
 
 let package = Package(
     name: "compat",
@@ -21,7 +17,9 @@ let package = Package(
         .library(name: "TGP", targets: ["TGP"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .executable(name: "compat", targets: ["compat"]),
-    ] + peerVersions.map { .executable(name: "peer-v\($0)", targets: ["peer-v\($0)"]) },
+        // The reference peer of every released TGP version: `peer --schema-version N --role client|gateway`.
+        .executable(name: "peer", targets: ["peer"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Latency distributions for `compat bench`.
@@ -57,6 +55,15 @@ let package = Package(
             path: "Sources/VersionedPeers/Peer",
             swiftSettings: uncheckedExclusivity
         ),
+        // One executable for every version: it links the whole schema and is limited to the version
+        // N of `--schema-version N` (one of the schema's versions) when it starts; only a peer built
+        // from an older commit lacks a newer version's code.
+        .executableTarget(
+            name: "peer",
+            dependencies: ["VersionedPeers"],
+            path: "Sources/VersionedPeers/peer",
+            linkerSettings: staticRuntime
+        ),
         // The runner: matrix, cells, checks, child processes and reports; the `compat` command over it.
         .target(
             name: "CompatRunner",
@@ -77,23 +84,13 @@ let package = Package(
         .testTarget(name: "SchemaXMLTests", dependencies: ["SchemaXML", "SBE", "TGP"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"]
-                + peerVersions.map { .target(name: "peer-v\($0)") }
+            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries", "peer"]
         ),
         .testTarget(
             name: "CompatRunnerTests",
-            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries"]
-                + peerVersions.map { .target(name: "peer-v\($0)") },
+            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries", "peer"],
             // Small misbehaving peers (shell scripts) that matrix files in the tests point at.
             exclude: ["Peers"]
         ),
     ]
-        + peerVersions.map {
-            .executableTarget(
-                name: "peer-v\($0)",
-                dependencies: ["VersionedPeers"],
-                path: "Sources/VersionedPeers/peer-v\($0)",
-                linkerSettings: staticRuntime
-            )
-        }
 )

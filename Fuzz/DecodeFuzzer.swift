@@ -1,6 +1,7 @@
 // libFuzzer target over the TGP decoder. NOT a SwiftPM target: scripts/fuzz compiles it
 // together with Sources/Protocol/*.swift using `swiftc -sanitize=fuzzer,address`
-// (see docs/FUZZING.md). The receiver's maximum version comes from TGP_FUZZ_VERSION (1...5).
+// (see docs/FUZZING.md). The receiver's maximum version comes from TGP_FUZZ_VERSION, one of the
+// schema's versions (Schema.tgp.versions).
 //
 // Every input must end in a value or a DecodeError. On top of "no crash, no trap, no read
 // past the end, no hang" (the sanitizers and libFuzzer's -timeout watch those), two oracles
@@ -15,10 +16,10 @@ import Glibc
 import Darwin
 #endif
 
-/// The receiver's newest version, read once from TGP_FUZZ_VERSION (default 5).
+/// The receiver's newest version, read once from TGP_FUZZ_VERSION (default: the schema's latest).
 let fuzzMaxVersion: Int = {
-    guard let raw = getenv("TGP_FUZZ_VERSION"), let value = Int(String(cString: raw)), (1...5).contains(value) else {
-        return 5
+    guard let raw = getenv("TGP_FUZZ_VERSION"), let value = Int(String(cString: raw)), Schema.tgp.versions.contains(value) else {
+        return Schema.tgp.latestVersion
     }
     return value
 }()

@@ -16,7 +16,7 @@ struct BuiltPeerTests {
     private func repositoryMatrix(ref: String = "HEAD") throws -> (matrix: TestMatrix, commit: String) {
         let matrix = try TestMatrix(
             text: """
-                {"peers": [{"name": "v3", "version": 3, "argv": ["\(Built.peer(3))"]},
+                {"peers": [{"name": "v3", "version": 3, "argv": \(argvJSON(Built.peer(3)))},
                            {"name": "v3@r1", "version": 3, "build": {"ref": "\(ref)", "product": "peer-v3"}}]}
                 """)
         for arguments in [
@@ -27,6 +27,13 @@ struct BuiltPeerTests {
         }
         let head = try PeerProcess.run(["git", "-C", matrix.folder, "rev-parse", "HEAD"])
         return (matrix, head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Puts at `path` what a commit of the one-product-per-version era built as `peer-v3`: a program
+    /// that plays version 3 when started with `--role` alone (today's peer, as version 3).
+    private func installPeerV3(at path: String) throws {
+        try "#!/bin/sh\nexec '\(Built.peerProgram)' --schema-version 3 \"$@\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 
     /// The cache folder the commit's peers go to with the toolchain on PATH.
@@ -40,7 +47,7 @@ struct BuiltPeerTests {
         let (matrix, commit) = try repositoryMatrix()
         let entry = try entryFolder(matrix, commit: commit)
         try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Built.peer(3), toPath: entry + "/peer-v3")
+        try installPeerV3(at: entry + "/peer-v3")
 
         let build = try runCompat(["peers", "build", "--matrix", matrix.path])
         #expect(build.status == 0, "\(build.stderr)")
@@ -101,7 +108,7 @@ struct BuiltPeerTests {
         let unnamed = kept.replacingOccurrences(of: commit, with: String(repeating: "0", count: 40))
         for folder in [kept, unnamed] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: Built.peer(3), toPath: folder + "/peer-v3")
+            try installPeerV3(at: folder + "/peer-v3")
         }
         let dry = try runCompat(["peers", "prune", "--matrix", matrix.path, "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")

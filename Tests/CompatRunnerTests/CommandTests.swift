@@ -195,7 +195,7 @@ struct CommandTests {
 
     // MARK: compat matrix run
 
-    @Test("matrix run over the full 5×5: the grid, results.json, junit.xml and summary.md")
+    @Test("matrix run over every version × every version: the grid, results.json, junit.xml and summary.md")
     func fullMatrix() throws {
         let matrix = try TestMatrix()
         let reports = matrix.folder + "/reports"
@@ -206,24 +206,37 @@ struct CommandTests {
         #expect(run.status == 0, "\(run.stdout.prefix(3000))\n\(run.stderr)")
 
         // The grid: rows are clients, columns gateways, states from the schema's negotiation rule.
-        let names = (1...5).map { "v\($0)" }
+        let versions = Schema.tgp.versions
+        let names = versions.map { "v\($0)" }
+        let cellCount = versions.count * versions.count
+        /// Whether a client of version `client` and a gateway of version `gateway` negotiate a version.
+        func accepted(_ client: Int, _ gateway: Int) -> Bool {
+            if case .accepted = Negotiation(client: Schema.tgp.peerRanges[client]!, gateway: Schema.tgp.peerRanges[gateway]!) {
+                true
+            } else {
+                false
+            }
+        }
+        let passing = versions.flatMap { client in versions.filter { accepted(client, $0) } }.count
+        let incompatible = cellCount - passing
         var expectedGrid = ["client \\ gateway" + names.map { "  " + $0.padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()]
-        for client in 1...5 {
+        for client in versions {
             var row = "v\(client)".padding(toLength: 16, withPad: " ", startingAt: 0)
-            for gateway in 1...5 {
-                let negotiation = Negotiation(client: Schema.tgp.peerRanges[client]!, gateway: Schema.tgp.peerRanges[gateway]!)
-                let label = if case .accepted = negotiation { "PASS" } else { "INCOMPAT" }
+            for gateway in versions {
+                let label = accepted(client, gateway) ? "PASS" : "INCOMPAT"
                 row += "  " + label.padding(toLength: 8, withPad: " ", startingAt: 0)
             }
             expectedGrid.append(row)
         }
         let trimmed = expectedGrid.map { String($0.reversed().drop { $0 == " " }.reversed()) }
         let printed = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(Array(printed.prefix(6)) == trimmed, "\(run.stdout.prefix(3000))")
-        let cellsShown = printed.prefix(6).dropFirst().flatMap { $0.split(separator: " ").dropFirst() }
-        #expect(cellsShown.filter { $0 == "PASS" }.count == 19)
-        #expect(cellsShown.filter { $0 == "INCOMPAT" }.count == 6)
-        let totals = lines(of: run.stdout, matching: #"19 PASS · 6 INCOMPATIBLE · 25 cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#)
+        #expect(Array(printed.prefix(versions.count + 1)) == trimmed, "\(run.stdout.prefix(3000))")
+        let cellsShown = printed.prefix(versions.count + 1).dropFirst().flatMap { $0.split(separator: " ").dropFirst() }
+        #expect(cellsShown.filter { $0 == "PASS" }.count == passing)
+        #expect(cellsShown.filter { $0 == "INCOMPAT" }.count == incompatible)
+        let totals = lines(
+            of: run.stdout,
+            matching: #"\#(passing) PASS · \#(incompatible) INCOMPATIBLE · \#(cellCount) cells · \d+ checks · wall [0-9.]+ s, 2 jobs"#)
         #expect(totals.count == 1, "\(run.stdout.prefix(3000))")
         let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")
         #expect(run.stdout.hasSuffix("reports written to \(reports) (run \(runId))\n"))
@@ -233,14 +246,14 @@ struct CommandTests {
         // results.json
         let results = try jsonObject(at: reports + "/results.json")
         let cells = try #require(results["cells"] as? [[String: Any]])
-        #expect(cells.count == 25)
+        #expect(cells.count == cellCount)
         #expect(results["allExpected"] as? Bool == true)
         #expect(results["clients"] as? [String] == names)
         #expect(results["gateways"] as? [String] == names)
         let states = try #require((results["totals"] as? [String: Any])?["states"] as? [String: Int])
-        #expect(states["PASS"] == 19 && states["INCOMPATIBLE"] == 6 && states["FAIL"] == 0, "\(states)")
+        #expect(states["PASS"] == passing && states["INCOMPATIBLE"] == incompatible && states["FAIL"] == 0, "\(states)")
         let allChecks = try checks(in: results)
-        #expect(allChecks.count >= 25 * 10)
+        #expect(allChecks.count >= cellCount * 10)
         #expect(allChecks.allSatisfy { $0.status == "passed" }, "\(allChecks.filter { $0.status != "passed" }.map(\.name).prefix(5))")
         #expect((results["totals"] as? [String: Any])?["checks"] as? Int == allChecks.count)
         if let checkCount = totals.first?.split(separator: " · ")[3].split(separator: " ").first {
@@ -255,7 +268,7 @@ struct CommandTests {
         let root = try #require(document.rootElement())
         #expect(root.name == "testsuites")
         let suites = root.elements(forName: "testsuite")
-        #expect(suites.count == 25)
+        #expect(suites.count == cellCount)
         let cases = suites.flatMap { $0.elements(forName: "testcase") }
         #expect(cases.count == allChecks.count)
         #expect(Set(cases.compactMap { $0.attribute(forName: "name")?.stringValue }) == Set(allChecks.map(\.name)))
@@ -267,8 +280,10 @@ struct CommandTests {
         // summary.md
         let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
         #expect(summary.hasPrefix("## Compatibility matrix: as expected\n"))
-        #expect(summary.contains("All 25 cells as expected."))
-        #expect(summary.contains("| v1 | PASS | PASS | PASS | INCOMPATIBLE | INCOMPATIBLE |"), "\(summary)")
+        #expect(summary.contains("All \(cellCount) cells as expected."))
+        let first = try #require(versions.first)
+        let firstRow = versions.map { accepted(first, $0) ? "PASS" : "INCOMPATIBLE" }
+        #expect(summary.contains("| v\(first) | " + firstRow.joined(separator: " | ") + " |"), "\(summary)")
 
         // Every cell passed or was refused cleanly: none kept a folder.
         #expect(temporaryFolders().subtracting(before).isEmpty)
@@ -295,7 +310,8 @@ struct CommandTests {
 
     @Test("a bad matrix file: exit 2, the file and the key named")
     func badMatrixFile() throws {
-        let peers = (1...5).map { #"{"name": "v\#($0)", "version": \#($0), "argv": ["\#(Built.peer($0))"]}"# }.joined(separator: ", ")
+        let peers = Schema.tgp.versions.map { #"{"name": "v\#($0)", "version": \#($0), "argv": \#(argvJSON(Built.peer($0)))}"# }
+            .joined(separator: ", ")
         let matrix = try TestMatrix(text: #"{"peers": [\#(peers)], "transport": "udp"}"#)
         for arguments in [["pair", "v3", "v5"], ["matrix", "run"], ["list"]] {
             let run = try compat(arguments + ["--matrix", matrix.path, "--fixtures", fixtures])
@@ -322,7 +338,7 @@ struct CommandTests {
             ]))
         let wrapper = matrix.folder + "/peer-v3-wrapper"
         let marker = matrix.folder + "/started"
-        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec '\(Built.peer(3))' \"$@\"\n".write(
+        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\nexec \(Built.peer(3).map { "'\($0)'" }.joined(separator: " ")) \"$@\"\n".write(
             toFile: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
         let expected = "compat: \(matrix.path): peer \"v5\": program \(matrix.folder)/peer-v5-missing does not exist\n"
@@ -357,7 +373,7 @@ struct CommandTests {
         let unknownPeer = try compat(["pair", "v3", "v9"] + common)
         #expect(unknownPeer.status == 2)
         #expect(
-            unknownPeer.stderr == "compat: \(matrix.path): no peer named \"v9\" to be the gateway (peers: v1, v2, v3, v4, v5)\n",
+            unknownPeer.stderr == "compat: \(matrix.path): no peer named \"v9\" to be the gateway (peers: \(versionNames))\n",
             "\(unknownPeer.stderr)")
         let unknownClient = try compat(["pair", "x", "v3"] + common)
         #expect(unknownClient.status == 2)
@@ -387,7 +403,7 @@ struct CommandTests {
         let badClients = try compat(["matrix", "run", "--clients", "v3,v9"] + common)
         #expect(badClients.status == 2, "\(badClients.status)")
         #expect(
-            badClients.stderr == "compat: --clients v9: not a peer of \(matrix.path) in that role (v1, v2, v3, v4, v5)\n",
+            badClients.stderr == "compat: --clients v9: not a peer of \(matrix.path) in that role (\(versionNames))\n",
             "\(badClients.stderr)")
 
         for bad in [unknownPeer, unknownOption, zeroJobs, badMessage, badClients] {
@@ -462,8 +478,12 @@ struct CommandTests {
             #expect(temporaryFolders("compat-v3-v3-").subtracting(before) == [folder])
         }
         // How each peer ended, its command and its stderr.
-        expectContains(failing.stdout, "\n    client v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role client\n")
-        expectContains(failing.stdout, "\n    gateway v3: exit 0\n      command: \(Built.peer(3)) --fault var-data-255 --role gateway\n")
+        expectContains(
+            failing.stdout,
+            "\n    client v3: exit 0\n      command: \(Built.peer(3).joined(separator: " ")) --fault var-data-255 --role client\n")
+        expectContains(
+            failing.stdout,
+            "\n    gateway v3: exit 0\n      command: \(Built.peer(3).joined(separator: " ")) --fault var-data-255 --role gateway\n")
 
         // results.json agrees with the terminal and gives each failure its reproducer.
         let results = try jsonObject(at: reports + "/results.json")

@@ -32,7 +32,7 @@ struct ContainmentTests {
     static func wrapping(_ name: String, pids: String) -> JSON {
         .object([
             "name": .string(name), "version": 3,
-            "argv": .array([.string(TestPeers.script(name)), "--pids", .string(pids), "--peer", .string(Built.peer(3))]),
+            "argv": .array([.string(TestPeers.script(name)), "--pids", .string(pids), "--peer", .string(Built.peerProgram)]),
         ])
     }
 

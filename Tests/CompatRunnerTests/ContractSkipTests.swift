@@ -133,7 +133,7 @@ struct ContractSkipTests {
         let matrix = try TestMatrix()
         var root = try JSON.parse(String(contentsOfFile: matrix.path, encoding: .utf8)).objectValue!
         let bad: JSON = .object([
-            "name": "bad", "version": 3, "argv": .array([.string(TestPeers.script("badcontract")), "--peer", .string(Built.peer(3))]),
+            "name": "bad", "version": 3, "argv": .array([.string(TestPeers.script("badcontract")), "--peer", .string(Built.peerProgram)]),
         ])
         root["peers"] = .array((root["peers"]?.arrayValue ?? []) + [bad])
         let edited = try TestMatrix(json: .object(root))

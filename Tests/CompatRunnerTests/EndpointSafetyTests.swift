@@ -117,7 +117,7 @@ struct ReportedEndpointTests {
         let liar: JSON = .object([
             "name": "liar", "version": 3, "argv": .array([.string(TestPeers.script("reports")), "--report", .string(endpoint)]),
         ])
-        let v3: JSON = .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])])
+        let v3: JSON = .object(["name": "v3", "version": 3, "argv": .array(Built.peer(3).map(JSON.string))])
         let matrix = try TestMatrix(
             json: .object([
                 "peers": .array([v3, liar]), "clients": ["v3"], "gateways": ["liar"],

@@ -78,7 +78,7 @@ struct EnvironmentFaultTests {
         let client = String(repeating: "c", count: 64)
         let gateway = String(repeating: "g", count: 64)
         let peers: [JSON] = [(client, 3), (gateway, 5)].map { name, version in
-            .object(["name": .string(name), "version": .integer(version), "argv": .array([.string(Built.peer(version))])])
+            .object(["name": .string(name), "version": .integer(version), "argv": .array(Built.peer(version).map(JSON.string))])
         }
         let matrix = try TestMatrix(json: .object(["peers": .array(peers), "clients": [.string(client)], "gateways": [.string(gateway)]]))
         let run = try runCompat(
@@ -107,7 +107,7 @@ struct EnvironmentFaultTests {
         let script = matrix.folder + "/bad-peer"
         try write("\(shebang)\necho never\n", to: script, mode: 0o755)
         let peers: JSON = .array([
-            .object(["name": "v3", "version": 3, "argv": .array([.string(Built.peer(3))])]),
+            .object(["name": "v3", "version": 3, "argv": .array(Built.peer(3).map(JSON.string))]),
             .object(["name": "bad", "version": 3, "argv": .array([.string(script)])]),
         ])
         try JSON.object(["peers": peers]).serialized.write(toFile: matrix.path, atomically: true, encoding: .utf8)

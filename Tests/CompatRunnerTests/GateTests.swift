@@ -4,6 +4,7 @@ import BuiltBinaries
 import Foundation
 import FoundationXML
 import MiniJSON
+import TGP
 import Testing
 
 @Suite("compat gate", .serialized)
@@ -25,10 +26,13 @@ struct GateTests {
         let junit = try XMLDocument(contentsOf: URL(fileURLWithPath: reports + "/junit.xml"))
         let suites = try junit.nodes(forXPath: "/testsuites/testsuite/@name").compactMap(\.stringValue)
         #expect(suites.prefix(2) == ["schema", "fixtures"])
-        // The 25 cells, a fleet on each of the 5 gateways, and both ways of the 4 adjacent upgrades.
-        let scenarios = (1...5).map { "fleet=v\($0)" } + (1...4).flatMap { ["upgrade=v\($0)-v\($0 + 1)", "upgrade=v\($0 + 1)-v\($0)"] }
+        // A cell per client × gateway, a fleet on each gateway, and both ways of each upgrade to the next version.
+        let versions = Schema.tgp.versions
+        let scenarios =
+            versions.map { "fleet=v\($0)" }
+            + zip(versions, versions.dropFirst()).flatMap { ["upgrade=v\($0)-v\($1)", "upgrade=v\($1)-v\($0)"] }
         // Then the stale known failures section, last.
-        #expect(suites.count == 2 + 25 + scenarios.count + 1)
+        #expect(suites.count == 2 + versions.count * versions.count + scenarios.count + 1)
         #expect(Set(suites.dropLast().suffix(scenarios.count)) == Set(scenarios))
         #expect(suites.last == "stale-known-failures")
         let runId = try #require(printedRunId(run.stdout), "\(run.stdout.suffix(300))")

@@ -276,7 +276,7 @@ func misbehavingMatrix(
     let matrix = try TestMatrix(json: .object([:]))
     let peers: [JSON] =
         reference.map { version in
-            .object(["name": .string("v\(version)"), "version": .integer(version), "argv": .array([.string(Built.peer(version))])])
+            .object(["name": .string("v\(version)"), "version": .integer(version), "argv": .array(Built.peer(version).map(JSON.string))])
         } + testPeers.map { TestPeers.entry($0, pids: matrix.folder + "/\($0).pids") } + extraPeers
     let root: JSON = .object([
         "peers": .array(peers), "clients": .array(clients.map(JSON.string)), "gateways": .array(gateways.map(JSON.string)),
@@ -307,7 +307,8 @@ struct LeftoverTests {
         // The sampler saw the peers, so the process checks below look at real pids.
         let peers = compat.childrenSeen
         #expect(!peers.isEmpty, "no child of compat was ever seen")
-        #expect(peers.allSatisfy { $0.commandLine.isEmpty || $0.commandLine.contains("/peer-v") }, "\(peers)")
+        #expect(
+            peers.allSatisfy { $0.commandLine.isEmpty || $0.commandLine.hasPrefix(Built.peerProgram + " --schema-version ") }, "\(peers)")
         let left = compat.leftovers()
         #expect(left.isEmpty, "\(left.joined(separator: "\n"))")
     }

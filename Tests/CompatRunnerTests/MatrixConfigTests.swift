@@ -5,6 +5,7 @@
 import BuiltBinaries
 import CompatRunner
 import Foundation
+import TGP
 import Testing
 
 /// One peer entry as matrix.json text.
@@ -31,7 +32,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, support, timeouts, transport)"
         },
         BadMatrix(label: "peers missing", text: #"{"transport": "ipc"}"#) {
-            #"\#($0): peers: missing: list the peers, e.g. {"name": "v3", "version": 3, "argv": ["path/to/peer-v3"]}"#
+            #"\#($0): peers: missing: list the peers, e.g. {"name": "v3", "version": 3, "argv": ["path/to/peer", "--schema-version", "3"]}"#
         },
         BadMatrix(label: "peers empty", text: #"{"peers": []}"#) {
             "\($0): peers: must be a non-empty array"
@@ -51,7 +52,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             #"\#($0): peers[0].name: "-v1" may not start with '-' (compat pair would read it as an option)"#
         },
         BadMatrix(label: "a version that was never released", text: #"{"peers": [\#(peer("v1", 1)), \#(peer("v7", 7))]}"#) {
-            "\($0): peers[1].version: 7 is not a released TGP version (1, 2, 3, 4, 5)"
+            "\($0): peers[1].version: 7 is not a released TGP version (\(Schema.tgp.versions.map(String.init).joined(separator: ", ")))"
         },
         BadMatrix(label: "argv as a shell string", text: #"{"peers": [\#(peer("v1", 1, #""a string""#))]}"#) {
             "\($0): peers[0].argv: must be an array of strings (never a shell string)"
@@ -215,7 +216,7 @@ struct MatrixConfigTests {
                 {"peers": [
                   {"name": "rel", "version": 3, "argv": ["bin/peer", "--fault", "x"]},
                   {"name": "dots", "version": 4, "argv": ["./tools/../bin/peer"]},
-                  {"name": "abs", "version": 5, "argv": ["/opt/peer-v5", "bin/not-a-program"]}
+                  {"name": "abs", "version": 5, "argv": ["/opt/peer", "bin/not-a-program"]}
                 ]}
                 """#)
         let config = try MatrixConfig.load(path: matrix.path)
@@ -227,7 +228,7 @@ struct MatrixConfigTests {
         #expect(config.peers[0].resolvedArgv == [matrix.folder + "/bin/peer", "--fault", "x"])
         #expect(config.peers[1].resolvedArgv == [matrix.folder + "/bin/peer"])
         // Only the program is resolved, never its arguments.
-        #expect(config.peers[2].resolvedArgv == ["/opt/peer-v5", "bin/not-a-program"])
+        #expect(config.peers[2].resolvedArgv == ["/opt/peer", "bin/not-a-program"])
     }
 
     @Test("a bare program name is found on PATH")
@@ -274,16 +275,22 @@ struct MatrixConfigTests {
         #expect(config.knownFailures.map { [$0.client, $0.gateway, $0.check, $0.reason] } == [["*", "v3", "NewOrder/c2g/*", "issue 7"]])
     }
 
-    @Test("the repository's matrix.json loads: today's five peers and release r1's five, in both roles, r1's not built by loading")
+    @Test(
+        "the repository's matrix.json loads: today's peer of each version and release r1's five, in both roles, r1's not built by loading")
     func repositoryMatrix() throws {
         let config = try MatrixConfig.load(path: Built.repositoryRoot + "/matrix.json")
-        #expect(config.peers.map(\.name) == ["v1", "v2", "v3", "v4", "v5", "v1@r1", "v2@r1", "v3@r1", "v4@r1", "v5@r1"])
-        #expect(config.peers.map(\.version) == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
+        let today = Schema.tgp.versions
+        // Release r1 had five versions, each its own product at its commit.
+        let r1 = Array(1...5)
+        #expect(config.peers.map(\.name) == today.map { "v\($0)" } + r1.map { "v\($0)@r1" })
+        #expect(config.peers.map(\.version) == today + r1)
         #expect(config.clients == config.gateways)
-        #expect(config.peers[2].resolvedArgv == [Built.repositoryRoot + "/.build/release/peer-v3"])
-        let released = config.peers.dropFirst(5)
+        for (peer, version) in zip(config.peers, today) {
+            #expect(peer.resolvedArgv == [Built.repositoryRoot + "/.build/release/peer", "--schema-version", "\(version)"])
+        }
+        let released = config.peers.dropFirst(today.count)
         #expect(Set(released.map { $0.build?.ref }) == ["a50ba317117c790a540bdb0662fc9c6e4a44321f"])
-        #expect(released.map { $0.build?.product } == (1...5).map { "peer-v\($0)" })
+        #expect(released.map { $0.build?.product } == r1.map { "peer-v\($0)" })
         #expect(released.allSatisfy { $0.resolvedArgv.isEmpty })
     }
 
@@ -302,10 +309,10 @@ struct MatrixConfigTests {
 
     @Test("a missing program under .build says to build the peers")
     func missingBuiltProgram() throws {
-        let matrix = try TestMatrix(text: #"{"peers": [\#(peer("v3", 3, #"[".build/release/peer-v3"]"#))]}"#)
+        let matrix = try TestMatrix(text: #"{"peers": [\#(peer("v3", 3, #"[".build/release/peer", "--schema-version", "3"]"#))]}"#)
         let config = try MatrixConfig.load(path: matrix.path)
         expectConfigError(
-            #"\#(matrix.path): peer "v3": program \#(matrix.folder)/.build/release/peer-v3 does not exist (build the peers first: swift build -c release)"#
+            #"\#(matrix.path): peer "v3": program \#(matrix.folder)/.build/release/peer does not exist (build the peers first: swift build -c release)"#
         ) {
             try config.validatePrograms(for: ["v3"])
         }
@@ -334,7 +341,7 @@ struct MatrixConfigTests {
     /// The known failures of a file, read through MatrixConfig as `compat` reads them.
     private func knownFailures(_ entries: [(client: String, gateway: String, check: String)]) throws -> [KnownFailure] {
         let list = entries.map { #"{"client": "\#($0.client)", "gateway": "\#($0.gateway)", "check": "\#($0.check)", "reason": "r"}"# }
-        let peers = (1...5).map { peer("v\($0)", $0) }.joined(separator: ", ")
+        let peers = Schema.tgp.versions.map { peer("v\($0)", $0) }.joined(separator: ", ")
         let matrix = try TestMatrix(text: #"{"peers": [\#(peers)], "knownFailures": [\#(list.joined(separator: ", "))]}"#)
         return try MatrixConfig.load(path: matrix.path).knownFailures
     }

@@ -5,18 +5,25 @@ import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
+import TGP
+
+/// An argv as a matrix file writes it: a JSON array of strings.
+func argvJSON(_ argv: [String]) -> String { JSON.array(argv.map(JSON.string)).serialized }
+
+/// The names of the test matrix's peers, one per version of the schema: "v1, v2, v3, v4, v5".
+let versionNames = Schema.tgp.versions.map { "v\($0)" }.joined(separator: ", ")
 
 /// A matrix file in its own temporary folder, removed when the value goes away.
 final class TestMatrix {
     let folder: String
     var path: String { folder + "/matrix.json" }
 
-    /// The five reference peers (`v1` … `v5`), each with `extraArguments[version]` appended.
+    /// The reference peer of each version of the schema (`v1` … `v5`), each with `extraArguments[version]` appended.
     convenience init(extraArguments: [Int: [String]] = [:], extra: JSONObject = JSONObject(), commandSeconds: Double = 5) throws {
-        let peers: [JSON] = (1...5).map { version in
+        let peers: [JSON] = Schema.tgp.versions.map { version in
             .object([
                 "name": .string("v\(version)"), "version": .integer(version),
-                "argv": .array(([Built.peer(version)] + (extraArguments[version] ?? [])).map(JSON.string)),
+                "argv": .array((Built.peer(version) + (extraArguments[version] ?? [])).map(JSON.string)),
             ])
         }
         var root: JSONObject = [

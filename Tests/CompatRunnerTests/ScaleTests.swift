@@ -7,6 +7,7 @@
 import BuiltBinaries
 import Foundation
 import MiniJSON
+import TGP
 import Testing
 
 @testable import CompatRunner
@@ -78,9 +79,9 @@ struct ScaleTests {
 
     // MARK: knownFailures
 
-    /// The five reference peers' matrix with `entries` as knownFailures (client, gateway, check, reason).
+    /// A matrix of a peer of each version of the schema with `entries` as knownFailures (client, gateway, check, reason).
     private func matrix(knownFailures entries: [(String, String, String, String)]) throws -> TestMatrix {
-        let peers = (1...5).map { #"{"name": "v\#($0)", "version": \#($0), "argv": ["/bin/true"]}"# }.joined(separator: ", ")
+        let peers = Schema.tgp.versions.map { #"{"name": "v\#($0)", "version": \#($0), "argv": ["/bin/true"]}"# }.joined(separator: ", ")
         let known = entries.map { #"{"client": "\#($0.0)", "gateway": "\#($0.1)", "check": "\#($0.2)", "reason": "\#($0.3)"}"# }
         return try TestMatrix(text: "{\"peers\": [\(peers)], \"knownFailures\": [\n\(known.joined(separator: ",\n"))\n]}")
     }

@@ -12,6 +12,13 @@ import Testing
 
 private let tgp = Schema.tgp
 
+extension Schema {
+    /// This schema with `version`'s peer range (N3) replaced, every other version's as it is.
+    func with(range: ClosedRange<Int>, of version: Int) -> Schema {
+        with(peerRanges: peerRanges.merging([version: range]) { $1 })
+    }
+}
+
 /// One rule: the edit, and the change it must draw (`rule@location`).
 struct SchemaRuleCase: Sendable, CustomTestStringConvertible {
     let expected: String
@@ -121,8 +128,8 @@ struct SchemaDiffTests {
                 parts.groups = [GroupSchema("levels", since: 2, fields: fields)]
             }
         },
-        SchemaRuleCase("range-narrowed@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 3...4, 5: 3...5]) },
-        SchemaRuleCase("range-widened@v4:peer-range") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5]) },
+        SchemaRuleCase("range-narrowed@v4:peer-range") { tgp.with(range: 3...4, of: 4) },
+        SchemaRuleCase("range-widened@v4:peer-range") { tgp.with(range: 1...4, of: 4) },
         SchemaRuleCase("block-length-changed@v5:NewOrder") { tgp.editing("NewOrder") { $0.fields.edit("stp") { $0.with(offset: 40) } } },
         SchemaRuleCase("block-length-changed@v3:MarketDataSnapshot.levels") {
             tgp.editing("MarketDataSnapshot") { parts in
@@ -133,7 +140,9 @@ struct SchemaDiffTests {
         },
         SchemaRuleCase("schema-id-changed@schemaId") { tgp.with(schemaId: 0x5448) },
         SchemaRuleCase("limit-changed@limits.maxFrameSize") { tgp.with(maxFrameSize: 8192) },
-        SchemaRuleCase("version-removed@v5") { tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 2...4]) },
+        SchemaRuleCase("version-removed@v\(tgp.latestVersion)") {
+            tgp.with(peerRanges: tgp.peerRanges.filter { $0.key != tgp.latestVersion })
+        },
     ]
 
     @Test func todaysSchemaAgainstItsOwnLockHasNoChange() {
@@ -176,7 +185,7 @@ struct SchemaDiffTests {
         let sideChanges = SchemaDiff.breakingChanges(locked: SchemaLock(schema: tgp), current: moved).filter {
             $0.location.hasSuffix(":NewOrder.side")
         }
-        #expect(sideChanges.map(\.id) == (1...5).map { "field-moved@v\($0):NewOrder.side" })
+        #expect(sideChanges.map(\.id) == tgp.versions.map { "field-moved@v\($0):NewOrder.side" })
     }
 
     @Test func anAdditiveV6IsNotBreaking() {
@@ -233,7 +242,7 @@ struct SchemaDiffTests {
 
     @Test func theLockRoundTrips() throws {
         let lock = SchemaLock(schema: tgp)
-        #expect(lock.lockedVersions == [1, 2, 3, 4, 5])
+        #expect(lock.lockedVersions == tgp.versions)
         let text = lock.rendered
         let read = try SchemaLock.parse(data: Array(text.utf8), source: "test")
         #expect(read == lock)
@@ -242,7 +251,7 @@ struct SchemaDiffTests {
         #expect(text.contains("\n            {\"name\": \"side\", \"type\": \"Side\", \"offset\": 20, \"size\": 1, \"since\": 1},\n"))
         #expect(text.contains("\"limits\": {\"maxFrameSize\": 4096, \"maxVarDataLength\": 1024, \"maxGroupEntries\": 64}"))
         let versionKeys = try #require(JSON.parse(text)["versions"]?.objectValue?.keys)
-        #expect(versionKeys == ["1", "2", "3", "4", "5"])
+        #expect(versionKeys == tgp.versions.map(String.init))
 
         let folder = try SchemaTestFolder()
         try lock.write(to: folder.path + "/schema-lock.json")
@@ -251,7 +260,7 @@ struct SchemaDiffTests {
 
     @Test func theCommittedLockHoldsTheReleasedVersionsAndMatchesTodaysSchema() throws {
         let lock = try SchemaLock.load(path: Built.fixtures + "/schema-lock.json")
-        #expect(lock.lockedVersions == [1, 2, 3, 4, 5])
+        #expect(lock.lockedVersions == tgp.versions)
         #expect(lock == SchemaLock(schema: tgp))
         let allowed = try AllowedBreaks.load(path: Built.fixtures + "/allowed-breaks.json")
         #expect(allowed.entries == [])
@@ -318,16 +327,16 @@ struct SchemaDiffTests {
             .with(peerRanges: tgp.peerRanges.merging([6: 4...6]) { $1 })
         let released = try SchemaLock.updating(lock, to: v6, allowBreaking: false)
         #expect(released.changed && released.addedVersions == [6])
-        #expect(released.lock.lockedVersions == [1, 2, 3, 4, 5, 6])
+        #expect(released.lock.lockedVersions == tgp.versions + [6])
         #expect(released.lock.versions[6] == SchemaSnapshot(v6, version: 6))
-        for version in 1...5 { #expect(released.lock.versions[version] == lock.versions[version]) }
+        for version in tgp.versions { #expect(released.lock.versions[version] == lock.versions[version]) }
         // Once v6 is locked, moving its new message out of it is breaking.
         #expect(
             SchemaDiff.breakingChanges(locked: released.lock, current: tgp.with(peerRanges: v6.peerRanges)).map(\.id).contains(
                 "template-removed@v6:Quote"))
 
         let fresh = try SchemaLock.updating(nil, to: tgp, allowBreaking: false)
-        #expect(fresh.addedVersions == [1, 2, 3, 4, 5] && fresh.lock == lock)
+        #expect(fresh.addedVersions == tgp.versions && fresh.lock == lock)
     }
 
     @Test func allowedBreaksFileErrorsNameTheKey() {
@@ -377,7 +386,7 @@ struct SchemaDiffTests {
     @Test func anAllowedBreakIsReportedAsAllowedNotBreaking() throws {
         let folder = try SchemaTestFolder()
         try SchemaLock(schema: tgp).write(to: folder.path + "/schema-lock.json")
-        let narrowed = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 3...4, 5: 3...5])
+        let narrowed = tgp.with(range: 3...4, of: 4)
 
         let unallowed = try schemaSection(fixtures: folder.path, baseline: nil, schema: narrowed)
         #expect(!unallowed.passed)
@@ -408,7 +417,7 @@ struct SchemaDiffTests {
         let folder = try SchemaTestFolder()
         let fixtures = folder.path + "/fixtures"
         try FileManager.default.createDirectory(atPath: fixtures, withIntermediateDirectories: true)
-        let old = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5])
+        let old = tgp.with(range: 1...4, of: 4)
         try SchemaLock(schema: old).write(to: fixtures + "/schema-lock.json")
         for arguments in [
             ["init", "-q"], ["add", "fixtures"],
@@ -440,7 +449,7 @@ struct SchemaDiffTests {
         let folder = try SchemaTestFolder()
         let ok = try runCompat(["schema", "lock", "--fixtures", folder.path])
         #expect(ok.status == 0, "\(ok.stderr)")
-        #expect(ok.stdout.contains("locked v1, v2, v3, v4, v5"))
+        #expect(ok.stdout.contains("locked " + tgp.versions.map { "v\($0)" }.joined(separator: ", ")))
         #expect(try AllowedBreaks.load(path: folder.path + "/allowed-breaks.json") == AllowedBreaks())
         #expect(try SchemaLock.load(path: folder.path + "/schema-lock.json") == SchemaLock(schema: tgp))
         let again = try runCompat(["schema", "lock", "--fixtures", folder.path])
@@ -451,7 +460,7 @@ struct SchemaDiffTests {
         #expect(clean.stdout.contains("no breaking change"))
 
         // A lock whose v4 peer range was wider: today's narrows it.
-        let wider = tgp.with(peerRanges: [1: 1...1, 2: 1...2, 3: 1...3, 4: 1...4, 5: 3...5])
+        let wider = tgp.with(range: 1...4, of: 4)
         try SchemaLock(schema: wider).write(to: folder.path + "/schema-lock.json")
         let breaking = try runCompat(["schema", "diff", "--fixtures", folder.path])
         #expect(breaking.status == 1)

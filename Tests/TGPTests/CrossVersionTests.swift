@@ -67,7 +67,7 @@ struct CrossVersionTests {
         #expect(decoded.header == FrameHeader(blockLength: 40, templateId: 10, schemaId: 0x5447, version: 5))
     }
 
-    @Test(arguments: 1...5)
+    @Test(arguments: allVersions)
     func v1NewOrderReadByNewerReceivers(receiver: Int) throws {
         let decoded = try codec.decode(GoldenFrame.newOrderV1.bytes, asVersion: receiver)
         let message = decoded.message
@@ -88,7 +88,7 @@ struct CrossVersionTests {
         let frame = try codec.encode(order, at: 4)
         #expect(Array(frame[24..<28]) == [0xFF, 0xFF, 0xFF, 0xFF])  // legacy quantity @16
         #expect(Array(frame[39..<47]) == le64(4_294_967_295))  // quantityLong @31
-        for receiver in 1...5 {
+        for receiver in allVersions {
             #expect(try codec.decode(frame, asVersion: receiver).message["quantity"] == u(4_294_967_295))
         }
     }

@@ -132,7 +132,7 @@ struct EncodeRuleTests {
     }
 
     @Test func quantityAtTheU32LimitEncodesEverywhere() throws {
-        for version in 1...5 {
+        for version in allVersions {
             let frame = try codec.encode(Self.order(["quantity": u(4_294_967_295)]), at: version)
             #expect(Array(frame[(8 + 16)..<(8 + 20)]) == [0xFF, 0xFF, 0xFF, 0xFF], "v\(version)")
         }

@@ -55,7 +55,7 @@ struct SessionRuleTests {
         var testDescription: String { "client v\(client) × gateway v\(gateway)" }
     }
 
-    static let pairs = (1...5).flatMap { c in (1...5).map { Pair(client: c, gateway: $0) } }
+    static let pairs = allVersions.flatMap { c in allVersions.map { Pair(client: c, gateway: $0) } }
 
     @Test(arguments: pairs)
     func negotiation(_ pair: Pair) throws {

@@ -22,7 +22,7 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
 }
 
 @Suite struct ContractTests {
-    @Test(arguments: 1...5, Role.allCases)
+    @Test(arguments: Schema.tgp.versions, Role.allCases)
     func helloDescribesThePeer(version: Int, role: Role) throws {
         let peer = try PeerProcess(version: version, role: role)
         expectHello(try peer.request(.hello), version: version, role: role)
@@ -72,22 +72,42 @@ func expectHello(_ event: Event, version: Int, role: Role, sourceLocation: Sourc
 
     @Test func commandLine() throws {
         let peer = Built.peer(3)
-        let help = try runToEnd([peer, "--help"])
+        let versionList = Schema.tgp.versions.map(String.init).joined(separator: ", ")
+        let help = try runToEnd([Built.peerProgram, "--help"])
         #expect(help.status == 0, "--help: \(help.stderr)")
-        #expect(help.stdout.contains("--role"), "--help printed: \(help.stdout)")
+        #expect(help.stdout.contains("--role") && help.stdout.contains("--schema-version N"), "--help printed: \(help.stdout)")
+        // The versions it offers are the schema's, each with its range.
+        #expect(help.stdout.contains("one of \(versionList):"), "--help printed: \(help.stdout)")
+        for version in Schema.tgp.versions {
+            let range = Schema.tgp.peerRanges[version]!
+            #expect(
+                help.stdout.contains("\(version) (supports \(range.lowerBound)..\(range.upperBound))"), "--help printed: \(help.stdout)")
+        }
 
-        let version = try runToEnd([peer, "--version"])
+        let version = try runToEnd(peer + ["--version"])
         #expect(version.status == 0, "--version: \(version.stderr)")
-        #expect(version.stdout.contains("3"), "--version printed: \(version.stdout)")
+        #expect(version.stdout.contains("TGP version 3, supports 1..3"), "--version printed: \(version.stdout)")
 
-        let none = try runToEnd([peer])
+        let none = try runToEnd(peer)
         #expect(none.status == 2)
         #expect(!none.stderr.isEmpty)
         #expect(none.stdout.isEmpty, "a bad command line printed on stdout: \(none.stdout)")
 
-        let badRole = try runToEnd([peer, "--role", "referee"])
+        let badRole = try runToEnd(peer + ["--role", "referee"])
         #expect(badRole.status == 2)
         #expect(!badRole.stderr.isEmpty)
+
+        // The version: required, and one of the schema's; each refusal names them.
+        let unreleased = String(Schema.tgp.latestVersion + 1)
+        for arguments in [
+            ["--role", "client"], ["--schema-version", unreleased, "--role", "client"], ["--schema-version", "0", "--role", "gateway"],
+            ["--schema-version", "three", "--role", "client"], ["--role", "client", "--schema-version"],
+        ] {
+            let run = try runToEnd([Built.peerProgram] + arguments)
+            #expect(run.status == 2, "\(arguments): exit \(run.status.map(String.init) ?? "none")")
+            #expect(run.stdout.isEmpty, "\(arguments) printed on stdout: \(run.stdout)")
+            #expect(run.stderr.hasPrefix("peer: --schema-version") && run.stderr.contains(versionList), "\(arguments): \(run.stderr)")
+        }
     }
 
     @Test(arguments: Role.allCases)

@@ -1,4 +1,4 @@
-// Test support: a peer-vN binary as a real child process, driven over its stdin/stdout
+// Test support: the peer of version N (`peer --schema-version N`) as a real child process, driven over its stdin/stdout
 // JSON lines (docs/PEER-CONTRACT.md) through the runner's own spawner (CompatRunner's
 // PeerProcess). Every wait has a deadline and fails with the events seen so far and the
 // peer's stderr; a peer left running is killed and reaped.
@@ -55,7 +55,7 @@ struct PeerTimeout: Error, CustomStringConvertible {
     let description: String
 }
 
-/// One `peer-vN --role …` process. Commands get consecutive integer ids; events are kept in
+/// One `peer --schema-version N --role …` process. Commands get consecutive integer ids; events are kept in
 /// order, and each wait takes the first event not taken yet that matches.
 final class PeerProcess {
     let version: Int
@@ -75,7 +75,7 @@ final class PeerProcess {
         self.version = version
         self.role = role
         self.label = "peer-v\(version) \(role.rawValue)" + arguments.map { " " + $0 }.joined()
-        self.child = try CompatRunner.PeerProcess(argv: [Built.peer(version), "--role", role.rawValue] + arguments, stderrPath: nil)
+        self.child = try CompatRunner.PeerProcess(argv: Built.peer(version) + ["--role", role.rawValue] + arguments, stderrPath: nil)
     }
 
     // MARK: Commands

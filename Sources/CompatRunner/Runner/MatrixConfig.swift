@@ -134,7 +134,10 @@ public struct MatrixConfig: Sendable {
         }
 
         guard let peersJSON = root["peers"] else {
-            throw fail("peers", "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer-v3\"]}")
+            throw fail(
+                "peers",
+                "missing: list the peers, e.g. {\"name\": \"v3\", \"version\": 3, \"argv\": [\"path/to/peer\", \"--schema-version\", \"3\"]}"
+            )
         }
         guard let peerList = peersJSON.arrayValue, !peerList.isEmpty else { throw fail("peers", "must be a non-empty array") }
         var peers: [PeerSpec] = []

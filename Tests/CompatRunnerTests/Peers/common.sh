@@ -6,7 +6,8 @@
 # Arguments: [--pids FILE] [--peer PROGRAM] --role client|gateway
 #   --pids FILE     append this shell's pid (and the pid of any child it starts) to FILE, so a
 #                   test can check afterwards that the runner left none of them running.
-#   --peer PROGRAM  the reference peer a test peer becomes after misbehaving (become_peer).
+#   --peer PROGRAM  the reference peer a test peer becomes after misbehaving (become_peer), run
+#                   as version 3: PROGRAM --schema-version 3 --role ROLE.
 
 ulimit -c 0 2>/dev/null   # a peer that crashes on purpose leaves no core file
 role=gateway
@@ -41,7 +42,7 @@ next_command() {
   IFS= read -r line || exit 0
 }
 
-# become_peer: replaces this shell with the --peer program in the same role (same pid).
+# become_peer: replaces this shell with the --peer program, version 3 in the same role (same pid).
 become_peer() {
-  exec "$peer" --role "$role"
+  exec "$peer" --schema-version 3 --role "$role"
 }
