@@ -74,14 +74,15 @@ struct MessageReader {
                 throw SchemaFileError("unsupported element \(child.qualifiedName) in <\(node.qualifiedName)>", at: child)
             }
             guard order >= stage else {
-                throw SchemaFileError("a \(kind) must come before every \(["field", "group", "data"][stage])", at: child)
+                throw SchemaFileError(
+                    "\(kind) after \(["field", "group", "data"][stage]): fields come first, then groups, then data", at: child)
             }
             stage = order
             let name = try child.required("name")
             guard names.insert(name).inserted else { throw SchemaFileError("duplicate name \"\(name)\"", at: child) }
             switch kind {
             case "field":
-                let field = try readField(child, at: body.end, after: body.fields.last, since: since, widens: widenings[name])
+                let field = try readField(child, at: body.end, after: body.fields, since: since, widens: widenings[name])
                 body.fields.append(field)
                 body.end = max(body.end, field.end)
             case "group": body.groups.append(try readGroup(child, since: since))
@@ -93,7 +94,7 @@ struct MessageReader {
 
     /// A field at its `offset`, or at `position` (packed after the previous field).
     private func readField(
-        _ node: Node, at position: Int, after previous: FieldSchema?, since parentSince: Int, widens: String?
+        _ node: Node, at position: Int, after fields: [FieldSchema], since parentSince: Int, widens: String?
     ) throws(SchemaFileError) -> FieldSchema {
         let name = try node.required("name")
         let resolved = try resolver.resolve(named: try node.required("type"), at: node)
@@ -101,8 +102,9 @@ struct MessageReader {
             throw SchemaFileError("type \"\(node.attribute("type")!)\" is var-data bytes: only a data element can use it", at: node)
         }
         let offset = try node.integer("offset", in: 0...65535) ?? position
-        if offset < position, let previous {
-            throw SchemaFileError("offset \(offset) overlaps \(previous.name), which ends at \(position)", at: node)
+        // A constant takes no bytes: its offset, wherever written, overlaps nothing.
+        if offset < position && !resolved.presence.isConstant {
+            throw overlap(node, offset: offset, size: type.size, fields: fields, end: position)
         }
         let presence = try fieldPresence(node, type: type, typePresence: resolved.presence)
         let field = resolver.field(
@@ -114,6 +116,18 @@ struct MessageReader {
             name, type, at: offset, since: field.since, widens: widens, presence: presence, nullValue: field.nullValue,
             minValue: field.minValue, maxValue: field.maxValue, id: field.id, deprecated: field.deprecated,
             semanticType: field.semanticType, absentValue: context.absentValue(of: type, presence: presence))
+    }
+
+    /// Fields go in offset order: one that starts before the end of those before it is refused,
+    /// naming the field it overlaps, if any, else the one it comes before.
+    private func overlap(_ node: Node, offset: Int, size: Int, fields: [FieldSchema], end: Int) -> SchemaFileError {
+        let bytes = offset..<offset + size
+        if let other = fields.first(where: { (($0.offset)..<$0.end).overlaps(bytes) }) {
+            return SchemaFileError(
+                "offset \(offset) overlaps \(other.name), which takes bytes \(other.offset) to \(other.end - 1)", at: node)
+        }
+        let last = fields.last { $0.end == end }!
+        return SchemaFileError("offset \(offset) is before the end of \(last.name) (\(end)): fields go in offset order", at: node)
     }
 
     /// The field's presence: its own attribute over its type's. A constant takes its value from

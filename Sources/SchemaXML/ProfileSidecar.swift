@@ -149,20 +149,21 @@ extension ProfileSidecar {
         for (index, widening) in widenings.enumerated() where widening.message == message {
             let at = ["widenings[\(index)]"]
             guard let wide = fields.first(where: { $0.name == widening.field }) else {
-                throw error("\(message) has no root field \(widening.field)", at: at, near: [message, widening.field])
+                throw error("\(message) has no root field \(widening.field)", at: at, near: ["widenings", message, widening.field])
             }
             guard let narrow = fields.first(where: { $0.name == widening.widens }) else {
-                throw error("\(message) has no root field \(widening.widens)", at: at, near: [message, widening.widens])
+                throw error("\(message) has no root field \(widening.widens)", at: at, near: ["widenings", message, widening.widens])
             }
             guard case .primitive(let wideType) = wide.type, case .primitive(let narrowType) = narrow.type, wideType.isUnsignedInteger,
                 narrowType.isUnsignedInteger, wideType.size > narrowType.size
             else {
-                throw error("\(wide.name) must be an unsigned integer wider than \(narrow.name)", at: at, near: [message, wide.name])
+                throw error(
+                    "\(wide.name) must be an unsigned integer wider than \(narrow.name)", at: at, near: ["widenings", message, wide.name])
             }
             let others = widenings.filter { $0.message == message && $0.field != widening.field }
             guard !others.contains(where: { $0.widens == widening.widens || $0.field == widening.widens || $0.widens == widening.field })
             else {
-                throw error("\(narrow.name) takes part in two widenings", at: at, near: [message, wide.name])
+                throw error("\(narrow.name) takes part in two widenings", at: at, near: ["widenings", message, wide.name])
             }
         }
     }
@@ -174,7 +175,7 @@ extension ProfileSidecar {
             throw error("no message \(message)", at: ["directions", message])
         }
         for (index, widening) in widenings.enumerated() where !messageNames.contains(widening.message) {
-            throw error("no message \(widening.message)", at: ["widenings[\(index)]"], near: [widening.message])
+            throw error("no message \(widening.message)", at: ["widenings[\(index)]"], near: ["widenings", widening.message])
         }
         for (enumName, valueName) in enumDefaults.sorted(by: { $0.key < $1.key }) {
             guard let enumSchema = enums.first(where: { $0.name == enumName }) else {

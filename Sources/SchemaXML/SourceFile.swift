@@ -70,20 +70,32 @@ struct SourceFile {
         return (low + 1, characters + 1)
     }
 
-    /// The byte offset of a line and column (column in characters), clamped to the file.
-    func byteOffset(line: Int, column: Int) -> Int {
-        guard line >= 1, line <= lineStarts.count else { return bytes.count }
-        var offset = lineStarts[line - 1]
-        var remaining = column - 1
-        while remaining > 0 && offset < bytes.count {
-            offset += 1
-            while offset < bytes.count && Self.isContinuation(bytes[offset]) { offset += 1 }
-            remaining -= 1
-        }
-        return min(offset, bytes.count)
-    }
+    /// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+    static func startsCharacter(_ byte: UInt8) -> Bool { !isContinuation(byte) }
 
     /// A UTF-8 byte that continues a character rather than starting one.
     private static func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+}
 
+/// Turns the line and column libxml2 reports into a byte offset. The positions of one parse only
+/// move forward, so it walks on from the last one: a long line costs linear time, not quadratic.
+struct ForwardCursor {
+    private var line = 1
+    private var column = 1
+    private var offset = 0
+
+    /// The byte offset of `line` and `column` (in characters), clamped to the file.
+    mutating func offset(in source: SourceFile, line: Int, column: Int) -> Int {
+        guard line >= 1, line <= source.lineStarts.count else { return source.bytes.count }
+        if line != self.line || column < self.column {
+            (self.line, self.column, self.offset) = (line, 1, source.lineStarts[line - 1])
+        }
+        let bytes = source.bytes
+        while self.column < column && offset < bytes.count {
+            offset += 1
+            while offset < bytes.count && !SourceFile.startsCharacter(bytes[offset]) { offset += 1 }
+            self.column += 1
+        }
+        return offset
+    }
 }

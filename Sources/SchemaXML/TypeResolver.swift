@@ -36,6 +36,10 @@ struct Member {
     let deprecated: Int?
     let resolved: ResolvedType
     let node: Node
+
+    var end: Int { offset + resolved.size }
+    /// The bytes it takes (none for a constant or var-data bytes, which overlap nothing).
+    var bytes: Range<Int> { offset..<end }
 }
 
 final class TypeResolver {
@@ -50,21 +54,29 @@ final class TypeResolver {
     /// Collects the declarations of every `types` element. Names are unique and none is a primitive's.
     init(types: [Node], context: ReadContext) throws(SchemaFileError) {
         self.context = context
-        for types in types {
-            for child in types.children {
-                guard let kind = child.sbeName, ["type", "composite", "enum", "set"].contains(kind) else {
-                    throw SchemaFileError("unsupported element \(child.qualifiedName) in <\(types.qualifiedName)>", at: child)
-                }
-                let name = try child.required("name")
-                guard Primitive.byName[name] == nil else {
-                    throw SchemaFileError("\"\(name)\" is the name of a primitive type", at: child)
-                }
-                if let first = declarations[name] {
-                    throw SchemaFileError("duplicate type name \"\(name)\" (first declared at \(first.file):\(first.line))", at: child)
-                }
-                declarations[name] = child
-                order.append(child)
+        for types in types { try collect(types) }
+    }
+
+    /// The declarations of one `types` element. A `types` inside it (a file of types included
+    /// by another) is read as if written in its place.
+    private func collect(_ types: Node) throws(SchemaFileError) {
+        for child in types.children {
+            if child.sbeName == "types" {
+                try collect(child)
+                continue
             }
+            guard let kind = child.sbeName, ["type", "composite", "enum", "set"].contains(kind) else {
+                throw SchemaFileError("unsupported element \(child.qualifiedName) in <\(types.qualifiedName)>", at: child)
+            }
+            let name = try child.required("name")
+            guard Primitive.byName[name] == nil else {
+                throw SchemaFileError("\"\(name)\" is the name of a primitive type", at: child)
+            }
+            if let first = declarations[name] {
+                throw SchemaFileError("duplicate type name \"\(name)\" (first declared at \(first.file):\(first.line))", at: child)
+            }
+            declarations[name] = child
+            order.append(child)
         }
     }
 
@@ -316,23 +328,27 @@ extension TypeResolver {
 // MARK: - composite
 
 extension TypeResolver {
-    /// A composite: members at explicit offsets or packed after the previous one; its size is the
-    /// members' end.
+    /// A composite: members at explicit offsets (in any order, none overlapping another) or
+    /// packed after the previous one; its size is the members' end.
     private func compositeType(_ node: Node, parentSince: Int) throws(SchemaFileError) -> ResolvedType {
         let name = try node.required("name")
         let since = try context.since(of: node, parent: parentSince)
         var members: [Member] = []
-        var position = 0
         for child in node.children {
-            let member = try compositeMember(child, at: position, after: members.last, since: since)
+            let member = try compositeMember(child, after: members.last, since: since)
             if let same = members.first(where: { $0.name == member.name }) {
                 throw SchemaFileError("duplicate member name \"\(same.name)\"", at: child)
             }
+            if let other = members.first(where: { $0.bytes.overlaps(member.bytes) }) {
+                throw SchemaFileError(
+                    "offset \(member.offset) overlaps \(other.name), which takes bytes \(other.offset) to \(other.end - 1)", at: child)
+            }
             members.append(member)
-            position = member.offset + member.resolved.size
         }
+        members.sort { $0.offset < $1.offset }
+        let size = members.map(\.end).max() ?? 0
         var result = ResolvedType(
-            semanticType: node.attribute("semanticType"), since: since, deprecated: try context.deprecated(of: node), size: position,
+            semanticType: node.attribute("semanticType"), since: since, deprecated: try context.deprecated(of: node), size: size,
             members: members, node: node)
         var fields: [FieldSchema] = []
         for member in members {
@@ -342,25 +358,22 @@ extension TypeResolver {
                     member.name, type, at: member.offset, since: member.since, resolved: member.resolved,
                     presence: member.resolved.presence, deprecated: member.deprecated ?? member.resolved.deprecated))
         }
-        result.type = .composite(CompositeSchema(name, members: fields, size: position, since: since))
+        result.type = .composite(CompositeSchema(name, members: fields, size: size, since: since))
         return result
     }
 
     /// One member of a composite: a `type`, `enum`, `set` or `composite` written in place, or a
-    /// `ref` to a declared type. `position` is where a member without `offset` goes.
-    private func compositeMember(_ node: Node, at position: Int, after previous: Member?, since: Int) throws(SchemaFileError) -> Member {
+    /// `ref` to a declared type; without `offset`, right after `previous`.
+    private func compositeMember(_ node: Node, after previous: Member?, since: Int) throws(SchemaFileError) -> Member {
         guard let kind = node.sbeName, ["type", "enum", "set", "composite", "ref"].contains(kind) else {
             throw SchemaFileError("unsupported element \(node.qualifiedName) in a composite", at: node)
         }
         let name = try node.required("name")
         let resolved = kind == "ref" ? try resolve(named: try node.required("type"), at: node) : try declaration(node, parentSince: since)
-        let offset = try node.integer("offset", in: 0...65535) ?? position
-        if offset < position, let previous {
-            throw SchemaFileError("offset \(offset) overlaps \(previous.name), which ends at \(position)", at: node)
-        }
         return Member(
-            name: name, offset: offset, since: try context.since(of: node, parent: since), deprecated: try context.deprecated(of: node),
-            resolved: resolved, node: node)
+            name: name, offset: try node.integer("offset", in: 0...65535) ?? previous?.end ?? 0,
+            since: try context.since(of: node, parent: since), deprecated: try context.deprecated(of: node), resolved: resolved,
+            node: node)
     }
 
     /// A field of a message, group entry or composite of `resolved`'s type.

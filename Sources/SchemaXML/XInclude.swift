@@ -64,6 +64,14 @@ enum XInclude {
         guard !href.hasPrefix("/"), !href.contains(":") else {
             throw SchemaFileError("href \"\(href)\" must be a relative path", at: element)
         }
+        // `..` may not climb above the folder (checked on the text: realpath needs every step to exist).
+        var depth = 0
+        for component in href.split(separator: "/") where component != "." {
+            depth += component == ".." ? -1 : 1
+            guard depth >= 0 else {
+                throw SchemaFileError("href \"\(href)\" leaves the folder of \((element.file as NSString).lastPathComponent)", at: element)
+            }
+        }
         let folder = (element.file as NSString).deletingLastPathComponent
         let path = folder.isEmpty ? href : folder + "/" + href
         guard let realFolder = canonical(folder.isEmpty ? "." : folder), let real = canonical(path) else {

@@ -105,6 +105,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     let source: SourceFile
     let budget: ElementBudget
     let baseDepth: Int
+    var cursor = ForwardCursor()
     var stack: [Node] = []
     var root: Node?
     /// The first error: later callbacks after an error or an abort change nothing.
@@ -170,13 +171,23 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     /// Where the start tag being reported begins. libxml2 reports the position at the tag's end
     /// (its `>`, or the `/` of `/>`); `<` cannot occur inside a tag, so the nearest one before is its start.
     private func tagStart(_ parser: XMLParser) -> (Int, Int) {
+        let (line, column) = (parser.lineNumber, parser.columnNumber)
         let bytes = source.bytes
-        var offset = min(source.byteOffset(line: parser.lineNumber, column: parser.columnNumber), bytes.count - 1)
-        while offset > 0 && bytes[offset] != UInt8(ascii: "<") { offset -= 1 }
-        guard offset >= 0, offset < bytes.count, bytes[offset] == UInt8(ascii: "<") else {
-            return (parser.lineNumber, parser.columnNumber)
+        guard !bytes.isEmpty else { return (line, column) }
+        let end = min(cursor.offset(in: source, line: line, column: column), bytes.count - 1)
+        var start = end
+        var characters = 0
+        while start > 0 && bytes[start] != UInt8(ascii: "<") {
+            start -= 1
+            if SourceFile.startsCharacter(bytes[start]) { characters += 1 }
+            // A tag over several lines: count its start's line and column from the file's start.
+            if bytes[start] == UInt8(ascii: "\n") {
+                while start > 0 && bytes[start] != UInt8(ascii: "<") { start -= 1 }
+                return source.position(ofByte: start)
+            }
         }
-        return source.position(ofByte: offset)
+        guard start >= 0, bytes[start] == UInt8(ascii: "<") else { return (line, column) }
+        return (line, column - characters)
     }
 
     /// libxml2's error numbers (xmlerror.h; XMLParser passes them through) for the mistakes a

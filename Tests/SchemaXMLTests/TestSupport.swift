@@ -77,6 +77,11 @@ func loadStandard(types: String = "", messages: String, attributes: String = #"i
 }
 
 /// The error `standardSchema(...)` gives.
-func standardError(types: String = "", messages: String, attributes: String = #"id="7" version="2""#) throws -> String? {
+func standardError(types: String = "", messages: String = "", attributes: String = #"id="7" version="2""#) throws -> String? {
     try SchemaFolder(["schema.xml": standardSchema(types: types, messages: messages, attributes: attributes)]).error()
+}
+
+/// Expects the error `actual` (as `SchemaFolder.error` gives it) to read `expected`; a failure shows both.
+func expectError(_ actual: String?, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual == expected, sourceLocation: sourceLocation)
 }
