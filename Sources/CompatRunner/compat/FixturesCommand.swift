@@ -76,7 +76,16 @@ struct FixturesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Writes golden frames of any schema, from samples made from the schema.",
             discussion: """
-                Writes DIR/samples.json, the samples made from the schema (in samples.json's format), and                 DIR/vN/TYPE.json, a golden file as `compat fixtures update` writes them, for every version ×                 message type that version has; files already there are replaced, nothing else is touched.                 Each type's cases: sample (small distinct values, the first non-default enum value, one set                 choice, one group entry with one nested entry, short text), edge-min and edge-max (every field                 at its least and greatest valid value; at the greatest, chars at full length, every set                 choice, 2 group entries, var-data sharing what the schema's maxFrameSize leaves), edge-null                 (every optional field null, when there is one), edge-enum-FIELD-VALUE and                 edge-set-FIELD-CHOICE for each value of each root enum and set field. A case a version cannot                 carry is recorded as refused (E2). FILE is an SBE XML schema, or `tgp` for TGP's own.
+                Writes DIR/samples.json, the samples made from the schema (in samples.json's format), and \
+                DIR/vN/TYPE.json, a golden file as `compat fixtures update` writes them, for every version × message \
+                type that version has; files already there are replaced, nothing else is touched. Each type's cases: \
+                sample (small distinct values, the first non-default enum value, one set choice, one group entry \
+                with one nested entry, short text), edge-min and edge-max (every field at its least and greatest \
+                valid value; at the greatest, chars at full length, every set choice, 2 group entries, var-data \
+                sharing what the schema's maxFrameSize leaves), edge-null (every optional field null, when there is \
+                one), edge-enum-FIELD-VALUE and edge-set-FIELD-CHOICE for each value of each root enum and set \
+                field. A case a version cannot carry is recorded as refused (E2). FILE is an SBE XML schema, or \
+                `tgp` for TGP's own. Exit 1 when a frame does not decode, at its own version, to the message it was encoded from.
                 """
         )
 
@@ -88,8 +97,17 @@ struct FixturesCommand: ParsableCommand {
 
         func run() throws {
             let schema = try loadSchema(path: self.schema)
-            let result = try GoldenFrames.generate(schema: schema, samples: SchemaSamples.book(for: schema), into: out)
+            let samples = SchemaSamples.book(for: schema)
+            let result = try GoldenFrames.generate(schema: schema, samples: samples, into: out)
             emit(result.summary + "\n")
+            // The files are only worth feeding a codec's tests if ours gives every frame back as it was given.
+            let problems = GoldenFrames.roundTripProblems(schema: schema, samples: samples)
+            guard problems.isEmpty else {
+                emit("\(problems.count) case(s) did not survive encode → decode at their own version:\n")
+                for problem in problems { emit("  \(problem)\n") }
+                throw ExitCode(1)
+            }
+            emit("every frame decodes at its own version to the message it was encoded from\n")
         }
     }
 }

@@ -55,3 +55,31 @@ extension GoldenFrames {
         }
     }
 }
+
+extension GoldenFrames {
+    /// Every case of every version × message type that the codec does not give back as it was
+    /// given: encoded at the version, then decoded by a receiver of that version, the message must
+    /// be the sample projected onto the version (R1). A case the sender refuses (E2) is no problem
+    /// here: the golden file records the refusal. Each problem names version, type, case and why.
+    public static func roundTripProblems(schema: Schema, samples: SampleBook) -> [String] {
+        let codec = Codec(schema: schema)
+        var problems: [String] = []
+        for (version, type) in expectedFiles(schema: schema) {
+            for (name, message) in cases(of: type, in: samples) {
+                let projected = message.projected(onto: version)
+                guard let frame = try? codec.encode(projected, at: version) else { continue }
+                let place = "v\(version) \(type.name) \(name)"
+                do throws(DecodeError) {
+                    let decoded = try codec.decode(frame, asVersion: version).message
+                    if decoded != projected {
+                        let differing = zip(type.logicalFields, zip(decoded.values, projected.values)).filter { $1.0 != $1.1 }
+                        problems.append("\(place): decoded differently in \(differing.map(\.0.name).joined(separator: ", "))")
+                    }
+                } catch {
+                    problems.append("\(place): its own frame is refused: \(error)")
+                }
+            }
+        }
+        return problems
+    }
+}
