@@ -67,7 +67,9 @@ let package = Package(
         // The runner: matrix, cells, checks, child processes and reports; the `compat` command over it.
         .target(
             name: "CompatRunner",
-            dependencies: ["TGP", "PeerContract", "MiniJSON", "CSystemShims", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "TGP", "PeerContract", "MiniJSON", "CSystemShims", "SchemaXML", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Sources/CompatRunner/Runner"
         ),
         .executableTarget(
@@ -84,7 +86,9 @@ let package = Package(
         .testTarget(name: "SchemaXMLTests", dependencies: ["SchemaXML", "SBE", "TGP"]),
         .testTarget(
             name: "VersionedPeersTests",
-            dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries", "peer"]
+            dependencies: [
+                "TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries", "peer",
+            ]
         ),
         .testTarget(
             name: "CompatRunnerTests",

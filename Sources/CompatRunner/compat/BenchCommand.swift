@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measures gateway latency and throughput against the raw ZeroMQ baseline, or the codec alone.",
-        subcommands: [BenchPairCommand.self, BenchCodecCommand.self],
+        subcommands: [BenchPairCommand.self, BenchCodecCommand.self, BenchSchemaCommand.self],
         defaultSubcommand: BenchPairCommand.self
     )
 }
@@ -189,5 +189,38 @@ struct BenchCodecCommand: ParsableCommand {
             messages: message.isEmpty ? nil : message, versions: version.isEmpty ? nil : version,
             runs: runs, samples: samples)
         emit(json ? CodecBenchmark.json(results).serialized(pretty: true) + "\n" : CodecBenchmark.table(results))
+    }
+}
+
+struct BenchSchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Milliseconds to read an SBE XML schema, and to diff two (use a release build).",
+        discussion: """
+            Medians over --runs. With OLD.xml NEW.xml, those files; without, a made-up schema of --bytes \
+            (fields of every primitive, enums, sets, composites, nested groups, var-data) and its next version.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("OLD.xml NEW.xml (default: made-up schemas).", valueName: "file"))
+    var files: [String] = []
+
+    @Option(name: .long, help: "The size of the made-up schema, in bytes.")
+    var bytes = 300_000
+
+    @Option(name: .long, help: "Runs per figure; the median is shown.")
+    var runs = 9
+
+    @Flag(name: .long, help: "Print the results as JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard files.isEmpty || files.count == 2 else { throw ValidationError("give OLD.xml NEW.xml, or no file for made-up schemas") }
+        guard runs >= 1, bytes >= 1_000, bytes <= 64 << 20 else { throw ValidationError("--runs at least 1; --bytes from 1000 to 64 MiB") }
+    }
+
+    func run() throws {
+        let result = try SchemaBenchmark.run(old: files.first, new: files.last, bytes: bytes, runs: runs)
+        emit(json ? result.json.serialized(pretty: true) + "\n" : result.text)
     }
 }
