@@ -11,7 +11,8 @@ import TGP
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Guards the released versions' schema: the lock, today's schema against it, the schema's lint, and its layout at a version.",
+        abstract:
+            "Guards the released versions' schema: the lock, today's schema against it, the schema's lint, and its layout at a version.",
         subcommands: [Diff.self, Lock.self, Lint.self, Show.self]
     )
 
@@ -54,7 +55,9 @@ struct SchemaCommand: ParsableCommand {
         func validate() throws {
             guard files.count <= 2 else { throw ValidationError("give at most two schema files: OLD.xml NEW.xml") }
             if files.count == 2, baseline != nil { throw ValidationError("give OLD.xml NEW.xml, or NEW.xml with --baseline, not both") }
-            if files.count == 1, baseline == nil { throw ValidationError("give OLD.xml NEW.xml, or NEW.xml with --baseline GIT_REF[:PATH]") }
+            if files.count == 1, baseline == nil {
+                throw ValidationError("give OLD.xml NEW.xml, or NEW.xml with --baseline GIT_REF[:PATH]")
+            }
         }
 
         func run() throws {
