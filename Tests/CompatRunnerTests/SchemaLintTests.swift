@@ -111,7 +111,7 @@ struct SchemaLintTests {
     @Test func schemaLintCommand() throws {
         let text = try runCompat(["schema", "lint"])
         #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
-        #expect(text.stdout == "schema lint: TGP (Sources/TGP)\n  no finding\n")
+        #expect(text.stdout == "schema lint: TGP (Sources/TGP/tgp.xml)\n  no finding\n")
         let json = try runCompat(["schema", "lint", "--json"])
         #expect(json.status == 0)
         #expect(try JSON.parse(json.stdout)["passed"] == .bool(true))

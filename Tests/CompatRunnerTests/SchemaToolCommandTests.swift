@@ -38,7 +38,7 @@ struct SchemaToolCommandTests {
         let run = try runCompat(["schema", "show", schemaFile, "--version", "3", "--message", "NewOrder"])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines.first == "schemaId 21575  version 3 of 1, 2, 3, 4, 5  littleEndian  header 8 bytes  maxFrameSize 4096")
+        #expect(lines.first == "schemaId 21575  package tgp  version 3 of 1, 2, 3, 4, 5  littleEndian  header 8 bytes  maxFrameSize 4096")
         let layout = Array(lines.drop { $0 != "NewOrder  templateId 10  since 1  blockLength 31" })
         #expect(
             layout == [
