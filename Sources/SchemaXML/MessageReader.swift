@@ -44,6 +44,10 @@ struct MessageReader {
         let blockLength = try node.integer("blockLength", in: 0...Int(clamping: header.blockLength.max))
         let body = try readBody(of: node, since: since, widenings: profile?.widenings(of: name) ?? [:])
         try check(blockLength, covers: body, of: node)
+        guard body.end <= header.blockLength.max else {
+            throw SchemaFileError(
+                "the fields end at \(body.end), beyond the header's blockLength (\(header.blockLength.type.rawValue))", at: node)
+        }
         try profile?.checkWidenings(of: name, fields: body.fields)
         let attributes = MessageAttributes(
             blockLength: blockLength, semanticType: node.attribute("semanticType"), deprecated: try context.deprecated(of: node),

@@ -254,6 +254,8 @@ extension TypeResolver {
         let since = try context.since(of: node, parent: parentSince)
         let encoding = try encodingType(of: node) { $0.isUnsigned }
         var values: [EnumValue] = []
+        var byName: [String: String] = [:]
+        var byWire: [UInt64: String] = [:]
         for child in node.children {
             guard child.sbeName == "validValue" else {
                 throw SchemaFileError("unsupported element \(child.qualifiedName) in an enum", at: child)
@@ -264,10 +266,13 @@ extension TypeResolver {
             guard case .unsigned(let wire)? = encoding.primitive.value(of: text) else {
                 throw SchemaFileError("value \"\(text)\" does not fit the encoding \(encoding.primitive.rawValue)", at: child)
             }
-            if let same = values.first(where: { $0.name == valueName || $0.value == wire }) {
-                let what = same.name == valueName ? "name \"\(valueName)\"" : "value \(text)"
-                throw SchemaFileError("duplicate \(what) (already \(same.name))", at: child)
+            if byName[valueName] != nil {
+                throw SchemaFileError("duplicate name \"\(valueName)\"", at: child)
             }
+            if let same = byWire[wire] {
+                throw SchemaFileError("duplicate value \(text) (already \(same))", at: child)
+            }
+            (byName[valueName], byWire[wire]) = (valueName, valueName)
             values.append(
                 EnumValue(
                     wire, valueName, since: try context.since(of: child, parent: since), deprecated: try context.deprecated(of: child)))
@@ -334,19 +339,19 @@ extension TypeResolver {
         let name = try node.required("name")
         let since = try context.since(of: node, parent: parentSince)
         var members: [Member] = []
+        var names: Set<String> = []
         for child in node.children {
             let member = try compositeMember(child, after: members.last, since: since)
-            if let same = members.first(where: { $0.name == member.name }) {
-                throw SchemaFileError("duplicate member name \"\(same.name)\"", at: child)
-            }
-            if let other = members.first(where: { $0.bytes.overlaps(member.bytes) }) {
-                throw SchemaFileError(
-                    "offset \(member.offset) overlaps \(other.name), which takes bytes \(other.offset) to \(other.end - 1)", at: child)
+            guard names.insert(member.name).inserted else {
+                throw SchemaFileError("duplicate member name \"\(member.name)\"", at: child)
             }
             members.append(member)
         }
-        members.sort { $0.offset < $1.offset }
+        members = try inOffsetOrder(members)
         let size = members.map(\.end).max() ?? 0
+        guard size <= ReadLimits.typeSize else {
+            throw SchemaFileError("the composite takes \(size) bytes, above the limit of \(ReadLimits.typeSize)", at: node)
+        }
         var result = ResolvedType(
             semanticType: node.attribute("semanticType"), since: since, deprecated: try context.deprecated(of: node), size: size,
             members: members, node: node)
@@ -360,6 +365,23 @@ extension TypeResolver {
         }
         result.type = .composite(CompositeSchema(name, members: fields, size: size, since: since))
         return result
+    }
+
+    /// The members sorted by offset, none overlapping another; of two that do, the one written
+    /// later is named.
+    private func inOffsetOrder(_ members: [Member]) throws(SchemaFileError) -> [Member] {
+        let sorted = members.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }
+        var widest: (index: Int, member: Member)?
+        for (index, member) in sorted where !member.bytes.isEmpty {
+            if let (otherIndex, other) = widest, other.end > member.offset {
+                let (later, earlier) = index > otherIndex ? (member, other) : (other, member)
+                throw SchemaFileError(
+                    "offset \(later.offset) overlaps \(earlier.name), which takes bytes \(earlier.offset) to \(earlier.end - 1)",
+                    at: later.node)
+            }
+            if widest.map({ member.end > $0.member.end }) ?? true { widest = (index, member) }
+        }
+        return sorted.map(\.element)
     }
 
     /// One member of a composite: a `type`, `enum`, `set` or `composite` written in place, or a

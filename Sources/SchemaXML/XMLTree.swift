@@ -34,19 +34,27 @@ struct Node {
     var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
-/// Counts elements over a schema and the files it includes, against `ReadLimits.elements`.
-final class ElementBudget {
-    var count = 0
+/// Counts elements and bytes over a schema and the files it includes, against `ReadLimits`.
+final class ReadBudget {
+    var elements = 0
+    var bytes = 0
 }
 
 enum XMLTree {
     /// Parses `path` into its root element. `depth` is the nesting of the element the file's
     /// root replaces (an `xi:include`'s parent), so included files count toward the same limit.
-    static func parse(_ path: String, budget: ElementBudget, depth: Int = 0) throws(SchemaFileError) -> Node {
+    static func parse(_ path: String, budget: ReadBudget, depth: Int = 0) throws(SchemaFileError) -> Node {
         let source = try SourceFile.read(path)
+        // Many includes of one big file would each read it again.
+        budget.bytes += source.bytes.count
+        guard budget.bytes <= ReadLimits.totalSize else {
+            throw SchemaFileError("the schema and its includes are larger than \(ReadLimits.totalSize) bytes together", file: path)
+        }
         try refuseDoctype(source)
         let builder = TreeBuilder(source: source, budget: budget, baseDepth: depth)
-        let parser = XMLParser(data: Data(source.bytes))
+        // Fed as a stream, in chunks: given as one buffer, libxml2 stops at its 10 MB lookahead limit
+        // ("huge input") on a file below our own limit.
+        let parser = XMLParser(stream: InputStream(data: Data(source.bytes)))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = builder
@@ -103,7 +111,7 @@ enum XMLTree {
 /// The XMLParser delegate that builds the tree on a stack of open elements.
 private final class TreeBuilder: NSObject, XMLParserDelegate {
     let source: SourceFile
-    let budget: ElementBudget
+    let budget: ReadBudget
     let baseDepth: Int
     var cursor = ForwardCursor()
     var stack: [Node] = []
@@ -111,7 +119,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     /// The first error: later callbacks after an error or an abort change nothing.
     var failure: SchemaFileError?
 
-    init(source: SourceFile, budget: ElementBudget, baseDepth: Int) {
+    init(source: SourceFile, budget: ReadBudget, baseDepth: Int) {
         self.source = source
         self.budget = budget
         self.baseDepth = baseDepth
@@ -126,8 +134,8 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         let node = Node(
             name: elementName, namespace: namespaceURI ?? "", qualifiedName: qualifiedName ?? elementName, attributes: attributes,
             file: source.path, line: line, column: column)
-        budget.count += 1
-        if budget.count > ReadLimits.elements {
+        budget.elements += 1
+        if budget.elements > ReadLimits.elements {
             abort(parser, SchemaFileError("more than \(ReadLimits.elements) elements", at: node))
         } else if baseDepth + stack.count + 1 > ReadLimits.depth {
             abort(parser, SchemaFileError("elements nested deeper than \(ReadLimits.depth)", at: node))
@@ -194,6 +202,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     /// hand-edited schema makes.
     static func describe(_ code: Int) -> String {
         switch code {
+        case 1: "libxml2 refused the input (one of its own limits)"
         case 4: "no element found (start tag expected, '<' not found)"
         case 5: "extra content at the end of the document"
         case 9: "invalid character"

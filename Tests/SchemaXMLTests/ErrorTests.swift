@@ -204,4 +204,23 @@ struct ErrorTests {
         #expect(error.description == #"a.xml:3:7: <field name="x">: why"#)
         #expect(SchemaFileError(file: "a.xml", line: 1, column: 1, element: "", reason: "why").description == "a.xml:1:1: why")
     }
+
+    @Test func versionsAreBounded() throws {
+        expectError(
+            try error("", attributes: #"id="1" version="65536""#),
+            #"schema.xml:2:1: <sbe:messageSchema>: version "65536" is not a whole number from 0 to 65535"#)
+    }
+
+    @Test func fieldsMustFitTheHeadersBlockLength() throws {
+        let xml = Self.schema(
+            #"<sbe:message name="M" id="1"><field name="a" id="1" type="Wide"/><field name="b" id="2" type="uint8"/></sbe:message>"#
+        )
+        .replacingOccurrences(
+            of: #"<type name="blockLength" primitiveType="uint16"/>"#, with: #"<type name="blockLength" primitiveType="uint8"/>"#
+        )
+        .replacingOccurrences(of: "<types>", with: #"<types><type name="Wide" primitiveType="char" length="255"/>"#)
+        expectError(
+            try SchemaFolder(["schema.xml": xml]).error(),
+            #"schema.xml:4:1: <sbe:message name="M">: the fields end at 256, beyond the header's blockLength (uint8)"#)
+    }
 }
