@@ -103,7 +103,7 @@ final class TypeResolver {
         }
         resolving.append(name)
         defer { resolving.removeLast() }
-        let result = try declaration(node, parentSince: context.oldestVersion)
+        let result = try declaration(node, parentSince: context.oldestVersion, declared: true)
         resolved[name] = result
         return result
     }
@@ -118,11 +118,11 @@ final class TypeResolver {
     /// Whether `name` is a top-level composite.
     func isComposite(_ name: String) -> Bool { declarations[name]?.sbeName == "composite" }
 
-    /// A `type`, `enum`, `set` or `composite` element, declared in `types` or a composite's member.
-    func declaration(_ node: Node, parentSince: Int) throws(SchemaFileError) -> ResolvedType {
+    /// A `type`, `enum`, `set` or `composite` element, `declared` in `types` or a composite's member.
+    func declaration(_ node: Node, parentSince: Int, declared: Bool) throws(SchemaFileError) -> ResolvedType {
         switch node.sbeName {
         case "type": try encodedType(node, parentSince: parentSince)
-        case "enum": try enumType(node, parentSince: parentSince)
+        case "enum": try enumType(node, parentSince: parentSince, declared: declared)
         case "set": try setType(node, parentSince: parentSince)
         case "composite": try compositeType(node, parentSince: parentSince)
         default: throw SchemaFileError("unsupported element \(node.qualifiedName)", at: node)
@@ -249,7 +249,8 @@ extension TypeResolver {
 // MARK: - enum and set
 
 extension TypeResolver {
-    private func enumType(_ node: Node, parentSince: Int) throws(SchemaFileError) -> ResolvedType {
+    /// An enum; the sidecar's default applies to a `declared` one (a member's name is no type name).
+    private func enumType(_ node: Node, parentSince: Int, declared: Bool) throws(SchemaFileError) -> ResolvedType {
         let name = try node.required("name")
         let since = try context.since(of: node, parent: parentSince)
         let encoding = try encodingType(of: node) { $0.isUnsigned }
@@ -278,7 +279,8 @@ extension TypeResolver {
                     wire, valueName, since: try context.since(of: child, parent: since), deprecated: try context.deprecated(of: child)))
         }
         let enumSchema = EnumSchema(
-            name, values, default: context.enumDefaults[name], encoding: encoding.primitive, nullValue: encoding.nullValue, since: since)
+            name, values, default: declared ? context.enumDefaults[name] : nil, encoding: encoding.primitive, nullValue: encoding.nullValue,
+            since: since)
         return ResolvedType(
             type: .enumeration(enumSchema), presence: encoding.presence, semanticType: node.attribute("semanticType"), since: since,
             deprecated: try context.deprecated(of: node), size: encoding.primitive.size, node: node)
@@ -391,7 +393,9 @@ extension TypeResolver {
             throw SchemaFileError("unsupported element \(node.qualifiedName) in a composite", at: node)
         }
         let name = try node.required("name")
-        let resolved = kind == "ref" ? try resolve(named: try node.required("type"), at: node) : try declaration(node, parentSince: since)
+        let resolved =
+            kind == "ref"
+            ? try resolve(named: try node.required("type"), at: node) : try declaration(node, parentSince: since, declared: false)
         return Member(
             name: name, offset: try node.integer("offset", in: 0...65535) ?? previous?.end ?? 0,
             since: try context.since(of: node, parent: since), deprecated: try context.deprecated(of: node), resolved: resolved,
