@@ -153,6 +153,12 @@ struct ErrorTests {
         expectError(
             try SchemaFolder(["schema.xml": signed]).error(),
             #"schema.xml:3:183: <type name="version">: version of messageHeader must be an unsigned integer"#)
+        let constant = Self.schema("").replacingOccurrences(
+            of: #"<type name="schemaId" primitiveType="uint16"/>"#,
+            with: #"<type name="schemaId" primitiveType="uint16" presence="constant">1</type>"#)
+        expectError(
+            try SchemaFolder(["schema.xml": constant]).error(),
+            #"schema.xml:3:137: <type name="schemaId">: schemaId of messageHeader is a constant: it must be on the wire"#)
         expectError(
             try error("", attributes: #"id="1" headerType="frame""#),
             #"schema.xml:2:1: <sbe:messageSchema>: header type "frame" is not a declared composite"#)
