@@ -111,15 +111,10 @@ struct MessageReader {
             throw overlap(node, offset: offset, size: type.size, fields: fields, end: position)
         }
         let presence = try fieldPresence(node, type: type, typePresence: resolved.presence)
-        let field = resolver.field(
-            name, type, at: offset, since: try context.since(of: node, parent: parentSince), resolved: resolved, presence: presence,
-            id: try node.integer("id", in: 0...Int(Int32.max)), deprecated: try context.deprecated(of: node),
+        return resolver.field(
+            name, type, at: offset, since: try context.since(of: node, parent: parentSince), widens: widens, resolved: resolved,
+            presence: presence, id: try node.integer("id", in: 0...Int(Int32.max)), deprecated: try context.deprecated(of: node),
             semanticType: node.attribute("semanticType"))
-        guard let widens else { return field }
-        return FieldSchema(
-            name, type, at: offset, since: field.since, widens: widens, presence: presence, nullValue: field.nullValue,
-            minValue: field.minValue, maxValue: field.maxValue, id: field.id, deprecated: field.deprecated,
-            semanticType: field.semanticType, absentValue: context.absentValue(of: type, presence: presence))
     }
 
     /// Fields go in offset order: one that starts before the end of those before it is refused,

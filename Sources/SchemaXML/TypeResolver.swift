@@ -22,7 +22,7 @@ struct ResolvedType {
     var deprecated: Int?
     /// Bytes on the wire (none for a constant or var-data bytes; a composite's members' end).
     var size: Int
-    /// A composite's members, in the order written (and so in offset order).
+    /// A composite's members, in offset order.
     var members: [Member] = []
     /// The declaring element; nil for a primitive named directly.
     var node: Node?
@@ -404,11 +404,11 @@ extension TypeResolver {
 
     /// A field of a message, group entry or composite of `resolved`'s type.
     func field(
-        _ name: String, _ type: FieldType, at offset: Int, since: Int, resolved: ResolvedType, presence: Presence, id: Int? = nil,
-        deprecated: Int?, semanticType: String? = nil
+        _ name: String, _ type: FieldType, at offset: Int, since: Int, widens: String? = nil, resolved: ResolvedType, presence: Presence,
+        id: Int? = nil, deprecated: Int?, semanticType: String? = nil
     ) -> FieldSchema {
         FieldSchema(
-            name, type, at: offset, since: since, presence: presence, nullValue: fieldValue(resolved.nullValue, type),
+            name, type, at: offset, since: since, widens: widens, presence: presence, nullValue: fieldValue(resolved.nullValue, type),
             minValue: fieldValue(resolved.minValue, type), maxValue: fieldValue(resolved.maxValue, type), id: id, deprecated: deprecated,
             semanticType: semanticType ?? resolved.semanticType, absentValue: context.absentValue(of: type, presence: presence))
     }
