@@ -28,10 +28,21 @@ struct Node {
 
     /// The attribute's value with surrounding whitespace removed; nil when it is absent.
     func attribute(_ key: String) -> String? {
-        attributes[key]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        attributes[key].map(Self.trimmed)
     }
 
-    var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    var trimmedText: String { Self.trimmed(text) }
+
+    /// `text` without leading and trailing XML whitespace (space, tab, CR, LF). Foundation's
+    /// trimmingCharacters took a third of the time of reading tgp.xml, and counts more as blank than XML does.
+    static func trimmed(_ text: String) -> String {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last, isBlank(first) || isBlank(last) else { return text }
+        guard let start = bytes.firstIndex(where: { !isBlank($0) }) else { return "" }
+        let end = bytes.lastIndex(where: { !isBlank($0) })!
+        return String(text[start...end])
+    }
 }
 
 /// Counts elements and bytes over a schema and the files it includes, against `ReadLimits`.
