@@ -68,7 +68,7 @@ extension TypeResolver {
 
     /// Where an unsigned integer member sits.
     private func slot(_ member: Member, of composite: ResolvedType) throws(SchemaFileError) -> EncodedSlot {
-        let owner = composite.node!.attributes["name"]!
+        let owner = composite.node!.attribute("name")!
         // The IR reads every one of these from the wire: a constant one has no place.
         guard !member.resolved.presence.isConstant else {
             throw SchemaFileError("\(member.name) of \(owner) is a constant: it must be on the wire", at: member.node)

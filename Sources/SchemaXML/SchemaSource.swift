@@ -144,7 +144,7 @@ private struct Declared {
 
     init(_ resolver: TypeResolver, excluding encodings: Set<String>) throws(SchemaFileError) {
         for node in resolver.order {
-            let name = node.attributes["name"]!
+            let name = node.attribute("name")!
             switch try resolver.resolve(named: name, at: node).type {
             case .enumeration(let enumSchema)?: enums.append(enumSchema)
             case .set(let setSchema)?: sets.append(setSchema)

@@ -82,7 +82,7 @@ final class TypeResolver {
 
     /// Resolves every declaration, so a broken type is an error even when nothing uses it.
     func resolveAll() throws(SchemaFileError) {
-        for node in order { _ = try resolve(named: node.attributes["name"]!, at: node) }
+        for node in order { _ = try resolve(named: node.attribute("name")!, at: node) }
     }
 
     /// The type named `name` (a primitive or a declaration), for `user`'s errors.
