@@ -68,9 +68,13 @@ extension TypeResolver {
 
     /// Where an unsigned integer member sits.
     private func slot(_ member: Member, of composite: ResolvedType) throws(SchemaFileError) -> EncodedSlot {
-        guard case .primitive(let primitive)? = member.resolved.type, primitive.isUnsignedInteger, !member.resolved.presence.isConstant
-        else {
-            throw SchemaFileError("\(member.name) of \(composite.node!.attributes["name"]!) must be an unsigned integer", at: member.node)
+        let owner = composite.node!.attribute("name")!
+        // The IR reads every one of these from the wire: a constant one has no place.
+        guard !member.resolved.presence.isConstant else {
+            throw SchemaFileError("\(member.name) of \(owner) is a constant: it must be on the wire", at: member.node)
+        }
+        guard case .primitive(let primitive)? = member.resolved.type, primitive.isUnsignedInteger else {
+            throw SchemaFileError("\(member.name) of \(owner) must be an unsigned integer", at: member.node)
         }
         return EncodedSlot(offset: member.offset, type: primitive)
     }

@@ -44,6 +44,10 @@ struct MessageReader {
         let blockLength = try node.integer("blockLength", in: 0...Int(clamping: header.blockLength.max))
         let body = try readBody(of: node, since: since, widenings: profile?.widenings(of: name) ?? [:])
         try check(blockLength, covers: body, of: node)
+        guard body.end <= header.blockLength.max else {
+            throw SchemaFileError(
+                "the fields end at \(body.end), beyond the header's blockLength (\(header.blockLength.type.rawValue))", at: node)
+        }
         try profile?.checkWidenings(of: name, fields: body.fields)
         let attributes = MessageAttributes(
             blockLength: blockLength, semanticType: node.attribute("semanticType"), deprecated: try context.deprecated(of: node),
@@ -107,15 +111,10 @@ struct MessageReader {
             throw overlap(node, offset: offset, size: type.size, fields: fields, end: position)
         }
         let presence = try fieldPresence(node, type: type, typePresence: resolved.presence)
-        let field = resolver.field(
-            name, type, at: offset, since: try context.since(of: node, parent: parentSince), resolved: resolved, presence: presence,
-            id: try node.integer("id", in: 0...Int(Int32.max)), deprecated: try context.deprecated(of: node),
+        return resolver.field(
+            name, type, at: offset, since: try context.since(of: node, parent: parentSince), widens: widens, resolved: resolved,
+            presence: presence, id: try node.integer("id", in: 0...Int(Int32.max)), deprecated: try context.deprecated(of: node),
             semanticType: node.attribute("semanticType"))
-        guard let widens else { return field }
-        return FieldSchema(
-            name, type, at: offset, since: field.since, widens: widens, presence: presence, nullValue: field.nullValue,
-            minValue: field.minValue, maxValue: field.maxValue, id: field.id, deprecated: field.deprecated,
-            semanticType: field.semanticType, absentValue: context.absentValue(of: type, presence: presence))
     }
 
     /// Fields go in offset order: one that starts before the end of those before it is refused,

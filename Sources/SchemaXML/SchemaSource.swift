@@ -15,7 +15,7 @@ public struct SchemaSource {
     /// Reads the schema at `path`. `profile` names the sidecar; when nil, `<name>.profile.json`
     /// beside `<name>.xml` is read if it exists, and plain SBE defaults apply if it does not.
     public static func load(xml path: String, profile: String? = nil) throws(SchemaFileError) -> Schema {
-        let root = try XInclude.load(path, budget: ElementBudget())
+        let root = try XInclude.load(path, budget: ReadBudget())
         var sidecar: ProfileSidecar?
         if let sidecarPath = sidecarPath(for: path, given: profile) { sidecar = try ProfileSidecar.load(sidecarPath) }
         return try read(root, sidecar: sidecar)
@@ -112,7 +112,8 @@ private struct SchemaAttributes {
         package = root.attribute("package") ?? ""
         guard let id = try root.integer("id", in: 0...65535) else { throw SchemaFileError("id is missing", at: root) }
         self.id = id
-        version = try root.integer("version", in: 0...Int(Int32.max)) ?? 0
+        // SBE's header carries the version as a uint16; a bound also keeps the default version list small.
+        version = try root.integer("version", in: 0...65535) ?? 0
         semanticVersion = root.attribute("semanticVersion")
         description = root.attribute("description")
         let order = root.attribute("byteOrder") ?? "littleEndian"
@@ -143,7 +144,7 @@ private struct Declared {
 
     init(_ resolver: TypeResolver, excluding encodings: Set<String>) throws(SchemaFileError) {
         for node in resolver.order {
-            let name = node.attributes["name"]!
+            let name = node.attribute("name")!
             switch try resolver.resolve(named: name, at: node).type {
             case .enumeration(let enumSchema)?: enums.append(enumSchema)
             case .set(let setSchema)?: sets.append(setSchema)

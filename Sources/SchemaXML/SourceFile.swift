@@ -6,6 +6,10 @@ import Foundation
 /// What the reader accepts of untrusted input before it refuses it.
 enum ReadLimits {
     static let fileSize = 16 * 1024 * 1024
+    /// Bytes over the schema and every file it includes (each include of a file counts again).
+    static let totalSize = 64 * 1024 * 1024
+    /// Bytes of one type: far above any frame, and low enough that sizes never overflow.
+    static let typeSize = 16 * 1024 * 1024
     /// Elements over the schema and every file it includes.
     static let elements = 1_000_000
     /// Element nesting, the root being 1; also bounds how deep type references chain.

@@ -22,7 +22,7 @@ struct ResolvedType {
     var deprecated: Int?
     /// Bytes on the wire (none for a constant or var-data bytes; a composite's members' end).
     var size: Int
-    /// A composite's members, in the order written (and so in offset order).
+    /// A composite's members, in offset order.
     var members: [Member] = []
     /// The declaring element; nil for a primitive named directly.
     var node: Node?
@@ -82,7 +82,7 @@ final class TypeResolver {
 
     /// Resolves every declaration, so a broken type is an error even when nothing uses it.
     func resolveAll() throws(SchemaFileError) {
-        for node in order { _ = try resolve(named: node.attributes["name"]!, at: node) }
+        for node in order { _ = try resolve(named: node.attribute("name")!, at: node) }
     }
 
     /// The type named `name` (a primitive or a declaration), for `user`'s errors.
@@ -103,7 +103,7 @@ final class TypeResolver {
         }
         resolving.append(name)
         defer { resolving.removeLast() }
-        let result = try declaration(node, parentSince: context.oldestVersion)
+        let result = try declaration(node, parentSince: context.oldestVersion, declared: true)
         resolved[name] = result
         return result
     }
@@ -118,11 +118,11 @@ final class TypeResolver {
     /// Whether `name` is a top-level composite.
     func isComposite(_ name: String) -> Bool { declarations[name]?.sbeName == "composite" }
 
-    /// A `type`, `enum`, `set` or `composite` element, declared in `types` or a composite's member.
-    func declaration(_ node: Node, parentSince: Int) throws(SchemaFileError) -> ResolvedType {
+    /// A `type`, `enum`, `set` or `composite` element, `declared` in `types` or a composite's member.
+    func declaration(_ node: Node, parentSince: Int, declared: Bool) throws(SchemaFileError) -> ResolvedType {
         switch node.sbeName {
         case "type": try encodedType(node, parentSince: parentSince)
-        case "enum": try enumType(node, parentSince: parentSince)
+        case "enum": try enumType(node, parentSince: parentSince, declared: declared)
         case "set": try setType(node, parentSince: parentSince)
         case "composite": try compositeType(node, parentSince: parentSince)
         default: throw SchemaFileError("unsupported element \(node.qualifiedName)", at: node)
@@ -249,11 +249,14 @@ extension TypeResolver {
 // MARK: - enum and set
 
 extension TypeResolver {
-    private func enumType(_ node: Node, parentSince: Int) throws(SchemaFileError) -> ResolvedType {
+    /// An enum; the sidecar's default applies to a `declared` one (a member's name is no type name).
+    private func enumType(_ node: Node, parentSince: Int, declared: Bool) throws(SchemaFileError) -> ResolvedType {
         let name = try node.required("name")
         let since = try context.since(of: node, parent: parentSince)
         let encoding = try encodingType(of: node) { $0.isUnsigned }
         var values: [EnumValue] = []
+        var byName: [String: String] = [:]
+        var byWire: [UInt64: String] = [:]
         for child in node.children {
             guard child.sbeName == "validValue" else {
                 throw SchemaFileError("unsupported element \(child.qualifiedName) in an enum", at: child)
@@ -264,16 +267,20 @@ extension TypeResolver {
             guard case .unsigned(let wire)? = encoding.primitive.value(of: text) else {
                 throw SchemaFileError("value \"\(text)\" does not fit the encoding \(encoding.primitive.rawValue)", at: child)
             }
-            if let same = values.first(where: { $0.name == valueName || $0.value == wire }) {
-                let what = same.name == valueName ? "name \"\(valueName)\"" : "value \(text)"
-                throw SchemaFileError("duplicate \(what) (already \(same.name))", at: child)
+            if byName[valueName] != nil {
+                throw SchemaFileError("duplicate name \"\(valueName)\"", at: child)
             }
+            if let same = byWire[wire] {
+                throw SchemaFileError("duplicate value \(text) (already \(same))", at: child)
+            }
+            (byName[valueName], byWire[wire]) = (valueName, valueName)
             values.append(
                 EnumValue(
                     wire, valueName, since: try context.since(of: child, parent: since), deprecated: try context.deprecated(of: child)))
         }
         let enumSchema = EnumSchema(
-            name, values, default: context.enumDefaults[name], encoding: encoding.primitive, nullValue: encoding.nullValue, since: since)
+            name, values, default: declared ? context.enumDefaults[name] : nil, encoding: encoding.primitive, nullValue: encoding.nullValue,
+            since: since)
         return ResolvedType(
             type: .enumeration(enumSchema), presence: encoding.presence, semanticType: node.attribute("semanticType"), since: since,
             deprecated: try context.deprecated(of: node), size: encoding.primitive.size, node: node)
@@ -334,19 +341,19 @@ extension TypeResolver {
         let name = try node.required("name")
         let since = try context.since(of: node, parent: parentSince)
         var members: [Member] = []
+        var names: Set<String> = []
         for child in node.children {
             let member = try compositeMember(child, after: members.last, since: since)
-            if let same = members.first(where: { $0.name == member.name }) {
-                throw SchemaFileError("duplicate member name \"\(same.name)\"", at: child)
-            }
-            if let other = members.first(where: { $0.bytes.overlaps(member.bytes) }) {
-                throw SchemaFileError(
-                    "offset \(member.offset) overlaps \(other.name), which takes bytes \(other.offset) to \(other.end - 1)", at: child)
+            guard names.insert(member.name).inserted else {
+                throw SchemaFileError("duplicate member name \"\(member.name)\"", at: child)
             }
             members.append(member)
         }
-        members.sort { $0.offset < $1.offset }
+        members = try inOffsetOrder(members)
         let size = members.map(\.end).max() ?? 0
+        guard size <= ReadLimits.typeSize else {
+            throw SchemaFileError("the composite takes \(size) bytes, above the limit of \(ReadLimits.typeSize)", at: node)
+        }
         var result = ResolvedType(
             semanticType: node.attribute("semanticType"), since: since, deprecated: try context.deprecated(of: node), size: size,
             members: members, node: node)
@@ -362,6 +369,23 @@ extension TypeResolver {
         return result
     }
 
+    /// The members sorted by offset, none overlapping another; of two that do, the one written
+    /// later is named.
+    private func inOffsetOrder(_ members: [Member]) throws(SchemaFileError) -> [Member] {
+        let sorted = members.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }
+        var widest: (index: Int, member: Member)?
+        for (index, member) in sorted where !member.bytes.isEmpty {
+            if let (otherIndex, other) = widest, other.end > member.offset {
+                let (later, earlier) = index > otherIndex ? (member, other) : (other, member)
+                throw SchemaFileError(
+                    "offset \(later.offset) overlaps \(earlier.name), which takes bytes \(earlier.offset) to \(earlier.end - 1)",
+                    at: later.node)
+            }
+            if widest.map({ member.end > $0.member.end }) ?? true { widest = (index, member) }
+        }
+        return sorted.map(\.element)
+    }
+
     /// One member of a composite: a `type`, `enum`, `set` or `composite` written in place, or a
     /// `ref` to a declared type; without `offset`, right after `previous`.
     private func compositeMember(_ node: Node, after previous: Member?, since: Int) throws(SchemaFileError) -> Member {
@@ -369,7 +393,9 @@ extension TypeResolver {
             throw SchemaFileError("unsupported element \(node.qualifiedName) in a composite", at: node)
         }
         let name = try node.required("name")
-        let resolved = kind == "ref" ? try resolve(named: try node.required("type"), at: node) : try declaration(node, parentSince: since)
+        let resolved =
+            kind == "ref"
+            ? try resolve(named: try node.required("type"), at: node) : try declaration(node, parentSince: since, declared: false)
         return Member(
             name: name, offset: try node.integer("offset", in: 0...65535) ?? previous?.end ?? 0,
             since: try context.since(of: node, parent: since), deprecated: try context.deprecated(of: node), resolved: resolved,
@@ -378,11 +404,11 @@ extension TypeResolver {
 
     /// A field of a message, group entry or composite of `resolved`'s type.
     func field(
-        _ name: String, _ type: FieldType, at offset: Int, since: Int, resolved: ResolvedType, presence: Presence, id: Int? = nil,
-        deprecated: Int?, semanticType: String? = nil
+        _ name: String, _ type: FieldType, at offset: Int, since: Int, widens: String? = nil, resolved: ResolvedType, presence: Presence,
+        id: Int? = nil, deprecated: Int?, semanticType: String? = nil
     ) -> FieldSchema {
         FieldSchema(
-            name, type, at: offset, since: since, presence: presence, nullValue: fieldValue(resolved.nullValue, type),
+            name, type, at: offset, since: since, widens: widens, presence: presence, nullValue: fieldValue(resolved.nullValue, type),
             minValue: fieldValue(resolved.minValue, type), maxValue: fieldValue(resolved.maxValue, type), id: id, deprecated: deprecated,
             semanticType: semanticType ?? resolved.semanticType, absentValue: context.absentValue(of: type, presence: presence))
     }

@@ -8,14 +8,14 @@ enum XInclude {
     static let namespace = "http://www.w3.org/2001/XInclude"
 
     /// Loads `path` and every file it includes, recursively, into one tree.
-    static func load(_ path: String, budget: ElementBudget) throws(SchemaFileError) -> Node {
+    static func load(_ path: String, budget: ReadBudget) throws(SchemaFileError) -> Node {
         let root = try XMLTree.parse(path, budget: budget)
         return try expand(root, depth: 1, chain: [canonical(path) ?? path], budget: budget)
     }
 
     /// `node` with each `xi:include` below it replaced. `depth` is `node`'s nesting; `chain`
     /// the real paths of the files being included, outermost first, to refuse a cycle.
-    private static func expand(_ node: Node, depth: Int, chain: [String], budget: ElementBudget) throws(SchemaFileError) -> Node {
+    private static func expand(_ node: Node, depth: Int, chain: [String], budget: ReadBudget) throws(SchemaFileError) -> Node {
         guard node.children.contains(where: { $0.namespace == namespace || !$0.children.isEmpty }) else { return node }
         var expanded = node
         expanded.children = []
@@ -30,7 +30,7 @@ enum XInclude {
     }
 
     /// The root element of the file `element` includes, itself expanded.
-    private static func include(_ element: Node, depth: Int, chain: [String], budget: ElementBudget) throws(SchemaFileError) -> Node {
+    private static func include(_ element: Node, depth: Int, chain: [String], budget: ReadBudget) throws(SchemaFileError) -> Node {
         guard element.name == "include" else {
             throw SchemaFileError("unsupported XInclude element \(element.qualifiedName)", at: element)
         }

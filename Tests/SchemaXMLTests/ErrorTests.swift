@@ -153,6 +153,12 @@ struct ErrorTests {
         expectError(
             try SchemaFolder(["schema.xml": signed]).error(),
             #"schema.xml:3:183: <type name="version">: version of messageHeader must be an unsigned integer"#)
+        let constant = Self.schema("").replacingOccurrences(
+            of: #"<type name="schemaId" primitiveType="uint16"/>"#,
+            with: #"<type name="schemaId" primitiveType="uint16" presence="constant">1</type>"#)
+        expectError(
+            try SchemaFolder(["schema.xml": constant]).error(),
+            #"schema.xml:3:137: <type name="schemaId">: schemaId of messageHeader is a constant: it must be on the wire"#)
         expectError(
             try error("", attributes: #"id="1" headerType="frame""#),
             #"schema.xml:2:1: <sbe:messageSchema>: header type "frame" is not a declared composite"#)
@@ -203,5 +209,24 @@ struct ErrorTests {
         let error = SchemaFileError(file: "a.xml", line: 3, column: 7, element: #"<field name="x">"#, reason: "why")
         #expect(error.description == #"a.xml:3:7: <field name="x">: why"#)
         #expect(SchemaFileError(file: "a.xml", line: 1, column: 1, element: "", reason: "why").description == "a.xml:1:1: why")
+    }
+
+    @Test func versionsAreBounded() throws {
+        expectError(
+            try error("", attributes: #"id="1" version="65536""#),
+            #"schema.xml:2:1: <sbe:messageSchema>: version "65536" is not a whole number from 0 to 65535"#)
+    }
+
+    @Test func fieldsMustFitTheHeadersBlockLength() throws {
+        let xml = Self.schema(
+            #"<sbe:message name="M" id="1"><field name="a" id="1" type="Wide"/><field name="b" id="2" type="uint8"/></sbe:message>"#
+        )
+        .replacingOccurrences(
+            of: #"<type name="blockLength" primitiveType="uint16"/>"#, with: #"<type name="blockLength" primitiveType="uint8"/>"#
+        )
+        .replacingOccurrences(of: "<types>", with: #"<types><type name="Wide" primitiveType="char" length="255"/>"#)
+        expectError(
+            try SchemaFolder(["schema.xml": xml]).error(),
+            #"schema.xml:4:1: <sbe:message name="M">: the fields end at 256, beyond the header's blockLength (uint8)"#)
     }
 }

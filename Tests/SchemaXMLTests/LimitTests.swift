@@ -15,6 +15,14 @@ struct LimitTests {
         expectError(folder.error(), "schema.xml:1:1: the file is larger than 16777216 bytes (16 MiB)")
     }
 
+    /// Below the limit a big file reads, even above libxml2's 10 MB lookahead. (One text or
+    /// comment above 10,000,000 bytes is still refused: libxml2's own limit on a single node.)
+    @Test func bigFileBelowTheLimit() throws {
+        let padding = String(repeating: "<!--" + String(repeating: " ", count: 1017) + "-->\n", count: 12 * 1024)
+        let folder = try SchemaFolder(["schema.xml": standardSchema(messages: padding + #"<sbe:message name="M" id="1"/>"#)])
+        #expect(try folder.load().messages.map(\.name) == ["M"])
+    }
+
     @Test func elementCount() throws {
         let folder = try SchemaFolder()
         let many = "<messageSchema id=\"1\"><types>\n" + String(repeating: "<x/>", count: 1_000_000) + "\n</types></messageSchema>"
@@ -45,5 +53,26 @@ struct LimitTests {
         let folder = try SchemaFolder()
         try FileManager.default.createDirectory(atPath: folder.file("schema.xml"), withIntermediateDirectories: true)
         expectError(folder.error(), "schema.xml:1:1: not a regular file")
+    }
+
+    /// One big file included again and again is read each time: the bytes of all files count.
+    @Test func includedBytesTogether() throws {
+        let big = "<types>" + String(repeating: " ", count: 15 * 1024 * 1024) + "</types>"
+        let includes = String(repeating: #"<xi:include href="big.xml"/>"#, count: 5)
+        let xml = """
+            <sbe:messageSchema xmlns:sbe="http://fixprotocol.io/2016/sbe" xmlns:xi="http://www.w3.org/2001/XInclude" id="1">\(includes)
+            </sbe:messageSchema>
+            """
+        let folder = try SchemaFolder(["schema.xml": xml, "big.xml": big])
+        expectError(folder.error(), "big.xml:1:1: the schema and its includes are larger than 67108864 bytes together")
+    }
+
+    @Test func typeSize() throws {
+        let refs = (1...33).map { #"<ref name="r\#($0)" type="Big"/>"# }.joined()
+        let error = try standardError(
+            types: #"<type name="Big" primitiveType="uint64" length="65535"/><composite name="C">"# + refs + "</composite>")
+        #expect(
+            error?.hasSuffix(#"<composite name="C">: the composite takes 17301240 bytes, above the limit of 16777216"#) == true,
+            "\(error ?? "")")
     }
 }

@@ -58,6 +58,8 @@ struct MessageTests {
             types: Self.enums + """
                 <type name="OptQty" primitiveType="uint32" presence="optional" nullValue="0"/>
                 <type name="Venue" primitiveType="uint16" presence="constant">42</type>
+                <type name="u8Null" primitiveType="uint8" presence="optional" nullValue="0"/>
+                <enum name="OptSide" encodingType="u8Null"><validValue name="Buy">1</validValue></enum>
                 """,
             messages: """
                 <sbe:message name="M" id="1">
@@ -66,6 +68,7 @@ struct MessageTests {
                     <field name="side" id="3" type="Side" presence="constant" valueRef="Side.Sell"/>
                     <field name="venue" id="4" type="Venue"/>
                     <field name="n" id="5" type="uint8"/>
+                    <field name="o" id="6" type="OptSide"/>
                 </sbe:message>
                 """)
         let fields = try #require(schema.message(named: "M")).fields
@@ -74,7 +77,9 @@ struct MessageTests {
         #expect(fields[2].presence == .constant(.unsigned(2)) && fields[2].wireSize == 0)
         #expect(fields[3].presence == .constant(.unsigned(42)))
         // Constants take no bytes: n follows px.
-        #expect(fields.map(\.offset) == [0, 4, 12, 12, 12])
+        // An enum whose encoding type is optional makes its fields optional, with that type's null.
+        #expect(fields[5].presence == .optional && fields[5].effectiveNullValue == .unsigned(0))
+        #expect(fields.map(\.offset) == [0, 4, 12, 12, 12, 13])
     }
 
     @Test func groups() throws {

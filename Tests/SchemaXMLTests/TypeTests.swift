@@ -231,4 +231,23 @@ struct TypeTests {
                 """)
         #expect(schema.composites.map(\.name) == ["Pair"])
     }
+
+    /// XML whitespace around a value (space, tab, CR, LF) is no part of it; other blanks are.
+    @Test func whitespaceAroundValues() throws {
+        let schema = try loadStandard(
+            types: """
+                <enum name=" Side " encodingType=" uint8 ">
+                    <validValue name="Buy">
+                        1
+                    </validValue>
+                </enum>
+                <type name="Venue" primitiveType="uint16" presence="constant">\t42\r\n</type>
+                <composite name="C"><ref name="v" type="Venue"/></composite>
+                """,
+            messages: "")
+        #expect(schema.enums.first?.name == "Side" && schema.enums.first?.values.first?.value == 1)
+        #expect(schema.composites.first { $0.name == "C" }?.members.first?.presence == .constant(.unsigned(42)))
+        let noBreakSpace = try standardError(types: "<type name=\"T\" primitiveType=\"uint16\" presence=\"constant\">\u{A0}42</type>")
+        #expect(noBreakSpace?.hasSuffix(#"<type name="T">: constant "\#u{A0}42" does not fit uint16"#) == true, "\(noBreakSpace ?? "")")
+    }
 }
