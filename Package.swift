@@ -67,6 +67,8 @@ let package = Package(
         .target(name: "BuiltBinaries", path: "Tests/Shared/BuiltBinaries"),
         .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON", "SeededRandom"]),
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
+        // The codec engine over schemas built in the tests: every type, presence, header, byte order.
+        .testTarget(name: "SBETests", dependencies: ["SBE", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
             dependencies: ["TGP", "PeerContract", "ZeroMQ", "MiniJSON", "VersionedPeers", "CompatRunner", "SeededRandom", "BuiltBinaries"]
