@@ -84,6 +84,8 @@ let package = Package(
         .testTarget(name: "MiniJSONTests", dependencies: ["MiniJSON", "SeededRandom"]),
         .testTarget(name: "TGPTests", dependencies: ["TGP", "SeededRandom"]),
         .testTarget(name: "SchemaXMLTests", dependencies: ["SchemaXML", "SBE", "TGP"]),
+        // The codec engine over schemas built in the tests: every type, presence, header, byte order.
+        .testTarget(name: "SBETests", dependencies: ["SBE", "SeededRandom"]),
         .testTarget(
             name: "VersionedPeersTests",
             dependencies: [

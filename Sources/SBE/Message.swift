@@ -75,18 +75,25 @@ public struct Message: Sendable {
     public func projected(onto version: Int) -> Message {
         guard type.hasFields(after: version) else { return self }
         var copy = self
-        for (index, field) in type.logicalFields.enumerated() {
+        copy.values = Self.projected(values, of: type.logicalFields, onto: version)
+        return copy
+    }
+
+    /// `values`, one per field of `fields`, with the fields added after `version` at their
+    /// defaults, and each group's entries projected the same way (nested groups too).
+    private static func projected(_ values: [FieldValue], of fields: [LogicalField], onto version: Int) -> [FieldValue] {
+        var projected = values
+        for (index, field) in zip(fields.indices, fields) where index < values.count {
             if field.since > version {
-                copy.values[index] = field.defaultValue
+                projected[index] = field.defaultValue
             } else if case .group(let group) = field.kind, case .group(let entries) = values[index] {
-                let entryDefaults = group.fields.map(\.defaultValue)
-                copy.values[index] = .group(
-                    entries.map { entry in
-                        zip(group.fields.indices, entry).map { group.fields[$0].since > version ? entryDefaults[$0] : $1 }
-                    })
+                let entryFields = group.logicalFields
+                // An entry keeps one value per field of the group.
+                projected[index] = .group(
+                    entries.map { Self.projected(Array($0.prefix(entryFields.count)), of: entryFields, onto: version) })
             }
         }
-        return copy
+        return projected
     }
 }
 

@@ -359,7 +359,7 @@ public struct MessageSchema: Sendable {
             self.defaultValues = logicalFields.map(\.defaultValue)
             self.layouts = MessageLayouts(
                 since: since, fields: fields, groups: groups, varData: varData,
-                logicalFields: logicalFields, defaultValues: defaultValues)
+                logicalFields: logicalFields, defaultValues: defaultValues, blockLength: attributes.blockLength)
         }
     }
 
