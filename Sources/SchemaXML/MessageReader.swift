@@ -43,7 +43,6 @@ struct MessageReader {
         let since = try context.since(of: node, parent: context.oldestVersion)
         let blockLength = try node.integer("blockLength", in: 0...Int(clamping: header.blockLength.max))
         let body = try readBody(of: node, since: since, widenings: profile?.widenings(of: name) ?? [:])
-        try check(blockLength, covers: body, of: node)
         guard body.end <= header.blockLength.max else {
             throw SchemaFileError(
                 "the fields end at \(body.end), beyond the header's blockLength (\(header.blockLength.type.rawValue))", at: node)
@@ -153,7 +152,6 @@ struct MessageReader {
         let since = try context.since(of: node, parent: parentSince)
         let blockLength = try node.integer("blockLength", in: 0...Int(clamping: dimension.blockLength.max))
         let body = try readBody(of: node, since: since)
-        try check(blockLength, covers: body, of: node)
         guard body.end <= dimension.blockLength.max else {
             throw SchemaFileError("the entry's fields end at \(body.end), beyond \(dimensionName)'s blockLength", at: node)
         }
@@ -169,11 +167,5 @@ struct MessageReader {
         return VarDataSchema(
             try node.required("name"), since: try context.since(of: node, parent: parentSince), encoding: encoding,
             id: try node.integer("id", in: 0...Int(Int32.max)), deprecated: try context.deprecated(of: node))
-    }
-
-    /// A `blockLength` attribute may pad a block, never cut its fields short.
-    private func check(_ blockLength: Int?, covers body: Body, of node: Node) throws(SchemaFileError) {
-        guard let blockLength, blockLength < body.end else { return }
-        throw SchemaFileError("blockLength \(blockLength) is less than the fields' end, \(body.end)", at: node)
     }
 }

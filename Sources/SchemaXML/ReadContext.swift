@@ -21,12 +21,11 @@ struct ReadContext {
     let enumDefaults: [String: String]
 
     /// An element's `since`: its `sinceVersion`, or the oldest version, and never before its parent's.
+    /// One above the schema's version is read as written: `schema lint` and `schema diff` name it
+    /// (`since-not-a-version`), as they name every other inconsistency with its rule id.
     func since(of node: Node, parent: Int) throws(SchemaFileError) -> Int {
         guard let since = try node.integer("sinceVersion", in: 0...Int(Int32.max)) else {
             return max(oldestVersion, parent)
-        }
-        guard since <= schemaVersion else {
-            throw SchemaFileError("sinceVersion \(since) is above the schema's version \(schemaVersion)", at: node)
         }
         return max(since, parent)
     }

@@ -100,10 +100,10 @@ struct ErrorTests {
             ), #"schema.xml:4:78: <type name="b">: offset 0 overlaps a, which takes bytes 2 to 3"#)
     }
 
-    @Test func sinceVersionAboveTheSchemaVersion() throws {
-        expectError(
-            try error(#"<sbe:message name="M" id="1" sinceVersion="3"/>"#),
-            #"schema.xml:4:1: <sbe:message name="M">: sinceVersion 3 is above the schema's version 2"#)
+    /// Read as written: the lint and the diff name it (`since-not-a-version`), with the rule's id.
+    @Test func sinceVersionAboveTheSchemaVersionIsReadAsWritten() throws {
+        let schema = try SchemaFolder(["schema.xml": Self.schema(#"<sbe:message name="M" id="1" sinceVersion="3"/>"#)]).load()
+        #expect(schema.message(named: "M")?.since == 3)
     }
 
     @Test func valueRefToNothing() throws {
@@ -185,11 +185,15 @@ struct ErrorTests {
             #"schema.xml:4:8: <enum name="E">: encodingType "int8" is not a single char or unsigned integer"#)
     }
 
-    @Test func blockLengthBelowTheFields() throws {
-        expectError(
-            try error(
-                #"<sbe:message name="M" id="1" blockLength="3"><field name="a" id="1" type="uint32" sinceVersion="2"/></sbe:message>"#),
-            #"schema.xml:4:1: <sbe:message name="M">: blockLength 3 is less than the fields' end, 4"#)
+    /// Read as written: the lint and the diff name it (`block-length-below-fields`); the codec never
+    /// writes a block shorter than its fields.
+    @Test func blockLengthBelowTheFieldsIsReadAsWritten() throws {
+        let schema = try SchemaFolder([
+            "schema.xml": Self.schema(
+                #"<sbe:message name="M" id="1" blockLength="3"><field name="a" id="1" type="uint32" sinceVersion="2"/></sbe:message>"#)
+        ]).load()
+        #expect(schema.message(named: "M")?.attributes.blockLength == 3)
+        #expect(schema.message(named: "M")?.blockLength(at: 2) == 4)
     }
 
     @Test func typeCycle() throws {
