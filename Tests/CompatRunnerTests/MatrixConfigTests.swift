@@ -122,7 +122,14 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             label: "an unknown key in a build",
             text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#
         ) {
-            "\($0): peers[0].build.config: unknown key (expected ref, product)"
+            "\($0): peers[0].build.config: unknown key (expected ref, product, arguments)"
+        },
+        BadMatrix(
+            label: "build arguments that are not strings",
+            text:
+                #"{"peers": [{"name": "v1@r2", "version": 1, "build": {"ref": "HEAD", "product": "peer", "arguments": ["--schema-version", 1]}}]}"#
+        ) {
+            #"\#($0): peers[0].build.arguments: must be an array of strings, e.g. ["--schema-version", "3"]"#
         },
         BadMatrix(
             label: "a known failure without a reason",
@@ -292,6 +299,20 @@ struct MatrixConfigTests {
         #expect(Set(released.map { $0.build?.ref }) == ["a50ba317117c790a540bdb0662fc9c6e4a44321f"])
         #expect(released.map { $0.build?.product } == r1.map { "peer-v\($0)" })
         #expect(released.allSatisfy { $0.resolvedArgv.isEmpty })
+    }
+
+    @Test("a peer built from a commit of the one-program peer starts with its build arguments, then --role")
+    func builtPeerArguments() throws {
+        let folder = NSTemporaryDirectory() + "compat-build-arguments-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let text =
+            #"{"peers": [{"name": "v3@r2", "version": 3, "build": {"ref": "HEAD", "product": "peer", "arguments": ["--schema-version", "3"]}}]}"#
+        try text.write(toFile: folder + "/matrix.json", atomically: true, encoding: .utf8)
+        var config = try MatrixConfig.load(path: folder + "/matrix.json")
+        #expect(config.peers[0].build == PeerBuildSpec(ref: "HEAD", product: "peer", arguments: ["--schema-version", "3"]))
+        config.useBuiltPrograms(["v3@r2": "/cache/peer"])
+        #expect(config.peers[0].resolvedArgv == ["/cache/peer", "--schema-version", "3"])
     }
 
     // MARK: Programs checked before any cell

@@ -1,4 +1,4 @@
-// The schema as data (TGPSchema.swift) against PROTOCOL.md: every number below is copied by
+// The schema as data (Schema.tgp, generated from tgp.xml) against PROTOCOL.md: every number below is copied by
 // hand from the spec's tables, not computed from the schema.
 
 import Testing

@@ -106,7 +106,7 @@ public struct MatrixConfig: Sendable {
     /// The peers built from a commit run from their cached binaries: `programs` by peer name.
     public mutating func useBuiltPrograms(_ programs: [String: String]) {
         for (name, program) in programs {
-            if let index = peerIndex[name] { peers[index].resolvedArgv = [program] }
+            if let index = peerIndex[name] { peers[index].resolvedArgv = [program] + (peers[index].build?.arguments ?? []) }
         }
     }
 

@@ -1,6 +1,7 @@
 // A matrix peer built from a git commit of the repository instead of a program on disk:
-// `"build": {"ref": "<commit or tag>", "product": "peer-v3"}`. Released clients and gateways
-// carry their own bugs; a peer built from today's code would hide them.
+// `"build": {"ref": "<commit or tag>", "product": "peer-v3"}`, with `"arguments"` for a product that
+// plays several versions (`"product": "peer", "arguments": ["--schema-version", "3"]`). Released
+// clients and gateways carry their own bugs; a peer built from today's code would hide them.
 
 import MiniJSON
 
@@ -9,18 +10,21 @@ public struct PeerBuildSpec: Sendable, Hashable {
     public let ref: String
     /// The package's executable product to build at that commit.
     public let product: String
+    /// What the built program is started with before `--role`.
+    public let arguments: [String]
 
-    public init(ref: String, product: String) {
+    public init(ref: String, product: String, arguments: [String] = []) {
         self.ref = ref
         self.product = product
+        self.arguments = arguments
     }
 
     init(json: JSON, key: String, fail: (String, String) -> ConfigError) throws(ConfigError) {
         guard let object = json.objectValue else {
             throw fail(key, "must be an object {\"ref\": COMMIT, \"product\": \"peer-v3\"}, got \(json.typeName)")
         }
-        for field in object.keys where field != "ref" && field != "product" {
-            throw fail("\(key).\(field)", "unknown key (expected ref, product)")
+        for field in object.keys where !["ref", "product", "arguments"].contains(field) {
+            throw fail("\(key).\(field)", "unknown key (expected ref, product, arguments)")
         }
         guard let ref = object["ref"]?.stringValue, !ref.isEmpty else {
             throw fail("\(key).ref", "must be a non-empty string (a commit, tag or branch)")
@@ -34,6 +38,10 @@ public struct PeerBuildSpec: Sendable, Hashable {
         else {
             throw fail("\(key).product", "must be the name of an executable product of the package, e.g. \"peer-v3\"")
         }
-        self.init(ref: ref, product: product)
+        let arguments = object["arguments"].map { $0.arrayValue?.compactMap(\.stringValue) } ?? []
+        guard let arguments, arguments.count == (object["arguments"]?.arrayValue?.count ?? 0) else {
+            throw fail("\(key).arguments", "must be an array of strings, e.g. [\"--schema-version\", \"3\"]")
+        }
+        self.init(ref: ref, product: product, arguments: arguments)
     }
 }
