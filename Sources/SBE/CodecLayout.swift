@@ -350,7 +350,8 @@ private final class LayoutBuilder {
     {
         var groupIndexes = block.groupIndexes.makeIterator()
         var varDataIndexes = block.varDataIndexes.makeIterator()
-        func slot(_ field: FieldSchema) -> FieldSlot { block.slots[block.fields.firstIndex(of: field)!] }
+        // By name, unique in a block: comparing whole fields costs a peer's start-up dearly.
+        func slot(_ field: FieldSchema) -> FieldSlot { block.slots[block.fields.firstIndex { $0.name == field.name }!] }
         let steps = logicalFields.map { field -> FieldStep in
             // Taken for absent ones too: the indexes follow the schema, not the version.
             let table: Int? =
