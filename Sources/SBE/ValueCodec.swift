@@ -106,7 +106,8 @@ extension Codec {
                 let element = frame.primitive(primitive, at: offset + index * primitive.size)
                 elements.append(codec.isNull(element) ? .null : element)
             }
-            return .array(elements)
+            // Every element null: the optional array has no value, as `.null` encodes it.
+            return elements.allSatisfy { $0 == .null } && count > 0 ? .null : .array(elements)
         case .enumeration(let enumSchema, let table):
             value = frame.primitive(enumSchema.encoding, at: offset)
             guard !codec.isNull(value) else { return .null }
@@ -171,7 +172,12 @@ extension Codec {
     ) throws(EncodeRefusal) {
         let offset = base + codec.offset
         if case .null = value {
-            guard let null = codec.null, !codec.isArray else { throw Self.noNull(codec) }
+            guard let null = codec.null else { throw Self.noNull(codec) }
+            // An optional array with no value: every element at its null value.
+            if case .array(_, let count) = codec.shape {
+                return try encodeValue(
+                    .array(Array(repeating: .null, count: count)), codec, base: base, version: version, layout: layout, into: writer)
+            }
             return try encodeValue(null, codec, base: base, version: version, layout: layout, into: writer)
         }
         switch codec.shape {
@@ -278,10 +284,7 @@ extension Codec {
 
     @inline(never)
     private static func noNull(_ codec: ValueCodec) -> EncodeRefusal {
-        if codec.isArray, codec.null != nil {
-            return EncodeRefusal(.invalidValue, "\(codec.name) takes .null per element, not for the whole array")
-        }
-        return EncodeRefusal(
+        EncodeRefusal(
             .invalidValue,
             codec.isRequired ? "\(codec.name) is required: .null is only for optional fields" : "\(codec.name) has no null value")
     }

@@ -117,6 +117,18 @@ struct CharsAndArrayTests {
         #expect(try decodedValues(frame, schema) == values.values)
     }
 
+    /// An optional array with no value (`.null`) is every element at its null, and decodes back as `.null`.
+    @Test func anOptionalArrayWithNoValueIsEveryElementNull() throws {
+        let schema = makeSchema([Self.arrays])
+        let values = Message(Self.arrays, ["levels": .array([.unsigned(1), .unsigned(2), .unsigned(3)]), "deltas": .null])
+        let frame = try Codec(schema: schema).encode(values, at: 1)
+        #expect(Array(frame.suffix(2)) == [0x80, 0x80])  // int8's null, twice
+        #expect(try decodedValues(frame, schema) == values.values)
+        let allNull = Message(
+            Self.arrays, ["levels": .array([.unsigned(1), .unsigned(2), .unsigned(3)]), "deltas": .array([.null, .null])])
+        #expect(try Codec(schema: schema).encode(allNull, at: 1) == frame)
+    }
+
     struct BadArray: Sendable, CustomTestStringConvertible {
         let field: String
         let value: FieldValue
@@ -130,7 +142,6 @@ struct CharsAndArrayTests {
         BadArray(
             field: "levels", value: .array([.unsigned(1), .null, .unsigned(2)]),
             detail: "levels is required: .null is only for optional fields"),
-        BadArray(field: "deltas", value: .null, detail: "deltas takes .null per element, not for the whole array"),
         BadArray(field: "deltas", value: .unsigned(1), detail: "expected an array of 2 i8, got unsigned(1)"),
     ]
 
@@ -139,7 +150,7 @@ struct CharsAndArrayTests {
     @Test(arguments: badArrays)
     func encoderRefusesBadArrays(_ c: BadArray) throws {
         let values = Message(
-            Self.arrays, ["levels": .array([.unsigned(0), .unsigned(0), .unsigned(0)]), "deltas": .array([.null, .null])])
+            Self.arrays, ["levels": .array([.unsigned(0), .unsigned(0), .unsigned(0)]), "deltas": .array([.null, .signed(1)])])
         var bad = values
         bad[c.field] = c.value
         let error = try #require(encodeError(bad, makeSchema([Self.arrays])))
