@@ -73,9 +73,9 @@ public enum SchemaBenchmark {
             _ = report.rendered
             diffRuns.append(milliseconds(since: diffStart))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: old)[.size] as? Int) ?? 0
+        let size = ((try? FileManager.default.attributesOfItem(atPath: old))?[.size] as? Int) ?? 0
         return SchemaBenchmarkResult(
-            old: old, new: new, bytes: size ?? 0, messages: schema?.messages.count ?? 0, runs: runs,
+            old: old, new: new, bytes: size, messages: schema?.messages.count ?? 0, runs: runs,
             readMilliseconds: median(readRuns), diffMilliseconds: median(diffRuns), readRuns: readRuns, diffRuns: diffRuns)
     }
 
