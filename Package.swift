@@ -74,7 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "compat",
-            dependencies: ["CompatRunner", "SchemaXML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CompatRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CompatRunner/compat"
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),

@@ -1,17 +1,8 @@
-// The one place a command turns its FILE argument into a schema: an SBE XML file (with its
-// profile sidecar beside it, when there is one) read by SchemaXML, or `tgp`, the project's own.
+// The commands' FILE argument as a schema: `SchemaFile.load` of the runner library.
 
 import CompatRunner
-import SchemaXML
 import TGP
 
-/// The schema `path` names: `tgp` is TGP's own (`Schema.tgp`); anything else is an SBE XML file.
-/// A file that cannot be read is a configuration error (exit 2) naming file, line, column and element.
 func loadSchema(path: String, profile: String? = nil) throws(ConfigError) -> Schema {
-    if path == "tgp" && profile == nil { return .tgp }
-    do {
-        return try SchemaSource.load(xml: path, profile: profile)
-    } catch {
-        throw ConfigError(error.description)
-    }
+    try SchemaFile.load(path: path, profile: profile)
 }

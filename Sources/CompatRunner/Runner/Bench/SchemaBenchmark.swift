@@ -5,7 +5,6 @@
 import Foundation
 import MiniJSON
 import SBE
-import SchemaXML
 
 public struct SchemaBenchmarkResult: Sendable {
     /// The two files timed, and the size of the first.
@@ -66,33 +65,21 @@ public enum SchemaBenchmark {
         var schema: Schema?
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
-            schema = try load(old)
+            schema = try SchemaFile.load(path: old)
             readRuns.append(milliseconds(since: start))
             let diffStart = DispatchTime.now().uptimeNanoseconds
-            let report = schemaComparison(old: try load(old), oldName: old, new: try load(new), newName: new)
+            let report = schemaComparison(
+                old: try SchemaFile.load(path: old), oldName: old, new: try SchemaFile.load(path: new), newName: new)
             _ = report.rendered
             diffRuns.append(milliseconds(since: diffStart))
         }
         let size = ((try? FileManager.default.attributesOfItem(atPath: old))?[.size] as? Int) ?? 0
         return SchemaBenchmarkResult(
             old: old, new: new, bytes: size, messages: schema?.messages.count ?? 0, runs: runs,
-            readMilliseconds: median(readRuns), diffMilliseconds: median(diffRuns), readRuns: readRuns, diffRuns: diffRuns)
-    }
-
-    private static func load(_ path: String) throws(ConfigError) -> Schema {
-        do {
-            return try SchemaSource.load(xml: path)
-        } catch {
-            throw ConfigError(error.description)
-        }
+            readMilliseconds: readRuns.upperMedian, diffMilliseconds: diffRuns.upperMedian, readRuns: readRuns, diffRuns: diffRuns)
     }
 
     private static func milliseconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

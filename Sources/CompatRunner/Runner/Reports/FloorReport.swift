@@ -20,8 +20,8 @@ public struct FloorReport: Sendable {
         self.floorSeconds = floorSeconds
     }
 
-    public var matrixMedian: Double { Self.median(matrixSeconds) }
-    public var floorMedian: Double { Self.median(floorSeconds) }
+    public var matrixMedian: Double { matrixSeconds.upperMedian }
+    public var floorMedian: Double { floorSeconds.upperMedian }
     public var ratio: Double { matrixMedian / floorMedian }
 
     public var text: String {
@@ -43,6 +43,9 @@ public struct FloorReport: Sendable {
             "ratio": .double(ratio),
         ])
     }
+}
 
-    private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+extension [Double] {
+    /// The middle value, the upper of the two middle ones for an even count (the runs are odd by default).
+    var upperMedian: Double { sorted()[count / 2] }
 }
