@@ -114,11 +114,13 @@ public struct SchemaDiffReport: Sendable {
     public let unlockedVersions: [Int]
     /// What was compared with the baseline: `today's schema`, or a new schema's name.
     public let currentDescription: String
+    /// Whether the baseline is the lock, which `compat schema lock` extends when a version is released.
+    public let baselineIsLock: Bool
 
     /// `changes` split: those `allowances` lists and those whose rule allows them are allowed, the rest breaking.
     public init(
         changes: [BreakingChange], allowances: AllowedBreaks, baselineDescription: String,
-        lockedVersions: [Int], unlockedVersions: [Int], currentDescription: String = "today's schema"
+        lockedVersions: [Int], unlockedVersions: [Int], currentDescription: String = "today's schema", baselineIsLock: Bool = true
     ) {
         var breaking: [BreakingChange] = []
         var allowed: [AllowedChange] = []
@@ -137,6 +139,7 @@ public struct SchemaDiffReport: Sendable {
         self.lockedVersions = lockedVersions
         self.unlockedVersions = unlockedVersions
         self.currentDescription = currentDescription
+        self.baselineIsLock = baselineIsLock
     }
 
     /// No breaking change that is not allowed.
@@ -151,7 +154,7 @@ public struct SchemaDiffReport: Sendable {
             "schema: \(currentDescription) against \(baselineDescription) (versions \(lockedVersions.map(String.init).joined(separator: ", "))) and the evolution rules V1–V4\n"
         if !unlockedVersions.isEmpty {
             out +=
-                "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", ")) (run `compat schema lock` when released)\n"
+                "  not in the baseline, judged by the evolution rules V1–V4 only: \(unlockedVersions.map { "v\($0)" }.joined(separator: ", "))\(baselineIsLock ? " (run `compat schema lock` when released)" : "")\n"
         }
         for change in breaking { out += "  BREAKING  \(change.id)\n            \(change.detail)\n" }
         for allowed in allowed {
@@ -222,5 +225,6 @@ public func schemaComparison(
     let released = old.releasedVersions
     return SchemaDiffReport(
         changes: SchemaDiff.changes(from: old, to: new), allowances: allowances, baselineDescription: oldName,
-        lockedVersions: released, unlockedVersions: new.definedVersions.filter { $0 > (released.last ?? -1) }, currentDescription: newName)
+        lockedVersions: released, unlockedVersions: new.definedVersions.filter { $0 > (released.last ?? -1) }, currentDescription: newName,
+        baselineIsLock: false)
 }
