@@ -13,8 +13,8 @@ struct ProfileSidecar {
     }
 
     let source: SourceFile
-    /// The `profile` name (the IR has no place for it; it is checked to be a string).
-    private(set) var name: String?
+    /// The session profile the protocol runs under (the schema IR has no place for it).
+    private(set) var name: SessionProfile?
     private(set) var versions: [Int: ClosedRange<Int>]?
     private(set) var directions: [String: Direction] = [:]
     private(set) var widenings: [Widening] = []
@@ -45,7 +45,14 @@ struct ProfileSidecar {
 
     private mutating func read(_ key: String, _ value: JSON) throws(SchemaFileError) {
         switch key {
-        case "profile": name = try string(value, at: [key])
+        case "profile":
+            let text = try string(value, at: [key])
+            guard let profile = SessionProfile(rawValue: text) else {
+                throw error(
+                    "profile \"\(text)\" is not one of \(SessionProfile.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))",
+                    at: [key])
+            }
+            name = profile
         case "versions": versions = try readVersions(value)
         case "directions": try readDirections(value)
         case "widenings": try readWidenings(value)

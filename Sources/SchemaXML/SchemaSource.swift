@@ -15,10 +15,15 @@ public struct SchemaSource {
     /// Reads the schema at `path`. `profile` names the sidecar; when nil, `<name>.profile.json`
     /// beside `<name>.xml` is read if it exists, and plain SBE defaults apply if it does not.
     public static func load(xml path: String, profile: String? = nil) throws(SchemaFileError) -> Schema {
+        try loadProtocol(xml: path, profile: profile).schema
+    }
+
+    /// Reads the schema at `path` with the session profile its sidecar names (`sbe` without one).
+    public static func loadProtocol(xml path: String, profile: String? = nil) throws(SchemaFileError) -> ProtocolFile {
         let root = try XInclude.load(path, budget: ReadBudget())
         var sidecar: ProfileSidecar?
         if let sidecarPath = sidecarPath(for: path, given: profile) { sidecar = try ProfileSidecar.load(sidecarPath) }
-        return try read(root, sidecar: sidecar)
+        return ProtocolFile(path: path, schema: try read(root, sidecar: sidecar), profile: sidecar?.name ?? .sbe)
     }
 
     /// The sidecar to read: the one given (which must exist), else the one beside the schema if there is one.
