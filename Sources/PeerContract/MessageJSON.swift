@@ -208,3 +208,10 @@ enum PeerContract {
         return .unsigned(bits)
     }
 }
+
+extension LogicalField {
+    /// A value of this field in the contract's JSON (P15), as a peer of `knownVersion` lists it.
+    public func json(_ value: FieldValue, knownAt knownVersion: Int) -> JSON {
+        PeerContract.json(value, of: self, knownAt: knownVersion)
+    }
+}

@@ -40,7 +40,8 @@ final class PeerHandle {
         self.spec = spec
         self.role = role
         self.label = PeerLabel(role: role, name: label ?? spec.name)
-        self.process = try PeerProcess(argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath)
+        self.process = try PeerProcess(
+            argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath, workingDirectory: spec.folder)
         self.transcript = transcriptPath.flatMap(Transcript.init(path:))
         self.stdoutBudget = stdoutBudget
     }

@@ -3,6 +3,7 @@
 
 import Foundation
 import MiniJSON
+import SchemaXML
 import TGP
 
 /// A configuration problem: what to fix, in which file and key. Exit status 2.
@@ -27,6 +28,10 @@ public struct PeerSpec: Sendable, Hashable {
     public internal(set) var resolvedArgv: [String]
     /// Where a peer that is built from a git commit comes from; nil for a program named by argv.
     public let build: PeerBuildSpec?
+    /// The schema file the peer was built from, when it is not the matrix's (`"schema"` of a peer).
+    public var schemaPath: String? = nil
+    /// Where it starts: the matrix file's folder, so relative paths among its arguments mean what they say there.
+    public var folder: String? = nil
 
     /// The longest name: names go into every check name, and cell folder names are bounded.
     public static let nameLimit = 64
@@ -97,6 +102,17 @@ public struct MatrixConfig: Sendable {
     public let knownFailures: [KnownFailure]
     /// The client versions each gateway must serve (`compat upgrade`, `compat plan upgrade`).
     public let support: [SupportEntry]
+    /// The protocol: the schema file `"schema"` names (TGP's, built in, without one) and the
+    /// session profile (`"profile"`, else the schema's sidecar's).
+    public let schema: Schema
+    public let profile: SessionProfile
+    /// The schema file, as resolved from the matrix's folder; nil for TGP's built-in schema.
+    public let schemaPath: String?
+    /// The schema each peer that names its own was built from, by peer name.
+    public let peerSchemas: [String: Schema]
+
+    /// The schema a peer was built from: its own, or the matrix's.
+    public func schema(of peer: String) -> Schema { peerSchemas[peer] ?? schema }
 
     /// Each peer's position in `peers`, by name.
     private let peerIndex: [String: Int]
@@ -128,10 +144,27 @@ public struct MatrixConfig: Sendable {
     init(json: JSON, path: String, folder: String, schema: Schema) throws(ConfigError) {
         func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError("\(path): \(key): \(problem)") }
         guard let root = json.objectValue else { throw fail("(top level)", "must be an object, got \(json.typeName)") }
-        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures", "support"]
+        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures", "support", "schema", "profile"]
         for key in root.keys where !topKeys.contains(key) {
             throw fail(key, "unknown key (expected one of \(topKeys.sorted().joined(separator: ", ")))")
         }
+        var schemas = SchemaFiles(folder: folder)
+        let protocolFile = try root["schema"].map { json throws(ConfigError) in try schemas.load(json, key: "schema", fail: fail) }
+        let schema = protocolFile?.schema ?? schema
+        var profile = protocolFile?.profile ?? .tgp
+        if let profileJSON = root["profile"] {
+            guard let name = profileJSON.stringValue, let named = SessionProfile(rawValue: name) else {
+                throw fail(
+                    "profile",
+                    "must be one of \(SessionProfile.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \(profileJSON.serialized)"
+                )
+            }
+            profile = named
+        }
+        guard protocolFile != nil || profile == .tgp else {
+            throw fail("profile", "\"\(profile.rawValue)\" needs the protocol's schema: add \"schema\": \"path/to/schema.xml\"")
+        }
+        var peerSchemas: [String: Schema] = [:]
 
         guard let peersJSON = root["peers"] else {
             throw fail(
@@ -145,8 +178,8 @@ public struct MatrixConfig: Sendable {
         for (index, peerJSON) in peerList.enumerated() {
             let key = "peers[\(index)]"
             guard let peer = peerJSON.objectValue else { throw fail(key, "must be an object, got \(peerJSON.typeName)") }
-            for peerKey in peer.keys where !["name", "version", "argv", "build"].contains(peerKey) {
-                throw fail("\(key).\(peerKey)", "unknown key (expected name, version, and argv or build)")
+            for peerKey in peer.keys where !["name", "version", "argv", "build", "schema"].contains(peerKey) {
+                throw fail("\(key).\(peerKey)", "unknown key (expected name, version, argv or build, and schema)")
             }
             guard let name = peer["name"]?.stringValue, !name.isEmpty else { throw fail("\(key).name", "must be a non-empty string") }
             guard name.count <= PeerSpec.nameLimit else {
@@ -163,15 +196,22 @@ public struct MatrixConfig: Sendable {
             guard peerIndex[name] == nil else { throw fail("\(key).name", "\"\(name)\" is used twice") }
             peerIndex[name] = index
             guard let version = peer["version"]?.intValue else { throw fail("\(key).version", "must be an integer") }
-            guard schema.peerRanges[version] != nil else {
+            let ownSchema = try peer["schema"].map { json throws(ConfigError) in try schemas.load(json, key: "\(key).schema", fail: fail) }
+            if let ownSchema { peerSchemas[name] = ownSchema.schema }
+            let peerSchema = ownSchema?.schema ?? schema
+            guard peerSchema.peerRanges[version] != nil else {
                 throw fail(
                     "\(key).version",
-                    "\(version) is not a released TGP version (\(schema.versions.map(String.init).joined(separator: ", ")))")
+                    "\(version) is not a released version of \(ownSchema?.path ?? protocolFile?.path ?? "TGP") (\(peerSchema.versions.map(String.init).joined(separator: ", ")))"
+                )
             }
             switch (peer["argv"], peer["build"]) {
             case (nil, let buildJSON?):
                 let build = try PeerBuildSpec(json: buildJSON, key: "\(key).build", fail: fail)
-                peers.append(PeerSpec(name: name, version: version, argv: [], resolvedArgv: [], build: build))
+                peers.append(
+                    PeerSpec(
+                        name: name, version: version, argv: [], resolvedArgv: [], build: build, schemaPath: ownSchema?.path, folder: folder)
+                )
             case (let argvJSON?, nil):
                 guard let argvList = argvJSON.arrayValue else {
                     throw fail("\(key).argv", "must be an array of strings (never a shell string)")
@@ -183,7 +223,7 @@ public struct MatrixConfig: Sendable {
                 peers.append(
                     PeerSpec(
                         name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst(),
-                        build: nil))
+                        build: nil, schemaPath: ownSchema?.path, folder: folder))
             case (nil, nil):
                 throw fail("\(key).argv", "missing: give argv (the program to run) or build ({\"ref\": COMMIT, \"product\": \"peer-v3\"})")
             case (_?, _?):
@@ -278,6 +318,10 @@ public struct MatrixConfig: Sendable {
         }
         knownFailures = known
         support = try Self.support(root["support"], peers: peers, fail: fail)
+        self.schema = schema
+        self.profile = profile
+        self.schemaPath = protocolFile?.path
+        self.peerSchemas = peerSchemas
         self.path = path
         self.folder = folder
         self.peers = peers

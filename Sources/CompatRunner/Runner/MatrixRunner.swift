@@ -30,10 +30,11 @@ public struct MatrixRunner: Sendable {
     public let samples: SampleBook
     public let schema: Schema
 
-    public init(config: MatrixConfig, samples: SampleBook, schema: Schema = .tgp) {
+    /// `schema` stands in for the matrix's own (a test's edited schema); by default it is the matrix's.
+    public init(config: MatrixConfig, samples: SampleBook, schema: Schema? = nil) {
         self.config = config
         self.samples = samples
-        self.schema = schema
+        self.schema = schema ?? config.schema
     }
 
     /// Runs the given cells (client name, gateway name), `options.jobs` at a time; `progress` sees each as it ends.
@@ -64,10 +65,8 @@ public struct MatrixRunner: Sendable {
         let started = ContinuousClock.now
         let clientSpec = config.peer(named: clientName)!
         let gatewaySpec = config.peer(named: gatewayName)!
-        let expectedVersion: Int? =
-            if case .accepted(let version) = Negotiation(
-                client: schema.peerRanges[clientSpec.version]!, gateway: schema.peerRanges[gatewaySpec.version]!)
-            { version } else { nil }
+        let cellPlan = plan(client: clientSpec, gateway: gatewaySpec)
+        let expectedVersion = cellPlan.negotiated
         var result = CellResult(
             client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
             expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
@@ -106,8 +105,9 @@ public struct MatrixRunner: Sendable {
                 folder: directory)
             let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
             let cellExecutor = CellExecutor(
-                schema: schema, samples: samples, plan: plan(client: clientSpec, gateway: gatewaySpec),
-                selection: options.selection, session: session, endpoint: endpoint, allowRemote: options.allowRemote)
+                schema: schema, samples: samples, plan: cellPlan, selection: options.selection, session: session, endpoint: endpoint,
+                allowRemote: options.allowRemote,
+                peerSchemas: [.client: config.schema(of: clientName), .gateway: config.schema(of: gatewayName)])
             executor = cellExecutor
             do {
                 try cellExecutor.run()
@@ -151,7 +151,7 @@ public struct MatrixRunner: Sendable {
             } else if !known.isEmpty {
                 result.state = .known
             } else {
-                result.state = expectedVersion == nil ? .incompatible : .pass
+                result.state = expectedVersion == nil && cellPlan.negotiation != nil ? .incompatible : .pass
             }
         }
 
@@ -167,7 +167,17 @@ public struct MatrixRunner: Sendable {
 
     /// The checks a cell of these two peers runs, from the schema and samples alone.
     public func plan(client: PeerSpec, gateway: PeerSpec) -> CheckPlan {
-        CheckPlan(schema: schema, samples: samples, peers: CellPeers(client: client, gateway: gateway))
+        let peers = CellPeers(client: client, gateway: gateway)
+        guard config.profile == .sbe else { return CheckPlan(schema: schema, samples: samples, peers: peers) }
+        let sides = PlainSides(
+            client: (config.schema(of: client.name), client.version), gateway: (config.schema(of: gateway.name), gateway.version))
+        let books = [Role.client: samples(for: client), .gateway: samples(for: gateway)]
+        return CheckPlan(plain: sides, samples: { books[$0]! }, peers: peers)
+    }
+
+    /// The samples a peer sends from: the matrix's, or those of the schema file it names.
+    func samples(for peer: PeerSpec) -> SampleBook {
+        config.peerSchemas[peer.name].map(SchemaSamples.book(for:)) ?? samples
     }
 
     /// A failure listed in knownFailures becomes KNOWN; a check listed by its exact name that
@@ -249,8 +259,9 @@ extension MatrixRunner {
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let peers = try [(cells[index].gateway, "gateway"), (cells[index].client, "client")].map { name, role in
                     try PeerProcess(
-                        argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role], stderrPath: "\(directory)/\(role).stderr"
-                    )
+                        argv: config.peer(named: name)!.resolvedArgv, arguments: ["--role", role],
+                        stderrPath: "\(directory)/\(role).stderr",
+                        workingDirectory: config.peer(named: name)!.folder)
                 }
                 for peer in peers {
                     try peer.send(line: #"{"id":1,"cmd":"shutdown"}"#, deadline: .now + config.commandTimeout)

@@ -78,7 +78,11 @@ struct MatrixOptions: ParsableArguments {
     /// The matrix and samples, with every knownFailures entry naming a planned check.
     static func load(matrix: String, fixtures: String?) throws(ConfigError) -> (MatrixConfig, SampleBook) {
         let config = try MatrixConfig.load(path: matrix)
-        let samples = try SampleBook.load(path: fixturesFolder(fixtures, matrix: matrix) + "/samples.json")
+        let samplesPath = fixturesFolder(fixtures, matrix: matrix) + "/samples.json"
+        // A protocol's own matrix without samples sends those its schema gives (`compat fixtures generate` writes them).
+        let samples =
+            config.schemaPath != nil && fixtures == nil && !FileManager.default.fileExists(atPath: samplesPath)
+            ? SchemaSamples.book(for: config.schema) : try SampleBook.load(path: samplesPath, schema: config.schema)
         try CheckListing.validateKnownFailures(MatrixRunner(config: config, samples: samples))
         return (config, samples)
     }

@@ -11,6 +11,8 @@ final class CellExecutor {
 
     let schema: Schema
     let codec: Codec
+    /// The schema each peer was built from (the matrix's, unless its entry names its own).
+    let peerSchemas: [Role: Schema]
     let samples: SampleBook
     let plan: CheckPlan
     let selection: CheckSelection
@@ -44,9 +46,10 @@ final class CellExecutor {
 
     init(
         schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
-        allowRemote: Bool = false
+        allowRemote: Bool = false, peerSchemas: [Role: Schema] = [:]
     ) {
         self.schema = schema
+        self.peerSchemas = peerSchemas
         self.codec = Codec(schema: schema)
         self.samples = samples
         self.plan = plan
@@ -59,6 +62,7 @@ final class CellExecutor {
     var peers: CellPeers { plan.peers }
     func name(_ role: Role) -> String { role == .client ? peers.client : peers.gateway }
     func version(_ role: Role) -> Int { peers.version(role) }
+    func schema(of role: Role) -> Schema { peerSchemas[role] ?? schema }
 
     /// Runs the plan in order; an abort records the check it happened in as failed and every
     /// selected check after it as not run, then ends the cell.
@@ -242,6 +246,7 @@ final class CellExecutor {
             return try encodedAt(frame, version: version, expected: expected, flow: flow)
         case .badInput(let input, let flow): return try badInput(input, flow: flow)
         case .reference: return try reference(kind)
+        case .plain(let step): return try executePlain(step)
         }
     }
 }

@@ -3,6 +3,7 @@
 // runs (`compat list --checks`, docs/CHECKS.md); CheckPlan turns it into one cell's names.
 
 import PeerContract
+import SchemaXML
 
 /// The families a cell's executor is split by, in the order a cell runs them.
 public enum CheckFamily: String, CaseIterable, Sendable {
@@ -13,6 +14,7 @@ public enum CheckFamily: String, CaseIterable, Sendable {
     case reference = "reference gateway behaviour"
     case fleet = "fleets: one gateway, many sessions (compat fleet)"
     case upgrade = "rolling upgrades and downgrades (compat upgrade)"
+    case plain = "plain SBE sessions (profile sbe)"
 }
 
 /// One kind of check.
@@ -36,6 +38,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case fleetHandshake, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
     case fleetBadInputIsolated, fleetLogoutIsolated, fleetKilledIsolated, fleetNoStrayFrames, fleetShutdown
     case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery, upgradeOthersUndisturbed
+    /// A kind of the plain SBE profile (PlainCheckKind.swift).
+    case plain(PlainCheckKind)
 
     public static var allCases: [CheckKind] {
         [
@@ -55,6 +59,16 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
                 .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery,
                 .upgradeOthersUndisturbed,
             ]
+            + PlainCheckKind.allCases.map(CheckKind.plain)
+    }
+
+    /// The session profiles whose cells plan it.
+    public var profiles: Set<SessionProfile> {
+        switch self {
+        case .helloGateway, .helloClient, .shutdown: [.tgp, .sbe]
+        case .plain: [.sbe]
+        default: [.tgp]
+        }
     }
 
     /// Kinds a cell of two peers plans (the rest belong to fleets).
@@ -102,6 +116,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeCutOff: "upgrade-cut-off"
         case .upgradeRecovery: "upgrade-recovery"
         case .upgradeOthersUndisturbed: "upgrade-others-undisturbed"
+        case .plain(let kind): kind.id
         }
     }
 
@@ -119,6 +134,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery,
             .upgradeOthersUndisturbed:
             .upgrade
+        case .plain: .plain
         }
     }
 
@@ -164,6 +180,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeCutOff: "upgrade=FROM-TO/client=C#k/cut-off"
         case .upgradeRecovery: "upgrade=FROM-TO/session/recovery"
         case .upgradeOthersUndisturbed: "upgrade=FROM-TO/side=client/gateway=G/session/others-undisturbed"
+        case .plain(let kind): kind.namePattern
         }
     }
 
@@ -208,6 +225,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeCutOff: [.n1, .n2, .e3]
         case .upgradeRecovery: [.s3]
         case .upgradeOthersUndisturbed: [.s1]
+        case .plain(let kind): kind.rules
         }
     }
 
@@ -243,6 +261,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
             "every client TO cannot serve (an expected outcome from the ranges; a failure when the support policy says TO must serve it)"
         case .upgradeRecovery: "every gateway upgrade"
         case .upgradeOthersUndisturbed: "every client-side upgrade (`--side client`): the sessions that stay"
+        case .plain(let kind): kind.appliesTo
         }
     }
 
@@ -279,6 +298,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .upgradeTraffic: [.send, .received]
         case .upgradeNewerRefused: [.send]
         case .upgradeOthersUndisturbed: [.send, .received]
+        case .plain(let kind): kind.needs
         }
     }
 

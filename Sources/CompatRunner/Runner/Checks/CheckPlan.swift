@@ -30,6 +30,8 @@ public struct PlannedCheck: Sendable {
         case badInput(BadInput, Flow)
         case reference
         case shutdown
+        /// A check of the plain SBE profile (PlainPlan.swift).
+        case plain(PlainStep)
     }
 
     typealias Flow = CheckName.Flow
@@ -58,12 +60,12 @@ public struct CellPeers: Sendable, Hashable {
 
 public struct CheckPlan: Sendable {
     public let peers: CellPeers
-    /// What the schema says the logon must end in.
-    public let negotiation: Negotiation
+    /// What the schema says the logon must end in; nil under the plain SBE profile, which has no logon.
+    public let negotiation: Negotiation?
     public let checks: [PlannedCheck]
 
     /// N, for a compatible cell.
-    public var negotiated: Int? { if case .accepted(let version) = negotiation { version } else { nil } }
+    public var negotiated: Int? { if case .accepted(let version)? = negotiation { version } else { nil } }
 
     public var names: [String] { checks.map(\.name) }
 
@@ -78,6 +80,14 @@ public struct CheckPlan: Sendable {
         self.negotiation = negotiation
         var planner = Planner(schema: schema, samples: samples, peers: peers)
         checks = planner.plan(negotiation)
+    }
+
+    /// A plain SBE cell's plan (profile sbe): each side with its own schema file, version and samples.
+    init(plain sides: PlainSides, samples: @escaping (Role) -> SampleBook, peers: CellPeers) {
+        self.peers = peers
+        negotiation = nil
+        var planner = PlainPlanner(sides: sides, peers: peers, samples: samples)
+        checks = planner.plan()
     }
 }
 

@@ -13,6 +13,7 @@ extension CellExecutor {
         }
         noteContract(of: answer, role)
         let peerVersion = self.version(role)
+        let schema = schema(of: role)
         let range = schema.peerRanges[peerVersion]!
         for (field, expected, actual) in [
             ("version", "\(peerVersion)", "\(version)"), ("min", "\(range.lowerBound)", "\(min)"),
@@ -52,7 +53,7 @@ extension CellExecutor {
         if !session.connected { try session.connectPeers(endpoint: endpoint, allowRemote: allowRemote) }
         let answer = try session.request(.client, .logon(username: "compat", min: nil, max: nil))
         let gatewayRange = schema.peerRanges[peers.gatewayVersion]!
-        switch (plan.negotiation, answer.kind) {
+        switch (plan.negotiation!, answer.kind) {
         case (.accepted(let expected), .logonAck(let version, _)):
             guard version == expected else {
                 return CheckFailure(

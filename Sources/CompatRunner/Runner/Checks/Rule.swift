@@ -50,6 +50,12 @@ public enum Rule: String, CaseIterable, Sendable, Comparable {
     case g2 = "G2"
     case g3 = "G3"
     case g4 = "G4"
+    // Plain SBE sessions (profile sbe).
+    case sb1 = "SB1"
+    case sb2 = "SB2"
+    case sb3 = "SB3"
+    case sb4 = "SB4"
+    case sb5 = "SB5"
     // The peer contract.
     case p1 = "P1"
     case p2 = "P2"
