@@ -240,6 +240,7 @@ final class CellExecutor {
         case .enumNewerRefused(let message, let field, let values, let flow):
             return try enumNewerRefused(message, field: field, values: values, flow: flow)
         case .typeRefused(let message, let flow): return try expectSendRefused(message, from: flow.sender, reason: .unsupportedInVersion)
+        case .newerField(let absent, let set, let flow): return try newerField(absent: absent, set: set, flow: flow)
         case .typeForced(let frame, let code, let refTemplateId, let flow):
             return try expectRefusal(frame, from: flow.sender, code: code, refTemplateId: refTemplateId, rejectVersion: negotiated)
         case .encodedAt(let frame, let version, let expected, let flow):

@@ -30,6 +30,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case enumNewerRefused
     case typeRefused
     case typeForced
+    case newerField
     case encodedAt
     case badInput(BadInputProbe)
     case referenceAck, referenceCancel, referenceUnknownOrder, referenceReplace, referenceMassCancel, referenceEcho
@@ -44,7 +45,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     public static var allCases: [CheckKind] {
         [
             .helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal,
-            .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .encodedAt,
+            .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .newerField, .encodedAt,
         ]
             + BadInputProbe.allCases.map(CheckKind.badInput)
             + [
@@ -89,6 +90,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .enumNewerRefused: "enum-newer-refused"
         case .typeRefused: "type-refused"
         case .typeForced: "type-forced"
+        case .newerField: "newer-field"
         case .encodedAt: "encoded-at"
         case .badInput(let probe): "bad-input-" + probe.rawValue
         case .referenceAck: "reference-ack"
@@ -123,7 +125,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     public var family: CheckFamily {
         switch self {
         case .helloGateway, .helloClient, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal, .shutdown: .handshake
-        case .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced: .messages
+        case .sample, .edge, .enumValues, .enumNewerRefused, .typeRefused, .typeForced, .newerField: .messages
         case .encodedAt: .forwardBackward
         case .badInput: .badInput
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon:
@@ -153,6 +155,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .enumNewerRefused: "TYPE/FLOW/edge-enum-FIELD-newer"
         case .typeRefused: "TYPE/FLOW/refused"
         case .typeForced: "TYPE/FLOW/forced"
+        case .newerField: "TYPE/FLOW/newer-field-FIELD"
         case .encodedAt: "TYPE/FLOW/encoded-at-vK"
         case .badInput(let probe): "bad-input/FLOW/" + probe.namePattern
         case .referenceAck: "NewOrder/c2g/reference-ack"
@@ -198,6 +201,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .enumNewerRefused: [.e2, .p7]
         case .typeRefused: [.e2, .p7]
         case .typeForced: [.r5, .r6, .r11, .rj1, .rj2, .rj4, .p8, .p13]
+        case .newerField: [.e2, .e1, .r1, .p7, .p12]
         case .encodedAt: [.r1, .r2, .r3, .r4, .r10, .w7, .s4, .p8, .p11, .p12]
         case .badInput(let probe): probe.rules
         case .referenceAck: [.g1, .e1, .s1, .p6]
@@ -241,6 +245,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .enumNewerRefused: "as sample, each enum field that has values newer than N"
         case .typeRefused: "compatible cells; each type with since > N, each direction it travels"
         case .typeForced: "compatible cells; each type with since > N, each direction it travels"
+        case .newerField:
+            "as sample, each root field newer than N: at its default it is left out and the message delivered, set it is refused (NotRepresentable)"
         case .encodedAt:
             "compatible cells; each type with since ≤ N (but Logon, LogonAck, LogonReject), each direction, K from its since to the newest version"
         case .badInput(let probe): probe.appliesTo
@@ -273,7 +279,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .beforeLogon: [.listen, .connect, .sendRaw, .rejectedInbound, .received]
         case .handshake: [.logon, .sessionEvents]
         case .logonForwardDecoding, .logonRejectRefusal: [.received]
-        case .sample, .edge, .enumValues: [.send, .received]
+        case .sample, .edge, .enumValues, .newerField: [.send, .received]
         case .enumNewerRefused, .typeRefused: [.send]
         case .typeForced, .badInput: [.sendRaw, .rejectedInbound, .received]
         case .encodedAt: [.sendRaw, .received]

@@ -100,7 +100,10 @@ public enum CheckListing {
         var examples: [CheckKind: String] = [:]
         for (client, gateway) in cells where schema.peerRanges[client] != nil && schema.peerRanges[gateway] != nil {
             let peers = CellPeers(client: "v\(client)", clientVersion: client, gateway: "v\(gateway)", gatewayVersion: gateway)
-            for check in CheckPlan(schema: schema, samples: samples, peers: peers).checks where examples[check.kind] == nil {
+            // The plain kinds' examples: the same schema's versions run as plain SBE (profile sbe).
+            let plain = CheckPlan(
+                plain: PlainSides(client: (schema, client), gateway: (schema, gateway)), samples: { _ in samples }, peers: peers)
+            for check in CheckPlan(schema: schema, samples: samples, peers: peers).checks + plain.checks where examples[check.kind] == nil {
                 examples[check.kind] = check.name
             }
         }

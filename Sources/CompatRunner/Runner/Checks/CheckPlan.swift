@@ -25,6 +25,8 @@ public struct PlannedCheck: Sendable {
         case enumNewerRefused(Message, field: String, values: [UInt8], Flow)
         case typeRefused(Message, Flow)
         case typeForced(frame: [UInt8], code: RejectCode, refTemplateId: UInt16, Flow)
+        /// A field newer than N: `absent` (at its default) is sent without it; `set` is refused (E2).
+        case newerField(absent: Message, set: Message, Flow)
         /// Forced on the wire encoded at `version`; delivered as `expected` (what the receiver knows of it).
         case encodedAt(frame: [UInt8], version: Int, expected: Message, Flow)
         case badInput(BadInput, Flow)
@@ -177,10 +179,28 @@ private struct Planner {
         for edge in samples[type].edges {
             add(.edge, type.name, flow, "edge-\(edge.name)", .deliver(edge.message, flow))
         }
+        planNewerFields(type, flow, negotiated)
         for version in type.since...schema.latestVersion {
             let frame = (try? codec.encode(sample.projected(onto: version), at: version)) ?? []
             let expected = sample.projected(onto: min(version, peers.version(flow.receiver)))
             add(.encodedAt, type.name, flow, "encoded-at-v\(version)", .encodedAt(frame: frame, version: version, expected: expected, flow))
+        }
+    }
+
+    /// E2 for each root field newer than N, which the sender's schema has whether or not its own
+    /// version does: left out at its default, refused set.
+    mutating func planNewerFields(_ type: MessageSchema, _ flow: Flow, _ negotiated: Int) {
+        let cases = samples[type]
+        let absent = cases.sample.projected(onto: negotiated)
+        for (index, field) in type.logicalFields.enumerated() where field.since > negotiated {
+            guard case .scalar = field.kind,
+                let value = ([cases.sample] + cases.edges.map(\.message)).map({ $0.values[index] }).first(where: {
+                    $0 != field.defaultValue && $0 != .null
+                })
+            else { continue }
+            var set = absent
+            set.values[index] = value
+            add(.newerField, type.name, flow, "newer-field-\(field.name)", .newerField(absent: absent, set: set, flow))
         }
     }
 

@@ -39,4 +39,31 @@ extension CellExecutor {
         }
         return firstFailure
     }
+
+    /// E2 for a field newer than N, asked of the sender with every field of its schema listed: at
+    /// its default it is left out and the message delivered as N has it; set, the send is refused.
+    func newerField(absent: Message, set: Message, flow: Flow) throws(CellAbort) -> CheckFailure? {
+        let listed = schema.latestVersion
+        let expectedFrame = try? codec.encode(absent, at: negotiated)
+        let answer = try command(flow.sender, .send(message: absent.json(knownAt: listed), session: nil))
+        guard case .sent(let bytes) = answer.kind, let expectedFrame else {
+            return CheckFailure(
+                "\(name(flow.sender)) must send \(absent.type.name) at \(negotiated) without a newer field left at its default (E2)",
+                expected: "sent", actual: answer.json.serialized, sentFrame: expectedFrame)
+        }
+        let inbound = try session.awaitInbound(
+            flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(absent.type.name)", frame: bytes)
+        let delivery =
+            bytes != expectedFrame
+            ? frameMismatch(bytes, expected: expectedFrame, type: absent.type)
+            : checkDelivered(inbound, absent, to: flow.receiver, sent: bytes, version: negotiated)
+        if let failure = delivery.orElse(try sessionLevelAnswer(to: inbound, echoing: absent, flow: flow)) { return failure }
+        let refusal = try command(flow.sender, .send(message: set.json(knownAt: listed), session: nil))
+        guard case .sendRefused(let reason, _) = refusal.kind, reason == EncodeError.Refusal.notRepresentable.rawValue else {
+            return CheckFailure(
+                "\(name(flow.sender)) must refuse \(set.type.name) at \(negotiated) with a field newer than N set (E2)",
+                expected: "send_refused NotRepresentable", actual: refusal.json.serialized)
+        }
+        return nil
+    }
 }
