@@ -26,9 +26,12 @@ public struct RunOptions: Sendable {
 }
 
 public struct MatrixRunner: Sendable {
-    public let config: MatrixConfig
+    /// Its peers' programs may be set after it is made (peers built from a commit): plans do not depend on them.
+    public var config: MatrixConfig
     public let samples: SampleBook
     public let schema: Schema
+    /// Each cell's plan, made once and shared by validation, sharding, listing and execution.
+    private let plans = PlanCache()
 
     /// `schema` stands in for the matrix's own (a test's edited schema); by default it is the matrix's.
     public init(config: MatrixConfig, samples: SampleBook, schema: Schema? = nil) {
@@ -167,6 +170,10 @@ public struct MatrixRunner: Sendable {
 
     /// The checks a cell of these two peers runs, from the schema and samples alone.
     public func plan(client: PeerSpec, gateway: PeerSpec) -> CheckPlan {
+        plans.plan(client: client.name, gateway: gateway.name) { makePlan(client: client, gateway: gateway) }
+    }
+
+    private func makePlan(client: PeerSpec, gateway: PeerSpec) -> CheckPlan {
         let peers = CellPeers(client: client, gateway: gateway)
         guard config.profile == .sbe else { return CheckPlan(schema: schema, samples: samples, peers: peers) }
         let sides = PlainSides(
@@ -198,6 +205,19 @@ public struct MatrixRunner: Sendable {
             updated.knownReason = known.reason
             return updated
         }
+    }
+}
+
+/// Cell plans by client and gateway name, each made on first use.
+final class PlanCache: Sendable {
+    private let plans = Mutex<[String: CheckPlan]>([:])
+
+    func plan(client: String, gateway: String, make: () -> CheckPlan) -> CheckPlan {
+        let key = CheckName.cellPrefix(client: client, gateway: gateway)
+        if let plan = plans.withLock({ $0[key] }) { return plan }
+        let plan = make()
+        plans.withLock { $0[key] = plan }
+        return plan
     }
 }
 

@@ -107,6 +107,7 @@ struct BenchPairCommand: ParsableCommand {
     func run() throws {
         let options = try options()
         var (config, samples) = try matrixOptions.load()
+        try requireTGPSessions(config, for: "compat bench")
         let planner = BenchRunner(config: config, samples: samples)
         let cells: [(String, String)]
         if allCells {

@@ -72,19 +72,26 @@ struct MatrixOptions: ParsableArguments {
     }
 
     func load() throws(ConfigError) -> (MatrixConfig, SampleBook) {
+        let runner = try loadRunner()
+        return (runner.config, runner.samples)
+    }
+
+    /// The runner of the matrix, whose plans the checks of the knownFailures made (and every later use shares).
+    func loadRunner() throws(ConfigError) -> MatrixRunner {
         try Self.load(matrix: matrix, fixtures: fixtures)
     }
 
     /// The matrix and samples, with every knownFailures entry naming a planned check.
-    static func load(matrix: String, fixtures: String?) throws(ConfigError) -> (MatrixConfig, SampleBook) {
+    static func load(matrix: String, fixtures: String?) throws(ConfigError) -> MatrixRunner {
         let config = try MatrixConfig.load(path: matrix)
         let samplesPath = fixturesFolder(fixtures, matrix: matrix) + "/samples.json"
         // A protocol's own matrix without samples sends those its schema gives (`compat fixtures generate` writes them).
         let samples =
             config.schemaPath != nil && fixtures == nil && !FileManager.default.fileExists(atPath: samplesPath)
             ? SchemaSamples.book(for: config.schema) : try SampleBook.load(path: samplesPath, schema: config.schema)
-        try CheckListing.validateKnownFailures(MatrixRunner(config: config, samples: samples))
-        return (config, samples)
+        let runner = MatrixRunner(config: config, samples: samples)
+        try CheckListing.validateKnownFailures(runner)
+        return runner
     }
 
     /// `compat pair`, spelled with this matrix file and fixtures when they are not the defaults.
@@ -208,6 +215,15 @@ func reportsWritten(_ folder: ReportFolder, _ runId: RunID) -> String {
 /// Before the first cell starts: the peers built from a commit are built (or found in the cache),
 /// every program that will run can be started, and cells have a usable folder (with a note when
 /// it is not the one TMPDIR names).
+/// Fleets, upgrades, the gate's scenarios and benchmarks drive TGP's sessions (logon, order
+/// book): a matrix of another profile asks for what its protocol does not have.
+func requireTGPSessions(_ config: MatrixConfig, for command: String) throws(ConfigError) {
+    guard config.profile != .tgp else { return }
+    throw ConfigError(
+        "\(config.path): profile \"\(config.profile.rawValue)\": \(command) drives TGP sessions (logon, the reference gateway), which this protocol does not have; `compat matrix run` runs its versions against each other"
+    )
+}
+
 func checkBeforeStarting(_ config: inout MatrixConfig, peers: Set<String>) throws(ConfigError) {
     try PeerBuilder.prepare(&config, peers: peers) { emitError("compat: \($0)\n") }
     try config.validatePrograms(for: peers)

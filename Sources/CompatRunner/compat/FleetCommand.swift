@@ -26,6 +26,7 @@ struct FleetCommand: ParsableCommand {
 
     func run() throws {
         var (config, samples) = try matrixOptions.load()
+        try requireTGPSessions(config, for: "compat fleet")
         let reports = try output.prepareReports()
         let run = startRun("fleet")
         guard config.peer(named: gateway) != nil, config.gateways.contains(gateway) else {

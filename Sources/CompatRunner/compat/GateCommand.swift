@@ -33,10 +33,11 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        var (config, samples) = try matrixOptions.load()
+        var runner = try matrixOptions.loadRunner()
+        try requireTGPSessions(runner.config, for: "compat gate")
         let fixtures = matrixOptions.fixturesFolder
-        try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
-        let runner = MatrixRunner(config: config, samples: samples)
+        try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
+        let (config, samples) = (runner.config, runner.samples)
         let fleets = FleetRunner(config: config, samples: samples)
         // Schema and golden frames are quick: every shard checks them, and a merge takes them once.
         // Cells, fleets and upgrades are shared out together, by their planned checks.

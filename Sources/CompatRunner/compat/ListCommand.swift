@@ -51,7 +51,8 @@ struct ListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (config, samples) = try matrixOptions.load()
+        let runner = try matrixOptions.loadRunner()
+        let (config, samples) = (runner.config, runner.samples)
         if markdown { return emit(CheckListing.markdown(samples: samples)) }
         guard checks else { return emit(json ? MatrixListing.json(config).serialized(pretty: true) + "\n" : MatrixListing.text(config)) }
         if let scenario = try scenarioChecks(config) {
@@ -59,7 +60,6 @@ struct ListCommand: ParsableCommand {
             let selected = scenario.filter { filter.selection.includes($0.name) }
             return emit(json ? CheckListing.json(selected).serialized(pretty: true) + "\n" : selected.map { $0.name + "\n" }.joined())
         }
-        let runner = MatrixRunner(config: config, samples: samples)
         let clients = try pick(client, from: config.clients, option: "--client", config: config)
         let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
         let everyPlan = CheckListing.plans(runner, clients: clients, gateways: gateways)

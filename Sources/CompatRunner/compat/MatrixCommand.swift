@@ -38,18 +38,15 @@ struct MatrixCommand: ParsableCommand {
         }
 
         func run() throws {
-            var (loaded, samples) = try matrixOptions.load()
-            let clientNames = try pick(clients, from: loaded.clients, option: "--clients", config: loaded)
-            let gatewayNames = try pick(gateways, from: loaded.gateways, option: "--gateways", config: loaded)
+            var runner = try matrixOptions.loadRunner()
+            let clientNames = try pick(clients, from: runner.config.clients, option: "--clients", config: runner.config)
+            let gatewayNames = try pick(gateways, from: runner.config.gateways, option: "--gateways", config: runner.config)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
-            let (units, shardRecord) = try sharding.pick(
-                allCells, runner: MatrixRunner(config: loaded, samples: samples),
-                matrixFile: matrixOptions.matrix)
+            let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
             let cells = units.compactMap(\.cell)
             // Peers built from a commit are built now: those of this run's cells only.
-            try checkBeforeStarting(&loaded, peers: Set(cells.flatMap { [$0.client, $0.gateway] }))
-            let config = loaded
-            let runner = MatrixRunner(config: config, samples: samples)
+            try checkBeforeStarting(&runner.config, peers: Set(cells.flatMap { [$0.client, $0.gateway] }))
+            let config = runner.config
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = output.allowRemote
@@ -117,10 +114,10 @@ extension MatrixCommand {
         }
 
         func run() throws {
-            var (config, samples) = try matrixOptions.load()
-            try checkBeforeStarting(&config, peers: Set(config.clients + config.gateways))
+            var runner = try matrixOptions.loadRunner()
+            try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
+            let config = runner.config
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
-            let runner = MatrixRunner(config: config, samples: samples)
             var matrixTimes: [Double] = []
             var floorTimes: [Double] = []
             for _ in 0..<runs {

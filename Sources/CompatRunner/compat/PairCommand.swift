@@ -22,13 +22,13 @@ struct PairCommand: ParsableCommand {
     @OptionGroup var output: RunOutputOptions
 
     func run() throws {
-        var (config, samples) = try matrixOptions.load()
+        var runner = try matrixOptions.loadRunner()
+        let config = runner.config
         for (name, role) in [(client, "client"), (gateway, "gateway")] where config.peer(named: name) == nil {
             throw ConfigError(
                 "\(config.path): no peer named \"\(name)\" to be the \(role) (peers: \(config.peers.map(\.name).joined(separator: ", ")))")
         }
-        try checkBeforeStarting(&config, peers: [client, gateway])
-        let runner = MatrixRunner(config: config, samples: samples)
+        try checkBeforeStarting(&runner.config, peers: [client, gateway])
         try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.allowRemote = output.allowRemote

@@ -80,6 +80,7 @@ struct UpgradeCommand: ParsableCommand {
 
     func run() throws {
         var (config, samples) = try matrixOptions.load()
+        try requireTGPSessions(config, for: "compat upgrade")
         let reports = try output.prepareReports()
         let run = startRun("upgrade")
         let planned = try upgrade.plan(config)
@@ -123,6 +124,7 @@ struct PlanCommand: ParsableCommand {
 
         func run() throws {
             let (config, _) = try matrixOptions.load()
+            try requireTGPSessions(config, for: "compat upgrade")
             let plan = try upgrade.plan(config)
             emit(plan.describe())
             if !plan.unsupported.isEmpty { throw ExitCode(1) }
