@@ -107,16 +107,21 @@ struct PlainPlanner {
 
     static let noMarker = "no message type that both versions have travels client to gateway: nothing can open the connection"
 
-    /// A frame that `flow`'s receiver delivers: the first type of the sender's schema that both
-    /// versions have, its sample encoded at the sender's version.
+    /// A frame that `flow`'s receiver delivers as the sender meant it: of the types both versions
+    /// have, the one with the smallest block whose sample both files read alike (a type the two
+    /// files disagree on would make every check that leans on the marker fail with it).
     func marker(_ flow: Flow) -> [UInt8]? {
         let (schema, version) = sides.sender(flow)
         let receiver = sides.receiver(flow)
-        for type in schema.messages where type.since <= version {
-            guard let known = receiver.schema.message(named: type.name), known.since <= receiver.version else { continue }
-            if let frame = try? Codec(schema: schema).encode(samples(flow.sender)[type].sample.projected(onto: version), at: version) {
-                return frame
-            }
+        let codec = Codec(schema: receiver.schema)
+        let candidates = schema.messages.filter { $0.since <= version }.sorted { $0.blockLength(at: version) < $1.blockLength(at: version) }
+        for type in candidates {
+            guard let frame = try? Codec(schema: schema).encode(samples(flow.sender)[type].sample.projected(onto: version), at: version),
+                case .delivered(let expected) = receive(frame, flow),
+                let own = try? codec.decode(frame, asVersion: receiver.version),
+                own.message.json(knownAt: receiver.version)["fields"]?.objectValue == expected.fields
+            else { continue }
+            return frame
         }
         return nil
     }
