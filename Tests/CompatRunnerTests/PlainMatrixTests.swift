@@ -17,7 +17,7 @@ import Testing
         let entries: [JSON] = peers.map { name, version, schema in
             var entry: JSONObject = [
                 "name": .string(name), "version": .integer(version),
-                "argv": .array([Built.peerProgram, "--schema", schema, "--version", String(version)].map(JSON.string)),
+                "argv": .array([Built.directory + "/sbe-peer", "--schema", schema, "--version", String(version)].map(JSON.string)),
             ]
             if schema != "rfq.xml" { entry["schema"] = .string(schema) }
             return .object(entry)
