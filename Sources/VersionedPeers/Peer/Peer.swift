@@ -1,6 +1,7 @@
 // One peer process: a TGP client or gateway of one released version, driven by the runner
-// through the JSON-lines contract and talking TGP over ZeroMQ. A single-threaded poll loop
-// over stdin, stdout and the one socket, so nothing needs a lock.
+// through the JSON-lines contract and talking TGP over ZeroMQ, in the contract loop every peer
+// runs (ContractLoop.swift). The schema is TGP's own (`Schema.tgp`) or one read from a schema
+// file whose profile is `tgp`.
 
 import MiniJSON
 import PeerContract
@@ -11,24 +12,24 @@ import ZeroMQ
     import Glibc
 #endif
 
-final class Peer {
+final class Peer: ContractPeer {
     static let implementation = "compat-swift"
 
     let version: Int
     let range: ClosedRange<Int>
     let role: Role
-    let codec = Codec()
+    let codec: Codec
     var schema: Schema { codec.schema }
     /// Deliberate defects for the harness's self-check; empty in normal use.
     let faults: FaultSet
     /// The peer contract version it keeps: the newest, or 1 under the fault `contract-1`.
     let contract: Int
 
-    private let context: ZMQContext
-    private(set) var socket: ZMQSocket?
-    private var stdin = LineReader()
-    private var stdout = LineWriter(fd: 1)
-    private var running = true
+    let context: ZMQContext
+    var socket: ZMQSocket?
+    var stdin = LineReader()
+    var stdout = LineWriter(fd: 1)
+    var running = true
     /// Answers not sent because their receiver's queue was full.
     private var droppedAnswers = 0
     /// Automatic answers of this loop turn, not yet sent.
@@ -67,11 +68,15 @@ final class Peer {
         Int(type.templateId) < sessionMessages.count ? sessionMessages[Int(type.templateId)] : nil
     }
 
-    init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
-        self.faults = FaultSet(faults: faults)
+    /// `schema` is TGP's own unless the peer plays a schema file of profile `tgp`, which must have
+    /// what `missingSessionVocabulary(in:)` asks for; `version` is one of its versions.
+    init(version: Int, role: Role, faults: Set<Fault> = [], schema: Schema = .tgp) throws(ZMQError) {
+        let codec = Codec(schema: schema)
+        self.codec = codec
+        self.faults = FaultSet(faults: faults, codec: codec)
         self.contract = faults.contains(.contract1) ? ContractVersion.unstated : ContractVersion.current
         self.version = version
-        self.range = Schema.tgp.peerRanges[version]!
+        self.range = schema.peerRanges[version]!
         self.role = role
         self.context = try ZMQContext()
         self.gateway = GatewayState(schema: codec.schema)
@@ -83,40 +88,10 @@ final class Peer {
     }
 
     /// Runs until `shutdown` or the end of stdin; returns the exit status.
-    func run() -> Int32 {
-        while running {
-            var items: [PollItem] = [.fileDescriptor(0, readable: true, writable: false)]
-            if stdout.hasPending { items.append(.fileDescriptor(1, readable: false, writable: true)) }
-            if let socket { items.append(.socket(socket)) }
-            let ready: [PollEvents]
-            do {
-                ready = try poll(items, timeoutMilliseconds: -1)
-            } catch {
-                log("poll failed: \(error)")
-                return 1
-            }
-            if !ready[0].isEmpty { readCommands() }
-            if socket != nil, let last = ready.last, !last.isEmpty { receiveFrames() }
-            if stdout.hasPending { stdout.flush() }
-            if stdin.isClosed || stdout.isBroken { running = false }
-        }
-        stdout.drain()
-        socket?.close()
-        context.terminate()
-        return 0
-    }
+    func run() -> Int32 { runLoop() }
 
     // MARK: Contract
 
-    func emit(_ event: Event) {
-        stdout.write(line: event.json.serialized)
-    }
-
-    func emit(id: JSON?, _ kind: Event.Kind) {
-        emit(Event(id: id, kind))
-    }
-
-    /// An unsolicited per-frame or session event, unless the peer serves load quietly.
     /// Whether the contract version it keeps has `feature`.
     private func keeps(_ feature: ContractFeature) -> Bool { feature.since <= contract }
 
@@ -125,6 +100,7 @@ final class Peer {
         .session(state: state, version: version, sessionId: keeps(.sessionEventIds) ? sessionId.map { String($0) } : nil)
     }
 
+    /// An unsolicited per-frame or session event, unless the peer serves load quietly.
     private func notify(_ kind: @autoclosure () -> Event.Kind) {
         if !quiet { emit(id: nil, kind()) }
     }
@@ -134,33 +110,9 @@ final class Peer {
         line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
     }
 
-    private func readCommands() {
-        for item in stdin.read(from: 0) {
-            switch item {
-            case .overlong(let length):
-                emit(id: nil, .error("a line of \(length) bytes is longer than the \(LineReader.maxLineLength)-byte limit; it was ignored"))
-            case .line(let bytes):
-                guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else {
-                    continue
-                }
-                do {
-                    let command = try Command(json: try JSON.parse(bytes))
-                    handle(command)
-                } catch let error as CommandError {
-                    emit(id: error.id, .error(error.message))
-                } catch {
-                    emit(id: nil, .error("not a JSON line: \(error)"))
-                }
-            }
-            if !running { return }
-        }
-    }
-
-    private func handle(_ command: Command) {
+    func handle(_ command: Command) {
         let id = command.id
-        func wrongRole() {
-            emit(id: id, .error("\(command.name) is a \(role == .client ? "gateway" : "client") command; this peer is a \(role.rawValue)"))
-        }
+        func wrongRole() { refuseWrongRole(command) }
         switch command.kind {
         case .hello:
             emit(
@@ -197,30 +149,6 @@ final class Peer {
         case .bench(let request):
             guard role == .client else { return wrongRole() }
             bench(id: id, request)
-        }
-    }
-
-    private func openSocket(id: JSON, endpoint: String) {
-        guard socket == nil else { return emit(id: id, .error("already \(role == .gateway ? "listening" : "connected")")) }
-        do {
-            let newSocket = try ZMQSocket(context, role == .gateway ? .router : .dealer)
-            // Frames up to this size reach the codec, which answers an oversized one with Reject{Malformed} (R8);
-            // anything larger is dropped by ZeroMQ before it can cost memory.
-            try newSocket.setMaxMessageSize(Int64(schema.maxFrameSize * 16))
-            if role == .gateway {
-                try newSocket.setRouterMandatory(true)
-                let bound = try newSocket.bind(endpoint)
-                socket = newSocket
-                emit(id: id, .listening(endpoint: bound))
-            } else {
-                // A client started before its gateway binds retries every 10 ms, not libzmq's 100 ms.
-                try newSocket.setReconnectInterval(milliseconds: 10)
-                try newSocket.connect(endpoint)
-                socket = newSocket
-                emit(id: id, .connected)
-            }
-        } catch {
-            emit(id: id, .error("\(error)"))
         }
     }
 
@@ -370,7 +298,7 @@ final class Peer {
     /// rest are being made, and ZeroMQ's I/O thread still wakes once per flush, not per answer.
     private static let flushEvery = 128
 
-    private func receiveFrames() {
+    func receiveFrames() {
         guard let socket else { return }
         // Taken out of the peer for the batch, so their storage is not shared while it is refilled.
         var parts: [[UInt8]] = []
