@@ -156,19 +156,22 @@ final class Peer: ContractPeer {
 
     /// Encodes and sends, or answers `send_refused` (E2) with nothing on the wire.
     private func send(id: JSON, _ messageJSON: JSON, session: String?) {
+        // E2: names are judged against the whole schema this peer was built from, every version:
+        // one it does not have is InvalidValue; what version N cannot carry the encoder refuses
+        // at N (a newer field at its default is simply not written).
         let message: Message
         do {
-            message = try Message(json: messageJSON, schema: schema, knownAt: version)
+            message = try Message(json: messageJSON, schema: schema)
         } catch {
-            // A type this version does not know yet is E2's refusal, not a bad command.
-            if let typeName = messageJSON["type"]?.stringValue, let type = schema.message(named: typeName), type.since > version {
-                return emit(
-                    id: id,
-                    .sendRefused(
-                        reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
-                        detail: "\(typeName) was added in version \(type.since); this peer is version \(version)"))
-            }
             return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
+        }
+        // A type newer than this peer's own version is refused before any session is looked at.
+        if message.type.since > version {
+            return emit(
+                id: id,
+                .sendRefused(
+                    reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
+                    detail: "\(message.type.name) was added in version \(message.type.since); this peer is version \(version)"))
         }
         let target: (identity: [UInt8]?, version: Int)
         switch role {
