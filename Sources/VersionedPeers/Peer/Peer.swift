@@ -549,3 +549,37 @@ extension FieldValue {
         if case .unsigned(let value) = self { value } else { nil }
     }
 }
+
+extension Peer {
+    /// What this peer names in its schema — the session messages, the reference answers and
+    /// the fields and enum values it fills in — that `schema` lacks, as `Type`, `Type.field`
+    /// or `Type.field=Value`: a schema file of profile `tgp` must lack none of it.
+    static func missingSessionVocabulary(in schema: Schema) -> [String] {
+        let fields: KeyValuePairs<String, [String]> = [
+            "Logon": ["minVersion", "maxVersion", "heartbeatMs", "username"],
+            "LogonAck": ["version", "heartbeatMs", "sessionId"],
+            "LogonReject": ["reason", "supportedMin", "supportedMax", "text"],
+            "Reject": ["refTemplateId", "code", "refClOrdId", "text"],
+            "OrderAck": ["clOrdId", "orderId", "status", "transactTime"],
+            "CancelAck": ["clOrdId", "origClOrdId", "transactTime"],
+            "MassCancelAck": ["clOrdId", "cancelledCount"],
+        ]
+        let enumValues = [
+            ("LogonReject", "reason", "UnsupportedVersion"), ("OrderAck", "status", "New"), ("OrderAck", "status", "Replaced"),
+            ("Reject", "code", "UnknownOrder"),
+        ]
+        var missing: [String] = []
+        for (name, fieldNames) in fields {
+            guard let type = schema.message(named: name) else {
+                missing.append(name)
+                continue
+            }
+            missing += fieldNames.filter { type.logicalFieldIndex(named: $0) == nil }.map { "\(name).\($0)" }
+        }
+        for (name, field, value) in enumValues {
+            guard let type = schema.message(named: name), type.logicalFieldIndex(named: field) != nil else { continue }
+            if type.enumValue(value, of: field) == nil { missing.append("\(name).\(field)=\(value)") }
+        }
+        return missing
+    }
+}
