@@ -14,6 +14,14 @@ extension Message {
         return .object(["type": .string(type.name), "fields": .object(fields)])
     }
 
+    /// Reads `{"type": …, "fields": {…}}` with every name any version of `schema` has, as a
+    /// sender judges names (E2): a type, field, enum value or set choice the schema does not have
+    /// is an error, one newer than the version it acts at is not (its encoder refuses what that
+    /// version cannot carry). Fields left out take their defaults.
+    public init(json: JSON, schema: Schema) throws(ContractError) {
+        try self.init(json: json, schema: schema, knownAt: PeerContract.everyVersion)
+    }
+
     /// Reads `{"type": …, "fields": {…}}` as a peer of `knownVersion` would: fields it does
     /// not know are an error, fields left out take their defaults.
     public init(json: JSON, schema: Schema, knownAt knownVersion: Int) throws(ContractError) {
@@ -30,6 +38,9 @@ extension Message {
 }
 
 enum PeerContract {
+    /// The `knownAt` of a reader that knows every version of its schema.
+    static let everyVersion = Int.max
+
     /// The fields a peer of `knownVersion` knows, by name.
     static func object(_ values: [FieldValue], of fields: [LogicalField], knownAt knownVersion: Int) -> JSONObject {
         var object = JSONObject()
@@ -91,7 +102,8 @@ enum PeerContract {
         var values = defaults
         for (name, value) in object {
             guard let index = fields.firstIndex(where: { $0.name == name }), fields[index].since <= knownVersion else {
-                throw ContractError("\(path) has no field \"\(name)\" in version \(knownVersion)")
+                throw ContractError(
+                    "\(path) has no field \"\(name)\"" + (knownVersion == everyVersion ? "" : " in version \(knownVersion)"))
             }
             values[index] = try fieldValue(value, of: fields[index], knownAt: knownVersion, path: "\(path).\(name)")
         }

@@ -55,7 +55,8 @@ struct PeerTimeout: Error, CustomStringConvertible {
     let description: String
 }
 
-/// One `peer --schema-version N --role …` process. Commands get consecutive integer ids; events are kept in
+/// One `peer --schema-version N --role …` (or `sbe-peer --schema FILE --version N --role …`)
+/// process. Commands get consecutive integer ids; events are kept in
 /// order, and each wait takes the first event not taken yet that matches.
 final class PeerProcess {
     let version: Int
@@ -71,11 +72,16 @@ final class PeerProcess {
     private var nextId = 1
 
     /// `arguments` follow `--role` (a `--fault NAME`, say).
-    init(version: Int, role: Role, arguments: [String] = []) throws {
+    convenience init(version: Int, role: Role, arguments: [String] = []) throws {
+        try self.init(argv: Built.peer(version), version: version, role: role, name: "peer-v\(version)", arguments: arguments)
+    }
+
+    /// The program of `argv` (a matrix entry's, before `--role`), playing `version`; `name` starts its label.
+    init(argv: [String], version: Int, role: Role, name: String, arguments: [String] = []) throws {
         self.version = version
         self.role = role
-        self.label = "peer-v\(version) \(role.rawValue)" + arguments.map { " " + $0 }.joined()
-        self.child = try CompatRunner.PeerProcess(argv: Built.peer(version) + ["--role", role.rawValue] + arguments, stderrPath: nil)
+        self.label = "\(name) \(role.rawValue)" + arguments.map { " " + $0 }.joined()
+        self.child = try CompatRunner.PeerProcess(argv: argv + ["--role", role.rawValue] + arguments, stderrPath: nil)
     }
 
     // MARK: Commands

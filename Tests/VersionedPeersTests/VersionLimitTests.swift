@@ -112,6 +112,48 @@ import Testing
         try pair.gateway.shutdown()
     }
 
+    @Test("E2 judges names against the peer's schema file: a newer field at its default is sent without it, set it is NotRepresentable")
+    func newerFieldIsJudgedAgainstTheSchemaFile() throws {
+        let pair = try session(1)
+        let order = Samples.message(schema.type("NewOrder"), at: 1, seed: 5)
+        let fields = try #require(order.json(knownAt: 1).fields.objectValue)
+        func asking(_ extra: KeyValuePairs<String, JSON>) -> JSON {
+            var asked = fields
+            for (name, value) in extra { asked[name] = value }
+            return .object(["type": "NewOrder", "fields": .object(asked)])
+        }
+
+        // timeInForce is since 2: Day, its default, is simply not written (R1 gives it back).
+        let day = try pair.client.send(message: asking(["timeInForce": "Day"]))
+        let withoutIt = try codec.encode(order, at: 1)
+        #expect(day.sentBytes == withoutIt, "NewOrder with timeInForce Day at N=1: \(day.line)")
+        let delivered = try pair.gateway.nextReceived(bytes: withoutIt)
+        #expect(delivered.received?.fields.objectValue?["timeInForce"] == nil, "v1 knows no timeInForce: \(delivered.line)")
+
+        // IOC cannot travel at version 1: dropping it would turn the order into a Day order.
+        let ioc = try pair.client.send(message: asking(["timeInForce": "IOC"]))
+        #expect(ioc.refusal?.reason == "NotRepresentable", "NewOrder with timeInForce IOC at N=1: \(ioc.line)")
+        #expect(ioc.refusal?.detail.contains("timeInForce") == true, "\(ioc.line)")
+
+        // A name no version of the schema has is InvalidValue, whatever its value; so is a value no version has.
+        let unknown = try pair.client.send(message: asking(["timeInForceX": "Day"]))
+        #expect(unknown.refusal?.reason == "InvalidValue", "NewOrder with a field no version has: \(unknown.line)")
+        #expect(unknown.refusal?.detail.contains("timeInForceX") == true, "\(unknown.line)")
+        let badValue = try pair.client.send(message: asking(["timeInForce": "Forever"]))
+        #expect(badValue.refusal?.reason == "InvalidValue", "timeInForce Forever: \(badValue.line)")
+
+        // Nothing of the refused ones went on the wire: the next frame the gateway sees is this Heartbeat.
+        let heartbeat = Samples.named("Heartbeat", ["timestamp": .unsigned(4242)])
+        let bytes = try #require(try pair.client.send(message: heartbeat.json(knownAt: 1)).sentBytes)
+        _ = try pair.gateway.nextReceived(bytes: bytes)
+        let frames = pair.gateway.events { $0.received != nil || $0.rejectedInbound != nil }
+        #expect(
+            frames.compactMap(\.received?.type) == ["Logon", "NewOrder", "Heartbeat"],
+            "the gateway saw other frames: \(frames.map(\.line))")
+        try pair.client.shutdown()
+        try pair.gateway.shutdown()
+    }
+
     /// `message` with each enum value newer than `version` in a field `version` knows set to the enum's default.
     func limitingEnums(_ message: Message, to version: Int) -> Message {
         var limited = message
@@ -130,7 +172,8 @@ import Testing
 
     /// For a type `version` knows, each way to ask for something newer in it, as the contract's
     /// JSON: one newer enum value (UnsupportedInVersion, E2), or one newer field set, which the
-    /// peer's version has no name for (InvalidValue). Every other field at its default.
+    /// peer's schema has but version N cannot carry (NotRepresentable: E2 judges names against
+    /// the sender's schema file, not its own version). Every other field at its default.
     func newerValues(of type: MessageSchema, than version: Int) -> [(what: String, json: JSON, reason: String)] {
         var asked: [(String, JSON, String)] = []
         let newest = Samples.message(type, at: schema.latestVersion, seed: 3).json(knownAt: schema.latestVersion)
@@ -139,7 +182,7 @@ import Testing
             if field.since > version {
                 var json = message.json(knownAt: version)
                 json = withField(json, field.name, newest["fields"]![field.name]!)
-                asked.append(("field \(type.name).\(field.name)", json, "InvalidValue"))
+                asked.append(("field \(type.name).\(field.name)", json, "NotRepresentable"))
             } else if case .scalar(let narrow, _) = field.kind, case .enumeration(let enumSchema) = narrow.type {
                 for value in enumSchema.values where value.since > version {
                     message.values[index] = .unsigned(UInt64(value.value))

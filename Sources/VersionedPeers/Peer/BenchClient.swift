@@ -42,7 +42,7 @@ extension Peer {
             for (index, json) in messagesJSON.enumerated() {
                 let message: Message
                 do {
-                    message = try Message(json: json, schema: schema, knownAt: version)
+                    message = try Message(json: json, schema: schema)
                     _ = try codec.encode(message, at: session.version)
                 } catch {
                     return emit(id: id, .error("bench: message \(index + 1): \(error)"))

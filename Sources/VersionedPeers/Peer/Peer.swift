@@ -1,6 +1,7 @@
 // One peer process: a TGP client or gateway of one released version, driven by the runner
-// through the JSON-lines contract and talking TGP over ZeroMQ. A single-threaded poll loop
-// over stdin, stdout and the one socket, so nothing needs a lock.
+// through the JSON-lines contract and talking TGP over ZeroMQ, in the contract loop every peer
+// runs (ContractLoop.swift). The schema is TGP's own (`Schema.tgp`) or one read from a schema
+// file whose profile is `tgp`.
 
 import MiniJSON
 import PeerContract
@@ -11,24 +12,24 @@ import ZeroMQ
     import Glibc
 #endif
 
-final class Peer {
+final class Peer: ContractPeer {
     static let implementation = "compat-swift"
 
     let version: Int
     let range: ClosedRange<Int>
     let role: Role
-    let codec = Codec()
+    let codec: Codec
     var schema: Schema { codec.schema }
     /// Deliberate defects for the harness's self-check; empty in normal use.
     let faults: FaultSet
     /// The peer contract version it keeps: the newest, or 1 under the fault `contract-1`.
     let contract: Int
 
-    private let context: ZMQContext
-    private(set) var socket: ZMQSocket?
-    private var stdin = LineReader()
-    private var stdout = LineWriter(fd: 1)
-    private var running = true
+    let context: ZMQContext
+    var socket: ZMQSocket?
+    var stdin = LineReader()
+    var stdout = LineWriter(fd: 1)
+    var running = true
     /// Answers not sent because their receiver's queue was full.
     private var droppedAnswers = 0
     /// Automatic answers of this loop turn, not yet sent.
@@ -67,11 +68,15 @@ final class Peer {
         Int(type.templateId) < sessionMessages.count ? sessionMessages[Int(type.templateId)] : nil
     }
 
-    init(version: Int, role: Role, faults: Set<Fault> = []) throws(ZMQError) {
-        self.faults = FaultSet(faults: faults)
+    /// `schema` is TGP's own unless the peer plays a schema file of profile `tgp`, which must have
+    /// what `missingSessionVocabulary(in:)` asks for; `version` is one of its versions.
+    init(version: Int, role: Role, faults: Set<Fault> = [], schema: Schema = .tgp) throws(ZMQError) {
+        let codec = Codec(schema: schema)
+        self.codec = codec
+        self.faults = FaultSet(faults: faults, codec: codec)
         self.contract = faults.contains(.contract1) ? ContractVersion.unstated : ContractVersion.current
         self.version = version
-        self.range = Schema.tgp.peerRanges[version]!
+        self.range = schema.peerRanges[version]!
         self.role = role
         self.context = try ZMQContext()
         self.gateway = GatewayState(schema: codec.schema)
@@ -83,40 +88,10 @@ final class Peer {
     }
 
     /// Runs until `shutdown` or the end of stdin; returns the exit status.
-    func run() -> Int32 {
-        while running {
-            var items: [PollItem] = [.fileDescriptor(0, readable: true, writable: false)]
-            if stdout.hasPending { items.append(.fileDescriptor(1, readable: false, writable: true)) }
-            if let socket { items.append(.socket(socket)) }
-            let ready: [PollEvents]
-            do {
-                ready = try poll(items, timeoutMilliseconds: -1)
-            } catch {
-                log("poll failed: \(error)")
-                return 1
-            }
-            if !ready[0].isEmpty { readCommands() }
-            if socket != nil, let last = ready.last, !last.isEmpty { receiveFrames() }
-            if stdout.hasPending { stdout.flush() }
-            if stdin.isClosed || stdout.isBroken { running = false }
-        }
-        stdout.drain()
-        socket?.close()
-        context.terminate()
-        return 0
-    }
+    func run() -> Int32 { runLoop() }
 
     // MARK: Contract
 
-    func emit(_ event: Event) {
-        stdout.write(line: event.json.serialized)
-    }
-
-    func emit(id: JSON?, _ kind: Event.Kind) {
-        emit(Event(id: id, kind))
-    }
-
-    /// An unsolicited per-frame or session event, unless the peer serves load quietly.
     /// Whether the contract version it keeps has `feature`.
     private func keeps(_ feature: ContractFeature) -> Bool { feature.since <= contract }
 
@@ -125,6 +100,7 @@ final class Peer {
         .session(state: state, version: version, sessionId: keeps(.sessionEventIds) ? sessionId.map { String($0) } : nil)
     }
 
+    /// An unsolicited per-frame or session event, unless the peer serves load quietly.
     private func notify(_ kind: @autoclosure () -> Event.Kind) {
         if !quiet { emit(id: nil, kind()) }
     }
@@ -134,33 +110,9 @@ final class Peer {
         line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
     }
 
-    private func readCommands() {
-        for item in stdin.read(from: 0) {
-            switch item {
-            case .overlong(let length):
-                emit(id: nil, .error("a line of \(length) bytes is longer than the \(LineReader.maxLineLength)-byte limit; it was ignored"))
-            case .line(let bytes):
-                guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else {
-                    continue
-                }
-                do {
-                    let command = try Command(json: try JSON.parse(bytes))
-                    handle(command)
-                } catch let error as CommandError {
-                    emit(id: error.id, .error(error.message))
-                } catch {
-                    emit(id: nil, .error("not a JSON line: \(error)"))
-                }
-            }
-            if !running { return }
-        }
-    }
-
-    private func handle(_ command: Command) {
+    func handle(_ command: Command) {
         let id = command.id
-        func wrongRole() {
-            emit(id: id, .error("\(command.name) is a \(role == .client ? "gateway" : "client") command; this peer is a \(role.rawValue)"))
-        }
+        func wrongRole() { refuseWrongRole(command) }
         switch command.kind {
         case .hello:
             emit(
@@ -200,47 +152,26 @@ final class Peer {
         }
     }
 
-    private func openSocket(id: JSON, endpoint: String) {
-        guard socket == nil else { return emit(id: id, .error("already \(role == .gateway ? "listening" : "connected")")) }
-        do {
-            let newSocket = try ZMQSocket(context, role == .gateway ? .router : .dealer)
-            // Frames up to this size reach the codec, which answers an oversized one with Reject{Malformed} (R8);
-            // anything larger is dropped by ZeroMQ before it can cost memory.
-            try newSocket.setMaxMessageSize(Int64(schema.maxFrameSize * 16))
-            if role == .gateway {
-                try newSocket.setRouterMandatory(true)
-                let bound = try newSocket.bind(endpoint)
-                socket = newSocket
-                emit(id: id, .listening(endpoint: bound))
-            } else {
-                // A client started before its gateway binds retries every 10 ms, not libzmq's 100 ms.
-                try newSocket.setReconnectInterval(milliseconds: 10)
-                try newSocket.connect(endpoint)
-                socket = newSocket
-                emit(id: id, .connected)
-            }
-        } catch {
-            emit(id: id, .error("\(error)"))
-        }
-    }
-
     // MARK: Sending
 
     /// Encodes and sends, or answers `send_refused` (E2) with nothing on the wire.
     private func send(id: JSON, _ messageJSON: JSON, session: String?) {
+        // E2: names are judged against the whole schema this peer was built from, every version:
+        // one it does not have is InvalidValue; what version N cannot carry the encoder refuses
+        // at N (a newer field at its default is simply not written).
         let message: Message
         do {
-            message = try Message(json: messageJSON, schema: schema, knownAt: version)
+            message = try Message(json: messageJSON, schema: schema)
         } catch {
-            // A type this version does not know yet is E2's refusal, not a bad command.
-            if let typeName = messageJSON["type"]?.stringValue, let type = schema.message(named: typeName), type.since > version {
-                return emit(
-                    id: id,
-                    .sendRefused(
-                        reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
-                        detail: "\(typeName) was added in version \(type.since); this peer is version \(version)"))
-            }
             return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
+        }
+        // A type newer than this peer's own version is refused before any session is looked at.
+        if message.type.since > version {
+            return emit(
+                id: id,
+                .sendRefused(
+                    reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
+                    detail: "\(message.type.name) was added in version \(message.type.since); this peer is version \(version)"))
         }
         let target: (identity: [UInt8]?, version: Int)
         switch role {
@@ -370,7 +301,7 @@ final class Peer {
     /// rest are being made, and ZeroMQ's I/O thread still wakes once per flush, not per answer.
     private static let flushEvery = 128
 
-    private func receiveFrames() {
+    func receiveFrames() {
         guard let socket else { return }
         // Taken out of the peer for the batch, so their storage is not shared while it is refilled.
         var parts: [[UInt8]] = []
@@ -616,5 +547,39 @@ final class Peer {
 extension FieldValue {
     var unsignedValue: UInt64? {
         if case .unsigned(let value) = self { value } else { nil }
+    }
+}
+
+extension Peer {
+    /// What this peer names in its schema — the session messages, the reference answers and
+    /// the fields and enum values it fills in — that `schema` lacks, as `Type`, `Type.field`
+    /// or `Type.field=Value`: a schema file of profile `tgp` must lack none of it.
+    static func missingSessionVocabulary(in schema: Schema) -> [String] {
+        let fields: KeyValuePairs<String, [String]> = [
+            "Logon": ["minVersion", "maxVersion", "heartbeatMs", "username"],
+            "LogonAck": ["version", "heartbeatMs", "sessionId"],
+            "LogonReject": ["reason", "supportedMin", "supportedMax", "text"],
+            "Reject": ["refTemplateId", "code", "refClOrdId", "text"],
+            "OrderAck": ["clOrdId", "orderId", "status", "transactTime"],
+            "CancelAck": ["clOrdId", "origClOrdId", "transactTime"],
+            "MassCancelAck": ["clOrdId", "cancelledCount"],
+        ]
+        let enumValues = [
+            ("LogonReject", "reason", "UnsupportedVersion"), ("OrderAck", "status", "New"), ("OrderAck", "status", "Replaced"),
+            ("Reject", "code", "UnknownOrder"),
+        ]
+        var missing: [String] = []
+        for (name, fieldNames) in fields {
+            guard let type = schema.message(named: name) else {
+                missing.append(name)
+                continue
+            }
+            missing += fieldNames.filter { type.logicalFieldIndex(named: $0) == nil }.map { "\(name).\($0)" }
+        }
+        for (name, field, value) in enumValues {
+            guard let type = schema.message(named: name), type.logicalFieldIndex(named: field) != nil else { continue }
+            if type.enumValue(value, of: field) == nil { missing.append("\(name).\(field)=\(value)") }
+        }
+        return missing
     }
 }

@@ -1,5 +1,7 @@
 // The command line of the peer binary: `--schema-version N --role client|gateway`, `--fault NAME`,
-// `--help`, `--version`. N is one of the schema's versions (Schema.tgp.versions).
+// `--help`, `--version`. N is one of the schema's versions (Schema.tgp.versions). A schema file
+// (`--schema FILE --version N`) is sbe-peer's (SchemaPeerMain.swift), so that this program starts
+// without the XML reader.
 
 import TGP
 
@@ -30,6 +32,10 @@ public enum PeerMain {
                 printVersion = true
             case "--schema-version":
                 version = schemaVersion(value())
+            case "--schema":
+                fail(
+                    "peer: --schema FILE is sbe-peer's option: run sbe-peer --schema FILE --version N --role client|gateway"
+                        + " (peer plays TGP's built-in schema, --schema-version N)")
             case "--fault":
                 guard let value = value(), let fault = Fault(rawValue: value) else {
                     fail("peer: --fault needs one of \(Fault.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -65,7 +71,7 @@ public enum PeerMain {
     }
 
     /// `--name=value` as the option and its value; any other argument as it is.
-    private static func split(_ argument: String) -> (option: String, value: String?) {
+    static func split(_ argument: String) -> (option: String, value: String?) {
         guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
@@ -104,11 +110,19 @@ public enum PeerMain {
               --version               print the version (N's, with --schema-version N) and exit
               --help                  print this help and exit
 
+            A protocol given as an SBE XML schema file (TGP's own tgp.xml, or a plain SBE one) is
+            played by sbe-peer: sbe-peer --schema FILE --version N --role client|gateway.
+
             """
     }
 
     private static func fail(_ message: String, usage: Bool = true) -> Never {
-        var text = message + "\n" + (usage ? Self.usage : "")
+        exitForCommandLine(message + "\n" + (usage ? Self.usage : ""))
+    }
+
+    /// Writes `text` to stderr and exits with status 2, a bad command line's.
+    static func exitForCommandLine(_ text: String) -> Never {
+        var text = text
         text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
         exit(2)
     }

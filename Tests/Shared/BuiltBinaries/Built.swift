@@ -1,4 +1,4 @@
-// Where the test targets find what `swift build` made (`compat`, `peer`) and
+// Where the test targets find what `swift build` made (`compat`, `peer`, `sbe-peer`) and
 // the repository's fixtures. One locator for every test target that starts real processes.
 
 import Foundation
@@ -28,6 +28,12 @@ public enum Built {
     /// The argv of the reference peer of TGP `version` (a matrix entry's, before `--role`).
     public static func peer(_ version: Int) -> [String] { [peerProgram, "--schema-version", String(version)] }
     public static var compat: String { directory + "/compat" }
+    /// The peer of a schema file, which plays the version of its `--version` by the file's profile.
+    public static var sbePeerProgram: String { directory + "/sbe-peer" }
+    /// The argv of the peer of version `version` of the schema file at `schema` (before `--role`).
+    public static func sbePeer(schema: String, version: Int) -> [String] {
+        [sbePeerProgram, "--schema", schema, "--version", String(version)]
+    }
 
     /// This file is Tests/Shared/BuiltBinaries/Built.swift.
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
