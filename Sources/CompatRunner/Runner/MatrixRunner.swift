@@ -74,6 +74,7 @@ public struct MatrixRunner: Sendable {
             client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
             expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
             seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
+        result.profile = config.profile.rawValue
         // Once interrupted, no cell starts, and one that was running is not run, not a crash.
         guard !ProcessRegistry.shared.isClosed else {
             result.state = .notRun

@@ -122,6 +122,8 @@ public struct CellResult: Sendable, Hashable, Codable {
     public var seconds: Double
     /// The command that runs this cell again.
     public var reproduce: String
+    /// The session profile it ran under (`tgp`, `sbe`): under `sbe` there is no N, each side acts at its own version.
+    public var profile: String = "tgp"
 
     public init(
         client: String, gateway: String, clientVersion: Int, gatewayVersion: Int, expectedVersion: Int?,

@@ -94,6 +94,7 @@ enum ResultsJSON {
             "clientVersion": .integer(cell.clientVersion),
             "gatewayVersion": .integer(cell.gatewayVersion),
             "expectedVersion": cell.expectedVersion.map(JSON.integer) ?? .null,
+            "profile": .string(cell.profile),
             "state": .string(cell.state.rawValue),
             "problem": optional(cell.problem),
             "keptDirectory": optional(cell.keptDirectory),

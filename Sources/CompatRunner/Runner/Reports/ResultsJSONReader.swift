@@ -44,6 +44,8 @@ enum ResultsKeys {
         "name", "client", "gateway", "clientVersion", "gatewayVersion", "expectedVersion", "state", "problem",
         "keptDirectory", "seconds", "reproduce", "peers", "checks",
     ]
+    /// Keys a cell may leave out: reports written before they existed.
+    static let cellSince = ["profile"]
     static let peer = ["role", "name", "argv", "termination", "stderrTail"]
     static let check = ["name", "status", "rules", "knownReason", "reason", "seconds", "failure", "reproduce"]
     static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame"]
@@ -74,7 +76,7 @@ private struct ResultsJSONReader {
             shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
         let matrix = MatrixResult(
             clients: try top.strings("clients"), gateways: try top.strings("gateways"),
-            cells: try top.objects("cells", keys: ResultsKeys.cell).map(cell),
+            cells: try top.objects("cells", keys: ResultsKeys.cell, optional: ResultsKeys.cellSince).map(cell),
             wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"),
             staleKnownFailures: try top.objects("staleEntries", keys: ResultsKeys.staleEntry).map(staleEntry))
         guard let gate = try top.optionalObject("gate", keys: ResultsKeys.gate) else {
@@ -121,6 +123,7 @@ private struct ResultsJSONReader {
             keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.double("seconds"),
             reproduce: try fields.string("reproduce"))
         var withChecks = cell
+        withChecks.profile = try fields.object["profile"] == nil ? "tgp" : fields.string("profile")
         withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check).map(check)
         return withChecks
     }
@@ -160,7 +163,8 @@ private struct ResultsJSONReader {
         return GateResult(
             schema: try schema(fields.object("schema", keys: ResultsKeys.schema)),
             fixtures: try golden(fields.object("goldenFrames", keys: ResultsKeys.golden)), matrix: matrix,
-            scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell).map(cell), seconds: try fields.double("seconds"))
+            scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell, optional: ResultsKeys.cellSince).map(cell),
+            seconds: try fields.double("seconds"))
     }
 
     func schema(_ fields: Fields) throws(ConfigError) -> SchemaDiffReport {
@@ -210,15 +214,15 @@ private struct Fields {
     let path: String
     let source: String
 
-    init(_ json: JSON, at path: String, keys: [String], source: String) throws(ConfigError) {
+    init(_ json: JSON, at path: String, keys: [String], optional: [String] = [], source: String) throws(ConfigError) {
         self.path = path
         self.source = source
         guard let object = json.objectValue else {
             throw ConfigError("\(source): \(path.isEmpty ? "(top level)" : path): must be an object, got \(json.typeName)")
         }
         self.object = object
-        for key in object.keys where !keys.contains(key) {
-            throw fail(key, "unknown key (expected \(keys.joined(separator: ", ")))")
+        for key in object.keys where !keys.contains(key) && !optional.contains(key) {
+            throw fail(key, "unknown key (expected \((keys + optional).joined(separator: ", ")))")
         }
         for key in keys where object[key] == nil { throw fail(key, "missing") }
     }
@@ -300,10 +304,11 @@ private struct Fields {
         object[key]!.isNull ? nil : try self.object(key, keys: keys)
     }
 
-    func objects(_ key: String, keys: [String]) throws(ConfigError) -> [Fields] {
+    func objects(_ key: String, keys: [String], optional: [String] = []) throws(ConfigError) -> [Fields] {
         var fields: [Fields] = []
         for (index, value) in try array(key, of: "objects").enumerated() {
-            fields.append(try Fields(value, at: (path.isEmpty ? key : path + "." + key) + "[\(index)]", keys: keys, source: source))
+            let at = (path.isEmpty ? key : path + "." + key) + "[\(index)]"
+            fields.append(try Fields(value, at: at, keys: keys, optional: optional, source: source))
         }
         return fields
     }

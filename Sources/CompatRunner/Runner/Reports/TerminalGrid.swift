@@ -269,7 +269,9 @@ enum ReportText {
 
     static func negotiated(_ cell: CellResult) -> String {
         // A fleet or an upgrade has an N per session, not one for the whole.
-        cell.client.contains("=") ? "\(cell.checks.count) checks" : cell.expectedVersion.map { "N=\($0)" } ?? "incompatible by design"
+        if cell.client.contains("=") { return "\(cell.checks.count) checks" }
+        if cell.profile != "tgp" { return "v\(cell.clientVersion) and v\(cell.gatewayVersion), each at its own version" }
+        return cell.expectedVersion.map { "N=\($0)" } ?? "incompatible by design"
     }
 
     /// The details of one check, one line each, without indentation: message, field,
