@@ -243,16 +243,16 @@ class Schema:
         self.enum_defaults = profile.get("enumDefaults", {})
         self.directions = profile.get("directions", {})
 
-        # Versions: the profile's, else every version from the oldest sinceVersion (an element
-        # without one counting as 0) to the schema's version (SBE-SCHEMAS.md, `versions`).
+        # Versions: the profile's, else every version from the oldest to the schema's version,
+        # the oldest being the lowest sinceVersion of a message or of anything it holds, an
+        # element without sinceVersion counting as 0 (SBE-SCHEMAS.md, `versions`).
         if "versions" in profile:
             self.ranges = {int(k): (int(r[0]), int(r[1])) for k, r in profile["versions"].items()}
             self.oldest = min(self.ranges)
         else:
-            svs = [int(e.get("sinceVersion")) for e in root.iter() if e.get("sinceVersion") is not None]
-            bare = any(e.get("sinceVersion") is None for e in root.iter()
-                       if local(e.tag) in ("message", "field", "group", "data"))
-            self.oldest = min(svs + ([0] if bare or not svs else []))
+            held = [e for m in root.iter() if local(m.tag) == "message" and m is not root
+                    for e in m.iter()]
+            self.oldest = min((int(e.get("sinceVersion", "0")) for e in held), default=0)
             self.ranges = {v: (self.oldest, v) for v in range(self.oldest, self.version + 1)}
 
         self._raw_types = {}
@@ -493,24 +493,27 @@ class Codec:
         name = self.s.enum_defaults.get(t.name, t.default)
         return t.by_name[name] if name in t.by_name else (t.null, 0)
 
-    def zero_json(self, slot):
-        """R1's absent value under `absentValue: zero` (0, the empty string, the enum's default)."""
+    def absent_json(self, slot):
+        """R1: a field (or composite member) the frame's version does not carry, by the profile's
+        `absentValue` (SBE-SCHEMAS.md). Under `null`: null for a primitive, a char array, another
+        array or an enum, required or optional; [] for a set; a composite member by member, a
+        constant keeping its constant. Under `zero`: 0, "", the enum's default, [], and a
+        composite member by member. (Var-data and groups: "" and [] under both, in dec_block.)"""
         t = slot.t
         if slot.constant:
             return slot.const_json
+        if t.kind == "composite":
+            return {m.name: self.absent_json(m) for m in t.members if m.since <= self.v}
+        if t.kind == "set":
+            return []
+        if self.s.absent_null:
+            return None
         if t.kind == "scalar":
             if t.text:
                 return ""
             z = to_json_int(t.prim, 0.0 if t.prim.isfloat else 0)
             return z if t.length == 1 else [z] * t.length
-        if t.kind == "enum":
-            return self.s.enum_defaults.get(t.name, t.default)
-        if t.kind == "set":
-            return []
-        return {m.name: self.zero_json(m) for m in t.members}
-
-    def absent_json(self, slot):
-        return None if self.s.absent_null else self.zero_json(slot)
+        return self.s.enum_defaults.get(t.name, t.default)             # an enum
 
     # --- encoding, pass 1: what no version of the schema allows (InvalidValue) ---
 
@@ -645,20 +648,23 @@ class Codec:
     # --- encoding, pass 2: at V, in wire order (UnsupportedInVersion, NotRepresentable) ---
 
     def is_absent(self, slot, n):
+        """Whether a normalised value is the field's absent value (SB5: a newer field at it is
+        simply not written). The absent values are those R1 gives a receiver (SBE-SCHEMAS.md);
+        besides, null (or leaving the field out) always counts as absent (DOC-NOTES 4, 5)."""
         if n is None:
             return True
         t = slot.t
-        if t.kind == "composite":
+        if t.kind == "composite":                     # member by member; a constant is always at it
             return all(self.is_absent(m, n.get(m.name)) for m in t.members)
+        if t.kind == "set":                           # no choice, under both absentValues
+            return n == []
         if self.s.absent_null:
             return False
         if t.kind == "scalar":
             if t.text:
                 return n == b""
             return n == 0 if t.length == 1 else all(x == 0 for x in n)
-        if t.kind == "enum":
-            return n[0] == self.enum_default(t)[0]
-        return n == []
+        return n[0] == self.enum_default(t)[0]        # an enum
 
     def enc_slot(self, slot, n, buf, base, path):
         if slot.constant:
@@ -729,7 +735,7 @@ class Codec:
         for d in block.datas:
             b = values.get(d.name)
             if d.since > self.v:
-                if not (b is None or (not self.s.absent_null and b == b"")):
+                if not (b is None or b == b""):          # absent var-data is "" (and null)
                     raise Refusal("NotRepresentable", f"{path}.{d.name} is new in version {d.since}")
                 continue
             b = b or b""
@@ -837,7 +843,7 @@ class Codec:
             if d.since > v:
                 break                                     # var-data this version does not know (R4)
             if d.since > hv:
-                vals[d.name] = None if self.s.absent_null else ""
+                vals[d.name] = ""                         # R1: absent var-data is empty, under both
                 continue
             dp = f"{path}.{d.name}"
             if pos + d.length.size > len(buf):
@@ -1155,8 +1161,12 @@ class Peer:
 
     def put(self, frame):
         """Puts one frame on the wire. Returns None, or (no_connection, why)."""
-        if self.sock is None or (self.role == "gateway" and self.last_client is None):
+        # PEER-CONTRACT.md sbe P4/P7: the client speaks first; a gateway sends to the client it
+        # heard from last, and before it has heard from any, send is NotLoggedOn, send_raw error.
+        if self.sock is None:
             return True, "no connection to send on"
+        if self.role == "gateway" and self.last_client is None:
+            return True, "no client has sent anything yet (the client speaks first)"
         try:
             if self.role == "gateway":
                 self.sock.send_multipart([self.last_client, frame], zmq.NOBLOCK)

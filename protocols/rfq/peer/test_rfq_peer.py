@@ -117,7 +117,7 @@ class TwoPeers(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def client_speaks_first(self):
-        """A gateway can only address a client it has heard from (DOC-NOTES: connected last)."""
+        """The client speaks first (PEER-CONTRACT.md, sbe P4/P7): a ROUTER learns its client from a frame."""
         sent = self.cl.send("Heartbeat", timestamp="1")
         self.assertEqual(sent["event"], "sent")
         self.assertEqual(self.gw.event()["event"], "received")
@@ -141,9 +141,10 @@ class TwoPeers(unittest.TestCase):
         self.assertEqual(got["event"], "received")
         self.assertEqual(got["version"], 0)
         self.assertEqual(got["bytes"], sent["bytes"])
-        # SB2/R1: the fields v2 knows that a v0 frame lacks are at their absent value, null.
+        # SB2/R1: the fields v2 knows that a v0 frame lacks are at their absent value
+        # (SBE-SCHEMAS.md, absentValue null): no choice for the set, null for the optional integers.
         self.assertEqual(got["message"], {"type": "QuoteRequest", "fields": {
-            **QUOTE_REQUEST_V0, "flags": None, "validForMs": None, "minQuantity": None}})
+            **QUOTE_REQUEST_V0, "flags": [], "validForMs": None, "minQuantity": None}})
         self.assertEqual(list(got["message"]["fields"]),
                          ["rfqId", "symbol", "side", "quantity", "flags", "validForMs", "minQuantity",
                           "legs", "note"])
@@ -189,14 +190,17 @@ class TwoPeers(unittest.TestCase):
             self.assertIsInstance(reply["detail"], str)
             return reply["reason"]
 
-        # A gateway that has heard from no client has no connection to send on.
+        # A gateway that has heard from no client has no connection to send on (PEER-CONTRACT.md,
+        # sbe P4/P7): send is NotLoggedOn, send_raw an error.
         self.assertEqual(refused(self.gw, "Heartbeat", timestamp="1"), "NotLoggedOn")
+        self.assertEqual(self.gw.command("send_raw", bytes=header(8, 4, 2).hex() + "00" * 8)["event"], "error")
         base = dict(QUOTE_REQUEST_V0)
         cases = [
             ("UnsupportedInVersion", "QuoteCancel", {"rfqId": "1"}),          # type since 2
             ("UnsupportedInVersion", "QuoteRequest", {**base, "side": "Cross"}),  # value since 1
             ("NotRepresentable", "QuoteRequest", {**base, "flags": ["Firm"]}),    # field since 1
             ("NotRepresentable", "QuoteRequest", {**base, "minQuantity": 5}),     # field since 2
+            ("NotRepresentable", "QuoteRequest", {**base, "validForMs": 0}),      # 0 is not null
             ("InvalidValue", "Nonsense", {}),
             ("InvalidValue", "QuoteRequest", {**base, "colour": "red"}),
             ("InvalidValue", "QuoteRequest", {**base, "side": "Sideways"}),
@@ -210,8 +214,15 @@ class TwoPeers(unittest.TestCase):
         for reason, mtype, fields in cases:
             with self.subTest(reason=reason, fields=fields):
                 self.assertEqual(refused(self.cl, mtype, **fields), reason)
-        # At the absent value a newer field is simply not written (SB5).
-        self.assertEqual(self.cl.send("QuoteRequest", **base, flags=None, minQuantity=None)["event"], "sent")
+        # At the absent value a newer field is simply not written (SB5): the message as the runner
+        # lists it (the absent value of a set is [], SBE-SCHEMAS.md), or with the fields left out.
+        plain = self.cl.send("QuoteRequest", **base)
+        self.assertEqual(plain["event"], "sent")
+        for absent in ({"flags": [], "validForMs": None, "minQuantity": None},
+                       {"flags": None, "minQuantity": None}):
+            with self.subTest(absent=absent):
+                reply = self.cl.send("QuoteRequest", **base, **absent)
+                self.assertEqual((reply["event"], reply["bytes"]), ("sent", plain["bytes"]))
         # E2: judged against the sender's schema, not its version: the v2 gateway has QuoteCancel.
         self.assertEqual(refused(self.gw, "Quote", rfqId="1", quoteId="1", bid={"mantissa": "1"},
                                  offer={"mantissa": "1", "exponent": -3}), "InvalidValue")  # a constant
@@ -334,8 +345,8 @@ class Codec(unittest.TestCase):
                         since = {"flags": 1, "validForMs": 1, "minQuantity": 2}[name]
                         if receiver < since:
                             self.assertNotIn(name, msg["fields"])
-                        elif sender < since:
-                            self.assertIsNone(msg["fields"][name])
+                        elif sender < since:              # R1: a set's absent value is no choice
+                            self.assertEqual(msg["fields"][name], [] if name == "flags" else None)
                         else:
                             self.assertEqual(msg["fields"][name], fields[name])
 
@@ -449,6 +460,128 @@ class BeyondRfq(unittest.TestCase):
                 except rfq_peer.Refusal as e:
                     got = e.reason
                 self.assertEqual(got, reason)
+
+
+NULL_SCHEMA = """<sbe:messageSchema xmlns:sbe="http://fixprotocol.io/2016/sbe" package="n" id="9" version="2">
+  <types>
+    <composite name="messageHeader"><type name="blockLength" primitiveType="uint16"/>
+      <type name="templateId" primitiveType="uint16"/><type name="schemaId" primitiveType="uint16"/>
+      <type name="version" primitiveType="uint16"/></composite>
+    <composite name="groupSizeEncoding"><type name="blockLength" primitiveType="uint16"/>
+      <type name="numInGroup" primitiveType="uint16"/></composite>
+    <composite name="varStringEncoding"><type name="length" primitiveType="uint16"/>
+      <type name="varData" primitiveType="uint8" length="0" characterEncoding="UTF-8"/></composite>
+    <composite name="Decimal"><type name="mantissa" primitiveType="int64"/>
+      <type name="exponent" primitiveType="int8" presence="constant">-4</type></composite>
+    <composite name="Pair"><type name="lo" primitiveType="uint8"/>
+      <type name="hi" primitiveType="uint8" sinceVersion="2"/></composite>
+    <enum name="Colour" encodingType="uint8"><validValue name="Red">1</validValue>
+      <validValue name="Blue">2</validValue></enum>
+    <set name="Bits" encodingType="uint8"><choice name="p">0</choice><choice name="q">1</choice></set>
+    <type name="Code" primitiveType="char" length="4"/>
+    <type name="Pts" primitiveType="int16" length="2"/>
+  </types>
+  <sbe:message name="M" id="1">
+    <field name="a" id="1" type="uint32"/>
+    <field name="pair" id="2" type="Pair"/>
+    <field name="code" id="3" type="Code" sinceVersion="1"/>
+    <field name="pts" id="4" type="Pts" sinceVersion="1"/>
+    <field name="colour" id="5" type="Colour" sinceVersion="1"/>
+    <field name="bits" id="6" type="Bits" sinceVersion="1"/>
+    <field name="px" id="7" type="Decimal" sinceVersion="1"/>
+    <field name="opt" id="8" type="uint16" presence="optional" sinceVersion="1"/>
+    <field name="big" id="9" type="uint64" sinceVersion="1"/>
+    <group name="g" id="10" sinceVersion="1"><field name="v" id="11" type="uint8"/></group>
+    <data name="d" id="12" type="varStringEncoding" sinceVersion="1"/>
+  </sbe:message>
+</sbe:messageSchema>"""
+
+# What a v2 receiver reads for each field a v0 frame does not carry, under absentValue null
+# (SBE-SCHEMAS.md): null for a primitive, char array, other array or enum, required or optional;
+# [] for a set; a composite member by member, its constant kept; "" for var-data; [] for a group.
+NULL_ABSENT = {"code": None, "pts": None, "colour": None, "bits": [],
+               "px": {"mantissa": None, "exponent": -4}, "opt": None, "big": None, "g": [], "d": ""}
+
+
+class AbsentValues(unittest.TestCase):
+    """Absent fields of every kind under the default absentValue, null, both ways: what a receiver
+    reports for a field the frame's version lacks, and what a sender takes as a newer field's absent
+    value (not written) or not (NotRepresentable)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="rfq-peer-")
+        path = os.path.join(cls.dir, "n.xml")
+        with open(path, "w") as f:
+            f.write(NULL_SCHEMA)
+        cls.schema = rfq_peer.Schema(path)            # no profile: absentValue null, no versions
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def encode(self, v, **fields):
+        return rfq_peer.Codec(self.schema, v).encode({"type": "M", "fields": fields})
+
+    def test_versions_from_zero(self):
+        self.assertEqual((self.schema.oldest, sorted(self.schema.ranges)), (0, [0, 1, 2]))
+
+    def test_receiver_reports_absent_values(self):
+        frame = self.encode(0, a=7, pair={"lo": 1})
+        fields = rfq_peer.Codec(self.schema, 2).decode(frame)[0]["fields"]
+        self.assertEqual(fields, {"a": 7, "pair": {"lo": 1, "hi": None}, **NULL_ABSENT})
+        self.assertEqual(list(fields), ["a", "pair", "code", "pts", "colour", "bits", "px", "opt", "big",
+                                        "g", "d"])
+        # A v1 receiver does not know Pair.hi at all (P12: only what its version knows).
+        self.assertEqual(rfq_peer.Codec(self.schema, 1).decode(frame)[0]["fields"]["pair"], {"lo": 1})
+
+    def test_sender_does_not_write_absent_values(self):
+        plain = self.encode(0, a=7, pair={"lo": 1})
+        listed = self.encode(0, a=7, pair={"lo": 1, "hi": None}, **NULL_ABSENT)
+        self.assertEqual(listed, plain)
+        # Left out, null, or a composite without its constant member: absent too.
+        self.assertEqual(self.encode(0, a=7, pair={"lo": 1}, px={"mantissa": None}, bits=None, d=None,
+                                     g=None), plain)
+        self.assertEqual(self.encode(0, a=7, pair={"lo": 1}, px=None), plain)
+
+    def test_sender_refuses_other_values(self):
+        for field, value in (("code", ""), ("pts", [0, 0]), ("colour", "Red"), ("bits", ["p"]),
+                             ("px", {"mantissa": "0"}), ("px", {"mantissa": "0", "exponent": -4}),
+                             ("opt", 0), ("big", "0"), ("g", [{"v": 0}]), ("d", "x")):
+            with self.subTest(field=field, value=value):
+                with self.assertRaises(rfq_peer.Refusal) as r:
+                    self.encode(0, a=7, pair={"lo": 1}, **{field: value})
+                self.assertEqual(r.exception.reason, "NotRepresentable")
+        with self.assertRaises(rfq_peer.Refusal) as r:                # a newer composite member
+            self.encode(1, a=7, pair={"lo": 1, "hi": 0})
+        self.assertEqual(r.exception.reason, "NotRepresentable")
+        # A constant other than its constant is no version's value (E2: InvalidValue).
+        with self.assertRaises(rfq_peer.Refusal) as r:
+            self.encode(0, a=7, px={"mantissa": None, "exponent": -3})
+        self.assertEqual(r.exception.reason, "InvalidValue")
+
+    def test_oldest_version_without_versions(self):
+        """SBE-SCHEMAS.md: the lowest sinceVersion of a message or anything it holds, an element
+        without one counting as 0; a sinceVersion in <types> alone does not count."""
+        def oldest(message_attrs, field_attrs):
+            xml = NULL_SCHEMA.replace('<sbe:message name="M" id="1">',
+                                      f'<sbe:message name="M" id="1" {message_attrs}>')
+            xml = xml.replace('<field name="a" id="1" type="uint32"/>',
+                              f'<field name="a" id="1" type="uint32" {field_attrs}/>')
+            xml = xml.replace('<field name="pair" id="2" type="Pair"/>',
+                              f'<field name="pair" id="2" type="Pair" {field_attrs}/>')
+            xml = xml.replace(' sinceVersion="1"', ' sinceVersion="2"').replace(
+                '<field name="v" id="11" type="uint8"/>', f'<field name="v" id="11" type="uint8" {field_attrs}/>')
+            xml = xml.replace('<validValue name="Red">1', '<validValue name="Red" sinceVersion="1">1')
+            path = os.path.join(self.dir, "o.xml")
+            with open(path, "w") as f:
+                f.write(xml)
+            return rfq_peer.Schema(path).oldest
+        self.assertEqual(oldest('sinceVersion="2"', 'sinceVersion="2"'), 2)
+        # Read as written: a field without one counts as 0 even inside a message of since 2
+        # (DOC-NOTES 2), though it belongs to version 2 (nothing is older than its message).
+        self.assertEqual(oldest('sinceVersion="2"', ''), 0)
+        self.assertEqual(oldest('', 'sinceVersion="2"'), 0)
 
 
 if __name__ == "__main__":
