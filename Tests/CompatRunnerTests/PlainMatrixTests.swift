@@ -82,7 +82,8 @@ import Testing
     @Test func aFieldRetypedInOnePeersSchemaFailsExactlyWhereTheDiffSays() throws {
         let matrix = try Self.matrix([("v2", 2, "rfq.xml"), ("retyped", 2, "retyped/rfq.xml"), ("copy", 2, "copy/rfq.xml")])
         try Self.schemaCopy(in: matrix, folder: "retyped") {
-            $0.replacingOccurrences(of: #"<field name="quantity" id="4" type="Quantity"/>"#, with: #"<field name="quantity" id="4" type="uint64"/>"#)
+            $0.replacingOccurrences(
+                of: #"<field name="quantity" id="4" type="Quantity"/>"#, with: #"<field name="quantity" id="4" type="uint64"/>"#)
         }
         try Self.schemaCopy(in: matrix, folder: "copy") { $0 }
 

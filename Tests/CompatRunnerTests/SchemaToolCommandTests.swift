@@ -210,22 +210,22 @@ struct SchemaToolCommandTests {
 
     // MARK: fixtures generate
 
-    @Test("fixtures generate: samples.json and a golden file per version × type, which verify passes against the rules")
+    @Test("fixtures generate: a fixtures folder, samples.json and golden/ with a file per version × type, which verify passes")
     func generate() throws {
         var template = Array("/tmp/compat-generate-XXXXXX".utf8CString)
         let root = String(cString: try #require(mkdtemp(&template)))
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let out = root + "/golden"
+        let out = root + "/fixtures"
         let run = try runCompat(["fixtures", "generate", "--schema", schemaFile, "--out", out])
         #expect(run.status == 0, "\(run.stderr)")
         let files = schema.versions.map { schema.messages(knownAt: $0).count }.reduce(0, +)
         #expect(run.stdout.hasPrefix("wrote \(files) golden files and samples.json to \(out): "), "\(run.stdout)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["samples.json"] + schema.versions.map { "v\($0)" })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["golden", "samples.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/golden").sorted() == schema.versions.map { "v\($0)" })
 
-        // As a fixtures folder (samples.json beside golden/), the files pass every check of `fixtures verify`.
-        try FileManager.default.moveItem(atPath: out + "/samples.json", toPath: root + "/samples.json")
+        // The folder is a fixtures folder as is: its files pass every check of `fixtures verify`.
         let report = GoldenFrames.verify(
-            fixtures: root, samples: try SampleBook.load(path: root + "/samples.json", schema: schema), schema: schema)
+            fixtures: out, samples: try SampleBook.load(path: out + "/samples.json", schema: schema), schema: schema)
         #expect(report.problems.map(\.description) == [])
         #expect(report.files == files)
         #expect(report.frames > 300)

@@ -29,8 +29,8 @@ struct FixturesCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let (_, samples) = try matrixOptions.load()
-            let report = GoldenFrames.verify(fixtures: matrixOptions.fixturesFolder, samples: samples)
+            let (config, samples) = try matrixOptions.load()
+            let report = GoldenFrames.verify(fixtures: matrixOptions.fixturesFolder, samples: samples, schema: config.schema)
             emit(json ? report.json.serialized(pretty: true) + "\n" : text(report))
             if !report.passed { throw ExitCode(1) }
         }
@@ -57,10 +57,10 @@ struct FixturesCommand: ParsableCommand {
         @OptionGroup var matrixOptions: MatrixOptions
 
         func run() throws {
-            let (_, samples) = try matrixOptions.load()
+            let (config, samples) = try matrixOptions.load()
             let fixtures = matrixOptions.fixturesFolder
             let released = try GoldenFrames.releasedVersions(fixtures: fixtures)
-            let result = try GoldenFrames.update(fixtures: fixtures, samples: samples, releasedVersions: released)
+            let result = try GoldenFrames.update(fixtures: fixtures, samples: samples, schema: config.schema, releasedVersions: released)
             var out = ""
             for path in result.written { out += "  wrote    \(path)\n" }
             for path in result.removed { out += "  removed  \(path)\n" }

@@ -256,12 +256,7 @@ struct GoldenVerifier {
 enum GoldenRules {
     /// E2: the refusal of a sender encoding `message` at `version`, or nil when it goes on the wire.
     static func refusal(_ message: Message, at version: Int) -> String? {
-        func newerEnumValue(_ field: FieldSchema, _ value: FieldValue) -> Bool {
-            guard case .enumeration(let enumSchema) = field.type, case .unsigned(let raw) = value,
-                let known = enumSchema.value(raw)
-            else { return false }
-            return known.since > version
-        }
+        func newerEnumValue(_ field: FieldSchema, _ value: FieldValue) -> Bool { newestChoice(field, value).map { $0 > version } ?? false }
         for (field, value) in zip(message.type.logicalFields, message.values) where field.since <= version {
             switch field.kind {
             case .scalar(let narrow, let wide):
@@ -306,13 +301,27 @@ enum GoldenRules {
         return delivered.json(knownAt: receiver)["fields"] ?? .object(JSONObject())
     }
 
-    /// R7: the frame offset of the first enum value, in wire order, that `receiver` reads and does not know.
+    /// The version an enum value, or the newest of a set's choices, came in (Int.max for one no
+    /// version names); nil for a field of another type.
+    private static func newestChoice(_ field: FieldSchema, _ value: FieldValue) -> Int? {
+        guard case .unsigned(let raw) = value else { return nil }
+        switch field.type {
+        case .enumeration(let enumSchema): return enumSchema.value(raw)?.since ?? Int.max
+        case .set(let setSchema):
+            let named = setSchema.choices.reduce(UInt64(0)) { $0 | (1 << UInt64($1.bit)) }
+            if raw & ~named != 0 { return Int.max }
+            return setSchema.choices.filter { raw & (1 << UInt64($0.bit)) != 0 }.map(\.since).max() ?? 0
+        default: return nil
+        }
+    }
+
+    /// R7: the frame offset of the first enum value or set choice, in wire order, that `receiver` reads and does not know.
     private static func unknownEnumOffset(_ message: Message, encodedAt version: Int, receiver: Int) -> Int? {
         let type = message.type
         let read = min(version, receiver)
         func unknown(_ field: FieldSchema, _ value: FieldValue?) -> Bool {
-            guard case .enumeration(let enumSchema) = field.type, case .unsigned(let raw)? = value else { return false }
-            return (enumSchema.value(raw)?.since ?? Int.max) > receiver
+            guard let value, let since = newestChoice(field, value) else { return false }
+            return since > receiver
         }
         for field in type.fields where field.since <= read && unknown(field, message[field.name]) {
             return FrameHeader.size + field.offset

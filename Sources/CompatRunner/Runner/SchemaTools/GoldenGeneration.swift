@@ -9,7 +9,7 @@ import TGP
 public struct GoldenGeneration: Sendable {
     /// The folder written to.
     public let folder: String
-    /// The golden files, `FOLDER/vN/TYPE.json`, in version then schema order.
+    /// The golden files, `FOLDER/golden/vN/TYPE.json`, in version then schema order.
     public internal(set) var files: [String] = []
     /// The samples the files were made from, `FOLDER/samples.json`.
     public internal(set) var samplesFile = ""
@@ -25,15 +25,15 @@ public struct GoldenGeneration: Sendable {
 }
 
 extension GoldenFrames {
-    /// Writes `folder/samples.json` (`samples` as samples.json holds them) and, for every version
-    /// of `schema` × message type that version has, `folder/vN/TYPE.json` (`document`), replacing
-    /// files already there. Nothing else in the folder is touched.
+    /// Writes a fixtures folder: `folder/samples.json` (`samples` as samples.json holds them) and,
+    /// for every version of `schema` × message type that version has, `folder/golden/vN/TYPE.json`
+    /// (`document`), replacing files already there. Nothing else in the folder is touched.
     public static func generate(schema: Schema, samples: SampleBook, into folder: String) throws(ConfigError) -> GoldenGeneration {
         var result = GoldenGeneration(folder: folder)
         result.samplesFile = folder + "/samples.json"
         try write(samples.json(schema: schema), to: result.samplesFile)
         for (version, type) in expectedFiles(schema: schema) {
-            let path = folder + "/" + relativePath(version: version, type: type.name)
+            let path = GoldenFrames.folder(fixtures: folder) + "/" + relativePath(version: version, type: type.name)
             let document = document(type: type, version: version, samples: samples, schema: schema)
             for item in document["cases"]?.arrayValue ?? [] {
                 if item["refused"] != nil { result.refusals += 1 } else { result.frames += 1 }
