@@ -480,8 +480,10 @@ final class Peer: ContractPeer {
         case .logon?:
             acceptLogon(message, from: identity)
         case .heartbeat?:
-            // Echo at N with the fields it came with.
-            if let negotiated { answer(message, at: negotiated, to: identity) }
+            // S4, in every mode: the echo the rules give.
+            if let session, let negotiated, let echo = gateway.referenceAnswer(to: message, in: session) {
+                answer(echo, at: negotiated, to: identity)
+            }
         case .logout?:
             guard let session = gateway.sessions[identity] else { return }
             if !faults.has(.silentLogout) { answer(Message(message.type), at: session.version, to: identity) }

@@ -55,18 +55,21 @@ struct BenchPlan {
     /// The size of the answer to the first message: what the raw gateway sends back.
     let replyBytes: Int
 
-    /// The answer the reference gateway gives to each type it answers (PROTOCOL.md).
-    static let answers = ["NewOrder": "OrderAck", "CancelOrder": "CancelAck", "ModifyOrder": "OrderAck", "MassCancel": "MassCancelAck"]
+    /// The requests a mix may hold: the order requests of the reference gateway's rules (G1–G4),
+    /// each answered with one message matched to it by clOrdId.
+    static let requests = ReferenceGateway.Request.allCases.filter(\.isOrderRequest)
 
     init(options: BenchOptions, samples: SampleBook, schema: Schema, version: Int) throws(ConfigError) {
         let codec = Codec(schema: schema)
+        let rules = ReferenceGateway(schema: schema)
         var byType: [(message: Message, weight: Int)] = []
         var payloadFound = options.payload == "sample"
         for (name, weight) in options.mix {
             guard let type = schema.message(named: name) else { throw ConfigError("--mix: no message type \(name) in the schema") }
-            guard Self.answers[name] != nil else {
+            guard let request = rules.request(of: type), Self.requests.contains(request) else {
                 throw ConfigError(
-                    "--mix: \(name) is not answered by the reference gateway; use \(Self.answers.keys.sorted().joined(separator: ", "))")
+                    "--mix: \(name) is not answered by the reference gateway's order rules (G1–G4); use \(Self.requests.map(\.rawValue).sorted().joined(separator: ", "))"
+                )
             }
             guard type.since <= version else {
                 throw ConfigError("--mix: \(name) was added in version \(type.since); this session is at version \(version)")
@@ -100,7 +103,8 @@ struct BenchPlan {
                 throw ConfigError("--payload \(options.payload): \(message.type.name) cannot be sent at version \(version): \(error)")
             }
         }
-        let answerType = schema.message(named: Self.answers[cycle[0].type.name]!)!
+        // The answer to an order it names that is open: the benchmark's cancels and modifies name its last NewOrder.
+        let answerType = schema.message(named: rules.request(of: cycle[0].type)!.answerTypeName)!
         let answer: [UInt8]
         do {
             answer = try codec.encode(samples[answerType].sample.projected(onto: version), at: version)

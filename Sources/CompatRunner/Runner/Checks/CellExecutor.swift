@@ -178,23 +178,29 @@ final class CellExecutor {
     /// The one command a check sends, if it can run in a batch.
     private func batchCommand(_ planned: PlannedCheck) -> (role: Role, kind: Command.Kind)? {
         if !contractSkips.isEmpty && contractSkips[planned.kind] != nil { return nil }
+        // Every step says whether it can: a Logout ends the session, and the steps not batched
+        // send more than one command, or wait on something else than their one answer.
         switch planned.step {
-        case .deliver(let message, let flow) where message.type.name != "Logout":
+        case .deliver(let message, let flow):
+            guard message.type.name != "Logout" else { return nil }
             return (flow.sender, .send(message: message.projected(onto: negotiated).json(knownAt: negotiated), session: nil))
-        case .encodedAt(let frame, _, let expected, let flow) where expected.type.name != "Logout":
+        case .encodedAt(let frame, _, let expected, let flow):
+            guard expected.type.name != "Logout" else { return nil }
             return (flow.sender, .sendRaw(bytes: frame, session: nil))
         case .badInput(let input, let flow):
             switch input.outcome {
-            case .delivered(let message) where message.type.name != "Logout":
+            case .delivered(let message):
+                guard message.type.name != "Logout" else { return nil }
                 return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
-            case .refused(_, _, answeredWithReject: true): return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
-            default: return nil
+            case .refused(_, _, let answeredWithReject):
+                return answeredWithReject ? (flow.sender, .sendRaw(bytes: input.frame, session: nil)) : nil
             }
         case .typeForced(let frame, _, _, let flow):
             return (flow.sender, .sendRaw(bytes: frame, session: nil))
         case .typeRefused(let message, let flow):
             return (flow.sender, .send(message: message.json(knownAt: max(negotiated, message.type.since)), session: nil))
-        default:
+        case .hello, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal, .enumValues, .enumNewerRefused, .newerField,
+            .reference, .shutdown, .plain:
             return nil
         }
     }
@@ -246,7 +252,7 @@ final class CellExecutor {
         case .encodedAt(let frame, let version, let expected, let flow):
             return try encodedAt(frame, version: version, expected: expected, flow: flow)
         case .badInput(let input, let flow): return try badInput(input, flow: flow)
-        case .reference: return try reference(kind)
+        case .reference(let check): return try reference(check)
         case .plain(let step): return try executePlain(step)
         }
     }

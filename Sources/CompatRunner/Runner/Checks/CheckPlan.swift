@@ -30,7 +30,8 @@ public struct PlannedCheck: Sendable {
         /// Forced on the wire encoded at `version`; delivered as `expected` (what the receiver knows of it).
         case encodedAt(frame: [UInt8], version: Int, expected: Message, Flow)
         case badInput(BadInput, Flow)
-        case reference
+        /// A check of the reference gateway's behaviour (ReferenceChecks.swift).
+        case reference(ReferenceCheck)
         case shutdown
         /// A check of the plain SBE profile (PlainPlan.swift).
         case plain(PlainStep)
@@ -225,16 +226,16 @@ private struct Planner {
     // MARK: Reference gateway
 
     mutating func planReference(_ negotiated: Int) {
-        add(.referenceAck, "NewOrder", .clientToGateway, "reference-ack", .reference)
-        add(.referenceCancel, "CancelOrder", .clientToGateway, "reference-cancel", .reference)
-        add(.referenceUnknownOrder, "CancelOrder", .clientToGateway, "reference-unknown-order", .reference)
+        add(.referenceAck, "NewOrder", .clientToGateway, "reference-ack", .reference(.ack))
+        add(.referenceCancel, "CancelOrder", .clientToGateway, "reference-cancel", .reference(.cancel))
+        add(.referenceUnknownOrder, "CancelOrder", .clientToGateway, "reference-unknown-order", .reference(.unknownOrder))
         if let modify = schema.message(named: "ModifyOrder"), modify.since <= negotiated {
-            add(.referenceReplace, "ModifyOrder", .clientToGateway, "reference-replace", .reference)
+            add(.referenceReplace, "ModifyOrder", .clientToGateway, "reference-replace", .reference(.replace))
         }
         if let massCancel = schema.message(named: "MassCancel"), massCancel.since <= negotiated {
-            add(.referenceMassCancel, "MassCancel", .clientToGateway, "reference-mass-cancel", .reference)
+            add(.referenceMassCancel, "MassCancel", .clientToGateway, "reference-mass-cancel", .reference(.massCancel))
         }
-        add(.referenceEcho, "Heartbeat", .clientToGateway, "reference-echo", .reference)
-        add(.relogon, "Logon", .clientToGateway, "relogon", .reference)
+        add(.referenceEcho, "Heartbeat", .clientToGateway, "reference-echo", .reference(.echo))
+        add(.relogon, "Logon", .clientToGateway, "relogon", .reference(.relogon))
     }
 }

@@ -1,99 +1,103 @@
-// The reference gateway behaviour of auto mode (G1–G4), every answer at N (E1), and a second
-// Logon starting the session over (S2). Each check stands alone: it places its own orders.
+// The reference gateway behaviour of auto mode (G1–G4), every answer at N (E1), the Heartbeat
+// echo (S4), and a second Logon starting the session over (S2). Each check stands alone: it
+// places its own orders. The answer each request must get is the one TGP's ReferenceGateway
+// gives, the rules the peers answer with, applied to the orders the check placed.
 
 import MiniJSON
 import PeerContract
 import TGP
 
+/// The checks of the reference family. A plan's reference step carries one, and the executor
+/// runs each by a switch without a default: a check without code behind it does not compile.
+enum ReferenceCheck: Sendable, CaseIterable {
+    case ack, cancel, unknownOrder, replace, massCancel, echo, relogon
+}
+
+/// The gateway's session as the rules see it: the orders a check placed in it, and what the
+/// rules answer the check's next request.
+private struct ReferenceSession {
+    var rules: ReferenceGateway
+    var book = OrderBook()
+    let version: Int
+
+    init(schema: Schema, version: Int) {
+        rules = ReferenceGateway(schema: schema)
+        self.version = version
+    }
+
+    mutating func answer(to request: Message) -> Message? {
+        rules.answer(to: request, in: &book, at: version)
+    }
+
+    /// S2: a new Logon starts a new session, with a new book.
+    mutating func startOver() { book = OrderBook() }
+}
+
 extension CellExecutor {
-    func reference(_ kind: CheckKind) throws(CellAbort) -> CheckFailure? {
-        switch kind {
-        case .referenceAck:
+    func reference(_ check: ReferenceCheck) throws(CellAbort) -> CheckFailure? {
+        var gateway = ReferenceSession(schema: schema, version: negotiated)
+        switch check {
+        case .ack:
             // A fresh session: its orderId counter starts at 1 (G1).
             try logOnAgain()
-            let (json, failure) = try exchange(order(5001, "ACME"))
-            return failure ?? expect(json, "OrderAck", [("clOrdId", "5001"), ("orderId", "1"), ("status", "New")], rule: "G1")
-        case .referenceCancel:
-            let (placed, placeFailure) = try exchange(order(5011, "ACME"))
-            if let failure = placeFailure ?? expect(placed, "OrderAck", [("clOrdId", "5011")], rule: "G1") { return failure }
-            let (json, failure) = try exchange(cancel(5002, of: 5011))
-            return failure ?? expect(json, "CancelAck", [("clOrdId", "5002"), ("origClOrdId", "5011")], rule: "G2")
-        case .referenceUnknownOrder:
-            let (json, failure) = try exchange(cancel(5003, of: 999_999))
-            let cancelOrder = schema.message(named: "CancelOrder")!
-            return failure
-                ?? expect(
-                    json, "Reject", [("code", "UnknownOrder"), ("refTemplateId", "\(cancelOrder.templateId)"), ("refClOrdId", "5003")],
-                    rule: "G2, RJ2")
-        case .referenceReplace: return try referenceReplace()
-        case .referenceMassCancel: return try referenceMassCancel()
-        case .referenceEcho:
-            let heartbeat = samples(of: "Heartbeat")
-            let (json, failure) = try exchange(heartbeat)
-            let expected =
-                heartbeat.json(knownAt: negotiated)["fields"]?.objectValue.map {
-                    $0.map { ($0.key, $0.value.stringValue ?? $0.value.serialized) }
-                } ?? []
-            return failure ?? expect(json, "Heartbeat", expected, rule: "S4")
-        case .relogon: return try relogon()
-        default: return nil
+            gateway.startOver()
+            return try exchange(order(5001, "ACME"), &gateway).failure
+        case .cancel:
+            if let failure = try exchange(order(5011, "ACME"), &gateway, checking: ["clOrdId"]).failure { return failure }
+            return try exchange(cancel(5002, of: 5011), &gateway).failure
+        case .unknownOrder:
+            return try exchange(cancel(5003, of: 999_999), &gateway, rule: "G2, RJ2").failure
+        case .replace: return try referenceReplace(&gateway)
+        case .massCancel: return try referenceMassCancel(&gateway)
+        case .echo: return try exchange(samples(of: "Heartbeat"), &gateway).failure
+        case .relogon: return try relogon(&gateway)
         }
     }
 
     /// G3: the order keeps its orderId under the new clOrdId; an unknown origClOrdId opens a new order.
-    private func referenceReplace() throws(CellAbort) -> CheckFailure? {
-        let (placed, placeFailure) = try exchange(order(5004, "ACME"))
-        if let failure = placeFailure ?? expect(placed, "OrderAck", [("clOrdId", "5004")], rule: "G1") { return failure }
-        let orderId = placed["fields"]?["orderId"]?.stringValue ?? ""
-        let (json, failure) = try exchange(modify(5005, of: 5004))
-        if let failure = failure
-            ?? expect(json, "OrderAck", [("clOrdId", "5005"), ("orderId", orderId), ("status", "Replaced")], rule: "G3")
-        {
-            return failure
-        }
+    private func referenceReplace(_ gateway: inout ReferenceSession) throws(CellAbort) -> CheckFailure? {
+        let placing = order(5004, "ACME")
+        let (placed, placeFailure) = try exchange(placing, &gateway, checking: ["clOrdId"])
+        if let placeFailure { return placeFailure }
+        // The session's earlier orders are not known here, only the orderId the gateway gave:
+        // from it on, the book is the rules' own.
+        gateway.book = OrderBook(nextOrderId: UInt64(placed["fields"]?["orderId"]?.stringValue ?? "") ?? 0)
+        _ = gateway.answer(to: placing)
+        if let failure = try exchange(modify(5005, of: 5004), &gateway).failure { return failure }
         // The order now lives under 5005: cancelling it there succeeds.
-        let (cancelled, cancelFailure) = try exchange(cancel(5006, of: 5005))
-        if let failure = cancelFailure ?? expect(cancelled, "CancelAck", [("origClOrdId", "5005")], rule: "G3") { return failure }
-        let (fresh, freshFailure) = try exchange(modify(5007, of: 888_888))
-        let next = (UInt64(orderId) ?? 0) + 1
-        return freshFailure ?? expect(fresh, "OrderAck", [("clOrdId", "5007"), ("orderId", "\(next)"), ("status", "Replaced")], rule: "G3")
+        if let failure = try exchange(cancel(5006, of: 5005), &gateway, checking: ["origClOrdId"], rule: "G3").failure { return failure }
+        return try exchange(modify(5007, of: 888_888), &gateway).failure
     }
 
     /// G4: scope Symbol closes that symbol's orders, scope All the rest; each count is exact.
-    private func referenceMassCancel() throws(CellAbort) -> CheckFailure? {
+    private func referenceMassCancel(_ gateway: inout ReferenceSession) throws(CellAbort) -> CheckFailure? {
         // A fresh session, so the open orders are exactly the three placed here.
         try logOnAgain()
+        gateway.startOver()
         for (clOrdId, symbol) in [(6001 as UInt64, "ACME"), (6002, "ACME"), (6003, "BETA")] {
-            let (json, failure) = try exchange(order(clOrdId, symbol))
-            if let failure = failure ?? expect(json, "OrderAck", [("clOrdId", "\(clOrdId)")], rule: "G1") { return failure }
+            if let failure = try exchange(order(clOrdId, symbol), &gateway, checking: ["clOrdId"]).failure { return failure }
         }
         let massCancel = schema.message(named: "MassCancel")!
         var bySymbol = samples(of: "MassCancel")
         bySymbol["clOrdId"] = .unsigned(6004)
         bySymbol["scope"] = massCancel.enumValue("Symbol", of: "scope")
         bySymbol["symbol"] = .text("ACME")
-        let (first, failure) = try exchange(bySymbol)
-        if let failure = failure ?? expect(first, "MassCancelAck", [("clOrdId", "6004"), ("cancelledCount", "2")], rule: "G4") {
-            return failure
-        }
+        if let failure = try exchange(bySymbol, &gateway).failure { return failure }
         var all = bySymbol
         all["clOrdId"] = .unsigned(6005)
         all["scope"] = massCancel.enumValue("All", of: "scope")
-        let (second, failure2) = try exchange(all)
-        return failure2 ?? expect(second, "MassCancelAck", [("clOrdId", "6005"), ("cancelledCount", "1")], rule: "G4")
+        return try exchange(all, &gateway).failure
     }
 
     /// S2: a Logon on a logged-on connection starts over: open orders are dropped, orderIds restart at 1.
-    private func relogon() throws(CellAbort) -> CheckFailure? {
-        let (placed, placeFailure) = try exchange(order(7001, "ACME"))
-        if let failure = placeFailure ?? expect(placed, "OrderAck", [("clOrdId", "7001")], rule: "G1") { return failure }
+    private func relogon(_ gateway: inout ReferenceSession) throws(CellAbort) -> CheckFailure? {
+        if let failure = try exchange(order(7001, "ACME"), &gateway, checking: ["clOrdId"]).failure { return failure }
         try logOnAgain()
-        let (json, failure) = try exchange(cancel(7002, of: 7001))
-        if let failure = failure ?? expect(json, "Reject", [("code", "UnknownOrder"), ("refClOrdId", "7002")], rule: "S2") {
+        gateway.startOver()
+        if let failure = try exchange(cancel(7002, of: 7001), &gateway, checking: ["code", "refClOrdId"], rule: "S2").failure {
             return failure
         }
-        let (fresh, freshFailure) = try exchange(order(7003, "ACME"))
-        return freshFailure ?? expect(fresh, "OrderAck", [("clOrdId", "7003"), ("orderId", "1")], rule: "S2")
+        return try exchange(order(7003, "ACME"), &gateway, checking: ["clOrdId", "orderId"], rule: "S2").failure
     }
 
     // MARK: Requests and answers
@@ -146,6 +150,23 @@ extension CellExecutor {
             return (.null, failure)
         }
         return (json, nil)
+    }
+
+    /// Sends `request` and checks the gateway's answer is the rules' answer to it in `gateway`'s
+    /// session: its type, and the fields its rule decides (or only `fields`), as the client at
+    /// N reports them. `rule` names what the check enforces; by default the request's rule.
+    private func exchange(
+        _ request: Message, _ gateway: inout ReferenceSession, checking fields: [String]? = nil, rule: String? = nil
+    ) throws(CellAbort) -> (fields: JSON, failure: CheckFailure?) {
+        guard let expected = gateway.answer(to: request), let requestRule = gateway.rules.request(of: request.type)?.rule else {
+            return (.null, CheckFailure("no rule of the reference gateway answers \(request.type.name) in this schema"))
+        }
+        let expectedFields = expected.json(knownAt: negotiated)["fields"]
+        let values = (fields ?? gateway.rules.decidedFields(of: expected.type)).compactMap { name in
+            expectedFields?[name].map { (name, $0.stringValue ?? $0.serialized) }
+        }
+        let (json, failure) = try exchange(request)
+        return (json, failure ?? expect(json, expected.type.name, values, rule: rule ?? requestRule))
     }
 
     private func expect(_ json: JSON, _ type: String, _ fields: [(String, String)], rule: String) -> CheckFailure? {

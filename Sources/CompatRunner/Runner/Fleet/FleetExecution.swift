@@ -29,8 +29,13 @@ final class FleetExecution {
         var stopReason: String?
         /// Set when a check of its own was skipped for a peer's contract version: its later checks are skipped too.
         var skipReason: String?
+        /// Its order book as the reference gateway's rules keep it from what it was sent: a new
+        /// session's is new (S1, S2).
+        var book = OrderBook()
     }
     var sessions: [Session]
+    /// The rules the gateway answers by (G1–G4, S4): every expected answer comes from them.
+    var rules: ReferenceGateway
     private var results: [String: CheckResult] = [:]
     /// When the last check was recorded: each check's time runs from there to its own result.
     private var lastRecorded = ContinuousClock.now
@@ -50,6 +55,7 @@ final class FleetExecution {
         self.gateway = gateway
         self.clients = clients
         self.sessions = Array(repeating: Session(), count: plan.members.count)
+        self.rules = ReferenceGateway(schema: schema)
     }
 
     var activeMembers: [FleetMember] { plan.members.filter { sessions[$0.index].active } }

@@ -32,6 +32,7 @@ extension FleetExecution {
                 _ = try group.waitFor(client(member), what: "the new LogonAck") { Self.isInbound($0, type: "LogonAck") }
                 sessions[member.index].version = version
                 sessions[member.index].sessionId = sessionId
+                sessions[member.index].book = OrderBook()
                 return try firstOrderOfNewSession(member)
             }
             record(member, "Logon/c2g/renegotiate", failure)
@@ -46,16 +47,7 @@ extension FleetExecution {
         guard case .sent = reply.kind else {
             return CheckFailure("the first order of the new session was not sent", actual: reply.json.serialized)
         }
-        guard
-            let ack = try collect(
-                member, until: roundDeadline(), what: "the OrderAck in the new session", { Self.isInbound($0, type: "OrderAck") })
-        else {
-            return CheckFailure("no OrderAck in the new session (G1)")
-        }
-        let expected = answer(
-            "OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 11), "orderId": .unsigned(1), "status": .text("New")])
-        return checkReceived(
-            ack, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
+        return try expectAnswer(to: order, from: member, at: sessions[member.index].version!, what: "in the new session")
     }
 
     /// Does one disturbing thing to `member`, then every other session must still work.
@@ -85,7 +77,7 @@ extension FleetExecution {
         else {
             return CheckFailure("\(member.label) got no Reject for its 7-byte frame (R8)")
         }
-        let expected = answer("Reject", for: member, ["code": .text("Malformed"), "refTemplateId": .unsigned(0)])
+        let expected = refusal(.malformed, refTemplateId: 0, for: member)
         return checkReceived(
             reject, expected, version: sessions[member.index].version!, knownAt: member.spec.version, only: ["code", "refTemplateId"])
     }
@@ -115,16 +107,18 @@ extension FleetExecution {
         return nil
     }
 
-    /// Every member of `members` sends a Heartbeat at once and must get its own echo at its N.
+    /// Every member of `members` sends a Heartbeat at once and must get its own echo at its N (S4).
     func heartbeatRound(_ members: [FleetMember], after what: String) throws(CellAbort) -> CheckFailure? {
-        var sent: [(FleetMember, Message, JSON)] = []
+        var sent: [(FleetMember, Message, Message, JSON)] = []
         for member in members {
             _ = try guarded(member) { () throws(CellAbort) in
                 var heartbeat = sample(schema.message(named: "Heartbeat")!, for: member)
                 heartbeat["timestamp"] = .unsigned(member.idBase + 50 + UInt64(sent.count))
+                // The rules answer every Heartbeat (S4).
+                let echo = referenceAnswer(to: heartbeat, for: member)!
                 sent.append(
                     (
-                        member, heartbeat,
+                        member, heartbeat, echo,
                         try group.issue(
                             client(member), [.send(message: heartbeat.json(knownAt: sessions[member.index].version!), session: nil)])[0]
                     ))
@@ -133,7 +127,7 @@ extension FleetExecution {
         }
         let deadline = roundDeadline()
         var disturbed: [String] = []
-        for (member, heartbeat, id) in sent {
+        for (member, heartbeat, expected, id) in sent {
             let failure = try guarded(member) { () throws(CellAbort) in
                 _ = try group.answer(client(member), id: id, to: "send Heartbeat")
                 guard
@@ -144,7 +138,7 @@ extension FleetExecution {
                                 && ($0.json["message"]?["fields"]?["timestamp"] == heartbeat.json(knownAt: 1)["fields"]?["timestamp"])
                         })
                 else { return CheckFailure("no echo") }
-                return checkReceived(echo, heartbeat, version: sessions[member.index].version!, knownAt: member.spec.version)
+                return checkReceived(echo, expected, version: sessions[member.index].version!, knownAt: member.spec.version)
             }
             if let failure { disturbed.append("\(member.label): \(failure.message)") }
         }

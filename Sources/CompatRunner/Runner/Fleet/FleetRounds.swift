@@ -1,7 +1,8 @@
 // The rounds of a fleet, in order: everyone logs on at once; each session places orders and
 // sends every type it may, the gateway sends each session every type it may; everyone logs on
 // again with a narrower range; then one session sends bad input, one logs out and one is
-// killed, and the others must not notice. Expectations come from the schema and the samples.
+// killed, and the others must not notice. Expectations come from the schema and the samples,
+// and every answer of the gateway's from its rules (TGP's ReferenceGateway) over each session's book.
 
 import Foundation
 import MiniJSON
@@ -128,53 +129,69 @@ extension FleetExecution {
             let first = sample(newOrder, for: member)
             var second = first
             second["clOrdId"] = .unsigned(member.idBase + 2)
-            let answers = [(first, 1 as UInt64), (second, 2)].map { order, orderId in
-                self.answer("OrderAck", for: member, ["clOrdId": order["clOrdId"]!, "orderId": .unsigned(orderId), "status": .text("New")])
-            }
-            return [(first, answers[0]), (second, answers[1])]
+            return [first, second].map { ($0, referenceAnswer(to: $0, for: member)) }
         }
     }
 
     /// S1, S4, G2–G4: each session sends `type`; the gateway delivers it at that session's N and
-    /// answers only that session.
+    /// answers only that session, as its rules say.
     private func requestRound(_ type: MessageSchema) throws(CellAbort) {
         let members = activeMembers.filter { type.since <= sessions[$0.index].version! }
         try trafficRound("\(type.name)/c2g/sample", members: members) { member in
             var message = sample(type, for: member)
-            var expected: Message?
-            switch type.name {
-            case "Heartbeat": expected = message
-            case "CancelOrder":
+            switch rules.request(of: type) {
+            case .cancelOrder?:
+                // The first order of the order-book round (the sample's origClOrdId).
                 message["clOrdId"] = .unsigned(member.idBase + 4)
-                expected = answer("CancelAck", for: member, ["clOrdId": message["clOrdId"]!, "origClOrdId": .unsigned(member.idBase + 1)])
-            case "ModifyOrder":
+            case .modifyOrder?:
+                // The second order of the order-book round.
                 message["clOrdId"] = .unsigned(member.idBase + 3)
                 message["origClOrdId"] = .unsigned(member.idBase + 2)
-                expected = answer(
-                    "OrderAck", for: member, ["clOrdId": message["clOrdId"]!, "orderId": .unsigned(2), "status": .text("Replaced")])
-            case "MassCancel":
+            case .massCancel?:
                 message["clOrdId"] = .unsigned(member.idBase + 5)
                 message["scope"] = type.enumValue("All", of: "scope")
-                // The second order is the one still open (CancelOrder closed the first).
-                expected = answer("MassCancelAck", for: member, ["clOrdId": message["clOrdId"]!, "cancelledCount": .unsigned(1)])
-            default: expected = nil
+            case .heartbeat?, .newOrder?:
+                // The sample as it is: echoed (S4); NewOrders are the order-book round's.
+                break
+            case nil:
+                // A type no rule answers (a Reject: never answered, RJ3): delivered, and nothing comes back.
+                break
             }
-            return [(message, expected)]
+            return [(message, referenceAnswer(to: message, for: member))]
         }
     }
 
-    /// An answer the reference gateway gives, at the member's N, with `fields` set.
-    func answer(_ typeName: String, for member: FleetMember, _ fields: [String: FieldValue]) -> Message {
-        let type = schema.message(named: typeName)!
-        var message = Message(type)
-        for (name, value) in fields {
-            if case .text(let enumName) = value, let enumValue = type.enumValue(enumName, of: name) {
-                message[name] = enumValue
-            } else {
-                message[name] = value
-            }
+    /// The answer the gateway's rules give `request` in `member`'s session, at its N; the
+    /// session's book goes on from it.
+    func referenceAnswer(to request: Message, for member: FleetMember) -> Message? {
+        rules.answer(to: request, in: &sessions[member.index].book, at: sessions[member.index].version ?? 1)
+    }
+
+    /// After `member` sent `request` at `version`: its answer must be the one the rules give, on
+    /// the fields its rule decides; `what` says where it is awaited, `arrived` runs when it came.
+    func expectAnswer(
+        to request: Message, from member: FleetMember, at version: Int, what: String, arrived: () -> Void = {}
+    ) throws(CellAbort) -> CheckFailure? {
+        guard let rule = rules.request(of: request.type)?.rule, let expected = referenceAnswer(to: request, for: member) else {
+            return CheckFailure("no rule of the reference gateway answers \(request.type.name) in this schema")
         }
-        return message.projected(onto: sessions[member.index].version ?? 1)
+        let type = expected.type.name
+        guard let answer = try collect(member, until: roundDeadline(), what: "the \(type) \(what)", { Self.isInbound($0, type: type) })
+        else {
+            return CheckFailure("no \(type) \(what) (\(rule))")
+        }
+        arrived()
+        return checkReceived(
+            answer, expected, version: version, knownAt: member.spec.version, only: Set(rules.decidedFields(of: expected.type)))
+    }
+
+    /// The Reject a refusal by R5–R9 draws, at `member`'s N: its code, naming `refTemplateId` (RJ1).
+    func refusal(_ code: RejectCode, refTemplateId: UInt16 = 0, for member: FleetMember) -> Message {
+        let type = schema.message(named: "Reject")!
+        var reject = Message(type)
+        reject["code"] = type.enumValue(code.name, of: "code") ?? .unsigned(UInt64(code.rawValue))
+        reject["refTemplateId"] = .unsigned(UInt64(refTemplateId))
+        return reject.projected(onto: sessions[member.index].version ?? 1)
     }
 
     /// One round: every member sends its messages at once; then, by one deadline, the gateway
@@ -237,18 +254,12 @@ extension FleetExecution {
                     expected: expected.type.name, sentFrame: bytes)
             }
             if let failure = checkReceived(
-                answer, expected, version: version, knownAt: member.spec.version, only: Set(expectedFieldNames(expected)))
+                answer, expected, version: version, knownAt: member.spec.version, only: Set(rules.decidedFields(of: expected.type)))
             {
                 return failure
             }
         }
         return nil
-    }
-
-    /// The fields a reference answer is checked on: those the request decides (not transactTime).
-    private func expectedFieldNames(_ message: Message) -> [String] {
-        let decided: Set = ["clOrdId", "origClOrdId", "orderId", "status", "cancelledCount", "timestamp", "seqNo"]
-        return message.type.logicalFields.map(\.name).filter(decided.contains)
     }
 
     /// The event delivered `expected` at `version` (E1), as a peer of `knownAt` lists it (P12).

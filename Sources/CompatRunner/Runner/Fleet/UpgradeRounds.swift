@@ -111,7 +111,7 @@ extension FleetExecution {
                 }
                 let waited = (ContinuousClock.now - listening).seconds * 1000
                 firstRefusal = min(firstRefusal ?? waited, waited)
-                let expected = answer("Reject", for: member, ["code": .text("NotLoggedOn")]).projected(onto: 1)
+                let expected = refusal(.notLoggedOn, for: member).projected(onto: 1)
                 return checkReceived(reject, expected, version: 1, knownAt: member.spec.version, only: ["code"])
             }
             // The client is not logged on now, whatever it believed.
@@ -199,16 +199,9 @@ extension FleetExecution {
                 guard case .sent = reply.kind else {
                     return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized)
                 }
-                guard
-                    let ack = try collect(
-                        member, until: roundDeadline(), what: "the OrderAck from the new gateway", { Self.isInbound($0, type: "OrderAck") })
-                else {
-                    return CheckFailure("no OrderAck from the new gateway (G1)")
+                return try expectAnswer(to: order, from: member, at: version, what: "from the new gateway") {
+                    roundTrips.append((ContinuousClock.now - started).seconds * 1000)
                 }
-                roundTrips.append((ContinuousClock.now - started).seconds * 1000)
-                let expected = answer(
-                    "OrderAck", for: member, ["clOrdId": .unsigned(member.idBase + 31), "orderId": .unsigned(1), "status": .text("New")])
-                return checkReceived(ack, expected, version: version, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
             }
             record(member, "NewOrder/c2g/traffic", failure)
             guard failure == nil, let newer = UpgradePlan.newerThanN(schema, samples, for: member, at: version), let message = newer.message
@@ -305,12 +298,7 @@ extension FleetExecution {
             guard case .sent = reply.kind else {
                 return CheckFailure("the order was not sent at \(version)", actual: reply.json.serialized)
             }
-            guard let ack = try collect(member, until: roundDeadline(), what: "the OrderAck", { Self.isInbound($0, type: "OrderAck") })
-            else {
-                return CheckFailure("no OrderAck for the new client (G1)")
-            }
-            let expected = answer("OrderAck", for: member, ["clOrdId": order["clOrdId"]!, "orderId": .unsigned(1), "status": .text("New")])
-            return checkReceived(ack, expected, version: version, knownAt: member.spec.version, only: ["clOrdId", "orderId", "status"])
+            return try expectAnswer(to: order, from: member, at: version, what: "for the new client")
         }
     }
 }

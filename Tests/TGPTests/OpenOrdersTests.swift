@@ -4,7 +4,7 @@
 import SeededRandom
 import Testing
 
-@testable import VersionedPeers
+@testable import TGP
 
 @Suite struct OpenOrdersTests {
     /// Applies `operations` to both books and checks they agree after each.

@@ -1,15 +1,13 @@
-// A session's open orders by clOrdId: the reference gateway's order book. Clients number
-// their orders consecutively, and under load the book gains one per NewOrder; a hash table
-// of orders then misses the cache on nearly every insert. So orders live in pages of 8
-// consecutive clOrdIds, side by side, and a page is found through a dictionary 8 times
-// smaller — or, for the run of orders a client is sending, without a lookup at all. Pages
-// sit in chunks that are never moved, so a growing book never copies itself.
+// A session's open orders by clOrdId: what the reference gateway's order book (OrderBook in
+// ReferenceGateway.swift) keeps them in. Clients number their orders consecutively, and under
+// load the book gains one per NewOrder; a hash table of orders then misses the cache on nearly
+// every insert. So orders live in pages of 8 consecutive clOrdIds, side by side, and a page is
+// found through a dictionary 8 times smaller — or, for the run of orders a client is sending,
+// without a lookup at all. Pages sit in chunks that are never moved, so a growing book never
+// copies itself.
 
 struct OpenOrders {
-    struct Order: Equatable {
-        var orderId: UInt64
-        var symbol: String
-    }
+    typealias Order = OrderBook.Order
 
     private static let pageBits = 3
     private static let pageSize = 1 << pageBits
