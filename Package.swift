@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompatRunnerTests",
-            dependencies: ["CompatRunner", "TGP", "MiniJSON", "compat", "BuiltBinaries", "peer"],
+            dependencies: ["CompatRunner", "TGP", "SchemaXML", "MiniJSON", "compat", "BuiltBinaries", "peer", "sbe-peer"],
             // Small misbehaving peers (shell scripts) that matrix files in the tests point at.
             exclude: ["Peers"]
         ),

@@ -6,6 +6,7 @@ import BuiltBinaries
 import CompatRunner
 import Foundation
 import MiniJSON
+import SchemaXML
 import TGP
 import Testing
 
@@ -56,7 +57,21 @@ struct CheckPlanTests {
                 planned.formUnion(CheckPlan(samples: samples, peers: peers).checks.map(\.kind.id))
             }
         }
-        #expect(planned == Set(CheckKind.allCases.filter(\.isCellKind).map(\.id)))
+        #expect(planned == Set(CheckKind.allCases.filter { $0.isCellKind && $0.profiles.contains(.tgp) }.map(\.id)))
+    }
+
+    @Test("every kind of the plain SBE profile is planned in some cell of RFQ's versions, and no other kind")
+    func everyPlainKindIsPlanned() throws {
+        let config = try MatrixConfig.load(path: Built.repositoryRoot + "/protocols/rfq/matrix.json")
+        let runner = MatrixRunner(config: config, samples: SchemaSamples.book(for: config.schema))
+        var planned: Set<String> = []
+        for client in config.clients {
+            for gateway in config.gateways {
+                planned.formUnion(
+                    runner.plan(client: config.peer(named: client)!, gateway: config.peer(named: gateway)!).checks.map(\.kind.id))
+            }
+        }
+        #expect(planned == Set(CheckKind.allCases.filter { $0.profiles.contains(.sbe) }.map(\.id)))
     }
 
     @Test("docs/CHECKS.md is the catalogue as it is (regenerate: compat list --checks --markdown > docs/CHECKS.md)")

@@ -12,18 +12,10 @@ extension PlainPlanner {
         }
     }
 
-    /// The types both versions have that `flow` carries, with their sample frame at the sender's version.
+    /// The types both versions have that `flow` carries and both files read alike, with their
+    /// sample frame at the sender's version: a probe corrupts a frame that is otherwise sound.
     private func sharedFrames(_ flow: Flow) -> [(type: MessageSchema, frame: [UInt8])] {
-        let (schema, version) = sides.sender(flow)
-        let receiver = sides.receiver(flow)
-        return schema.messages.compactMap { type in
-            guard type.since <= version, type.direction.isSent(by: flow.sender),
-                let known = receiver.schema.message(named: type.name), known.since <= receiver.version,
-                let frame = try? Codec(schema: schema).encode(samples(flow.sender)[type].sample.projected(onto: version), at: version),
-                case .delivered = receive(frame, flow)
-            else { return nil }
-            return (type, frame)
-        }
+        agreedFrames(flow).filter { $0.type.direction.isSent(by: flow.sender) }
     }
 
     /// The corrupted frame, or nil when no type of this flow has what the probe corrupts.

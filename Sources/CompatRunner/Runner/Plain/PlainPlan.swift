@@ -69,6 +69,8 @@ struct PlainPlanner {
     /// The samples of each side's schema (those of the matrix's fixtures where they read under it).
     let samples: (Role) -> SampleBook
     var checks: [PlannedCheck] = []
+    /// Each flow's proof that a refusal was silent, made once (`plan()`) from the frames both files read alike.
+    var proofs: [Flow: SilenceProof] = [:]
 
     mutating func add(_ kind: PlainCheckKind, _ subject: String, _ flow: Flow?, _ what: String, _ step: PlainStep) {
         let name = CheckName.make(client: peers.client, gateway: peers.gateway, subject: subject, flow: flow, what)
@@ -76,6 +78,10 @@ struct PlainPlanner {
     }
 
     mutating func plan() -> [PlannedCheck] {
+        for flow in Flow.allCases {
+            let back = marker(flow == .clientToGateway ? .gatewayToClient : .clientToGateway)
+            if let back, let forward = marker(flow) { proofs[flow] = SilenceProof(back: back, forward: forward) }
+        }
         checks.append(hello(.gateway))
         checks.append(hello(.client))
         planConnect()
@@ -111,19 +117,25 @@ struct PlainPlanner {
     /// have, the one with the smallest block whose sample both files read alike (a type the two
     /// files disagree on would make every check that leans on the marker fail with it).
     func marker(_ flow: Flow) -> [UInt8]? {
+        let version = sides.sender(flow).version
+        return agreedFrames(flow).min { $0.type.blockLength(at: version) < $1.type.blockLength(at: version) }?.frame
+    }
+
+    /// The types of the sender's version, with their sample frame at that version, that the
+    /// receiver delivers and both files read alike: what checks about something else can lean on.
+    func agreedFrames(_ flow: Flow) -> [(type: MessageSchema, frame: [UInt8])] {
         let (schema, version) = sides.sender(flow)
         let receiver = sides.receiver(flow)
         let codec = Codec(schema: receiver.schema)
-        let candidates = schema.messages.filter { $0.since <= version }.sorted { $0.blockLength(at: version) < $1.blockLength(at: version) }
-        for type in candidates {
-            guard let frame = try? Codec(schema: schema).encode(samples(flow.sender)[type].sample.projected(onto: version), at: version),
-                case .delivered(let expected) = receive(frame, flow),
+        return schema.messages.compactMap { type in
+            guard type.since <= version,
+                let frame = try? Codec(schema: schema).encode(samples(flow.sender)[type].sample.projected(onto: version), at: version),
+                case .delivered(let expected) = judge(frame, flow, encodedBy: nil),
                 let own = try? codec.decode(frame, asVersion: receiver.version),
                 own.message.json(knownAt: receiver.version)["fields"]?.objectValue == expected.fields
-            else { continue }
-            return frame
+            else { return nil }
+            return (type, frame)
         }
-        return nil
     }
 
     // MARK: Message types
@@ -198,7 +210,7 @@ struct PlainPlanner {
             let what = "encoded-at-v\(version)"
             do {
                 let frame = try Codec(schema: schema).encode(samples(role)[type].sample.projected(onto: version), at: version)
-                add(.encodedAt, name, flow, what, .raw(frame: frame, outcome: receive(frame, flow), flow))
+                add(.encodedAt, name, flow, what, .raw(frame: frame, outcome: receive(frame, flow, encodedBy: schema), flow))
             } catch {
                 add(.encodedAt, name, flow, what, .unplannable("the sample of \(name) does not encode at version \(version): \(error)"))
             }
@@ -212,7 +224,9 @@ struct PlainPlanner {
         let type = schema.message(named: name)!
         do {
             let frame = try Codec(schema: schema).encode(samples(role)[type].sample.projected(onto: type.since), at: type.since)
-            add(.unknownTemplate, name, flow, "unknown-template", .raw(frame: frame, outcome: receive(frame, flow), flow))
+            add(
+                .unknownTemplate, name, flow, "unknown-template", .raw(frame: frame, outcome: receive(frame, flow, encodedBy: schema), flow)
+            )
         } catch {
             add(
                 .unknownTemplate, name, flow, "unknown-template",
@@ -263,33 +277,35 @@ struct PlainPlanner {
 
     // MARK: The receiver
 
-    /// What `flow`'s receiver must make of `frame`: its own decoder's refusal where there is one
-    /// (SB3), else the sender's values by field name at its own version (SB2).
-    func receive(_ frame: [UInt8], _ flow: Flow) -> PlainOutcome {
+    /// What `flow`'s receiver must make of `frame`, judged by the file the frame was made from
+    /// (`source`, the sender's unless said) read at the receiver's version: its refusal where
+    /// SB3 gives one, else the sender's values by field name as the receiver's version lists them
+    /// (SB2). Judging by the receiver's own file instead would expect whatever that file makes of
+    /// the bytes, and a field it retyped would pass as a refusal.
+    func receive(_ frame: [UInt8], _ flow: Flow, encodedBy source: Schema? = nil) -> PlainOutcome {
+        switch judge(frame, flow, encodedBy: source) {
+        case .delivered(let expected): return .delivered(expected)
+        case .refused(let code, let refTemplateId, _): return .refused(code: code, refTemplateId: refTemplateId, proof: proofs[flow])
+        }
+    }
+
+    /// `receive` without the silence proof (which itself needs frames judged).
+    private func judge(_ frame: [UInt8], _ flow: Flow, encodedBy source: Schema?) -> PlainOutcome {
+        let source = source ?? sides.sender(flow).schema
         let (schema, version) = sides.receiver(flow)
         let decoded: DecodedFrame
         do {
-            decoded = try Codec(schema: schema).decode(frame, asVersion: version)
+            decoded = try Codec(schema: source).decode(frame, asVersion: version)
         } catch {
-            let proof = marker(flow == .clientToGateway ? .gatewayToClient : .clientToGateway).flatMap { back in
-                marker(flow).map { SilenceProof(back: back, forward: $0) }
-            }
-            return .refused(code: error.code.name, refTemplateId: Int(error.templateId), proof: proof)
+            return .refused(code: error.code.name, refTemplateId: Int(error.templateId), proof: nil)
         }
-        let type = decoded.message.type
+        let sentType = decoded.message.type
         let frameVersion = Int(decoded.header.version)
-        let senderSchema = sides.sender(flow).schema
-        guard let senderType = senderSchema.message(templateId: type.templateId),
-            let sent = try? Codec(schema: senderSchema).decode(frame, asVersion: senderSchema.latestVersion).message
-        else {
-            // Frames only the receiver's schema encodes: its own reading is the expectation.
-            return .delivered(
-                PlainExpectation(
-                    type: type.name, version: frameVersion, fields: decoded.message.json(knownAt: version)["fields"]!.objectValue!))
-        }
+        let receiverType = schema.message(named: sentType.name) ?? sentType
+        let sent = (try? Codec(schema: source).decode(frame, asVersion: source.latestVersion).message) ?? decoded.message
         let fields = PlainExpectations.fields(
-            sent: sent.values, of: senderType.logicalFields, frameVersion: frameVersion, receiverFields: type.logicalFields,
+            sent: sent.values, of: sentType.logicalFields, frameVersion: frameVersion, receiverFields: receiverType.logicalFields,
             receiverVersion: version)
-        return .delivered(PlainExpectation(type: type.name, version: frameVersion, fields: fields))
+        return .delivered(PlainExpectation(type: sentType.name, version: frameVersion, fields: fields))
     }
 }
