@@ -29,7 +29,27 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): (top level): must be an object, got array"
         },
         BadMatrix(label: "an unknown top-level key", text: "{\(twoPeers), \"colour\": true}") {
-            "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, support, timeouts, transport)"
+            "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, profile, schema, support, timeouts, transport)"
+        },
+        BadMatrix(label: "an unknown profile", text: #"{\#(twoPeers), "profile": "fix"}"#) {
+            #"\#($0): profile: must be one of "tgp", "sbe", got "fix""#
+        },
+        BadMatrix(label: "the sbe profile without a schema", text: #"{\#(twoPeers), "profile": "sbe"}"#) {
+            #"\#($0): profile: "sbe" needs the protocol's schema: add "schema": "path/to/schema.xml""#
+        },
+        BadMatrix(label: "a schema outside the matrix file's folder", text: #"{\#(twoPeers), "schema": "../elsewhere/p.xml"}"#) {
+            let folder = ($0 as NSString).deletingLastPathComponent
+            return #"\#($0): schema: "../elsewhere/p.xml" is outside the matrix file's folder \#(folder)"#
+        },
+        BadMatrix(label: "a schema that is not there", text: #"{\#(twoPeers), "schema": "p.xml"}"#) {
+            let folder = ($0 as NSString).deletingLastPathComponent
+            return "\($0): schema: \(folder)/p.xml:1:1: cannot read the file: No such file or directory"
+        },
+        BadMatrix(
+            label: "a peer's schema that is not a string",
+            text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "schema": 3}]}"#
+        ) {
+            "\($0): peers[0].schema: must be the path of an SBE XML schema file, relative to the matrix file's folder"
         },
         BadMatrix(label: "peers missing", text: #"{"transport": "ipc"}"#) {
             #"\#($0): peers: missing: list the peers, e.g. {"name": "v3", "version": 3, "argv": ["path/to/peer", "--schema-version", "3"]}"#
@@ -52,7 +72,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             #"\#($0): peers[0].name: "-v1" may not start with '-' (compat pair would read it as an option)"#
         },
         BadMatrix(label: "a version that was never released", text: #"{"peers": [\#(peer("v1", 1)), \#(peer("v7", 7))]}"#) {
-            "\($0): peers[1].version: 7 is not a released TGP version (\(Schema.tgp.versions.map(String.init).joined(separator: ", ")))"
+            "\($0): peers[1].version: 7 is not a released version of TGP (\(Schema.tgp.versions.map(String.init).joined(separator: ", ")))"
         },
         BadMatrix(label: "argv as a shell string", text: #"{"peers": [\#(peer("v1", 1, #""a string""#))]}"#) {
             "\($0): peers[0].argv: must be an array of strings (never a shell string)"
@@ -95,7 +115,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
         },
         BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#)
         {
-            "\($0): peers[0].args: unknown key (expected name, version, and argv or build)"
+            "\($0): peers[0].args: unknown key (expected name, version, argv or build, and schema)"
         },
         BadMatrix(label: "a peer with neither argv nor build", text: #"{"peers": [{"name": "v1", "version": 1}]}"#) {
             #"\#($0): peers[0].argv: missing: give argv (the program to run) or build ({"ref": COMMIT, "product": "peer-v3"})"#

@@ -41,11 +41,18 @@ import Testing
         try FileManager.default.copyItem(atPath: protocolFolder + "/rfq.profile.json", toPath: target + "/rfq.profile.json")
     }
 
-    static func run(_ matrix: TestMatrix) throws -> MatrixResult {
+    static func run(_ matrix: TestMatrix) throws -> MatrixResult { try runWithPlans(matrix).result }
+
+    /// The run, and the identity of every check it planned, by name.
+    static func runWithPlans(_ matrix: TestMatrix) throws -> (result: MatrixResult, ids: [String: CheckID]) {
         let config = try MatrixConfig.load(path: matrix.path)
         let runner = MatrixRunner(config: config, samples: SchemaSamples.book(for: config.schema))
         let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
-        return runner.run(cells: cells, options: RunOptions(jobs: 2, temporaryRoot: matrix.folder))
+        let ids = cells.flatMap { runner.plan(client: config.peer(named: $0.client)!, gateway: config.peer(named: $0.gateway)!).checks }
+        return (
+            runner.run(cells: cells, options: RunOptions(jobs: 2, temporaryRoot: matrix.folder)),
+            Dictionary(ids.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        )
     }
 
     @Test func everyPairOfVersionsPassesBothWays() throws {
@@ -93,10 +100,10 @@ import Testing
         let copyDiff = try runCompat(["schema", "diff", "rfq.xml", "copy/rfq.xml"], in: matrix.folder)
         #expect(copyDiff.status == 0, "\(copyDiff.stdout)")
 
-        let result = try Self.run(matrix)
+        let (result, ids) = try Self.runWithPlans(matrix)
         let failedCells = Set(result.cells.filter { $0.state != .pass }.map { "\($0.client)×\($0.gateway)" })
         #expect(failedCells == ["v2×retyped", "retyped×v2", "copy×retyped", "retyped×copy"])
-        let failedSubjects = Set(result.cells.flatMap(\.checks).filter { $0.status == .failed }.map { CheckName.subject(of: $0.name) })
+        let failedSubjects = Set(result.cells.flatMap(\.checks).filter { $0.status == .failed }.map { ids[$0.name]?.subject })
         #expect(failedSubjects == ["QuoteRequest"])
     }
 }

@@ -26,7 +26,7 @@ struct ProfileTests {
 
     static let sidecar = """
         {
-          "profile": "test",
+          "profile": "sbe",
           "versions": {"1": [1, 1], "2": [1, 2]},
           "directions": {"Order": "clientToGateway", "Ack": "gatewayToClient"},
           "widenings": [{"message": "Order", "field": "qtyLong", "widens": "qty"}],
@@ -74,6 +74,9 @@ struct ProfileTests {
 
     @Test func errors() throws {
         expectError(try error(replacing: #""profile""#, with: #""profiel""#), #"schema.profile.json:2:3: profiel: unknown key "profiel""#)
+        expectError(
+            try error(replacing: #""profile": "sbe""#, with: #""profile": "fix""#),
+            #"schema.profile.json:2:3: profile: profile "fix" is not one of "tgp", "sbe""#)
         expectError(
             try error(replacing: #""maxGroupEntries""#, with: #""maxEntries""#),
             #"schema.profile.json:8:61: limits.maxEntries: unknown key "maxEntries""#)

@@ -25,16 +25,43 @@ public enum CheckName {
     public static let badInput = "bad-input"
 
     public static func cellPrefix(client: String, gateway: String) -> String { "client=\(client)/gateway=\(gateway)/" }
+}
 
-    public static func make(client: String, gateway: String, subject: String, flow: Flow?, _ what: String) -> String {
-        cellPrefix(client: client, gateway: gateway) + subject + "/" + (flow.map { $0.rawValue + "/" } ?? "") + what
+/// A check's identity as values — where it runs, what it is about, which way, what it does —
+/// rendered once to its stable name. Code that needs a part asks the value, never the name.
+public struct CheckID: Sendable, Hashable {
+    /// Where a check runs.
+    public enum Scope: Sendable, Hashable {
+        /// A cell of two peers.
+        case cell(client: String, gateway: String)
+        /// A fleet or upgrade (`fleet=v5`, `upgrade=v4-v5`, `upgrade=v3-v4/side=client/gateway=v5`),
+        /// one member's session (`client=v3#2`) or, without a member, the scenario as a whole.
+        case scenario(String, member: String?)
     }
 
-    /// The message type a check is about, when it is about one (the first component that names no peer).
-    public static func subject(of name: String) -> String? {
-        // After the `client=…`, `gateway=…` or `fleet=…` components.
-        name.split(separator: "/").first { !$0.contains("=") }.map(String.init)
+    public let scope: Scope
+    /// The message type it is about, `session`, `bad-input`; nil for a check of a member as a whole (`cut-off`).
+    public let subject: String?
+    public let flow: CheckName.Flow?
+    public let what: String
+    /// `client=v3/gateway=v5/NewOrder/c2g/edge-wide-quantity`: reports, `--run`, knownFailures and the reproducer use it.
+    public let name: String
+
+    public init(_ scope: Scope, _ subject: String?, _ flow: CheckName.Flow?, _ what: String) {
+        self.scope = scope
+        self.subject = subject
+        self.flow = flow
+        self.what = what
+        let prefix =
+            switch scope {
+            case .cell(let client, let gateway): CheckName.cellPrefix(client: client, gateway: gateway)
+            case .scenario(let scenario, let member): scenario + "/" + (member.map { "client=\($0)/" } ?? "")
+            }
+        name = prefix + [subject, flow?.rawValue, what].compactMap { $0 }.joined(separator: "/")
     }
+
+    /// The fleet member whose session it checks (`v3#2`), if any.
+    public var member: String? { if case .scenario(_, let member) = scope { member } else { nil } }
 }
 
 /// Which checks a run includes: `--run` patterns over full names and `--message` types.
@@ -47,8 +74,8 @@ public struct CheckSelection: Sendable {
         self.messages = Set(messages)
     }
 
-    public func includes(_ name: String) -> Bool {
-        if !messages.isEmpty, !messages.contains(CheckName.subject(of: name) ?? "") { return false }
-        return patterns.isEmpty || patterns.contains { $0.matches(name) }
+    public func includes(_ check: CheckID) -> Bool {
+        if !messages.isEmpty, !messages.contains(check.subject ?? "") { return false }
+        return patterns.isEmpty || patterns.contains { $0.matches(check.name) }
     }
 }

@@ -37,7 +37,7 @@ struct FleetCommand: ParsableCommand {
         let gatewaySpec = config.peer(named: gateway)!
         let clientSpecs = try fleetClients(clients, config)
         let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
-        try CheckListing.validateSelection(filter.selection, names: plan.names)
+        try CheckListing.validateSelection(filter.selection, checks: plan.checks.map(\.id))
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         let result = FleetRunner(config: config, samples: samples)

@@ -56,8 +56,8 @@ struct ListCommand: ParsableCommand {
         if markdown { return emit(CheckListing.markdown(samples: samples)) }
         guard checks else { return emit(json ? MatrixListing.json(config).serialized(pretty: true) + "\n" : MatrixListing.text(config)) }
         if let scenario = try scenarioChecks(config) {
-            try CheckListing.validateSelection(filter.selection, names: scenario.map(\.name))
-            let selected = scenario.filter { filter.selection.includes($0.name) }
+            try CheckListing.validateSelection(filter.selection, checks: scenario.map(\.id))
+            let selected = scenario.filter { filter.selection.includes($0.id) }
             return emit(json ? CheckListing.json(selected).serialized(pretty: true) + "\n" : selected.map { $0.name + "\n" }.joined())
         }
         let clients = try pick(client, from: config.clients, option: "--client", config: config)
@@ -80,7 +80,7 @@ struct ListCommand: ParsableCommand {
     }
 
     /// The checks of a fleet or an upgrade, when one is asked for.
-    private func scenarioChecks(_ config: MatrixConfig) throws -> [(name: String, kind: CheckKind)]? {
+    private func scenarioChecks(_ config: MatrixConfig) throws -> [ScenarioCheck]? {
         if let fleet {
             guard let gateway = config.peer(named: fleet), config.gateways.contains(fleet) else {
                 throw ConfigError("--fleet \(fleet): not a gateway of \(config.path) (\(config.gateways.joined(separator: ", ")))")

@@ -75,7 +75,7 @@ final class CellExecutor {
                 try perform(planned, inBatch: !queued.isEmpty)
             } catch {
                 let reason = "not run: the cell stopped at \(planned.name) (\(error.description))"
-                for later in plan.checks[(index + 1)...] where selection.includes(later.name) {
+                for later in plan.checks[(index + 1)...] where selection.includes(later.id) {
                     record(later, .notRun, CheckFailure(reason))
                 }
                 throw error
@@ -100,7 +100,7 @@ final class CellExecutor {
     }
 
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {
-        let selected = selection.includes(planned.name)
+        let selected = selection.includes(planned.id)
         guard selected || planned.kind.isPrerequisite else { return }
         if !contractSkips.isEmpty, let reason = contractSkips[planned.kind] {
             if selected {
@@ -162,7 +162,7 @@ final class CellExecutor {
         var members: [(index: Int, kind: Command.Kind)] = []
         for index in start..<min(plan.checks.count, start + Self.batchLimit) {
             let planned = plan.checks[index]
-            guard selection.includes(planned.name), let command = batchCommand(planned), command.role == first.role else { break }
+            guard selection.includes(planned.id), let command = batchCommand(planned), command.role == first.role else { break }
             members.append((index, command.kind))
         }
         guard members.count > 1 else { return }

@@ -40,7 +40,7 @@ public enum CheckListing {
     }
 
     /// The checks of a fleet or an upgrade, as `--json` gives them.
-    public static func json(_ checks: [(name: String, kind: CheckKind)]) -> JSON {
+    public static func json(_ checks: [ScenarioCheck]) -> JSON {
         .object([
             "checks": .array(
                 checks.map { check in
@@ -126,17 +126,18 @@ public enum CheckListing {
 
     /// Every --run pattern (and --message) must select a planned check of the cells that will run.
     public static func validateSelection(_ selection: CheckSelection, in plans: [CheckPlan]) throws(ConfigError) {
-        try validateSelection(selection, names: plans.flatMap(\.names))
+        try validateSelection(selection, checks: plans.flatMap { $0.checks.map(\.id) })
     }
 
-    /// Every --run pattern (and --message) must select one of `names`.
-    public static func validateSelection(_ selection: CheckSelection, names: [String]) throws(ConfigError) {
+    /// Every --run pattern (and --message) must select one of `checks`.
+    public static func validateSelection(_ selection: CheckSelection, checks: [CheckID]) throws(ConfigError) {
+        let names = checks.map(\.name)
         for pattern in selection.patterns where !names.contains(where: pattern.matches) {
             throw ConfigError(
                 "--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)"
             )
         }
-        if !selection.messages.isEmpty, !names.contains(where: selection.includes) {
+        if !selection.messages.isEmpty, !checks.contains(where: selection.includes) {
             throw ConfigError(
                 "--message \(selection.messages.sorted().joined(separator: ",")) selects no planned check of the cells that run")
         }

@@ -4,11 +4,14 @@
 
 import TGP
 
-/// One check of a plan: its stable name, its kind in the catalogue, and what it does.
+/// One check of a plan: its identity, its kind in the catalogue, and what it does.
 public struct PlannedCheck: Sendable {
-    public let name: String
+    public let id: CheckID
     public let kind: CheckKind
     let step: Step
+
+    /// Its stable name, rendered from `id`.
+    public var name: String { id.name }
 
     public var rules: [Rule] { kind.rules }
 
@@ -59,6 +62,11 @@ public struct CellPeers: Sendable, Hashable {
     }
 
     public func version(_ role: Role) -> Int { role == .client ? clientVersion : gatewayVersion }
+
+    /// The identity of this cell's check of `subject`, `flow`, `what`.
+    func check(_ subject: String, _ flow: CheckName.Flow?, _ what: String) -> CheckID {
+        CheckID(.cell(client: client, gateway: gateway), subject, flow, what)
+    }
 }
 
 public struct CheckPlan: Sendable {
@@ -74,7 +82,7 @@ public struct CheckPlan: Sendable {
 
     /// The checks a selection runs (the prerequisites run anyway, but only selected ones are reported).
     public func selected(_ selection: CheckSelection) -> [PlannedCheck] {
-        checks.filter { selection.includes($0.name) }
+        checks.filter { selection.includes($0.id) }
     }
 
     public init(schema: Schema = .tgp, samples: SampleBook, peers: CellPeers) {
@@ -116,8 +124,7 @@ private struct Planner {
     static let sessionSetup: Set = ["Logon", "LogonAck", "LogonReject"]
 
     mutating func add(_ kind: CheckKind, _ subject: String, _ flow: Flow?, _ what: String, _ step: PlannedCheck.Step) {
-        let name = CheckName.make(client: peers.client, gateway: peers.gateway, subject: subject, flow: flow, what)
-        checks.append(PlannedCheck(name: name, kind: kind, step: step))
+        checks.append(PlannedCheck(id: peers.check(subject, flow, what), kind: kind, step: step))
     }
 
     mutating func plan(_ negotiation: Negotiation) -> [PlannedCheck] {

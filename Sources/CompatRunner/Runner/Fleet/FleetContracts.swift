@@ -18,7 +18,7 @@ extension FleetExecution {
                 ids[member.index] = try group.issue(client(member), [.hello])[0]
                 return nil
             }
-            if let failure { record(member, "Logon/c2g/handshake", failure) }
+            if let failure { record(member, .handshake, failure) }
         }
         let gatewayContract = try contract(of: gateway, id: gatewayId)
         var clientContracts = Array(repeating: ContractVersion.unstated, count: plan.members.count)
@@ -28,7 +28,7 @@ extension FleetExecution {
                 clientContracts[member.index] = try contract(of: client(member), id: id)
                 return nil
             }
-            if let failure { record(member, "Logon/c2g/handshake", failure) }
+            if let failure { record(member, .handshake, failure) }
         }
         noteSkips(gateway: gatewayContract, clients: clientContracts)
     }
@@ -46,8 +46,9 @@ extension FleetExecution {
         guard gatewayContract < ContractVersion.current || clients.contains(where: { $0 < ContractVersion.current }) else { return }
         let byLabel = Dictionary(uniqueKeysWithValues: plan.members.map { ($0.label, $0) })
         let newestClient = plan.members.max { clients[$0.index] < clients[$1.index] }
-        for (checkName, kind) in plan.checks {
-            let member = memberLabel(of: checkName).flatMap { byLabel[$0] }
+        for check in plan.checks {
+            let (checkName, kind) = (check.name, check.kind)
+            let member = check.id.member.flatMap { byLabel[$0] }
             guard let speaker = member ?? newestClient else { continue }
             let gate = ContractGate(client: (speaker.label, clients[speaker.index]), gateway: gatewayPeer)
             // A client that joins later logs on for the first time, not again.
@@ -56,32 +57,25 @@ extension FleetExecution {
         }
         // A member whose handshake is skipped takes part in nothing; no member at all: nor do the fleet-wide checks.
         for member in plan.members {
-            sessions[member.index].skipReason = contractSkips[name(member, "Logon/c2g/handshake")]
+            sessions[member.index].skipReason = contractSkips[name(member, .handshake)]
         }
         if let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }),
             plan.members.allSatisfy({ sessions[$0.index].skipReason != nil })
         {
-            for (checkName, kind) in plan.checks where memberLabel(of: checkName) == nil && kind != .fleetShutdown {
-                contractSkips[checkName] = reason
+            for check in plan.checks where check.id.member == nil && check.kind != .fleetShutdown {
+                contractSkips[check.name] = reason
             }
         }
     }
 
-    /// `v3#2` of `fleet=v5/client=v3#2/…`; nil for a fleet-wide check.
-    private func memberLabel(of checkName: String) -> String? {
-        let rest = checkName.dropFirst(plan.scenario.count + 1)
-        guard rest.hasPrefix("client=") else { return nil }
-        return String(rest.dropFirst("client=".count).prefix { $0 != "/" })
-    }
-
     /// Whether `member`'s check `what` is skipped.
-    func isSkipped(_ member: FleetMember, _ what: String) -> Bool {
-        !contractSkips.isEmpty && contractSkips[name(member, what)] != nil
+    func isSkipped(_ member: FleetMember, _ check: FleetCheck) -> Bool {
+        !contractSkips.isEmpty && contractSkips[name(member, check)] != nil
     }
 
     /// Whether `member`'s logon `what` is skipped; if so the member sits out the rest, its later checks skipped for the same reason.
-    func skipsLogon(_ member: FleetMember, _ what: String) -> Bool {
-        guard !contractSkips.isEmpty, let reason = contractSkips[name(member, what)] else { return false }
+    func skipsLogon(_ member: FleetMember, _ check: FleetCheck) -> Bool {
+        guard !contractSkips.isEmpty, let reason = contractSkips[name(member, check)] else { return false }
         sessions[member.index].skipReason = sessions[member.index].skipReason ?? reason
         sessions[member.index].active = false
         return true

@@ -62,35 +62,37 @@ final class FleetExecution {
 
     func client(_ member: FleetMember) -> PeerHandle { clients[member.index] }
 
-    func name(_ member: FleetMember?, _ what: String) -> String {
-        plan.name(member, what)
+    func name(_ member: FleetMember?, _ check: FleetCheck) -> String {
+        plan.name(member, check)
     }
 
     // MARK: Results
 
     /// Records a check's outcome; a failure takes the member out of the rounds that follow.
-    func record(_ member: FleetMember?, _ what: String, _ failure: CheckFailure?) {
-        let checkName = name(member, what)
-        guard contractSkips.isEmpty || contractSkips[checkName] == nil else { return }
-        let kind = plan.checks.first { $0.name == checkName }?.kind
-        if selection.includes(checkName) {
+    func record(_ member: FleetMember?, _ check: FleetCheck, _ failure: CheckFailure?) {
+        record(plan.id(member, check), member: member, failure)
+    }
+
+    private func record(_ id: CheckID, member: FleetMember?, _ failure: CheckFailure?) {
+        guard contractSkips.isEmpty || contractSkips[id.name] == nil else { return }
+        if let planned = plan.checks.first(where: { $0.id == id }), selection.includes(id) {
             let now = ContinuousClock.now
-            results[checkName] = CheckResult(
-                name: checkName, status: failure == nil ? .passed : .failed, failure: failure,
-                rules: kind?.rules.map(\.id) ?? [], seconds: (now - lastRecorded).seconds)
+            results[id.name] = CheckResult(
+                name: id.name, status: failure == nil ? .passed : .failed, failure: failure,
+                rules: planned.kind.rules.map(\.id), seconds: (now - lastRecorded).seconds)
             lastRecorded = now
         }
         if let member, failure != nil, sessions[member.index].active {
             sessions[member.index].active = false
-            sessions[member.index].stopReason = "not run: \(checkName) failed earlier"
+            sessions[member.index].stopReason = "not run: \(id.name) failed earlier"
         }
     }
 
     /// Every planned check in plan order: its result, or not run and why.
     func results(abort: CellAbort?) -> [CheckResult] {
-        plan.checks.filter { selection.includes($0.name) }.map { planned in
+        plan.checks.filter { selection.includes($0.id) }.map { planned in
             if let result = results[planned.name] { return result }
-            let member = plan.members.first { planned.name.hasPrefix(name($0, "")) }
+            let member = plan.members.first { $0.label == planned.id.member }
             if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
                 return CheckResult(name: planned.name, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
             }
@@ -126,10 +128,12 @@ final class FleetExecution {
     /// A member that broke while another was being served fails the first of its checks that has
     /// no result yet: a fleet with a dead client is never a PASS.
     private func failNextCheck(of member: FleetMember, _ failure: CheckFailure) {
-        let prefix = name(member, "")
-        guard let next = plan.checks.first(where: { $0.name.hasPrefix(prefix) && results[$0.name] == nil && contractSkips[$0.name] == nil })
+        guard
+            let next = plan.checks.first(where: {
+                $0.id.member == member.label && results[$0.name] == nil && contractSkips[$0.name] == nil
+            })
         else { return }
-        record(member, String(next.name.dropFirst(prefix.count)), failure)
+        record(next.id, member: member, failure)
     }
 
     /// Takes a member out of the fleet: its process is killed, its later checks are not run.

@@ -12,7 +12,7 @@ extension FleetExecution {
     /// session has a new N and a new order book (the next order is orderId 1).
     func renegotiateRound() throws(CellAbort) {
         let gatewayRange = schema.peerRanges[plan.gateway.version]!
-        for member in activeMembers where !isSkipped(member, "Logon/c2g/renegotiate") {
+        for member in activeMembers where !isSkipped(member, .renegotiate) {
             let clientRange = schema.peerRanges[member.spec.version]!
             let current = sessions[member.index].version!
             let lowest = max(clientRange.lowerBound, gatewayRange.lowerBound)
@@ -35,7 +35,7 @@ extension FleetExecution {
                 sessions[member.index].book = OrderBook()
                 return try firstOrderOfNewSession(member)
             }
-            record(member, "Logon/c2g/renegotiate", failure)
+            record(member, .renegotiate, failure)
         }
         gateway.inbox.removeAll()
     }
@@ -63,8 +63,8 @@ extension FleetExecution {
             }
         }
         let others = activeMembers.filter { $0.index != member.index }
-        let disturbed = try heartbeatRound(others, after: isolation.what)
-        record(member, isolation.what, failure ?? disturbed)
+        let disturbed = try heartbeatRound(others, after: isolation.check.path)
+        record(member, isolation.check, failure ?? disturbed)
     }
 
     /// R8: a 7-byte frame draws a Reject{Malformed} to that session only.
@@ -161,7 +161,7 @@ extension FleetExecution {
             }
         }
         record(
-            nil, "session/no-stray-frames",
+            nil, .noStrayFrames,
             strays.isEmpty
                 ? nil
                 : CheckFailure("frames reached sessions that did not ask for them (S1)", actual: strays.prefix(10).joined(separator: "; ")))
@@ -186,7 +186,7 @@ extension FleetExecution {
             if !termination.isCleanExit { problems.append("\(handle.label): \(termination)") }
         }
         record(
-            nil, "session/shutdown",
+            nil, .shutdown,
             problems.isEmpty
                 ? nil : CheckFailure("every peer answers shutdown with bye and exits 0 (P9)", actual: problems.joined(separator: "; ")))
     }

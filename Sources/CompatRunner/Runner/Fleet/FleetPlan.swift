@@ -30,13 +30,21 @@ enum Isolation: CaseIterable {
         }
     }
 
-    var what: String {
+    var check: FleetCheck {
         switch self {
-        case .badInput: "bad-input/c2g/isolated"
-        case .logout: "Logout/c2g/isolated"
-        case .killed: "session/killed-isolated"
+        case .badInput: .isolated(CheckName.badInput, .clientToGateway)
+        case .logout: .isolated("Logout", .clientToGateway)
+        case .killed: .killedIsolated
         }
     }
+}
+
+/// One check of a fleet or an upgrade: its identity and its kind in the catalogue.
+public struct ScenarioCheck: Sendable {
+    public let id: CheckID
+    public let kind: CheckKind
+
+    public var name: String { id.name }
 }
 
 public struct FleetPlan: Sendable {
@@ -45,7 +53,7 @@ public struct FleetPlan: Sendable {
     /// The first component of every check name: `fleet=v5`, `upgrade=v4-v5`.
     public let scenario: String
     /// Every check's name and kind, in the order the scenario runs them.
-    public internal(set) var checks: [(name: String, kind: CheckKind)]
+    public internal(set) var checks: [ScenarioCheck]
     /// Members whose process starts with the others but connects only when the scenario says
     /// (the new client of a client-side upgrade).
     public internal(set) var joinsLater: Set<Int> = []
@@ -58,21 +66,25 @@ public struct FleetPlan: Sendable {
     /// A fleet: every client logs on to `gateway` at once, then the rounds of FleetRounds.swift.
     public init(schema: Schema = .tgp, gateway: PeerSpec, clients: [PeerSpec]) {
         self.init(schema: schema, gateway: gateway, clients: clients, scenario: "fleet=\(gateway.name)")
-        var checks: [(String, CheckKind)] = []
-        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((name(member, what), kind)) }
-        for member in members { add(member, "Logon/c2g/handshake", .fleetHandshake) }
+        var checks: [ScenarioCheck] = []
+        func add(_ member: FleetMember?, _ check: FleetCheck, _ kind: CheckKind) {
+            checks.append(ScenarioCheck(id: id(member, check), kind: kind))
+        }
+        for member in members { add(member, .handshake, .fleetHandshake) }
         let loggedOn = members.filter { $0.negotiated != nil }
-        for member in loggedOn { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
+        for member in loggedOn { add(member, .orderBook, .fleetOrderBook) }
         for type in Self.requests(schema) {
-            for member in loggedOn where type.since <= member.negotiated! { add(member, "\(type.name)/c2g/sample", .fleetRequest) }
+            for member in loggedOn where type.since <= member.negotiated! {
+                add(member, .sample(type.name, .clientToGateway), .fleetRequest)
+            }
         }
         for type in Self.sends(schema) {
-            for member in loggedOn where type.since <= member.negotiated! { add(member, "\(type.name)/g2c/sample", .fleetSend) }
+            for member in loggedOn where type.since <= member.negotiated! { add(member, .sample(type.name, .gatewayToClient), .fleetSend) }
         }
-        for member in loggedOn { add(member, "Logon/c2g/renegotiate", .fleetRenegotiate) }
-        for (isolation, member) in zip(Isolation.allCases, loggedOn) { add(member, isolation.what, isolation.kind) }
-        add(nil, "session/no-stray-frames", .fleetNoStrayFrames)
-        add(nil, "session/shutdown", .fleetShutdown)
+        for member in loggedOn { add(member, .renegotiate, .fleetRenegotiate) }
+        for (isolation, member) in zip(Isolation.allCases, loggedOn) { add(member, isolation.check, isolation.kind) }
+        add(nil, .noStrayFrames, .fleetNoStrayFrames)
+        add(nil, .shutdown, .fleetShutdown)
         self.checks = checks
     }
 
@@ -93,8 +105,16 @@ public struct FleetPlan: Sendable {
     }
 
     /// `fleet=v5/client=v3#2/NewOrder/c2g/sample`, or `fleet=v5/session/shutdown` for the scenario as a whole.
-    func name(_ member: FleetMember?, _ what: String) -> String {
-        scenario + "/" + (member.map { "client=\($0.label)/" } ?? "") + what
+    func id(_ member: FleetMember?, _ check: FleetCheck) -> CheckID {
+        CheckID(.scenario(scenario, member: member?.label), check.subject, check.flow, check.what)
+    }
+
+    func name(_ member: FleetMember?, _ check: FleetCheck) -> String { id(member, check).name }
+
+    /// The planned check of `member` (nil: the scenario as a whole) with this identity.
+    func planned(_ member: FleetMember?, _ check: FleetCheck) -> ScenarioCheck? {
+        let id = id(member, check)
+        return checks.first { $0.id == id }
     }
 
     /// The client-to-gateway types of the request rounds, in schema order.
@@ -112,5 +132,55 @@ public struct FleetPlan: Sendable {
         let loggedOn = members.filter { $0.negotiated != nil }
         guard let place = loggedOn.firstIndex(where: { $0.index == member.index }), place < Isolation.allCases.count else { return nil }
         return Isolation.allCases[place]
+    }
+}
+
+/// What a check of a fleet or an upgrade is about, as its name spells it after the member.
+enum FleetCheck: Sendable, Hashable {
+    case handshake, orderBook, renegotiate, relogon, traffic
+    case sample(String, CheckName.Flow)
+    case isolated(String, CheckName.Flow)
+    case killedIsolated, noStrayFrames, shutdown
+    case notLoggedOn, newerRefused, cutOff, recovery, othersUndisturbed
+
+    var subject: String? {
+        switch self {
+        case .handshake, .renegotiate, .relogon: "Logon"
+        case .orderBook, .traffic: "NewOrder"
+        case .sample(let type, _), .isolated(let type, _): type
+        case .killedIsolated, .noStrayFrames, .shutdown, .notLoggedOn, .newerRefused, .recovery, .othersUndisturbed: CheckName.session
+        case .cutOff: nil
+        }
+    }
+
+    var flow: CheckName.Flow? {
+        switch self {
+        case .handshake, .orderBook, .renegotiate, .relogon, .traffic: .clientToGateway
+        case .sample(_, let flow), .isolated(_, let flow): flow
+        default: nil
+        }
+    }
+
+    /// As the name spells it after the member: `Logon/c2g/handshake`.
+    var path: String { [subject, flow?.rawValue, what].compactMap { $0 }.joined(separator: "/") }
+
+    var what: String {
+        switch self {
+        case .handshake: "handshake"
+        case .orderBook: "order-book"
+        case .renegotiate: "renegotiate"
+        case .relogon: "relogon"
+        case .traffic: "traffic"
+        case .sample: "sample"
+        case .isolated: "isolated"
+        case .killedIsolated: "killed-isolated"
+        case .noStrayFrames: "no-stray-frames"
+        case .shutdown: "shutdown"
+        case .notLoggedOn: "not-logged-on"
+        case .newerRefused: "newer-refused"
+        case .cutOff: "cut-off"
+        case .recovery: "recovery"
+        case .othersUndisturbed: "others-undisturbed"
+        }
     }
 }

@@ -38,7 +38,7 @@ extension FleetExecution {
                 pending.append((member, try group.issue(client(member), [.connect(endpoint: bound)])[0]))
                 return nil
             }
-            if let failure { record(member, "Logon/c2g/handshake", failure) }
+            if let failure { record(member, .handshake, failure) }
         }
         for (member, id) in pending where !client(member).finished {
             let failure = try guarded(member) { () throws(CellAbort) in
@@ -48,7 +48,7 @@ extension FleetExecution {
             }
             if let failure {
                 drop(member, because: failure.message)
-                record(member, "Logon/c2g/handshake", failure)
+                record(member, .handshake, failure)
             }
         }
         return bound
@@ -71,7 +71,7 @@ extension FleetExecution {
             let failure = try guarded(member) { () throws(CellAbort) in
                 try handshake(member, answer: try group.answer(client(member), id: id, to: "logon"))
             }
-            record(member, "Logon/c2g/handshake", failure)
+            record(member, .handshake, failure)
         }
         gateway.inbox.removeAll { Self.isInbound($0, type: "Logon") }
     }
@@ -125,7 +125,7 @@ extension FleetExecution {
     /// G1/S1: each session places two orders; each gets orderIds 1 and 2, at its own N, alone.
     func orderBookRound() throws(CellAbort) {
         let newOrder = schema.message(named: "NewOrder")!
-        try trafficRound("NewOrder/c2g/order-book", members: activeMembers) { member in
+        try trafficRound(.orderBook, members: activeMembers) { member in
             let first = sample(newOrder, for: member)
             var second = first
             second["clOrdId"] = .unsigned(member.idBase + 2)
@@ -137,7 +137,7 @@ extension FleetExecution {
     /// answers only that session, as its rules say.
     private func requestRound(_ type: MessageSchema) throws(CellAbort) {
         let members = activeMembers.filter { type.since <= sessions[$0.index].version! }
-        try trafficRound("\(type.name)/c2g/sample", members: members) { member in
+        try trafficRound(.sample(type.name, .clientToGateway), members: members) { member in
             var message = sample(type, for: member)
             switch rules.request(of: type) {
             case .cancelOrder?:
@@ -197,7 +197,8 @@ extension FleetExecution {
     /// One round: every member sends its messages at once; then, by one deadline, the gateway
     /// must have delivered each at the member's N, and each member must have got exactly its
     /// expected answers (fields the reference gateway chooses, like transactTime, aside).
-    private func trafficRound(_ what: String, members: [FleetMember], _ messages: (FleetMember) -> [(Message, Message?)]) throws(CellAbort)
+    private func trafficRound(_ what: FleetCheck, members: [FleetMember], _ messages: (FleetMember) -> [(Message, Message?)])
+        throws(CellAbort)
     {
         var sent: [Int: [(message: Message, expected: Message?, id: JSON)]] = [:]
         for member in members {
@@ -312,7 +313,7 @@ extension FleetExecution {
             let reply = try group.answer(gateway, id: id, to: "send \(type.name) to \(member.label)")
             guard case .sent(let bytes) = reply.kind else {
                 record(
-                    member, "\(type.name)/g2c/sample",
+                    member, .sample(type.name, .gatewayToClient),
                     CheckFailure(
                         "the gateway did not send \(type.name) to session \(sessions[member.index].sessionId ?? "?") (P7)",
                         expected: "sent", actual: reply.json.serialized))
@@ -330,7 +331,7 @@ extension FleetExecution {
                 }
                 return checkReceived(event, message, version: sessions[member.index].version!, knownAt: member.spec.version)
             }
-            record(member, "\(type.name)/g2c/sample", failure)
+            record(member, .sample(type.name, .gatewayToClient), failure)
         }
         if missing { try gatewayStillAnswers() }
     }

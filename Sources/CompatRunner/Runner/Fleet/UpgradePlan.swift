@@ -50,22 +50,24 @@ public struct UpgradePlan: Sendable {
             fleet.members.filter { member in
                 if case .rejected = after[member.index] { promised.contains(member.spec.name) } else { false }
             }.map(\.index))
-        var checks: [(String, CheckKind)] = []
-        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
-        for member in fleet.members { add(member, "Logon/c2g/handshake", .fleetHandshake) }
-        for member in fleet.members where member.negotiated != nil { add(member, "NewOrder/c2g/order-book", .fleetOrderBook) }
-        for member in fleet.members where member.negotiated != nil { add(member, "session/not-logged-on", .upgradeNotLoggedOn) }
+        var checks: [ScenarioCheck] = []
+        func add(_ member: FleetMember?, _ check: FleetCheck, _ kind: CheckKind) {
+            checks.append(ScenarioCheck(id: fleet.id(member, check), kind: kind))
+        }
+        for member in fleet.members { add(member, .handshake, .fleetHandshake) }
+        for member in fleet.members where member.negotiated != nil { add(member, .orderBook, .fleetOrderBook) }
+        for member in fleet.members where member.negotiated != nil { add(member, .notLoggedOn, .upgradeNotLoggedOn) }
         for member in fleet.members {
             guard case .accepted(let version) = after[member.index] else {
-                add(member, "cut-off", .upgradeCutOff)
+                add(member, .cutOff, .upgradeCutOff)
                 continue
             }
-            add(member, "Logon/c2g/relogon", .upgradeRelogon)
-            add(member, "NewOrder/c2g/traffic", .upgradeTraffic)
-            if Self.newerThanN(schema, for: member, at: version) != nil { add(member, "session/newer-refused", .upgradeNewerRefused) }
+            add(member, .relogon, .upgradeRelogon)
+            add(member, .traffic, .upgradeTraffic)
+            if Self.newerThanN(schema, for: member, at: version) != nil { add(member, .newerRefused, .upgradeNewerRefused) }
         }
-        add(nil, "session/recovery", .upgradeRecovery)
-        add(nil, "session/shutdown", .fleetShutdown)
+        add(nil, .recovery, .upgradeRecovery)
+        add(nil, .shutdown, .fleetShutdown)
         fleet.checks = checks
         self.fleet = fleet
         self.after = after
@@ -90,20 +92,22 @@ public struct UpgradePlan: Sendable {
         after = fleet.members.map(\.negotiation)
         let promised = Set(support.filter { $0.gateway == gateway.name }.flatMap(\.clients))
         unsupported = newcomer.negotiated == nil && promised.contains(to.name) ? [newcomer.index] : []
-        var checks: [(String, CheckKind)] = []
-        func add(_ member: FleetMember?, _ what: String, _ kind: CheckKind) { checks.append((fleet.name(member, what), kind)) }
-        for member in fleet.members where member.index != newcomer.index { add(member, "Logon/c2g/handshake", .fleetHandshake) }
+        var checks: [ScenarioCheck] = []
+        func add(_ member: FleetMember?, _ check: FleetCheck, _ kind: CheckKind) {
+            checks.append(ScenarioCheck(id: fleet.id(member, check), kind: kind))
+        }
+        for member in fleet.members where member.index != newcomer.index { add(member, .handshake, .fleetHandshake) }
         for member in fleet.members where member.index != newcomer.index && member.negotiated != nil {
-            add(member, "NewOrder/c2g/order-book", .fleetOrderBook)
+            add(member, .orderBook, .fleetOrderBook)
         }
         if newcomer.negotiated != nil {
-            add(newcomer, "Logon/c2g/relogon", .upgradeRelogon)
-            add(newcomer, "NewOrder/c2g/traffic", .upgradeTraffic)
+            add(newcomer, .relogon, .upgradeRelogon)
+            add(newcomer, .traffic, .upgradeTraffic)
         } else {
-            add(newcomer, "cut-off", .upgradeCutOff)
+            add(newcomer, .cutOff, .upgradeCutOff)
         }
-        add(nil, "session/others-undisturbed", .upgradeOthersUndisturbed)
-        add(nil, "session/shutdown", .fleetShutdown)
+        add(nil, .othersUndisturbed, .upgradeOthersUndisturbed)
+        add(nil, .shutdown, .fleetShutdown)
         fleet.checks = checks
         self.fleet = fleet
     }

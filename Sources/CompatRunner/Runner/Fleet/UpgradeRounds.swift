@@ -57,7 +57,7 @@ extension FleetExecution {
             if case .accepted = upgrade.after[member.index] { sessions[member.index].skipReason == nil } else { false }
         }
         record(
-            nil, "session/recovery",
+            nil, .recovery,
             recovery.perClient.isEmpty && shouldRecover
                 ? CheckFailure("no client logged on again after the upgrade (S3)") : nil)
         try shutdownAll()
@@ -116,7 +116,7 @@ extension FleetExecution {
             }
             // The client is not logged on now, whatever it believed.
             sessions[member.index].version = nil
-            record(member, "session/not-logged-on", failure)
+            record(member, .notLoggedOn, failure)
             if failure == nil { sessions[member.index].active = true }
         }
         gateway.inbox.removeAll()
@@ -181,8 +181,8 @@ extension FleetExecution {
     }
 
     /// The check a member's logon to TO is: a relogon, or a cut-off by design.
-    private static func relogonCheck(_ upgrade: UpgradePlan, _ member: FleetMember) -> String {
-        if case .accepted = upgrade.after[member.index] { "Logon/c2g/relogon" } else { "cut-off" }
+    private static func relogonCheck(_ upgrade: UpgradePlan, _ member: FleetMember) -> FleetCheck {
+        if case .accepted = upgrade.after[member.index] { .relogon } else { .cutOff }
     }
 
     /// S3/G1: traffic goes on at the new N (a new order book: orderId 1); a type newer than the
@@ -203,7 +203,7 @@ extension FleetExecution {
                     roundTrips.append((ContinuousClock.now - started).seconds * 1000)
                 }
             }
-            record(member, "NewOrder/c2g/traffic", failure)
+            record(member, .traffic, failure)
             guard failure == nil, let newer = UpgradePlan.newerThanN(schema, samples, for: member, at: version), let message = newer.message
             else { continue }
             let refusal = try guarded(member) { () throws(CellAbort) in
@@ -216,7 +216,7 @@ extension FleetExecution {
                 }
                 return nil
             }
-            record(member, "session/newer-refused", refusal)
+            record(member, .newerRefused, refusal)
         }
         gateway.inbox.removeAll()
         return roundTrips.isEmpty ? nil : roundTrips.sorted()[roundTrips.count / 2]
@@ -246,7 +246,7 @@ extension FleetExecution {
         sessions[replaced].active = false
         sessions[replaced].stopReason = "replaced by \(upgrade.to.name)"
         let member = plan.members[newcomer]
-        let what = member.negotiated == nil ? "cut-off" : "Logon/c2g/relogon"
+        let what: FleetCheck = member.negotiated == nil ? .cutOff : .relogon
         if sessions[member.index].skipReason == nil && !skipsLogon(member, what) {
             let failure = try guarded(member) { () throws(CellAbort) in
                 try group.connect(client(member), to: bound)
@@ -254,10 +254,10 @@ extension FleetExecution {
                 return try joined(member, reply: reply, upgrade: upgrade)
             }
             record(member, what, failure)
-            if failure == nil, member.negotiated != nil { record(member, "NewOrder/c2g/traffic", try firstOrder(member)) }
+            if failure == nil, member.negotiated != nil { record(member, .traffic, try firstOrder(member)) }
         }
         let others = activeMembers.filter { $0.index != newcomer }
-        record(nil, "session/others-undisturbed", try heartbeatRound(others, after: "\(old.label) was replaced by \(member.label)"))
+        record(nil, .othersUndisturbed, try heartbeatRound(others, after: "\(old.label) was replaced by \(member.label)"))
         try shutdownAll()
     }
 

@@ -73,8 +73,7 @@ struct PlainPlanner {
     var proofs: [Flow: SilenceProof] = [:]
 
     mutating func add(_ kind: PlainCheckKind, _ subject: String, _ flow: Flow?, _ what: String, _ step: PlainStep) {
-        let name = CheckName.make(client: peers.client, gateway: peers.gateway, subject: subject, flow: flow, what)
-        checks.append(PlannedCheck(name: name, kind: .plain(kind), step: .plain(step)))
+        checks.append(PlannedCheck(id: peers.check(subject, flow, what), kind: .plain(kind), step: .plain(step)))
     }
 
     mutating func plan() -> [PlannedCheck] {
@@ -89,15 +88,14 @@ struct PlainPlanner {
             for name in typeNames(flow) { planType(name, flow) }
         }
         for flow in Flow.allCases { planBadInput(flow) }
-        let shutdownName = CheckName.make(client: peers.client, gateway: peers.gateway, subject: CheckName.session, flow: nil, "shutdown")
-        checks.append(PlannedCheck(name: shutdownName, kind: .shutdown, step: .shutdown))
+        checks.append(PlannedCheck(id: peers.check(CheckName.session, nil, "shutdown"), kind: .shutdown, step: .shutdown))
         return checks
     }
 
     private func hello(_ role: Role) -> PlannedCheck {
         let what = role == .gateway ? "hello-gateway" : "hello-client"
-        let name = CheckName.make(client: peers.client, gateway: peers.gateway, subject: CheckName.session, flow: nil, what)
-        return PlannedCheck(name: name, kind: role == .gateway ? .helloGateway : .helloClient, step: .hello(role))
+        return PlannedCheck(
+            id: peers.check(CheckName.session, nil, what), kind: role == .gateway ? .helloGateway : .helloClient, step: .hello(role))
     }
 
     // MARK: Connect

@@ -8,8 +8,8 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
     let header = [("session", 14), ("version", 8), ("N", upgrade == nil ? 9 : 19), ("checks", 0)]
     lines.append("  " + header.map { ReportText.padded($0.0, to: $0.1) }.joined())
     for member in plan.members {
-        let prefix = plan.name(member, "")
-        let checks = result.checks.filter { $0.name.hasPrefix(prefix) }
+        let names = Set(plan.checks.filter { $0.id.member == member.label }.map(\.name))
+        let checks = result.checks.filter { names.contains($0.name) }
         var outcome = member.negotiated.map(String.init) ?? "cut off"
         if let upgrade {
             let next = if case .accepted(let version) = upgrade.after[member.index] { "\(version)" } else { "cut off" }
