@@ -33,7 +33,7 @@ private enum HTMLFixture {
     }
 
     static let failing = CheckResult(
-        name: "client=v1/gateway=v2/NewOrder/c2g/edge-wide-quantity", status: .failed,
+        CheckID(.cell(client: "v1", gateway: "v2"), "NewOrder", .clientToGateway, "edge-wide-quantity"), status: .failed,
         failure: CheckFailure(
             "the gateway delivered a different quantity", field: "quantity", expected: "4294967296", actual: "0",
             sentFrame: frame, receivedFrame: frame),

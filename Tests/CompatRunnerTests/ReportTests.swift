@@ -45,7 +45,7 @@ private enum Fixture {
     }
 
     static let failingCheck = CheckResult(
-        name: "client=v5/gateway=v1/NewOrder/c2g/edge-wide-quantity", status: .failed,
+        CheckID(.cell(client: "v5", gateway: "v1"), "NewOrder", .clientToGateway, "edge-wide-quantity"), status: .failed,
         failure: CheckFailure(
             "the gateway delivered a different quantity", field: "quantity",
             expected: "4294967296", actual: "0", sentFrame: sentFrame, receivedFrame: receivedFrame))

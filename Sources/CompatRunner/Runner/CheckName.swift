@@ -60,6 +60,9 @@ public struct CheckID: Sendable, Hashable {
         name = prefix + [subject, flow?.rawValue, what].compactMap { $0 }.joined(separator: "/")
     }
 
+    /// The message type it is about: its subject, unless that is the session or bad input.
+    public var messageType: String? { subject == CheckName.session || subject == CheckName.badInput ? nil : subject }
+
     /// The fleet member whose session it checks (`v3#2`), if any.
     public var member: String? { if case .scenario(_, let member) = scope { member } else { nil } }
 }

@@ -53,6 +53,8 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var reason: String?
     /// Wall time the check took, nil when it did not run.
     public var seconds: Double?
+    /// The message type it is about, from its identity: what `--message` narrows its reproducer to.
+    public var message: String? = nil
 
     public init(
         name: String, status: CheckStatus, failure: CheckFailure? = nil, knownReason: String? = nil, rules: [String] = [],
@@ -65,6 +67,15 @@ public struct CheckResult: Sendable, Hashable, Codable {
         self.rules = rules
         self.reason = reason
         self.seconds = seconds
+    }
+
+    /// A result of the check `id`, named and typed by it.
+    public init(
+        _ id: CheckID, status: CheckStatus, failure: CheckFailure? = nil, rules: [String] = [], reason: String? = nil,
+        seconds: Double? = nil
+    ) {
+        self.init(name: id.name, status: status, failure: failure, rules: rules, reason: reason, seconds: seconds)
+        message = id.messageType
     }
 }
 

@@ -3,6 +3,7 @@
 import ArgumentParser
 import CompatRunner
 import Foundation
+import TGP
 
 @main
 struct Compat: ParsableCommand {
@@ -127,10 +128,11 @@ struct CheckFilterOptions: ParsableArguments {
             valueName: "pattern"))
     var run: [String] = []
 
-    func validate() throws {
-        for name in message where !Set(["session", "bad-input"]).contains(name) && TGPNames.messages.contains(name) == false {
-            throw ValidationError(
-                "--message \(name): not a message type (\(TGPNames.messages.joined(separator: ", ")), or session, bad-input)")
+    /// Every --message names a message type of the matrix's schema, `session` or `bad-input`.
+    func requireKnownMessages(_ schema: Schema) throws(ConfigError) {
+        let names = schema.messages.map(\.name)
+        for name in message where ![CheckName.session, CheckName.badInput].contains(name) && !names.contains(name) {
+            throw ConfigError("--message \(name): not a message type (\(names.joined(separator: ", ")), or session, bad-input)")
         }
     }
 
@@ -138,6 +140,7 @@ struct CheckFilterOptions: ParsableArguments {
 
     /// A filter that selects no planned check is a typo to report before anything starts, not a pass.
     func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {
+        try requireKnownMessages(runner.config.schema)
         try CheckListing.validateSelection(selection, in: CheckListing.plans(runner, clients: clients, gateways: gateways))
     }
 }

@@ -37,6 +37,7 @@ struct FleetCommand: ParsableCommand {
         let gatewaySpec = config.peer(named: gateway)!
         let clientSpecs = try fleetClients(clients, config)
         let plan = FleetPlan(gateway: gatewaySpec, clients: clientSpecs)
+        try filter.requireKnownMessages(config.schema)
         try CheckListing.validateSelection(filter.selection, checks: plan.checks.map(\.id))
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }

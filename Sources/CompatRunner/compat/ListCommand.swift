@@ -54,6 +54,7 @@ struct ListCommand: ParsableCommand {
         let runner = try matrixOptions.loadRunner()
         let (config, samples) = (runner.config, runner.samples)
         if markdown { return emit(CheckListing.markdown(samples: samples)) }
+        try filter.requireKnownMessages(config.schema)
         guard checks else { return emit(json ? MatrixListing.json(config).serialized(pretty: true) + "\n" : MatrixListing.text(config)) }
         if let scenario = try scenarioChecks(config) {
             try CheckListing.validateSelection(filter.selection, checks: scenario.map(\.id))
@@ -97,8 +98,4 @@ struct ListCommand: ParsableCommand {
         }
         return UpgradePlan(from: from, to: to, clients: try fleetClients(client, config), support: config.support).fleet.checks
     }
-}
-
-enum TGPNames {
-    static var messages: [String] { Schema.tgp.messages.map(\.name) }
 }

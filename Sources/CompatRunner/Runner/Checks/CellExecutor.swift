@@ -94,9 +94,7 @@ final class CellExecutor {
             lastRecorded = now
         }
         results.append(
-            CheckResult(
-                name: planned.name, status: status, failure: failure, rules: planned.rules.map(\.id),
-                reason: reason, seconds: seconds))
+            CheckResult(planned.id, status: status, failure: failure, rules: planned.rules.map(\.id), reason: reason, seconds: seconds))
     }
 
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {
@@ -104,7 +102,7 @@ final class CellExecutor {
         guard selected || planned.kind.isPrerequisite else { return }
         if !contractSkips.isEmpty, let reason = contractSkips[planned.kind] {
             if selected {
-                results.append(CheckResult(name: planned.name, status: .skipped, rules: planned.rules.map(\.id), reason: reason))
+                results.append(CheckResult(planned.id, status: .skipped, rules: planned.rules.map(\.id), reason: reason))
             }
             return
         }

@@ -78,7 +78,7 @@ final class FleetExecution {
         if let planned = plan.checks.first(where: { $0.id == id }), selection.includes(id) {
             let now = ContinuousClock.now
             results[id.name] = CheckResult(
-                name: id.name, status: failure == nil ? .passed : .failed, failure: failure,
+                id, status: failure == nil ? .passed : .failed, failure: failure,
                 rules: planned.kind.rules.map(\.id), seconds: (now - lastRecorded).seconds)
             lastRecorded = now
         }
@@ -94,13 +94,13 @@ final class FleetExecution {
             if let result = results[planned.name] { return result }
             let member = plan.members.first { $0.label == planned.id.member }
             if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
-                return CheckResult(name: planned.name, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
+                return CheckResult(planned.id, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
             }
             let reason =
                 abort.map { "not run: the fleet stopped (\($0.description))" }
                 ?? member.flatMap { sessions[$0.index].stopReason } ?? "not run"
             return CheckResult(
-                name: planned.name, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
+                planned.id, status: .notRun, failure: CheckFailure(reason), rules: planned.kind.rules.map(\.id),
                 reason: reason)
         }
     }

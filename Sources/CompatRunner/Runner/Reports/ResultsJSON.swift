@@ -126,6 +126,7 @@ enum ResultsJSON {
             "failure": check.failure.map(failure) ?? .null,
             // Passing checks need no command; everything else says how to see it again.
             "reproduce": check.status == .passed ? .null : .string(reproduceCommand(for: check, in: cell)),
+            "message": optional(check.message),
         ]
     }
 

@@ -46,6 +46,8 @@ enum ResultsKeys {
     ]
     /// Keys a cell may leave out: reports written before they existed.
     static let cellSince = ["profile"]
+    /// Keys a check may leave out: reports written before they existed.
+    static let checkSince = ["message"]
     static let peer = ["role", "name", "argv", "termination", "stderrTail"]
     static let check = ["name", "status", "rules", "knownReason", "reason", "seconds", "failure", "reproduce"]
     static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame"]
@@ -124,7 +126,7 @@ private struct ResultsJSONReader {
             reproduce: try fields.string("reproduce"))
         var withChecks = cell
         withChecks.profile = try fields.object["profile"] == nil ? "tgp" : fields.string("profile")
-        withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check).map(check)
+        withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check, optional: ResultsKeys.checkSince).map(check)
         return withChecks
     }
 
@@ -141,11 +143,13 @@ private struct ResultsJSONReader {
                 "status", "\"\(statusText)\" is not a check status (\(CheckStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         _ = try fields.optionalString("reproduce")
-        return CheckResult(
+        var check = CheckResult(
             name: try fields.string("name"), status: status,
             failure: try fields.optionalObject("failure", keys: ResultsKeys.failure).map(failure),
             knownReason: try fields.optionalString("knownReason"), rules: try fields.strings("rules"),
             reason: try fields.optionalString("reason"), seconds: try fields.optionalDouble("seconds"))
+        check.message = fields.object["message"] == nil ? nil : try fields.optionalString("message")
+        return check
     }
 
     func failure(_ fields: Fields) throws(ConfigError) -> CheckFailure {

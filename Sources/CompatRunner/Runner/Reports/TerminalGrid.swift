@@ -53,16 +53,10 @@ public func renderFailures(_ result: MatrixResult) -> String {
     return blocks.joined(separator: "\n")
 }
 
-/// The command that reproduces one check: the cell's command, narrowed to the check's
-/// message type when the check name's third component is one
-/// (`client=v3/gateway=v5/NewOrder/c2g/edge-wide-quantity` → `… --message NewOrder`).
+/// The command that reproduces one check: the cell's command, narrowed to the check's message
+/// type when it is about one (`… --message NewOrder`).
 public func reproduceCommand(for check: CheckResult, in cell: CellResult) -> String {
-    let components = check.name.split(separator: "/", omittingEmptySubsequences: false)
-    guard components.count > 2 else { return cell.reproduce }
-    let component = String(components[2])
-    // The schema decides what a message type is; `session` and `bad-input` are not.
-    guard Schema.tgp.message(named: component) != nil else { return cell.reproduce }
-    return cell.reproduce + " --message " + component
+    check.message.map { cell.reproduce + " --message " + $0 } ?? cell.reproduce
 }
 
 // MARK: - One cell
