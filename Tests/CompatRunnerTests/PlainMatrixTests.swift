@@ -72,6 +72,19 @@ import Testing
             ])
     }
 
+    /// `--message` leaves out the connect check, which every other check needs: it runs anyway.
+    @Test func aSelectionOfOneTypeStillOpensTheConnection() throws {
+        let matrix = try Self.matrix([("v0", 0, "rfq.xml"), ("v2", 2, "rfq.xml")])
+        let config = try MatrixConfig.load(path: matrix.path)
+        let plan = MatrixRunner(config: config, samples: SchemaSamples.book(for: config.schema))
+            .plan(client: config.peer(named: "v0")!, gateway: config.peer(named: "v2")!)
+        let selected = plan.selected(CheckSelection(messages: ["QuoteRequest"]))
+        let run = try runCompat(["pair", "v0", "v2", "--matrix", matrix.path, "--message", "QuoteRequest"])
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("PASS  client=v0/gateway=v2: \(selected.count) passed"), "\(run.stdout)")
+        #expect(selected.allSatisfy { $0.id.subject == "QuoteRequest" } && !selected.isEmpty)
+    }
+
     /// The kind a plain check's name shows.
     static func kind(of name: String) -> String {
         let last = String(name.split(separator: "/").last!)

@@ -314,7 +314,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     /// Run whatever the selection says: the rest of the cell depends on it.
     var isPrerequisite: Bool {
         switch self {
-        case .helloGateway, .helloClient, .handshake, .shutdown, .fleetHandshake, .fleetShutdown: true
+        case .helloGateway, .helloClient, .handshake, .shutdown, .fleetHandshake, .fleetShutdown, .plain(.connect): true
         default: false
         }
     }
