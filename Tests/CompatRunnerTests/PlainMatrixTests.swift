@@ -32,13 +32,16 @@ import Testing
         return matrix
     }
 
-    /// `rfq.xml` edited by `edit`, with its profile, in `folder` under the matrix's folder.
-    static func schemaCopy(in matrix: TestMatrix, folder: String, _ edit: (String) -> String) throws {
+    /// `rfq.xml` edited by `edit`, and its profile edited by `editProfile`, in `folder` under the matrix's folder.
+    static func schemaCopy(
+        in matrix: TestMatrix, folder: String, profile editProfile: (String) -> String = { $0 }, _ edit: (String) -> String
+    ) throws {
         let target = matrix.folder + "/" + folder
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         let xml = try String(contentsOfFile: protocolFolder + "/rfq.xml", encoding: .utf8)
         try edit(xml).write(toFile: target + "/rfq.xml", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: protocolFolder + "/rfq.profile.json", toPath: target + "/rfq.profile.json")
+        let profile = try String(contentsOfFile: protocolFolder + "/rfq.profile.json", encoding: .utf8)
+        try editProfile(profile).write(toFile: target + "/rfq.profile.json", atomically: true, encoding: .utf8)
     }
 
     static func run(_ matrix: TestMatrix) throws -> MatrixResult { try runWithPlans(matrix).result }
@@ -70,6 +73,50 @@ import Testing
                 "hello-gateway", "hello-client", "connect", "sample", "edge", "encoded-at", "refused", "unknown-template", "newer-field",
                 "edge-enum-newer", "bad-input", "shutdown",
             ])
+    }
+
+    /// A peer released from last year's XML (RFQ as at version 1: nothing of version 2 in it)
+    /// beside today's: `schema diff` finds only additions, and every cell passes — the old peer
+    /// refuses today's names it cannot know as InvalidValue (E2) and today's types as unknown.
+    @Test func aPeerBuiltFromAnOlderFileWorksWithTodaysWhereTheDiffSaysSo() throws {
+        let matrix = try Self.matrix([("v1", 1, "rfq.xml"), ("v2", 2, "rfq.xml"), ("old1", 1, "old/rfq.xml")])
+        let withoutCancel = { (profile: String) in
+            profile.split(separator: "\n").filter { !$0.contains("QuoteCancel") }.joined(separator: "\n")
+        }
+        try Self.schemaCopy(in: matrix, folder: "old", profile: withoutCancel) { xml in
+            let withoutCancel = xml.replacingOccurrences(
+                of: #"<sbe:message name="QuoteCancel"[\s\S]*?</sbe:message>"#, with: "", options: .regularExpression)
+            return withoutCancel.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains(#"sinceVersion="2""#) }.joined(separator: "\n")
+                .replacingOccurrences(of: #" version="2""#, with: #" version="1""#)
+        }
+        let diff = try runCompat(["schema", "diff", "old/rfq.xml", "rfq.xml"], in: matrix.folder)
+        #expect(diff.status == 0, "\(diff.stdout)")
+
+        let (result, ids) = try Self.runWithPlans(matrix)
+        for cell in result.cells {
+            let failed = cell.checks.filter { $0.status != .passed }.map { "\($0.name): \($0.failure?.message ?? "")" }
+            #expect(cell.state == .pass, "\(cell.client) × \(cell.gateway): \(cell.problem ?? "") \(failed.prefix(5))")
+        }
+        // What the old client is asked for that its file lacks: version 2's field and type.
+        let unknownToOld = Set(
+            ids.keys.filter {
+                $0.hasPrefix("client=old1/gateway=v2/")
+                    && ($0.hasSuffix("newer-field-minQuantity") || $0.contains("QuoteCancel/c2g/refused"))
+            })
+        #expect(
+            unknownToOld == [
+                "client=old1/gateway=v2/QuoteRequest/c2g/newer-field-minQuantity", "client=old1/gateway=v2/QuoteCancel/c2g/refused",
+            ])
+    }
+
+    /// `compat list` of a plain protocol's matrix: its peers' ranges and its message types.
+    @Test func theMatrixListsItsOwnProtocol() throws {
+        let run = try runCompat(["list", "--matrix", Self.protocolFolder + "/matrix.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let cancel = run.stdout.split(separator: "\n").first { $0.contains("QuoteCancel") }?.split(separator: " ")
+        #expect(cancel == ["QuoteCancel", "5", "C→G", "·", "·", "•"], "\(run.stdout)")
+        #expect(run.stdout.contains("py2  v2  supports 0..2"), "\(run.stdout)")
     }
 
     /// `--message` leaves out the connect check, which every other check needs: it runs anyway.

@@ -67,7 +67,7 @@ public enum PlainCheckKind: Sendable, Hashable, CaseIterable {
         case .typeRefused: "each type of a direction newer than the sender's version V (or missing from its schema)"
         case .unknownTemplate: "each type of a direction newer than the receiver's version, forced on the wire at its since"
         case .newerField:
-            "each type the sender's version has, each root field newer than V: at its absent value it is left out, set it is refused"
+            "each type the sender's version has, each root field newer than V: left out at its absent value, refused set (NotRepresentable); each root field only the other peer's file has: refused (InvalidValue)"
         case .enumNewerRefused: "each root enum field the sender's version has whose enum has values newer than V"
         case .badInput(let probe): probe.appliesTo
         }

@@ -249,6 +249,25 @@ struct PlainPlanner {
                     absent: absent.json(knownAt: schema.latestVersion), frame: frame, outcome: receive(frame, flow),
                     set: set.json(knownAt: schema.latestVersion), reason: "NotRepresentable", flow))
         }
+        planUnknownFields(type, absent: absent, flow)
+    }
+
+    /// E2 for a root field the other peer's file has and the sender's file does not (a field
+    /// invented after the sender was built): a name its schema lacks is InvalidValue, at its
+    /// absent value too.
+    mutating func planUnknownFields(_ type: MessageSchema, absent: Message, _ flow: Flow) {
+        let (schema, _) = sides.sender(flow)
+        guard let other = sides.receiver(flow).schema.message(named: type.name) else { return }
+        let known = Set(type.logicalFields.map(\.name))
+        for field in other.logicalFields where !known.contains(field.name) {
+            guard case .scalar = field.kind, case .object(var fields)? = absent.json(knownAt: schema.latestVersion)["fields"] else {
+                continue
+            }
+            fields[field.name] = field.json(field.defaultValue, knownAt: other.since)
+            add(
+                .newerField, type.name, flow, "newer-field-\(field.name)",
+                .sendRefused(json: .object(["type": .string(type.name), "fields": .object(fields)]), reason: "InvalidValue", flow))
+        }
     }
 
     /// A value of field `index` other than its absent one, from the sample or else an edge case.

@@ -1,15 +1,17 @@
 // `compat list` without --checks: the matrix's peers (version, the range it supports, its
-// roles, its program) and the message types of each version, as columns or as JSON.
+// roles, its program) and the message types of each version of the matrix's schema, as columns or as JSON.
 
 import MiniJSON
 import TGP
 
 public enum MatrixListing {
     /// The peers table, then the message types by version, each column as wide as its widest cell.
-    public static func text(_ config: MatrixConfig, schema: Schema = .tgp) -> String {
+    public static func text(_ config: MatrixConfig) -> String {
+        let schema = config.schema
         let roles = Roles(config)
         let peerRows = config.peers.map { peer in
-            let range = schema.peerRanges[peer.version]!
+            // A peer built from its own schema file supports what that file says.
+            let range = config.schema(of: peer.name).peerRanges[peer.version]!
             return [
                 peer.name, "v\(peer.version)", "supports \(range.lowerBound)..\(range.upperBound)",
                 roles.of(peer).joined(separator: "+"), program(peer),
@@ -32,13 +34,14 @@ public enum MatrixListing {
 
     /// The same as JSON: `peers` (name, version, min, max, roles, argv, build) and `messages`
     /// (name, templateId, direction, since, versions it is known at).
-    public static func json(_ config: MatrixConfig, schema: Schema = .tgp) -> JSON {
+    public static func json(_ config: MatrixConfig) -> JSON {
+        let schema = config.schema
         let roles = Roles(config)
         return .object([
             "matrix": .string(config.path),
             "peers": .array(
                 config.peers.map { peer in
-                    let range = schema.peerRanges[peer.version]!
+                    let range = config.schema(of: peer.name).peerRanges[peer.version]!
                     return .object([
                         "name": .string(peer.name), "version": .integer(peer.version),
                         "min": .integer(range.lowerBound), "max": .integer(range.upperBound),
