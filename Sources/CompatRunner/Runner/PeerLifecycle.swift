@@ -45,24 +45,31 @@ struct PeerLifecycle {
         _ named: CellResult, folderPrefix: String, whenNothingFailed: CellState = .pass,
         start: (RunningPeers) throws(SpawnError) -> ScenarioRun
     ) -> CellResult {
-        var result = named
         // Once interrupted, nothing starts, and a run that was going is not run, not a crash.
-        guard !ProcessRegistry.shared.isClosed else { return interrupted(result) }
+        guard !ProcessRegistry.shared.isClosed else { return interrupted(named) }
         let folder: String
         do {
             folder = try makeCellFolder(prefix: folderPrefix, in: temporaryRoot)
         } catch {
+            var result = named
             result.state = .crash
             result.problem = "\(error)"
             return result
         }
         CellFolders.shared.started(folder)
         defer { CellFolders.shared.ended(folder) }
+        return run(named, in: folder, whenNothingFailed: whenNothingFailed, start: start)
+    }
 
+    /// Starts, runs and reaps the peers in `folder`, and judges what they did.
+    private func run(
+        _ named: CellResult, in folder: String, whenNothingFailed: CellState, start: (RunningPeers) throws(SpawnError) -> ScenarioRun
+    ) -> CellResult {
         let peers = RunningPeers(
             folder: folder, commandTimeout: commandTimeout, deadline: started + runTimeout,
             endpoint: transport == .ipc ? "ipc://\(folder)/gateway.sock" : "tcp://127.0.0.1:*")
         let ending = execute(start, with: peers)
+        var result = named
         result.peers = reap(peers.started, after: ending.abort)
         // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
         ProcessRegistry.shared.endOrphans()
