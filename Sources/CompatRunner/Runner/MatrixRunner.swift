@@ -65,108 +65,31 @@ public struct MatrixRunner: Sendable {
 
     /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
     public func runCell(client clientName: String, gateway gatewayName: String, options: RunOptions) -> CellResult {
-        let started = ContinuousClock.now
+        let lifecycle = PeerLifecycle(config: config, temporaryRoot: options.temporaryRoot, reaping: .spareThoseStillAnswering)
         let clientSpec = config.peer(named: clientName)!
         let gatewaySpec = config.peer(named: gatewayName)!
         let cellPlan = plan(client: clientSpec, gateway: gatewaySpec)
-        let expectedVersion = cellPlan.negotiated
-        var result = CellResult(
+        var named = CellResult(
             client: clientName, gateway: gatewayName, clientVersion: clientSpec.version, gatewayVersion: gatewaySpec.version,
-            expectedVersion: expectedVersion, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
+            expectedVersion: cellPlan.negotiated, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
             seconds: 0, reproduce: "\(options.reproducePrefix) \(clientName) \(gatewayName)")
-        result.profile = config.profile.rawValue
-        // Once interrupted, no cell starts, and one that was running is not run, not a crash.
-        guard !ProcessRegistry.shared.isClosed else {
-            result.state = .notRun
-            result.problem = "interrupted before it finished"
-            return result
-        }
-        let directory: String
-        do {
-            directory = try makeCellFolder(prefix: "compat-\(clientName)-\(gatewayName)", in: options.temporaryRoot)
-        } catch {
-            result.state = .crash
-            result.problem = "\(error)"
-            return result
-        }
-        CellFolders.shared.started(directory)
-        defer { CellFolders.shared.ended(directory) }
-
-        var handles: [PeerHandle] = []
-        var abort: CellAbort?
-        var executor: CellExecutor?
-        do throws(SpawnError) {
-            let gateway = try PeerHandle(
-                spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr",
-                transcriptPath: directory + "/gateway.transcript")
-            handles.append(gateway)
-            let client = try PeerHandle(
-                spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr",
-                transcriptPath: directory + "/client.transcript")
-            handles.append(client)
+        named.profile = config.profile.rawValue
+        // A pair the negotiation rule gives no N is incompatible by design: when none of its checks failed, it was refused cleanly.
+        let refusedByDesign = cellPlan.negotiated == nil && cellPlan.negotiation != nil
+        return lifecycle.run(
+            named, folderPrefix: "compat-\(clientName)-\(gatewayName)", whenNothingFailed: refusedByDesign ? .incompatible : .pass
+        ) { peers throws(SpawnError) in
+            let gateway = try peers.start(gatewaySpec, as: .gateway, files: "gateway")
+            let client = try peers.start(clientSpec, as: .client, files: "client")
             let session = CellSession(
-                client: client, gateway: gateway, commandTimeout: config.commandTimeout, cellDeadline: started + config.pairTimeout,
-                folder: directory)
-            let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
-            let cellExecutor = CellExecutor(
-                schema: schema, samples: samples, plan: cellPlan, selection: options.selection, session: session, endpoint: endpoint,
-                allowRemote: options.allowRemote,
+                client: client, gateway: gateway, commandTimeout: peers.commandTimeout, cellDeadline: peers.deadline, folder: peers.folder)
+            let executor = CellExecutor(
+                schema: schema, samples: samples, plan: cellPlan, selection: options.selection, session: session,
+                endpoint: peers.endpoint, allowRemote: options.allowRemote,
                 peerSchemas: [.client: config.schema(of: clientName), .gateway: config.schema(of: gatewayName)])
-            executor = cellExecutor
-            do {
-                try cellExecutor.run()
-            } catch {
-                abort = error
-            }
-        } catch {
-            result.state = .crash
-            result.problem = "\(error)"
+            return ScenarioRun(
+                execute: executor.run, checks: { _ in applyKnownFailures(to: executor.results, client: clientName, gateway: gatewayName) })
         }
-
-        // Every child is reaped. After a clean shutdown they have exited; a peer that stopped
-        // answering is killed with its group, and the other, which still answers, is let go by
-        // closing its stdin (it exits, P1) before it is killed too; after any other stop both are killed.
-        var stoppedAnswering: Role?
-        if case .timeout(let peer, _)? = abort { stoppedAnswering = peer.role }
-        for handle in handles {
-            let endsCleanly = abort == nil || (stoppedAnswering != nil && stoppedAnswering != handle.role)
-            let termination =
-                handle.process.termination ?? (endsCleanly ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
-            var shown = termination.description
-            if termination == .killedAfterTimeout, stoppedAnswering != handle.role { shown = "killed by the runner when the cell stopped" }
-            result.peers.append(
-                PeerOutcome(
-                    role: handle.role.rawValue, name: handle.spec.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
-                    termination: shown, stderrTail: handle.process.stderrTail()))
-            handle.endTranscript()
-        }
-        // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
-        ProcessRegistry.shared.endOrphans()
-
-        result.checks = applyKnownFailures(to: executor?.results ?? [], client: clientName, gateway: gatewayName)
-        if let abort {
-            result.state = abort.cellState
-            result.problem = abort.problem
-        } else if result.state != .crash {
-            let failed = result.checks.filter { $0.status == .failed }
-            let known = result.checks.filter { $0.status == .knownFailure }
-            if !failed.isEmpty {
-                result.state = .fail
-            } else if !known.isEmpty {
-                result.state = .known
-            } else {
-                result.state = expectedVersion == nil && cellPlan.negotiation != nil ? .incompatible : .pass
-            }
-        }
-
-        if ProcessRegistry.shared.isClosed {
-            result.state = .notRun
-            result.problem = "interrupted before it finished"
-        }
-        let expected = result.state.isExpected && !result.checks.contains(where: { $0.status == .stalePass })
-        result.keptDirectory = settleFolder(directory, keep: result.state != .notRun && !expected)
-        result.seconds = (ContinuousClock.now - started).seconds
-        return result
     }
 
     /// The checks a cell of these two peers runs, from the schema and samples alone.
@@ -239,19 +162,6 @@ func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable
         }
     }
     done.wait()
-}
-
-/// Once the peers of a cell (or fleet) are gone: its folder when it is worth keeping, without the
-/// ipc socket files, which are dead and would only mislead; otherwise the folder is removed and nil.
-func settleFolder(_ directory: String, keep: Bool) -> String? {
-    guard keep else {
-        try? FileManager.default.removeItem(atPath: directory)
-        return nil
-    }
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".sock") {
-        try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-    }
-    return directory
 }
 
 /// A new folder only this user can enter (mode 0700), for a cell's ipc endpoints and logs.

@@ -41,92 +41,55 @@ public struct FleetRunner: Sendable {
         _ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
         temporaryRoot: String?, allowRemote: Bool
     ) -> (result: CellResult, recovery: RecoveryTimes?) {
-        let started = ContinuousClock.now
+        let lifecycle = PeerLifecycle(config: config, temporaryRoot: temporaryRoot, reaping: .killAll)
         // A scenario's result is named by the scenario (`fleet=v5`, `upgrade=v4-v5`) where a cell's has its client.
-        var result = CellResult(
+        let named = CellResult(
             client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
             expectedVersion: nil, state: .pass, checks: [], problem: nil, peers: [], keptDirectory: nil,
             seconds: 0, reproduce: reproduce)
-        let directory: String
-        do {
-            directory = try makeCellFolder(prefix: "compat-fleet-\(plan.gateway.name)", in: temporaryRoot)
-        } catch {
-            result.state = .crash
-            result.problem = "\(error)"
-            return (result, nil)
-        }
-        CellFolders.shared.started(directory)
-        defer { CellFolders.shared.ended(directory) }
-
-        var handles: [PeerHandle] = []
-        var execution: FleetExecution?
-        var abort: CellAbort?
         var recovery: RecoveryTimes?
-        do throws(SpawnError) {
-            let gateway = try PeerHandle(spec: plan.gateway, role: .gateway, in: directory)
-            handles.append(gateway)
-            for member in plan.members {
-                handles.append(try PeerHandle(spec: member.spec, role: .client, in: directory, label: member.label))
+        let result = lifecycle.run(named, folderPrefix: "compat-fleet-\(plan.gateway.name)") { peers throws(SpawnError) in
+            let gateway = try peers.startFleetPeer(plan.gateway, as: .gateway)
+            let clients = try plan.members.map { member throws(SpawnError) in
+                try peers.startFleetPeer(member.spec, as: .client, label: member.label)
             }
             let group = PeerGroup(
-                peers: handles, commandTimeout: config.commandTimeout, deadline: started + config.pairTimeout, folder: directory)
-            let endpoint = config.transport == .ipc ? "ipc://\(directory)/gateway.sock" : "tcp://127.0.0.1:*"
-            let run = FleetExecution(
-                schema: schema, samples: samples, plan: plan, selection: selection, group: group,
-                gateway: gateway, clients: Array(handles.dropFirst()))
-            execution = run
-            do {
-                if let upgrade, case .client(let replaced, let newcomer) = upgrade.side {
-                    try run.runClientUpgrade(upgrade, replaced: replaced, newcomer: newcomer, endpoint: endpoint, allowRemote: allowRemote)
-                } else if let upgrade {
-                    recovery = try run.runUpgrade(upgrade, endpoint: endpoint, allowRemote: allowRemote) { () throws(SpawnError) in
-                        let to = try PeerHandle(spec: upgrade.to, role: .gateway, in: directory)
-                        handles.append(to)
-                        return to
-                    }
-                } else {
-                    try run.run(endpoint: endpoint, allowRemote: allowRemote)
-                }
-            } catch {
-                abort = error
-            }
-        } catch {
-            result.state = .crash
-            result.problem = "\(error)"
+                peers: [gateway] + clients, commandTimeout: peers.commandTimeout, deadline: peers.deadline, folder: peers.folder)
+            let execution = FleetExecution(
+                schema: schema, samples: samples, plan: plan, selection: selection, group: group, gateway: gateway, clients: clients)
+            return ScenarioRun(
+                execute: { () throws(CellAbort) in
+                    recovery = try rounds(of: execution, upgrade: upgrade, peers: peers, allowRemote: allowRemote)
+                },
+                checks: execution.results(abort:))
         }
-        for handle in handles {
-            let termination =
-                handle.process.termination ?? (abort == nil ? handle.process.finish(grace: .milliseconds(500)) : handle.process.kill())
-            result.peers.append(
-                PeerOutcome(
-                    role: handle.role.rawValue, name: handle.label.name, argv: handle.spec.resolvedArgv + ["--role", handle.role.rawValue],
-                    termination: termination.description, stderrTail: handle.process.stderrTail()))
-            handle.endTranscript()
-        }
-        // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
-        ProcessRegistry.shared.endOrphans()
-        result.checks = execution?.results(abort: abort) ?? []
-        if let abort {
-            result.state = abort.cellState
-            result.problem = abort.problem
-        } else if result.state != .crash {
-            result.state = result.checks.contains { $0.status == .failed } ? .fail : .pass
-        }
-        if ProcessRegistry.shared.isClosed {
-            result.state = .notRun
-            result.problem = "interrupted before it finished"
-        }
-        result.keptDirectory = settleFolder(directory, keep: result.state != .pass && result.state != .notRun)
-        result.seconds = (ContinuousClock.now - started).seconds
         return (result, recovery)
+    }
+
+    /// The rounds of a fleet, a gateway upgrade (its new gateway started mid-run) or a client
+    /// upgrade; the recovery times of a gateway upgrade.
+    private func rounds(
+        of execution: FleetExecution, upgrade: UpgradePlan?, peers: RunningPeers, allowRemote: Bool
+    ) throws(CellAbort) -> RecoveryTimes? {
+        guard let upgrade else {
+            try execution.run(endpoint: peers.endpoint, allowRemote: allowRemote)
+            return nil
+        }
+        if case .client(let replaced, let newcomer) = upgrade.side {
+            try execution.runClientUpgrade(
+                upgrade, replaced: replaced, newcomer: newcomer, endpoint: peers.endpoint, allowRemote: allowRemote)
+            return nil
+        }
+        return try execution.runUpgrade(upgrade, endpoint: peers.endpoint, allowRemote: allowRemote) { () throws(SpawnError) in
+            try peers.startFleetPeer(upgrade.to, as: .gateway)
+        }
     }
 }
 
-extension PeerHandle {
-    /// A peer of a fleet, its stderr and transcript in the fleet's folder under its role and label
-    /// (`client-v3#2.stderr`, `gateway-v5.transcript`): a fleet has many clients, and an upgrade two gateways.
-    convenience init(spec: PeerSpec, role: Role, in directory: String, label: String? = nil) throws(SpawnError) {
-        let stem = "\(directory)/\(role.rawValue)-\(label ?? spec.name)"
-        try self.init(spec: spec, role: role, stderrPath: stem + ".stderr", transcriptPath: stem + ".transcript", label: label)
+extension RunningPeers {
+    /// A peer of a fleet, its stderr and transcript under its role and label (`client-v3#2.stderr`,
+    /// `gateway-v5.transcript`): a fleet has many clients, and an upgrade two gateways.
+    func startFleetPeer(_ spec: PeerSpec, as role: Role, label: String? = nil) throws(SpawnError) -> PeerHandle {
+        try start(spec, as: role, label: label, files: "\(role.rawValue)-\(label ?? spec.name)")
     }
 }
