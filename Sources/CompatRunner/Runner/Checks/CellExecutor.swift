@@ -24,19 +24,19 @@ final class CellExecutor {
     /// The negotiated version N, once the handshake found it as the schema says.
     var negotiated = 0
     /// Set when the rest of the cell cannot run (the logon failed): why, for the checks left.
-    private var skipReason: String?
+    var skipReason: String?
     /// The contract version each peer's hello stated (none: contract 1).
     var contracts: [Role: Int] = [:]
     /// The kinds the peers' contract versions cannot take, with the reason; empty for current peers.
     var contractSkips: [CheckKind: String] = [:]
     /// The gateway's mode: auto (the contract's default) until the first check after the handshake.
-    private var autoMode = true
+    var autoMode = true
     /// Heartbeats sent so far, so each carries a timestamp of its own.
     var heartbeats: UInt64 = 0
     /// The last check failed: events it left in flight may still arrive.
-    private var unsettled = false
+    var unsettled = false
     /// Commands already written for checks ahead, by plan index (see `issueBatch`).
-    private var issued: [Int: (role: Role, id: JSON, kind: Command.Kind)] = [:]
+    var issued: [Int: (role: Role, id: JSON, kind: Command.Kind)] = [:]
     /// Commands issued ahead for the check being run, taken in order by its `command`s.
     private var queued: [(role: Role, id: JSON, kind: Command.Kind)] = []
     /// When the last check that ran was recorded: each check's time runs from there to its own
@@ -146,87 +146,6 @@ final class CellExecutor {
         guard kinds.count > 1 else { return }
         let ids = try session.issue(role, kinds)
         queued += zip(ids, kinds).map { (role, $0, $1) }
-    }
-
-    /// The most checks issued in one batch.
-    static let batchLimit = 64
-
-    /// Writes the commands of the checks from `start` on, as long as each is selected, has one
-    /// command to the same sender and leaves the session as it was, in one write: the peers then
-    /// work through them without a round trip each. Their events are told apart by their bytes
-    /// (received, rejected_inbound) or come in order (the Rejects sent back).
-    private func issueBatch(from start: Int) throws(CellAbort) {
-        guard negotiated > 0, skipReason == nil, let first = batchCommand(plan.checks[start]) else { return }
-        var members: [(index: Int, kind: Command.Kind)] = []
-        for index in start..<min(plan.checks.count, start + Self.batchLimit) {
-            let planned = plan.checks[index]
-            guard selection.includes(planned.id), let command = batchCommand(planned), command.role == first.role else { break }
-            members.append((index, command.kind))
-        }
-        guard members.count > 1 else { return }
-        if unsettled { try settle() }
-        session.clearInboxes()
-        try setMode(for: plan.checks[start].kind)
-        let ids = try session.issue(first.role, members.map(\.kind))
-        for (member, id) in zip(members, ids) {
-            issued[member.index] = (first.role, id, member.kind)
-        }
-    }
-
-    /// The one command a check sends, if it can run in a batch.
-    private func batchCommand(_ planned: PlannedCheck) -> (role: Role, kind: Command.Kind)? {
-        if !contractSkips.isEmpty && contractSkips[planned.kind] != nil { return nil }
-        // Every step says whether it can: a Logout ends the session, and the steps not batched
-        // send more than one command, or wait on something else than their one answer.
-        switch planned.step {
-        case .deliver(let message, let flow):
-            guard message.type.name != "Logout" else { return nil }
-            return (flow.sender, .send(message: message.projected(onto: negotiated).json(knownAt: negotiated), session: nil))
-        case .encodedAt(let frame, _, let expected, let flow):
-            guard expected.type.name != "Logout" else { return nil }
-            return (flow.sender, .sendRaw(bytes: frame, session: nil))
-        case .badInput(let input, let flow):
-            switch input.outcome {
-            case .delivered(let message):
-                guard message.type.name != "Logout" else { return nil }
-                return (flow.sender, .sendRaw(bytes: input.frame, session: nil))
-            case .refused(_, _, let answeredWithReject):
-                return answeredWithReject ? (flow.sender, .sendRaw(bytes: input.frame, session: nil)) : nil
-            }
-        case .typeForced(let frame, _, _, let flow):
-            return (flow.sender, .sendRaw(bytes: frame, session: nil))
-        case .typeRefused(let message, let flow):
-            return (flow.sender, .send(message: message.json(knownAt: max(negotiated, message.type.since)), session: nil))
-        case .hello, .beforeLogon, .handshake, .logonForwardDecoding, .logonRejectRefusal, .enumValues, .enumNewerRefused, .newerField,
-            .reference, .shutdown, .plain:
-            return nil
-        }
-    }
-
-    /// After a failed check: a heartbeat round trip, after which nothing the failed check caused
-    /// can still be in flight (each connection keeps its order), then clean inboxes.
-    private func settle() throws(CellAbort) {
-        unsettled = false
-        guard negotiated > 0 else { return }
-        do {
-            _ = try heartbeatRoundTrip()
-        } catch .missing {
-            // The next check meets the broken session itself and says so.
-        }
-        session.clearInboxes()
-    }
-
-    /// The reference family runs in auto mode, every other check after the handshake in
-    /// controlled mode, where the gateway sends only what it is told (P6).
-    private func setMode(for kind: CheckKind) throws(CellAbort) {
-        guard negotiated > 0, kind != .shutdown else { return }
-        let auto = kind.family == .reference
-        guard auto != autoMode else { return }
-        let answer = try session.request(.gateway, .mode(auto: auto))
-        guard case .ok = answer.kind else {
-            throw .contractViolation(session.label(.gateway), "mode was answered with \(answer.json.serialized) (P6)")
-        }
-        autoMode = auto
     }
 
     /// One step of the plan, by its family.
