@@ -116,3 +116,24 @@ extension ContractPeer {
         }
     }
 }
+
+extension ContractPeer {
+    /// A `send`'s message read as E2 judges it before any session is looked at, the same for every
+    /// peer: a name the whole schema file lacks is InvalidValue, a type newer than the peer's own
+    /// `version` UnsupportedInVersion (the answer is then emitted and nil returned).
+    func sendable(_ messageJSON: JSON, id: JSON, version: Int) -> Message? {
+        let message: Message
+        do {
+            message = try Message(json: messageJSON, schema: schema)
+        } catch {
+            emit(Event(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message)))
+            return nil
+        }
+        guard message.type.since <= version else {
+            let detail = "\(message.type.name) was added in version \(message.type.since); this peer is version \(version)"
+            emit(Event(id: id, .sendRefused(reason: EncodeError.Refusal.unsupportedInVersion.rawValue, detail: detail)))
+            return nil
+        }
+        return message
+    }
+}

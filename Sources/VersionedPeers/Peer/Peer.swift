@@ -159,20 +159,7 @@ final class Peer: ContractPeer {
         // E2: names are judged against the whole schema this peer was built from, every version:
         // one it does not have is InvalidValue; what version N cannot carry the encoder refuses
         // at N (a newer field at its default is simply not written).
-        let message: Message
-        do {
-            message = try Message(json: messageJSON, schema: schema)
-        } catch {
-            return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
-        }
-        // A type newer than this peer's own version is refused before any session is looked at.
-        if message.type.since > version {
-            return emit(
-                id: id,
-                .sendRefused(
-                    reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
-                    detail: "\(message.type.name) was added in version \(message.type.since); this peer is version \(version)"))
-        }
+        guard let message = sendable(messageJSON, id: id, version: version) else { return }
         let target: (identity: [UInt8]?, version: Int)
         switch role {
         case .client:

@@ -92,19 +92,7 @@ final class PlainPeer: ContractPeer {
     /// what the encoder refuses at V.
     private func send(id: JSON, _ messageJSON: JSON) {
         // E2 by SB5: names are judged against the whole schema file; what V cannot carry the encoder refuses.
-        let message: Message
-        do {
-            message = try Message(json: messageJSON, schema: schema)
-        } catch {
-            return emit(id: id, .sendRefused(reason: EncodeError.Refusal.invalidValue.rawValue, detail: error.message))
-        }
-        if message.type.since > version {
-            return emit(
-                id: id,
-                .sendRefused(
-                    reason: EncodeError.Refusal.unsupportedInVersion.rawValue,
-                    detail: "\(message.type.name) was added in version \(message.type.since); this peer is version \(version)"))
-        }
+        guard let message = sendable(messageJSON, id: id, version: version) else { return }
         guard let route = route() else {
             let detail =
                 role == .gateway
