@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measures gateway latency and throughput against the raw ZeroMQ baseline, or the codec alone.",
-        subcommands: [BenchPairCommand.self, BenchCodecCommand.self, BenchSchemaCommand.self],
+        subcommands: [BenchPairCommand.self, BenchCodecCommand.self, BenchSchemaCommand.self, BenchRegressionsCommand.self],
         defaultSubcommand: BenchPairCommand.self
     )
 }
