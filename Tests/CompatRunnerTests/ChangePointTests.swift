@@ -145,6 +145,12 @@ struct ChangePointTests {
         let second = analysis.series[1].metrics[0]
         #expect(second.direction == .lowerIsBetter && second.changePoints.map(\.index) == [30] && second.lastSegmentRegresses)
         #expect(analysis.regresses)
+
+        // A numeric column made an attribute separates series; without it, it is one more metric.
+        var options = RegressionOptions()
+        options.attributes = ["throughput_per_s"]
+        let byThroughput = try RegressionAnalysis.analyze(try BenchHistory.load(path: file.path), options: options)
+        #expect(byThroughput.series.count > 2 && byThroughput.series.allSatisfy { $0.metrics.map(\.metric) == ["p99_us"] })
     }
 
     @Test("compat bench regressions: exit 1 on a regression at the end, 0 on an improvement or before --since, 2 on a bad file")

@@ -24,6 +24,9 @@ struct BenchRegressionsCommand: ParsableCommand {
     @Option(name: .long, help: "Only this metric column (repeatable; default: every numeric column).")
     var metric: [String] = []
 
+    @Option(name: .long, help: "A numeric column that is an attribute, not a metric, e.g. a rate (repeatable).")
+    var attribute: [String] = []
+
     @Option(name: .long, help: "Report and gate only change points from this commit's first row on.")
     var since: String?
 
@@ -56,6 +59,7 @@ struct BenchRegressionsCommand: ParsableCommand {
         options.detection.maxPValue = maxPValue
         options.detection.minMagnitude = minMagnitude
         options.metrics = metric
+        options.attributes = attribute
         options.since = since
         options.maxRegressionPercent = maxRegression
         return options

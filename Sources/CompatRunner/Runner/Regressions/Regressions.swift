@@ -30,8 +30,10 @@ public enum MetricDirection: String, Sendable {
 
 public struct RegressionOptions: Sendable {
     public var detection = ChangePointOptions()
-    /// The metric columns to analyse; empty: every numeric column.
+    /// The metric columns to analyse; empty: every numeric column but `attributes`.
     public var metrics: [String] = []
+    /// Numeric columns that are attributes (part of a series' key), e.g. a rate.
+    public var attributes: [String] = []
     /// Only change points from the first row of this commit on are reported and gated.
     public var since: String?
     /// A last segment worse than this, in %, is a regression (exit 1).
@@ -79,14 +81,19 @@ public struct RegressionAnalysis: Sendable {
     public var regresses: Bool { series.contains { $0.metrics.contains(where: \.lastSegmentRegresses) } }
 
     /// Reads the history and analyses it. Metrics: `options.metrics`, or every numeric column but
-    /// time. Series: the rows with the same values of every other column except the per-run ones
+    /// time and `options.attributes`. Series: the rows with the same values of every other column except the per-run ones
     /// (time, commit, run, run_id, toolchain), in file order.
     public static func analyze(_ history: BenchHistory, options: RegressionOptions) throws(ConfigError) -> RegressionAnalysis {
         let header = history.header
         let path = history.path
         var metricColumns: [Int] = []
+        for name in options.attributes where !header.contains(name) || options.metrics.contains(name) {
+            throw ConfigError("\(path): --attribute \(name): \(header.contains(name) ? "also a --metric" : "no such column")")
+        }
         if options.metrics.isEmpty {
-            metricColumns = header.indices.filter { header[$0] != BenchHistory.timeColumn && history.isNumeric(column: $0) }
+            metricColumns = header.indices.filter {
+                header[$0] != BenchHistory.timeColumn && !options.attributes.contains(header[$0]) && history.isNumeric(column: $0)
+            }
             guard !metricColumns.isEmpty || history.rows.isEmpty else {
                 throw ConfigError("\(path): no column is a metric (every value a number)")
             }
