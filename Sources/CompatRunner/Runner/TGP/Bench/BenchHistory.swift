@@ -61,20 +61,11 @@ public enum BenchHistory {
             return "\(host); \(model); \(cores) core\(cores == 1 ? "" : "s")"
         }
 
-        /// The first line a command prints, nil when it cannot run or fails.
+        /// The first line a command prints, nil when it cannot run or fails (through the runner's one spawner).
         static func firstLine(of command: [String]) -> String? {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { return nil }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { return nil }
-            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
-            return line?.trimmingCharacters(in: .whitespaces).isEmpty == false ? line : nil
+            guard let result = try? PeerProcess.run(command, timeout: .seconds(30)), result.termination.isCleanExit else { return nil }
+            let line = result.stdoutText.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            return line?.isEmpty == false ? line : nil
         }
     }
 
