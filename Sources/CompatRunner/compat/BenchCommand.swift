@@ -23,7 +23,9 @@ struct BenchPairCommand: ParsableCommand {
             answers each (OrderAck). Without --rate the client sends as fast as --window unanswered messages allow \
             (throughput); with --rate it sends on a fixed schedule and each latency counts from the message's due \
             time, so a stall is not hidden. Runs of ours alternate with runs of raw ZeroMQ frames of the same sizes \
-            through the same two processes and sockets (--baseline raw); figures are medians over --runs.
+            through the same two processes and sockets (--baseline raw); figures are medians over --runs, each with its \
+            lowest–highest, and ours/raw is taken run by run. A warning says when the baseline varied too much or the \
+            machine was busy with other work. --history FILE appends the figures to a CSV history (docs/BENCH.md).
             Benchmarks want a release build of the peers and a quiet machine.
             """
     )
@@ -72,6 +74,12 @@ struct BenchPairCommand: ParsableCommand {
     @Option(name: .long, help: "Write bench.json, summary.md and bench.html (latency percentile plots) here.")
     var reportDir: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Append one row per cell and series to this CSV history (Apache Otava's layout; see docs/BENCH.md).", valueName: "file"))
+    var history: String?
+
     @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
     var allowRemote = false
 
@@ -101,11 +109,18 @@ struct BenchPairCommand: ParsableCommand {
         default: throw ConfigError("--baseline must be raw or none, got \(baseline)")
         }
         options.allowRemote = allowRemote
+        if let history {
+            guard options.baseline else {
+                throw ConfigError("--history \(history) needs the raw baseline (not --baseline none): each row holds ours/raw")
+            }
+        }
         return options
     }
 
     func run() throws {
         let options = try options()
+        // A history that cannot take the rows is refused before anything is measured.
+        if let history { try BenchHistoryWriter.check(path: history) }
         var (config, samples) = try matrixOptions.load()
         try requireTGPSessions(config, for: "compat bench")
         let planner = BenchRunner(config: config, samples: samples)
@@ -131,6 +146,7 @@ struct BenchPairCommand: ParsableCommand {
         let runner = BenchRunner(config: config, samples: samples)
         let reports = try reportDir.map(ReportFolder.prepare)
         let runId = RunID()
+        let historyContext = history.map { _ in BenchHistoryWriter.Context.current(runId: runId) }
 
         var results: [BenchResult] = []
         var text = ""
@@ -156,6 +172,11 @@ struct BenchPairCommand: ParsableCommand {
             if !json { emit(text) }
         }
         if json { emit(BenchReport.json(results, runId: runId).serialized + "\n") }
+        if let history, let historyContext {
+            let rows = BenchHistoryWriter.rows(results, context: historyContext)
+            try BenchHistoryWriter.append(rows, to: history)
+            FileHandle.standardError.write(Data("compat: \(rows.count) row\(rows.count == 1 ? "" : "s") appended to \(history)\n".utf8))
+        }
         if let reports {
             try BenchReport.write(results, text: text, runId: runId, to: reports)
             FileHandle.standardError.write(Data(reportsWritten(reports, runId).utf8))

@@ -2,6 +2,7 @@
 // fail (docs/FAULTS.md). Each is a mistake real implementations make; each is injected
 // around the codec, which itself stays correct.
 
+import Dispatch
 import TGP
 
 public enum Fault: String, CaseIterable, Sendable {
@@ -46,6 +47,10 @@ public enum Fault: String, CaseIterable, Sendable {
     /// Not a defect: the peer keeps peer contract 1, as a peer built before contract 2 does (no
     /// `contract` in hello, no sessionId in session events, no logon on a logged-on client).
     case contract1 = "contract-1"
+    /// Not a defect: performance only. Every answer to an order request (OrderAck, CancelAck,
+    /// MassCancelAck) is held for `FaultSet.answerDelayNanoseconds` (busy) before it is encoded,
+    /// so a bench of its gateway is measurably slower and every check gives the same result.
+    case gatewayDelay = "gateway-delay"
 }
 
 /// The faults a peer was started with, applied at the few places they bite.
@@ -97,8 +102,20 @@ struct FaultSet {
         return copy
     }
 
+    /// `gateway-delay`'s hold on each answer to an order request.
+    static let answerDelayNanoseconds: UInt64 = 100_000
+    /// The answers `gateway-delay` holds: those of the reference gateway's order rules (G1–G4).
+    static let delayedAnswers: Set<String> = ["OrderAck", "CancelAck", "MassCancelAck"]
+
+    /// Spins (a sleep would round up to the scheduler's tick) for `nanoseconds` of monotonic time.
+    static func spin(nanoseconds: UInt64) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while DispatchTime.now().uptimeNanoseconds - start < nanoseconds {}
+    }
+
     /// The frame as the faulty encoder writes it.
     func afterEncoding(_ frame: [UInt8], type: MessageSchema, version: Int) -> [UInt8] {
+        if has(.gatewayDelay), Self.delayedAnswers.contains(type.name) { Self.spin(nanoseconds: Self.answerDelayNanoseconds) }
         var frame = frame
         if has(.swappedFields), let side = type.rootField(named: "side"), let ordType = type.rootField(named: "ordType") {
             frame.swapAt(FrameHeader.size + side.offset, FrameHeader.size + ordType.offset)

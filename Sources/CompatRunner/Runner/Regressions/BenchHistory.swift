@@ -19,7 +19,9 @@ public struct BenchHistory: Sendable {
     public static let timeColumn = "time"
     public static let commitColumn = "commit"
     /// Attributes that change from run to run: they never separate one series from another.
-    public static let perRunColumns: Set<String> = ["time", "commit", "run", "run_id", "run-id", "toolchain"]
+    public static let perRunColumns: Set<String> = ["time", "commit", "run", "run_id", "run-id", "toolchain", "warnings"]
+    /// Numeric columns of compat's own history (`compat bench --history`) that say what was run, not how it went: attributes, never metrics.
+    public static let numericAttributes: Set<String> = ["version", "runs", "count"]
 
     public init(path: String, header: [String], rows: [Row]) {
         self.path = path

@@ -92,7 +92,8 @@ public struct RegressionAnalysis: Sendable {
         }
         if options.metrics.isEmpty {
             metricColumns = header.indices.filter {
-                header[$0] != BenchHistory.timeColumn && !options.attributes.contains(header[$0]) && history.isNumeric(column: $0)
+                header[$0] != BenchHistory.timeColumn && !options.attributes.contains(header[$0])
+                    && !BenchHistory.numericAttributes.contains(header[$0]) && history.isNumeric(column: $0)
             }
             guard !metricColumns.isEmpty || history.rows.isEmpty else {
                 throw ConfigError("\(path): no column is a metric (every value a number)")

@@ -14,15 +14,17 @@ public enum BenchReport {
             "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(options.count) messages per run "
             + "(\(options.warmup) warm-up), mix \(options.mixText), payload \(options.payload) (\(sizes(result.frameBytes)) bytes), \(load)\n"
         text +=
-            "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")\n\n"
+            "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")"
+            + ", each with its lowest–highest over the runs; ours/raw run by run, then the median\n\n"
         let header = ["", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "msg/s", "client CPU s", "gateway CPU s"]
-        var rows = [row("tgp", result.ours.median)]
-        if let raw = result.raw { rows.append(row("raw zmq", raw.median)) }
-        if let ratios = result.ratios {
-            rows.append(
-                ["ours/raw"] + ratios.latency.map(times) + [times(ratios.throughput), times(ratios.clientCPU), times(ratios.gatewayCPU)])
+        var rows = [row("tgp", result.ours.median), rangeRow(result.ours.range)]
+        if let raw = result.raw { rows += [row("raw zmq", raw.median), rangeRow(raw.range)] }
+        if let ratios = result.ratios, let range = result.ratioRange {
+            rows.append(["ours/raw"] + ratios.values.map(times))
+            rows.append(["  range"] + zip(range.lowest.values, range.highest.values).map { "\(times($0))–\(times($1))" })
         }
         text += TextColumns.aligned([header] + rows)
+        for warning in result.warnings { text += "warning: \(warning)\n" }
         return text
     }
 
@@ -156,6 +158,13 @@ public enum BenchReport {
     private static func row(_ name: String, _ figures: BenchFigures) -> [String] {
         [name] + figures.latencies.map(microseconds)
             + [thousands(figures.throughput), String(format: "%.2f", figures.clientCPU), String(format: "%.2f", figures.gatewayCPU)]
+    }
+
+    /// Each figure's lowest–highest over the runs, under its median.
+    private static func rangeRow(_ range: (lowest: [Double], highest: [Double])) -> [String] {
+        let cpu: (Double) -> String = { String(format: "%.2f", $0) }
+        let formats: [(Double) -> String] = Array(repeating: { microseconds(UInt64($0)) }, count: 5) + [thousands, cpu, cpu]
+        return ["  range"] + zip(formats, zip(range.lowest, range.highest)).map { format, pair in "\(format(pair.0))–\(format(pair.1))" }
     }
 
     static func microseconds(_ nanoseconds: UInt64) -> String { String(format: "%.1f", Double(nanoseconds) / 1000) }

@@ -42,6 +42,8 @@ public struct BenchFigures: Sendable, Equatable {
     static let latencyNames = ["p50", "p90", "p99", "p99.9", "max"]
     /// In the order of `latencyNames`.
     var latencies: [UInt64] { [p50, p90, p99, p999, max] }
+    /// The latencies, the throughput and the two CPU times, in the order of the table's columns.
+    var values: [Double] { latencies.map { Double($0) } + [throughput, clientCPU, gatewayCPU] }
 
     var json: JSON {
         var object: JSONObject = ["measured": .integer(measured)]
@@ -67,6 +69,21 @@ public struct BenchSeries: Sendable {
             clientCPU: middle(all.map(\.clientCPU)), gatewayCPU: middle(all.map(\.gatewayCPU)))
     }
 
+    /// Each figure's lowest and highest over the runs, in the order of `BenchFigures.values`.
+    public var range: (lowest: [Double], highest: [Double]) {
+        let all = runs.map(\.figures.values)
+        guard let first = all.first else { return ([], []) }
+        return (
+            first.indices.map { index in all.map { $0[index] }.min()! }, first.indices.map { index in all.map { $0[index] }.max()! }
+        )
+    }
+
+    /// Each figure's spread over the runs, (highest − lowest) / median, in the order of `BenchFigures.values`; 0 for one run.
+    public var spread: [Double] {
+        let (lowest, highest) = range
+        return zip(median.values, zip(lowest, highest)).map { median, range in median > 0 ? (range.1 - range.0) / median : 0 }
+    }
+
     /// Every run's latencies together, for the distribution plot.
     public var merged: Histogram<UInt64> {
         var histogram = BenchRun.emptyHistogram()
@@ -87,16 +104,54 @@ public struct BenchResult: Sendable {
     public let ours: BenchSeries
     public let raw: BenchSeries?
 
-    /// Ours over the baseline: latency ratios above 1 and a throughput ratio below 1 are our cost.
+    /// Measured around the runs by the runner: how busy the machine was with other work.
+    public var load: BenchLoad?
+
+    /// Ours over the baseline of the same run, run by run (a run of ours and the baseline run after it).
+    public var ratioRuns: [BenchRatios] {
+        guard let raw else { return [] }
+        return zip(ours.runs, raw.runs).map { BenchRatios(ours: $0.figures, raw: $1.figures) }
+    }
+
+    /// The median of the run-by-run ratios, figure by figure (not the medians divided): latency
+    /// ratios above 1 and a throughput ratio below 1 are our cost.
     public var ratios: BenchRatios? {
-        guard let raw else { return nil }
-        let a = ours.median
-        let b = raw.median
-        func ratio(_ x: Double, _ y: Double) -> Double { y > 0 ? x / y : 0 }
-        return BenchRatios(
-            latency: zip(a.latencies, b.latencies).map { ratio(Double($0), Double($1)) },
-            throughput: ratio(a.throughput, b.throughput),
-            clientCPU: ratio(a.clientCPU, b.clientCPU), gatewayCPU: ratio(a.gatewayCPU, b.gatewayCPU))
+        let runs = ratioRuns.map(\.values)
+        guard let first = runs.first else { return nil }
+        return BenchRatios(values: first.indices.map { index in runs.map { $0[index] }.sorted()[runs.count / 2] })
+    }
+
+    /// The lowest and highest run-by-run ratio of each figure.
+    public var ratioRange: (lowest: BenchRatios, highest: BenchRatios)? {
+        let runs = ratioRuns.map(\.values)
+        guard let first = runs.first else { return nil }
+        return (
+            BenchRatios(values: first.indices.map { index in runs.map { $0[index] }.min()! }),
+            BenchRatios(values: first.indices.map { index in runs.map { $0[index] }.max()! })
+        )
+    }
+
+    /// What makes these figures doubtful: an unstable baseline, a loaded machine.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if let raw, let warning = BenchWarnings.unstableBaseline(raw) { warnings.append(warning) }
+        if let load, let warning = BenchWarnings.loadedMachine(load) { warnings.append(warning) }
+        return warnings
+    }
+
+    public init(
+        client: String, gateway: String, version: Int, options: BenchOptions, frameBytes: [Int], replyBytes: Int, ours: BenchSeries,
+        raw: BenchSeries?, load: BenchLoad? = nil
+    ) {
+        self.client = client
+        self.gateway = gateway
+        self.version = version
+        self.options = options
+        self.frameBytes = frameBytes
+        self.replyBytes = replyBytes
+        self.ours = ours
+        self.raw = raw
+        self.load = load
     }
 
     public var json: JSON {
@@ -109,12 +164,19 @@ public struct BenchResult: Sendable {
             "ours": series(ours),
         ]
         if let raw { object["raw"] = series(raw) }
+        object["warnings"] = .array(warnings.map { .string($0) })
         if let ratios {
             var ratio: JSONObject = [:]
             for (name, value) in zip(BenchFigures.latencyNames, ratios.latency) { ratio[name] = .double(value) }
             ratio["messagesPerSecond"] = .double(ratios.throughput)
             ratio["clientCpu"] = .double(ratios.clientCPU)
             ratio["gatewayCpu"] = .double(ratios.gatewayCPU)
+            ratio["perRun"] = .array(
+                ratioRuns.map { run in
+                    var object = JSONObject()
+                    for (name, value) in zip(BenchRatios.names, run.values) { object[name] = .double(value) }
+                    return .object(object)
+                })
             object["ratios"] = .object(ratio)
         }
         return .object(object)
@@ -134,4 +196,22 @@ public struct BenchRatios: Sendable {
     public let gatewayCPU: Double
 
     public var p50: Double { latency[0] }
+
+    /// The names of `values`, as the JSON's per-run ratios name them.
+    static let names = BenchFigures.latencyNames + ["messagesPerSecond", "clientCpu", "gatewayCpu"]
+
+    /// In the order of `BenchFigures.values`.
+    var values: [Double] { latency + [throughput, clientCPU, gatewayCPU] }
+
+    init(values: [Double]) {
+        latency = Array(values[0..<5])
+        throughput = values[5]
+        clientCPU = values[6]
+        gatewayCPU = values[7]
+    }
+
+    /// One run of ours over the baseline run of the same index.
+    init(ours: BenchFigures, raw: BenchFigures) {
+        self.init(values: zip(ours.values, raw.values).map { $1 > 0 ? $0 / $1 : 0 })
+    }
 }

@@ -56,6 +56,11 @@ public struct BenchRunner {
         var failure: Error?
         var ours: [BenchRun] = []
         var raw: [BenchRun] = []
+        var load: BenchLoad?
+        // How busy the machine is, before the peers start: their whole CPU time is counted at the end.
+        let busyBefore = BenchLoad.machineBusySeconds()
+        let ownBefore = BenchLoad.ownProcessSeconds()
+        let started = Date()
         do {
             let gateway = try PeerHandle(spec: gatewaySpec, role: .gateway, stderrPath: directory + "/gateway.stderr", transcriptPath: nil)
             handles.append(gateway)
@@ -88,6 +93,12 @@ public struct BenchRunner {
                             serve: .raw, replyBytes: plan.replyBytes))
                 }
             }
+            if let busyBefore, let busyAfter = BenchLoad.machineBusySeconds() {
+                load = BenchLoad(
+                    machineBusySeconds: busyAfter - busyBefore,
+                    ownSeconds: client.process.cpuSeconds + gateway.process.cpuSeconds + BenchLoad.ownProcessSeconds() - ownBefore,
+                    wallSeconds: Date().timeIntervalSince(started), cores: ProcessInfo.processInfo.activeProcessorCount)
+            }
             _ = try? session.request(.client, .shutdown)
             _ = try? session.request(.gateway, .shutdown)
         } catch {
@@ -105,7 +116,7 @@ public struct BenchRunner {
         return BenchResult(
             client: clientName, gateway: gatewayName, version: version, options: options,
             frameBytes: plan.frames.map(\.count), replyBytes: plan.replyBytes,
-            ours: BenchSeries(runs: ours), raw: options.baseline ? BenchSeries(runs: raw) : nil)
+            ours: BenchSeries(runs: ours), raw: options.baseline ? BenchSeries(runs: raw) : nil, load: load)
     }
 
     static func describe(_ error: Error) -> String {
