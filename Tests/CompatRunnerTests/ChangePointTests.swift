@@ -153,6 +153,33 @@ struct ChangePointTests {
         #expect(byThroughput.series.count > 2 && byThroughput.series.allSatisfy { $0.metrics.map(\.metric) == ["p99_us"] })
     }
 
+    @Test("compat's own history (bench --history) is one series per machine, cell and mix, whatever its warnings and other figures")
+    func ownHistory() throws {
+        let p50 = series([(8, 300), (8, 900)], spread: 10)
+        var noise = Noise(state: 11)
+        var text = BenchHistoryWriter.header + "\n"
+        for (i, value) in p50.enumerated() {
+            let attributes = [
+                "2026-01-01T00:00:\(10 + i)Z", "c\(i)", "run\(i)", "vm; CPU; 2 cores", "swift 6.3.1", "v3/v5", "NewOrder=1", "key-1", "3",
+                "3",
+                "2000", i % 3 == 0 ? "machine loaded: 40%" : "",
+            ]
+            let metrics = BenchHistoryWriter.metricColumns.map { column in
+                column == "p50_us" ? String(value) : String(100 + noise.next(20))
+            }
+            text += (attributes + metrics).joined(separator: ",") + "\n"
+        }
+        let file = try HistoryFile(text)
+        for metrics in [[], ["p50_us"]] {
+            var options = RegressionOptions()
+            options.metrics = metrics
+            let analysis = try RegressionAnalysis.analyze(try BenchHistory.load(path: file.path), options: options)
+            #expect(analysis.series.count == 1, "\(analysis.series.map(\.label))")
+            let p50Metric = analysis.series.first?.metrics.first { $0.metric == "p50_us" }
+            #expect(p50Metric?.changePoints.map(\.index) == [8] && p50Metric?.lastSegmentRegresses == true)
+        }
+    }
+
     @Test("compat bench regressions: exit 1 on a regression at the end, 0 on an improvement or before --since, 2 on a bad file")
     func command() throws {
         let worse = try HistoryFile(csv(p99: series([(30, 100), (10, 130)])))

@@ -108,7 +108,12 @@ public struct RegressionAnalysis: Sendable {
         }
         let commitColumn = header.firstIndex(of: BenchHistory.commitColumn)
         let timeColumn = header.firstIndex(of: BenchHistory.timeColumn)!
-        let keyColumns = header.indices.filter { !metricColumns.contains($0) && !BenchHistory.perRunColumns.contains(header[$0]) }
+        // A series is told by what was run (text columns and the attributes named), never by another metric's values.
+        let keyColumns = header.indices.filter { column in
+            let name = header[column]
+            guard !metricColumns.contains(column), !BenchHistory.perRunColumns.contains(name) else { return false }
+            return options.attributes.contains(name) || BenchHistory.numericAttributes.contains(name) || !history.isNumeric(column: column)
+        }
         var sinceLine: Int?
         if let since = options.since {
             guard let commitColumn else { throw ConfigError("\(path): --since needs a \"commit\" column") }
