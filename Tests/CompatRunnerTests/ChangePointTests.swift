@@ -201,4 +201,26 @@ struct ChangePointTests {
         let failed = try runCompat(["bench", "regressions", bad.path])
         #expect(failed.status == 2 && failed.stderr.contains("history.csv:3"), "\(failed.stderr)")
     }
+
+    @Test("compat bench regressions --report-dir: regressions.html, a plot per series and metric with the change point's row, text escaped")
+    func reportDir() throws {
+        let first = csv(p99: series([(30, 100), (10, 130)]), machine: "<i>ci-1</i>")
+            .replacingOccurrences(of: ",c30,", with: ",<script>,")
+        let second = csv(p99: series([(40, 100)], seed: 3), machine: "ci-2").split(separator: "\n").dropFirst()
+        let file = try HistoryFile(first + second.joined(separator: "\n") + "\n")
+        let folder = file.folder + "/reports/regressions"
+        let run = try runCompat(["bench", "regressions", file.path, "--report-dir", folder])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let page = try String(contentsOfFile: folder + "/regressions.html", encoding: .utf8)
+        // Two series (machines) × two metrics (p99_us, throughput_per_s).
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(page.components(separatedBy: "class=\"change-point\"").count - 1 == 1)
+        #expect(page.contains("class=\"change-point\" data-row=\"30\""))
+        #expect(page.contains("row 30 (&lt;script&gt;): +"))
+        #expect(page.contains("&lt;i&gt;ci-1&lt;/i&gt;"))
+        #expect(!page.contains("<script") && !page.contains("<i>"))
+
+        let notAFolder = try runCompat(["bench", "regressions", file.path, "--report-dir", file.path + "/reports"])
+        #expect(notAFolder.status == 2 && notAFolder.stderr.contains("--report-dir"), "\(notAFolder.stderr)")
+    }
 }

@@ -48,6 +48,9 @@ struct BenchRegressionsCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the results as JSON instead of text.")
     var json = false
 
+    @Option(name: .long, help: "Write regressions.html here: each series' metrics plotted with their change points.")
+    var reportDir: String?
+
     func options() throws(ConfigError) -> RegressionOptions {
         guard minSegment >= 1, window >= 2 else { throw ConfigError("--min-segment must be at least 1 and --window at least 2") }
         guard maxPValue > 0, maxPValue < 1, minMagnitude >= 0, maxRegression >= 0 else {
@@ -67,9 +70,14 @@ struct BenchRegressionsCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
+        let reports = try reportDir.map(ReportFolder.prepare)
         let history = try BenchHistory.load(path: file)
         let analysis = try RegressionAnalysis.analyze(history, options: options)
         emit(json ? analysis.json.serialized(pretty: true) + "\n" : analysis.text)
+        if let reports {
+            try RegressionsReport.write(analysis, to: reports)
+            FileHandle.standardError.write(Data("report written to \(reports.path)/regressions.html\n".utf8))
+        }
         if analysis.regresses { throw ExitCode(1) }
     }
 }

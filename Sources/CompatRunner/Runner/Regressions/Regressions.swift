@@ -59,6 +59,8 @@ public struct MetricAnalysis: Sendable {
     public var metric: String
     public var direction: MetricDirection
     public var changePoints: [ReportedChangePoint]
+    /// The metric's value in each row of the series, in row order (nil: the row has none).
+    public var values: [Double?] = []
     /// The last change point reported is a regression: the series is worse now than before it.
     public var lastSegmentRegresses: Bool { changePoints.last?.isRegression ?? false }
 }
@@ -146,7 +148,7 @@ public struct RegressionAnalysis: Sendable {
                         stats: point.stats,
                         isRegression: direction.isRegression(percent: point.stats.changePercent, bound: options.maxRegressionPercent))
                 }
-                metrics.append(MetricAnalysis(metric: header[column], direction: direction, changePoints: points))
+                metrics.append(MetricAnalysis(metric: header[column], direction: direction, changePoints: points, values: values))
             }
             series.append(
                 SeriesAnalysis(key: zip(keyColumns, key).map { (header[$0.0], $0.1) }, rowCount: rows.count, metrics: metrics))

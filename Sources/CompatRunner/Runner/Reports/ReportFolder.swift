@@ -53,9 +53,12 @@ public struct ReportFolder: Sendable {
     /// Absolute and without a trailing slash: its staging folders are made beside it.
     let target: String
 
-    /// Every file name a report set holds (matrix, pair and gate: results, junit, summary, report.html; bench: json, summary, html).
+    /// Every file name a report set holds (matrix, pair and gate: results, junit, summary, report.html; bench: json, summary, html;
+    /// bench regressions: regressions.html).
     /// A folder holding anything else is not a report folder, and is never replaced.
-    static let reportNames: Set<String> = ["results.json", "junit.xml", "summary.md", "report.html", "bench.json", "bench.html"]
+    static let reportNames: Set<String> = [
+        "results.json", "junit.xml", "summary.md", "report.html", "bench.json", "bench.html", "regressions.html",
+    ]
 
     /// A report's name: one of `reportNames`, or a bench latency distribution (`….hgrm`, one per cell and series).
     static func isReportName(_ name: String) -> Bool {

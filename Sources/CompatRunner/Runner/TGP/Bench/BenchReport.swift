@@ -79,20 +79,25 @@ public enum BenchReport {
     // MARK: HTML
 
     static func html(_ results: [BenchResult], text: String, runId: RunID) -> String {
-        var page = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><title>compat bench</title>
-            <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
-            svg{background:#fff;border:1px solid #ddd}text{font-size:12px}</style>
-            </head><body><h1>compat bench</h1>
-            <pre>\(escaped(text))</pre>
-
-            """
+        var page = pageStart("compat bench", text: text)
         for result in results {
             page += "<h2>client \(escaped(result.client)) → gateway \(escaped(result.gateway)), version \(result.version)</h2>\n"
             page += percentilePlot(ours: result.ours.merged, raw: result.raw?.merged)
         }
         return page + "<p>run id: <code>\(escaped(runId.value))</code></p>\n</body></html>\n"
+    }
+
+    /// A self-contained page's start, in the bench's style: `title` as its heading, then `text` preformatted.
+    static func pageStart(_ title: String, text: String) -> String {
+        """
+        <!doctype html>
+        <html><head><meta charset="utf-8"><title>\(escaped(title))</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}
+        svg{background:#fff;border:1px solid #ddd}text{font-size:12px}</style>
+        </head><body><h1>\(escaped(title))</h1>
+        <pre>\(escaped(text))</pre>
+
+        """
     }
 
     /// Latency against percentile on the usual HDR axis, 1/(1-p) on a log scale, so the tail has room.
@@ -179,5 +184,5 @@ public enum BenchReport {
     }
 
     /// HTML text needs what XML text needs.
-    private static func escaped(_ text: String) -> String { JUnitXML.text(text) }
+    static func escaped(_ text: String) -> String { JUnitXML.text(text) }
 }
