@@ -35,8 +35,14 @@ public struct BenchHistory: Sendable {
         return try parse(text, path: path)
     }
 
-    /// Parses CSV text (RFC 4180: commas, double quotes, "" inside quotes; a quoted field may span lines).
+    /// Parses a history: its CSV records, the first the header with a `time` column.
     public static func parse(_ text: String, path: String) throws(ConfigError) -> BenchHistory {
+        try checked(try records(in: text, path: path), path: path)
+    }
+
+    /// The records of CSV text (RFC 4180: commas, double quotes, "" inside quotes; a quoted field
+    /// may span lines), each with the line it starts on; blank lines are no records.
+    public static func records(in text: String, path: String) throws(ConfigError) -> [Row] {
         var records: [Row] = []
         var fields: [String] = []
         var field = ""
@@ -100,6 +106,10 @@ public struct BenchHistory: Sendable {
         }
         if quoted { throw ConfigError("\(path):\(recordLine): a quoted field is not closed (a truncated file?)") }
         if started { endRecord() }
+        return records
+    }
+
+    private static func checked(_ records: [Row], path: String) throws(ConfigError) -> BenchHistory {
         guard let header = records.first else { throw ConfigError("\(path): empty, not even a header line") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard names.contains(timeColumn) else {

@@ -107,38 +107,9 @@ public enum BenchHistoryWriter {
         value.isFinite ? String(format: "%.4f", value) : "0"
     }
 
-    /// The fields of one CSV line (quoted fields may hold commas and doubled quotes).
+    /// The fields of one CSV line, read as the history's reader reads it.
     static func fields(of line: Substring) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = line.makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    let next = iterator.next()
-                    if next == "\"" {
-                        current.append("\"")
-                    } else {
-                        quoted = false
-                        pending = next
-                    }
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" && current.isEmpty {
-                quoted = true
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        fields.append(current)
-        return fields
+        (try? BenchHistory.records(in: String(line), path: "").first?.fields) ?? [String(line)]
     }
 
     /// Refuses a file that is not a history of this layout, or has a damaged row, naming the
@@ -155,22 +126,17 @@ public enum BenchHistoryWriter {
                     + "give a new file, or one written by this version of compat bench")
         }
         // A whole file ends with a line break: what follows the last one is a line cut short.
-        for (index, line) in lines.enumerated().dropFirst() {
-            let number = index + 1
-            if index == lines.count - 1 {
-                guard line.isEmpty else {
-                    throw ConfigError(
-                        "--history \(path): line \(number) is truncated (no line break at its end); the \(number - 1) lines before it are intact, mend or remove line \(number) before appending"
-                    )
-                }
-                break
-            }
-            let count = fields(of: line).count
-            guard count == columns.count else {
-                throw ConfigError(
-                    "--history \(path): line \(number) has \(count) column\(count == 1 ? "" : "s"), the header \(columns.count); mend or remove line \(number) before appending"
-                )
-            }
+        guard lines.last?.isEmpty == true else {
+            let number = lines.count
+            throw ConfigError(
+                "--history \(path): line \(number) is truncated (no line break at its end); the \(number - 1) lines before it are intact, mend or remove line \(number) before appending"
+            )
+        }
+        for row in try BenchHistory.records(in: text, path: "--history \(path)").dropFirst() where row.fields.count != columns.count {
+            let count = row.fields.count
+            throw ConfigError(
+                "--history \(path): line \(row.line) has \(count) column\(count == 1 ? "" : "s"), the header \(columns.count); mend or remove line \(row.line) before appending"
+            )
         }
     }
 
