@@ -15,7 +15,7 @@ extension PlainPlanner {
     /// The types both versions have that `flow` carries and both files read alike, with their
     /// sample frame at the sender's version: a probe corrupts a frame that is otherwise sound.
     private func sharedFrames(_ flow: Flow) -> [(type: MessageSchema, frame: [UInt8])] {
-        agreedFrames(flow).filter { $0.type.direction.isSent(by: flow.sender) }
+        agreed[flow, default: []].filter { $0.type.direction.isSent(by: flow.sender) }
     }
 
     /// The corrupted frame, or nil when no type of this flow has what the probe corrupts.

@@ -69,7 +69,10 @@ struct PlainPlanner {
     /// The samples of each side's schema (those of the matrix's fixtures where they read under it).
     let samples: (Role) -> SampleBook
     var checks: [PlannedCheck] = []
-    /// Each flow's proof that a refusal was silent, made once (`plan()`) from the frames both files read alike.
+    /// Each flow's frames both files read alike (`agreedFrames`), made once (`plan()`): the
+    /// markers, the silence proofs and the bad-input probes lean on them.
+    var agreed: [Flow: [(type: MessageSchema, frame: [UInt8])]] = [:]
+    /// Each flow's proof that a refusal was silent, made once (`plan()`) from those frames.
     var proofs: [Flow: SilenceProof] = [:]
 
     mutating func add(_ kind: PlainCheckKind, _ subject: String, _ flow: Flow?, _ what: String, _ step: PlainStep) {
@@ -77,6 +80,7 @@ struct PlainPlanner {
     }
 
     mutating func plan() -> [PlannedCheck] {
+        for flow in Flow.allCases { agreed[flow] = agreedFrames(flow) }
         for flow in Flow.allCases {
             let back = marker(flow == .clientToGateway ? .gatewayToClient : .clientToGateway)
             if let back, let forward = marker(flow) { proofs[flow] = SilenceProof(back: back, forward: forward) }
@@ -116,7 +120,7 @@ struct PlainPlanner {
     /// files disagree on would make every check that leans on the marker fail with it).
     func marker(_ flow: Flow) -> [UInt8]? {
         let version = sides.sender(flow).version
-        return agreedFrames(flow).min { $0.type.blockLength(at: version) < $1.type.blockLength(at: version) }?.frame
+        return agreed[flow, default: []].min { $0.type.blockLength(at: version) < $1.type.blockLength(at: version) }?.frame
     }
 
     /// The types of the sender's version, with their sample frame at that version, that the
