@@ -38,7 +38,11 @@ public struct MatrixRunner: Sendable {
         self.config = config
         self.samples = samples
         self.schema = schema ?? config.schema
+        peerSamples = config.peerSchemas.mapValues(SchemaSamples.book(for:))
     }
+
+    /// The samples of each peer that names its own schema file, made from that file once.
+    private let peerSamples: [String: SampleBook]
 
     /// Runs the given cells (client name, gateway name), `options.jobs` at a time; `progress` sees each as it ends.
     public func run(
@@ -107,9 +111,7 @@ public struct MatrixRunner: Sendable {
     }
 
     /// The samples a peer sends from: the matrix's, or those of the schema file it names.
-    func samples(for peer: PeerSpec) -> SampleBook {
-        config.peerSchemas[peer.name].map(SchemaSamples.book(for:)) ?? samples
-    }
+    func samples(for peer: PeerSpec) -> SampleBook { peerSamples[peer.name] ?? samples }
 
     /// A failure listed in knownFailures becomes KNOWN; a check listed by its exact name that
     /// passed is stale, unless its entry says it fails in some runs only. One a wildcard lists
