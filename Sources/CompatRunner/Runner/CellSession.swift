@@ -60,6 +60,9 @@ final class PeerHandle {
         transcript?.finish()
     }
 
+    /// Where the frames it reports go, for the run's capture (nil: not recorded).
+    var wire: WireTap?
+
     /// The bytes of its stdout the runner holds now.
     var heldStdoutBytes: Int { inbox.bytes + process.bufferedStdoutBytes }
 }

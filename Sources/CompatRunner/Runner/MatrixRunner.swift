@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var temporaryRoot: String?
     /// Lets a gateway report an endpoint that is neither ipc nor loopback.
     public var allowRemote = false
+    /// `--capture DIR`: every cell's capture is written there too.
+    public var captureFolder: String?
 
     public init(
         jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil
@@ -69,7 +71,8 @@ public struct MatrixRunner: Sendable {
 
     /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
     public func runCell(client clientName: String, gateway gatewayName: String, options: RunOptions) -> CellResult {
-        let lifecycle = PeerLifecycle(config: config, temporaryRoot: options.temporaryRoot, reaping: .spareThoseStillAnswering)
+        let lifecycle = PeerLifecycle(
+            config: config, temporaryRoot: options.temporaryRoot, reaping: .spareThoseStillAnswering, captureFolder: options.captureFolder)
         let clientSpec = config.peer(named: clientName)!
         let gatewaySpec = config.peer(named: gatewayName)!
         let cellPlan = plan(client: clientSpec, gateway: gatewaySpec)

@@ -215,7 +215,9 @@ class PeerGroup {
             for line in lines {
                 handle.record(line, outbound: false)
                 do {
-                    handle.inbox.append(try Event(json: try JSON.parse(line)), lineLength: line.utf8.count + 1)
+                    let event = try Event(json: try JSON.parse(line))
+                    handle.wire?.observe(event)
+                    handle.inbox.append(event, lineLength: line.utf8.count + 1)
                 } catch {
                     throw .contractViolation(
                         handle.label, "\(handle.label) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")

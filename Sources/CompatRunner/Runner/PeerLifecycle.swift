@@ -28,13 +28,16 @@ struct PeerLifecycle {
     /// Where the private folder is made (nil: TemporaryRoot's default).
     let temporaryRoot: String?
     let reaping: Reaping
+    /// Where the run's capture goes besides a kept folder.
+    let capture: CaptureSettings
 
-    init(config: MatrixConfig, temporaryRoot: String?, reaping: Reaping) {
+    init(config: MatrixConfig, temporaryRoot: String?, reaping: Reaping, captureFolder: String? = nil) {
         self.commandTimeout = config.commandTimeout
         self.runTimeout = config.pairTimeout
         self.transport = config.transport
         self.temporaryRoot = temporaryRoot
         self.reaping = reaping
+        self.capture = CaptureSettings(folder: captureFolder, dissector: CaptureSettings.dissectorName(schemaPath: config.schemaPath))
     }
 
     /// Runs a scenario: `start` starts its peers in the private folder and says how to run its
@@ -77,6 +80,9 @@ struct PeerLifecycle {
         (result.state, result.problem) = verdict(ending, checks: result.checks, whenNothingFailed: whenNothingFailed)
         if ProcessRegistry.shared.isClosed { result = interrupted(result) }
         result.keptDirectory = settleFolder(folder, keep: result.state != .notRun && !isExpected(result))
+        if let failure = capture.write(peers.wire, for: result) {
+            result.problem = [result.problem, "the capture could not be written: \(failure)"].compactMap { $0 }.joined(separator: "; ")
+        }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }
@@ -193,6 +199,8 @@ final class RunningPeers {
     let endpoint: String
     /// Every peer started, in order.
     private(set) var started: [PeerHandle] = []
+    /// The frames the clients report, for the run's capture.
+    let wire = WireRecorder()
 
     init(folder: String, commandTimeout: Duration, deadline: ContinuousClock.Instant, endpoint: String) {
         self.folder = folder
@@ -206,6 +214,8 @@ final class RunningPeers {
         let handle = try PeerHandle(
             spec: spec, role: role, stderrPath: "\(folder)/\(files).stderr", transcriptPath: "\(folder)/\(files).transcript",
             label: label)
+        handle.wire = WireTap(
+            recorder: wire, stream: role == .client ? wire.nextStream(client: "\(handle.label.name), version \(spec.version)") : nil)
         started.append(handle)
         return handle
     }

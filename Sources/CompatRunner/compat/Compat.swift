@@ -112,8 +112,14 @@ struct RunOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Write results.json, junit.xml, summary.md and report.html here.")
     var reportDir: String?
 
+    @Option(name: .long, help: "Write each run's capture (pcapng, open it with `compat dissector`'s Lua) into this folder.")
+    var capture: String?
+
     /// The report folder, checked before anything runs.
     func prepareReports() throws -> ReportFolder? { try reportDir.map(ReportFolder.prepare) }
+
+    /// The capture folder, made before anything runs.
+    func prepareCapture() throws -> String? { try capture.map(CaptureSettings.prepareFolder) }
 }
 
 /// Which checks to run.

@@ -41,8 +41,10 @@ struct FleetCommand: ParsableCommand {
         try CheckListing.validateSelection(filter.selection, checks: plan.checks.map(\.id))
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
-        let result = FleetRunner(config: config, samples: samples)
-            .run(
+        var fleets = FleetRunner(config: config, samples: samples)
+        fleets.captureFolder = try output.prepareCapture()
+        let result =
+            fleets.run(
                 plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote
             )
         parkIfInterrupted()

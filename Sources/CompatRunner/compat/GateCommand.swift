@@ -25,7 +25,16 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "Write summary.md, junit.xml, results.json and report.html here.")
     var reportDir: String?
 
+    @Option(name: .long, help: "Write each cell's and scenario's capture (pcapng) into this folder.")
+    var capture: String?
+
     @OptionGroup var sharding: ShardOptions
+
+    private func gateRunOptions(captureFolder: String?) -> RunOptions {
+        var options = RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)
+        options.captureFolder = captureFolder
+        return options
+    }
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -38,7 +47,9 @@ struct GateCommand: ParsableCommand {
         let fixtures = matrixOptions.fixturesFolder
         try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
         let (config, samples) = (runner.config, runner.samples)
-        let fleets = FleetRunner(config: config, samples: samples)
+        var fleets = FleetRunner(config: config, samples: samples)
+        let captureFolder = try capture.map(CaptureSettings.prepareFolder)
+        fleets.captureFolder = captureFolder
         // Schema and golden frames are quick: every shard checks them, and a merge takes them once.
         // Cells, fleets and upgrades are shared out together, by their planned checks.
         let cells = config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
@@ -51,7 +62,7 @@ struct GateCommand: ParsableCommand {
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
         let progress = progressLine(total: units.count)
         let matrix = runner.run(
-            cells: units.compactMap(\.cell), options: RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)
+            cells: units.compactMap(\.cell), options: gateRunOptions(captureFolder: captureFolder)
         ) {
             progress?.ended($0)
         }

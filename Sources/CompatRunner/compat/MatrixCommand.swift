@@ -50,6 +50,7 @@ struct MatrixCommand: ParsableCommand {
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = output.allowRemote
+            options.captureFolder = try output.prepareCapture()
             let reports = try output.prepareReports()
             let run = startRun("matrix run", shard: shardRecord)
             // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the

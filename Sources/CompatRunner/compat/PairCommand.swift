@@ -32,6 +32,7 @@ struct PairCommand: ParsableCommand {
         try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.allowRemote = output.allowRemote
+        options.captureFolder = try output.prepareCapture()
         let reports = try output.prepareReports()
         let run = startRun("pair")
         let result = runner.run(cells: [(client, gateway)], options: options)

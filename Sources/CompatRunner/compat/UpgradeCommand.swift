@@ -95,8 +95,10 @@ struct UpgradeCommand: ParsableCommand {
         if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         emit(plan.describe() + "\n")
-        let (result, recovery) = FleetRunner(config: config, samples: samples)
-            .run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
+        var fleets = FleetRunner(config: config, samples: samples)
+        fleets.captureFolder = try output.prepareCapture()
+        let (result, recovery) =
+            fleets.run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
         parkIfInterrupted()
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))

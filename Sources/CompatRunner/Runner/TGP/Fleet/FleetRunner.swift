@@ -12,6 +12,8 @@ public struct FleetRunner: Sendable {
     public let config: MatrixConfig
     public let samples: SampleBook
     public let schema: Schema
+    /// `--capture DIR`: every scenario's capture is written there too.
+    public var captureFolder: String?
 
     public init(config: MatrixConfig, samples: SampleBook, schema: Schema = .tgp) {
         self.config = config
@@ -41,7 +43,7 @@ public struct FleetRunner: Sendable {
         _ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
         temporaryRoot: String?, allowRemote: Bool
     ) -> (result: CellResult, recovery: RecoveryTimes?) {
-        let lifecycle = PeerLifecycle(config: config, temporaryRoot: temporaryRoot, reaping: .killAll)
+        let lifecycle = PeerLifecycle(config: config, temporaryRoot: temporaryRoot, reaping: .killAll, captureFolder: captureFolder)
         // A scenario's result is named by the scenario (`fleet=v5`, `upgrade=v4-v5`) where a cell's has its client.
         let named = CellResult(
             client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
