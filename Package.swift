@@ -93,7 +93,8 @@ let package = Package(
         .target(
             name: "CompatRunner",
             dependencies: [
-                "TGP", "PeerContract", "MiniJSON", "CSystemShims", "SchemaXML", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "TGP", "PeerContract", "MiniJSON", "CSystemShims", "SchemaXML", "ZeroMQ",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/CompatRunner/Runner"
         ),

@@ -101,6 +101,7 @@ class PeerGroup {
         for (command, line) in zip(commands, lines) {
             peer.record(line, outbound: true)
             if case .shutdown = command.kind { peer.expectsExit = true }
+            peer.wire?.observe(command.kind)
         }
         do {
             try peer.process.send(lines: lines, deadline: commandDeadline())
@@ -159,6 +160,17 @@ class PeerGroup {
     /// Takes every event of `peer` waiting in its inbox that matches, oldest first.
     func takeEvents(_ peer: PeerHandle, where predicate: (Event) -> Bool) -> [Event] {
         peer.inbox.takeAll(where: predicate)
+    }
+
+    /// Reads what `peer` has written so far without waiting, and forgets it: a peer driven by
+    /// something other than its commands (a replay) must not block on its stdout.
+    func discardPending(_ peer: PeerHandle) throws(CellAbort) {
+        do {
+            try readAvailable(until: .now, waitingFor: "nothing", on: peer)
+        } catch .timeout {
+            // Nothing was ready.
+        }
+        peer.inbox.removeAll()
     }
 
     /// Forgets unsolicited events left over from earlier checks.

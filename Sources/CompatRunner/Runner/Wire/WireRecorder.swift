@@ -1,8 +1,9 @@
 // The frames of one run as its clients reported them, kept for a capture file: each client
 // connection is one stream, seen from the client — what it put on the wire (`sent`) and what
-// arrived (`received`, `rejected_inbound`). A frame the gateway reports sending that its one
-// client never reported is added at the end with a comment, so a deaf client's capture still
-// shows it. Bounded like a transcript: the first frames are kept and the rest counted.
+// arrived (`received`, `rejected_inbound`). Frames the gateway sent on the runner's command, and
+// frames while it was in controlled mode, are marked (CaptureMark), so a replay knows they are
+// not the gateway's own answers; one the gateway sent that its one client never reported is
+// added. Bounded like a transcript: the first frames are kept and the rest counted.
 
 import Foundation
 import PeerContract
@@ -51,27 +52,67 @@ final class WireRecorder {
         }
     }
 
-    /// A gateway's event: only what it says it sent (in controlled mode) is kept, to fill gaps.
+    /// A gateway's event: what it says it sent on the runner's command, to tell those frames from
+    /// its answers, and the Logons it receives, which a client's `logon` does not report.
     func observeGateway(_ event: Event) {
-        if case .sent(let frame) = event.kind { keep(frame, .gatewayToClient, stream: 0, into: &gatewaySends) }
+        switch event.kind {
+        case .sent(let frame): keep(frame, .gatewayToClient, stream: 0, into: &gatewaySends)
+        case .received(let message, _, let frame) where message["type"]?.stringValue == "Logon":
+            fillLogon(username: message["fields"]?["username"]?.stringValue, frame)
+        default: break
+        }
     }
 
-    /// Every frame, in time order, with the gateway's unreported sends when there is one client.
+    /// A client was told to log on: its Logon goes here in the capture, before the answer, once
+    /// the gateway reports receiving it (matched by username; the client reports no bytes of it).
+    func clientLogsOn(stream: Int, username: String) {
+        pendingLogons.append((username, frames.count))
+        keep([], .clientToGateway, stream: stream, into: &frames)
+    }
+
+    private var pendingLogons: [(username: String, index: Int)] = []
+
+    private func fillLogon(username: String?, _ frame: [UInt8]) {
+        guard let position = pendingLogons.firstIndex(where: { username == nil || $0.username == username }) else { return }
+        let index = pendingLogons.remove(at: position).index
+        if frames.indices.contains(index) {
+            frames[index].bytes = frame
+            bytes += frame.count
+        }
+    }
+
+    /// The runner switched the gateway's mode (P6): frames while it is controlled are marked.
+    func gatewayMode(auto: Bool) { gatewayControlled = !auto }
+    private var gatewayControlled = false
+
+    /// Every frame, in time order. A client's copy of a frame the gateway sent on command is
+    /// marked as such; one no client reported is added, when there is one client to add it to.
     func capturedFrames() -> [WireFrame] {
-        guard streams == 1 else { return frames }
-        var received: [[UInt8]: Int] = [:]
-        for frame in frames where frame.direction == .gatewayToClient { received[frame.bytes, default: 0] += 1 }
+        // A Logon the gateway never reported receiving has no bytes to show.
+        var result = frames.filter { !$0.bytes.isEmpty || $0.direction == .gatewayToClient }
+        var unclaimed: [[UInt8]: [Int]] = [:]
+        for (index, frame) in result.enumerated() where frame.direction == .gatewayToClient {
+            unclaimed[frame.bytes, default: []].append(index)
+        }
         var extra: [WireFrame] = []
         for var frame in gatewaySends {
-            if let count = received[frame.bytes], count > 0 {
-                received[frame.bytes] = count - 1
-                continue
+            // The client's copy is the one received nearest the gateway's report: an answer of the
+            // gateway's own can have the same bytes (a Heartbeat echo and a Heartbeat sent on command).
+            if let candidates = unclaimed[frame.bytes], !candidates.isEmpty {
+                let nearest = candidates.indices.min { distance(result[candidates[$0]], frame) < distance(result[candidates[$1]], frame) }!
+                let index = unclaimed[frame.bytes]!.remove(at: nearest)
+                result[index].comment = CaptureMark.commanded.comment(result[index].comment)
+            } else if streams == 1 {
+                frame.stream = 1
+                frame.comment = CaptureMark.commanded.comment("the client reported no such frame received")
+                extra.append(frame)
             }
-            frame.stream = 1
-            frame.comment = "reported sent by the gateway; the client reported no such frame received"
-            extra.append(frame)
         }
-        return (frames + extra).sorted { $0.nanoseconds < $1.nanoseconds }
+        return extra.isEmpty ? result : (result + extra).sorted { $0.nanoseconds < $1.nanoseconds }
+    }
+
+    private func distance(_ a: WireFrame, _ b: WireFrame) -> UInt64 {
+        a.nanoseconds > b.nanoseconds ? a.nanoseconds - b.nanoseconds : b.nanoseconds - a.nanoseconds
     }
 
     private func keep(_ frame: [UInt8], _ direction: WireDirection, stream: Int, into list: inout [WireFrame]) {
@@ -81,7 +122,8 @@ final class WireRecorder {
         }
         kept += 1
         bytes += frame.count
-        list.append(WireFrame(nanoseconds: Self.now(), direction: direction, stream: stream, bytes: frame))
+        let comment = gatewayControlled && stream > 0 ? CaptureMark.controlled.comment(nil) : nil
+        list.append(WireFrame(nanoseconds: Self.now(), direction: direction, stream: stream, bytes: frame, comment: comment))
     }
 
     static func now() -> UInt64 {
@@ -99,4 +141,36 @@ struct WireTap {
     func observe(_ event: Event) {
         if let stream { recorder.observeClient(event, stream: stream) } else { recorder.observeGateway(event) }
     }
+
+    /// A command the runner gives the peer: a client's logon, a gateway's mode.
+    func observe(_ command: Command.Kind) {
+        switch command {
+        case .logon(let username, _, _): if let stream { recorder.clientLogsOn(stream: stream, username: username) }
+        case .mode(let auto): if stream == nil { recorder.gatewayMode(auto: auto) }
+        default: break
+        }
+    }
+}
+
+/// Marks in a packet's comment that say how the runner drove the gateway when the frame passed.
+public enum CaptureMark: String, CaseIterable, Sendable {
+    /// Sent by the gateway because the runner told it to (`send`), not an answer of its own.
+    case commanded = "compat:commanded"
+    /// Passed while the gateway was in controlled mode (P6): it answered session-level traffic only.
+    case controlled = "compat:controlled"
+
+    var explanation: String {
+        switch self {
+        case .commanded: "sent by the gateway on the runner's command"
+        case .controlled: "the gateway was in controlled mode (P6)"
+        }
+    }
+
+    func comment(_ existing: String?) -> String {
+        let mine = "\(rawValue) (\(explanation))"
+        return existing.map { "\($0); \(mine)" } ?? mine
+    }
+
+    /// Whether a packet's comment carries this mark.
+    public func marks(_ comment: String?) -> Bool { comment?.contains(rawValue) ?? false }
 }

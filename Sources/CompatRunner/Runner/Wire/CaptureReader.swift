@@ -1,0 +1,267 @@
+// Reads a capture file into protocol frames. pcapng's blocks are walked here; packets of link
+// type 252 are compat's own exported PDUs (or Wireshark's "Export PDUs"), whose tags say the
+// direction and session; every other link type is live traffic for LiveTraffic to reassemble.
+// Every length in the file is checked against what is left of it before it is used.
+
+import Foundation
+
+public enum CaptureReader {
+    /// The frames of the capture at `path` (pcapng or classic pcap).
+    public static func read(path: String) throws(CaptureError) -> Capture {
+        let bytes = try fileBytes(path)
+        do {
+            return try capture(bytes)
+        } catch {
+            var located = error
+            located.file = path
+            throw located
+        }
+    }
+
+    static func capture(_ bytes: [UInt8]) throws(CaptureError) -> Capture {
+        let section: PcapngSection
+        if PcapngSection.isPcapng(bytes) {
+            section = try PcapngSection.read(bytes)
+        } else if ClassicPcap.isPcap(bytes) {
+            section = PcapngSection(packets: try ClassicPcap.packets(bytes))
+        } else {
+            throw CaptureError(offset: 0, "not a pcap or pcapng file (its first bytes are \(hex(bytes.prefix(4))))")
+        }
+        var capture: Capture
+        if !section.packets.isEmpty, section.packets.allSatisfy({ $0.linkType == UInt32(Pcapng.linkTypeUpperPDU) }) {
+            capture = try ExportedPDUs.capture(section.packets)
+        } else {
+            capture = try LiveTraffic.capture(section.packets)
+        }
+        capture.comments = section.comments + capture.comments
+        return capture
+    }
+
+    private static func fileBytes(_ path: String) throws(CaptureError) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CaptureError(file: path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw CaptureError(file: path, "is a directory, not a capture file") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= Capture.maxFileBytes else {
+            throw CaptureError(file: path, "is \(size) bytes, over the \(Capture.maxFileBytes) bytes compat reads")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CaptureError(file: path, "cannot be read") }
+        return [UInt8](data)
+    }
+
+    static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
+    }
+}
+
+/// The packets and comments of a pcapng file (every section, in order).
+struct PcapngSection {
+    var comments: [String] = []
+    var packets: [LinkPacket] = []
+
+    static func isPcapng(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x0A, 0x0D, 0x0D, 0x0A]) }
+
+    private struct Interface {
+        var linkType: UInt32
+        /// Nanoseconds per timestamp unit, or nil with `divisor` for finer resolutions.
+        var unitNanoseconds: UInt64
+        var divisor: UInt64
+    }
+
+    static func read(_ bytes: [UInt8]) throws(CaptureError) -> PcapngSection {
+        var section = PcapngSection()
+        var reader = ByteReader(bytes)
+        var interfaces: [Interface] = []
+        while reader.remaining > 0 {
+            let start = reader.offset
+            let type = try reader.peekUInt32(bigEndian: false)
+            if type == 0x0A0D_0D0A {
+                try reader.readSectionOrder()
+                interfaces = []
+            }
+            let block = try reader.block()
+            switch block.type {
+            case 0x0A0D_0D0A: section.comments += try comments(in: block, optionsAt: 16, base: start)
+            case 1: interfaces.append(try interface(block, base: start))
+            case 6: section.packets.append(try enhancedPacket(block, interfaces: interfaces, base: start))
+            case 3: section.packets.append(try simplePacket(block, interfaces: interfaces, base: start))
+            default: break  // name resolution, statistics, custom blocks: nothing a frame needs
+            }
+            guard section.packets.count <= Capture.maxFrames else {
+                throw CaptureError(offset: start, "more than \(Capture.maxFrames) packets, the most compat reads from one capture")
+            }
+        }
+        return section
+    }
+
+    private static func interface(_ block: ByteReader.Block, base: Int) throws(CaptureError) -> Interface {
+        var body = block.body
+        let linkType = UInt32(try body.uint16())
+        _ = try body.uint16()
+        _ = try body.uint32()
+        var result = Interface(linkType: linkType, unitNanoseconds: 1000, divisor: 1)
+        for option in try body.options(base: base + 8) where option.code == 9 && option.value.count >= 1 {
+            let resolution = option.value[0]
+            let exponent = Int(resolution & 0x7F)
+            if resolution & 0x80 == 0 {
+                guard exponent <= 18 else { throw CaptureError(offset: base, "if_tsresol 10^-\(exponent) is finer than compat reads") }
+                (result.unitNanoseconds, result.divisor) = exponent <= 9 ? (pow10(9 - exponent), 1) : (1, pow10(exponent - 9))
+            } else {
+                guard exponent <= 60 else { throw CaptureError(offset: base, "if_tsresol 2^-\(exponent) is finer than compat reads") }
+                (result.unitNanoseconds, result.divisor) =
+                    exponent <= 30 ? (1_000_000_000 >> UInt64(exponent), 1) : (1, 1 << UInt64(exponent - 30))
+            }
+        }
+        return result
+    }
+
+    private static func enhancedPacket(_ block: ByteReader.Block, interfaces: [Interface], base: Int) throws(CaptureError) -> LinkPacket {
+        var body = block.body
+        let interfaceIndex = Int(try body.uint32())
+        guard interfaces.indices.contains(interfaceIndex) else {
+            throw CaptureError(offset: base, "a packet names interface \(interfaceIndex), which the section has not described")
+        }
+        let interface = interfaces[interfaceIndex]
+        let high = UInt64(try body.uint32())
+        let low = UInt64(try body.uint32())
+        let captured = Int(try body.uint32())
+        _ = try body.uint32()
+        let data = try body.bytes(captured, padTo: 4)
+        let comment = try body.options(base: base + 28 + data.count).first { $0.code == 1 }.map {
+            String(decoding: $0.value, as: UTF8.self)
+        }
+        let units = high << 32 | low
+        let (product, overflow) = units.multipliedReportingOverflow(by: interface.unitNanoseconds)
+        return LinkPacket(
+            linkType: interface.linkType, nanoseconds: overflow ? UInt64.max : product / interface.divisor, data: data, comment: comment)
+    }
+
+    private static func simplePacket(_ block: ByteReader.Block, interfaces: [Interface], base: Int) throws(CaptureError) -> LinkPacket {
+        guard let interface = interfaces.first else {
+            throw CaptureError(offset: base, "a simple packet comes before any interface is described")
+        }
+        var body = block.body
+        let original = Int(try body.uint32())
+        let data = try body.bytes(min(original, body.remaining), padTo: 1)
+        return LinkPacket(linkType: interface.linkType, nanoseconds: 0, data: data)
+    }
+
+    private static func comments(in block: ByteReader.Block, optionsAt skip: Int, base: Int) throws(CaptureError) -> [String] {
+        var body = block.body
+        _ = try body.bytes(skip, padTo: 1)
+        return try body.options(base: base + 8 + skip).filter { $0.code == 1 }.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+
+    private static func pow10(_ exponent: Int) -> UInt64 { (0..<exponent).reduce(1) { value, _ in value * 10 } }
+}
+
+/// A cursor over untrusted bytes: every read checks what is left and throws with the offset.
+struct ByteReader {
+    private let bytes: [UInt8]
+    private(set) var offset: Int
+    private let end: Int
+    /// pcapng sections say their byte order; classic pcap files their magic.
+    var bigEndian = false
+
+    init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, bigEndian: Bool = false) {
+        self.bytes = bytes
+        self.offset = start
+        self.end = end ?? bytes.count
+        self.bigEndian = bigEndian
+    }
+
+    var remaining: Int { end - offset }
+
+    struct Block {
+        var type: UInt32
+        var body: ByteReader
+    }
+
+    struct Option {
+        var code: UInt16
+        var value: [UInt8]
+    }
+
+    private func need(_ count: Int, _ what: String) throws(CaptureError) {
+        guard count >= 0, count <= remaining else {
+            throw CaptureError(offset: offset, "\(what) needs \(count) bytes and \(remaining) are left")
+        }
+    }
+
+    func peekUInt32(bigEndian big: Bool) throws(CaptureError) -> UInt32 {
+        try need(4, "a block type")
+        return big
+            ? UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+            : UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+    }
+
+    mutating func uint8() throws(CaptureError) -> UInt8 {
+        try need(1, "a byte")
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uint16() throws(CaptureError) -> UInt16 {
+        try need(2, "a 16-bit number")
+        defer { offset += 2 }
+        let (a, b) = (UInt16(bytes[offset]), UInt16(bytes[offset + 1]))
+        return bigEndian ? a << 8 | b : b << 8 | a
+    }
+
+    mutating func uint32() throws(CaptureError) -> UInt32 {
+        let value = try peekUInt32(bigEndian: bigEndian)
+        offset += 4
+        return value
+    }
+
+    mutating func bytes(_ count: Int, padTo alignment: Int) throws(CaptureError) -> [UInt8] {
+        try need(count, "a field")
+        let value = Array(bytes[offset..<offset + count])
+        offset += count
+        let padding = (alignment - count % alignment) % alignment
+        offset += min(padding, remaining)
+        return value
+    }
+
+    /// A section header's byte-order magic decides how the rest of the section reads.
+    mutating func readSectionOrder() throws(CaptureError) {
+        try need(12, "a section header")
+        let magic = Array(bytes[offset + 8..<offset + 12])
+        switch magic {
+        case [0x4D, 0x3C, 0x2B, 0x1A]: bigEndian = false
+        case [0x1A, 0x2B, 0x3C, 0x4D]: bigEndian = true
+        default: throw CaptureError(offset: offset + 8, "the section's byte-order magic is \(CaptureReader.hex(magic)), not 1a2b3c4d")
+        }
+    }
+
+    /// The next pcapng block: its type and a reader over its body (between the two lengths).
+    mutating func block() throws(CaptureError) -> Block {
+        let start = offset
+        let type = try uint32()
+        let length = Int(try uint32())
+        guard length >= 12, length % 4 == 0, length - 8 <= remaining else {
+            throw CaptureError(offset: start, "a block of type \(type) says it is \(length) bytes long and \(remaining + 8) are left")
+        }
+        let body = ByteReader(bytes, from: offset, to: start + length - 4, bigEndian: bigEndian)
+        offset = start + length - 4
+        let trailer = Int(try uint32())
+        guard trailer == length else {
+            throw CaptureError(offset: start + length - 4, "a block's closing length \(trailer) differs from its opening \(length)")
+        }
+        return Block(type: type, body: body)
+    }
+
+    /// pcapng options up to opt_endofopt or the end of the body.
+    mutating func options(base: Int) throws(CaptureError) -> [Option] {
+        var options: [Option] = []
+        while remaining >= 4 {
+            let code = try uint16()
+            let length = Int(try uint16())
+            if code == 0 { break }
+            options.append(Option(code: code, value: try bytes(length, padTo: 4)))
+        }
+        return options
+    }
+}
