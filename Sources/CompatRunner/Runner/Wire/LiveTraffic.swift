@@ -39,7 +39,7 @@ struct TCPConnections {
     mutating func add(_ segment: TCPSegment, at nanoseconds: UInt64, packet: Int) throws(CaptureError) {
         let key: Set = [segment.source, segment.destination]
         let opening = segment.has(TCPSegment.syn) && !segment.has(TCPSegment.ack)
-        if let index = current[key], !(opening && !all[index].isNew(opening: segment)) {
+        if let index = current[key], !(opening && all[index].isNew(opening: segment)) {
             try record(all[index].add(segment, at: nanoseconds), packet: packet)
             return
         }
