@@ -46,15 +46,19 @@ enum ZMTPBytes {
 /// How a test's IP packets are framed at the link layer.
 enum TestLink {
     case ethernet(vlan: Bool)
+    case sll
     case sll2
     case null(bigEndian: Bool)
+    case loop
     case raw
 
     var linkType: UInt32 {
         switch self {
         case .ethernet: 1
+        case .sll: 113
         case .sll2: 276
         case .null: 0
+        case .loop: 108
         case .raw: 101
         }
     }
@@ -67,12 +71,16 @@ enum TestLink {
             out = [UInt8](repeating: 0, count: 12)
             if vlan { out += [0x81, 0x00, 0x00, 0x07] }
             out.appendBE(etherType)
+        case .sll:
+            out = [0, 0, 3, 4, 0, 6] + [UInt8](repeating: 0, count: 8)  // type, ARPHRD, address length, address
+            out.appendBE(etherType)
         case .sll2:
             out.appendBE(etherType)
             out += [0, 0, 0, 0, 0, 1, 0, 1, 0, 6] + [UInt8](repeating: 0, count: 8)  // reserved, interface, ARPHRD, type, address
         case .null(let bigEndian):
             let family: UInt32 = v6 ? 30 : 2
             if bigEndian { out.appendBE(family) } else { out.appendLE(family) }
+        case .loop: out.appendBE(UInt32(v6 ? 24 : 2))
         case .raw: break
         }
         return out + ip

@@ -90,7 +90,8 @@ import Testing
 
     /// The same exchange over every link layer and both IP versions reads the same.
     @Test(arguments: [
-        (TestLink.sll2, false), (.sll2, true), (.null(bigEndian: false), false), (.null(bigEndian: true), true),
+        (TestLink.sll, false), (.sll, true), (.sll2, false), (.sll2, true), (.loop, false), (.loop, true), (.null(bigEndian: false), false),
+        (.null(bigEndian: true), true),
         (.ethernet(vlan: true), false),
         (.ethernet(vlan: true), true), (.raw, false), (.raw, true),
     ])
@@ -252,72 +253,91 @@ import Testing
     }
 }
 
-/// Classic pcap files read into packets.
-@Suite struct ClassicPcapTests {
-    private func exchange() -> [LinkPacket] {
-        let tcp = TestConnection(clock: TestClock())
-        return tcp.handshake() + tcp.opening() + [
-            tcp.send(fromClient: true, ZMTPBytes.frame([1, 2])), tcp.send(fromClient: false, ZMTPBytes.frame([3])),
-        ]
-    }
-
-    /// Both byte orders and both resolutions give the packets back, to their resolution.
-    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
-    func byteOrdersAndResolutions(bigEndian: Bool, nanosecond: Bool) throws {
-        var packets = exchange()
-        packets[0].nanoseconds += 789  // below a microsecond
-        let file = TestPcap.file(packets, bigEndian: bigEndian, nanosecond: nanosecond)
-        #expect(ClassicPcap.isPcap(file))
-        var expected = packets
-        if !nanosecond { expected[0].nanoseconds -= 789 }
-        #expect(try ClassicPcap.packets(file) == expected)
-    }
-
-    /// A snap length that cuts packets short: what was captured is read, and the cut stream ends with a note.
-    @Test func truncatedPackets() throws {
-        let tcp = TestConnection(clock: TestClock())
-        var packets = tcp.handshake() + tcp.opening()
-        let request = tcp.send(fromClient: true, ZMTPBytes.frame([1, 2]))
-        packets += [
-            request, tcp.send(fromClient: true, ZMTPBytes.frame(Array(repeating: 5, count: 200))),
-            tcp.send(fromClient: true, ZMTPBytes.frame([6])),
-        ]
-        let read = try ClassicPcap.packets(TestPcap.file(packets, snap: 200))
-        #expect(read.map(\.data.count) == packets.map { min($0.data.count, 200) })
-        let capture = try LiveTraffic.capture(read)
-        #expect(capture.frames == [WireFrame(nanoseconds: request.nanoseconds, direction: .clientToGateway, stream: 1, bytes: [1, 2])])
-        // 1001 + the opening's 107 bytes + the request's 4 + the 146 of the cut frame the 200 bytes held.
-        #expect(
-            capture.notes == [
-                "tcp 10.0.0.1:40001 – 10.0.0.2:5555: from 10.0.0.1:40001: a packet cut short by the capture's snap length at "
-                    + "sequence 1258; the rest of that direction is not read"
-            ])
-    }
-
-    /// A captured length past the end of the file is an error naming its byte offset.
-    @Test func aLengthPastTheEndNamesItsOffset() {
-        var file = TestPcap.file(exchange())
-        file[24 + 8] = 0xFF
-        file[24 + 11] = 0x7F
-        #expect(throws: CaptureError(offset: 32, "a record's captured length 2130706687 runs past the end of the file")) {
-            try ClassicPcap.packets(file)
+extension LiveTrafficTests {
+    /// Classic pcap files read into packets.
+    @Suite struct ClassicPcapFiles {
+        private func exchange() -> [LinkPacket] {
+            let tcp = TestConnection(clock: TestClock())
+            return tcp.handshake() + tcp.opening() + [
+                tcp.send(fromClient: true, ZMTPBytes.frame([1, 2])), tcp.send(fromClient: false, ZMTPBytes.frame([3])),
+            ]
         }
-    }
 
-    /// Every prefix of a valid file reads or throws a CaptureError: never a crash.
-    @Test func everyPrefixReadsOrThrows() throws {
-        let file = TestPcap.file(exchange())
-        var read = 0
-        for length in 0...file.count {
-            do {
-                let packets = try ClassicPcap.packets(Array(file.prefix(length)))
-                _ = try LiveTraffic.capture(packets)
-                read += 1
-            } catch {
-                #expect(error.offset != nil)
+        /// Both byte orders and both resolutions give the packets back, to their resolution.
+        @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+        func byteOrdersAndResolutions(bigEndian: Bool, nanosecond: Bool) throws {
+            var packets = exchange()
+            packets[0].nanoseconds += 789  // below a microsecond
+            let file = TestPcap.file(packets, bigEndian: bigEndian, nanosecond: nanosecond)
+            #expect(ClassicPcap.isPcap(file))
+            var expected = packets
+            if !nanosecond { expected[0].nanoseconds -= 789 }
+            #expect(try ClassicPcap.packets(file) == expected)
+        }
+
+        /// A snap length that cuts packets short: what was captured is read, and the cut stream ends with a note.
+        @Test func truncatedPackets() throws {
+            let tcp = TestConnection(clock: TestClock())
+            var packets = tcp.handshake() + tcp.opening()
+            let request = tcp.send(fromClient: true, ZMTPBytes.frame([1, 2]))
+            packets += [
+                request, tcp.send(fromClient: true, ZMTPBytes.frame(Array(repeating: 5, count: 200))),
+                tcp.send(fromClient: true, ZMTPBytes.frame([6])),
+            ]
+            let read = try ClassicPcap.packets(TestPcap.file(packets, snap: 200))
+            #expect(read.map(\.data.count) == packets.map { min($0.data.count, 200) })
+            let capture = try LiveTraffic.capture(read)
+            #expect(capture.frames == [WireFrame(nanoseconds: request.nanoseconds, direction: .clientToGateway, stream: 1, bytes: [1, 2])])
+            // 1001 + the opening's 107 bytes + the request's 4 + the 146 of the cut frame the 200 bytes held.
+            #expect(
+                capture.notes == [
+                    "tcp 10.0.0.1:40001 – 10.0.0.2:5555: from 10.0.0.1:40001: a packet cut short by the capture's snap length at "
+                        + "sequence 1258; the rest of that direction is not read"
+                ])
+        }
+
+        /// A captured length past the end of the file is an error naming its byte offset.
+        @Test func aLengthPastTheEndNamesItsOffset() {
+            var file = TestPcap.file(exchange())
+            file[24 + 8] = 0xFF
+            file[24 + 11] = 0x7F
+            #expect(throws: CaptureError(offset: 32, "a record's captured length 2130706687 runs past the end of the file")) {
+                try ClassicPcap.packets(file)
             }
         }
-        // The header alone, then each whole record: 1 + 7.
-        #expect(read == 8)
+
+        /// Packets with bytes changed anywhere (a fixed seed) are read or refused, never a crash.
+        @Test func changedBytesNeverCrash() {
+            let tcp = TestConnection(clock: TestClock(), v6: true)
+            let packets = tcp.handshake() + tcp.opening() + [tcp.send(fromClient: true, ZMTPBytes.frame(Array(repeating: 1, count: 300)))]
+            var state: UInt64 = 20_261_207
+            func next(_ bound: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(bound))
+            }
+            for _ in 0..<3000 {
+                var changed = packets
+                let packet = next(changed.count)
+                for _ in 0...next(3) { changed[packet].data[next(changed[packet].data.count)] = UInt8(next(256)) }
+                _ = try? LiveTraffic.capture(changed)
+            }
+        }
+
+        /// Every prefix of a valid file reads or throws a CaptureError: never a crash.
+        @Test func everyPrefixReadsOrThrows() throws {
+            let file = TestPcap.file(exchange())
+            var read = 0
+            for length in 0...file.count {
+                do {
+                    let packets = try ClassicPcap.packets(Array(file.prefix(length)))
+                    _ = try LiveTraffic.capture(packets)
+                    read += 1
+                } catch {
+                    #expect(error.offset != nil)
+                }
+            }
+            // The header alone, then each whole record: 1 + 7.
+            #expect(read == 8)
+        }
     }
 }
