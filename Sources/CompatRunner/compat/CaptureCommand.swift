@@ -1,5 +1,5 @@
-// `compat capture frames`: the protocol frames a capture file of live ZeroMQ tcp traffic holds,
-// one line each, so a capture can be checked against what was sent without Wireshark.
+// `compat capture frames`: the protocol frames a capture file holds (compat's own, or live
+// ZeroMQ tcp traffic), one line each, so a capture can be checked without Wireshark.
 
 import ArgumentParser
 import CompatRunner
@@ -8,23 +8,23 @@ import Foundation
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
-        abstract: "Reads capture files of ZeroMQ tcp traffic.",
+        abstract: "Reads capture files: compat's own (--capture) and pcap(ng) of live ZeroMQ tcp traffic.",
         subcommands: [Frames.self]
     )
 
     struct Frames: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Prints the protocol frames of a classic pcap file of live ZeroMQ tcp traffic.",
+            abstract: "Prints the protocol frames of a capture file.",
             discussion: """
                 One line a frame, in time order: index, time (seconds.nanoseconds since the epoch), stream \
                 (the connection, from 1), direction (c2g client to gateway, g2c back), length and the bytes in \
                 hex. With --json, one JSON object a line with those fields. What was left out of the capture, \
-                and why, goes to stderr as notes. Exit status: 0 read, 1 the capture cannot be read (the file, \
-                the byte offset and why on stderr), 2 a usage error.
+                and why, goes to stderr as notes. Exit status: 0 read, 2 a usage error or a capture that cannot be \
+                read (the file, the byte offset and why on stderr).
                 """
         )
 
-        @Argument(help: ArgumentHelp("The capture: a classic pcap file (dumpcap -P, tcpdump).", valueName: "file"))
+        @Argument(help: ArgumentHelp("The capture: pcapng or pcap.", valueName: "file"))
         var file: String
 
         @Flag(name: .long, help: "One JSON object a frame.")
@@ -33,23 +33,12 @@ struct CaptureCommand: ParsableCommand {
         func run() throws {
             let capture: Capture
             do {
-                capture = try LiveTraffic.capture(try ClassicPcap.packets(try read()))
+                capture = try CaptureReader.read(path: file)
             } catch {
-                var error = error
-                error.file = file
-                emitError("compat: \(error)\n")
-                throw ExitCode(1)
+                throw ConfigError("\(error)")
             }
             for note in capture.notes { emitError("compat: note: \(note)\n") }
             for (index, frame) in capture.frames.enumerated() { emit(line(index + 1, frame) + "\n") }
-        }
-
-        private func read() throws(CaptureError) -> [UInt8] {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CaptureError("cannot read the file") }
-            let bytes = [UInt8](data)
-            // pcapng is read by the capture reader of exported PDUs; this command reads classic pcap for now.
-            guard ClassicPcap.isPcap(bytes) else { throw CaptureError(offset: 0, "not a classic pcap file (write one with dumpcap -P)") }
-            return bytes
         }
 
         private func line(_ index: Int, _ frame: WireFrame) -> String {
