@@ -92,6 +92,30 @@ import Testing
         #expect(keys(report, kind: "finding").isEmpty)
     }
 
+    /// The second protocol (profile sbe): its reference gateways answer nothing of their own, so
+    /// the gateway's reading of each request is what is compared. A v2 client's traffic replayed
+    /// into a v0 gateway meets refusals: QuoteCancel is new in v2 (R5).
+    @Test func theSecondProtocolReplaysWithEachRequestsReading() throws {
+        let rfq = Built.repositoryRoot + "/protocols/rfq/matrix.json"
+        let folder = try TestMatrix(json: .object([:])).folder
+        let capture = try runCompat(["pair", "v2", "v2", "--matrix", rfq, "--capture", folder])
+        #expect(capture.status == 0, "\(capture.stdout)\(capture.stderr)")
+        let file = folder + "/v2-v2.pcapng"
+        let same = try runCompat(["replay", file, "--matrix", rfq, "--gateway", "v2", "--json"])
+        #expect(same.status == 0)
+        let sameReport = try JSON.parse(Array(same.stdout.utf8))
+        #expect(sameReport["differences"]?.arrayValue == [])
+        let requests = sameReport["requests"]?.intValue ?? 0
+        #expect(requests > 0 && sameReport["readingsCompared"]?.intValue == requests)
+        let older = try runCompat(["replay", file, "--matrix", rfq, "--gateway", "v0", "--json"])
+        #expect(older.status == 1)
+        let refusals = (try JSON.parse(Array(older.stdout.utf8))["differences"]?.arrayValue ?? []).filter {
+            $0["requestType"]?.stringValue == "QuoteCancel"
+        }
+        #expect(!refusals.isEmpty)
+        #expect(refusals.allSatisfy { $0["candidate"]?.stringValue == "refused UnknownTemplate" })
+    }
+
     @Test func aCaptureOfAnotherProtocolIsRefused() throws {
         let matrix = try matrix(fault: "negotiate-gateway-max")
         let capture = matrix.folder + "/other.pcapng"

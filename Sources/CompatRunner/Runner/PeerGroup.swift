@@ -162,15 +162,15 @@ class PeerGroup {
         peer.inbox.takeAll(where: predicate)
     }
 
-    /// Reads what `peer` has written so far without waiting, and forgets it: a peer driven by
-    /// something other than its commands (a replay) must not block on its stdout.
-    func discardPending(_ peer: PeerHandle) throws(CellAbort) {
+    /// Reads what `peer` has written so far without waiting, and takes every event it holds: a
+    /// peer driven by something other than its commands (a replay) must not block on its stdout.
+    func takePending(_ peer: PeerHandle) throws(CellAbort) -> [Event] {
         do {
             try readAvailable(until: .now, waitingFor: "nothing", on: peer)
         } catch .timeout {
             // Nothing was ready.
         }
-        peer.inbox.removeAll()
+        return peer.inbox.takeAll { _ in true }
     }
 
     /// Forgets unsolicited events left over from earlier checks.

@@ -66,16 +66,23 @@ public enum Replay {
             schema: config.schema, profile: config.profile, masks: options.masks, script: script, candidateRange: candidateRun.gatewayRange,
             candidateVersion: candidateRun.gatewayVersion)
         guard let baseline else {
-            (report.differences, report.tally) = comparison.compare(reference: script.recorded, candidate: candidateRun.answers)
+            var (differences, tally) = comparison.compare(reference: script.recorded, candidate: candidateRun.answers)
+            differences += comparison.compareReadings(
+                reference: script.steps.map(\.reading), candidate: candidateRun.readings, tally: &tally)
+            (report.differences, report.tally) = (comparison.foldAfterRefusals(differences), tally)
             return report
         }
         let first = try replay(script, into: baseline, as: "baseline run 1", runner: runner, report: &report)
         let second = try replay(script, into: baseline, as: "baseline run 2", runner: runner, report: &report)
-        let noiseKeys = Set(
-            comparison.compare(reference: first.answers, candidate: second.answers).0.filter { $0.kind != .predicted }.map(\.noiseKey))
-        let (differences, tally) = comparison.compare(reference: first.answers, candidate: candidateRun.answers)
+        var ignoredTally = ReplayTally()
+        let baselineDifferences =
+            comparison.compare(reference: first.answers, candidate: second.answers).0
+            + comparison.compareReadings(reference: first.readings, candidate: second.readings, tally: &ignoredTally)
+        let noiseKeys = Set(baselineDifferences.filter { $0.kind != .predicted }.map(\.noiseKey))
+        var (differences, tally) = comparison.compare(reference: first.answers, candidate: candidateRun.answers)
+        differences += comparison.compareReadings(reference: first.readings, candidate: candidateRun.readings, tally: &tally)
         report.tally = tally
-        for difference in differences {
+        for difference in comparison.foldAfterRefusals(differences) {
             if difference.kind != .predicted, noiseKeys.contains(difference.noiseKey) {
                 report.noise[difference.noiseKey, default: 0] += 1
             } else {

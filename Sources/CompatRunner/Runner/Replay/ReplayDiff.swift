@@ -45,6 +45,8 @@ public struct ReplayDifference: Sendable, Hashable {
 /// What a comparison counted besides its differences.
 public struct ReplayTally: Sendable, Hashable {
     public var answersCompared = 0
+    /// Requests whose reading by the gateway (delivered or refused) was compared.
+    public var readingsCompared = 0
     public var fieldsCompared = 0
     /// Values left out by an ignore mask, by `Message.field`.
     public var ignored: [String: Int] = [:]
@@ -75,6 +77,36 @@ struct ReplayComparison {
             differences += collapseRefusedSession(found)
         }
         return (differences.sorted { ($0.request, $0.stream, $0.answer) < ($1.request, $1.stream, $1.answer) }, tally)
+    }
+
+    /// How each request was read: delivered as the same type, or refused with the same code (P12,
+    /// P13); the version a gateway decodes at is its own. Only requests the reference reports.
+    func compareReadings(reference: [GatewayReading?], candidate: [GatewayReading?], tally: inout ReplayTally) -> [ReplayDifference] {
+        tally.readingsCompared = reference.prefix(script.steps.count).compactMap { $0 }.count
+        return script.steps.indices.compactMap { index -> ReplayDifference? in
+            guard index < reference.count, let expected = reference[index] else { return nil }
+            let actual = index < candidate.count ? candidate[index] : nil
+            guard actual.map({ !expected.sameVerdict($0) }) ?? true else { return nil }
+            let step = script.steps[index]
+            let type = decode(step.request)?.type ?? "frame"
+            return ReplayDifference(
+                kind: .finding, request: index + 1, stream: step.stream, requestType: type, message: type, answer: 0,
+                field: "the gateway's reading", reference: expected.description, candidate: actual?.description ?? "(none reported)",
+                rule: actual == nil ? "P11" : (expected.isRefusal || actual!.isRefusal ? "R5–R9" : "P12"),
+                why: actual == nil ? "the gateway reported no received or rejected_inbound event for it" : nil)
+        }
+    }
+
+    /// After a session's refusal by design (the N2 entry), its other findings follow from it.
+    func foldAfterRefusals(_ differences: [ReplayDifference]) -> [ReplayDifference] {
+        var refusedFrom: [Int: Int] = [:]
+        for difference in differences where difference.kind == .predicted && difference.rule == "N2" && difference.field == nil {
+            refusedFrom[difference.stream] = min(refusedFrom[difference.stream] ?? .max, difference.request)
+        }
+        return differences.filter { difference in
+            guard difference.kind != .predicted, let start = refusedFrom[difference.stream] else { return true }
+            return difference.request < start
+        }
     }
 
     private struct Context {

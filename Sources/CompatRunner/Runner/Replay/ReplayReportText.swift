@@ -13,7 +13,7 @@ extension ReplayReport {
     public func renderTerminal() -> String {
         var lines = [
             "\(passed ? "PASS" : "DIFFERENCES")  replay of \(capture) into \(candidate), compared with \(reference)",
-            "  \(requests) requests on \(sessions) session\(sessions == 1 ? "" : "s"); \(tally.answersCompared) answers and \(tally.fieldsCompared) fields compared"
+            "  \(requests) requests on \(sessions) session\(sessions == 1 ? "" : "s"); \(tally.answersCompared) answers, \(tally.fieldsCompared) fields and \(tally.readingsCompared) of the gateway's readings of requests compared"
                 + (commandedLeftOut > 0 ? "; \(commandedLeftOut) frames the gateway sent on the runner's command left out" : ""),
         ]
         lines += gatewayProblems.map { "  gateway: \(shown($0))" }
@@ -52,6 +52,9 @@ extension ReplayReport {
         switch difference.kind {
         case .missingAnswer: text += ": missing from the candidate (reference: \(difference.reference ?? ""))"
         case .extraAnswer: text += ": extra in the candidate (\(difference.candidate ?? ""))"
+        case .finding where difference.answer == 0:
+            text =
+                "session \(difference.stream), request \(difference.request) (\(difference.requestType)): \(difference.field ?? ""): reference \(difference.reference ?? "(none)"), candidate \(difference.candidate ?? "(none)")"
         case .finding, .predicted:
             text +=
                 " \(difference.field ?? ""): reference \(difference.reference ?? "(none)"), candidate \(difference.candidate ?? "(none)")"
@@ -75,6 +78,7 @@ extension ReplayReport {
         object["commandedLeftOut"] = .integer(commandedLeftOut)
         object["answersCompared"] = .integer(tally.answersCompared)
         object["fieldsCompared"] = .integer(tally.fieldsCompared)
+        object["readingsCompared"] = .integer(tally.readingsCompared)
         object["ignored"] = counts(tally.ignored)
         object["rebound"] = counts(tally.rebound)
         object["noise"] = counts(noise)

@@ -25,6 +25,8 @@ public struct ReplayRunner: Sendable {
     public struct Outcome: Sendable {
         /// Each session's answers, each tagged with the last request sent before it came.
         public var answers: ReplayAnswers = [:]
+        /// How the gateway reported reading each request (nil: it reported nothing for it).
+        public var readings: [GatewayReading?] = []
         /// The gateway's version and range, from its hello.
         public var gatewayVersion = 0
         public var gatewayRange: ClosedRange<Int>?
@@ -48,7 +50,8 @@ public struct ReplayRunner: Sendable {
                 checks: { _ in [] })
         }
         return Outcome(
-            answers: session.answers, gatewayVersion: session.gatewayVersion, gatewayRange: session.gatewayRange, run: result,
+            answers: session.answers, readings: session.readings(), gatewayVersion: session.gatewayVersion,
+            gatewayRange: session.gatewayRange, run: result,
             environmentProblem: session.environmentProblem)
     }
 }
@@ -62,6 +65,31 @@ final class ReplaySession: @unchecked Sendable {
     var gatewayVersion = 0
     var gatewayRange: ClosedRange<Int>?
     var environmentProblem: String?
+    /// The frames the gateway reported reading, in the order it reported them.
+    private var reported: [(bytes: [UInt8], reading: GatewayReading)] = []
+
+    /// Each request's reading: the first reported reading of its bytes not taken by an earlier request.
+    func readings() -> [GatewayReading?] {
+        var waiting: [[UInt8]: [GatewayReading]] = [:]
+        for (bytes, reading) in reported { waiting[bytes, default: []].append(reading) }
+        return script.steps.map { step in
+            guard var list = waiting[step.request], !list.isEmpty else { return nil }
+            let reading = list.removeFirst()
+            waiting[step.request] = list
+            return reading
+        }
+    }
+
+    private func keepReadings(_ events: [Event]) {
+        for event in events {
+            switch event.kind {
+            case .received(let message, let version, let bytes):
+                reported.append((bytes, .received(type: message["type"]?.stringValue ?? "?", version: version)))
+            case .rejectedInbound(let code, _, let bytes, _): reported.append((bytes, .refused(code: code)))
+            default: break
+            }
+        }
+    }
 
     init(script: ReplayScript, answerWait: Duration, quietPeriod: Duration) {
         self.script = script
@@ -108,10 +136,10 @@ final class ReplaySession: @unchecked Sendable {
                 expected.allSatisfy { stream, count in (received[stream]?.count ?? 0) >= count }
             }
             missedLastWait = !complete
-            try group.discardPending(gateway)
+            keepReadings(try group.takePending(gateway))
         }
         _ = try clients.collect(into: &answers, after: script.steps.count - 1, until: .now + quietPeriod) { _ in false }
-        try group.discardPending(gateway)
+        keepReadings(try group.takePending(gateway))
     }
 }
 

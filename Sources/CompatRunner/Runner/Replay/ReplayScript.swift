@@ -20,6 +20,8 @@ public struct ReplayScript: Sendable {
         public let request: [UInt8]
         /// The gateway was in controlled mode (P6) when the request went.
         public let controlled: Bool
+        /// How the capture's gateway reported reading it, when the capture says.
+        public let reading: GatewayReading?
         /// Per session, how many answers the capture had by the time the next request went: a
         /// replay waits for as many before it sends that request.
         public var answersBeforeNext: [Int: Int] = [:]
@@ -35,7 +37,10 @@ public struct ReplayScript: Sendable {
             switch frame.direction {
             case .clientToGateway:
                 if !steps.isEmpty { steps[steps.count - 1].answersBeforeNext = recorded.mapValues(\.count) }
-                steps.append(Step(stream: frame.stream, request: frame.bytes, controlled: CaptureMark.controlled.marks(frame.comment)))
+                steps.append(
+                    Step(
+                        stream: frame.stream, request: frame.bytes, controlled: CaptureMark.controlled.marks(frame.comment),
+                        reading: GatewayReading(comment: frame.comment)))
             case .gatewayToClient:
                 if CaptureMark.commanded.marks(frame.comment) {
                     commanded += 1

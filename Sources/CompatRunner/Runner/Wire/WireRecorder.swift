@@ -43,7 +43,9 @@ final class WireRecorder {
     /// A client's event: frames it sent or received, and its logons.
     func observeClient(_ event: Event, stream: Int) {
         switch event.kind {
-        case .sent(let frame): keep(frame, .clientToGateway, stream: stream, into: &frames)
+        case .sent(let frame):
+            keep(frame, .clientToGateway, stream: stream, into: &frames)
+            if frames.last?.bytes == frame { awaitReading(at: frames.count - 1) }
         case .received(_, _, let frame), .rejectedInbound(_, _, let frame, _): keep(frame, .gatewayToClient, stream: stream, into: &frames)
         case .logonAck(let version, _): logonOutcomes[stream, default: [:]]["logged on at version \(version)", default: 0] += 1
         case .logonRejected(let reason, let low, let high):
@@ -57,10 +59,41 @@ final class WireRecorder {
     func observeGateway(_ event: Event) {
         switch event.kind {
         case .sent(let frame): keep(frame, .gatewayToClient, stream: 0, into: &gatewaySends)
-        case .received(let message, _, let frame) where message["type"]?.stringValue == "Logon":
-            fillLogon(username: message["fields"]?["username"]?.stringValue, frame)
+        case .received(let message, let version, let frame):
+            if message["type"]?.stringValue == "Logon" { fillLogon(username: message["fields"]?["username"]?.stringValue, frame) }
+            noteReading(of: frame, GatewayReading.received(type: message["type"]?.stringValue ?? "?", version: version))
+        case .rejectedInbound(let code, _, let frame, _): noteReading(of: frame, .refused(code: code))
         default: break
         }
+    }
+
+    /// Client frames not yet marked with how the gateway read them, by their bytes, oldest first.
+    private var unread: [[UInt8]: [Int]] = [:]
+    /// Readings the gateway reported before the client reported sending the frame.
+    private var earlyReadings: [[UInt8]: [GatewayReading]] = [:]
+
+    /// A client frame just kept waits for the gateway's reading, unless that came first.
+    private func awaitReading(at index: Int) {
+        let frame = frames[index].bytes
+        if var early = earlyReadings[frame], !early.isEmpty {
+            frames[index].comment = early.removeFirst().comment(frames[index].comment)
+            earlyReadings[frame] = early.isEmpty ? nil : early
+        } else {
+            unread[frame, default: []].append(index)
+        }
+    }
+
+    /// Marks the client frame the gateway reports reading with how it read it, so a replay can
+    /// compare a candidate gateway's reading of each request (under `sbe`, refusals are silent).
+    private func noteReading(of frame: [UInt8], _ reading: GatewayReading) {
+        guard var waiting = unread[frame], !waiting.isEmpty else {
+            // The gateway's report can be read before the client's: it waits for the frame.
+            if earlyReadings.count < 1000 { earlyReadings[frame, default: []].append(reading) }
+            return
+        }
+        let index = waiting.removeFirst()
+        unread[frame] = waiting.isEmpty ? nil : waiting
+        frames[index].comment = reading.comment(frames[index].comment)
     }
 
     /// A client was told to log on: its Logon goes here in the capture, before the answer, once
@@ -78,6 +111,7 @@ final class WireRecorder {
         if frames.indices.contains(index) {
             frames[index].bytes = frame
             bytes += frame.count
+            awaitReading(at: index)
         }
     }
 
@@ -173,4 +207,46 @@ public enum CaptureMark: String, CaseIterable, Sendable {
 
     /// Whether a packet's comment carries this mark.
     public func marks(_ comment: String?) -> Bool { comment?.contains(rawValue) ?? false }
+}
+
+/// How the gateway reported reading a client's frame (P12, P13), kept in the frame's comment.
+public enum GatewayReading: Sendable, Hashable, CustomStringConvertible {
+    case received(type: String, version: Int)
+    case refused(code: String)
+
+    static let mark = "compat:gateway-read"
+
+    public var description: String {
+        switch self {
+        case .received(let type, let version): "received \(type) v\(version)"
+        case .refused(let code): "refused \(code)"
+        }
+    }
+
+    func comment(_ existing: String?) -> String {
+        let mine = "\(Self.mark) \(self)"
+        return existing.map { "\($0); \(mine)" } ?? mine
+    }
+
+    /// The reading a packet comment records, nil when it records none.
+    public init?(comment: String?) {
+        guard let comment, let range = comment.range(of: Self.mark + " ") else { return nil }
+        let words = comment[range.upperBound...].prefix { $0 != ";" }.split(separator: " ").map(String.init)
+        switch words.first {
+        case "received" where words.count == 3: self = .received(type: words[1], version: Int(words[2].dropFirst()) ?? 0)
+        case "refused" where words.count == 2: self = .refused(code: words[1])
+        default: return nil
+        }
+    }
+
+    var isRefusal: Bool { if case .refused = self { true } else { false } }
+
+    /// Whether two readings are the same verdict: delivered (whatever the version it decoded at), or refused with one code.
+    func sameVerdict(_ other: GatewayReading) -> Bool {
+        switch (self, other) {
+        case (.received(let a, _), .received(let b, _)): a == b
+        case (.refused(let a), .refused(let b)): a == b
+        default: false
+        }
+    }
 }
