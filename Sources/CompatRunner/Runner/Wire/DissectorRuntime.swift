@@ -117,6 +117,15 @@ enum DissectorRuntime {
           return true
         end
 
+        -- Text as tshark can show it whole: a control byte (a NUL would end the string) as \xHH,
+        -- a backslash doubled.
+        local function escaped(s)
+          return (s:gsub("[%c\\]", function(c)
+            if c == "\\" then return "\\\\" end
+            return string.format("\\x%02x", c:byte())
+          end))
+        end
+
         local function bitset(v, b)
           return v:rshift(b):band(UInt64.new(1)) == UInt64.new(1)
         end

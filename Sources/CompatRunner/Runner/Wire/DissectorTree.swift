@@ -50,7 +50,8 @@ struct DissectorTree {
             result[key] = header["\(name).header.\(key)"].flatMap { $0.stringValue }.map { JSON.number($0) } ?? .null
         }
         let fields = layer["\(name).message_tree"].map { object($0, path: "") } ?? [:]
-        result["message"] = ["type": layer["\(name).message"] ?? .null, "fields": .object(fields)]
+        let type = layer["\(name).message"]?.stringValue.flatMap(DissectorValues.unescaped).map { JSON.string($0) }
+        result["message"] = ["type": type ?? .null, "fields": .object(fields)]
         return .object(result)
     }
 
@@ -84,7 +85,8 @@ struct DissectorTree {
             return .null
         case .varData(let isText):
             guard let text = shown.stringValue else { return mistyped(shown, path) }
-            return .string(isText ? text : text.replacingOccurrences(of: ":", with: ""))
+            guard isText else { return .string(text.replacingOccurrences(of: ":", with: "")) }
+            return DissectorValues.unescaped(text).map { .string($0) } ?? mistyped(shown, path)
         case .value(let type):
             guard let text = shown.stringValue else { return mistyped(shown, path) }
             return DissectorValues.json(text, as: type) ?? mistyped(shown, path)

@@ -55,8 +55,9 @@ enum DissectorTshark {
             throw ConfigError("\(program) failed (\(result.termination)): \(result.stderr.suffix(2000))")
         }
         // tshark goes on when a Lua script fails to load: its complaint is on stderr.
-        if let line = result.stderr.split(separator: "\n").first(where: { $0.localizedCaseInsensitiveContains("lua") }) {
-            throw ConfigError("tshark could not load the generated dissector: \(line)")
+        if result.stderr.localizedCaseInsensitiveContains("lua") {
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("Running as user") }
+            throw ConfigError("tshark could not load the generated dissector: \(lines.prefix(5).joined(separator: " | "))")
         }
         return result.stdout
     }

@@ -49,6 +49,28 @@ enum DissectorValues {
         return .array(elements)
     }
 
+    /// Text var-data as the dissector shows it, control bytes as `\xHH` and `\` doubled, back
+    /// to its bytes; nil when an escape is broken or the bytes are not UTF-8.
+    static func unescaped(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var rest = Substring(text).utf8[...]
+        while let byte = rest.popFirst() {
+            guard byte == UInt8(ascii: "\\") else {
+                bytes.append(byte)
+                continue
+            }
+            switch rest.popFirst() {
+            case UInt8(ascii: "\\"): bytes.append(byte)
+            case UInt8(ascii: "x"):
+                guard let value = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+                bytes.append(value)
+                rest = rest.dropFirst(2)
+            default: return nil
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     /// Decimal, or hex with 0x as tshark shows a field of a hexadecimal base.
     static func unsigned(_ text: String) -> UInt64? {
         text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)

@@ -68,7 +68,7 @@ enum DissectorWalk {
             return fail(st, tree, "r7", string.format("var-data %s is not valid UTF-8", it.name))
           end
           local item
-          if it.text then item = tree:add(F[it.f], rng(tvb, start, n), s) else item = tree:add(F[it.f], rng(tvb, start, n)) end
+          if it.text then item = tree:add(F[it.f], rng(tvb, start, n), escaped(s)) else item = tree:add(F[it.f], rng(tvb, start, n)) end
           item:add(F[it.l], tvb(pos + it.len.off, it.len.sz), raw)
           if it.text and st.top then note(st, it, s) end
           return true, start + n
@@ -137,7 +137,7 @@ enum DissectorWalk {
           if len - HDR.size < hv.blockLength then
             return fail(st, h, "r8", string.format("needs %d bytes but the frame has %d left", hv.blockLength, len - HDR.size))
           end
-          local msg = root:add(HF.message, rng(tvb, HDR.size, len - HDR.size), m.name)
+          local msg = root:add(HF.message, rng(tvb, HDR.size, len - HDR.size), escaped(m.name))
           if hv.blockLength > required then
             msg:add_proto_expert_info(EX.r2, string.format("%d bytes beyond the known fields", hv.blockLength - required))
           end

@@ -26,7 +26,6 @@ enum DissectorZMTP {
           if zmtpPort ~= 0 then tcp:add(zmtpPort, Z) end
         end
         function Z.prefs_changed() registerPort() end
-        registerPort()
 
         -- Asks TCP for `more` bytes beyond the `rest` at `off` (the frame continues in the next segment).
         local function more(pinfo, off, needed)
@@ -66,5 +65,7 @@ enum DissectorZMTP {
           end
           return len
         end
+        -- Only a protocol with a dissector can be added to the port table.
+        registerPort()
         """#
 }

@@ -1,0 +1,204 @@
+// `compat dissector`: the Lua it generates loads in tshark (TGP, RFQ, a schema of hostile names,
+// big-endian), reads the golden frames exactly as compat decodes them, flags what a receiver
+// refuses with the rule's expert info, survives truncated and random frames, and a dissector that
+// reads a frame wrongly is caught by `verify`. tshark must be installed (scripts/install-deps).
+
+import Foundation
+import MiniJSON
+import Testing
+import TGP
+import BuiltBinaries
+
+@testable import CompatRunner
+
+@Suite struct DissectorTests {
+    static let root = Built.repositoryRoot
+    static let tgpXML = root + "/Sources/TGP/tgp.xml"
+    static let rfqXML = root + "/protocols/rfq/rfq.xml"
+
+    static func tshark() throws -> String { try DissectorTshark.resolve("tshark") }
+
+    /// tshark's layers for `frames` with `source` loaded (a Lua that does not load throws).
+    static func layers(_ frames: [[UInt8]], _ source: DissectorSource) throws -> [JSON?] {
+        let checked = frames.enumerated().map { CheckedFrame(label: "test \($0.offset)", bytes: $0.element) }
+        return try DissectorTshark.layers(of: checked, source: source, program: try tshark())
+    }
+
+    static func report(_ frames: [[UInt8]], _ schema: Schema, _ source: DissectorSource) throws -> DissectorReport {
+        let checked = frames.enumerated().map { CheckedFrame(label: "test \($0.offset)", bytes: $0.element) }
+        return DissectorVerify.compare(checked, try layers(frames, source), schema: schema, source: source)
+    }
+
+    @Test func nameComesFromTheSchemaFile() {
+        #expect(Dissector.name(forSchemaFile: "Sources/TGP/tgp.xml") == "tgp")
+        #expect(Dissector.name(forSchemaFile: "/x/Example-Schema.v2.XML") == "example_schema_v2")
+        #expect(Dissector.name(forSchemaFile: "3x.xml") == "sbe_3x")
+        #expect(Dissector.isValidName("rfq_2"))
+        #expect(!Dissector.isValidName("Rfq") && !Dissector.isValidName("2x") && !Dissector.isValidName("a.b") && !Dissector.isValidName(""))
+    }
+
+    @Test func luaLiteralsEscapeEveryByteThatCouldEndThem() {
+        #expect(LuaText.string(#"a"b\c"#) == #""a\"b\\c""#)
+        #expect(LuaText.string("]]\n--[[") == #""]]\010--[[""#)
+        #expect(LuaText.string("é\u{0}1") == #""\195\169\0001""#)
+    }
+
+    /// The golden frames of TGP: every field of every frame as compat decodes it (exact figures).
+    @Test func verifyAgreesOnTGP() throws {
+        let run = try runCompat(["dissector", "verify", "--schema", Self.tgpXML, "--fixtures", Self.root + "/fixtures"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout == "228 frames (228 decoded, 0 refused), 3402 fields compared, 0 mismatches\n")
+    }
+
+    /// RFQ's golden frames, from the fixtures folder beside its schema.
+    @Test func verifyAgreesOnRFQ() throws {
+        let run = try runCompat(["dissector", "verify", "--schema", Self.rfqXML])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout == "68 frames (68 decoded, 0 refused), 772 fields compared, 0 mismatches\n")
+    }
+
+    /// A frame of each refusal rule carries that rule's expert info, and verify counts them as agreeing.
+    @Test func refusalsCarryTheirRule() throws {
+        let source = Dissector.generate(schema: .tgp, name: "tgp")
+        let heartbeat = try #require(try DissectorFrames.golden(fixtures: Self.root + "/fixtures")?.first { $0.label.contains("Heartbeat") })
+        var unknownTemplate = heartbeat.bytes
+        unknownTemplate[2] = 0xEE
+        let frames = [Array(heartbeat.bytes.prefix(3)), unknownTemplate, heartbeat.bytes]
+        let layers = try Self.layers(frames, source)
+        let experts = layers.map { $0.map { Set(DissectorTree.experts(in: $0, name: "tgp")) } ?? [] }
+        #expect(experts[0].contains("tgp.r8") && experts[1].contains("tgp.r5"))
+        #expect(experts[2].isDisjoint(with: ["tgp.r5", "tgp.r7", "tgp.r8", "tgp.bug"]))
+        let report = DissectorVerify.compare(
+            frames.map { CheckedFrame(label: "", bytes: $0) }, layers, schema: .tgp, source: source)
+        #expect(report.agrees && report.refused == 2 && report.decoded == 1, "\(report.summary)")
+    }
+
+    /// Every golden frame cut at every length, with bytes changed, and random frames: tshark never
+    /// raises a Lua error, and refuses each frame by the rule compat refuses it by.
+    @Test func truncatedAndRandomFramesAgree() throws {
+        for (xml, fixtures) in [(Self.tgpXML, Self.root + "/fixtures"), (Self.rfqXML, Self.root + "/protocols/rfq/fixtures")] {
+            let schema = try SchemaFile.load(path: xml)
+            let golden = try #require(try DissectorFrames.golden(fixtures: fixtures)).map(\.bytes)
+            var random = Noise(state: 42)
+            var frames: [[UInt8]] = []
+            for frame in golden {
+                frames += (0..<frame.count).map { Array(frame.prefix($0)) }
+                for _ in 0..<4 {
+                    var changed = frame
+                    changed[Int(random.next() % UInt64(frame.count))] = UInt8(truncatingIfNeeded: random.next())
+                    frames.append(changed)
+                }
+            }
+            frames += (0..<200).map { _ in (0..<Int(random.next() % 48)).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
+            let source = Dissector.generate(schema: schema, name: Dissector.name(forSchemaFile: xml))
+            let report = try Self.report(frames, schema, source)
+            #expect(report.agrees, "\(xml): \(report.summary)")
+            #expect(report.refused > frames.count / 2 && report.decoded > golden.count)
+        }
+    }
+
+    /// A dissector that reads v5 frames as v4 (fields missing) is caught, field by field.
+    @Test func aWrongDissectorIsCaught() throws {
+        let generated = Dissector.generate(schema: .tgp, name: "tgp")
+        let wrong = DissectorSource(
+            name: "tgp", lua: generated.lua.replacingOccurrences(of: "local NEWEST = 5\n", with: "local NEWEST = 4\n"),
+            catalogue: generated.catalogue)
+        #expect(wrong.lua != generated.lua)
+        let frames = try #require(try DissectorFrames.golden(fixtures: Self.root + "/fixtures")).filter { $0.label.hasPrefix("v5/") }
+        let report = try Self.report(frames.map(\.bytes), .tgp, wrong)
+        #expect(!report.agrees)
+        #expect(report.mismatches.contains { $0.contains("compat") && $0.contains("(not shown)") }, "\(report.summary)")
+    }
+
+    /// A catalogue that does not explain what tshark shows is a mismatch too.
+    @Test func anUndeclaredFieldIsCaught() throws {
+        let generated = Dissector.generate(schema: .tgp, name: "tgp")
+        let missing = DissectorSource(name: "tgp", lua: generated.lua, catalogue: generated.catalogue.filter { $0.key != "tgp.f_1" })
+        let frames = try #require(try DissectorFrames.golden(fixtures: Self.root + "/fixtures")).filter { $0.label.contains("Logon.json") }
+        let report = try Self.report(frames.map(\.bytes), .tgp, missing)
+        #expect(report.mismatches.contains { $0.contains("tgp.f_1, which the dissector does not declare") }, "\(report.summary)")
+    }
+
+    /// Text var-data with control bytes, a backslash and non-ASCII UTF-8 shows whole.
+    @Test func textWithControlBytesShowsWhole() throws {
+        let schema = try SchemaFile.load(path: Self.rfqXML)
+        let golden = try #require(
+            try DissectorFrames.golden(fixtures: Self.root + "/protocols/rfq/fixtures")?.first { $0.label.contains("QuoteStatusReport") })
+        var message = try Codec(schema: schema).decode(golden.bytes, asVersion: FrameTool.versions(of: schema).last ?? 0).message
+        message["text"] = .text("a\u{0}b\n\\x00 é ü\u{7F}")
+        let frame = try Codec(schema: schema).encode(message, at: FrameTool.versions(of: schema).last ?? 0)
+        let report = try Self.report([frame], schema, Dissector.generate(schema: schema, name: "rfq"))
+        #expect(report.agrees && report.decoded == 1, "\(report.summary)")
+    }
+
+    /// Names with quotes, backslashes, `]]`, newlines and Lua code only ever reach the Lua as
+    /// escaped literals: the dissector loads, reads a big-endian frame of every kind of field, and
+    /// shows the names as they are.
+    @Test func hostileNamesCannotBreakTheLua() throws {
+        let schema = HostileSchema.schema
+        let source = Dissector.generate(schema: schema, name: "hostile", port: 5555)
+        let frame = try Codec(schema: schema).encode(HostileSchema.message, at: 1)
+        let report = try Self.report([frame], schema, source)
+        #expect(report.agrees && report.decoded == 1 && report.fieldsCompared >= 10, "\(report.summary)")
+        let layer = try #require(try Self.layers([frame], source).first ?? nil)
+        #expect(layer["hostile.message"]?.stringValue == #"q"'\\]]\x0a--[[ os.exit(1) --]] ]=] \x00éMsg"#)
+    }
+
+    @Test func commandErrorsExitTwo() throws {
+        let badName = try runCompat(["dissector", "--schema", Self.rfqXML, "--name", "Bad-Name"])
+        #expect(badName.status == 2 && badName.stderr.contains("a-z, 0-9 and _"))
+        let noTshark = try runCompat(["dissector", "verify", "--schema", Self.rfqXML, "--tshark", "/nonexistent/tshark"])
+        #expect(noTshark.status == 2 && noTshark.stderr.contains("not an executable file"))
+        let printed = try runCompat(["dissector", "--schema", Self.rfqXML, "--port", "5555"])
+        #expect(printed.status == 0 && printed.stdout.contains("local NAME = \"rfq\"") && printed.stdout.contains("local ZMTP_PORT = 5555"))
+    }
+}
+
+/// A schema whose every name tries to break out of a Lua string or comment.
+private enum HostileSchema {
+    static let evil = "q\"'\\]]\n--[[ os.exit(1) --]] ]=] \u{0}é"
+
+    static let side = EnumSchema(evil + "Side", [.init(1, evil + "Buy", since: 0), .init(2, "Sell]]", since: 0)], encoding: .uint8)
+    static let flags = SetSchema(evil + "Flags", encoding: .uint16, choices: [.init(evil + "A", bit: 0), .init("B\n", bit: 9)])
+    static let price = CompositeSchema(
+        evil + "Price", members: [FieldSchema(evil + "m", .i64, at: 0, since: 0), FieldSchema(evil + "e", .primitive(.int8), at: 8, since: 0)])
+    static let entries = GroupSchema(
+        evil + "Group", since: 0, fields: [FieldSchema(evil + "px", .primitive(.double), at: 0, since: 0)],
+        varData: [VarDataSchema(evil + "note", since: 0)])
+
+    static let message = {
+        var message = Message(schema.messages[0])
+        message.values = [
+            .unsigned(7), .unsigned(1), .unsigned(1 | 1 << 9), .composite([.signed(-5), .signed(2)]), .null, .text("AB"),
+            .signed(-1), .group([[.double(0.25), .text("n")]]), .text("end"),
+        ]
+        return message
+    }()
+
+    static let schema: Schema = {
+        let fields = [
+            FieldSchema(evil + "id", .u32, at: 0, since: 0),
+            FieldSchema(evil + "side", .enumeration(side), at: 4, since: 0),
+            FieldSchema(evil + "flags", .set(flags), at: 5, since: 0),
+            FieldSchema(evil + "price", .composite(price), at: 7, since: 0),
+            FieldSchema(evil + "opt", .u16, at: 16, since: 0, presence: .optional),
+            FieldSchema(evil + "sym", .chars(4), at: 18, since: 0),
+            FieldSchema(evil + "v1", .primitive(.int16), at: 22, since: 1),
+        ]
+        let message = MessageSchema(
+            1, evil + "Msg", .both, since: 0, fields: fields, groups: [entries], varData: [VarDataSchema(evil + "text", since: 0)])
+        return Schema(
+            schemaId: 9, messages: [message], enums: [side], peerRanges: [0: 0...1, 1: 0...1], maxFrameSize: 4096,
+            maxVarDataLength: 1024, maxGroupEntries: 64, sets: [flags], composites: [price], package: evil, byteOrder: .bigEndian)
+    }()
+}
+
+/// A 64-bit LCG: the same frames on every run.
+private struct Noise {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 11
+    }
+}
