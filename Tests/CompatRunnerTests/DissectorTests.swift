@@ -3,11 +3,11 @@
 // refuses with the rule's expert info, survives truncated and random frames, and a dissector that
 // reads a frame wrongly is caught by `verify`. tshark must be installed (scripts/install-deps).
 
+import BuiltBinaries
 import Foundation
 import MiniJSON
-import Testing
 import TGP
-import BuiltBinaries
+import Testing
 
 @testable import CompatRunner
 
@@ -34,7 +34,8 @@ import BuiltBinaries
         #expect(Dissector.name(forSchemaFile: "/x/Example-Schema.v2.XML") == "example_schema_v2")
         #expect(Dissector.name(forSchemaFile: "3x.xml") == "sbe_3x")
         #expect(Dissector.isValidName("rfq_2"))
-        #expect(!Dissector.isValidName("Rfq") && !Dissector.isValidName("2x") && !Dissector.isValidName("a.b") && !Dissector.isValidName(""))
+        #expect(
+            !Dissector.isValidName("Rfq") && !Dissector.isValidName("2x") && !Dissector.isValidName("a.b") && !Dissector.isValidName(""))
     }
 
     @Test func luaLiteralsEscapeEveryByteThatCouldEndThem() {
@@ -60,7 +61,8 @@ import BuiltBinaries
     /// A frame of each refusal rule carries that rule's expert info, and verify counts them as agreeing.
     @Test func refusalsCarryTheirRule() throws {
         let source = Dissector.generate(schema: .tgp, name: "tgp")
-        let heartbeat = try #require(try DissectorFrames.golden(fixtures: Self.root + "/fixtures")?.first { $0.label.contains("Heartbeat") })
+        let heartbeat = try #require(
+            try DissectorFrames.golden(fixtures: Self.root + "/fixtures")?.first { $0.label.contains("Heartbeat") })
         var unknownTemplate = heartbeat.bytes
         unknownTemplate[2] = 0xEE
         let frames = [Array(heartbeat.bytes.prefix(3)), unknownTemplate, heartbeat.bytes]
@@ -161,7 +163,8 @@ private enum HostileSchema {
     static let side = EnumSchema(evil + "Side", [.init(1, evil + "Buy", since: 0), .init(2, "Sell]]", since: 0)], encoding: .uint8)
     static let flags = SetSchema(evil + "Flags", encoding: .uint16, choices: [.init(evil + "A", bit: 0), .init("B\n", bit: 9)])
     static let price = CompositeSchema(
-        evil + "Price", members: [FieldSchema(evil + "m", .i64, at: 0, since: 0), FieldSchema(evil + "e", .primitive(.int8), at: 8, since: 0)])
+        evil + "Price",
+        members: [FieldSchema(evil + "m", .i64, at: 0, since: 0), FieldSchema(evil + "e", .primitive(.int8), at: 8, since: 0)])
     static let entries = GroupSchema(
         evil + "Group", since: 0, fields: [FieldSchema(evil + "px", .primitive(.double), at: 0, since: 0)],
         varData: [VarDataSchema(evil + "note", since: 0)])

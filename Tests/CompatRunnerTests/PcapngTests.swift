@@ -8,15 +8,19 @@ import Testing
     @Test func blocksAreWellFormed() throws {
         let frames = [
             WireFrame(nanoseconds: 1_700_000_000_123_456_789, direction: .clientToGateway, stream: 1, bytes: [1, 2, 3]),
-            WireFrame(nanoseconds: 1_700_000_000_223_456_789, direction: .gatewayToClient, stream: 2, bytes: [4, 5, 6, 7, 8], comment: "c"),
+            WireFrame(
+                nanoseconds: 1_700_000_000_223_456_789, direction: .gatewayToClient, stream: 2, bytes: [4, 5, 6, 7, 8], comment: "c"),
         ]
         let bytes = Pcapng.file(dissector: "tgp", comments: ["cell v3-v5"], frames: frames)
         var offset = 0
         var types: [UInt32] = []
         while offset < bytes.count {
-            let type = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+            let type =
+                UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
             let length = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
-            let trailer = Int(bytes[offset + length - 4]) | Int(bytes[offset + length - 3]) << 8 | Int(bytes[offset + length - 2]) << 16 | Int(bytes[offset + length - 1]) << 24
+            let trailer =
+                Int(bytes[offset + length - 4]) | Int(bytes[offset + length - 3]) << 8 | Int(bytes[offset + length - 2]) << 16 | Int(
+                    bytes[offset + length - 1]) << 24
             #expect(length == trailer)
             #expect(length % 4 == 0)
             types.append(type)

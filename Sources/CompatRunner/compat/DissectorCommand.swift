@@ -3,8 +3,8 @@
 
 import ArgumentParser
 import CompatRunner
-import TGP
 import Foundation
+import TGP
 
 struct DissectorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -33,7 +33,9 @@ enum DissectorTshark {
         guard FileManager.default.createFile(atPath: script, contents: Data(source.lua.utf8)) else {
             throw ConfigError("cannot write \(script)")
         }
-        let wire = frames.enumerated().map { WireFrame(nanoseconds: UInt64($0.offset) * 1000, direction: .clientToGateway, stream: 0, bytes: $0.element.bytes) }
+        let wire = frames.enumerated().map {
+            WireFrame(nanoseconds: UInt64($0.offset) * 1000, direction: .clientToGateway, stream: 0, bytes: $0.element.bytes)
+        }
         try Pcapng.write(Pcapng.file(dissector: source.name, comments: [], frames: wire), to: capture)
         let output = try run(program, script: script, capture: capture, name: source.name)
         return try parse(output, name: source.name)
