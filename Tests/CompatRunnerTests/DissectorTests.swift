@@ -146,6 +146,34 @@ import Testing
         #expect(layer["hostile.message"]?.stringValue == #"q"'\\]]\x0a--[[ os.exit(1) --]] ]=] \x00éMsg"#)
     }
 
+    /// With a port, ZeroMQ traffic over TCP: the greeting and READY skipped, frames reassembled
+    /// across segments cut anywhere, each message frame's body read by the SBE dissector.
+    @Test func zmtpOverTCPReachesTheSBEDissector() throws {
+        let heartbeat = try #require(
+            try DissectorFrames.golden(fixtures: Self.root + "/fixtures")?.first { $0.label.contains("Heartbeat") })
+        let greeting: [UInt8] = [0xFF] + Array(repeating: 0, count: 8) + [0x7F, 3, 0] + Array("NULL".utf8) + Array(repeating: 0, count: 48)
+        let ready: [UInt8] = [0x04, 6, 5] + Array("READY".utf8)
+        let message: [UInt8] = [0x00, UInt8(heartbeat.bytes.count)] + heartbeat.bytes
+        let stream = greeting + ready + message + message
+        let cuts = [5, 64, 70, greeting.count + ready.count + 3, stream.count]
+        let segments = zip([0] + cuts, cuts).map { Array(stream[$0..<$1]) }
+        let folder = NSTemporaryDirectory() + "compat-zmtp-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = folder + "/tgp.lua"
+        let capture = folder + "/zmtp.pcap"
+        FileManager.default.createFile(atPath: script, contents: Data(Dissector.generate(schema: .tgp, name: "tgp", port: 5555).lua.utf8))
+        FileManager.default.createFile(atPath: capture, contents: Data(TCPCapture.pcap(segments, port: 5555)))
+        let run = try PeerProcess.run([
+            try Self.tshark(), "-n", "-X", "lua_script:" + script, "-r", capture, "-T", "fields", "-e", "tgp.message", "-e",
+            "tgp_zmtp.flags",
+        ])
+        let lines = run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.contains("Heartbeat,Heartbeat\t0x00,0x00"), "\(run.stdoutText)\(run.stderr)")
+        #expect(lines.contains("\t0x04"), "the READY command frame")
+        #expect(!run.stderr.contains("Lua"), "\(run.stderr)")
+    }
+
     @Test func commandErrorsExitTwo() throws {
         let badName = try runCompat(["dissector", "--schema", Self.rfqXML, "--name", "Bad-Name"])
         #expect(badName.status == 2 && badName.stderr.contains("a-z, 0-9 and _"))
@@ -204,4 +232,39 @@ private struct Noise {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return state >> 11
     }
+}
+
+/// A classic pcap of Ethernet/IPv4/TCP segments from 127.0.0.1:40001 to `port`, in order.
+private enum TCPCapture {
+    static func pcap(_ segments: [[UInt8]], port: UInt16) -> [UInt8] {
+        var out =
+            le(UInt32(0xA1B2_C3D4)) + le(UInt16(2)) + le(UInt16(4)) + le(UInt32(0)) + le(UInt32(0)) + le(UInt32(65535)) + le(UInt32(1))
+        var sequence: UInt32 = 1000
+        for (index, payload) in segments.enumerated() {
+            let packet = ethernet(ipv4(tcp(payload, port: port, sequence: sequence)))
+            sequence += UInt32(payload.count)
+            out += le(UInt32(index)) + le(UInt32(0)) + le(UInt32(packet.count)) + le(UInt32(packet.count)) + packet
+        }
+        return out
+    }
+
+    private static func tcp(_ payload: [UInt8], port: UInt16, sequence: UInt32) -> [UInt8] {
+        be(UInt16(40001)) + be(port) + be(sequence) + be(UInt32(0)) + [0x50, 0x18] + be(UInt16(65535)) + be(UInt16(0)) + be(UInt16(0))
+            + payload
+    }
+
+    private static func ipv4(_ segment: [UInt8]) -> [UInt8] {
+        var header: [UInt8] =
+            [0x45, 0] + be(UInt16(20 + segment.count)) + be(UInt16(1)) + [0, 0, 64, 6, 0, 0] + [127, 0, 0, 1, 127, 0, 0, 1]
+        let sum = stride(from: 0, to: header.count, by: 2).reduce(UInt32(0)) { $0 + (UInt32(header[$1]) << 8 | UInt32(header[$1 + 1])) }
+        let folded = ~UInt16(truncatingIfNeeded: (sum & 0xFFFF) + (sum >> 16))
+        header[10] = UInt8(folded >> 8)
+        header[11] = UInt8(folded & 0xFF)
+        return header + segment
+    }
+
+    private static func ethernet(_ packet: [UInt8]) -> [UInt8] { Array(repeating: 0, count: 11) + [1, 0x08, 0x00] + packet }
+
+    private static func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+    private static func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
 }
