@@ -57,6 +57,8 @@ enum DissectorRuntime {
 
         local function fail(st, item, rule, text)
           item:add_proto_expert_info(EX[rule], text)
+          st.why = " [" .. string.upper(rule) .. ": " .. text .. "]"
+          st.pinfo.cols.info:append(st.why)
           st.refused = rule
           return false
         end

@@ -143,7 +143,9 @@ enum DissectorWalk {
           end
           st.top = true
           local ok = block(st, msg, m.items, HDR.size, HDR.size + hv.blockLength)
-          if #st.info > 0 then st.pinfo.cols.info = m.name .. " " .. table.concat(st.info, " ") end
+          local info = m.name
+          if #st.info > 0 then info = info .. " " .. table.concat(st.info, " ") end
+          st.pinfo.cols.info = info .. (st.why or "")
           return ok
         end
 
