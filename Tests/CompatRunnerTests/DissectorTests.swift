@@ -174,6 +174,35 @@ import Testing
         #expect(!run.stderr.contains("Lua"), "\(run.stderr)")
     }
 
+    /// `--capture`: the frames of a capture compat wrote are checked after the golden ones, a
+    /// garbage frame among them as a refusal; a capture of another link type is exit 2.
+    @Test func verifyReadsACapture() throws {
+        let folder = NSTemporaryDirectory() + "compat-dissector-capture-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let golden = try #require(try DissectorFrames.golden(fixtures: Self.root + "/protocols/rfq/fixtures"))
+        let bytes = [golden[0].bytes, [0xDE, 0xAD], golden[1].bytes]
+        let frames = bytes.enumerated().map {
+            WireFrame(
+                nanoseconds: UInt64($0.offset), direction: $0.offset % 2 == 0 ? .clientToGateway : .gatewayToClient, stream: 1,
+                bytes: $0.element)
+        }
+        let capture = folder + "/rfq.pcapng"
+        try Pcapng.write(Pcapng.file(dissector: "rfq", comments: ["test"], frames: frames), to: capture)
+        let run = try runCompat(["dissector", "verify", "--schema", Self.rfqXML, "--capture", capture])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasPrefix("71 frames (70 decoded, 1 refused), "), "\(run.stdout)")
+
+        var other = Pcapng.file(dissector: "rfq", comments: [], frames: frames)
+        // The interface block follows the section header: its link type is its body's first two bytes.
+        let sectionLength = Int(other[4]) | Int(other[5]) << 8
+        other[sectionLength + 8] = 1
+        other[sectionLength + 9] = 0
+        try Pcapng.write(other, to: capture)
+        let refused = try runCompat(["dissector", "verify", "--schema", Self.rfqXML, "--capture", capture])
+        #expect(refused.status == 2 && refused.stderr.contains("not an exported PDU"), "\(refused.stderr)")
+    }
+
     @Test func commandErrorsExitTwo() throws {
         let badName = try runCompat(["dissector", "--schema", Self.rfqXML, "--name", "Bad-Name"])
         #expect(badName.status == 2 && badName.stderr.contains("a-z, 0-9 and _"))

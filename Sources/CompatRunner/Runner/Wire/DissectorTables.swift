@@ -66,8 +66,7 @@ struct DissectorTables {
         case .scalar(let scalar, let widenedBy):
             guard let wide = widenedBy else { return leaf(scalar) }
             // W7: the narrow field's name, read from the wide field from its version on.
-            let widened = leaf(scalar, shownAs: wide.type)
-            return String(widened.dropLast()) + ", wide = {off = \(wide.offset), sz = \(wide.type.size), since = \(wide.since)}}"
+            return leaf(scalar, shownAs: wide.type, extra: ", wide = {off = \(wide.offset), sz = \(wide.type.size), since = \(wide.since)}")
         case .group(let group): return self.group(group)
         case .varData(let varData): return self.varData(varData)
         }
@@ -97,8 +96,9 @@ struct DissectorTables {
 
     // MARK: fields
 
-    /// A field of a block or composite. `shownAs` is the type its ProtoField shows (W7's wide one).
-    private mutating func leaf(_ schema: FieldSchema, shownAs shown: FieldType? = nil) -> String {
+    /// A field of a block or composite. `shownAs` is the type its ProtoField shows (W7's wide one),
+    /// `extra` more entries of its table.
+    private mutating func leaf(_ schema: FieldSchema, shownAs shown: FieldType? = nil, extra: String = "") -> String {
         let common = "name = \(LuaText.string(schema.name)), off = \(schema.offset), since = \(schema.since)"
         if case .constant(let constant) = schema.presence {
             let number = field(schema.name, .value(schema.type), constructor(for: schema.type))
@@ -114,7 +114,7 @@ struct DissectorTables {
         default:
             let type = shown ?? schema.type
             let number = field(schema.name, .value(type), constructor(for: type))
-            return "{\(shape(of: schema.type)), f = \(number), \(common)\(null)\(nullValue(of: schema))}"
+            return "{\(shape(of: schema.type)), f = \(number), \(common)\(null)\(nullValue(of: schema))\(extra)}"
         }
     }
 
