@@ -58,6 +58,13 @@ import Testing
         #expect(run.stdout == "68 frames (68 decoded, 0 refused), 772 fields compared, 0 mismatches\n")
     }
 
+    /// `--mutations`: each golden frame cut short and changed, the refusals agreeing rule by rule.
+    @Test func verifyAgreesOnMutatedFrames() throws {
+        let run = try runCompat(["dissector", "verify", "--schema", Self.rfqXML, "--mutations", "2"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout == "2581 frames (149 decoded, 2432 refused), 1677 fields compared, 0 mismatches\n")
+    }
+
     /// A frame of each refusal rule carries that rule's expert info, and verify counts them as agreeing.
     @Test func refusalsCarryTheirRule() throws {
         let source = Dissector.generate(schema: .tgp, name: "tgp")

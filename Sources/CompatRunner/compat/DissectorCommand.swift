@@ -43,7 +43,7 @@ struct DissectorCommand: ParsableCommand {
             discussion: """
                 The frames: every golden frame of the fixtures folder (--fixtures, default FOLDER/fixtures beside \
                 the schema when it has golden frames), else the samples compat makes from the schema at every \
-                version; plus every frame of --capture. Each frame compat decodes must show exactly the same \
+                version; with --mutations, frames derived from each of those; plus every frame of --capture. Each frame compat decodes must show exactly the same \
                 fields and values in tshark; each frame compat refuses must carry the expert info of the same \
                 rule (R5, R7, R8). Exit status: 0 all agree, 1 a mismatch, 2 an environment or configuration \
                 error (tshark missing, a schema that cannot be read).
@@ -61,11 +61,18 @@ struct DissectorCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The fixtures folder whose golden frames are checked.", valueName: "folder"))
         var fixtures: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Also check frames derived from each one: cut short at up to 32 lengths, and N copies with a byte changed (refusals).",
+                valueName: "n"))
+        var mutations = 0
+
         func run() throws {
             let (schema, name) = try options.load()
             let fixtures = self.fixtures ?? DissectorVerify.defaultFixtures(schemaPath: options.schema)
             let report = try DissectorVerify.run(
-                schema: schema, name: name, fixtures: fixtures, capture: capture, tshark: tshark)
+                schema: schema, name: name, fixtures: fixtures, capture: capture, mutations: mutations, tshark: tshark)
             emit(report.summary)
             if !report.agrees { throw ExitCode(1) }
         }

@@ -61,6 +61,31 @@ enum DissectorFrames {
         return frames
     }
 
+    /// Frames derived from each of `frames` to exercise the refusals: the frame cut short at up
+    /// to 32 lengths spread over it, and `changes` copies with one byte changed, the same on every
+    /// run (a fixed-seed generator).
+    static func mutations(of frames: [CheckedFrame], changes: Int) -> [CheckedFrame] {
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        var derived: [CheckedFrame] = []
+        for frame in frames where !frame.bytes.isEmpty {
+            let step = max(1, frame.bytes.count / 32)
+            for length in stride(from: 0, to: frame.bytes.count, by: step) {
+                derived.append(CheckedFrame(label: "\(frame.label) cut at \(length)", bytes: Array(frame.bytes.prefix(length))))
+            }
+            for _ in 0..<changes {
+                var bytes = frame.bytes
+                let index = Int(next() % UInt64(bytes.count))
+                bytes[index] = UInt8(truncatingIfNeeded: next())
+                derived.append(CheckedFrame(label: "\(frame.label) byte \(index) changed", bytes: bytes))
+            }
+        }
+        return derived
+    }
+
     /// `v2` before `v10`.
     private static func versionOrder(_ a: String, _ b: String) -> Bool {
         (Int(a.dropFirst()) ?? 0, a) < (Int(b.dropFirst()) ?? 0, b)

@@ -36,23 +36,28 @@ public enum DissectorVerify {
         ((schemaPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("fixtures")
     }
 
-    /// The frames to check: the golden frames of `fixtures` (else the schema's own samples), then `capture`'s.
-    public static func frames(schema: Schema, fixtures: String, capture: String?) throws(ConfigError) -> [CheckedFrame] {
+    /// The frames to check: the golden frames of `fixtures` (else the schema's own samples), with
+    /// `mutations` derived from each when above 0 (cut short, and that many with a byte changed),
+    /// then `capture`'s.
+    public static func frames(schema: Schema, fixtures: String, capture: String?, mutations: Int = 0) throws(ConfigError)
+        -> [CheckedFrame]
+    {
         var frames: [CheckedFrame]
         if let golden = try DissectorFrames.golden(fixtures: fixtures) {
             frames = golden
         } else {
             frames = try DissectorFrames.samples(schema: schema)
         }
+        if mutations > 0 { frames += DissectorFrames.mutations(of: frames, changes: mutations) }
         if let capture { frames += try DissectorCaptureFrames.read(path: capture) }
         return frames
     }
 
-    public static func run(schema: Schema, name: String, fixtures: String, capture: String?, tshark: String) throws(ConfigError)
-        -> DissectorReport
+    public static func run(schema: Schema, name: String, fixtures: String, capture: String?, mutations: Int = 0, tshark: String)
+        throws(ConfigError) -> DissectorReport
     {
         let program = try DissectorTshark.resolve(tshark)
-        let frames = try frames(schema: schema, fixtures: fixtures, capture: capture)
+        let frames = try frames(schema: schema, fixtures: fixtures, capture: capture, mutations: mutations)
         let source = Dissector.generate(schema: schema, name: name)
         let layers = try DissectorTshark.layers(of: frames, source: source, program: program)
         return compare(frames, layers, schema: schema, source: source)
