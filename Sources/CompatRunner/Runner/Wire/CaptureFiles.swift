@@ -63,12 +63,9 @@ public struct CaptureSettings: Sendable {
 }
 
 extension CaptureSettings {
-    /// The dissector's name for a schema file: its base name, lower case, letters, digits and `_` only ("tgp" built in).
+    /// The dissector's name for a matrix's schema file: `Dissector.name`'s ("tgp" when built in).
     public static func dissectorName(schemaPath: String?) -> String {
-        guard let schemaPath else { return "tgp" }
-        let base = ((schemaPath as NSString).lastPathComponent as NSString).deletingPathExtension.lowercased()
-        let name = String(base.unicodeScalars.map { ("a"..."z").contains($0) || ("0"..."9").contains($0) ? Character($0) : "_" })
-        return name.first?.isLetter == true ? String(name.prefix(40)) : "sbe_" + String(name.prefix(36))
+        schemaPath.map { Dissector.name(forSchemaFile: $0) } ?? "tgp"
     }
 }
 

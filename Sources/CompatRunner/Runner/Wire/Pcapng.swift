@@ -66,7 +66,7 @@ public enum Pcapng {
     }
 
     /// The whole file: a section header with `comments`, one interface, one packet per frame.
-    /// `dissector` is the name the protocol's dissector registers (`compat dissector` prints it).
+    /// `dissector` is the name the protocol's dissector registers: `Dissector.name(forSchemaFile:)` of its schema.
     public static func file(dissector: String, comments: [String], frames: [WireFrame]) -> [UInt8] {
         var out = sectionHeader(comments: comments)
         out += interfaceDescription()
