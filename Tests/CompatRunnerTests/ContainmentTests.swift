@@ -115,7 +115,7 @@ struct ProcessContainmentTests {
     }
 
     @Test(
-        "a fleet: setsid grandchildren of a client gone after the run; a failing fleet keeps each peer's stderr and transcript, by role and label, and nothing else"
+        "a fleet: setsid grandchildren of a client gone after the run; a failing fleet keeps each peer's stderr and transcript, by role and label, and its capture, and nothing else"
     )
     func fleetLeavesOnlyItsFailingFolder() throws {
         // exit3 answers the fleet's first command (connect) as a hello and exits: its check fails, the fleet goes on.
@@ -135,8 +135,9 @@ struct ProcessContainmentTests {
             fleet["state"]?.stringValue == "FAIL", "fleet=v3: \(fleet["state"]?.stringValue ?? "-") \(fleet["problem"]?.stringValue ?? "")")
         let folder = try #require(fleet["keptDirectory"]?.stringValue, "no folder kept")
         let peers = ["gateway-v3", "client-v3#1", "client-escapes#1", "client-exit3#1"]
+        let expectedFiles: Set<String> = Set(peers.flatMap { [$0 + ".stderr", $0 + ".transcript"] }).union(["capture.pcapng"])
         #expect(
-            fileNames(in: folder) == Set(peers.flatMap { [$0 + ".stderr", $0 + ".transcript"] }),
+            fileNames(in: folder) == expectedFiles,
             "\(folder) holds \(fileNames(in: folder).sorted())")
         let firstLine = fileHead(folder + "/gateway-v3.transcript", bytes: 100).split(separator: "\n").first.map(String.init)
         #expect(firstLine?.hasPrefix(#"> {"id":1,"#) == true, "the gateway's transcript begins \(firstLine ?? "-")")

@@ -22,24 +22,21 @@ public enum ClassicPcap {
         guard bytes.count >= fileHeaderLength else {
             throw CaptureError(offset: bytes.count, "the file header ends after \(bytes.count) of its 24 bytes")
         }
-        let reader = Reader(bytes: bytes, littleEndian: format.littleEndian)
+        var reader = ByteReader(bytes, bigEndian: !format.littleEndian)
+        _ = try reader.bytes(20, padTo: 1)
         // The link type's upper bits carry FCS flags (LT_LINKTYPE in pcap's linktype.h).
-        let linkType = reader.u32(20) & 0x03FF_FFFF
+        let linkType = try reader.uint32() & 0x03FF_FFFF
         var packets: [LinkPacket] = []
-        var offset = fileHeaderLength
-        while offset < bytes.count {
-            let (packet, next) = try record(reader, at: offset, linkType: linkType, nanosecond: format.nanosecond)
-            packets.append(packet)
-            offset = next
+        while reader.remaining > 0 {
+            packets.append(try record(&reader, linkType: linkType, nanosecond: format.nanosecond))
         }
         return packets
     }
 
     /// The byte order and resolution the magic gives.
     private static func format(_ bytes: [UInt8]) -> (littleEndian: Bool, nanosecond: Bool)? {
-        guard bytes.count >= 4 else { return nil }
-        let little = Reader(bytes: bytes, littleEndian: true).u32(0)
-        let big = Reader(bytes: bytes, littleEndian: false).u32(0)
+        let reader = ByteReader(bytes)
+        guard let little = try? reader.peekUInt32(bigEndian: false), let big = try? reader.peekUInt32(bigEndian: true) else { return nil }
         for (magic, nanosecond) in [(microsecondMagic, false), (nanosecondMagic, true)] {
             if little == magic { return (true, nanosecond) }
             if big == magic { return (false, nanosecond) }
@@ -47,39 +44,25 @@ public enum ClassicPcap {
         return nil
     }
 
-    /// The record at `offset` and the offset of the next one.
-    private static func record(_ reader: Reader, at offset: Int, linkType: UInt32, nanosecond: Bool) throws(CaptureError) -> (
-        LinkPacket, Int
-    ) {
-        let left = reader.bytes.count - offset
-        guard left >= recordHeaderLength else {
-            throw CaptureError(offset: offset, "a record header ends after \(left) of its 16 bytes")
+    /// The record at the reader's offset; the reader is left at the next one.
+    private static func record(_ reader: inout ByteReader, linkType: UInt32, nanosecond: Bool) throws(CaptureError) -> LinkPacket {
+        let offset = reader.offset
+        guard reader.remaining >= recordHeaderLength else {
+            throw CaptureError(offset: offset, "a record header ends after \(reader.remaining) of its 16 bytes")
         }
-        let seconds = UInt64(reader.u32(offset))
-        let fraction = UInt64(reader.u32(offset + 4))
-        let captured = Int(reader.u32(offset + 8))
+        let seconds = UInt64(try reader.uint32())
+        let fraction = UInt64(try reader.uint32())
+        let captured = Int(try reader.uint32())
+        _ = try reader.uint32()  // the original length
         guard fraction < (nanosecond ? 1_000_000_000 : 1_000_000) else {
             throw CaptureError(offset: offset + 4, "a record's sub-second timestamp \(fraction) is a second or more")
         }
         // A captured length may be less than the packet's original length (the snap length cut it),
         // never more than the file holds.
-        guard captured <= left - recordHeaderLength else {
+        guard captured <= reader.remaining else {
             throw CaptureError(offset: offset + 8, "a record's captured length \(captured) runs past the end of the file")
         }
-        let start = offset + recordHeaderLength
         let nanoseconds = seconds * 1_000_000_000 + (nanosecond ? fraction : fraction * 1000)
-        let packet = LinkPacket(linkType: linkType, nanoseconds: nanoseconds, data: Array(reader.bytes[start..<start + captured]))
-        return (packet, start + captured)
-    }
-
-    /// Integers of the file in its byte order; the caller has checked the bounds.
-    private struct Reader {
-        let bytes: [UInt8]
-        let littleEndian: Bool
-
-        func u32(_ offset: Int) -> UInt32 {
-            let value = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) }
-            return littleEndian ? value : value.byteSwapped
-        }
+        return LinkPacket(linkType: linkType, nanoseconds: nanoseconds, data: try reader.bytes(captured, padTo: 1))
     }
 }
