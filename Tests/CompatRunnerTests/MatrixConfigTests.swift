@@ -111,7 +111,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): timeouts.commandSeconds: must be a number of seconds above 0 and at most 3600"
         },
         BadMatrix(label: "an unknown timeout", text: #"{\#(twoPeers), "timeouts": {"cellSeconds": 3}}"#) {
-            "\($0): timeouts.cellSeconds: unknown key (expected pairSeconds, commandSeconds)"
+            "\($0): timeouts.cellSeconds: unknown key (expected pairSeconds, commandSeconds, frameWaitFloorSeconds, frameWaitMultiple)"
         },
         BadMatrix(label: "an unknown key in a peer", text: #"{"peers": [{"name": "v1", "version": 1, "argv": ["/bin/true"], "args": []}]}"#)
         {

@@ -72,10 +72,14 @@ final class CellSession: PeerGroup {
     let client: PeerHandle
     let gateway: PeerHandle
 
-    init(client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant, folder: String) {
+    init(
+        client: PeerHandle, gateway: PeerHandle, commandTimeout: Duration, cellDeadline: ContinuousClock.Instant, folder: String,
+        frameWaits: FrameWaits.Policy = .init()
+    ) {
         self.client = client
         self.gateway = gateway
-        super.init(peers: [gateway, client], commandTimeout: commandTimeout, deadline: cellDeadline, folder: folder)
+        super.init(
+            peers: [gateway, client], commandTimeout: commandTimeout, deadline: cellDeadline, folder: folder, frameWaits: frameWaits)
     }
 
     func peer(_ role: Role) -> PeerHandle { role == .client ? client : gateway }
@@ -93,12 +97,14 @@ final class CellSession: PeerGroup {
     }
 
     /// The next inbound-frame event of `role`, caused by a frame the other peer sent.
-    func awaitInbound(_ role: Role, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> Event {
-        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame)
+    func awaitInbound(_ role: Role, what: String, frame: [UInt8]? = nil, owed: Owed = .report) throws(CellAbort) -> Event {
+        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame, owed: owed)
     }
 
-    func awaitUnsolicited(_ role: Role, causedBy sender: Role, what: String, _ predicate: (Event) -> Bool) throws(CellAbort) -> Event {
-        try awaitUnsolicited(peer(role), causedBy: peer(sender), what: what, predicate)
+    func awaitUnsolicited(
+        _ role: Role, causedBy sender: Role, what: String, owed: Owed = .report, _ predicate: (Event) -> Bool
+    ) throws(CellAbort) -> Event {
+        try awaitUnsolicited(peer(role), causedBy: peer(sender), what: what, owed: owed, predicate)
     }
 
     func takeEvents(_ role: Role, where predicate: (Event) -> Bool) -> [Event] { takeEvents(peer(role), where: predicate) }

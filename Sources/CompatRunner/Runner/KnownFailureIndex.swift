@@ -99,35 +99,42 @@ func staleWildcardEntries(_ entries: [KnownFailure], in cells: [CellResult]) -> 
 }
 
 /// What the matrix plans, to tell whether a knownFailures entry names a planned check.
-struct PlannedCheckNames {
+final class PlannedCheckNames {
     private struct Versions: Hashable {
         let client: Int
         let gateway: Int
     }
 
+    private let runner: MatrixRunner
     /// The clients and gateways of the matrix, each with its version.
     private let clients: [String: Int]
     private let gateways: [String: Int]
-    /// For each pair of versions the matrix has a cell of: its checks' names after the cell prefix.
-    private let suffixes: [Versions: Set<String>]
+    /// One cell per pair of versions stands for all of them.
+    private let clientOf: [Int: String]
+    private let gatewayOf: [Int: String]
+    /// For each pair of versions asked about so far: its checks' names after the cell prefix. Made
+    /// when first asked, so a run validates its knownFailures without planning every cell first.
+    private var planned: [Versions: Set<String>] = [:]
 
     init(_ runner: MatrixRunner) {
+        self.runner = runner
         let config = runner.config
         clients = Dictionary(config.clients.map { ($0, config.peer(named: $0)!.version) }, uniquingKeysWith: { first, _ in first })
         gateways = Dictionary(config.gateways.map { ($0, config.peer(named: $0)!.version) }, uniquingKeysWith: { first, _ in first })
-        var suffixes: [Versions: Set<String>] = [:]
-        // One cell per pair of versions stands for all of them.
-        let clientOf = Dictionary(config.clients.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
-        let gatewayOf = Dictionary(config.gateways.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
-        for (clientVersion, client) in clientOf {
-            for (gatewayVersion, gateway) in gatewayOf {
-                let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
-                let plan = runner.plan(client: config.peer(named: client)!, gateway: config.peer(named: gateway)!)
-                suffixes[Versions(client: clientVersion, gateway: gatewayVersion)] = Set(
-                    plan.checks.map { String($0.name.dropFirst(prefix.count)) })
-            }
-        }
-        self.suffixes = suffixes
+        clientOf = Dictionary(config.clients.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
+        gatewayOf = Dictionary(config.gateways.map { (config.peer(named: $0)!.version, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The names a cell of these versions plans, after its prefix; nil when the matrix has no such cell.
+    private func suffixes(_ versions: Versions) -> Set<String>? {
+        if let known = planned[versions] { return known }
+        guard let client = clientOf[versions.client], let gateway = gatewayOf[versions.gateway] else { return nil }
+        let config = runner.config
+        let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
+        let plan = runner.plan(client: config.peer(named: client)!, gateway: config.peer(named: gateway)!)
+        let names = Set(plan.checks.map { String($0.name.dropFirst(prefix.count)) })
+        planned[versions] = names
+        return names
     }
 
     /// Whether `entry` names a check some cell it is about plans.
@@ -137,11 +144,11 @@ struct PlannedCheckNames {
         let gatewayVersions = Set(gatewayNames.values)
         let pairs = Set(clientNames.values).flatMap { client in gatewayVersions.map { Versions(client: client, gateway: $0) } }
         if entry.checkPattern.isLiteral {
-            return pairs.contains { suffixes[$0]?.contains(entry.check) == true }
+            return pairs.contains { suffixes($0)?.contains(entry.check) == true }
                 || fullName(entry.check, clientNames: clientNames, gatewayNames: gatewayNames)
         }
         // A wildcard: after the prefix first (the usual form), then as a whole name, cell by cell.
-        if pairs.contains(where: { suffixes[$0]?.contains(where: entry.checkPattern.matches) == true }) { return true }
+        if pairs.contains(where: { suffixes($0)?.contains(where: entry.checkPattern.matches) == true }) { return true }
         return wholeNameMatch(entry.checkPattern, clientNames: clientNames, gatewayNames: gatewayNames)
     }
 
@@ -157,7 +164,7 @@ struct PlannedCheckNames {
         return clients.contains { client, clientVersion in
             gateways.contains { gateway, gatewayVersion in
                 let prefix = CheckName.cellPrefix(client: client, gateway: gateway)
-                return suffixes[Versions(client: clientVersion, gateway: gatewayVersion)]?.contains { pattern.matches(prefix + $0) } == true
+                return suffixes(Versions(client: clientVersion, gateway: gatewayVersion))?.contains { pattern.matches(prefix + $0) } == true
             }
         }
     }
@@ -176,6 +183,6 @@ struct PlannedCheckNames {
             let client = clientNames[String(parts[0].dropFirst("client=".count))],
             let gateway = gatewayNames[String(parts[1].dropFirst("gateway=".count))]
         else { return false }
-        return suffixes[Versions(client: client, gateway: gateway)]?.contains(String(parts[2])) == true
+        return suffixes(Versions(client: client, gateway: gateway))?.contains(String(parts[2])) == true
     }
 }

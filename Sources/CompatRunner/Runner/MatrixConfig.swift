@@ -98,6 +98,8 @@ public struct MatrixConfig: Sendable {
     public let pairTimeout: Duration
     /// One command may wait this long for its answer.
     public let commandTimeout: Duration
+    /// How long a frame a peer owes is waited for, within `commandTimeout` (FrameWaits).
+    public let frameWaits: FrameWaits.Policy
     public let transport: Transport
     public let knownFailures: [KnownFailure]
     /// The client versions each gateway must serve (`compat upgrade`, `compat plan upgrade`).
@@ -253,23 +255,35 @@ public struct MatrixConfig: Sendable {
 
         var pairTimeout = Duration.seconds(60)
         var commandTimeout = Duration.seconds(5)
+        var frameWaits = FrameWaits.Policy()
         if let timeouts = root["timeouts"] {
             guard let object = timeouts.objectValue else {
-                throw fail("timeouts", "must be an object with pairSeconds and/or commandSeconds")
+                throw fail("timeouts", "must be an object with pairSeconds, commandSeconds, frameWaitFloorSeconds or frameWaitMultiple")
             }
             for (key, value) in object {
+                if key == "frameWaitMultiple" {
+                    guard let multiple = value.intValue, (1...1000).contains(multiple) else {
+                        throw fail("timeouts.\(key)", "must be a whole number from 1 to 1000")
+                    }
+                    frameWaits.multiple = multiple
+                    continue
+                }
                 guard let seconds = value.doubleValue, seconds > 0, seconds <= 3600 else {
                     throw fail("timeouts.\(key)", "must be a number of seconds above 0 and at most 3600")
                 }
                 switch key {
                 case "pairSeconds": pairTimeout = .milliseconds(Int64(seconds * 1000))
                 case "commandSeconds": commandTimeout = .milliseconds(Int64(seconds * 1000))
-                default: throw fail("timeouts.\(key)", "unknown key (expected pairSeconds, commandSeconds)")
+                case "frameWaitFloorSeconds": frameWaits.floor = .milliseconds(Int64(seconds * 1000))
+                default:
+                    throw fail(
+                        "timeouts.\(key)", "unknown key (expected pairSeconds, commandSeconds, frameWaitFloorSeconds, frameWaitMultiple)")
                 }
             }
         }
         self.pairTimeout = pairTimeout
         self.commandTimeout = commandTimeout
+        self.frameWaits = frameWaits
 
         if let transportJSON = root["transport"] {
             guard let name = transportJSON.stringValue, let parsed = Transport(rawValue: name) else {

@@ -89,7 +89,8 @@ public struct MatrixRunner: Sendable {
             let gateway = try peers.start(gatewaySpec, as: .gateway, files: "gateway")
             let client = try peers.start(clientSpec, as: .client, files: "client")
             let session = CellSession(
-                client: client, gateway: gateway, commandTimeout: peers.commandTimeout, cellDeadline: peers.deadline, folder: peers.folder)
+                client: client, gateway: gateway, commandTimeout: peers.commandTimeout, cellDeadline: peers.deadline, folder: peers.folder,
+                frameWaits: config.frameWaits)
             let executor = CellExecutor(
                 schema: schema, samples: samples, plan: cellPlan, selection: options.selection, session: session,
                 endpoint: peers.endpoint, allowRemote: options.allowRemote,
@@ -181,6 +182,8 @@ func makePrivateDirectory(prefix: String, in root: String? = nil) throws -> Stri
 
 extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// Whole milliseconds, rounded.
+    var milliseconds: Int { Int((seconds * 1000).rounded()) }
 }
 
 extension MatrixRunner {

@@ -22,14 +22,21 @@ enum CellAbort: Error {
     case crashed(PeerLabel, termination: Termination)
     case timeout(PeerLabel, waitingFor: String)
     case contractViolation(PeerLabel, String)
-    /// An event that `sender`'s frame should have caused on `peer` never came, while both
-    /// peers still answer their commands: that check fails, the cell goes on.
-    case missing(PeerLabel, sender: PeerLabel, what: String)
+    /// An event `peer` was waiting for never came within `waited`, while every peer asked still
+    /// answers its commands: `owedBy` owed it (the sender of an answer, or the peer that should have
+    /// reported a frame on the wire). That check fails, the cell goes on. `afterPattern`: `owedBy`
+    /// had not sent that kind before in this run, so the wait was short.
+    case missing(PeerLabel, owedBy: PeerLabel, what: String, waited: Duration, afterPattern: Bool)
+    /// The run's whole time (the matrix's pairSeconds) ran out while `peer` was waited on, before
+    /// its own command time did: not a peer that stopped answering.
+    case budgetSpent(PeerLabel, waitingFor: String)
 
     /// The peer it is about.
     var peer: PeerLabel {
         switch self {
-        case .crashed(let peer, _), .timeout(let peer, _), .contractViolation(let peer, _), .missing(let peer, _, _): peer
+        case .crashed(let peer, _), .timeout(let peer, _), .contractViolation(let peer, _), .missing(let peer, _, _, _, _),
+            .budgetSpent(let peer, _):
+            peer
         }
     }
 
@@ -60,8 +67,15 @@ enum CellAbort: Error {
             "\(peer) gave no answer in time: waiting for \(what)"
         case .contractViolation(_, let message):
             message
-        case .missing(let peer, let sender, let what):
-            "\(what) never came: \(sender) did not send it, or \(peer) did not report it; both still answer their commands"
+        case .missing(let peer, let owner, let what, let waited, let afterPattern):
+            "\(what) never came: \(owner) owed it"
+                + (owner == peer ? " (P11: an event for each frame it receives)" : "")
+                + (afterPattern
+                    ? ", and has not sent one all along in this run (waited \(waited.milliseconds) ms)"
+                    : " (waited \(waited.milliseconds) ms)")
+                + "; every peer still answers its commands"
+        case .budgetSpent(let peer, let what):
+            "the run's time ran out (the matrix's pairSeconds) while \(peer) was waited on for \(what); the checks left are not run"
         }
     }
 }
@@ -75,11 +89,18 @@ class PeerGroup {
     /// The run's private folder: the only place an ipc endpoint a gateway reports may be.
     let folder: String
 
-    init(peers: [PeerHandle], commandTimeout: Duration, deadline: ContinuousClock.Instant, folder: String) {
+    /// How long a frame a peer owes is waited for, from what this run has measured.
+    var frameWaits: FrameWaits
+
+    init(
+        peers: [PeerHandle], commandTimeout: Duration, deadline: ContinuousClock.Instant, folder: String,
+        frameWaits policy: FrameWaits.Policy = .init()
+    ) {
         self.folder = folder
         self.peers = peers
         self.commandTimeout = commandTimeout
         self.deadline = deadline
+        self.frameWaits = FrameWaits(policy: policy, maximum: commandTimeout)
     }
 
     /// A peer started while the others run (the new gateway of an upgrade).
@@ -90,8 +111,11 @@ class PeerGroup {
     /// Sends a command and returns its answer (the event with its id).
     @discardableResult
     func request(_ peer: PeerHandle, _ kind: Command.Kind) throws(CellAbort) -> Event {
+        let sent = ContinuousClock.now
         let ids = try issue(peer, [kind])
-        return try answer(peer, id: ids[0], to: Command(id: ids[0], kind).name)
+        let answer = try answer(peer, id: ids[0], to: Command(id: ids[0], kind).name)
+        frameWaits.observed(.now - sent)
+        return answer
     }
 
     /// Writes commands to one peer in one write, without waiting for their answers (`answer`).
@@ -123,19 +147,34 @@ class PeerGroup {
         -> Event
     {
         if let event = peer.inbox.takeFirst(where: predicate) { return event }
-        let until = until.map { min($0, deadline) } ?? commandDeadline()
-        while true {
-            try readAvailable(until: until, waitingFor: what, on: peer)
-            if let event = peer.inbox.takeFirst(where: predicate) { return event }
-            // A peer that keeps writing other events must not keep the cell past its deadline.
-            if ContinuousClock.now >= until { throw .timeout(peer.label, waitingFor: what) }
+        let own = until ?? .now + commandTimeout
+        let limit = min(own, deadline)
+        do throws(CellAbort) {
+            while true {
+                try readAvailable(until: limit, waitingFor: what, on: peer)
+                if let event = peer.inbox.takeFirst(where: predicate) { return event }
+                // A peer that keeps writing other events must not keep the cell past its deadline.
+                if ContinuousClock.now >= limit { throw CellAbort.timeout(peer.label, waitingFor: what) }
+            }
+        } catch .timeout(let waitedOn, let what) where deadline < own {
+            // The run's time ran out before this wait's own: nobody was given the time to answer.
+            throw .budgetSpent(waitedOn, waitingFor: what)
         }
+    }
+
+    /// Who owes an awaited event: the awaited peer, reporting a frame already on the wire (P11), or
+    /// the other peer, whose answer (a Reject, an echo, a LogonAck) should have caused it.
+    enum Owed {
+        case report
+        case answer
     }
 
     /// The next inbound-frame event (`received` or `rejected_inbound`) of `peer`, caused by a frame
     /// `sender` sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
-    func awaitInbound(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> Event {
-        try awaitUnsolicited(peer, causedBy: sender, what: what) {
+    func awaitInbound(
+        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil, owed: Owed = .report
+    ) throws(CellAbort) -> Event {
+        try awaitUnsolicited(peer, causedBy: sender, what: what, owed: owed) {
             switch $0.kind {
             case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
             default: false
@@ -143,17 +182,27 @@ class PeerGroup {
         }
     }
 
-    /// An event no command asked for. When it does not come in time, the peers are asked for a
-    /// `hello`: one that does not answer is the one that stopped (TIMEOUT, named); if both answer,
-    /// the event is `missing` and only the check waiting for it fails.
-    func awaitUnsolicited(_ peer: PeerHandle, causedBy sender: PeerHandle, what: String, _ predicate: (Event) -> Bool) throws(CellAbort)
-        -> Event
-    {
+    /// An event no command asked for, waited for as long as FrameWaits says. When it does not
+    /// come, the peers are asked for a `hello`: one that does not answer is the one that stopped
+    /// (TIMEOUT, named); if both answer, the event is `missing`, owed by the peer `owed` names, and
+    /// only the check waiting for it fails. After a first miss of that kind from that peer, the
+    /// wait is short and the peers are not asked again.
+    func awaitUnsolicited(
+        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, owed: Owed = .report, _ predicate: (Event) -> Bool
+    ) throws(CellAbort) -> Event {
+        let owner = owed == .report ? peer : sender
+        let (wait, afterPattern) = frameWaits.wait(for: what, owedBy: owner.label)
+        let started = ContinuousClock.now
         do {
-            return try waitFor(peer, what: what, predicate)
-        } catch .timeout(let waitedOn, _) where waitedOn == peer.label && ContinuousClock.now < deadline {
-            for asked in [sender, peer] { try request(asked, .hello) }
-            throw .missing(peer.label, sender: sender.label, what: what)
+            let event = try waitFor(peer, what: what, until: started + wait, predicate)
+            frameWaits.observed(.now - started)
+            return event
+        } catch .timeout(let waitedOn, _) where waitedOn == peer.label {
+            if !afterPattern {
+                for asked in [sender, peer] { try request(asked, .hello) }
+            }
+            frameWaits.missed(what, owedBy: owner.label)
+            throw .missing(peer.label, owedBy: owner.label, what: what, waited: wait, afterPattern: afterPattern)
         }
     }
 

@@ -68,14 +68,17 @@ struct PeerLifecycle {
     private func run(
         _ named: CellResult, in folder: String, whenNothingFailed: CellState, start: (RunningPeers) throws(SpawnError) -> ScenarioRun
     ) -> CellResult {
+        var timeline = [mark("folder made")]
         let peers = RunningPeers(
             folder: folder, commandTimeout: commandTimeout, deadline: started + runTimeout,
             endpoint: transport == .ipc ? "ipc://\(folder)/gateway.sock" : "tcp://127.0.0.1:*")
-        let ending = execute(start, with: peers)
+        let ending = execute(start, with: peers, timeline: &timeline)
         var result = named
         result.peers = reap(peers.started, after: ending.abort)
+        timeline.append(mark("peers reaped"))
         // What left the peers' groups (setsid) is this process's now that they are gone: ended too.
         ProcessRegistry.shared.endOrphans()
+        timeline.append(mark("orphans swept"))
         result.checks = ending.run?.checks(ending.abort) ?? []
         (result.state, result.problem) = verdict(ending, checks: result.checks, whenNothingFailed: whenNothingFailed)
         if ProcessRegistry.shared.isClosed { result = interrupted(result) }
@@ -83,9 +86,13 @@ struct PeerLifecycle {
         if let failure = capture.write(peers.wire, for: result) {
             result.problem = [result.problem, "the capture could not be written: \(failure)"].compactMap { $0 }.joined(separator: "; ")
         }
+        timeline.append(mark("folder settled"))
+        result.timeline = timeline
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }
+
+    private func mark(_ phase: String) -> TimelineMark { TimelineMark(phase: phase, seconds: (ContinuousClock.now - started).seconds) }
 
     /// How the peers' part ended: a peer that could not start, or a run its checks stopped early.
     private struct Ending {
@@ -94,13 +101,17 @@ struct PeerLifecycle {
         var abort: CellAbort?
     }
 
-    private func execute(_ start: (RunningPeers) throws(SpawnError) -> ScenarioRun, with peers: RunningPeers) -> Ending {
+    private func execute(
+        _ start: (RunningPeers) throws(SpawnError) -> ScenarioRun, with peers: RunningPeers, timeline: inout [TimelineMark]
+    ) -> Ending {
         let run: ScenarioRun
         do {
             run = try start(peers)
         } catch {
             return Ending(spawnFailure: error)
         }
+        timeline.append(mark("peers started"))
+        defer { timeline.append(mark("checks run")) }
         do {
             try run.execute()
         } catch {

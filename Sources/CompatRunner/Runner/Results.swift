@@ -135,6 +135,8 @@ public struct CellResult: Sendable, Hashable, Codable {
     public var reproduce: String
     /// The session profile it ran under (`tgp`, `sbe`): under `sbe` there is no N, each side acts at its own version.
     public var profile: String = "tgp"
+    /// Where its time went: each phase's end, in seconds from its start (`compat pair --timeline`).
+    public var timeline: [TimelineMark] = []
 
     public init(
         client: String, gateway: String, clientVersion: Int, gatewayVersion: Int, expectedVersion: Int?,
@@ -154,6 +156,13 @@ public struct CellResult: Sendable, Hashable, Codable {
         self.seconds = seconds
         self.reproduce = reproduce
     }
+}
+
+/// The end of one phase of a run (its folder made, its peers started, its checks run, its peers
+/// reaped, what left their groups ended, its folder settled), in seconds from the run's start.
+public struct TimelineMark: Sendable, Hashable, Codable {
+    public var phase: String
+    public var seconds: Double
 }
 
 public struct MatrixResult: Sendable, Hashable, Codable {

@@ -21,6 +21,9 @@ struct PairCommand: ParsableCommand {
 
     @OptionGroup var output: RunOutputOptions
 
+    @Flag(name: .long, help: "Print where the cell's time went: each phase's end, from its start.")
+    var timeline = false
+
     func run() throws {
         var runner = try matrixOptions.loadRunner()
         let config = runner.config
@@ -37,7 +40,10 @@ struct PairCommand: ParsableCommand {
         let run = startRun("pair")
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
-        for cell in result.cells { emit(renderCell(cell, verbose: true)) }
+        for cell in result.cells {
+            emit(renderCell(cell, verbose: true))
+            if timeline { emit(renderTimeline(cell)) }
+        }
         // A wildcard entry is judged over the run, here this one cell.
         for entry in result.staleKnownFailures { emit("STALE  \(entry.message)\n") }
         if let reports {
@@ -46,4 +52,17 @@ struct PairCommand: ParsableCommand {
         }
         if !result.allExpected { throw ExitCode(1) }
     }
+}
+
+/// A cell's phases with the time each ended, from its start; the first check (hello) and the
+/// checks' own total between "peers started" and "checks run".
+func renderTimeline(_ cell: CellResult) -> String {
+    func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+    var lines = ["timeline of \(cell.client)/\(cell.gateway), from the cell's start:"]
+    lines += cell.timeline.map { "  \($0.phase.padding(toLength: 16, withPad: " ", startingAt: 0)) \(ms($0.seconds))" }
+    if let first = cell.checks.first, let seconds = first.seconds {
+        lines.append(
+            "  first check (\(first.name)) took \(ms(seconds)) of the checks' \(ms(cell.checks.compactMap(\.seconds).reduce(0, +)))")
+    }
+    return lines.joined(separator: "\n") + "\n"
 }

@@ -44,6 +44,10 @@ public enum Fault: String, CaseIterable, Sendable {
     case accept65Entries = "accept-65-entries"
     /// R7: var-data holding UTF-16 surrogates in UTF-8 form (ED A0..BF 80..BF) is delivered instead of rejected.
     case acceptUTF16Surrogates = "accept-utf16-surrogates"
+    /// Rejects (R5–R9, RJ1): a refused frame is reported (`rejected_inbound`) but no Reject goes back.
+    case silentReject = "silent-reject"
+    /// Sessions (S4): once the gateway has refused a frame on a connection, it no longer echoes its Heartbeats.
+    case noEchoAfterRefusal = "no-echo"
     /// Not a defect: the peer keeps peer contract 1, as a peer built before contract 2 does (no
     /// `contract` in hello, no sessionId in session events, no logon on a logged-on client).
     case contract1 = "contract-1"
@@ -51,6 +55,9 @@ public enum Fault: String, CaseIterable, Sendable {
     /// MassCancelAck) is held for `FaultSet.answerDelayNanoseconds` (busy) before it is encoded,
     /// so a bench of its gateway is measurably slower and every check gives the same result.
     case gatewayDelay = "gateway-delay"
+    /// Not a defect: a slow peer. Every frame waits `FaultSet.slowFrameMicroseconds` before it goes
+    /// on the wire, so the runner's waits must follow what it measures (FrameWaits).
+    case slowFrames = "slow-frames"
 }
 
 /// The faults a peer was started with, applied at the few places they bite.
@@ -101,6 +108,9 @@ struct FaultSet {
         }
         return copy
     }
+
+    /// `slow-frames`' wait before each frame.
+    static let slowFrameMicroseconds: UInt32 = 5000
 
     /// `gateway-delay`'s hold on each answer to an order request.
     static let answerDelayNanoseconds: UInt64 = 100_000

@@ -12,6 +12,10 @@ import ZeroMQ
     import Glibc
 #endif
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 final class Peer: ContractPeer {
     static let implementation = "compat-swift"
 
@@ -52,6 +56,8 @@ final class Peer: ContractPeer {
     private var gateway: GatewayState
     /// Under the fault `single-negotiated-version`: the version every session gets.
     private var firstNegotiated: Int?
+    /// `no-echo`: the connections this gateway has refused a frame on.
+    private var refusedConnections: Set<[UInt8]> = []
 
     /// The session-level messages the peer handles itself, indexed by template id: asked of
     /// every frame, so an array rather than names compared.
@@ -209,6 +215,7 @@ final class Peer: ContractPeer {
     /// queue is an EAGAIN error and the frame is not sent.
     func transmit(_ frame: [UInt8], to identity: [UInt8]?) throws(ZMQError) {
         guard let socket else { return }
+        if faults.has(.slowFrames) { usleep(FaultSet.slowFrameMicroseconds) }
         // Serving load: a full queue is back-pressure from the client under test, not a
         // client that never reads; wait rather than lose answers the run counts.
         let queued = try socket.send(frame, routedTo: identity, waiting: quiet)
@@ -375,7 +382,8 @@ final class Peer: ContractPeer {
         negotiated: Int?, to identity: [UInt8]?
     ) {
         notify(.rejectedInbound(code: code.name, refTemplateId: Int(templateId), bytes: frame, detail: detail))
-        guard SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
+        if faults.has(.noEchoAfterRefusal), let identity { refusedConnections.insert(identity) }
+        guard !faults.has(.silentReject), SessionRules.answersRefusal(ofTemplate: templateId, in: schema) else { return }
         let reject = Message(
             schema.message(named: "Reject")!,
             [
@@ -468,7 +476,9 @@ final class Peer: ContractPeer {
             acceptLogon(message, from: identity)
         case .heartbeat?:
             // S4, in every mode: the echo the rules give.
-            if let session, let negotiated, let echo = gateway.referenceAnswer(to: message, in: session) {
+            if let session, let negotiated, !refusedConnections.contains(identity),
+                let echo = gateway.referenceAnswer(to: message, in: session)
+            {
                 answer(echo, at: negotiated, to: identity)
             }
         case .logout?:

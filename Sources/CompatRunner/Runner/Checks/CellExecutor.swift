@@ -118,8 +118,9 @@ final class CellExecutor {
             if unsettled && !inBatch { try settle() }
             try setMode(for: planned.kind)
             failure = try execute(planned.step, kind: planned.kind)
-        } catch .missing(let peer, let sender, let what) {
-            failure = CheckFailure(CellAbort.missing(peer, sender: sender, what: what).description)
+        } catch .missing(let peer, let owner, let what, let waited, let afterPattern) {
+            failure = CheckFailure(
+                CellAbort.missing(peer, owedBy: owner, what: what, waited: waited, afterPattern: afterPattern).description)
         } catch {
             record(planned, .failed, CheckFailure(error.description))
             throw error

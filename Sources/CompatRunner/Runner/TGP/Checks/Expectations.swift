@@ -53,10 +53,10 @@ extension CellExecutor {
         switch (type, flow) {
         case ("Heartbeat", .clientToGateway):
             let echo = try session.awaitInbound(
-                .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated))
+                .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated), owed: .answer)
             return checkDelivered(echo, message, to: .client, sent: nil, version: negotiated)
         case ("Logout", .clientToGateway):
-            let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)")
+            let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)", owed: .answer)
             if let failure = checkDelivered(
                 answer, Message(schema.message(named: "Logout")!), to: .client, sent: nil, version: negotiated, compareFields: false)
             {
@@ -258,7 +258,7 @@ extension CellExecutor {
 
     /// The Reject the refusing side sends back: its code, template, refClOrdId and version.
     private func expectReject(to sender: Role, code: RejectCode, refTemplateId: UInt16, version: Int) throws(CellAbort) -> CheckFailure? {
-        let reject = try session.awaitInbound(sender, what: "the Reject")
+        let reject = try session.awaitInbound(sender, what: "the Reject", owed: .answer)
         guard case .received(let json, let reportedVersion, let bytes) = reject.kind, json["type"]?.stringValue == "Reject" else {
             return CheckFailure("the sender must receive a Reject", expected: "received Reject", actual: reject.json.serialized)
         }
@@ -295,7 +295,7 @@ extension CellExecutor {
         let atGateway = try session.awaitInbound(.gateway, what: "the heartbeat after a refusal", frame: bytes)
         if let failure = checkDelivered(atGateway, heartbeat, to: .gateway, sent: bytes, version: negotiated) { return failure }
         let echoFrame = try? codec.encode(heartbeat, at: negotiated)
-        let echo = try session.awaitInbound(.client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame)
+        let echo = try session.awaitInbound(.client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame, owed: .answer)
         return checkDelivered(echo, heartbeat, to: .client, sent: nil, version: negotiated)
     }
 }

@@ -133,7 +133,7 @@ extension CellExecutor {
         guard case .sent = answer.kind else {
             return (.null, CheckFailure("\(message.type.name) was not sent", actual: answer.json.serialized))
         }
-        let reply = try session.awaitInbound(.client, what: "the gateway's answer to \(message.type.name)")
+        let reply = try session.awaitInbound(.client, what: "the gateway's answer to \(message.type.name)", owed: .answer)
         guard case .received(let json, let version, let bytes) = reply.kind else {
             return (.null, CheckFailure("the client refused the gateway's answer", actual: reply.json.serialized))
         }

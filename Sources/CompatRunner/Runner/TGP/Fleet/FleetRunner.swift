@@ -56,7 +56,8 @@ public struct FleetRunner: Sendable {
                 try peers.startFleetPeer(member.spec, as: .client, label: member.label)
             }
             let group = PeerGroup(
-                peers: [gateway] + clients, commandTimeout: peers.commandTimeout, deadline: peers.deadline, folder: peers.folder)
+                peers: [gateway] + clients, commandTimeout: peers.commandTimeout, deadline: peers.deadline, folder: peers.folder,
+                frameWaits: config.frameWaits)
             let execution = FleetExecution(
                 schema: schema, samples: samples, plan: plan, selection: selection, group: group, gateway: gateway, clients: clients)
             return ScenarioRun(
