@@ -102,6 +102,7 @@ enum ResultsJSON {
             "reproduce": .string(cell.reproduce),
             "peers": .array(cell.peers.map(peer)),
             "checks": .array(cell.checks.map { check($0, in: cell) }),
+            "timeline": .array(cell.timeline.map { ["phase": .string($0.phase), "seconds": .double($0.seconds)] }),
         ]
     }
 

@@ -45,7 +45,8 @@ enum ResultsKeys {
         "keptDirectory", "seconds", "reproduce", "peers", "checks",
     ]
     /// Keys a cell may leave out: reports written before they existed.
-    static let cellSince = ["profile"]
+    static let cellSince = ["profile", "timeline"]
+    static let timelineMark = ["phase", "seconds"]
     /// Keys a check may leave out: reports written before they existed.
     static let checkSince = ["message"]
     static let peer = ["role", "name", "argv", "termination", "stderrTail"]
@@ -127,6 +128,11 @@ private struct ResultsJSONReader {
         var withChecks = cell
         withChecks.profile = try fields.object["profile"] == nil ? "tgp" : fields.string("profile")
         withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check, optional: ResultsKeys.checkSince).map(check)
+        if fields.object["timeline"] != nil {
+            withChecks.timeline = try fields.objects("timeline", keys: ResultsKeys.timelineMark).map { mark throws(ConfigError) in
+                TimelineMark(phase: try mark.string("phase"), seconds: try mark.double("seconds"))
+            }
+        }
         return withChecks
     }
 
