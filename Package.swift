@@ -98,10 +98,12 @@ let package = Package(
             ],
             path: "Sources/CompatRunner/Runner"
         ),
+        // Linked as sbe-peer is: every command starts faster without loading the shared runtime and Foundation.
         .executableTarget(
             name: "compat",
             dependencies: ["CompatRunner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/CompatRunner/compat"
+            path: "Sources/CompatRunner/compat",
+            linkerSettings: staticRuntimeWithFoundationXML
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         // What the test targets share: the seeded generator, and where the built binaries are.

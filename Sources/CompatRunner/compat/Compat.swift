@@ -78,12 +78,15 @@ struct MatrixOptions: ParsableArguments {
     }
 
     /// The runner of the matrix, whose plans the checks of the knownFailures made (and every later use shares).
-    func loadRunner() throws(ConfigError) -> MatrixRunner {
-        try Self.load(matrix: matrix, fixtures: fixtures)
+    /// `cell`: only the entries about that one cell are checked (`compat pair`).
+    func loadRunner(cell: (client: String, gateway: String)? = nil) throws(ConfigError) -> MatrixRunner {
+        try Self.load(matrix: matrix, fixtures: fixtures, cell: cell)
     }
 
-    /// The matrix and samples, with every knownFailures entry naming a planned check.
-    static func load(matrix: String, fixtures: String?) throws(ConfigError) -> MatrixRunner {
+    /// The matrix and samples, with every knownFailures entry (about `cell`, when given) naming a planned check.
+    static func load(matrix: String, fixtures: String?, cell: (client: String, gateway: String)? = nil) throws(ConfigError)
+        -> MatrixRunner
+    {
         let config = try MatrixConfig.load(path: matrix)
         let samplesPath = fixturesFolder(fixtures, matrix: matrix) + "/samples.json"
         // A protocol's own matrix without samples sends those its schema gives (`compat fixtures generate` writes them).
@@ -91,7 +94,7 @@ struct MatrixOptions: ParsableArguments {
             config.schemaPath != nil && fixtures == nil && !FileManager.default.fileExists(atPath: samplesPath)
             ? SchemaSamples.book(for: config.schema) : try SampleBook.load(path: samplesPath, schema: config.schema)
         let runner = MatrixRunner(config: config, samples: samples)
-        try CheckListing.validateKnownFailures(runner)
+        try CheckListing.validateKnownFailures(runner, cell: cell)
         return runner
     }
 

@@ -25,7 +25,7 @@ struct PairCommand: ParsableCommand {
     var timeline = false
 
     func run() throws {
-        var runner = try matrixOptions.loadRunner()
+        var runner = try matrixOptions.loadRunner(cell: (client, gateway))
         let config = runner.config
         for (name, role) in [(client, "client"), (gateway, "gateway")] where config.peer(named: name) == nil {
             throw ConfigError(
