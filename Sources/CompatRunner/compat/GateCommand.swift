@@ -19,7 +19,7 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "The reviewed file of intentional breaks (default: fixtures/allowed-breaks.json).")
     var allowBreaking: String?
 
-    @Option(name: .long, help: "Cells run at once (default: the number of cores).")
+    @Option(name: .long, help: "Cells run at once, one per core unless told.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Write summary.md, junit.xml, results.json and report.html here.")

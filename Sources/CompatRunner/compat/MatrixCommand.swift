@@ -19,7 +19,7 @@ struct MatrixCommand: ParsableCommand {
         @OptionGroup var matrixOptions: MatrixOptions
         @OptionGroup var filter: CheckFilterOptions
 
-        @Option(name: .long, help: "Cells run at once (default: the number of cores).")
+        @Option(name: .long, help: "Cells run at once, one per core unless told.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(name: .long, help: "Only these clients (comma-separated names).")
@@ -101,7 +101,7 @@ extension MatrixCommand {
 
         @OptionGroup var matrixOptions: MatrixOptions
 
-        @Option(name: .long, help: "Cells run at once (default: the number of cores).")
+        @Option(name: .long, help: "Cells run at once, one per core unless told.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(name: .long, help: "How many times to measure each (they alternate).")

@@ -180,9 +180,24 @@ enum ReportText {
         }
     }
 
-    /// "client=v3/gateway=v5: 4 checks skipped: needs peer contract 2 (…); client v3 speaks contract 1"
+    /// One line per reason, however many cells it skipped checks in:
+    /// "client=v3/gateway=v5: 4 checks skipped: needs peer contract 2 (…); client v3 speaks contract 1", or
+    /// "12 checks in 4 cells (client=v5@r1/gateway=v1, …) skipped: needs …" when it is several cells'.
     static func skipLines(_ cells: [CellResult]) -> [String] {
-        skipGroups(cells).map { "\($0.cell): \(plural($0.count, "check", "checks")) \(singleLine($0.reason))" }
+        var byReason: [String: (cells: [String], count: Int)] = [:]
+        var order: [String] = []
+        for group in skipGroups(cells) {
+            if byReason[group.reason] == nil { order.append(group.reason) }
+            byReason[group.reason, default: ([], 0)].cells.append(group.cell)
+            byReason[group.reason, default: ([], 0)].count += group.count
+        }
+        return order.map { reason in
+            let (names, count) = byReason[reason]!
+            let checks = plural(count, "check", "checks")
+            guard names.count > 1 else { return "\(names[0]): \(checks) \(singleLine(reason))" }
+            let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
+            return "\(checks) in \(names.count) cells (\(shown)) \(singleLine(reason))"
+        }
     }
 
     /// Stale checks (listed by their exact name) and stale wildcard entries.
@@ -307,10 +322,9 @@ enum ReportText {
             if !peer.argv.isEmpty {
                 lines.append("  command: " + peer.argv.map(shellQuoted).joined(separator: " "))
             }
+            // A peer that wrote nothing to stderr gets no stderr block.
             let tail = peer.stderrTail.trimmingCharacters(in: .newlines).escapingControlCharacters
-            if tail.isEmpty {
-                lines.append("  stderr: (empty)")
-            } else {
+            if !tail.isEmpty {
                 lines.append("  stderr:")
                 lines += tail.components(separatedBy: "\n").map { "    " + $0 }
             }
