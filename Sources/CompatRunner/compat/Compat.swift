@@ -133,7 +133,7 @@ struct CheckFilterOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Only checks whose name matches (repeatable; * is a wildcard).",
+            "Only checks whose name matches (repeatable; * is a wildcard): a whole name, or the part after the cell as knownFailures has it (NewOrder/*).",
             valueName: "pattern"))
     var run: [String] = []
 

@@ -134,7 +134,7 @@ public enum CheckListing {
     /// Every --run pattern (and --message) must select one of `checks`.
     public static func validateSelection(_ selection: CheckSelection, checks: [CheckID]) throws(ConfigError) {
         let names = checks.map(\.name)
-        for pattern in selection.patterns where !names.contains(where: pattern.matches) {
+        for pattern in selection.patterns where !names.contains(where: { CheckSelection.matches(pattern, $0) }) {
             throw ConfigError(
                 "--run \(pattern.pattern) matches no planned check of the cells that run (names look like \(names.first ?? "client=v3/gateway=v5/NewOrder/c2g/sample"); `compat list --checks` prints them)"
             )
