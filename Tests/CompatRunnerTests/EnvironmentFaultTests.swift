@@ -137,7 +137,7 @@ struct EnvironmentFaultTests {
         let cases = [
             ("#!\(interpreter)", "starts with #!\(interpreter), and \(interpreter) is not executable"),
             ("#! \(interpreter) -x", "starts with #!\(interpreter) -x, and \(interpreter) is not executable"),
-            ("#!\(folder.folder)", "starts with #!\(folder.folder), and \(folder.folder) is not a file"),
+            ("#!\(folder.folder)", "starts with #!\(folder.folder), and \(folder.folder) is a folder, not a program"),
             (
                 "#!/usr/bin/env no-such-interpreter-\(getpid())",
                 "starts with #!/usr/bin/env no-such-interpreter-\(getpid()), and no-such-interpreter-\(getpid()) is not on PATH"

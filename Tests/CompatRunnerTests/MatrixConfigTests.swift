@@ -369,7 +369,7 @@ struct MatrixConfigTests {
         expectConfigError(#"\#(matrix.path): peer "plain": program \#(matrix.folder)/peer.txt is not executable"#) {
             try config.validatePrograms(for: ["plain"])
         }
-        expectConfigError(#"\#(matrix.path): peer "dir": program \#(matrix.folder)/adir does not exist"#) {
+        expectConfigError(#"\#(matrix.path): peer "dir": program \#(matrix.folder)/adir is a folder, not a program"#) {
             try config.validatePrograms(for: ["dir"])
         }
         // Made executable, it passes.

@@ -22,11 +22,11 @@ enum Executable {
         return nil
     }
 
-    /// Why `program` cannot be started: missing, not a file, not executable, or its own interpreter.
-    private static func problem(_ program: String, depth: Int) -> String? {
+    /// Why `program` cannot be started: missing, a folder, not executable, or its own interpreter.
+    static func problem(_ program: String, depth: Int = 0) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory) else { return "does not exist" }
-        guard !isDirectory.boolValue else { return "is not a file" }
+        guard !isDirectory.boolValue else { return "is a folder, not a program" }
         guard FileManager.default.isExecutableFile(atPath: program) else { return "is not executable" }
         return interpreterProblem(program, depth: depth)
     }

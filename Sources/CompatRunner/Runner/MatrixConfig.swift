@@ -390,16 +390,10 @@ public struct MatrixConfig: Sendable {
                     "\(path): peer \"\(peer.name)\": built from \(peer.build?.ref ?? "a commit") but not built yet (compat peers build --matrix \(path))"
                 )
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                let hint = program.contains("/.build/") ? " (build the peers first: swift build -c release)" : ""
-                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) does not exist\(hint)")
-            }
-            guard FileManager.default.isExecutableFile(atPath: program) else {
-                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) is not executable")
-            }
-            if let problem = Executable.interpreterProblem(program) {
-                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) \(problem)")
+            if let problem = Executable.problem(program) {
+                let missing = !FileManager.default.fileExists(atPath: program)
+                let hint = missing && program.contains("/.build/") ? " (build the peers first: swift build -c release)" : ""
+                throw ConfigError("\(path): peer \"\(peer.name)\": program \(program) \(problem)\(hint)")
             }
         }
     }
