@@ -4,6 +4,8 @@
 import ArgumentParser
 import CompatRunner
 import Foundation
+import MiniJSON
+import TGP
 
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,17 +44,16 @@ struct CaptureCommand: ParsableCommand {
         }
 
         private func line(_ index: Int, _ frame: WireFrame) -> String {
-            let time = "\(frame.nanoseconds / 1_000_000_000).\(String(frame.nanoseconds % 1_000_000_000).leftPadded(to: 9))"
-            let hex = frame.bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            let fraction = String(frame.nanoseconds % 1_000_000_000)
+            let time = "\(frame.nanoseconds / 1_000_000_000)." + String(repeating: "0", count: 9 - fraction.count) + fraction
+            let hex = frame.bytes.hexString
             guard json else { return "\(index) \(time) \(frame.stream) \(frame.direction.rawValue) \(frame.bytes.count) \(hex)" }
-            return """
-                {"index": \(index), "nanoseconds": \(frame.nanoseconds), "time": "\(time)", "stream": \(frame.stream), \
-                "direction": "\(frame.direction.rawValue)", "length": \(frame.bytes.count), "hex": "\(hex)"}
-                """
+            let object: JSON = [
+                "index": .integer(index), "nanoseconds": .integer(frame.nanoseconds), "time": .string(time),
+                "stream": .integer(frame.stream),
+                "direction": .string(frame.direction.rawValue), "length": .integer(frame.bytes.count), "hex": .string(hex),
+            ]
+            return object.serialized
         }
     }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

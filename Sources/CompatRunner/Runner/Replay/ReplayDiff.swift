@@ -37,7 +37,7 @@ public struct ReplayDifference: Sendable, Hashable {
 
     /// What identifies the same difference in another pair of runs (noise): message and field, no indexes.
     var noiseKey: String {
-        let path = field.map { $0.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression) } ?? kind.rawValue
+        let path = field.map(withoutIndexes) ?? kind.rawValue
         return "\(message).\(path)"
     }
 }
@@ -62,17 +62,39 @@ struct ReplayComparison {
     /// The candidate gateway's supported range (N1, N2).
     let candidateRange: ClosedRange<Int>?
     let candidateVersion: Int
+    /// Each request of the script, decoded once: its type names the differences it caused.
+    private var requests: [DecodedAnswer?] = []
+
+    init(
+        schema: Schema, profile: SessionProfile, masks: ReplayMasks, script: ReplayScript, candidateRange: ClosedRange<Int>?,
+        candidateVersion: Int
+    ) {
+        self.schema = schema
+        self.profile = profile
+        self.masks = masks
+        self.script = script
+        self.candidateRange = candidateRange
+        self.candidateVersion = candidateVersion
+        requests = script.steps.map { decode($0.request) }
+    }
 
     private var newest: Int { FrameTool.versions(of: schema).last ?? schema.version }
+
+    private func requestType(_ index: Int) -> String { requests[index]?.type ?? "frame" }
+
+    /// The maxVersion of request `index` when it is a Logon under the `tgp` profile.
+    private func logonMax(_ index: Int) -> Int? {
+        guard profile == .tgp, let request = requests[index], request.type == "Logon" else { return nil }
+        return request.values["maxVersion"].flatMap { Int($0) }
+    }
 
     func compare(reference: ReplayAnswers, candidate: ReplayAnswers) -> ([ReplayDifference], ReplayTally) {
         var differences: [ReplayDifference] = []
         var tally = ReplayTally()
         var bindings = Bindings()
-        let requestTypes = script.steps.map { decode($0.request)?.type ?? "frame" }
         for stream in Set(reference.keys).union(candidate.keys).sorted() {
             let found = compareSession(
-                reference[stream] ?? [], candidate[stream] ?? [], stream: stream, requestTypes: requestTypes, tally: &tally,
+                reference[stream] ?? [], candidate[stream] ?? [], stream: stream, tally: &tally,
                 bindings: &bindings)
             differences += collapseRefusedSession(found)
         }
@@ -88,7 +110,7 @@ struct ReplayComparison {
             let actual = index < candidate.count ? candidate[index] : nil
             guard actual.map({ !expected.sameVerdict($0) }) ?? true else { return nil }
             let step = script.steps[index]
-            let type = decode(step.request)?.type ?? "frame"
+            let type = requestType(index)
             return ReplayDifference(
                 kind: .finding, request: index + 1, stream: step.stream, requestType: type, message: type, answer: 0,
                 field: "the gateway's reading", reference: expected.description, candidate: actual?.description ?? "(none reported)",
@@ -117,17 +139,17 @@ struct ReplayComparison {
     }
 
     /// The request an answer answers: the last one its own session sent before it came.
-    private func context(_ answer: ReplayAnswer, stream: Int, requestTypes: [String]) -> Context {
+    private func context(_ answer: ReplayAnswer, stream: Int) -> Context {
         guard let index = script.steps.indices.last(where: { $0 <= answer.after && script.steps[$0].stream == stream }) else {
             return Context(request: 0, stream: stream, requestType: "none")
         }
         return Context(
-            request: index + 1, stream: stream, requestType: requestTypes[index], logonMax: logonMax(script.steps[index].request))
+            request: index + 1, stream: stream, requestType: requestType(index), logonMax: logonMax(index))
     }
 
     /// One session's answers, paired by message type in order (a longest common subsequence).
     private func compareSession(
-        _ reference: [ReplayAnswer], _ candidate: [ReplayAnswer], stream: Int, requestTypes: [String], tally: inout ReplayTally,
+        _ reference: [ReplayAnswer], _ candidate: [ReplayAnswer], stream: Int, tally: inout ReplayTally,
         bindings: inout Bindings
     ) -> [ReplayDifference] {
         let referenceDecoded = reference.map { decode($0.bytes) }
@@ -140,16 +162,16 @@ struct ReplayComparison {
                 tally.answersCompared += 1
                 differences += compareFrames(
                     referenceDecoded[r], candidateDecoded[c], raw: (reference[r].bytes, candidate[c].bytes), answer: c + 1,
-                    context: context(candidate[c], stream: stream, requestTypes: requestTypes), tally: &tally, bindings: &bindings)
+                    context: context(candidate[c], stream: stream), tally: &tally, bindings: &bindings)
             case (let r?, nil):
                 differences.append(
                     difference(
-                        .missingAnswer, context(reference[r], stream: stream, requestTypes: requestTypes),
+                        .missingAnswer, context(reference[r], stream: stream),
                         message: referenceDecoded[r]?.type ?? "frame", answer: r + 1, reference: hex(reference[r].bytes), candidate: nil))
             case (nil, let c?):
                 differences.append(
                     difference(
-                        .extraAnswer, context(candidate[c], stream: stream, requestTypes: requestTypes),
+                        .extraAnswer, context(candidate[c], stream: stream),
                         message: candidateDecoded[c]?.type ?? "frame", answer: c + 1, reference: nil, candidate: hex(candidate[c].bytes)))
             case (nil, nil): break
             }
@@ -162,7 +184,7 @@ struct ReplayComparison {
     private func collapseRefusedSession(_ differences: [ReplayDifference]) -> [ReplayDifference] {
         guard profile == .tgp, let range = candidateRange,
             let refusal = differences.firstIndex(where: { $0.kind == .extraAnswer && $0.message == "LogonReject" }),
-            let max = logonMax(script.steps[differences[refusal].request - 1].request), max < range.lowerBound
+            let max = logonMax(differences[refusal].request - 1), max < range.lowerBound
         else { return differences }
         let start = differences[refusal].request
         let before = differences.filter { $0.request < start }
@@ -196,7 +218,7 @@ struct ReplayComparison {
             tally.fieldsCompared += 1
             let r = reference.values[path]
             let c = candidate.values[path]
-            let plain = plainPath(path)
+            let plain = withoutIndexes(path)
             if masks.ignores(message, plain) {
                 tally.ignored["\(message).\(plain)", default: 0] += 1
                 continue
@@ -322,11 +344,6 @@ struct ReplayComparison {
         }
     }
 
-    private func logonMax(_ request: [UInt8]) -> Int? {
-        guard profile == .tgp, let decoded = decode(request), decoded.type == "Logon" else { return nil }
-        return decoded.values["maxVersion"].flatMap { Int($0) }
-    }
-
     /// Whether a field is on the wire at a version: its own `since` (or its group's) is not above it.
     private func present(_ path: String, message: String, at version: Int) -> Bool {
         guard let type = schema.message(named: message) else { return true }
@@ -342,14 +359,14 @@ struct ReplayComparison {
         return true
     }
 
-    private func plainPath(_ path: String) -> String {
-        path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
-    }
-
     private func hex(_ bytes: [UInt8]) -> String {
-        let shown = bytes.prefix(64).map { String(format: "%02x", $0) }.joined()
-        return bytes.count > 64 ? shown + "… (\(bytes.count) bytes)" : shown
+        bytes.prefix(64).hexString + (bytes.count > 64 ? "… (\(bytes.count) bytes)" : "")
     }
+}
+
+/// A field's path without its group indexes (`levels[0].bidPx` → `levels.bidPx`): how masks and noise name it.
+func withoutIndexes(_ path: String) -> String {
+    path.replacingOccurrences(of: #"\[\d+\]"#, with: "", options: .regularExpression)
 }
 
 /// Pairs two lists of message types by a longest common subsequence, keeping both orders.

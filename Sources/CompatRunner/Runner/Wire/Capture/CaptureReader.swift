@@ -4,6 +4,7 @@
 // Every length in the file is checked against what is left of it before it is used.
 
 import Foundation
+import SBE
 
 public enum CaptureReader {
     /// The frames of the capture at `path` (pcapng or classic pcap).
@@ -51,8 +52,9 @@ public enum CaptureReader {
         return [UInt8](data)
     }
 
+    /// Bytes as spaced hex pairs, for an error message (`0a 0d 0d 0a`).
     static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
+        bytes.map { [$0].hexString }.joined(separator: " ")
     }
 }
 

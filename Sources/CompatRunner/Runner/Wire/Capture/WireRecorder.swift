@@ -44,8 +44,8 @@ final class WireRecorder {
     func observeClient(_ event: Event, stream: Int) {
         switch event.kind {
         case .sent(let frame):
-            keep(frame, .clientToGateway, stream: stream, into: &frames)
-            if frames.last?.bytes == frame { awaitReading(at: frames.count - 1) }
+            let isKept = keep(frame, .clientToGateway, stream: stream, into: &frames)
+            if isKept { awaitReading(at: frames.count - 1) }
         case .received(_, _, let frame), .rejectedInbound(_, _, let frame, _): keep(frame, .gatewayToClient, stream: stream, into: &frames)
         case .logonAck(let version, _): logonOutcomes[stream, default: [:]]["logged on at version \(version)", default: 0] += 1
         case .logonRejected(let reason, let low, let high):
@@ -149,15 +149,18 @@ final class WireRecorder {
         a.nanoseconds > b.nanoseconds ? a.nanoseconds - b.nanoseconds : b.nanoseconds - a.nanoseconds
     }
 
-    private func keep(_ frame: [UInt8], _ direction: WireDirection, stream: Int, into list: inout [WireFrame]) {
+    /// Keeps `frame` unless the capture is full; whether it was kept.
+    @discardableResult
+    private func keep(_ frame: [UInt8], _ direction: WireDirection, stream: Int, into list: inout [WireFrame]) -> Bool {
         guard kept < Self.frameLimit, bytes + frame.count <= Self.byteLimit else {
             droppedFrames += 1
-            return
+            return false
         }
         kept += 1
         bytes += frame.count
         let comment = gatewayControlled && stream > 0 ? CaptureMark.controlled.comment(nil) : nil
         list.append(WireFrame(nanoseconds: Self.now(), direction: direction, stream: stream, bytes: frame, comment: comment))
+        return true
     }
 
     static func now() -> UInt64 {
