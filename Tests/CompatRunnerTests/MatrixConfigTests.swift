@@ -448,6 +448,12 @@ struct MatrixConfigTests {
         #expect(Glob("*b*bc").matches("bbc"))
         #expect(!Glob("*b*bc").matches("bc"))
         #expect(Glob("**").matches(""))
+        // A middle part may not reach into the suffix.
+        #expect(Glob("a*bc*c").matches("abcc"))
+        #expect(!Glob("a*bc*c").matches("abc"))
+        #expect(Glob("*/c2g/*").matches("NewOrder/c2g/sample"))
+        #expect(!Glob("*/c2g/*").matches("NewOrder/g2c/sample"))
+        #expect(Glob("é*ü").matches("éxü"))
 
         let checks = Glob("client=v3/*/edge-*")
         #expect(checks.matches("client=v3/gateway=v5/NewOrder/c2g/edge-wide-quantity"))

@@ -404,10 +404,14 @@ public struct Glob: Sendable, Hashable {
     /// As written.
     public let pattern: String
     let parts: [Substring]
+    /// `parts` as UTF-8: matching runs for every check of every cell, and byte comparison keeps it
+    /// cheap (check names are compared as written, not as Unicode-equivalent text).
+    private let partBytes: [[UInt8]]
 
     public init(_ pattern: String) {
         self.pattern = pattern
         parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
+        partBytes = parts.map { Array($0.utf8) }
     }
 
     /// Without a wildcard: it matches its own text only.
@@ -416,13 +420,30 @@ public struct Glob: Sendable, Hashable {
     var matchesEverything: Bool { parts.allSatisfy(\.isEmpty) }
 
     public func matches(_ text: String) -> Bool {
-        guard parts.count > 1 else { return text == parts[0] }
-        guard text.hasPrefix(parts[0]) else { return false }
-        var rest = text.dropFirst(parts[0].count)
-        for middle in parts.dropFirst().dropLast() where !middle.isEmpty {
-            guard let range = rest.range(of: middle) else { return false }
-            rest = rest[range.upperBound...]
+        guard parts.count > 1 else { return text == pattern }
+        var text = text
+        return text.withUTF8 { matches(bytes: $0) }
+    }
+
+    private func matches(bytes text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let head = partBytes[0]
+        let tail = partBytes[partBytes.count - 1]
+        guard text.count >= head.count + tail.count, text.starts(with: head) else { return false }
+        var from = head.count
+        let end = text.count - tail.count
+        for middle in partBytes.dropFirst().dropLast() where !middle.isEmpty {
+            guard let found = Self.firstOffset(of: middle, in: text, from: from, end: end) else { return false }
+            from = found + middle.count
         }
-        return rest.hasSuffix(parts.last!) && rest.count >= parts.last!.count
+        return text[end...].elementsEqual(tail)
+    }
+
+    /// Where `needle` first lies wholly inside `text[from..<end]`.
+    private static func firstOffset(of needle: [UInt8], in text: UnsafeBufferPointer<UInt8>, from: Int, end: Int) -> Int? {
+        guard end - from >= needle.count else { return nil }
+        for start in from...(end - needle.count) where text[start] == needle[0] {
+            if text[start..<(start + needle.count)].elementsEqual(needle) { return start }
+        }
+        return nil
     }
 }
