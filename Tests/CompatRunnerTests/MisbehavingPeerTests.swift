@@ -224,6 +224,40 @@ struct MisbehavingPeerTests {
         expectNothingLeft(run, testPeerPids: notedPids(matrix.folder + "/flood.pids"), kept: kept)
     }
 
+    @Test("16 cells flooding stdout at once at --jobs 16: each peer's share of 64 MiB, compat under 200 MB (P1)")
+    func manyFloodingCellsShareOneBudget() throws {
+        let maximumPeakKB = 200 * 1024
+        let cells = 16
+        let scratch = try TestMatrix(json: .object([:]))
+        let floods: [JSON] = (1...cells).map { index in
+            .object([
+                "name": .string("wide\(index)"), "version": 3,
+                "argv": .array([.string(TestPeers.script("wideflood")), "--pids", .string(scratch.folder + "/wideflood.pids")]),
+            ])
+        }
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: [], clients: ["v3"], gateways: (1...cells).map { "wide\($0)" },
+            pairSeconds: 300, commandSeconds: Self.generousCommandSeconds, extraPeers: floods)
+        let run = try compat(matrix, ["--jobs", "\(cells)"])
+        let outcome = run.wait(limit: .seconds(240))
+        let peak = run.peakKilobytes
+        #expect(!outcome.timedOut, "compat was still running after \(outcome.seconds) s; its VmHWM reached \(peak / 1024) MB")
+        #expect(peak <= maximumPeakKB, "compat's peak memory (VmHWM) was \(peak / 1024) MB, over \(maximumPeakKB / 1024) MB")
+
+        let results = try resultCells(matrix.folder + "/reports")
+        // 64 MiB shared by the 32 peers running at once: 2 MiB each.
+        let share = 2 << 20
+        for index in 1...cells {
+            let name = "client=v3/gateway=wide\(index)"
+            let problem = results[name]?["problem"]?.stringValue ?? ""
+            #expect(results[name]?["state"]?.stringValue == "FAIL", "\(name): \(results[name]?["state"]?.stringValue ?? "-") \(problem)")
+            #expect(problem.contains("over the \(share) bytes a peer may have waiting"), "\(name): \(problem)")
+        }
+        if !outcome.timedOut { #expect(outcome.status == 1, "exit \(outcome.status)\n\(outcome.stderr)") }
+        let kept = Set(results.values.compactMap { $0["keptDirectory"]?.stringValue })
+        expectNothingLeft(run, testPeerPids: notedPids(scratch.folder + "/wideflood.pids"), kept: kept)
+    }
+
     @Test(
         "a peer whose program does not exist: exit 2 naming the peer and the path, and no cell ran",
         arguments: ["absolute", "bare"])

@@ -26,24 +26,22 @@ final class PeerHandle {
 
     /// A peer that writes more events than this nobody has asked for is flooding, not talking.
     static let inboxLimit = 10_000
-    /// Far more than an honest peer ever has waiting (a frame is at most a few KiB of hex); four
-    /// of the longest lines a peer may write.
-    static let defaultStdoutBudget = 16 << 20
 
     /// How reports and aborts name it: its role and matrix name (with `#k` in a fleet).
     let label: PeerLabel
 
     init(
         spec: PeerSpec, role: Role, stderrPath: String, transcriptPath: String?, label: String? = nil,
-        stdoutBudget: Int = defaultStdoutBudget
+        stdoutBudget: StdoutBudget = .alone
     ) throws(SpawnError) {
         self.spec = spec
         self.role = role
         self.label = PeerLabel(role: role, name: label ?? spec.name)
         self.process = try PeerProcess(
-            argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath, workingDirectory: spec.folder)
+            argv: spec.resolvedArgv, arguments: ["--role", role.rawValue], stderrPath: stderrPath, workingDirectory: spec.folder,
+            maxLineLength: stdoutBudget.lineLength)
         self.transcript = transcriptPath.flatMap(Transcript.init(path:))
-        self.stdoutBudget = stdoutBudget
+        self.stdoutBudget = stdoutBudget.bytes
     }
 
     func takeId() -> Int {

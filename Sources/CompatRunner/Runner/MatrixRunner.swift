@@ -72,7 +72,8 @@ public struct MatrixRunner: Sendable {
     /// One cell, start to finish: nothing of it is left running, and its folder is removed unless it failed.
     public func runCell(client clientName: String, gateway gatewayName: String, options: RunOptions) -> CellResult {
         let lifecycle = PeerLifecycle(
-            config: config, temporaryRoot: options.temporaryRoot, reaping: .spareThoseStillAnswering, captureFolder: options.captureFolder)
+            config: config, temporaryRoot: options.temporaryRoot, reaping: .spareThoseStillAnswering, captureFolder: options.captureFolder,
+            stdoutBudget: StdoutBudget(peersAtOnce: 2 * options.jobs))
         let clientSpec = config.peer(named: clientName)!
         let gatewaySpec = config.peer(named: gatewayName)!
         let cellPlan = plan(client: clientSpec, gateway: gatewaySpec)

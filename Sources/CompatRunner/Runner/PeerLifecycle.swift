@@ -30,13 +30,19 @@ struct PeerLifecycle {
     let reaping: Reaping
     /// Where the run's capture goes besides a kept folder.
     let capture: CaptureSettings
+    /// Each peer's share of the stdout the runner may hold, from how many run at once.
+    let stdoutBudget: StdoutBudget
 
-    init(config: MatrixConfig, temporaryRoot: String?, reaping: Reaping, captureFolder: String? = nil) {
+    init(
+        config: MatrixConfig, temporaryRoot: String?, reaping: Reaping, captureFolder: String? = nil,
+        stdoutBudget: StdoutBudget = .alone
+    ) {
         self.commandTimeout = config.commandTimeout
         self.runTimeout = config.pairTimeout
         self.transport = config.transport
         self.temporaryRoot = temporaryRoot
         self.reaping = reaping
+        self.stdoutBudget = stdoutBudget
         self.capture = CaptureSettings(folder: captureFolder, dissector: CaptureSettings.dissectorName(schemaPath: config.schemaPath))
     }
 
@@ -70,7 +76,7 @@ struct PeerLifecycle {
     ) -> CellResult {
         var timeline = [mark("folder made")]
         let peers = RunningPeers(
-            folder: folder, commandTimeout: commandTimeout, deadline: started + runTimeout,
+            folder: folder, commandTimeout: commandTimeout, deadline: started + runTimeout, stdoutBudget: stdoutBudget,
             endpoint: transport == .ipc ? "ipc://\(folder)/gateway.sock" : "tcp://127.0.0.1:*")
         let ending = execute(start, with: peers, timeline: &timeline)
         var result = named
@@ -212,9 +218,12 @@ final class RunningPeers {
     private(set) var started: [PeerHandle] = []
     /// The frames the clients report, for the run's capture.
     let wire = WireRecorder()
+    /// Each peer's share of the stdout the runner may hold.
+    let stdoutBudget: StdoutBudget
 
-    init(folder: String, commandTimeout: Duration, deadline: ContinuousClock.Instant, endpoint: String) {
+    init(folder: String, commandTimeout: Duration, deadline: ContinuousClock.Instant, stdoutBudget: StdoutBudget, endpoint: String) {
         self.folder = folder
+        self.stdoutBudget = stdoutBudget
         self.commandTimeout = commandTimeout
         self.deadline = deadline
         self.endpoint = endpoint
@@ -224,7 +233,7 @@ final class RunningPeers {
     func start(_ spec: PeerSpec, as role: Role, label: String? = nil, files: String) throws(SpawnError) -> PeerHandle {
         let handle = try PeerHandle(
             spec: spec, role: role, stderrPath: "\(folder)/\(files).stderr", transcriptPath: "\(folder)/\(files).transcript",
-            label: label)
+            label: label, stdoutBudget: stdoutBudget)
         handle.wire = WireTap(
             recorder: wire, stream: role == .client ? wire.nextStream(client: "\(handle.label.name), version \(spec.version)") : nil)
         started.append(handle)

@@ -67,7 +67,7 @@ public struct BenchRunner {
             // The client reports every latency before its answer: up to 20 digits and a comma each.
             let client = try PeerHandle(
                 spec: clientSpec, role: .client, stderrPath: directory + "/client.stderr", transcriptPath: nil,
-                stdoutBudget: PeerHandle.defaultStdoutBudget + 21 * options.count)
+                stdoutBudget: StdoutBudget(bytes: StdoutBudget.perPeerMaximum + 21 * options.count))
             handles.append(client)
             // A run may take long; its answer comes at the end.
             let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000

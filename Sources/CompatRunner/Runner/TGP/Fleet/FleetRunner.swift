@@ -43,7 +43,10 @@ public struct FleetRunner: Sendable {
         _ plan: FleetPlan, upgrade: UpgradePlan?, selection: CheckSelection, reproduce: String,
         temporaryRoot: String?, allowRemote: Bool
     ) -> (result: CellResult, recovery: RecoveryTimes?) {
-        let lifecycle = PeerLifecycle(config: config, temporaryRoot: temporaryRoot, reaping: .killAll, captureFolder: captureFolder)
+        // Fleets run one at a time: the gateway, its clients, and an upgrade's second gateway.
+        let lifecycle = PeerLifecycle(
+            config: config, temporaryRoot: temporaryRoot, reaping: .killAll, captureFolder: captureFolder,
+            stdoutBudget: StdoutBudget(peersAtOnce: plan.members.count + 2))
         // A scenario's result is named by the scenario (`fleet=v5`, `upgrade=v4-v5`) where a cell's has its client.
         let named = CellResult(
             client: plan.scenario, gateway: plan.gateway.name, clientVersion: 0, gatewayVersion: plan.gateway.version,
