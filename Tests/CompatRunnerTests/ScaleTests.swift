@@ -63,6 +63,33 @@ struct ScaleTests {
                 == "\(listedTwice.path): clients[\(count - 1)]: \"p3\" is listed twice")
     }
 
+    @Test("a peer over the 200,000 a matrix file may list: a ConfigError naming the limit")
+    func tooManyPeers() throws {
+        let count = MatrixConfig.peerLimit + 1
+        let matrix = try TestMatrix(text: "{\"peers\": [\(peersText(count))]}")
+        #expect(
+            configError { _ = try MatrixConfig.load(path: matrix.path) }
+                == "\(matrix.path): peers: \(count) peers, over the \(MatrixConfig.peerLimit) a matrix file may list")
+    }
+
+    @Test(
+        "a run of more than 2,500 cells: exit 2 before anything starts, naming the limit",
+        arguments: [["matrix", "run"], ["matrix", "floor"], ["gate"], ["list", "--checks"], ["bench", "--grid"]])
+    func tooManyCells(command: [String]) throws {
+        // 51 peers in both roles: 2,601 cells. Their program would fail if any started.
+        let matrix = try TestMatrix(text: "{\"peers\": [\(peersText(51))]}")
+        let run = try runCompat(
+            command + ["--matrix", matrix.path, "--fixtures", Built.fixtures], environment: [:], timeout: .seconds(120))
+        #expect(run.status == 2, "\(command): exit \(run.status)\n\(run.stdout.suffix(500))\n\(run.stderr)")
+        #expect(
+            run.stderr.contains("51 clients × 51 gateways make 2601 cells, over the 2500 a run may have"), "\(command): \(run.stderr)")
+        // With fewer clients it is a run like any other: exit 2 here only because /bin/true is no peer.
+        let narrowed = try runCompat(
+            ["list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--client", "p1"], environment: [:],
+            timeout: .seconds(120))
+        #expect(narrowed.status == 0, "list --checks --client p1: exit \(narrowed.status)\n\(narrowed.stderr)")
+    }
+
     @Test("compat list prints 200,000 peers with their roles")
     func listManyPeers() throws {
         let count = 200_000

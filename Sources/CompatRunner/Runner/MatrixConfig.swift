@@ -128,6 +128,22 @@ public struct MatrixConfig: Sendable {
         }
     }
 
+    /// The most peers a matrix file may list: loading stays linear up to here (ScaleTests).
+    public static let peerLimit = 200_000
+    /// The most cells one run may have (before --shard splits it): 50 clients × 50 gateways. Every
+    /// cell is planned, run and reported, and a merge reads every shard's results back.
+    public static let cellLimit = 2_500
+
+    /// Refuses a run of `clients` × `gateways` cells over `cellLimit`, before any is listed.
+    public func requireCellLimit(clients: Int, gateways: Int) throws(ConfigError) {
+        let (cells, overflow) = clients.multipliedReportingOverflow(by: gateways)
+        guard overflow || cells > Self.cellLimit else { return }
+        throw ConfigError(
+            "\(path): \(clients) clients × \(gateways) gateways make \(overflow ? "too many" : String(cells)) cells, over the "
+                + "\(Self.cellLimit) a run may have: choose fewer with --clients and --gateways, or with the file's "
+                + "\"clients\" and \"gateways\"")
+    }
+
     /// Reads and checks a matrix file against the schema (versions must exist).
     public static func load(path: String, schema: Schema = .tgp) throws(ConfigError) -> MatrixConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -175,6 +191,9 @@ public struct MatrixConfig: Sendable {
             )
         }
         guard let peerList = peersJSON.arrayValue, !peerList.isEmpty else { throw fail("peers", "must be a non-empty array") }
+        guard peerList.count <= Self.peerLimit else {
+            throw fail("peers", "\(peerList.count) peers, over the \(Self.peerLimit) a matrix file may list")
+        }
         var peers: [PeerSpec] = []
         var peerIndex: [String: Int] = [:]
         for (index, peerJSON) in peerList.enumerated() {

@@ -127,6 +127,7 @@ struct BenchPairCommand: ParsableCommand {
         let cells: [(String, String)]
         if allCells {
             guard client == nil, gateway == nil else { throw ConfigError("give either CLIENT GATEWAY or --grid, not both") }
+            try config.requireCellLimit(clients: config.clients.count, gateways: config.gateways.count)
             cells = config.clients.flatMap { client in
                 config.gateways.compactMap { planner.negotiatedVersion(client: client, gateway: $0) == nil ? nil : (client, $0) }
             }

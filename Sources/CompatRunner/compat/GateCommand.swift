@@ -44,6 +44,7 @@ struct GateCommand: ParsableCommand {
         let started = ContinuousClock.now
         var runner = try matrixOptions.loadRunner()
         try requireTGPSessions(runner.config, for: "compat gate")
+        try runner.config.requireCellLimit(clients: runner.config.clients.count, gateways: runner.config.gateways.count)
         let fixtures = matrixOptions.fixturesFolder
         try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
         let (config, samples) = (runner.config, runner.samples)

@@ -63,6 +63,7 @@ struct ListCommand: ParsableCommand {
         }
         let clients = try pick(client, from: config.clients, option: "--client", config: config)
         let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
+        try config.requireCellLimit(clients: clients.count, gateways: gateways.count)
         let everyPlan = CheckListing.plans(runner, clients: clients, gateways: gateways)
         try CheckListing.validateSelection(filter.selection, in: everyPlan)
         let plans = try shardOf(everyPlan)

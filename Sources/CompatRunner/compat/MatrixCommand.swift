@@ -41,6 +41,7 @@ struct MatrixCommand: ParsableCommand {
             var runner = try matrixOptions.loadRunner()
             let clientNames = try pick(clients, from: runner.config.clients, option: "--clients", config: runner.config)
             let gatewayNames = try pick(gateways, from: runner.config.gateways, option: "--gateways", config: runner.config)
+            try runner.config.requireCellLimit(clients: clientNames.count, gateways: gatewayNames.count)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
             let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
             let cells = units.compactMap(\.cell)
@@ -116,6 +117,7 @@ extension MatrixCommand {
 
         func run() throws {
             var runner = try matrixOptions.loadRunner()
+            try runner.config.requireCellLimit(clients: runner.config.clients.count, gateways: runner.config.gateways.count)
             try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
             let config = runner.config
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
