@@ -520,9 +520,12 @@ public final class PeerProcess: @unchecked Sendable {
 
     // MARK: stderr
 
+    /// How much of its stderr a report carries.
+    public static let stderrTailBytes = 4096
+
     /// The last bytes of its stderr as kept (at most `maxBytes`), as text (invalid UTF-8
     /// repaired), starting at a line start when the cut falls inside it.
-    public func stderrTail(maxBytes: Int = 4096) -> String {
+    public func stderrTail(maxBytes: Int = stderrTailBytes) -> String {
         tailText(stderr.bytes, maxBytes: maxBytes)
     }
 

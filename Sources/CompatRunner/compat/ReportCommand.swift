@@ -28,6 +28,7 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var terminal: TerminalOptions
 
         func run() throws {
+            try ShardResults.checkMerge(of: folders, into: reportDir)
             let reports = try reportDir.map(ReportFolder.prepare)
             var shards: [ShardResults] = []
             for folder in folders { shards.append(try ShardResults.read(folder: folder)) }

@@ -2,6 +2,8 @@
 // results the unsharded run would have had — every unit once, in the unsharded run's order.
 // Shards that are missing, repeated, or of another run are a configuration error (exit 2).
 
+import Foundation
+
 /// One folder's results, for messages.
 public struct ShardResults: Sendable {
     public let folder: String
@@ -18,6 +20,29 @@ public struct ShardResults: Sendable {
     }
 
     var record: ShardRecord? { results.run.shard }
+
+    /// Refuses a merge that would write into one of the folders it reads, or read more than
+    /// `ResultsLimits.mergedBytes` together, before anything is read or written.
+    public static func checkMerge(of folders: [String], into reportDir: String?) throws(ConfigError) {
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        if let reportDir {
+            let output = resolved(reportDir)
+            for folder in folders where resolved(folder) == output {
+                throw ConfigError(
+                    "--report-dir \(reportDir) is the shard folder \(folder): a merge never writes into what it reads; give it a folder of its own"
+                )
+            }
+        }
+        var total = 0
+        for folder in folders {
+            total += ((try? FileManager.default.attributesOfItem(atPath: folder + "/results.json")[.size] as? Int) ?? nil) ?? 0
+        }
+        guard total <= ResultsLimits.mergedBytes else {
+            throw ConfigError(
+                "the shards' results.json files hold \(total) bytes together, over the \(ResultsLimits.mergedBytes) bytes (512 MiB) a merge reads"
+            )
+        }
+    }
 }
 
 public enum ReportMerge {

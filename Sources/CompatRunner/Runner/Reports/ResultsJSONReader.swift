@@ -5,16 +5,35 @@ import Foundation
 import MiniJSON
 import TGP
 
-extension RunResults {
-    /// The largest results.json read back: far above any real run's, and a bound on what a
-    /// wrong file can make compat hold.
-    static let maximumFileBytes = 1 << 30
+/// What a results.json read back may hold. The file may be cut, old or forged: it never makes
+/// compat hold, print or copy more than compat itself writes, nor report what no run found.
+enum ResultsLimits {
+    /// A run has at most 2,500 cells (MatrixConfig.cellLimit), about 90 KB each in results.json.
+    static let fileBytes = 256 << 20
+    /// Every shard a merge reads, together: the shards of one run hold its cells once.
+    static let mergedBytes = 512 << 20
+    /// Any string but a stderr tail: far above a message, a value or a name compat writes; longer is cut.
+    static let textBytes = 64 << 10
+    /// A frame: far above any frame a peer may send; longer is refused.
+    static let frameBytes = 64 << 10
+    /// A peer's stderr tail, as reports carry it: its last bytes are kept.
+    static let stderrTailBytes = PeerProcess.stderrTailBytes
+    /// Seconds: a run of 2,500 cells at the longest pairSeconds (3,600) is 9e6 s.
+    static let seconds: ClosedRange<Double> = 0...1e8
+    /// A peer's or a session's version (0: a fleet's or an upgrade's, which has many).
+    static let versions = 0...65_535
+    static let jobs = 1...100_000
+    static let counts = 0...100_000_000
+}
 
+extension RunResults {
     /// Reads `path` (a results.json), or throws a ConfigError naming the file and the key.
     public static func read(path: String) throws(ConfigError) -> RunResults {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard let size else { throw ConfigError("\(path): cannot read it (missing or not a file)") }
-        guard size <= maximumFileBytes else { throw ConfigError("\(path): \(size) bytes, more than any results.json compat writes") }
+        guard size <= ResultsLimits.fileBytes else {
+            throw ConfigError("\(path): \(size) bytes, over the \(ResultsLimits.fileBytes) bytes (256 MiB) a results.json may have")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read it") }
         return try parse(Array(data), source: path)
     }
@@ -74,18 +93,28 @@ private struct ResultsJSONReader {
         _ = try top.bool("allExpected")
         _ = try top.object("totals", keys: ResultsKeys.totals)
         let run = RunInfo(
-            runId: RunID(try top.string("runId")), startedAt: try top.string("startedAt"), command: try top.string("command"),
+            runId: try runId(top), startedAt: try top.string("startedAt"), command: try top.string("command"),
             arguments: try top.strings("arguments"), compatVersion: try top.string("compatVersion"),
             shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
         let matrix = MatrixResult(
             clients: try top.strings("clients"), gateways: try top.strings("gateways"),
             cells: try top.objects("cells", keys: ResultsKeys.cell, optional: ResultsKeys.cellSince).map(cell),
-            wallSeconds: try top.double("wallSeconds"), jobs: try top.int("jobs"),
+            wallSeconds: try top.seconds("wallSeconds"), jobs: try top.int("jobs", in: ResultsLimits.jobs),
             staleKnownFailures: try top.objects("staleEntries", keys: ResultsKeys.staleEntry).map(staleEntry))
         guard let gate = try top.optionalObject("gate", keys: ResultsKeys.gate) else {
             return RunResults(run: run, findings: .matrix(matrix))
         }
         return RunResults(run: run, findings: .gate(try self.gate(gate, matrix: matrix)))
+    }
+
+    /// A run id as compat makes them (`20260301T142205Z-3f09c2aa`): letters, digits and '-', short.
+    func runId(_ fields: Fields) throws(ConfigError) -> RunID {
+        let text = try fields.string("runId")
+        let allowed = { (c: Character) in c.isASCII && (c.isLetter || c.isNumber || c == "-") }
+        guard (1...64).contains(text.count), text.allSatisfy(allowed) else {
+            throw fields.fail("runId", "is not a run id compat writes (up to 64 ASCII letters, digits and '-')")
+        }
+        return RunID(text)
     }
 
     func shard(_ fields: Fields) throws(ConfigError) -> ShardRecord {
@@ -120,26 +149,41 @@ private struct ResultsJSONReader {
         }
         let cell = CellResult(
             client: try fields.string("client"), gateway: try fields.string("gateway"),
-            clientVersion: try fields.int("clientVersion"), gatewayVersion: try fields.int("gatewayVersion"),
-            expectedVersion: try fields.optionalInt("expectedVersion"), state: state, checks: [],
+            clientVersion: try fields.int("clientVersion", in: ResultsLimits.versions),
+            gatewayVersion: try fields.int("gatewayVersion", in: ResultsLimits.versions),
+            expectedVersion: try fields.optionalInt("expectedVersion", in: ResultsLimits.versions), state: state, checks: [],
             problem: try fields.optionalString("problem"), peers: try fields.objects("peers", keys: ResultsKeys.peer).map(peer),
-            keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.double("seconds"),
+            keptDirectory: try fields.optionalString("keptDirectory"), seconds: try fields.seconds("seconds"),
             reproduce: try fields.string("reproduce"))
         var withChecks = cell
         withChecks.profile = try fields.object["profile"] == nil ? "tgp" : fields.string("profile")
         withChecks.checks = try fields.objects("checks", keys: ResultsKeys.check, optional: ResultsKeys.checkSince).map(check)
         if fields.object["timeline"] != nil {
             withChecks.timeline = try fields.objects("timeline", keys: ResultsKeys.timelineMark).map { mark throws(ConfigError) in
-                TimelineMark(phase: try mark.string("phase"), seconds: try mark.double("seconds"))
+                TimelineMark(phase: try mark.string("phase"), seconds: try mark.seconds("seconds"))
             }
         }
+        if let contradiction = Self.contradiction(withChecks) { throw fields.fail("state", contradiction) }
         return withChecks
+    }
+
+    /// Why a cell's state cannot be what its checks found (as PeerLifecycle judges a run), if it cannot.
+    static func contradiction(_ cell: CellResult) -> String? {
+        func first(_ status: CheckStatus) -> String? { cell.checks.first { $0.status == status }?.name }
+        if cell.state.isExpected, let failed = first(.failed) {
+            return "\(cell.state.rawValue), yet its check \(failed) failed"
+        }
+        if cell.state == .pass || cell.state == .incompatible, let known = first(.knownFailure) {
+            return "\(cell.state.rawValue), yet its check \(known) is a known failure (KNOWN)"
+        }
+        if cell.state == .known, first(.knownFailure) == nil { return "KNOWN, yet none of its checks is a known failure" }
+        return nil
     }
 
     func peer(_ fields: Fields) throws(ConfigError) -> PeerOutcome {
         PeerOutcome(
             role: try fields.string("role"), name: try fields.string("name"), argv: try fields.strings("argv"),
-            termination: try fields.optionalString("termination"), stderrTail: try fields.string("stderrTail"))
+            termination: try fields.optionalString("termination"), stderrTail: try fields.stderrTail("stderrTail"))
     }
 
     func check(_ fields: Fields) throws(ConfigError) -> CheckResult {
@@ -153,7 +197,7 @@ private struct ResultsJSONReader {
             name: try fields.string("name"), status: status,
             failure: try fields.optionalObject("failure", keys: ResultsKeys.failure).map(failure),
             knownReason: try fields.optionalString("knownReason"), rules: try fields.strings("rules"),
-            reason: try fields.optionalString("reason"), seconds: try fields.optionalDouble("seconds"))
+            reason: try fields.optionalString("reason"), seconds: try fields.optionalSeconds("seconds"))
         check.message = fields.object["message"] == nil ? nil : try fields.optionalString("message")
         return check
     }
@@ -174,7 +218,7 @@ private struct ResultsJSONReader {
             schema: try schema(fields.object("schema", keys: ResultsKeys.schema)),
             fixtures: try golden(fields.object("goldenFrames", keys: ResultsKeys.golden)), matrix: matrix,
             scenarios: try fields.objects("scenarios", keys: ResultsKeys.cell, optional: ResultsKeys.cellSince).map(cell),
-            seconds: try fields.double("seconds"))
+            seconds: try fields.seconds("seconds"))
     }
 
     func schema(_ fields: Fields) throws(ConfigError) -> SchemaDiffReport {
@@ -245,31 +289,49 @@ private struct Fields {
         fail(key, "must be \(wanted), got \(object[key]!.typeName)")
     }
 
+    /// A string, cut at `ResultsLimits.textBytes` as no string compat writes is longer.
     func string(_ key: String) throws(ConfigError) -> String {
         guard let value = object[key]!.stringValue else { throw wrongType(key, "a string") }
-        return value
+        return Self.capped(value)
+    }
+
+    static func capped(_ text: String) -> String {
+        guard text.utf8.count > ResultsLimits.textBytes else { return text }
+        let kept = String(decoding: text.utf8.prefix(ResultsLimits.textBytes), as: UTF8.self)
+        return kept + "… (cut when read back: \(text.utf8.count) bytes)"
+    }
+
+    /// A stderr tail: its last bytes, as many as a report carries.
+    func stderrTail(_ key: String) throws(ConfigError) -> String {
+        guard let value = object[key]!.stringValue else { throw wrongType(key, "a string") }
+        return tailText(Array(value.utf8), maxBytes: ResultsLimits.stderrTailBytes)
     }
 
     func optionalString(_ key: String) throws(ConfigError) -> String? {
         object[key]!.isNull ? nil : try string(key)
     }
 
-    func int(_ key: String) throws(ConfigError) -> Int {
+    func int(_ key: String, in range: ClosedRange<Int> = ResultsLimits.counts) throws(ConfigError) -> Int {
         guard let value = object[key]!.intValue else { throw wrongType(key, "an integer") }
+        guard range.contains(value) else { throw fail(key, "\(value) is out of range (\(range.lowerBound)…\(range.upperBound))") }
         return value
     }
 
-    func optionalInt(_ key: String) throws(ConfigError) -> Int? {
-        object[key]!.isNull ? nil : try int(key)
+    func optionalInt(_ key: String, in range: ClosedRange<Int> = ResultsLimits.counts) throws(ConfigError) -> Int? {
+        object[key]!.isNull ? nil : try int(key, in: range)
     }
 
-    func double(_ key: String) throws(ConfigError) -> Double {
+    /// A time in seconds: a finite number in `ResultsLimits.seconds`.
+    func seconds(_ key: String) throws(ConfigError) -> Double {
         guard let value = object[key]!.doubleValue else { throw wrongType(key, "a number") }
+        guard value.isFinite, ResultsLimits.seconds.contains(value) else {
+            throw fail(key, "\(value) is not a number of seconds (0…\(ResultsLimits.seconds.upperBound))")
+        }
         return value
     }
 
-    func optionalDouble(_ key: String) throws(ConfigError) -> Double? {
-        object[key]!.isNull ? nil : try double(key)
+    func optionalSeconds(_ key: String) throws(ConfigError) -> Double? {
+        object[key]!.isNull ? nil : try seconds(key)
     }
 
     func bool(_ key: String) throws(ConfigError) -> Bool {
@@ -280,6 +342,9 @@ private struct Fields {
     func optionalHex(_ key: String) throws(ConfigError) -> [UInt8]? {
         guard let text = try optionalString(key) else { return nil }
         guard let bytes = TGP.bytes(fromHex: text) else { throw fail(key, "must be bytes as hex digits") }
+        guard bytes.count <= ResultsLimits.frameBytes else {
+            throw fail(key, "a frame of \(bytes.count) bytes, over the \(ResultsLimits.frameBytes) a report holds")
+        }
         return bytes
     }
 
@@ -292,7 +357,7 @@ private struct Fields {
         var strings: [String] = []
         for (index, value) in try array(key, of: "strings").enumerated() {
             guard let string = value.stringValue else { throw fail("\(key)[\(index)]", "must be a string, got \(value.typeName)") }
-            strings.append(string)
+            strings.append(Self.capped(string))
         }
         return strings
     }
