@@ -52,3 +52,13 @@ int CSystemShims_becomeChildSubreaper(void) {
     return -1;
 #endif
 }
+
+int CSystemShims_openPath(int directory, const char *name, int mustBeDirectory) {
+#ifdef __linux__
+    return openat(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (mustBeDirectory ? O_DIRECTORY : 0));
+#else
+    (void)directory; (void)name; (void)mustBeDirectory;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

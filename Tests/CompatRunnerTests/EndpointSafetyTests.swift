@@ -156,3 +156,99 @@ struct ReportedEndpointTests {
         #expect(!transcript.contains("\"connect\""), "the client was sent to it:\n\(transcript)")
     }
 }
+
+/// A unix stream socket bound and listening at `path`, non-blocking, so a test can ask whether a
+/// connection is waiting for it.
+private final class Listener {
+    let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = unixAddress(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 4) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
+        _ = fcntl(descriptor, F_SETFL, O_NONBLOCK)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Whether a connection was made to it (and takes it).
+    var tookConnection: Bool {
+        let accepted = accept(descriptor, nil, nil)
+        if accepted >= 0 { close(accepted) }
+        return accepted >= 0
+    }
+}
+
+private func unixAddress(_ path: String) -> sockaddr_un {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+    }
+    return address
+}
+
+/// Connects a unix stream socket to `path`; whether it could.
+private func connects(to path: String) -> Bool {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = unixAddress(path)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    } == 0
+}
+
+@Suite("Endpoint safety: the ipc socket is held once checked")
+struct PinnedSocketTests {
+    @Test("a gateway that swaps its socket for a link after reporting it: the client still reaches the socket compat checked")
+    func swappedAfterReporting() throws {
+        let cell = try TestMatrix(text: "{}")
+        let path = cell.folder + "/gateway.sock"
+        let original = try Listener(path: path)
+        let pinned = try PinnedSocket(path: path, folder: cell.folder)
+        #expect(pinned.endpoint == "ipc:///proc/\(getpid())/fd/\(pinnedDescriptor(pinned))")
+
+        // The swap: the socket moved away, the path now a link to a socket of the gateway's choosing.
+        try FileManager.default.moveItem(atPath: path, toPath: cell.folder + "/moved.sock")
+        let decoy = try Listener(path: cell.folder + "/decoy.sock")
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: cell.folder + "/decoy.sock")
+        // By its path, a client would now reach the decoy: the window the pin closes.
+        #expect(connects(to: path) && decoy.tookConnection && !original.tookConnection)
+        #expect(connects(to: String(pinned.endpoint.dropFirst("ipc://".count))))
+        #expect(original.tookConnection && !decoy.tookConnection)
+
+        // An upgrade's new gateway binds the same path: the same endpoint then reaches it.
+        try FileManager.default.removeItem(atPath: path)
+        let successor = try Listener(path: path)
+        try pinned.repin(folder: cell.folder)
+        #expect(connects(to: String(pinned.endpoint.dropFirst("ipc://".count))))
+        #expect(successor.tookConnection && !original.tookConnection)
+    }
+
+    @Test("what is not a socket inside the cell's folder is refused when it is pinned")
+    func refusals() throws {
+        let cell = try TestMatrix(text: "{}")
+        let folder = cell.folder
+        let elsewhere = try TestMatrix(text: "{}")
+        let outside = try Listener(path: elsewhere.folder + "/outside.sock")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.sock", withDestinationPath: elsewhere.folder + "/outside.sock")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/out", withDestinationPath: elsewhere.folder)
+        #expect(FileManager.default.createFile(atPath: folder + "/plain.sock", contents: Data()))
+        let cases: [(String, String)] = [
+            ("link.sock", "it is a symbolic link, not the socket a gateway binds"),
+            ("plain.sock", "it is not a socket, not the socket a gateway binds"),
+            ("none.sock", "nothing is bound there (No such file or directory); P4: listen answers once bound"),
+            ("out/outside.sock", "its folder is not a folder inside the cell's folder \(folder) (Not a directory)"),
+        ]
+        for (name, message) in cases {
+            #expect(throws: Endpoint.Refusal(message), "\(name)") { _ = try PinnedSocket(path: folder + "/" + name, folder: folder) }
+        }
+        #expect(!outside.tookConnection)
+    }
+
+    /// The descriptor number in a pinned endpoint.
+    private func pinnedDescriptor(_ pinned: PinnedSocket) -> String { String(pinned.endpoint.split(separator: "/").last ?? "") }
+}

@@ -25,4 +25,9 @@ int CSystemShims_becomeChildSubreaper(void);
 /// EINVAL where the filesystem cannot).
 int CSystemShims_exchangePaths(const char *first, const char *second);
 
+/// openat(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC [| O_DIRECTORY]) (Linux): a descriptor
+/// that names the file `name` is now, never through a symbolic link; `directory` AT_FDCWD for a
+/// path. The descriptor, or -1 and errno (ENOSYS off Linux).
+int CSystemShims_openPath(int directory, const char *name, int mustBeDirectory);
+
 #endif

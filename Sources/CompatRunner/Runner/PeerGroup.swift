@@ -227,20 +227,38 @@ class PeerGroup {
         for peer in peers { peer.inbox.removeAll() }
     }
 
-    /// The gateway listens on `endpoint`; returns the endpoint it reports, which must be safe for clients.
+    /// The ipc sockets gateways reported, held for the clients, by the endpoint clients are given.
+    private var pinned: [String: PinnedSocket] = [:]
+
+    /// The gateway listens on `endpoint` (for a new gateway taking over, the endpoint clients
+    /// were given); returns where clients connect: the tcp endpoint it reports, or for ipc the
+    /// socket it bound, held (PinnedSocket). Both must be safe for clients (T2).
     func listen(_ gateway: PeerHandle, on endpoint: String, allowRemote: Bool) throws(CellAbort) -> String {
-        let listening = try request(gateway, .listen(endpoint: endpoint))
+        let asked = pinned[endpoint].map { "ipc://" + $0.path } ?? endpoint
+        let listening = try request(gateway, .listen(endpoint: asked))
         guard case .listening(let bound) = listening.kind else {
             throw .contractViolation(gateway.label, "listen on \(endpoint) was answered with \(listening.json.serialized)")
         }
         // Safe by default: a client is only sent to its run's folder or to loopback, whatever the gateway says.
         do {
-            _ = try Endpoint.reported(bound, cellFolder: folder, allowRemote: allowRemote)
+            guard case .ipc(let path) = try Endpoint.reported(bound, cellFolder: folder, allowRemote: allowRemote) else { return bound }
+            return try pin(path)
         } catch {
             let shown = bound.count > 200 ? bound.prefix(200) + "…" : bound
             throw .contractViolation(gateway.label, "the gateway \(gateway.label.name) reported \(shown), refused: \(error)")
         }
-        return bound
+    }
+
+    /// The endpoint clients are given for the socket at `path`: the one they already have when
+    /// a new gateway bound the same path.
+    private func pin(_ path: String) throws(Endpoint.Refusal) -> String {
+        if let held = pinned.values.first(where: { $0.path == path }) {
+            try held.repin(folder: folder)
+            return held.endpoint
+        }
+        let socket = try PinnedSocket(path: path, folder: folder)
+        pinned[socket.endpoint] = socket
+        return socket.endpoint
     }
 
     func connect(_ client: PeerHandle, to endpoint: String) throws(CellAbort) {

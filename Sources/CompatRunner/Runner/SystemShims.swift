@@ -46,3 +46,11 @@ func exchangePaths(_ first: String, _ second: String) throws(SystemError) {
 func becomeChildSubreaper() -> Bool {
     CSystemShims_becomeChildSubreaper() == 0
 }
+
+/// A close-on-exec O_PATH descriptor of what `name` (in `directory`, or a path when nil) names
+/// now, never followed through a symbolic link: a link is opened as itself (Linux).
+func openPath(_ name: String, in directory: Int32? = nil, mustBeDirectory: Bool = false) throws(SystemError) -> Int32 {
+    let descriptor = CSystemShims_openPath(directory ?? AT_FDCWD, name, mustBeDirectory ? 1 : 0)
+    guard descriptor >= 0 else { throw SystemError(errno: errno) }
+    return descriptor
+}
