@@ -62,3 +62,13 @@ int CSystemShims_openPath(int directory, const char *name, int mustBeDirectory) 
     return -1;
 #endif
 }
+
+int CSystemShims_pidfdOpen(int pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

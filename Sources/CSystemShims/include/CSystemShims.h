@@ -30,4 +30,8 @@ int CSystemShims_exchangePaths(const char *first, const char *second);
 /// path. The descriptor, or -1 and errno (ENOSYS off Linux).
 int CSystemShims_openPath(int directory, const char *name, int mustBeDirectory);
 
+/// pidfd_open(pid, 0) (Linux 5.3): a close-on-exec descriptor that becomes readable when the
+/// process exits. The descriptor, or -1 and errno (ENOSYS where the system has no such call).
+int CSystemShims_pidfdOpen(int pid);
+
 #endif

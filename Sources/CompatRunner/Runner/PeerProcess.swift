@@ -127,6 +127,8 @@ public final class PeerProcess: @unchecked Sendable {
 
     private let registry: ProcessGroupRegistry
     private let stderr: StderrLog
+    /// Readable once the leader has exited: `finish` wakes at its exit instead of polling for it.
+    private let exitFD: Int32?
 
     // Owner-thread state.
     private var stdinFD: Int32
@@ -211,6 +213,7 @@ public final class PeerProcess: @unchecked Sendable {
         self.stdinFD = pipes.parentIn
         self.readFD = pipes.parentOut
         self.stderr = StderrLog(fd: pipes.parentErr, file: errFile)
+        self.exitFD = exitDescriptor(of: child)
         StderrPump.shared.add(stderr)
     }
 
@@ -220,6 +223,7 @@ public final class PeerProcess: @unchecked Sendable {
         }
         if stdinFD >= 0 { close(stdinFD) }
         if readFD >= 0 { close(readFD) }
+        if let exitFD { close(exitFD) }
     }
 
     // MARK: Writing
@@ -437,6 +441,7 @@ public final class PeerProcess: @unchecked Sendable {
         if let t = termination { return t }
         closeStdin()
         let deadline = ContinuousClock.now.advanced(by: grace)
+        if let exitFD { return finish(watching: exitFD, until: deadline) }
         var pause: Int32 = 1
         while true {
             if leaderHasExited() {
@@ -456,6 +461,22 @@ public final class PeerProcess: @unchecked Sendable {
             pause = min(pause * 2, 20)
         }
         return reap(killGroup: true, killedByUs: true)
+    }
+
+    /// `finish` where the system says when the leader exits: poll on that and on stdout (drained
+    /// so the peer never blocks on it) until it has exited or `deadline` passed.
+    private func finish(watching exitFD: Int32, until deadline: ContinuousClock.Instant) -> Termination {
+        while !leaderHasExited() {
+            let remaining = milliseconds(until: deadline)
+            if remaining <= 0 { return reap(killGroup: true, killedByUs: true) }
+            let draining = readFD >= 0 && !eof && readError == nil
+            var fds = [
+                pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: draining ? readFD : -1, events: Int16(POLLIN), revents: 0),
+            ]
+            if poll(&fds, 2, remaining) > 0 && fds[1].revents != 0 { fill(discard: true) }
+        }
+        return reap(killGroup: true, killedByUs: false)
     }
 
     /// SIGKILLs the process group now and reaps the leader. If the leader had already

@@ -54,3 +54,9 @@ func openPath(_ name: String, in directory: Int32? = nil, mustBeDirectory: Bool 
     guard descriptor >= 0 else { throw SystemError(errno: errno) }
     return descriptor
 }
+
+/// A descriptor that becomes readable when the child `pid` exits (Linux), or nil where the system cannot give one.
+func exitDescriptor(of pid: Int32) -> Int32? {
+    let descriptor = CSystemShims_pidfdOpen(pid)
+    return descriptor >= 0 ? descriptor : nil
+}
