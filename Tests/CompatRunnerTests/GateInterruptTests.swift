@@ -61,7 +61,9 @@ struct GateInterruptTests {
         let expected = moment.expectedStates
         #expect(try unitStates(reports) == expected)
         let notRun = expected.filter { $0.value == "NOT RUN" }.keys.sorted()
-        #expect(try interruptedTestCase(reports) == notRun)
+        let interrupted = try interruptedError(reports)
+        #expect(interrupted.notRun == notRun)
+        #expect(interrupted.message == "the run was interrupted: \(notRun.count) of its 6 cells, fleets and upgrades not run")
         let invalid = try junitSchemaProblem(reports + "/junit.xml")
         #expect(invalid == nil, "junit.xml is not valid against junit-10.xsd: \(invalid ?? "")")
         #expect(fileNames(in: reports) == ["results.json", "junit.xml", "summary.md", "report.html"])
@@ -122,13 +124,15 @@ struct GateInterruptTests {
             units.map { ($0["name"]?.stringValue ?? "?", $0["state"]?.stringValue ?? "?") }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// junit.xml parsed: the names its `interrupted` error lists as not run (sorted), and that no other error is there.
-    func interruptedTestCase(_ reports: String) throws -> [String] {
+    /// junit.xml parsed: its `interrupted` error's message and the names it lists as not run
+    /// (sorted); no other error is there.
+    func interruptedError(_ reports: String) throws -> (message: String, notRun: [String]) {
         let junit = try XMLDocument(contentsOf: URL(fileURLWithPath: reports + "/junit.xml"))
         let errors = try junit.nodes(forXPath: "/testsuites/testsuite/testcase/error")
         #expect(errors.count == 1, "junit.xml errors: \(errors.map { $0.xmlString })")
         let interrupted = try #require(errors.first as? XMLElement)
         #expect(interrupted.attribute(forName: "type")?.stringValue == "interrupted")
-        return (interrupted.stringValue ?? "").split(separator: "\n").map(String.init).sorted()
+        let notRun = (interrupted.stringValue ?? "").split(separator: "\n").map(String.init).sorted()
+        return (interrupted.attribute(forName: "message")?.stringValue ?? "", notRun)
     }
 }
