@@ -17,7 +17,7 @@ private func brokenMatrix() throws -> TestMatrix {
 
 /// `xmllint --noout --schema scripts/junit-10.xsd FILE`: nil when it validates, else why not.
 /// xmllint missing is a failure, not a pass: it is what says the file is valid.
-private func junitSchemaProblem(_ file: String) throws -> String? {
+func junitSchemaProblem(_ file: String) throws -> String? {
     let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/xmllint" }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
     guard let xmllint = path else {

@@ -97,6 +97,37 @@ struct ShardTests {
         }
     }
 
+    @Test(
+        "an empty shard of a run with fewer units than shards: exit 0 with a note that says so",
+        arguments: [
+            (["matrix", "run", "--shard", "2/2"], "shard 2/2 is empty: the matrix has 1 cell for 2 shards"),
+            (["gate", "--shard", "5/5"], "shard 5/5 is empty: the gate has 1 cell and 1 fleet or upgrade for 5 shards"),
+        ])
+    func emptyShardOfASmallRunIsANote(command: [String], note: String) throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3"]])
+        let run = try runCompat(command + ["--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", matrix.folder + "/r"])
+        #expect(run.status == 0, "\(run.stdout.suffix(2000))\(run.stderr)")
+        #expect(run.stderr == "compat: note: \(note)\n")
+        #expect(unitNames(try results(matrix.folder + "/r")) == [])
+    }
+
+    @Test("an empty shard of a run with as many units as shards, or more, is misuse (exit 2)")
+    func emptyShardOfALargeRunIsMisuse() throws {
+        // Units that plan no checks all go to the first shard: the second would run nothing.
+        let units = [("a", 0), ("b", 0), ("c", 0)]
+        let second = Shard(index: 2, count: 2)
+        let picked = second.pick(units, name: \.0, cost: \.1)
+        #expect(picked.isEmpty)
+        expectConfigError(
+            "--shard 2/2 selects none of the run's units, though the matrix has 3 cells for 2 shards: a shard may be empty only when there are fewer units than shards"
+        ) {
+            _ = try second.noteIfEmpty(picked: picked.count, total: units.count, whole: "the matrix has 3 cells")
+        }
+        let fewer = try Shard(index: 3, count: 3).noteIfEmpty(picked: 0, total: 2, whole: "the matrix has 2 cells")
+        #expect(fewer == "shard 3/3 is empty: the matrix has 2 cells for 3 shards")
+        #expect(try second.noteIfEmpty(picked: 1, total: 3, whole: "the matrix has 3 cells") == nil)
+    }
+
     @Test("matrix run --shard 1/3, 2/3, 3/3 merged: the unsharded run's results, exit status and grid")
     func matrixShardsMerge() throws {
         // v3 cuts strings at 255 bytes: cells with it fail, so the merge carries failures.

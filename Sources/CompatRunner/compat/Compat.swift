@@ -186,8 +186,12 @@ struct ShardOptions: ParsableArguments {
             arguments: ShardRecord.configurationArguments(commandLineArguments),
             wildcardKnownFailures: runner.config.knownFailures.filter { $0.isWildcard && !$0.intermittent })
         let mine = parsed.pick(units, runner: runner)
-        let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
-        emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")
+        if let empty = try parsed.noteIfEmpty(mine, of: units) {
+            emitError("compat: note: \(empty)\n")
+        } else {
+            let kinds = units.contains { $0.scenario != nil } ? "cells, fleets and upgrades" : "cells"
+            emitError("compat: note: shard \(parsed) runs \(mine.count) of the run's \(units.count) \(kinds)\n")
+        }
         return (mine, record)
     }
 }

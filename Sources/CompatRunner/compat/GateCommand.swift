@@ -61,22 +61,33 @@ struct GateCommand: ParsableCommand {
         let run = startRun("gate", shard: shardRecord)
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
         let golden = fixturesSection(fixtures: fixtures, samples: samples)
-        let progress = progressLine(total: units.count)
-        let matrix = runner.run(
-            cells: units.compactMap(\.cell), options: gateRunOptions(captureFolder: captureFolder)
-        ) {
-            progress?.ended($0)
+        // On an interrupt: the schema, the golden frames, the units that finished and the rest NOT RUN.
+        let report = InterruptibleReport { finished in
+            let partial = GateResult.interrupted(
+                schema: schema, fixtures: golden, units: units, finished: finished, config: config,
+                seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+            emit(partial.renderTerminal())
+            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
+            if let reports { try? writeGateReports(partial, run: run, to: reports) }
         }
-        let scenarios = fleets.run(units.compactMap(\.scenario)) { progress?.ended($0) }
+        let progress = progressLine(total: units.count)
+        let ended: @Sendable (CellResult) -> Void = { unit in
+            report.ended(unit)
+            progress?.ended(unit)
+        }
+        let matrix = runner.run(cells: units.compactMap(\.cell), options: gateRunOptions(captureFolder: captureFolder), progress: ended)
+        let scenarios = fleets.run(units.compactMap(\.scenario), progress: ended)
         progress?.end()
         parkIfInterrupted()
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
-        emit(gate.renderTerminal())
-        publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
-        if let reports {
-            try writeGateReports(gate, run: run, to: reports)
-            emit(reportsWritten(reports, run.runId))
+        try report.report {
+            emit(gate.renderTerminal())
+            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
+            if let reports {
+                try writeGateReports(gate, run: run, to: reports)
+                emit(reportsWritten(reports, run.runId))
+            }
         }
         if !gate.passed { throw ExitCode(1) }
     }

@@ -3,7 +3,6 @@
 import ArgumentParser
 import CompatRunner
 import Foundation
-import Synchronization
 
 struct MatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,31 +53,23 @@ struct MatrixCommand: ParsableCommand {
             options.captureFolder = try output.prepareCapture()
             let reports = try output.prepareReports()
             let run = startRun("matrix run", shard: shardRecord)
-            // On Ctrl-C: the cells that finished are reported, the rest marked NOT RUN — unless the
-            // whole run is being reported already: the interrupt then waits for that report.
-            let finished = Mutex<[CellResult]>([])
-            let reported = Mutex(false)
+            // On an interrupt: the cells that finished, the rest NOT RUN.
             let started = ContinuousClock.now
-            InterruptActions.shared.set { _ in
-                reported.withLock { done in
-                    guard !done else { return }
-                    let partial = MatrixResult.interrupted(
-                        cells: cells, finished: finished.withLock { $0 }, config: config,
-                        seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
-                    emit(renderGrid(partial, color: false))
-                    publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
-                    if let reports { try? writeReports(partial, run: run, to: reports) }
-                    done = true
-                }
+            let report = InterruptibleReport { finished in
+                let partial = MatrixResult.interrupted(
+                    cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+                emit(renderGrid(partial, color: false))
+                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
+                if let reports { try? writeReports(partial, run: run, to: reports) }
             }
             let progress = progressLine(total: cells.count)
             let result = runner.run(cells: cells, options: options) { cell in
-                if cell.state != .notRun { finished.withLock { $0.append(cell) } }
+                report.ended(cell)
                 progress?.ended(cell)
             }
             progress?.end()
             parkIfInterrupted()
-            try reported.withLock { done in
+            try report.report {
                 emit(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { emit(renderFailures(result)) }
                 publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId))
@@ -86,7 +77,6 @@ struct MatrixCommand: ParsableCommand {
                     try writeReports(result, run: run, to: reports)
                     emit(reportsWritten(reports, run.runId))
                 }
-                done = true
             }
             if !result.allExpected { throw ExitCode(1) }
         }

@@ -151,7 +151,7 @@ public struct GateResult: Sendable {
         staleSuite.add(
             "stale-known-failures/every-listed-failure-still-fails", classname: "stale-known-failures",
             failure: noStaleKnownFailures ? nil : ("stale known failures", "stale", staleText))
-        let interrupted = JUnitXML.interruptedSuite(allResults, runId: runId).map { [$0] } ?? []
+        let interrupted = JUnitXML.interruptedSuite(allResults, runId: runId, units: .gateUnits).map { [$0] } ?? []
         return JUnitXML.document(
             interrupted + [schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults) + [staleSuite],
             seconds: seconds, runId: runId)

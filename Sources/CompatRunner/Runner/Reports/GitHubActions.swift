@@ -87,16 +87,16 @@ public struct GitHubActions: Sendable {
 
 extension MatrixResult {
     /// Every failing or stale check, crashed or hung cell, stale wildcard entry, and an interrupt, in grid order.
-    public var gitHubFindings: [GitHubFinding] {
+    public var gitHubFindings: [GitHubFinding] { gitHubFindings(units: .cells) }
+
+    func gitHubFindings(units: RunUnits) -> [GitHubFinding] {
         var findings = [GitHubFinding]()
         let cells = ReportText.orderedCells(self)
         let notRun = cells.filter { $0.state == .notRun }
         if !notRun.isEmpty {
             findings.append(
                 GitHubFinding(
-                    title: "compat: interrupted",
-                    message: "the run was interrupted: "
-                        + ReportText.plural(notRun.count, "cell", "cells") + " of \(cells.count) not run"))
+                    title: "compat: interrupted", message: units.interruptedMessage(notRun: notRun.count, total: cells.count)))
         }
         for cell in cells {
             if cell.state == .crash || cell.state == .timeout {
@@ -125,6 +125,6 @@ extension GateResult {
             + fixtures.problems.map {
                 GitHubFinding(title: "fixtures/\($0.file)\($0.caseName.map { "/\($0)" } ?? "")", message: $0.description)
             }
-            + allResults.gitHubFindings
+            + allResults.gitHubFindings(units: .gateUnits)
     }
 }

@@ -81,15 +81,14 @@ enum JUnitXML {
 
     /// For a run stopped before every cell finished: a suite named for the run whose one test
     /// case is an error, so no CI reads an interrupted run as green.
-    static func interruptedSuite(_ result: MatrixResult, runId: RunID) -> Suite? {
+    static func interruptedSuite(_ result: MatrixResult, runId: RunID, units: RunUnits = .cells) -> Suite? {
         let notRun = result.cells.filter { $0.state == .notRun }
         guard !notRun.isEmpty else { return nil }
         let name = "run \(runId.value)"
         var suite = Suite(name: name, seconds: result.wallSeconds)
         suite.addError(
             name + "/complete", classname: name,
-            message: "the run was interrupted: "
-                + ReportText.plural(notRun.count, "cell", "cells") + " of \(result.cells.count) not run",
+            message: units.interruptedMessage(notRun: notRun.count, total: result.cells.count),
             type: "interrupted", details: notRun.map(ReportText.cellName).joined(separator: "\n"))
         return suite
     }
