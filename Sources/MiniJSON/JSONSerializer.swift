@@ -8,7 +8,10 @@ extension JSON {
     /// (no trailing newline), for data files reviewed in diffs.
     ///
     /// Strings escape `"`, `\` and control characters (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`);
-    /// everything else, including `/` and non-ASCII, is written as UTF-8 as is. A `.number` whose
+    /// C1 controls, bidirectional overrides, isolates and marks, and line separators are `\uXXXX`
+    /// too, and `##[` is `#\u0023[`: a string printed on a terminal or in a CI log cannot reverse
+    /// the text around it or be read as a GitHub Actions command, and parses back the same.
+    /// Everything else, including `/` and non-ASCII, is written as UTF-8 as is. A `.number` whose
     /// text is not a JSON number is written as `null`, so the output is always valid JSON.
     public func serialized(pretty: Bool) -> String {
         var writer = JSONWriter(pretty: pretty)
@@ -78,25 +81,48 @@ private struct JSONWriter {
 
     private mutating func writeString(_ text: String) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(byte)
-            case 0x0A: escape(UInt8(ascii: "n"))
-            case 0x0D: escape(UInt8(ascii: "r"))
-            case 0x09: escape(UInt8(ascii: "t"))
-            case 0x08: escape(UInt8(ascii: "b"))
-            case 0x0C: escape(UInt8(ascii: "f"))
-            case 0..<0x20:
-                append("\\u00")
-                output.append(Self.hexDigits[Int(byte >> 4)])
-                output.append(Self.hexDigits[Int(byte & 0xF)])
-            default:
-                output.append(byte)
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                writeASCII(UInt8(scalar.value))
+            } else if Self.isInvisibleControl(scalar) {
+                append("\\u")
+                for shift in [12, 8, 4, 0] { output.append(Self.hexDigits[Int(scalar.value >> UInt32(shift)) & 0xF]) }
+            } else {
+                UTF8.encode(scalar) { output.append($0) }
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// C1 controls, bidi overrides, isolates and marks, and line and paragraph separators.
+    private static func isInvisibleControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x80...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    private mutating func writeASCII(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(byte)
+        case 0x0A: escape(UInt8(ascii: "n"))
+        case 0x0D: escape(UInt8(ascii: "r"))
+        case 0x09: escape(UInt8(ascii: "t"))
+        case 0x08: escape(UInt8(ascii: "b"))
+        case 0x0C: escape(UInt8(ascii: "f"))
+        case 0..<0x20:
+            append("\\u00")
+            output.append(Self.hexDigits[Int(byte >> 4)])
+            output.append(Self.hexDigits[Int(byte & 0xF)])
+        case UInt8(ascii: "[") where output.suffix(2).elementsEqual("##".utf8):
+            // `##[` is a workflow command to GitHub Actions anywhere in a line.
+            output.removeLast()
+            append("\\u0023[")
+        default:
+            output.append(byte)
+        }
     }
 
     private mutating func escape(_ letter: UInt8) {

@@ -185,7 +185,7 @@ private func externalReferences(_ html: String) -> [String] {
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\x1B[31mred\\u{202E}reversed\n"))
         let page = try parse(html)
         let peers = try strings(page, "//details[@id='client=v2/gateway=v1']//pre[@class='peers']")
-        #expect(peers == [ReportText.peerLines(HTMLFixture.matrix.cells[2]).joined(separator: "\n").escapingControlCharacters])
+        #expect(peers == [ReportText.peerLines(HTMLFixture.matrix.cells[2]).joined(separator: "\n").printable])
         #expect(try strings(page, "//details[@id='client=v2/gateway=v1']/dl/dd[1]") == ["gateway v1 died: signal 11 (SIGSEGV) <b>"])
         #expect(HTMLReport.escaped("a\"b'c&\u{0}\u{FFFF}") == "a&quot;b&apos;c&amp;\\x00\\u{FFFF}")
     }

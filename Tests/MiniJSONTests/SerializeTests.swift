@@ -58,6 +58,17 @@ struct SerializeTests {
         #expect(value.serialized == #""a\nb\"c\\d\u0001/é\u001f\t\r\b\f\u0000"# + "\u{7F}😀\"")
     }
 
+    @Test("`##[` and invisible controls (C1, bidi, line separators) are escaped: no CI command, no reversed text, the same string back")
+    func ciAndBidiSafe() throws {
+        let text = "x ##[error]forged ###[ \u{202E}desrever \u{2066}\u{2028}\u{9B}31m é 😀 [#]"
+        let value: JSON = [text: .string(text)]
+        #expect(JSON.string(text).serialized == #""x #\u0023[error]forged ##\u0023[ \u202edesrever \u2066\u2028\u009b31m é 😀 [#]""#)
+        for output in [value.serialized, value.serialized(pretty: true)] {
+            #expect(!output.contains("##["))
+            #expect(try JSON.parse(output) == value)
+        }
+    }
+
     @Test("strings with every control character stay on one line and parse back equal")
     func controlCharactersStayOnOneLine() throws {
         var text = ""

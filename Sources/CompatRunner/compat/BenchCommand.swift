@@ -159,7 +159,7 @@ struct BenchPairCommand: ParsableCommand {
                 }
             } catch let error as BenchError {
                 parkIfInterrupted()
-                emitError("compat: \(error.message.escapingControlCharacters)\n")
+                emitError("compat: \(error.message.printable)\n")
                 throw ExitCode(1)
             }
             parkIfInterrupted()

@@ -39,7 +39,8 @@ struct Compat: ParsableCommand {
             try command.run()
             return 0
         } catch let error as ConfigError {
-            emitError("compat: \(error.message)\n")
+            // A message may quote a matrix file or a shard's results: shown as foreign text.
+            emitError("compat: \(error.message.printable)\n")
             return 2
         } catch let code as ExitCode {
             return code.rawValue

@@ -1,5 +1,5 @@
 # Sourced by the misbehaving test peers in this folder (MisbehavingPeerTests, LeftoverTests, ContractSkipTests,
-# ContainmentTests, EndpointSafetyTests).
+# ContainmentTests, EndpointSafetyTests, InjectionPayloadTests).
 # Each one is a version-3 peer that keeps the start of docs/PEER-CONTRACT.md — it answers
 # `hello` truthfully — and then misbehaves in its own way.
 #

@@ -31,7 +31,7 @@ public struct GateResult: Sendable {
 
     private var scenarioText: String {
         var lines = scenarios.map {
-            "  \($0.client.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \(ReportText.checksSummary($0))"
+            "  \($0.client.printableLine.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \(ReportText.checksSummary($0))"
         }
         if lines.isEmpty { lines = ["  none"] }
         let failing = MatrixResult(clients: [], gateways: [], cells: scenarios.filter { !$0.state.isExpected }, wallSeconds: 0, jobs: 1)
@@ -50,8 +50,10 @@ public struct GateResult: Sendable {
     private var staleText: String {
         guard !noStaleKnownFailures else { return "none: every listed known failure still fails\n" }
         return
-            (staleKnownFailures.map { "  \($0.name) passed; remove it from knownFailures (\($0.knownReason ?? "no reason"))" }
-            + staleEntries.map { "  " + $0.message }).joined(separator: "\n") + "\n"
+            (staleKnownFailures.map {
+                "  \($0.name.printableLine) passed; remove it from knownFailures (\(($0.knownReason ?? "no reason").printableLine))"
+            }
+            + staleEntries.map { "  " + $0.message.printableLine }).joined(separator: "\n") + "\n"
     }
 
     private var fixturesText: String {

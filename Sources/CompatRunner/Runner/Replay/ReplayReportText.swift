@@ -1,7 +1,7 @@
 // How a replay reads on the terminal and as JSON: the verdict first, the predicted differences
 // grouped by rule and field, what masks and noise took out, then each finding with its session,
 // request, answer, field and both values. Values come from peers: they are printed through
-// ReportText.singleLine so no byte of theirs reaches the terminal or a CI log raw.
+// `printableLine` so no byte of theirs reaches the terminal or a CI log raw.
 
 import Foundation
 import MiniJSON
@@ -112,5 +112,5 @@ extension ReplayDifference {
     }
 }
 
-/// Peer text on one line, its control characters escaped.
-private func shown(_ text: String) -> String { ReportText.singleLine(text.escapingControlCharacters) }
+/// Peer text on one line, made printable.
+private func shown(_ text: String) -> String { text.printableLine }

@@ -37,12 +37,12 @@ public struct GitHubActions: Sendable {
     /// The `::error` lines of the first findings, then a notice counting the rest.
     public func workflowCommands(_ findings: [GitHubFinding]) -> String {
         var lines = findings.prefix(Self.maximumAnnotations).map { finding in
-            var message = finding.message.escapingControlCharacters
+            var message = finding.message.printable
             if message.count > Self.maximumMessageCharacters {
                 message = String(message.prefix(Self.maximumMessageCharacters)) + "… (the rest is in the reports)"
             }
-            if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.escapingControlCharacters }
-            return "::error title=" + Self.property(finding.title.escapingControlCharacters) + "::" + Self.data(message)
+            if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.printable }
+            return "::error title=" + Self.property(finding.title.printable) + "::" + Self.data(message)
         }
         if findings.count > Self.maximumAnnotations {
             let more = findings.count - Self.maximumAnnotations

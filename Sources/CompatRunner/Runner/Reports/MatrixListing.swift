@@ -29,7 +29,7 @@ public enum MatrixListing {
 
     /// What runs as the peer: its command line, or the product built at a commit.
     static func program(_ peer: PeerSpec) -> String {
-        peer.build.map { "\($0.product) built at \($0.ref)" } ?? peer.argv.joined(separator: " ")
+        peer.build.map { "\($0.product) built at \($0.ref)" } ?? peer.argv.joined(separator: " ").printableLine
     }
 
     /// The same as JSON: `peers` (name, version, min, max, roles, argv, build) and `messages`

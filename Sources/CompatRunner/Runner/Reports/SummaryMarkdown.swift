@@ -188,7 +188,7 @@ enum SummaryMarkdown {
         if let problem = cell.problem { parts.append(escaped(capped(problem))) }
         if cell.state == .crash || cell.state == .timeout || cell.state == .notRun {
             if !cell.peers.isEmpty { parts.append(codeBlock(peerText(cell), language: "text")) }
-            parts.append(codeBlock(cell.reproduce, language: "sh"))
+            parts.append(codeBlock(cell.reproduce.printableLine, language: "sh"))
         }
         return parts.joined(separator: "\n\n")
     }
@@ -204,7 +204,7 @@ enum SummaryMarkdown {
         if let failure = check.failure {
             parts.append(escaped(capped(failure.message)))
             var facts = [String]()
-            if !check.rules.isEmpty { facts.append("rules " + check.rules.joined(separator: ", ")) }
+            if !check.rules.isEmpty { facts.append("rules " + escaped(check.rules.joined(separator: ", "))) }
             if let field = failure.field { facts.append("field " + code(field)) }
             if let expected = failure.expected { facts.append("expected " + code(capped(expected))) }
             if let actual = failure.actual { facts.append("actual " + code(capped(actual))) }
@@ -214,7 +214,7 @@ enum SummaryMarkdown {
                 parts.append(frames.block(title: title, frame: frame))
             }
         }
-        parts.append(codeBlock(reproduceCommand(for: check, in: cell), language: "sh"))
+        parts.append(codeBlock(reproduceCommand(for: check, in: cell).printableLine, language: "sh"))
         return parts.joined(separator: "\n\n")
     }
 
@@ -247,7 +247,7 @@ enum SummaryMarkdown {
     static func peerText(_ cell: CellResult) -> String {
         var lines = [String]()
         for peer in cell.peers {
-            lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")")
+            lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")".printableLine)
             let tail = peer.stderrTail.trimmingCharacters(in: .newlines)
             guard !tail.isEmpty else {
                 lines.append("  stderr: (empty)")
@@ -258,7 +258,7 @@ enum SummaryMarkdown {
             lines.append(
                 "  stderr"
                     + (all.count > shown.count ? " (last \(shown.count) of \(all.count) lines; all in the cell's kept folder):" : ":"))
-            lines += shown.map { "    " + capped(String($0)).escapingControlCharacters }
+            lines += shown.map { "    " + capped(String($0)).printable }
         }
         return lines.joined(separator: "\n")
     }
@@ -311,7 +311,7 @@ enum SummaryMarkdown {
         var kept = [String]()
         var size = 0
         for line in lines {
-            let shown = capped(String(line)).escapingControlCharacters
+            let shown = capped(String(line)).printable
             guard size + shown.utf8.count + 1 <= limit else { break }
             size += shown.utf8.count + 1
             kept.append(shown)
@@ -328,7 +328,7 @@ enum SummaryMarkdown {
 
     /// Inline code that survives backticks, line breaks and control characters in the value.
     static func code(_ value: String) -> String {
-        let value = ReportText.singleLine(value).escapingControlCharacters
+        let value = value.printableLine
         if value.isEmpty { return "*(empty)*" }
         let fence = String(repeating: "`", count: longestBacktickRun(value) + 1)
         let pad = value.hasPrefix("`") || value.hasSuffix("`") ? " " : ""
@@ -345,18 +345,41 @@ enum SummaryMarkdown {
         return longest
     }
 
-    /// Plain text that Markdown must not read as markup, tables or HTML.
+    /// Plain text that Markdown must not read as markup, tables or HTML, nor GitHub as a mention
+    /// or a link: each word with `@` or a URL in it goes in a code span (`|` splits words, as a
+    /// code span cannot hold it in a table).
     static func escaped(_ text: String) -> String {
         var out = ""
-        for character in ReportText.singleLine(text).escapingControlCharacters {
+        var word = ""
+        for character in text.printableLine {
+            guard character.isWhitespace || character == "|" else {
+                word.append(character)
+                continue
+            }
+            out += escapedWord(word) + (character == "|" ? "\\|" : String(character))
+            word = ""
+        }
+        return out + escapedWord(word)
+    }
+
+    private static func escapedWord(_ word: String) -> String {
+        if mentionsOrLinks(word) { return code(word) }
+        var out = ""
+        for character in word {
             switch character {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\\", "`", "*", "_", "[", "]", "|", "#", "~": out += "\\" + String(character)
+            case "\\", "`", "*", "_", "[", "]", "#", "~": out += "\\" + String(character)
             default: out.append(character)
             }
         }
         return out
+    }
+
+    /// Whether GitHub could read a word as a mention (`@user`, `@org/team`), an e-mail address or a link.
+    private static func mentionsOrLinks(_ word: String) -> Bool {
+        let lowered = word.lowercased()
+        return word.contains("@") || lowered.contains("://") || lowered.contains("www.")
     }
 }

@@ -9,22 +9,25 @@ import TGP
 /// With `color`, states are wrapped in ANSI colours; without, the text is plain.
 public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
     let corner = "client \\ gateway"
+    // Names may come from a results.json read back: shown as any other foreign text.
+    let clients = result.clients.map(\.printableLine)
+    let gateways = result.gateways.map(\.printableLine)
     let labels = result.clients.map { client in
         result.gateways.map { gateway in result.cell(client: client, gateway: gateway)?.state }
     }
-    let rowWidth = ([corner] + result.clients).map(\.count).max() ?? 0
+    let rowWidth = ([corner] + clients).map(\.count).max() ?? 0
     // One width for every column, so the grid reads as a square whatever the names.
     let columnWidth =
-        (result.gateways.map(\.count)
+        (gateways.map(\.count)
         + labels.flatMap { $0.map { ReportText.gridLabel($0).count } }).max() ?? 0
 
     var lines = [String]()
     var header = ReportText.padded(corner, to: rowWidth)
-    for gateway in result.gateways {
+    for gateway in gateways {
         header += "  " + ReportText.padded(gateway, to: columnWidth)
     }
     lines.append(ReportText.trimmingTrailingSpaces(header))
-    for (row, client) in result.clients.enumerated() {
+    for (row, client) in clients.enumerated() {
         var line = ReportText.padded(client, to: rowWidth)
         for state in labels[row] {
             let label = ReportText.gridLabel(state)
@@ -49,7 +52,7 @@ public func renderFailures(_ result: MatrixResult) -> String {
     var blocks = ReportText.orderedCells(result).filter(ReportText.needsDetails).map {
         ReportText.cellDetails($0, verbose: false)
     }
-    blocks += result.staleKnownFailures.map { "STALE  \($0.message)\n" }
+    blocks += result.staleKnownFailures.map { "STALE  \($0.message.printableLine)\n" }
     return blocks.joined(separator: "\n")
 }
 
@@ -68,12 +71,12 @@ public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
     var lines = [String]()
     let markWidth = ReportText.markWidth
     for check in cell.checks {
-        var line = ReportText.padded(ReportText.mark(check.status), to: markWidth) + "  " + check.name
+        var line = ReportText.padded(ReportText.mark(check.status), to: markWidth) + "  " + check.name.printableLine
         if check.status == .knownFailure || check.status == .stalePass, let reason = check.knownReason {
-            line += "  (known: \(ReportText.singleLine(reason)))"
+            line += "  (known: \(reason.printableLine))"
         }
         if check.status == .skipped, let reason = check.reason {
-            line += "  (\(ReportText.singleLine(reason)))"
+            line += "  (\(reason.printableLine))"
         }
         lines.append(line)
     }
@@ -176,7 +179,7 @@ enum ReportText {
                 if counts[reason] == nil { order.append(reason) }
                 counts[reason, default: 0] += 1
             }
-            return order.map { (cellName(cell), $0, counts[$0]!) }
+            return order.map { (cellName(cell).printableLine, $0, counts[$0]!) }
         }
     }
 
@@ -194,9 +197,9 @@ enum ReportText {
         return order.map { reason in
             let (names, count) = byReason[reason]!
             let checks = plural(count, "check", "checks")
-            guard names.count > 1 else { return "\(names[0]): \(checks) \(singleLine(reason))" }
+            guard names.count > 1 else { return "\(names[0]): \(checks) \(reason.printableLine)" }
             let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
-            return "\(checks) in \(names.count) cells (\(shown)) \(singleLine(reason))"
+            return "\(checks) in \(names.count) cells (\(shown)) \(reason.printableLine)"
         }
     }
 
@@ -272,7 +275,7 @@ enum ReportText {
             let count = cell.checks.filter { $0.status == status }.count
             return count > 0 || status == .passed ? "\(count) \(word)" : nil
         }
-        return "\(cell.state.rawValue)  \(cellName(cell)): " + tally.joined(separator: ", ")
+        return "\(cell.state.rawValue)  \(cellName(cell).printableLine): " + tally.joined(separator: ", ")
             + " (\(negotiated(cell)), \(seconds(cell.seconds)) s)"
     }
 
@@ -288,18 +291,18 @@ enum ReportText {
     static func checkLines(_ check: CheckResult, in cell: CellResult, reproduce: Bool = true, withFrames: Bool = true) -> [String] {
         var lines = [String]()
         if check.status == .stalePass {
-            let reason = check.knownReason.map { " (\(singleLine($0)))" } ?? ""
+            let reason = check.knownReason.map { " (\($0.printableLine))" } ?? ""
             lines.append("listed as a known failure\(reason) but passed: remove it from matrix.json's knownFailures")
         } else if check.status == .knownFailure, let reason = check.knownReason {
-            lines.append("known failure: \(singleLine(reason))")
+            lines.append("known failure: \(reason.printableLine)")
         }
         if let failure = check.failure {
-            // A failure quotes what a peer sent: shown escaped, never as terminal commands.
-            lines.append(failure.message.escapingControlCharacters)
-            if !check.rules.isEmpty { lines.append("rules:    \(check.rules.joined(separator: ", "))") }
-            if let field = failure.field { lines.append("field:    \(singleLine(field).escapingControlCharacters)") }
-            if let expected = failure.expected { lines.append("expected: \(singleLine(expected).escapingControlCharacters)") }
-            if let actual = failure.actual { lines.append("actual:   \(singleLine(actual).escapingControlCharacters)") }
+            // A failure quotes what a peer sent: shown escaped, never as terminal or CI commands.
+            lines.append(failure.message.printable)
+            if !check.rules.isEmpty { lines.append("rules:    \(check.rules.joined(separator: ", ").printableLine)") }
+            if let field = failure.field { lines.append("field:    \(field.printableLine)") }
+            if let expected = failure.expected { lines.append("expected: \(expected.printableLine)") }
+            if let actual = failure.actual { lines.append("actual:   \(actual.printableLine)") }
             for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] where withFrames {
                 guard let frame else { continue }
                 lines.append("\(title) frame (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
@@ -309,7 +312,7 @@ enum ReportText {
             lines.append("failed (no details recorded)")
         }
         if reproduce {
-            lines.append("reproduce: \(reproduceCommand(for: check, in: cell))")
+            lines.append("reproduce: \(reproduceCommand(for: check, in: cell).printableLine)")
         }
         return lines
     }
@@ -318,12 +321,12 @@ enum ReportText {
     static func peerLines(_ cell: CellResult) -> [String] {
         var lines = [String]()
         for peer in cell.peers {
-            lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")")
+            lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")".printableLine)
             if !peer.argv.isEmpty {
-                lines.append("  command: " + peer.argv.map(shellQuoted).joined(separator: " "))
+                lines.append("  command: " + peer.argv.map(shellQuoted).joined(separator: " ").printableLine)
             }
             // A peer that wrote nothing to stderr gets no stderr block.
-            let tail = peer.stderrTail.trimmingCharacters(in: .newlines).escapingControlCharacters
+            let tail = peer.stderrTail.trimmingCharacters(in: .newlines).printable
             if !tail.isEmpty {
                 lines.append("  stderr:")
                 lines += tail.components(separatedBy: "\n").map { "    " + $0 }
@@ -334,19 +337,19 @@ enum ReportText {
 
     /// The failure block of one cell, as `renderFailures` and `renderCell` print it.
     static func cellDetails(_ cell: CellResult, verbose: Bool) -> String {
-        var lines = ["\(cell.state.rawValue)  \(cellName(cell))  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
-        if let problem = cell.problem { lines.append("  problem: \(problem.escapingControlCharacters)") }
-        if let kept = cell.keptDirectory { lines.append("  kept: \(kept)") }
+        var lines = ["\(cell.state.rawValue)  \(cellName(cell).printableLine)  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
+        if let problem = cell.problem { lines.append("  problem: \(problem.printable)") }
+        if let kept = cell.keptDirectory { lines.append("  kept: \(kept.printableLine)") }
         for check in cell.checks {
             switch check.status {
             case .failed, .stalePass:
-                lines.append("  \(mark(check.status)) \(check.name)")
+                lines.append("  \(mark(check.status)) \(check.name.printableLine)")
                 lines += checkLines(check, in: cell).map { "    " + $0 }
             case .knownFailure where verbose:
-                lines.append("  \(mark(check.status)) \(check.name)")
+                lines.append("  \(mark(check.status)) \(check.name.printableLine)")
                 lines += checkLines(check, in: cell).map { "    " + $0 }
             case .knownFailure:
-                lines.append("  KNOWN \(check.name): \(singleLine(check.knownReason ?? "listed in knownFailures"))")
+                lines.append("  KNOWN \(check.name.printableLine): \((check.knownReason ?? "listed in knownFailures").printableLine)")
             case .passed, .notRun, .skipped:
                 break
             }
@@ -359,7 +362,7 @@ enum ReportText {
             lines.append("  peers:")
             lines += peerLines(cell).map { "    " + $0 }
         }
-        lines.append("  reproduce the cell: \(cell.reproduce)")
+        lines.append("  reproduce the cell: \(cell.reproduce.printableLine)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

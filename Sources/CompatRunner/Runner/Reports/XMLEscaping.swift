@@ -10,7 +10,7 @@ enum XMLEscaping {
     static func escaped(_ value: String, quotes: Bool, breaks: Bool) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
-        for scalar in value.escapingControlCharacters.unicodeScalars {
+        for scalar in value.printable.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
