@@ -463,6 +463,9 @@ struct CommandTests {
         expectContains(block, "\n    expected: 1034 bytes: ")
         expectContains(block, "\n    actual:   265 bytes: ")
         expectContains(block, "\n    sent frame (265 bytes):\n      0000  ")
+        // The bytes the schema gives are labelled as such, not as bytes a peer received.
+        expectContains(block, "\n    expected frame (encoded from the schema) (1034 bytes):\n      0000  ")
+        #expect(!block.contains("received frame"), "\(block.prefix(600))")
         #expect(
             block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"),
             "\(block.suffix(300))")
@@ -494,7 +497,12 @@ struct CommandTests {
         #expect(failedChecks.compactMap { $0["name"] as? String }.sorted() == listed.filter { $0.mark == "FAIL" }.map(\.name).sorted())
         let logout = try #require(failedChecks.first { $0["name"] as? String == name })
         #expect(logout["reproduce"] as? String == "compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout")
-        #expect((logout["failure"] as? [String: Any])?["field"] as? String == "Logout var-data")
+        let failure = logout["failure"] as? [String: Any]
+        #expect(failure?["field"] as? String == "Logout var-data")
+        // What the sender put on the wire, and what the schema says it should have been: nothing was received.
+        #expect((failure?["sentFrame"] as? String)?.count == 2 * 265)
+        #expect((failure?["expectedFrame"] as? String)?.count == 2 * 1034)
+        #expect(failure?["receivedFrame"] is NSNull, "\(String(describing: failure?["receivedFrame"]))")
         let junit = try XMLDocument(data: Data(contentsOf: URL(fileURLWithPath: reports + "/junit.xml")))
         #expect(try junit.nodes(forXPath: "//testcase/failure").count == failedChecks.count)
     }

@@ -23,13 +23,16 @@ public struct CheckFailure: Sendable, Hashable, Codable {
     public var field: String?
     public var expected: String?
     public var actual: String?
-    /// The frame the sender put on the wire, and the one the receiver saw or sent back.
+    /// The frame a peer reported sending.
     public var sentFrame: [UInt8]?
+    /// The frame a peer reported receiving (or sending back): only bytes a peer reported.
     public var receivedFrame: [UInt8]?
+    /// The frame compat encoded from the schema, that the sent one should have been.
+    public var expectedFrame: [UInt8]?
 
     public init(
         _ message: String, field: String? = nil, expected: String? = nil, actual: String? = nil,
-        sentFrame: [UInt8]? = nil, receivedFrame: [UInt8]? = nil
+        sentFrame: [UInt8]? = nil, receivedFrame: [UInt8]? = nil, expectedFrame: [UInt8]? = nil
     ) {
         self.message = message
         self.field = field
@@ -37,6 +40,16 @@ public struct CheckFailure: Sendable, Hashable, Codable {
         self.actual = actual
         self.sentFrame = sentFrame
         self.receivedFrame = receivedFrame
+        self.expectedFrame = expectedFrame
+    }
+
+    /// Its frames as every report labels them, in this order: what a peer sent, what a peer
+    /// received, and what the schema says it should have been.
+    public var labelledFrames: [(label: String, frame: [UInt8])] {
+        [("sent frame", sentFrame), ("received frame", receivedFrame), ("expected frame (encoded from the schema)", expectedFrame)]
+            .compactMap { label, frame in
+                frame.map { (label, $0) }
+            }
     }
 }
 

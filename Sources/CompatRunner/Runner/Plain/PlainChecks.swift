@@ -171,7 +171,7 @@ extension CellExecutor {
         return CheckFailure(
             "the sent frame differs from its encoding at version \(senderVersion) from byte \(offset) (\(location)) (SB1, W1–W5)",
             field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
-            sentFrame: sent, receivedFrame: expected)
+            sentFrame: sent, expectedFrame: expected)
     }
 }
 

@@ -169,8 +169,7 @@ enum HTMLReport {
             if let field = failure.field { facts.append(("field", "<code>\(escaped(field))</code>")) }
             if let expected = failure.expected { facts.append(("expected", "<code class=\"expected\">\(escaped(expected))</code>")) }
             if let actual = failure.actual { facts.append(("actual", "<code class=\"actual\">\(escaped(actual))</code>")) }
-            for (title, frame) in [("sent frame", failure.sentFrame), ("received frame", failure.receivedFrame)] {
-                guard let frame else { continue }
+            for (title, frame) in failure.labelledFrames {
                 facts.append(("\(title) (\(ReportText.plural(frame.count, "byte", "bytes")))", frames.html(frame)))
             }
         } else if check.status == .failed {

@@ -7,7 +7,7 @@ import TGP
 
 enum ResultsJSON {
     /// Raised when a key changes meaning or goes away; new keys raise it too, since readers are strict.
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     static func render(_ results: RunResults) -> [UInt8] {
         Array((document(results).serialized(pretty: true) + "\n").utf8)
@@ -139,6 +139,7 @@ enum ResultsJSON {
             "actual": optional(failure.actual),
             "sentFrame": optional(failure.sentFrame?.hexString),
             "receivedFrame": optional(failure.receivedFrame?.hexString),
+            "expectedFrame": optional(failure.expectedFrame?.hexString),
         ]
     }
 

@@ -70,7 +70,7 @@ enum ResultsKeys {
     static let checkSince = ["message"]
     static let peer = ["role", "name", "argv", "termination", "stderrTail"]
     static let check = ["name", "status", "rules", "knownReason", "reason", "seconds", "failure", "reproduce"]
-    static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame"]
+    static let failure = ["message", "field", "expected", "actual", "sentFrame", "receivedFrame", "expectedFrame"]
     static let gate = ["passed", "seconds", "schema", "goldenFrames", "scenarios", "staleKnownFailures"]
     static let schema = ["passed", "baseline", "lockedVersions", "unlockedVersions", "breaking", "allowed", "unusedAllowances"]
     static let change = ["id", "rule", "location", "detail"]
@@ -206,7 +206,7 @@ private struct ResultsJSONReader {
         CheckFailure(
             try fields.string("message"), field: try fields.optionalString("field"), expected: try fields.optionalString("expected"),
             actual: try fields.optionalString("actual"), sentFrame: try fields.optionalHex("sentFrame"),
-            receivedFrame: try fields.optionalHex("receivedFrame"))
+            receivedFrame: try fields.optionalHex("receivedFrame"), expectedFrame: try fields.optionalHex("expectedFrame"))
     }
 
     // MARK: The gate's sections

@@ -209,10 +209,7 @@ enum SummaryMarkdown {
             if let expected = failure.expected { facts.append("expected " + code(capped(expected))) }
             if let actual = failure.actual { facts.append("actual " + code(capped(actual))) }
             if !facts.isEmpty { parts.append(facts.joined(separator: " · ")) }
-            for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] {
-                guard let frame else { continue }
-                parts.append(frames.block(title: title, frame: frame))
-            }
+            for (title, frame) in failure.labelledFrames { parts.append(frames.block(title: title, frame: frame)) }
         }
         parts.append(codeBlock(reproduceCommand(for: check, in: cell).printableLine, language: "sh"))
         return parts.joined(separator: "\n\n")
@@ -228,17 +225,17 @@ enum SummaryMarkdown {
 
         mutating func block(title: String, frame: [UInt8]) -> String {
             let size = ReportText.plural(frame.count, "byte", "bytes")
-            if let number = numbers[frame] { return "\(title) frame: frame \(number) above (\(size))" }
+            if let number = numbers[frame] { return "\(title): frame \(number) above (\(size))" }
             let number = numbers.count + 1
             numbers[frame] = number
-            if frame.isEmpty { return "\(title) frame: frame \(number), empty" }
+            if frame.isEmpty { return "\(title): frame \(number), empty" }
             var dump = ReportText.hexDump(Array(frame.prefix(maximumFrameBytes)))
             if frame.count > maximumFrameBytes {
                 dump.append(
                     "… \(ReportText.plural(frame.count - maximumFrameBytes, "more byte", "more bytes")): the whole frame is in results.json"
                 )
             }
-            return "<details><summary>\(title) frame: frame \(number) (\(size))</summary>\n\n"
+            return "<details><summary>\(title): frame \(number) (\(size))</summary>\n\n"
                 + codeBlock(dump.joined(separator: "\n"), language: "text") + "\n\n</details>"
         }
     }

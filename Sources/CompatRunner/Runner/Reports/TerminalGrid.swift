@@ -303,9 +303,8 @@ enum ReportText {
             if let field = failure.field { lines.append("field:    \(field.printableLine)") }
             if let expected = failure.expected { lines.append("expected: \(expected.printableLine)") }
             if let actual = failure.actual { lines.append("actual:   \(actual.printableLine)") }
-            for (title, frame) in [("sent", failure.sentFrame), ("received", failure.receivedFrame)] where withFrames {
-                guard let frame else { continue }
-                lines.append("\(title) frame (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
+            for (title, frame) in failure.labelledFrames where withFrames {
+                lines.append("\(title) (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
                 lines += hexDump(frame).map { "  " + $0 }
             }
         } else if check.status == .failed {

@@ -186,7 +186,7 @@ extension CellExecutor {
         return CheckFailure(
             "the sent \(type.name) differs from its encoding at version \(negotiated) from byte \(offset) (\(location))",
             field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
-            sentFrame: sent, receivedFrame: expected)
+            sentFrame: sent, expectedFrame: expected)
     }
 
     /// E2: `send` of `message` is refused for `reason`, with nothing on the wire.
