@@ -15,7 +15,7 @@ struct Compat: ParsableCommand {
         subcommands: [
             MatrixCommand.self, PeersCommand.self, PairCommand.self, FleetCommand.self, UpgradeCommand.self, PlanCommand.self,
             GateCommand.self, BenchCommand.self, ListCommand.self, FixturesCommand.self, SchemaCommand.self, ReportCommand.self,
-            DecodeCommand.self, EncodeCommand.self, CaptureCommand.self, ReplayCommand.self, DissectorCommand.self,
+            DecodeCommand.self, EncodeCommand.self, CaptureCommand.self, ReplayCommand.self, DissectorCommand.self, KnownCommand.self,
         ]
     )
 
