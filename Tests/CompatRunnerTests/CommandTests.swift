@@ -460,8 +460,12 @@ struct CommandTests {
         let block = details.components(separatedBy: "\n").prefix { $0.hasPrefix("    ") }.joined(separator: "\n")
         #expect(block.hasPrefix("    the sent Logout differs from its encoding at version 3"), "\(block.prefix(300))")
         expectContains(block, "\n    field:    Logout var-data\n")
-        expectContains(block, "\n    expected: 1034 bytes: ")
-        expectContains(block, "\n    actual:   265 bytes: ")
+        expectContains(block, "\n    expected: 1034 bytes; from byte 8: 00047a7a7a7a7a7a7a7a7a7a7a7a7a7a…\n")
+        expectContains(block, "\n    actual:   265 bytes; from byte 8: ff007a7a7a7a7a7a7a7a7a7a7a7a7a7a…\n")
+        // The frames: a dump each, the first differing byte marked, the terminal's part around it.
+        expectContains(block, "\n      0000  0000 0500 4754 0300 ff00 7a7a 7a7a 7a7a  ....GT....zzzzzz\n")
+        expectContains(block, "\n                                ^^ byte 8: the first that differs\n")
+        expectContains(block, "\n      … 10 more lines: the whole frame is in the reports (--report-dir)\n")
         expectContains(block, "\n    sent frame (265 bytes):\n      0000  ")
         // The bytes the schema gives are labelled as such, not as bytes a peer received.
         expectContains(block, "\n    expected frame (encoded from the schema) (1034 bytes):\n      0000  ")

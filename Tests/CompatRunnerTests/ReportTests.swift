@@ -187,9 +187,18 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         #expect(text.contains("kept: /tmp/compat-cell-v5-v1"))
         #expect(text.contains("problem: gateway v5 died: signal 11 (SIGSEGV)"))
         #expect(text.contains("    field:    quantity\n    expected: 4294967296\n    actual:   0\n"))
-        let firstLine = (0..<64).map { String(format: "%02x", $0) }.joined()
-        #expect(text.contains("    sent frame (70 bytes):\n      0000  \(firstLine)\n      0040  404142434445\n"))
-        #expect(text.contains("    received frame (4 bytes):\n      0000  0f00abcd\n"))
+        // 16 bytes a line in pairs, the bytes as text ('.' for all but letters, digits and a few
+        // marks), and the first byte where the two frames differ marked under both.
+        let marker = String(repeating: " ", count: 12) + "^^ byte 0: the first that differs\n"
+        let padded = { (hex: String) in hex.padding(toLength: 39, withPad: " ", startingAt: 0) }
+        #expect(
+            text.contains(
+                "    sent frame (70 bytes):\n      0000  0001 0203 0405 0607 0809 0a0b 0c0d 0e0f  ................\n" + marker
+                    + "      0010  1011 1213 1415 1617 1819 1a1b 1c1d 1e1f  ................\n"
+                    + "      0020  2021 2223 2425 2627 2829 2a2b 2c2d 2e2f   .......().+,-./\n"
+                    + "      0030  3031 3233 3435 3637 3839 3a3b 3c3d 3e3f  0123456789:;.=..\n"
+                    + "      0040  \(padded("4041 4243 4445"))  .ABCDE\n"), "\(text)")
+        #expect(text.contains("    received frame (4 bytes):\n      0000  \(padded("0f00 abcd"))  ....\n" + marker))
         #expect(text.contains("reproduce: compat pair v5 v1 --message NewOrder"))
         #expect(text.contains("STALE client=v5/gateway=v1/Reject/g2c/sample"))
         #expect(text.contains("issue 12: Reject text truncated"))

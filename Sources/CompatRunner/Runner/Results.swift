@@ -43,6 +43,27 @@ public struct CheckFailure: Sendable, Hashable, Codable {
         self.expectedFrame = expectedFrame
     }
 
+    /// A sent frame that differs from the schema's encoding from byte `offset`: both frames whole,
+    /// and as values their lengths and a few bytes from there, not the whole frames once more.
+    static func frameMismatch(_ message: String, field: String, sent: [UInt8], expected: [UInt8], from offset: Int) -> CheckFailure {
+        func excerpt(_ frame: [UInt8]) -> String {
+            let shown = frame.dropFirst(offset).prefix(16)
+            let rest = frame.count - offset - shown.count
+            return "\(frame.count) bytes; from byte \(offset): " + (shown.isEmpty ? "(ends)" : shown.hexString + (rest > 0 ? "…" : ""))
+        }
+        return CheckFailure(
+            message, field: field, expected: excerpt(expected), actual: excerpt(sent), sentFrame: sent, expectedFrame: expected)
+    }
+
+    /// The first byte where its frames differ (a shorter one ends there), when it has two.
+    public var firstDifference: Int? {
+        let frames = labelledFrames.map(\.frame)
+        guard frames.count > 1 else { return nil }
+        let shortest = frames.map(\.count).min()!
+        return (0..<shortest).first { index in frames.contains { $0[index] != frames[0][index] } }
+            ?? (frames.allSatisfy { $0.count == shortest } ? nil : shortest)
+    }
+
     /// Its frames as every report labels them, in this order: what a peer sent, what a peer
     /// received, and what the schema says it should have been.
     public var labelledFrames: [(label: String, frame: [UInt8])] {

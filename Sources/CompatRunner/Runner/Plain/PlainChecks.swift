@@ -168,10 +168,9 @@ extension CellExecutor {
             schema.header.header(of: expected, byteOrder: schema.byteOrder).flatMap { schema.message(templateId: $0.templateId) }.map {
                 layout.field(at: offset, in: expected, type: $0, version: senderVersion)
             } ?? "byte \(offset)"
-        return CheckFailure(
+        return .frameMismatch(
             "the sent frame differs from its encoding at version \(senderVersion) from byte \(offset) (\(location)) (SB1, W1–W5)",
-            field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
-            sentFrame: sent, expectedFrame: expected)
+            field: location, sent: sent, expected: expected, from: offset)
     }
 }
 

@@ -170,7 +170,8 @@ enum HTMLReport {
             if let expected = failure.expected { facts.append(("expected", "<code class=\"expected\">\(escaped(expected))</code>")) }
             if let actual = failure.actual { facts.append(("actual", "<code class=\"actual\">\(escaped(actual))</code>")) }
             for (title, frame) in failure.labelledFrames {
-                facts.append(("\(title) (\(ReportText.plural(frame.count, "byte", "bytes")))", frames.html(frame)))
+                facts.append(
+                    ("\(title) (\(ReportText.plural(frame.count, "byte", "bytes")))", frames.html(frame, marking: failure.firstDifference)))
             }
         } else if check.status == .failed {
             out += "<p class=\"message\">failed (no details recorded)</p>\n"
@@ -210,14 +211,15 @@ enum HTMLReport {
     struct FrameIndex {
         private var numbers: [[UInt8]: Int] = [:]
 
-        mutating func html(_ frame: [UInt8]) -> String {
+        mutating func html(_ frame: [UInt8], marking: Int? = nil) -> String {
             if frame.isEmpty { return "(empty)" }
             if let number = numbers[frame] {
                 return "same as <a href=\"#frame-\(number)\">frame \(number)</a>"
             }
             let number = numbers.count + 1
             numbers[frame] = number
-            return "<pre class=\"hex\" id=\"frame-\(number)\">frame \(number)\n" + ReportText.hexDump(frame).joined(separator: "\n")
+            return "<pre class=\"hex\" id=\"frame-\(number)\">frame \(number)\n"
+                + ReportText.hexDump(frame, marking: marking).joined(separator: "\n")
                 + "</pre>"
         }
     }

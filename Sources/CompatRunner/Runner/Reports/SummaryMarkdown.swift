@@ -209,7 +209,9 @@ enum SummaryMarkdown {
             if let expected = failure.expected { facts.append("expected " + code(capped(expected))) }
             if let actual = failure.actual { facts.append("actual " + code(capped(actual))) }
             if !facts.isEmpty { parts.append(facts.joined(separator: " · ")) }
-            for (title, frame) in failure.labelledFrames { parts.append(frames.block(title: title, frame: frame)) }
+            for (title, frame) in failure.labelledFrames {
+                parts.append(frames.block(title: title, frame: frame, marking: failure.firstDifference))
+            }
         }
         parts.append(codeBlock(reproduceCommand(for: check, in: cell).printableLine, language: "sh"))
         return parts.joined(separator: "\n\n")
@@ -223,13 +225,13 @@ enum SummaryMarkdown {
     struct FrameLabels {
         private var numbers: [[UInt8]: Int] = [:]
 
-        mutating func block(title: String, frame: [UInt8]) -> String {
+        mutating func block(title: String, frame: [UInt8], marking: Int?) -> String {
             let size = ReportText.plural(frame.count, "byte", "bytes")
             if let number = numbers[frame] { return "\(title): frame \(number) above (\(size))" }
             let number = numbers.count + 1
             numbers[frame] = number
             if frame.isEmpty { return "\(title): frame \(number), empty" }
-            var dump = ReportText.hexDump(Array(frame.prefix(maximumFrameBytes)))
+            var dump = ReportText.hexDump(Array(frame.prefix(maximumFrameBytes)), marking: marking)
             if frame.count > maximumFrameBytes {
                 dump.append(
                     "… \(ReportText.plural(frame.count - maximumFrameBytes, "more byte", "more bytes")): the whole frame is in results.json"

@@ -96,7 +96,7 @@ public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
 
 /// Pieces of report text that the terminal, JUnit and Markdown reports share.
 enum ReportText {
-    static let hexBytesPerLine = 64
+    static let hexBytesPerLine = 16
 
     static func cellName(_ cell: CellResult) -> String {
         // A fleet or an upgrade carries its scenario's name where a cell has its client.
@@ -250,14 +250,55 @@ enum ReportText {
             .replacingOccurrences(of: "\r", with: "\\r")
     }
 
-    /// A frame as lower-case hex, `hexBytesPerLine` bytes a line, each line led by its byte offset.
-    static func hexDump(_ bytes: [UInt8]) -> [String] {
+    /// A frame as lower-case hex, `hexBytesPerLine` bytes a line in pairs, each line led by its
+    /// byte offset and followed by the bytes as text; with `marking`, a line of `^^` under that
+    /// byte (where two frames of a failure first differ).
+    static func hexDump(_ bytes: [UInt8], marking: Int? = nil) -> [String] {
         let offsetDigits = max(4, String(max(bytes.count - 1, 0), radix: 16).count)
-        return stride(from: 0, to: bytes.count, by: hexBytesPerLine).map { start in
+        var lines: [String] = []
+        for start in stride(from: 0, to: bytes.count, by: hexBytesPerLine) {
+            let row = bytes[start..<min(start + hexBytesPerLine, bytes.count)]
             let offset = String(start, radix: 16)
-            let padding = String(repeating: "0", count: max(0, offsetDigits - offset.count))
-            return padding + offset + "  " + bytes[start..<min(start + hexBytesPerLine, bytes.count)].hexString
+            let hex = stride(from: row.startIndex, to: row.endIndex, by: 2).map { row[$0..<min($0 + 2, row.endIndex)].hexString }
+            let hexColumn = hex.joined(separator: " ").padding(toLength: hexBytesPerLine / 2 * 5 - 1, withPad: " ", startingAt: 0)
+            lines.append(
+                String(repeating: "0", count: max(0, offsetDigits - offset.count)) + offset + "  " + hexColumn + "  " + asText(row))
+            if let marking, row.indices.contains(marking) {
+                let column = offsetDigits + 2 + (marking - start) * 2 + (marking - start) / 2
+                lines.append(String(repeating: " ", count: column) + "^^ byte \(marking): the first that differs")
+            }
         }
+        return lines
+    }
+
+    /// The most lines of a frame the terminal shows; the reports have every line.
+    static let terminalDumpLines = 8
+
+    /// A dump for the terminal: whole when short, else its first line and the lines around the
+    /// marked byte (or its first lines), with what was left out counted.
+    static func terminalDump(_ bytes: [UInt8], marking: Int?) -> [String] {
+        let lines = hexDump(bytes, marking: marking)
+        guard lines.count > terminalDumpLines else { return lines }
+        let marked = marking.flatMap { byte in lines.firstIndex { $0.hasSuffix("^^ byte \(byte): the first that differs") } } ?? 1
+        let from = max(1, marked - 3)
+        let to = min(lines.count, from + terminalDumpLines - 1)
+        var shown = [lines[0]]
+        if from > 1 { shown.append("… \(plural(from - 1, "line", "lines"))") }
+        shown += lines[from..<to]
+        if to < lines.count {
+            shown.append("… \(plural(lines.count - to, "more line", "more lines")): the whole frame is in the reports (--report-dir)")
+        }
+        return shown
+    }
+
+    /// Bytes as text for a dump: letters, digits and a few marks as they are, anything else '.',
+    /// so no byte can be markup, a mention or a command wherever the dump is shown.
+    private static func asText(_ bytes: ArraySlice<UInt8>) -> String {
+        String(
+            decoding: bytes.map { byte in
+                let ascii = Character(UnicodeScalar(byte))
+                return byte < 0x80 && (ascii.isLetter || ascii.isNumber || " -_.,:;/=+()".contains(ascii)) ? byte : UInt8(ascii: ".")
+            }, as: UTF8.self)
     }
 
     /// Whether a cell is listed among the failures: anything but a clean PASS or INCOMPATIBLE.
@@ -305,7 +346,7 @@ enum ReportText {
             if let actual = failure.actual { lines.append("actual:   \(actual.printableLine)") }
             for (title, frame) in failure.labelledFrames where withFrames {
                 lines.append("\(title) (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
-                lines += hexDump(frame).map { "  " + $0 }
+                lines += terminalDump(frame, marking: failure.firstDifference).map { "  " + $0 }
             }
         } else if check.status == .failed {
             lines.append("failed (no details recorded)")

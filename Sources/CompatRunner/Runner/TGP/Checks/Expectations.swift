@@ -183,10 +183,9 @@ extension CellExecutor {
     func frameMismatch(_ sent: [UInt8], expected: [UInt8], type: MessageSchema) -> CheckFailure {
         let offset = (0..<min(sent.count, expected.count)).first { sent[$0] != expected[$0] } ?? min(sent.count, expected.count)
         let location = FrameLayout(schema: schema).field(at: offset, in: expected, type: type, version: negotiated)
-        return CheckFailure(
+        return .frameMismatch(
             "the sent \(type.name) differs from its encoding at version \(negotiated) from byte \(offset) (\(location))",
-            field: location, expected: "\(expected.count) bytes: \(expected.hexString)", actual: "\(sent.count) bytes: \(sent.hexString)",
-            sentFrame: sent, expectedFrame: expected)
+            field: location, sent: sent, expected: expected, from: offset)
     }
 
     /// E2: `send` of `message` is refused for `reason`, with nothing on the wire.
