@@ -219,7 +219,13 @@ struct InjectionPayloadTests {
 
     @Test("what compat shows of a payload: escaped where it would act, otherwise as written")
     func shownVisibly() {
-        let failures = renderFailures(HostileResult.matrix)
+        let failures = renderFailures(HostileResult.matrix, verbose: true)
+        // Grouped by cause (the default), the same text is as inert.
+        let grouped = renderFailures(HostileResult.matrix)
+        #expect(grouped.contains("FINDING 1: "), "\(grouped)")
+        for line in grouped.split(separator: "\n") {
+            #expect(!line.drop { $0.isWhitespace }.hasPrefix("::") && !line.contains("##[") && !line.contains("\u{1B}"), "\(line)")
+        }
         for line in [
             "        \\x3A:stop-commands::pwn3d", "          \\x3A:error::forged", "        x #\\x23[error]forged",
             "        \\x1B[31mred", "        \\u{202E}desrever", "        @octocat", "        <script>alert(1)</script>",

@@ -178,7 +178,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
     }
 
     @Test func failuresListEveryDetail() {
-        let text = renderFailures(Fixture.matrix)
+        let text = renderFailures(Fixture.matrix, verbose: true)
         // Only the FAIL and CRASH cells.
         #expect(!text.contains("client=v1/gateway=v1"))
         #expect(!text.contains("client=v1/gateway=v5"))
@@ -207,8 +207,30 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         #expect(text.contains("        Fatal error: index out of range"))
         #expect(text.contains("2 checks not run"))
         #expect(text.contains("reproduce the cell: compat pair v5 v5"))
+        #expect(renderFailures(Fixture.clean, verbose: true).contains("KNOWN"))
+        #expect(renderFailures(MatrixResult(clients: [], gateways: [], cells: [], wallSeconds: 0, jobs: 1), verbose: true) == "")
+    }
+
+    @Test("by default the failures are grouped by cause: one finding each, the cells with a problem of their own in full")
+    func failuresGroupedByCause() {
+        let text = renderFailures(Fixture.matrix)
+        let finding = try? #require(text.components(separatedBy: "\n\n").first)
+        #expect(finding?.hasPrefix("FINDING 1: 1 check in 1 cell, sent by v5: ") == true, "\(text)")
+        #expect(text.contains("  e.g. client=v5/gateway=v1/"), "\(text)")
+        #expect(text.contains("  cells:  client=v5/gateway=v1\n"), "\(text)")
+        // The crashed cell is a finding of its own, in full: its problem and the peers' stderr.
+        #expect(text.contains("CRASH  client=v5/gateway=v5"))
+        #expect(text.contains("problem: gateway v5 died: signal 11 (SIGSEGV)"))
+        #expect(text.contains("        Fatal error: index out of range"))
+        #expect(
+            text.contains("kept: 1 cell folder with the peers' stderr, transcripts and capture, e.g. /tmp/compat-cell-v5-v1\n"), "\(text)")
         #expect(renderFailures(Fixture.clean).contains("KNOWN"))
         #expect(renderFailures(MatrixResult(clients: [], gateways: [], cells: [], wallSeconds: 0, jobs: 1)) == "")
+        // Causes: the message type and the numbers set aside, the sender and the rules kept.
+        #expect(
+            FailureGrouping.normalised(
+                "the sent Logout differs from its encoding at version 3 from byte 8 (Logout var-data)", message: "Logout")
+                == "the sent <message> differs from its encoding at version # from byte # (<message> var-data)")
     }
 
     @Test func cellListsEveryCheckThenTheVerdict() {

@@ -162,6 +162,9 @@ struct TerminalOptions: ParsableArguments {
         help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
     var color: Bool?
 
+    @Flag(name: .long, help: "After the grid, every failing cell with each failed check in full, instead of the failures grouped by cause.")
+    var verbose = false
+
     var colors: Bool {
         ColorChoice.colors(flag: color, environment: ProcessInfo.processInfo.environment, stdoutIsTerminal: stdoutIsTerminal)
     }

@@ -71,7 +71,7 @@ struct MatrixCommand: ParsableCommand {
             parkIfInterrupted()
             try report.report {
                 emit(renderGrid(result, color: terminal.colors))
-                if !result.allExpected { emit(renderFailures(result)) }
+                if !result.allExpected { emit(renderFailures(result, verbose: terminal.verbose)) }
                 publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId))
                 if let reports {
                     try writeReports(result, run: run, to: reports)

@@ -38,7 +38,7 @@ struct ReportCommand: ParsableCommand {
                 publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: merged.run.runId))
             } else {
                 emit(renderGrid(merged.matrix, color: terminal.colors))
-                if !merged.matrix.allExpected { emit(renderFailures(merged.matrix)) }
+                if !merged.matrix.allExpected { emit(renderFailures(merged.matrix, verbose: terminal.verbose)) }
                 publishToGitHubActions(merged.matrix.gitHubFindings, summary: merged.matrix.summaryMarkdown(runId: merged.run.runId))
             }
             if let reports {

@@ -48,12 +48,15 @@ public func renderGrid(_ result: MatrixResult, color: Bool) -> String {
 /// state, problem and kept folder, each failed or stale check with its field, expected and
 /// actual values, both frames in hex and the command that reproduces it, and the peers'
 /// terminations and stderr tails. Empty when there is nothing to report.
-public func renderFailures(_ result: MatrixResult) -> String {
-    var blocks = ReportText.orderedCells(result).filter(ReportText.needsDetails).map {
-        ReportText.cellDetails($0, verbose: false)
-    }
+public func renderFailures(_ result: MatrixResult, verbose: Bool = false) -> String {
+    let cells = ReportText.orderedCells(result).filter(ReportText.needsDetails)
+    var blocks =
+        verbose
+        ? cells.map { ReportText.cellDetails($0, verbose: false) }
+        : FailureGrouping.groups(result).enumerated().map { ReportText.findingText($1, number: $0 + 1) }
+            + [ReportText.cellsInBrief(cells)]
     blocks += result.staleKnownFailures.map { "STALE  \($0.message.printableLine)\n" }
-    return blocks.joined(separator: "\n")
+    return blocks.filter { !$0.isEmpty }.joined(separator: "\n")
 }
 
 /// The command that reproduces one check: the cell's command, narrowed to the check's message
@@ -276,16 +279,16 @@ enum ReportText {
 
     /// A dump for the terminal: whole when short, else its first line and the lines around the
     /// marked byte (or its first lines), with what was left out counted.
-    static func terminalDump(_ bytes: [UInt8], marking: Int?) -> [String] {
+    static func terminalDump(_ bytes: [UInt8], marking: Int?, lines limit: Int = terminalDumpLines) -> [String] {
         let lines = hexDump(bytes, marking: marking)
-        guard lines.count > terminalDumpLines else { return lines }
+        guard lines.count > limit else { return lines }
         let marked = marking.flatMap { byte in lines.firstIndex { $0.hasSuffix("^^ byte \(byte): the first that differs") } } ?? 1
-        let from = max(1, marked - 3)
-        let to = min(lines.count, from + terminalDumpLines - 1)
+        let from = max(1, marked - limit / 2)
+        let to = min(lines.count, from + limit - 1)
         var shown = [lines[0]]
         if from > 1 { shown.append("… \(plural(from - 1, "line", "lines"))") }
         shown += lines[from..<to]
-        if to < lines.count {
+        if to < lines.count && limit >= terminalDumpLines {
             shown.append("… \(plural(lines.count - to, "more line", "more lines")): the whole frame is in the reports (--report-dir)")
         }
         return shown
@@ -329,7 +332,9 @@ enum ReportText {
 
     /// The details of one check, one line each, without indentation: message, field,
     /// expected, actual, both frames (unless not `withFrames`), and (with `reproduce`) the command that runs it again.
-    static func checkLines(_ check: CheckResult, in cell: CellResult, reproduce: Bool = true, withFrames: Bool = true) -> [String] {
+    static func checkLines(
+        _ check: CheckResult, in cell: CellResult, reproduce: Bool = true, withFrames: Bool = true, dumpLines: Int = terminalDumpLines
+    ) -> [String] {
         var lines = [String]()
         if check.status == .stalePass {
             let reason = check.knownReason.map { " (\($0.printableLine))" } ?? ""
@@ -346,7 +351,7 @@ enum ReportText {
             if let actual = failure.actual { lines.append("actual:   \(actual.printableLine)") }
             for (title, frame) in failure.labelledFrames where withFrames {
                 lines.append("\(title) (\(plural(frame.count, "byte", "bytes"))):" + (frame.isEmpty ? " (empty)" : ""))
-                lines += terminalDump(frame, marking: failure.firstDifference).map { "  " + $0 }
+                lines += terminalDump(frame, marking: failure.firstDifference, lines: dumpLines).map { "  " + $0 }
             }
         } else if check.status == .failed {
             lines.append("failed (no details recorded)")
@@ -376,6 +381,49 @@ enum ReportText {
     }
 
     /// The failure block of one cell, as `renderFailures` and `renderCell` print it.
+    /// The most checks and cells a finding names on the terminal; the reports name them all.
+    static let namedPerFinding = 4
+
+    /// One group of failures with one cause: what is wrong once, one check in full (its frames
+    /// around the first difference), which checks and cells it covers, and a command to see it.
+    static func findingText(_ group: FailureGroup, number: Int) -> String {
+        let (cell, check) = group.members[0]
+        var lines = [
+            "FINDING \(number): \(plural(group.members.count, "check", "checks")) in \(plural(group.cells.count, "cell", "cells"))"
+                + (group.peer.map { ", sent by \($0.printableLine)" } ?? "") + ": \(group.cause.printableLine)"
+        ]
+        lines.append("  e.g. \(check.name.printableLine)")
+        lines += checkLines(check, in: cell, dumpLines: 3).map { "    " + $0 }
+        // Named after their cells, as knownFailures entries name them: the cells are listed apart.
+        let named = group.members.map { member in
+            String(member.check.name.dropFirst(CheckName.cellPrefix(client: member.cell.client, gateway: member.cell.gateway).count))
+        }
+        lines.append("  checks: " + listed(Array(Set(named)).sorted()))
+        lines.append("  cells:  " + listed(group.cells.map(cellName)))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Up to `namedPerFinding` of `names`, then how many more.
+    static func listed(_ names: [String]) -> String {
+        let shown = names.prefix(namedPerFinding).map(\.printableLine).joined(separator: ", ")
+        return names.count > namedPerFinding
+            ? shown + ", … (\(names.count - namedPerFinding) more; all in --report-dir, each in full with --verbose)" : shown
+    }
+
+    /// The cells not as expected beyond the findings: each with a problem of its own (a crash, a
+    /// timeout) or no failed check (KNOWN, stale) in full; the folders the others kept in one line.
+    static func cellsInBrief(_ cells: [CellResult]) -> String {
+        let withProblem = cells.filter { $0.problem != nil || $0.checks.allSatisfy { $0.status != .failed } }
+        var lines = withProblem.map { cellDetails($0, verbose: false).trimmingCharacters(in: .newlines) }
+        let kept = cells.filter { cell in !withProblem.contains { $0.keptDirectory == cell.keptDirectory } }.compactMap(\.keptDirectory)
+        if let first = kept.first {
+            lines.append(
+                "kept: \(plural(kept.count, "cell folder", "cell folders")) with the peers' stderr, transcripts and capture, e.g. "
+                    + first.printableLine + (kept.count > 1 ? " (--verbose lists each cell's)" : ""))
+        }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
     static func cellDetails(_ cell: CellResult, verbose: Bool) -> String {
         var lines = ["\(cell.state.rawValue)  \(cellName(cell).printableLine)  (\(negotiated(cell)), \(seconds(cell.seconds)) s)"]
         if let problem = cell.problem { lines.append("  problem: \(problem.printable)") }
