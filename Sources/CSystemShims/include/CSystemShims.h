@@ -25,4 +25,8 @@ int CSystemShims_becomeChildSubreaper(void);
 /// EINVAL where the filesystem cannot).
 int CSystemShims_exchangePaths(const char *first, const char *second);
 
+/// The SHA-256 of what `fd` reads from its offset to its end, into `digest` (32 bytes), by
+/// OpenSSL's libcrypto. 0, or -1 and errno.
+int CSystemShims_sha256OfFile(int fd, unsigned char digest[32]);
+
 #endif

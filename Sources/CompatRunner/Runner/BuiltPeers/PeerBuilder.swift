@@ -50,13 +50,23 @@ public struct PeerBuilder: Sendable {
             let entry = cache.entryFolder(commit: commit, toolchain: toolchain)
             var missing: [String] = []
             for product in peers.map(\.build!.product)
-            where !missing.contains(product) && !FileManager.default.isExecutableFile(atPath: "\(entry)/\(product)") {
+            where !missing.contains(product) && !isIntact(product, in: entry, commit: commit, toolchain: toolchain) {
                 missing.append(product)
             }
             if !missing.isEmpty { try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain) }
             for peer in peers { programs[peer.name] = "\(entry)/\(peer.build!.product)" }
         }
         return programs
+    }
+
+    /// Whether `entry` holds `product` as its build recorded it; a file there that is not (truncated,
+    /// replaced, from an older compat that recorded nothing) is said, and will be rebuilt, never run.
+    private func isIntact(_ product: String, in entry: String, commit: String, toolchain: Toolchain) -> Bool {
+        var status = stat()
+        guard lstat("\(entry)/\(product)", &status) == 0 else { return false }
+        guard let problem = BuildManifest.problem(with: product, in: entry, commit: commit, toolchain: toolchain) else { return true }
+        progress("\(entry)/\(product) is not what its build made: \(problem); rebuilding it")
+        return false
     }
 
     /// Builds `products` at `commit` and installs them in `entry`.
@@ -95,6 +105,7 @@ public struct PeerBuilder: Sendable {
                         + tail(of: log))
             }
             try install("\(work)/scratch/release/\(product)", as: "\(entry)/\(product)")
+            try BuildManifest.record([product], in: entry, commit: commit, toolchain: toolchain)
         }
         progress(String(format: "built in %.0f s", (ContinuousClock.now - started).seconds))
     }

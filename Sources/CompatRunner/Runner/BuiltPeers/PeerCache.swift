@@ -1,6 +1,7 @@
 // Where peers built from a commit are kept: `<repository>/.build/compat-peers/<sha>-<toolchain>/`,
-// one folder per commit and toolchain, holding the products built there, the build's log and the
-// toolchain's `swift --version`. A second run finds its binaries here and builds nothing.
+// one folder per commit and toolchain, holding the products built there, the build's log, the
+// toolchain's `swift --version` and manifest.json (the SHA-256 of each binary, checked before it
+// runs). A second run finds its binaries here and builds nothing.
 
 import Foundation
 

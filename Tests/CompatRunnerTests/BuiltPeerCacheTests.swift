@@ -1,0 +1,89 @@
+// The peer cache proves what it holds: a binary runs only with the SHA-256 its build recorded, and
+// anything else in its place is rebuilt (here, where no build can succeed: exit 2), never run.
+
+import BuiltBinaries
+import CompatRunner
+import Foundation
+import Testing
+
+@Suite("The built-peer cache checks what it holds")
+struct BuiltPeerCacheTests {
+    /// Replaces the cached `peer-v3` with a script that would leave `marker` if it ever ran.
+    private func replaceWithScript(_ binary: String, marker: String) throws {
+        try "#!/bin/sh\ntouch '\(marker)'\nexit 0\n".write(toFile: binary, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
+    }
+
+    @Test("a script put in a cached binary's place is never run: it is rebuilt, and a build that fails is exit 2")
+    func replacedBinary() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.cachedPeerV3(matrix, commit: commit)
+        let recorded = try FileDigest.sha256(ofFile: entry + "/peer-v3")
+        let marker = matrix.folder + "/ran"
+        try replaceWithScript(entry + "/peer-v3", marker: marker)
+        let actual = try FileDigest.sha256(ofFile: entry + "/peer-v3")
+
+        let pair = try runCompat(["pair", "v3@r1", "v3", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "NewOrder"])
+        #expect(pair.status == 2, "\(pair.stdout)\(pair.stderr)")
+        #expect(
+            pair.stderr.hasPrefix(
+                "compat: \(entry)/peer-v3 is not what its build made: peer-v3 has SHA-256 \(actual), not the \(recorded) its build recorded; rebuilding it\n"
+                    + "compat: building peer-v3 at \(commit.prefix(7)) (HEAD) …\n"), "\(pair.stderr)")
+        #expect(
+            pair.stderr.contains("compat: peer \"v3@r1\": building peer-v3 at HEAD (commit \(commit.prefix(12))) failed"), "\(pair.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the script ran")
+    }
+
+    @Test("a truncated cached binary is rebuilt, not run and blamed on the peer")
+    func truncatedBinary() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.cachedPeerV3(matrix, commit: commit)
+        let handle = try #require(FileHandle(forWritingAtPath: entry + "/peer-v3"))
+        try handle.truncate(atOffset: 10)
+        try handle.close()
+
+        let run = try runCompat(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.hasPrefix("compat: \(entry)/peer-v3 is not what its build made: peer-v3 has SHA-256 "), "\(run.stderr)")
+        #expect(run.stdout.isEmpty, "a cell ran: \(run.stdout.prefix(1000))")
+    }
+
+    @Test("a cached binary no build recorded (an older compat's cache) is rebuilt, not run")
+    func unrecordedBinary() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.entryFolder(matrix, commit: commit)
+        try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
+        let marker = matrix.folder + "/ran"
+        try replaceWithScript(entry + "/peer-v3", marker: marker)
+
+        let run = try runCompat(["peers", "build", "--matrix", matrix.path])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(
+            run.stderr.hasPrefix(
+                "compat: \(entry)/peer-v3 is not what its build made: it has no manifest.json (a build records one); rebuilding it\n"),
+            "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the script ran")
+    }
+
+    @Test("SHA-256 is the standard's: the NIST test vectors")
+    func nistVectors() throws {
+        let scratch = try TestMatrix(text: "{}")
+        let folder = scratch.folder
+        let vectors = [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+            (String(repeating: "a", count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+        ]
+        for (index, (message, digest)) in vectors.enumerated() {
+            let path = "\(folder)/message\(index)"
+            try message.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try FileDigest.sha256(ofFile: path) == digest, "message \(index)")
+        }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: folder + "/message1")
+        #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(ofFile: folder + "/link") }
+    }
+}
