@@ -1,12 +1,13 @@
 // The peer cache proves what it holds: a binary runs only with the SHA-256 its build recorded, and
 // anything else in its place is rebuilt (here, where no build can succeed: exit 2), never run.
+// Prune removes links, never what they point to, and never the work folder of a running build.
 
 import BuiltBinaries
 import CompatRunner
 import Foundation
 import Testing
 
-@Suite("The built-peer cache checks what it holds")
+@Suite("The built-peer cache checks what it holds, and prunes safely")
 struct BuiltPeerCacheTests {
     /// Replaces the cached `peer-v3` with a script that would leave `marker` if it ever ran.
     private func replaceWithScript(_ binary: String, marker: String) throws {
@@ -85,5 +86,56 @@ struct BuiltPeerCacheTests {
         }
         try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: folder + "/message1")
         #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(ofFile: folder + "/link") }
+    }
+
+    @Test("prune removes links in the cache, never what they point to")
+    func pruneFollowsNoLink() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let cache = try PeerCache.of(folder: matrix.folder)
+        let outside = matrix.folder + "/outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        for name in ["precious", "peer-v3", "peer-v9"] { try BuiltPeerSupport.installPeerV3(at: "\(outside)/\(name)") }
+        // A named commit's entry that is a link to a folder outside: its unnamed peer-v9 is not the cache's.
+        let named = try BuiltPeerSupport.entryFolder(matrix, commit: commit)
+        try FileManager.default.createDirectory(atPath: cache.folder, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: named, withDestinationPath: outside)
+        // An unnamed entry holding links to a file and a folder outside.
+        let unnamed = named.replacingOccurrences(of: commit, with: String(repeating: "0", count: 40))
+        try FileManager.default.createDirectory(atPath: unnamed, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: unnamed + "/peer-v3", withDestinationPath: outside + "/precious")
+        try FileManager.default.createSymbolicLink(atPath: unnamed + "/escape", withDestinationPath: outside)
+        // A leftover work folder that is a link.
+        let work = cache.folder + "/work.1-abc"
+        try FileManager.default.createSymbolicLink(atPath: work, withDestinationPath: outside)
+
+        let run = try runCompat(["peers", "prune", "--matrix", matrix.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(run.stdout.split(separator: "\n")) == ["removed \(work)", "removed \(unnamed)", "removed \(named)"], "\(run.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).sorted() == ["peer-v3", "peer-v9", "precious"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.folder) == [])
+    }
+
+    @Test("prune keeps the work folder of a build that is running, and removes it once that build is gone")
+    func pruneKeepsRunningBuild() throws {
+        let (matrix, _) = try BuiltPeerSupport.repositoryMatrix()
+        let cache = try PeerCache.of(folder: matrix.folder)
+        let work = cache.folder + "/work.77-abc"
+        try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
+        // This test holds the lock as a running build does.
+        var lock: WorkLock? = nil
+        if case .taken(let taken) = try WorkLock.claim(WorkLock.path(ofWork: work), create: true) { lock = taken }
+        try #require(lock != nil)
+
+        let dry = try runCompat(["peers", "prune", "--matrix", matrix.path, "--dry-run"])
+        #expect(dry.stdout == "would keep \(work): a build is running\n", "\(dry.stdout)\(dry.stderr)")
+        let whileRunning = try runCompat(["peers", "prune", "--matrix", matrix.path])
+        #expect(whileRunning.status == 0, "\(whileRunning.stderr)")
+        #expect(whileRunning.stdout == "kept \(work): a build is running\n")
+        #expect(FileManager.default.fileExists(atPath: work + "/src"))
+
+        lock = nil
+        let afterwards = try runCompat(["peers", "prune", "--matrix", matrix.path])
+        #expect(afterwards.stdout == "removed \(work)\n", "\(afterwards.stdout)\(afterwards.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.folder) == [])
     }
 }

@@ -65,7 +65,8 @@ struct PeersCommand: ParsableCommand {
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Removes the cached peers no matrix names (and those of other toolchains, and interrupted builds' folders)."
+            abstract:
+                "Removes the cached peers no matrix names (and those of other toolchains, and interrupted builds' folders); follows no link, keeps running builds' folders."
         )
 
         @Option(name: [.long, .customLong("matrix-file")], help: "A matrix whose peers to keep (repeatable; default matrix.json).")
@@ -86,14 +87,12 @@ struct PeersCommand: ParsableCommand {
                     ? [entry.folder]
                     : entry.products.filter { product in !kept.contains { $0.name == product.name } }.map { "\(entry.folder)/\($0.name)" }
             }
+            // Links are removed, never what they point to; a running build's work folder is kept.
             for path in doomed {
-                emit("\(dryRun ? "would remove" : "removed") \(path)\n")
-                if !dryRun {
-                    do {
-                        try FileManager.default.removeItem(atPath: path)
-                    } catch {
-                        throw ConfigError("cannot remove \(path): \(error.localizedDescription)")
-                    }
+                if dryRun {
+                    emit(try named.cache.buildIsRunning(in: path) ? "would keep \(path): a build is running\n" : "would remove \(path)\n")
+                } else {
+                    emit(try named.cache.remove(path) ? "removed \(path)\n" : "kept \(path): a build is running\n")
                 }
             }
             if doomed.isEmpty { emit("nothing to prune in \(named.cache.folder)\n") }

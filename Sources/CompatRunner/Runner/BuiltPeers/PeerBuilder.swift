@@ -77,7 +77,11 @@ public struct PeerBuilder: Sendable {
         let started = ContinuousClock.now
         let log = "\(entry)/\(PeerCache.logName)"
         let work = "\(cache.folder)/\(PeerCache.workPrefix)\(getpid())-\(commit.prefix(12))"
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        let lock = try lockWork(work)
+        defer {
+            try? LinkSafeRemoval.remove(work)
+            lock.unlinkFile()
+        }
         do {
             try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
@@ -108,6 +112,19 @@ public struct PeerBuilder: Sendable {
             try BuildManifest.record([product], in: entry, commit: commit, toolchain: toolchain)
         }
         progress(String(format: "built in %.0f s", (ContinuousClock.now - started).seconds))
+    }
+
+    /// Holds the lock of `work` (before the folder exists), so that prune leaves the folder alone.
+    private func lockWork(_ work: String) throws(ConfigError) -> WorkLock {
+        do {
+            try FileManager.default.createDirectory(atPath: cache.folder, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError("cannot make the peer cache folder \(cache.folder): \(error.localizedDescription)")
+        }
+        guard case .taken(let lock) = try WorkLock.claim(WorkLock.path(ofWork: work), create: true) else {
+            throw ConfigError("cannot lock \(WorkLock.path(ofWork: work)): another process holds it")
+        }
+        return lock
     }
 
     /// The commit's tree, as git stores it, in `work/src`.

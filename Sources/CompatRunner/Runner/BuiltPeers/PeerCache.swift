@@ -54,10 +54,15 @@ public struct PeerCache: Sendable {
         return names.sorted().compactMap { CachedBuild(folder: "\(folder)/\($0)") }
     }
 
-    /// Folders that builds interrupted before they could remove them left behind.
+    /// Work folders and their locks (`work.<pid>-<commit>.lock`): of builds still running, or of
+    /// builds interrupted before they could remove them.
     public func leftoverWork() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasPrefix(Self.workPrefix) }.sorted().map { "\(folder)/\($0)" }
+        let work = Set(names.filter { $0.hasPrefix(Self.workPrefix) })
+        // A lock goes with its folder; one without a folder is left over on its own.
+        return work.filter { !$0.hasSuffix(".lock") || !work.contains(String($0.dropLast(".lock".count))) }.sorted().map {
+            "\(folder)/\($0)"
+        }
     }
 }
 
@@ -85,7 +90,8 @@ public struct CachedBuild: Sendable {
         toolchainKey = String(parts[1])
         let recorded = (try? String(contentsOfFile: "\(folder)/\(PeerCache.toolchainName)", encoding: .utf8)) ?? ""
         toolchain = recorded.split(separator: "\n").first.map(String.init) ?? "(not recorded)"
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        // An entry that is a link (to anywhere) has no products of the cache's own.
+        let files = LinkSafeRemoval.isRealFolder(folder) ? (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] : []
         products = files.sorted().compactMap { file -> Product? in
             let path = "\(folder)/\(file)"
             guard !file.hasPrefix("."), file != PeerCache.logName, file != PeerCache.toolchainName,
