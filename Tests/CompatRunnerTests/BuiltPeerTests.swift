@@ -20,7 +20,7 @@ struct BuiltPeerTests {
         let build = try runCompat(["peers", "build", "--matrix", matrix.path])
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stderr.isEmpty, "it built: \(build.stderr)")
-        #expect(build.stdout == "v3@r1  peer-v3 at HEAD  \(entry)/peer-v3\n")
+        #expect(build.stdout == "v3@r1  peer-v3 at HEAD (commit \(commit))  \(entry)/peer-v3\n")
 
         let pair = try runCompat(["pair", "v3@r1", "v3", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "NewOrder"])
         #expect(pair.status == 0, "\(pair.stdout)\(pair.stderr)")

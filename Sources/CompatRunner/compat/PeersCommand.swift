@@ -28,8 +28,12 @@ struct PeersCommand: ParsableCommand {
                 return
             }
             try PeerBuilder.prepare(&config, peers: Set(built.map(\.name))) { emitError("compat: \($0)\n") }
+            let cache = try PeerCache.of(folder: config.folder)
             for peer in built {
-                emit("\(peer.name)  \(peer.build!.product) at \(peer.build!.ref)  \(config.peer(named: peer.name)!.resolvedArgv[0])\n")
+                // The commit the ref resolved to, unless the ref is that commit.
+                let commit = try cache.commit(of: peer.build!.ref, peer: peer.name)
+                let at = commit == peer.build!.ref ? commit : "\(peer.build!.ref) (commit \(commit))"
+                emit("\(peer.name)  \(peer.build!.product) at \(at)  \(config.peer(named: peer.name)!.resolvedArgv[0])\n")
             }
         }
     }

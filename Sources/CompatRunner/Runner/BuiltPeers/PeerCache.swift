@@ -37,17 +37,6 @@ public struct PeerCache: Sendable {
         "\(folder)/\(commit)-\(toolchain.key)"
     }
 
-    /// The commit a ref names in the repository; exit 2 naming the ref when there is none.
-    public func commit(of ref: String, peer: String) throws(ConfigError) -> String {
-        let result = try Git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], in: repository)
-        guard let sha = result.text?.trimmingCharacters(in: .whitespacesAndNewlines), sha.count == 40 else {
-            throw ConfigError(
-                "peer \"\(peer)\": ref \(ref) is not a commit of \(repository) (a shallow or partial clone lacks it: git fetch origin \(ref), or git fetch --unshallow)"
-            )
-        }
-        return sha
-    }
-
     /// Everything cached, oldest commit folder name first.
     public func entries() -> [CachedBuild] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
