@@ -1,13 +1,13 @@
 // What a built peer's configuration may say, checked before anything builds: a ref resolves to one
 // commit (a short SHA that is also a tag's or branch's name is refused), a product is a name and
-// never an option of swift build.
+// never an option of swift build; and a run leaves no temporary folder of the toolchain behind.
 
 import BuiltBinaries
 import CompatRunner
 import Foundation
 import Testing
 
-@Suite("A built peer's ref and product")
+@Suite("A built peer's ref and product, and what a build leaves in TMPDIR")
 struct BuiltPeerRefTests {
     private func git(_ folder: String, _ arguments: [String]) throws {
         let run = try PeerProcess.run(["git", "-C", folder, "-c", "user.name=test", "-c", "user.email=test@example.com"] + arguments)
@@ -58,5 +58,23 @@ struct BuiltPeerRefTests {
                 "compat: \(matrix.path): peers[1].build.product: peer \"v3@r1\": \"\(product)\" is not the name of an executable product"),
             "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: matrix.folder + "/" + PeerCache.folderName), "something was built")
+    }
+
+    @Test("a run with built peers leaves nothing in TMPDIR: not swift --version's folder, not swift build's")
+    func nothingLeftInTemporaryFolder() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let temporary = matrix.folder + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        // The build runs (and fails: the commit has no Package.swift)…
+        let build = try runCompat(["peers", "build", "--matrix", matrix.path], environment: ["TMPDIR": temporary])
+        #expect(build.status == 2, "\(build.stdout)\(build.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
+        // …and a run from the cache.
+        _ = try BuiltPeerSupport.cachedPeerV3(matrix, commit: commit)
+        let pair = try runCompat(
+            ["pair", "v3@r1", "v3", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "NewOrder"],
+            environment: ["TMPDIR": temporary])
+        #expect(pair.status == 0, "\(pair.stdout)\(pair.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
     }
 }

@@ -85,6 +85,7 @@ public struct PeerBuilder: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: work + "/tmp", withIntermediateDirectories: true)
             try Data(toolchain.version.utf8).write(to: URL(fileURLWithPath: "\(entry)/\(PeerCache.toolchainName)"))
             try Data().write(to: URL(fileURLWithPath: log))
         } catch {
@@ -96,7 +97,10 @@ public struct PeerBuilder: Sendable {
             progress("  \(argv.joined(separator: " ")) …")
             let result: CompletedProcess
             do {
-                result = try PeerProcess.run(argv, workingDirectory: work + "/src", timeout: Self.buildTimeout)
+                // The toolchain's temporary folders go to the work folder, and away with it.
+                var environment = ProcessInfo.processInfo.environment
+                environment["TMPDIR"] = work + "/tmp"
+                result = try PeerProcess.run(argv, environment: environment, workingDirectory: work + "/src", timeout: Self.buildTimeout)
             } catch {
                 throw ConfigError("cannot run swift build for \(product) at \(refs): \(error)")
             }

@@ -110,7 +110,7 @@ public struct Toolchain: Sendable {
     public static func current() throws(ConfigError) -> Toolchain {
         let result: CompletedProcess
         do {
-            result = try PeerProcess.run(["swift", "--version"])
+            result = try withPrivateTemporaryFolder { environment in try PeerProcess.run(["swift", "--version"], environment: environment) }
         } catch {
             throw ConfigError("cannot run swift --version to key the peer cache: \(error)")
         }
