@@ -66,6 +66,28 @@ struct BuiltPeerCacheTests {
         #expect(!FileManager.default.fileExists(atPath: marker), "the script ran")
     }
 
+    @Test("an entry that is a link to a folder outside the cache is not used, and the build does not write through it")
+    func linkedEntry() throws {
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.entryFolder(matrix, commit: commit)
+        let outside = matrix.folder + "/outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let marker = matrix.folder + "/ran"
+        try replaceWithScript(outside + "/peer-v3", marker: marker)
+        try BuiltPeerSupport.recordBuild(in: outside, commit: commit)
+        try FileManager.default.createDirectory(atPath: (entry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: entry, withDestinationPath: outside)
+
+        let run = try runCompat(["peers", "build", "--matrix", matrix.path])
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(
+            run.stderr.hasPrefix("compat: \(entry) is not a folder of the cache but a link or a file; rebuilding it\n"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the script ran")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).sorted() == ["manifest.json", "peer-v3"])
+        let type = try FileManager.default.attributesOfItem(atPath: entry)[.type] as? FileAttributeType
+        #expect(type == .typeDirectory, "the link is still there")
+    }
+
     @Test("SHA-256 is the standard's: the NIST test vectors")
     func nistVectors() throws {
         let scratch = try TestMatrix(text: "{}")

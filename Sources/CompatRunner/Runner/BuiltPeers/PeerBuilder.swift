@@ -48,12 +48,16 @@ public struct PeerBuilder: Sendable {
         var programs: [String: String] = [:]
         for (commit, peers) in byCommit {
             let entry = cache.entryFolder(commit: commit, toolchain: toolchain)
+            let usable = isUsableFolder(entry)
             var missing: [String] = []
             for product in peers.map(\.build!.product)
-            where !missing.contains(product) && !isIntact(product, in: entry, commit: commit, toolchain: toolchain) {
+            where !missing.contains(product) && !(usable && isIntact(product, in: entry, commit: commit, toolchain: toolchain)) {
                 missing.append(product)
             }
-            if !missing.isEmpty { try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain) }
+            if !missing.isEmpty {
+                try replaceIfNotAFolder(entry)
+                try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain)
+            }
             for peer in peers { programs[peer.name] = "\(entry)/\(peer.build!.product)" }
         }
         return programs
@@ -67,6 +71,21 @@ public struct PeerBuilder: Sendable {
         guard let problem = BuildManifest.problem(with: product, in: entry, commit: commit, toolchain: toolchain) else { return true }
         progress("\(entry)/\(product) is not what its build made: \(problem); rebuilding it")
         return false
+    }
+
+    /// Whether `entry` is a folder itself; a link (to anywhere) or a file in its place is said.
+    private func isUsableFolder(_ entry: String) -> Bool {
+        guard !LinkSafeRemoval.isRealFolder(entry) else { return true }
+        var status = stat()
+        if lstat(entry, &status) == 0 { progress("\(entry) is not a folder of the cache but a link or a file; rebuilding it") }
+        return false
+    }
+
+    /// Removes a link or a file in the entry's place (only the link: the build must not write
+    /// through it to wherever it points).
+    private func replaceIfNotAFolder(_ entry: String) throws(ConfigError) {
+        guard !LinkSafeRemoval.isRealFolder(entry) else { return }
+        try LinkSafeRemoval.remove(entry)
     }
 
     /// Builds `products` at `commit` and installs them in `entry`.
