@@ -49,8 +49,9 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Sources/ZeroMQ"),
-        // The system calls Swift's Glibc module does not export (pipe2, posix_spawn's closefrom and chdir, prctl).
-        .target(name: "CSystemShims", path: "Sources/CSystemShims"),
+        // The system calls Swift's Glibc module does not export (pipe2, posix_spawn's closefrom and chdir, prctl),
+        // and SHA-256 from the system's libcrypto (libssl-dev), which checks the cached built peers.
+        .target(name: "CSystemShims", path: "Sources/CSystemShims", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "MiniJSON", path: "Sources/MiniJSON"),
         // The schema of an SBE protocol as data (the IR) and the one codec engine over it.
         .target(name: "SBE", path: "Sources/SBE"),

@@ -12,47 +12,15 @@ import Testing
 
 @Suite("Peers built from a git commit")
 struct BuiltPeerTests {
-    /// A matrix of today's v3 and a v3 built at `ref`, in a git repository of its own with one commit.
-    private func repositoryMatrix(ref: String = "HEAD") throws -> (matrix: TestMatrix, commit: String) {
-        let matrix = try TestMatrix(
-            text: """
-                {"peers": [{"name": "v3", "version": 3, "argv": \(argvJSON(Built.peer(3)))},
-                           {"name": "v3@r1", "version": 3, "build": {"ref": "\(ref)", "product": "peer-v3"}}]}
-                """)
-        for arguments in [
-            ["init", "-q"], ["add", "matrix.json"], ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm", "r1"],
-        ] {
-            let run = try PeerProcess.run(["git", "-C", matrix.folder] + arguments)
-            try #require(run.termination.isCleanExit, "git \(arguments): \(run.stderr)")
-        }
-        let head = try PeerProcess.run(["git", "-C", matrix.folder, "rev-parse", "HEAD"])
-        return (matrix, head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    /// Puts at `path` what a commit of the one-product-per-version era built as `peer-v3`: a program
-    /// that plays version 3 when started with `--role` alone (today's peer, as version 3).
-    private func installPeerV3(at path: String) throws {
-        try "#!/bin/sh\nexec '\(Built.peerProgram)' --schema-version 3 \"$@\"\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-    }
-
-    /// The cache folder the commit's peers go to with the toolchain on PATH.
-    private func entryFolder(_ matrix: TestMatrix, commit: String) throws -> String {
-        let cache = try PeerCache.of(folder: matrix.folder)
-        return cache.entryFolder(commit: commit, toolchain: try Toolchain.current())
-    }
-
     @Test("a cached binary is used as it is: nothing builds, and the peer runs")
     func cacheHit() throws {
-        let (matrix, commit) = try repositoryMatrix()
-        let entry = try entryFolder(matrix, commit: commit)
-        try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
-        try installPeerV3(at: entry + "/peer-v3")
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.cachedPeerV3(matrix, commit: commit)
 
         let build = try runCompat(["peers", "build", "--matrix", matrix.path])
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stderr.isEmpty, "it built: \(build.stderr)")
-        #expect(build.stdout == "v3@r1  peer-v3 at HEAD  \(entry)/peer-v3\n")
+        #expect(build.stdout == "v3@r1  peer-v3 at HEAD (commit \(commit))  \(entry)/peer-v3\n")
 
         let pair = try runCompat(["pair", "v3@r1", "v3", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--message", "NewOrder"])
         #expect(pair.status == 0, "\(pair.stdout)\(pair.stderr)")
@@ -65,7 +33,7 @@ struct BuiltPeerTests {
 
     @Test("a ref git does not know is exit 2 naming the peer and the ref, before anything is built")
     func unknownRef() throws {
-        let (matrix, _) = try repositoryMatrix(ref: "no-such-release")
+        let (matrix, _) = try BuiltPeerSupport.repositoryMatrix(ref: "no-such-release")
         let run = try runCompat(["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.hasPrefix("compat: peer \"v3@r1\": ref no-such-release is not a commit of "), "\(run.stderr)")
@@ -75,8 +43,8 @@ struct BuiltPeerTests {
 
     @Test("a build that fails is exit 2 naming the peer, the ref and the log, with the log's tail; nothing is installed")
     func failedBuild() throws {
-        let (matrix, commit) = try repositoryMatrix()
-        let entry = try entryFolder(matrix, commit: commit)
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let entry = try BuiltPeerSupport.entryFolder(matrix, commit: commit)
         let run = try runCompat(["peers", "build", "--matrix", matrix.path])
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.hasPrefix("compat: building peer-v3 at \(commit.prefix(7)) (HEAD) …\n"), "\(run.stderr)")
@@ -94,7 +62,7 @@ struct BuiltPeerTests {
 
     @Test("listing a matrix's peers and checks builds nothing")
     func listingBuildsNothing() throws {
-        let (matrix, _) = try repositoryMatrix()
+        let (matrix, _) = try BuiltPeerSupport.repositoryMatrix()
         let run = try runCompat(["list", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("peer-v3 built at HEAD"), "\(run.stdout.prefix(1000))")
@@ -103,12 +71,12 @@ struct BuiltPeerTests {
 
     @Test("prune removes the commits no matrix names and keeps the ones it does")
     func prune() throws {
-        let (matrix, commit) = try repositoryMatrix()
-        let kept = try entryFolder(matrix, commit: commit)
+        let (matrix, commit) = try BuiltPeerSupport.repositoryMatrix()
+        let kept = try BuiltPeerSupport.entryFolder(matrix, commit: commit)
         let unnamed = kept.replacingOccurrences(of: commit, with: String(repeating: "0", count: 40))
         for folder in [kept, unnamed] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try installPeerV3(at: folder + "/peer-v3")
+            try BuiltPeerSupport.installPeerV3(at: folder + "/peer-v3")
         }
         let dry = try runCompat(["peers", "prune", "--matrix", matrix.path, "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")

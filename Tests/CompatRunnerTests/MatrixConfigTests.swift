@@ -130,26 +130,26 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             label: "a build ref that git would read as an option",
             text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "--output=x", "product": "peer-v1"}}]}"#
         ) {
-            #"\#($0): peers[0].build.ref: "--output=x" is not a git ref (no leading '-', no spaces)"#
+            #"\#($0): peers[0].build.ref: peer "v1@r1": "--output=x" is not a git ref (no leading '-', no spaces)"#
         },
         BadMatrix(
             label: "a build product that is a path",
             text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "../peer-v1"}}]}"#
         ) {
-            #"\#($0): peers[0].build.product: must be the name of an executable product of the package, e.g. "peer-v3""#
+            #"\#($0): peers[0].build.product: peer "v1@r1": "../peer-v1" is not the name of an executable product of the package (letters, digits, '-', '_', '.', not starting with '-' or '.'), e.g. "peer-v3""#
         },
         BadMatrix(
             label: "an unknown key in a build",
             text: #"{"peers": [{"name": "v1@r1", "version": 1, "build": {"ref": "HEAD", "product": "peer-v1", "config": "debug"}}]}"#
         ) {
-            "\($0): peers[0].build.config: unknown key (expected ref, product, arguments)"
+            "\($0): peers[0].build.config: peer \"v1@r1\": unknown key (expected ref, product, arguments)"
         },
         BadMatrix(
             label: "build arguments that are not strings",
             text:
                 #"{"peers": [{"name": "v1@r2", "version": 1, "build": {"ref": "HEAD", "product": "peer", "arguments": ["--schema-version", 1]}}]}"#
         ) {
-            #"\#($0): peers[0].build.arguments: must be an array of strings, e.g. ["--schema-version", "3"]"#
+            #"\#($0): peers[0].build.arguments: peer "v1@r2": must be an array of strings, e.g. ["--schema-version", "3"]"#
         },
         BadMatrix(
             label: "a known failure without a reason",

@@ -34,4 +34,8 @@ int CSystemShims_openPath(int directory, const char *name, int mustBeDirectory);
 /// process exits. The descriptor, or -1 and errno (ENOSYS where the system has no such call).
 int CSystemShims_pidfdOpen(int pid);
 
+/// The SHA-256 of what `fd` reads from its offset to its end, into `digest` (32 bytes), by
+/// OpenSSL's libcrypto. 0, or -1 and errno.
+int CSystemShims_sha256OfFile(int fd, unsigned char digest[32]);
+
 #endif

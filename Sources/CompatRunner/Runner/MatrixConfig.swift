@@ -228,7 +228,7 @@ public struct MatrixConfig: Sendable {
             }
             switch (peer["argv"], peer["build"]) {
             case (nil, let buildJSON?):
-                let build = try PeerBuildSpec(json: buildJSON, key: "\(key).build", fail: fail)
+                let build = try PeerBuildSpec(json: buildJSON, key: "\(key).build", peer: name, fail: fail)
                 peers.append(
                     PeerSpec(
                         name: name, version: version, argv: [], resolvedArgv: [], build: build, schemaPath: ownSchema?.path, folder: folder)

@@ -28,8 +28,12 @@ struct PeersCommand: ParsableCommand {
                 return
             }
             try PeerBuilder.prepare(&config, peers: Set(built.map(\.name))) { emitError("compat: \($0)\n") }
+            let cache = try PeerCache.of(folder: config.folder)
             for peer in built {
-                emit("\(peer.name)  \(peer.build!.product) at \(peer.build!.ref)  \(config.peer(named: peer.name)!.resolvedArgv[0])\n")
+                // The commit the ref resolved to, unless the ref is that commit.
+                let commit = try cache.commit(of: peer.build!.ref, peer: peer.name)
+                let at = commit == peer.build!.ref ? commit : "\(peer.build!.ref) (commit \(commit))"
+                emit("\(peer.name)  \(peer.build!.product) at \(at)  \(config.peer(named: peer.name)!.resolvedArgv[0])\n")
             }
         }
     }
@@ -65,7 +69,8 @@ struct PeersCommand: ParsableCommand {
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Removes the cached peers no matrix names (and those of other toolchains, and interrupted builds' folders)."
+            abstract:
+                "Removes the cached peers no matrix names (and those of other toolchains, and interrupted builds' folders); follows no link, keeps running builds' folders."
         )
 
         @Option(name: [.long, .customLong("matrix-file")], help: "A matrix whose peers to keep (repeatable; default matrix.json).")
@@ -86,14 +91,12 @@ struct PeersCommand: ParsableCommand {
                     ? [entry.folder]
                     : entry.products.filter { product in !kept.contains { $0.name == product.name } }.map { "\(entry.folder)/\($0.name)" }
             }
+            // Links are removed, never what they point to; a running build's work folder is kept.
             for path in doomed {
-                emit("\(dryRun ? "would remove" : "removed") \(path)\n")
-                if !dryRun {
-                    do {
-                        try FileManager.default.removeItem(atPath: path)
-                    } catch {
-                        throw ConfigError("cannot remove \(path): \(error.localizedDescription)")
-                    }
+                if dryRun {
+                    emit(try named.cache.buildIsRunning(in: path) ? "would keep \(path): a build is running\n" : "would remove \(path)\n")
+                } else {
+                    emit(try named.cache.remove(path) ? "removed \(path)\n" : "kept \(path): a build is running\n")
                 }
             }
             if doomed.isEmpty { emit("nothing to prune in \(named.cache.folder)\n") }

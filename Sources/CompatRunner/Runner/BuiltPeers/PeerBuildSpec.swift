@@ -19,7 +19,9 @@ public struct PeerBuildSpec: Sendable, Hashable {
         self.arguments = arguments
     }
 
-    init(json: JSON, key: String, fail: (String, String) -> ConfigError) throws(ConfigError) {
+    /// Every problem names the peer, the key and the reason.
+    init(json: JSON, key: String, peer: String, fail failAt: (String, String) -> ConfigError) throws(ConfigError) {
+        func fail(_ key: String, _ problem: String) -> ConfigError { failAt(key, "peer \"\(peer)\": \(problem)") }
         guard let object = json.objectValue else {
             throw fail(key, "must be an object {\"ref\": COMMIT, \"product\": \"peer-v3\"}, got \(json.typeName)")
         }
@@ -33,15 +35,22 @@ public struct PeerBuildSpec: Sendable, Hashable {
         guard !ref.hasPrefix("-"), !ref.contains(where: \.isWhitespace) else {
             throw fail("\(key).ref", "\"\(ref)\" is not a git ref (no leading '-', no spaces)")
         }
-        guard let product = object["product"]?.stringValue, !product.isEmpty,
-            product.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) })
-        else {
-            throw fail("\(key).product", "must be the name of an executable product of the package, e.g. \"peer-v3\"")
+        guard let product = object["product"]?.stringValue, Self.isProductName(product) else {
+            let rule =
+                "the name of an executable product of the package (letters, digits, '-', '_', '.', not starting with '-' or '.'), e.g. \"peer-v3\""
+            throw fail("\(key).product", object["product"].map { "\($0) is not \(rule)" } ?? "missing: give \(rule)")
         }
         let arguments = object["arguments"].map { $0.arrayValue?.compactMap(\.stringValue) } ?? []
         guard let arguments, arguments.count == (object["arguments"]?.arrayValue?.count ?? 0) else {
             throw fail("\(key).arguments", "must be an array of strings, e.g. [\"--schema-version\", \"3\"]")
         }
         self.init(ref: ref, product: product, arguments: arguments)
+    }
+
+    /// A name `swift build --product` takes as a product, never as an option, and a file name in
+    /// the cache's entry folder (no '/', not "." or "..").
+    static func isProductName(_ name: String) -> Bool {
+        guard let first = name.first, first != "-", first != "." else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 }

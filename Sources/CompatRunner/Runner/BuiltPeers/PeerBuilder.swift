@@ -48,15 +48,44 @@ public struct PeerBuilder: Sendable {
         var programs: [String: String] = [:]
         for (commit, peers) in byCommit {
             let entry = cache.entryFolder(commit: commit, toolchain: toolchain)
+            let usable = isUsableFolder(entry)
             var missing: [String] = []
             for product in peers.map(\.build!.product)
-            where !missing.contains(product) && !FileManager.default.isExecutableFile(atPath: "\(entry)/\(product)") {
+            where !missing.contains(product) && !(usable && isIntact(product, in: entry, commit: commit, toolchain: toolchain)) {
                 missing.append(product)
             }
-            if !missing.isEmpty { try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain) }
+            if !missing.isEmpty {
+                try replaceIfNotAFolder(entry)
+                try build(missing, commit: commit, for: peers, into: entry, toolchain: toolchain)
+            }
             for peer in peers { programs[peer.name] = "\(entry)/\(peer.build!.product)" }
         }
         return programs
+    }
+
+    /// Whether `entry` holds `product` as its build recorded it; a file there that is not (truncated,
+    /// replaced, from an older compat that recorded nothing) is said, and will be rebuilt, never run.
+    private func isIntact(_ product: String, in entry: String, commit: String, toolchain: Toolchain) -> Bool {
+        var status = stat()
+        guard lstat("\(entry)/\(product)", &status) == 0 else { return false }
+        guard let problem = BuildManifest.problem(with: product, in: entry, commit: commit, toolchain: toolchain) else { return true }
+        progress("\(entry)/\(product) is not what its build made: \(problem); rebuilding it")
+        return false
+    }
+
+    /// Whether `entry` is a folder itself; a link (to anywhere) or a file in its place is said.
+    private func isUsableFolder(_ entry: String) -> Bool {
+        guard !LinkSafeRemoval.isRealFolder(entry) else { return true }
+        var status = stat()
+        if lstat(entry, &status) == 0 { progress("\(entry) is not a folder of the cache but a link or a file; rebuilding it") }
+        return false
+    }
+
+    /// Removes a link or a file in the entry's place (only the link: the build must not write
+    /// through it to wherever it points).
+    private func replaceIfNotAFolder(_ entry: String) throws(ConfigError) {
+        guard !LinkSafeRemoval.isRealFolder(entry) else { return }
+        try LinkSafeRemoval.remove(entry)
     }
 
     /// Builds `products` at `commit` and installs them in `entry`.
@@ -67,10 +96,15 @@ public struct PeerBuilder: Sendable {
         let started = ContinuousClock.now
         let log = "\(entry)/\(PeerCache.logName)"
         let work = "\(cache.folder)/\(PeerCache.workPrefix)\(getpid())-\(commit.prefix(12))"
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        let lock = try lockWork(work)
+        defer {
+            try? LinkSafeRemoval.remove(work)
+            lock.unlinkFile()
+        }
         do {
             try FileManager.default.createDirectory(atPath: entry, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: work + "/tmp", withIntermediateDirectories: true)
             try Data(toolchain.version.utf8).write(to: URL(fileURLWithPath: "\(entry)/\(PeerCache.toolchainName)"))
             try Data().write(to: URL(fileURLWithPath: log))
         } catch {
@@ -82,7 +116,10 @@ public struct PeerBuilder: Sendable {
             progress("  \(argv.joined(separator: " ")) …")
             let result: CompletedProcess
             do {
-                result = try PeerProcess.run(argv, workingDirectory: work + "/src", timeout: Self.buildTimeout)
+                // The toolchain's temporary folders go to the work folder, and away with it.
+                var environment = ProcessInfo.processInfo.environment
+                environment["TMPDIR"] = work + "/tmp"
+                result = try PeerProcess.run(argv, environment: environment, workingDirectory: work + "/src", timeout: Self.buildTimeout)
             } catch {
                 throw ConfigError("cannot run swift build for \(product) at \(refs): \(error)")
             }
@@ -95,8 +132,22 @@ public struct PeerBuilder: Sendable {
                         + tail(of: log))
             }
             try install("\(work)/scratch/release/\(product)", as: "\(entry)/\(product)")
+            try BuildManifest.record([product], in: entry, commit: commit, toolchain: toolchain)
         }
         progress(String(format: "built in %.0f s", (ContinuousClock.now - started).seconds))
+    }
+
+    /// Holds the lock of `work` (before the folder exists), so that prune leaves the folder alone.
+    private func lockWork(_ work: String) throws(ConfigError) -> WorkLock {
+        do {
+            try FileManager.default.createDirectory(atPath: cache.folder, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError("cannot make the peer cache folder \(cache.folder): \(error.localizedDescription)")
+        }
+        guard case .taken(let lock) = try WorkLock.claim(WorkLock.path(ofWork: work), create: true) else {
+            throw ConfigError("cannot lock \(WorkLock.path(ofWork: work)): another process holds it")
+        }
+        return lock
     }
 
     /// The commit's tree, as git stores it, in `work/src`.

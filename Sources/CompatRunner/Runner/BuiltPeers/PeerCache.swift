@@ -1,6 +1,7 @@
 // Where peers built from a commit are kept: `<repository>/.build/compat-peers/<sha>-<toolchain>/`,
-// one folder per commit and toolchain, holding the products built there, the build's log and the
-// toolchain's `swift --version`. A second run finds its binaries here and builds nothing.
+// one folder per commit and toolchain, holding the products built there, the build's log, the
+// toolchain's `swift --version` and manifest.json (the SHA-256 of each binary, checked before it
+// runs). A second run finds its binaries here and builds nothing.
 
 import Foundation
 
@@ -36,27 +37,21 @@ public struct PeerCache: Sendable {
         "\(folder)/\(commit)-\(toolchain.key)"
     }
 
-    /// The commit a ref names in the repository; exit 2 naming the ref when there is none.
-    public func commit(of ref: String, peer: String) throws(ConfigError) -> String {
-        let result = try Git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], in: repository)
-        guard let sha = result.text?.trimmingCharacters(in: .whitespacesAndNewlines), sha.count == 40 else {
-            throw ConfigError(
-                "peer \"\(peer)\": ref \(ref) is not a commit of \(repository) (a shallow or partial clone lacks it: git fetch origin \(ref), or git fetch --unshallow)"
-            )
-        }
-        return sha
-    }
-
     /// Everything cached, oldest commit folder name first.
     public func entries() -> [CachedBuild] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.sorted().compactMap { CachedBuild(folder: "\(folder)/\($0)") }
     }
 
-    /// Folders that builds interrupted before they could remove them left behind.
+    /// Work folders and their locks (`work.<pid>-<commit>.lock`): of builds still running, or of
+    /// builds interrupted before they could remove them.
     public func leftoverWork() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasPrefix(Self.workPrefix) }.sorted().map { "\(folder)/\($0)" }
+        let work = Set(names.filter { $0.hasPrefix(Self.workPrefix) })
+        // A lock goes with its folder; one without a folder is left over on its own.
+        return work.filter { !$0.hasSuffix(".lock") || !work.contains(String($0.dropLast(".lock".count))) }.sorted().map {
+            "\(folder)/\($0)"
+        }
     }
 }
 
@@ -84,7 +79,8 @@ public struct CachedBuild: Sendable {
         toolchainKey = String(parts[1])
         let recorded = (try? String(contentsOfFile: "\(folder)/\(PeerCache.toolchainName)", encoding: .utf8)) ?? ""
         toolchain = recorded.split(separator: "\n").first.map(String.init) ?? "(not recorded)"
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        // An entry that is a link (to anywhere) has no products of the cache's own.
+        let files = LinkSafeRemoval.isRealFolder(folder) ? (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] : []
         products = files.sorted().compactMap { file -> Product? in
             let path = "\(folder)/\(file)"
             guard !file.hasPrefix("."), file != PeerCache.logName, file != PeerCache.toolchainName,
@@ -114,7 +110,7 @@ public struct Toolchain: Sendable {
     public static func current() throws(ConfigError) -> Toolchain {
         let result: CompletedProcess
         do {
-            result = try PeerProcess.run(["swift", "--version"])
+            result = try withPrivateTemporaryFolder { environment in try PeerProcess.run(["swift", "--version"], environment: environment) }
         } catch {
             throw ConfigError("cannot run swift --version to key the peer cache: \(error)")
         }
