@@ -12,17 +12,22 @@ public struct GitHubFinding: Sendable, Hashable {
     public var message: String
     /// The command that shows it again: always shown, however long the message.
     public var reproduce: String?
+    /// The failing checks it stands for (a group of one cause has many).
+    public var checks: Int
 
-    public init(title: String, message: String, reproduce: String? = nil) {
+    public init(title: String, message: String, reproduce: String? = nil, checks: Int = 0) {
         self.title = title
         self.message = message
         self.reproduce = reproduce
+        self.checks = checks
     }
 }
 
 public struct GitHubActions: Sendable {
-    /// GitHub shows at most 10 errors a step; past this many the rest are one notice with their count.
-    public static let maximumAnnotations = 50
+    /// GitHub shows at most 10 error annotations a step: past this many the rest are one notice
+    /// with their count, and the most important come first (the gate's sections, a stopped run,
+    /// crashed cells, then findings by how many checks they cover).
+    public static let maximumAnnotations = 10
     /// A message is cut here: the reports have the rest.
     static let maximumMessageCharacters = 2_000
 
@@ -34,7 +39,7 @@ public struct GitHubActions: Sendable {
 
     public var isActive: Bool { environment["GITHUB_ACTIONS"] == "true" }
 
-    /// The `::error` lines of the first findings, then a notice counting the rest.
+    /// The `::error` lines of the first findings, then a notice counting the rest (and the failing checks they cover).
     public func workflowCommands(_ findings: [GitHubFinding]) -> String {
         var lines = findings.prefix(Self.maximumAnnotations).map { finding in
             var message = finding.message.printable
@@ -45,12 +50,14 @@ public struct GitHubActions: Sendable {
             return "::error title=" + Self.property(finding.title.printable) + "::" + Self.data(message)
         }
         if findings.count > Self.maximumAnnotations {
-            let more = findings.count - Self.maximumAnnotations
+            let rest = findings.dropFirst(Self.maximumAnnotations)
+            let checks = rest.reduce(0) { $0 + $1.checks }
             lines.append(
                 "::notice title=compat::"
                     + Self.data(
-                        "\(more) more \(more == 1 ? "finding" : "findings") not shown as annotations: see the step summary and the reports")
-            )
+                        "\(ReportText.plural(rest.count, "more finding", "more findings"))"
+                            + (checks > 0 ? " (\(ReportText.plural(checks, "failing check", "failing checks")))" : "")
+                            + " not shown as annotations: see the step summary and the reports"))
         }
         return lines.map { $0 + "\n" }.joined()
     }
@@ -86,7 +93,8 @@ public struct GitHubActions: Sendable {
 }
 
 extension MatrixResult {
-    /// Every failing or stale check, crashed or hung cell, stale wildcard entry, and an interrupt, in grid order.
+    /// An interrupt, crashed or hung cells in grid order, the failing checks grouped by cause
+    /// (the groups covering most checks first), stale checks and stale wildcard entries.
     public var gitHubFindings: [GitHubFinding] { gitHubFindings(units: .cells) }
 
     func gitHubFindings(units: RunUnits) -> [GitHubFinding] {
@@ -98,15 +106,32 @@ extension MatrixResult {
                 GitHubFinding(
                     title: "compat: interrupted", message: units.interruptedMessage(notRun: notRun.count, total: cells.count)))
         }
+        for cell in cells where cell.state == .crash || cell.state == .timeout {
+            findings.append(
+                GitHubFinding(
+                    title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
+                    reproduce: cell.reproduce))
+        }
+        for group in FailureGrouping.groups(self) {
+            let (cell, check) = group.members[0]
+            // One check in full (values short, the frames are in the reports), then what else it covers.
+            let lines =
+                ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
+                + [
+                    "checks: " + ReportText.listed(group.members.map(\.check.name)),
+                    "cells: " + ReportText.listed(group.cells.map(ReportText.cellName)),
+                ]
+            let title =
+                group.members.count == 1
+                ? check.name
+                : "\(ReportText.plural(group.members.count, "check", "checks")) in \(ReportText.plural(group.cells.count, "cell", "cells")), e.g. \(check.name)"
+            findings.append(
+                GitHubFinding(
+                    title: title, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell),
+                    checks: group.members.count))
+        }
         for cell in cells {
-            if cell.state == .crash || cell.state == .timeout {
-                findings.append(
-                    GitHubFinding(
-                        title: ReportText.cellName(cell), message: "\(cell.state.rawValue): \(cell.problem ?? "a peer stopped")",
-                        reproduce: cell.reproduce))
-            }
-            for check in cell.checks where check.status == .failed || check.status == .stalePass {
-                // Values can be whole frames in hex: each line short, the frames are in the reports.
+            for check in cell.checks where check.status == .stalePass {
                 let lines = ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
                 findings.append(
                     GitHubFinding(
