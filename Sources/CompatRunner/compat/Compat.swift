@@ -167,6 +167,32 @@ struct TerminalOptions: ParsableArguments {
     }
 }
 
+/// `--json` on a command that runs cells, fleets or upgrades: its results on stdout exactly as
+/// results.json holds them, and nothing else there — what it would say besides goes to stderr.
+struct JSONOutputOption: ParsableArguments {
+    @Flag(
+        name: .long,
+        help:
+            "Print the run's results as results.json holds them (docs/results.schema.json), and nothing else, on stdout; exit status unchanged."
+    )
+    var json = false
+
+    /// The command's text output: stdout, or nothing under --json.
+    func text(_ text: @autoclosure () -> String) {
+        if !json { emit(text()) }
+    }
+
+    /// A line said beside the results (reports written, GitHub annotations): stdout, or stderr under --json.
+    func note(_ text: String) {
+        if json { emitError(text) } else { emit(text) }
+    }
+
+    /// The results themselves, under --json.
+    func results(_ results: @autoclosure () -> RunResults) {
+        if json { emit(results().resultsJSON) }
+    }
+}
+
 /// Part K of N of a run's cells (and the gate's fleets and upgrades).
 struct ShardOptions: ParsableArguments {
     @Option(
@@ -206,21 +232,29 @@ func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
 }
 
 /// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.
-func publishScenarioReports(_ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?) throws {
+/// With --json, its results.json on stdout.
+func publishScenarioReports(
+    _ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?, output: JSONOutputOption
+) throws {
     let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
-    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId))
-    guard let reports else { return }
-    try writeReports(matrix, run: run, to: reports)
-    emit(reportsWritten(reports, run.runId))
+    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), output: output)
+    if let reports {
+        try writeReports(matrix, run: run, to: reports)
+        output.note(reportsWritten(reports, run.runId))
+    }
+    output.results(RunResults(run: run, findings: .matrix(matrix)))
 }
 
 /// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,
 /// and the summary appended to $GITHUB_STEP_SUMMARY; elsewhere nothing. A summary that cannot
-/// be appended is a warning: it does not change the run's verdict.
-func publishToGitHubActions(_ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String) {
+/// be appended is a warning: it does not change the run's verdict. Under --json the annotations
+/// go to stderr, which the runner reads for workflow commands too, so stdout stays JSON alone.
+func publishToGitHubActions(
+    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, output: JSONOutputOption = JSONOutputOption()
+) {
     let actions = GitHubActions()
     guard actions.isActive else { return }
-    emit(actions.workflowCommands(findings()))
+    output.note(actions.workflowCommands(findings()))
     if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 

@@ -29,6 +29,7 @@ struct GateCommand: ParsableCommand {
     var capture: String?
 
     @OptionGroup var sharding: ShardOptions
+    @OptionGroup var output: JSONOutputOption
 
     private func gateRunOptions(captureFolder: String?) -> RunOptions {
         var options = RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)
@@ -66,9 +67,10 @@ struct GateCommand: ParsableCommand {
             let partial = GateResult.interrupted(
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
-            emit(partial.renderTerminal())
-            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
+            output.text(partial.renderTerminal())
+            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), output: output)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
+            output.results(RunResults(run: run, findings: .gate(partial)))
         }
         let progress = progressLine(total: units.count)
         let ended: @Sendable (CellResult) -> Void = { unit in
@@ -82,12 +84,13 @@ struct GateCommand: ParsableCommand {
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
-            emit(gate.renderTerminal())
-            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
+            output.text(gate.renderTerminal())
+            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), output: output)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)
-                emit(reportsWritten(reports, run.runId))
+                output.note(reportsWritten(reports, run.runId))
             }
+            output.results(RunResults(run: run, findings: .gate(gate)))
         }
         if !gate.passed { throw ExitCode(1) }
     }
