@@ -159,7 +159,8 @@ struct CheckFilterOptions: ParsableArguments {
 struct TerminalOptions: ParsableArguments {
     @Flag(
         inversion: .prefixedNo, exclusivity: .chooseLast,
-        help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
+        help:
+            "Colour the grid and verdicts, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
     var color: Bool?
 
     var colors: Bool {

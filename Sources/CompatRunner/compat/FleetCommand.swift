@@ -23,6 +23,7 @@ struct FleetCommand: ParsableCommand {
     @OptionGroup var filter: CheckFilterOptions
 
     @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var output: JSONOutputOption
 
     func run() throws {
@@ -50,7 +51,7 @@ struct FleetCommand: ParsableCommand {
                 allowRemote: runOutput.allowRemote
             )
         parkIfInterrupted()
-        output.text(renderFleet(result, plan: plan))
+        output.text(renderFleet(result, plan: plan, color: terminal.colors))
         try publishScenarioReports(result, gateway: gateway, run: run, to: reports, output: output)
         if !result.state.isExpected { throw ExitCode(1) }
     }

@@ -29,6 +29,7 @@ struct GateCommand: ParsableCommand {
     var capture: String?
 
     @OptionGroup var sharding: ShardOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var output: JSONOutputOption
 
     private func gateRunOptions(captureFolder: String?) -> RunOptions {
@@ -84,7 +85,7 @@ struct GateCommand: ParsableCommand {
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
-            output.text(gate.renderTerminal())
+            output.text(gate.renderTerminal(color: terminal.colors))
             publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), output: output)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)

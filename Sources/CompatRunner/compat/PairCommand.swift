@@ -20,6 +20,7 @@ struct PairCommand: ParsableCommand {
     @OptionGroup var filter: CheckFilterOptions
 
     @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var output: JSONOutputOption
 
     @Flag(name: .long, help: "Print where the cell's time went: each phase's end, from its start.")
@@ -42,7 +43,7 @@ struct PairCommand: ParsableCommand {
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells {
-            output.text(renderCell(cell, verbose: true))
+            output.text(renderCell(cell, verbose: true, color: terminal.colors))
             if timeline { output.text(renderTimeline(cell)) }
         }
         // A wildcard entry is judged over the run, here this one cell.

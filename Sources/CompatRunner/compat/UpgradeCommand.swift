@@ -77,6 +77,7 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
 
     @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
     @OptionGroup var output: JSONOutputOption
 
     func run() throws {
@@ -102,7 +103,7 @@ struct UpgradeCommand: ParsableCommand {
             fleets.run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: runOutput.allowRemote)
         parkIfInterrupted()
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
-        output.text(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
+        output.text(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil, color: terminal.colors))
         if let recovery { output.text(recovery.summary + "\n") }
         try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports, output: output)
         if !result.state.isExpected { throw ExitCode(1) }
