@@ -92,8 +92,16 @@ public struct MatrixConfig: Sendable {
     public let folder: String
     public private(set) var peers: [PeerSpec]
     /// Names of the peers that play each role, in grid order.
-    public let clients: [String]
-    public let gateways: [String]
+    public private(set) var clients: [String]
+    public private(set) var gateways: [String]
+
+    /// The matrix with only these clients and gateways in their roles (a gate narrowed as `matrix run` is).
+    public func narrowed(clients: [String], gateways: [String]) -> MatrixConfig {
+        var config = self
+        config.clients = clients
+        config.gateways = gateways
+        return config
+    }
     /// A whole cell may take this long before its peers are killed.
     public let pairTimeout: Duration
     /// One command may wait this long for its answer.

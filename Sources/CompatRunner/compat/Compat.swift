@@ -108,6 +108,25 @@ struct MatrixOptions: ParsableArguments {
     }
 }
 
+/// Which of the matrix's peers a run takes (`matrix run`, `gate`).
+struct PeerFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only these clients (comma-separated names).")
+    var clients: String?
+
+    @Option(name: .long, help: "Only these gateways (comma-separated names).")
+    var gateways: String?
+
+    var isNarrowed: Bool { clients != nil || gateways != nil }
+
+    /// The clients and gateways picked, in matrix order.
+    func picked(from config: MatrixConfig) throws -> (clients: [String], gateways: [String]) {
+        (
+            try pick(clients, from: config.clients, option: "--clients", config: config),
+            try pick(gateways, from: config.gateways, option: "--gateways", config: config)
+        )
+    }
+}
+
 /// Where a run may send clients and where it writes its reports.
 struct RunOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
@@ -147,6 +166,9 @@ struct CheckFilterOptions: ParsableArguments {
     }
 
     var selection: CheckSelection { CheckSelection(patterns: run, messages: message) }
+
+    /// Neither --message nor --run given.
+    var selectsEverything: Bool { message.isEmpty && run.isEmpty }
 
     /// A filter that selects no planned check is a typo to report before anything starts, not a pass.
     func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {

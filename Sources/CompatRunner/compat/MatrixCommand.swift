@@ -21,11 +21,7 @@ struct MatrixCommand: ParsableCommand {
         @Option(name: .long, help: "Cells run at once, one per core unless told.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-        @Option(name: .long, help: "Only these clients (comma-separated names).")
-        var clients: String?
-
-        @Option(name: .long, help: "Only these gateways (comma-separated names).")
-        var gateways: String?
+        @OptionGroup var peers: PeerFilterOptions
 
         @OptionGroup var runOutput: RunOutputOptions
         @OptionGroup var sharding: ShardOptions
@@ -39,8 +35,7 @@ struct MatrixCommand: ParsableCommand {
 
         func run() throws {
             var runner = try matrixOptions.loadRunner()
-            let clientNames = try pick(clients, from: runner.config.clients, option: "--clients", config: runner.config)
-            let gatewayNames = try pick(gateways, from: runner.config.gateways, option: "--gateways", config: runner.config)
+            let (clientNames, gatewayNames) = try peers.picked(from: runner.config)
             try runner.config.requireCellLimit(clients: clientNames.count, gateways: gatewayNames.count)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
             let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
