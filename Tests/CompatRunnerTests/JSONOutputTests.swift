@@ -175,16 +175,19 @@ struct JSONOutputTests {
         #expect(run.stderr.contains("reports written to \(reports)"), "\(run.stderr)")
     }
 
-    @Test("--json keeps the exit status: a failing cell is exit 1 with its results on stdout")
+    @Test("--json keeps the exit status: a failing cell is exit 1 with its results on stdout, GitHub annotations on stderr")
     func failingRunJSON() throws {
         let faulty = try TestMatrix(extraArguments: [3: ["--fault", "var-data-255"]], commandSeconds: 2)
         let run = try runCompat(
             [
                 "matrix", "run", "--json", "--matrix", faulty.path, "--fixtures", Built.fixtures, "--clients", "v3", "--gateways", "v3",
-            ], environment: ["TMPDIR": faulty.folder, "GITHUB_ACTIONS": nil])
+            ],
+            environment: ["TMPDIR": faulty.folder, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": faulty.folder + "/step-summary.md"])
         #expect(run.status == 1, "\(run.stdout.suffix(2000))\(run.stderr)")
         let json = try JSON.parse(run.stdout)
         #expect(schemaValidator.errors(in: json) == [])
         #expect(json["allExpected"] == .bool(false))
+        // On GitHub Actions the annotations go to stderr, which the runner reads for them too.
+        #expect(run.stderr.contains("::error title="), "\(run.stderr)")
     }
 }

@@ -260,7 +260,7 @@ func publishScenarioReports(
     _ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?, output: JSONOutputOption
 ) throws {
     let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
-    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), output: output)
+    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), write: output.note)
     if let reports {
         try writeReports(matrix, run: run, to: reports)
         output.note(reportsWritten(reports, run.runId))
@@ -273,11 +273,11 @@ func publishScenarioReports(
 /// be appended is a warning: it does not change the run's verdict. Under --json the annotations
 /// go to stderr, which the runner reads for workflow commands too, so stdout stays JSON alone.
 func publishToGitHubActions(
-    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, output: JSONOutputOption = JSONOutputOption()
+    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, write: (String) -> Void = emit
 ) {
     let actions = GitHubActions()
     guard actions.isActive else { return }
-    output.note(actions.workflowCommands(findings()))
+    write(actions.workflowCommands(findings()))
     if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 

@@ -74,7 +74,7 @@ struct GateCommand: ParsableCommand {
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
             output.text(partial.renderTerminal())
-            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), output: output)
+            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
             output.results(RunResults(run: run, findings: .gate(partial)))
         }
@@ -91,7 +91,7 @@ struct GateCommand: ParsableCommand {
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
             output.text(gate.renderTerminal(color: terminal.colors))
-            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), output: output)
+            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)
                 output.note(reportsWritten(reports, run.runId))

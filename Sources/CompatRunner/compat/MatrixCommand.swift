@@ -55,7 +55,7 @@ struct MatrixCommand: ParsableCommand {
                 let partial = MatrixResult.interrupted(
                     cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                 output.text(renderGrid(partial, color: false))
-                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), output: output)
+                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
                 if let reports { try? writeReports(partial, run: run, to: reports) }
                 output.results(RunResults(run: run, findings: .matrix(partial)))
             }
@@ -69,7 +69,7 @@ struct MatrixCommand: ParsableCommand {
             try report.report {
                 output.text(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { output.text(renderFailures(result)) }
-                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), output: output)
+                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), write: output.note)
                 if let reports {
                     try writeReports(result, run: run, to: reports)
                     output.note(reportsWritten(reports, run.runId))
