@@ -8,7 +8,8 @@ struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "The CI gate on protocol changes: schema lock, golden frames, full matrix, stale known failures.",
-        discussion: "Exit status: 0 when all four hold, 1 otherwise, 2 on misuse."
+        discussion:
+            "Exit status: 0 when all four hold, 1 otherwise, 2 on misuse. --clients/--gateways narrow the matrix and run the fleets and upgrades only on those gateways with those clients; under --message or --run no fleet or upgrade runs. A note on stderr names each one left out."
     )
 
     @OptionGroup var matrixOptions: MatrixOptions
