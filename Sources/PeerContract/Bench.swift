@@ -34,14 +34,17 @@ public struct BenchRequest: Sendable, Hashable {
     public var window: Int
     /// How long to wait for the last answers before giving up on them.
     public var drainSeconds: Double
+    /// Above 0: the client stops sending this long after its start, or at `count`, whichever comes first.
+    public var seconds: Double
 
-    public init(load: Load, count: Int, warmup: Int, rate: Int, window: Int, drainSeconds: Double) {
+    public init(load: Load, count: Int, warmup: Int, rate: Int, window: Int, drainSeconds: Double, seconds: Double = 0) {
         self.load = load
         self.count = count
         self.warmup = warmup
         self.rate = rate
         self.window = window
         self.drainSeconds = drainSeconds
+        self.seconds = seconds
     }
 
     var json: JSONObject {
@@ -49,6 +52,7 @@ public struct BenchRequest: Sendable, Hashable {
             "count": .integer(count), "warmup": .integer(warmup), "rate": .integer(rate),
             "window": .integer(window), "drainSeconds": .double(drainSeconds),
         ]
+        if seconds > 0 { object["seconds"] = .double(seconds) }
         switch load {
         case .tgp(let messages):
             object["mode"] = .string("tgp")
@@ -60,7 +64,7 @@ public struct BenchRequest: Sendable, Hashable {
         return object
     }
 
-    static let keys: Set<String> = ["mode", "messages", "frames", "count", "warmup", "rate", "window", "drainSeconds"]
+    static let keys: Set<String> = ["mode", "messages", "frames", "count", "warmup", "rate", "window", "drainSeconds", "seconds"]
 
     init(json object: JSONObject, fail: (String) -> CommandError) throws(CommandError) {
         func integer(_ key: String, default value: Int, minimum: Int) throws(CommandError) -> Int {
@@ -94,9 +98,11 @@ public struct BenchRequest: Sendable, Hashable {
         }
         let drain = object["drainSeconds"].map { $0.doubleValue } ?? 5
         guard let drain, drain >= 0 else { throw fail("bench: \"drainSeconds\" must be a number of at least 0") }
+        let seconds = object["seconds"].map { $0.doubleValue } ?? 0
+        guard let seconds, seconds >= 0 else { throw fail("bench: \"seconds\" must be a number of at least 0") }
         self.init(
             load: load, count: try integer("count", default: 10_000, minimum: 1), warmup: try integer("warmup", default: 0, minimum: 0),
             rate: try integer("rate", default: 0, minimum: 0), window: try integer("window", default: 256, minimum: 1),
-            drainSeconds: drain)
+            drainSeconds: drain, seconds: seconds)
     }
 }

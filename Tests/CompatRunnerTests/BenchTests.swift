@@ -113,6 +113,22 @@ struct BenchTests {
         }
     }
 
+    @Test("--seconds without --rate: unlimited for that long, every message sent answered, the run's length said")
+    func secondsWithoutRate() throws {
+        let matrix = try TestMatrix()
+        let run = try bench(["v3", "v5", "--runs", "1", "--seconds", "0.3", "--baseline", "none", "--json"], matrix: matrix)
+        #expect(run.status == 0, "\(run.stderr)")
+        let result = try #require(try JSON.parse(run.stdout)["results"]?[0])
+        #expect(result["mode"] == .string("unlimited") && result["seconds"] == .double(0.3) && result["warmup"] == .integer(1_000))
+        // Every message after the warm-up measured: the run ended on time, not at its ceiling of 300,000.
+        let measured = try #require(result["ours"]?["runs"]?[0]?["measured"]?.intValue, "\(run.stdout)")
+        #expect(measured > 0 && measured < 300_000 - 1_000, "\(run.stdout)")
+        let text = try bench(["v3", "v5", "--runs", "1", "--seconds", "0.3", "--baseline", "none"], matrix: matrix)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains(": 0.3 s per run (1000 warm-up), mix NewOrder=1"), "\(text.stdout)")
+        #expect(text.stdout.contains("unlimited, window 256"), "\(text.stdout)")
+    }
+
     @Test("--grid: every compatible cell, and only those, in a grid")
     func matrixGrid() throws {
         let matrix = try TestMatrix()
@@ -130,7 +146,7 @@ struct BenchTests {
         "misuse exits 2 with the reason",
         arguments: [
             (["v1", "v5"], "share no version"),
-            (["v3", "v5", "--seconds", "1"], "--seconds needs --rate"),
+            (["v3", "v5", "--seconds", "1", "--count", "10"], "--seconds must be positive, and not given with --count"),
             (["v3", "v5", "--mix", "Heartbeat"], "not answered by the reference gateway"),
             (["v3", "v5", "--mix", "MassCancel"], "was added in version"),
             (["v3", "v5", "--payload", "no-such-edge"], "no message of the mix has that edge"),

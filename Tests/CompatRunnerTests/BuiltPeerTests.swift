@@ -8,6 +8,7 @@
 import BuiltBinaries
 import CompatRunner
 import Foundation
+import MiniJSON
 import Testing
 
 @Suite("Peers built from a git commit")
@@ -29,6 +30,14 @@ struct BuiltPeerTests {
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.stdout.contains("  peer-v3  "), "\(list.stdout)")
         #expect(list.stdout.contains("named by \(matrix.path): v3@r1\n"), "\(list.stdout)")
+        let listed = try runCompat(["peers", "list", "--json", "--matrix", matrix.path])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let entries = try JSON.parse(listed.stdout).arrayValue ?? []
+        #expect(entries.count == 1, "\(listed.stdout)")
+        #expect(entries.first?["commit"] == .string(commit) && entries.first?["folder"] == .string(entry))
+        #expect(entries.first?["currentToolchain"] == .bool(true))
+        let product = entries.first?["products"]?[0]
+        #expect(product?["name"] == .string("peer-v3") && product?["namedBy"] == .array([.string("\(matrix.path): v3@r1")]))
     }
 
     @Test("a ref git does not know is exit 2 naming the peer and the ref, before anything is built")

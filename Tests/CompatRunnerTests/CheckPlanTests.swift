@@ -47,6 +47,33 @@ struct CheckPlanTests {
         #expect(planned.count == ran.count)
     }
 
+    @Test("list --checks takes --clients/--gateways as every other command does, and the old --client/--gateway as hidden aliases")
+    func listSpellings() throws {
+        let matrix = try TestMatrix()
+        let common = ["list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures]
+        let new = try runCompat(common + ["--clients", "v3,v4", "--gateways", "v5"])
+        #expect(new.status == 0, "\(new.stderr)")
+        let old = try runCompat(common + ["--client", "v3,v4", "--gateway", "v5"])
+        #expect(old.status == 0 && old.stdout == new.stdout, "\(old.stderr)")
+        #expect(new.stdout.contains("client=v4/gateway=v5/") && !new.stdout.contains("gateway=v4/"))
+        let both = try runCompat(common + ["--clients", "v3", "--client", "v4"])
+        #expect(both.status == 2 && both.stderr.contains("give --clients once (--client is its old spelling)"), "\(both.stderr)")
+        let help = try runCompat(["list", "--help"])
+        #expect(help.stdout.contains("--clients") && !help.stdout.contains("--client <"), "\(help.stdout)")
+    }
+
+    @Test("list --checks --upgrade takes FROM TO as compat upgrade does, and the old FROM:TO")
+    func listUpgradeSpellings() throws {
+        let matrix = try TestMatrix()
+        let common = ["list", "--checks", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--clients", "v3,v4"]
+        let new = try runCompat(common + ["--upgrade", "v4", "v5"])
+        #expect(new.status == 0, "\(new.stderr)")
+        let old = try runCompat(common + ["--upgrade", "v4:v5"])
+        #expect(old.status == 0 && old.stdout == new.stdout && !new.stdout.isEmpty, "\(old.stderr)")
+        let wrong = try runCompat(common + ["--upgrade", "v4", "v5", "v3"])
+        #expect(wrong.status == 2 && wrong.stderr.contains("as --upgrade FROM TO"), "\(wrong.stderr)")
+    }
+
     @Test("every cell kind of the catalogue is planned in some cell of the released versions")
     func everyKindIsPlanned() throws {
         let samples = try SampleBook.load(path: Built.fixtures + "/samples.json")

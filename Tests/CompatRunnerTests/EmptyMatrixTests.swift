@@ -64,8 +64,8 @@ struct EmptyMatrixTests {
     @Test("--gateways naming nobody exits 2 in list --checks too")
     func emptyGatewayFilter() throws {
         let matrix = try TestMatrix()
-        let run = try runCompat(["list", "--checks", "--gateway", " , ", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        let run = try runCompat(["list", "--checks", "--gateways", " , ", "--matrix", matrix.path, "--fixtures", Built.fixtures])
         #expect(run.status == 2, "\(run.stdout.prefix(2000))\(run.stderr)")
-        #expect(run.stderr.contains("--gateway names no peer"), "\(run.stderr)")
+        #expect(run.stderr.contains("--gateways names no peer"), "\(run.stderr)")
     }
 }

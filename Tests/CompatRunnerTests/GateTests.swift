@@ -79,4 +79,39 @@ struct GateTests {
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("no-such-lock.json"))
     }
+
+    @Test("gate --clients/--gateways: only those cells, the fleets on those gateways, and a note naming what it left out")
+    func narrowedByPeers() throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v3", "v4"], "gateways": ["v4", "v5"]])
+        let run = try runCompat(
+            ["gate", "--json", "--clients", "v4", "--gateways", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder, "GITHUB_ACTIONS": nil])
+        #expect(run.status == 0, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let results = try JSON.parse(run.stdout)
+        #expect(results["cells"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["client=v4/gateway=v5"])
+        let scenarios = results["gate"]?["scenarios"]?.arrayValue ?? []
+        #expect(scenarios.compactMap { $0["gateway"]?.stringValue } == ["v5"], "\(scenarios.map(\.serialized))")
+        #expect(
+            run.stderr.contains(
+                "compat: note: the gate leaves out fleet=v4, upgrade=v4-v5, upgrade=v5-v4 (their gateways are not in --gateways)\n"),
+            "\(run.stderr)")
+    }
+
+    @Test("gate --message/--run: only the matrix's selected checks; fleets and upgrades left out, and said so")
+    func narrowedByChecks() throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v4"], "gateways": ["v5"]])
+        let run = try runCompat(
+            ["gate", "--json", "--message", "Heartbeat", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder, "GITHUB_ACTIONS": nil])
+        #expect(run.status == 0, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let results = try JSON.parse(run.stdout)
+        let checks = results["cells"]?[0]?["checks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(!checks.isEmpty && checks.allSatisfy { $0.hasPrefix("client=v4/gateway=v5/Heartbeat/") }, "\(checks)")
+        #expect(results["gate"]?["scenarios"] == .array([]))
+        #expect(
+            run.stderr.contains("compat: note: the gate leaves out fleet=v5 (--run and --message select matrix checks)\n"), "\(run.stderr)")
+
+        let typo = try runCompat(["gate", "--message", "Heartbeet", "--matrix", matrix.path, "--fixtures", Built.fixtures])
+        #expect(typo.status == 2 && typo.stderr.contains("--message Heartbeet: not a message type"), "\(typo.stderr)")
+    }
 }

@@ -226,7 +226,7 @@ private func externalReferences(_ html: String) -> [String] {
         #expect(externalReferences(html) == [])
         let page = try parse(html)
         #expect(try strings(page, "//h1") == ["compat gate: FAIL"])
-        #expect(try strings(page, "//section/h2") == gate.sections.map { "\($0.passed ? "PASS" : "FAIL") \($0.title)" })
+        #expect(try strings(page, "//section/h2") == gate.sections().map { "\($0.passed ? "PASS" : "FAIL") \($0.title)" })
         #expect(
             try strings(page, "//tr[@data-status='breaking']/td") == [
                 "BREAKING", "field-inserted-in-older-block", "v6:NewOrder.extra", "starts at 12, inside v5's block of 40",

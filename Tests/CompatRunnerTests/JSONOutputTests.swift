@@ -150,4 +150,44 @@ struct JSONOutputTests {
         }
         #expect(codec["checksum"]?.uint64Value != nil)
     }
+
+    @Test(
+        "--json on matrix run, pair, gate, fleet and upgrade: stdout is the run's results.json alone, valid against its schema, same exit status",
+        arguments: [
+            (["matrix", "run", "--clients", "v4", "--gateways", "v5", "--message", "NewOrder"], "matrix run"),
+            (["pair", "v4", "v5", "--message", "NewOrder"], "pair"),
+            (["gate"], "gate"),
+            (["fleet", "v5", "--clients", "v4,v4"], "fleet"),
+            (["upgrade", "v4", "v5", "--clients", "v4"], "upgrade"),
+        ])
+    func runResultsJSON(command: [String], name: String) throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v4"], "gateways": ["v4", "v5"]])
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(
+            command + ["--json", "--report-dir", reports, "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder, "GITHUB_ACTIONS": nil])
+        #expect(run.status == 0, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let written = try String(contentsOfFile: reports + "/results.json", encoding: .utf8)
+        #expect(run.stdout == written)
+        let json = try JSON.parse(run.stdout)
+        #expect(schemaValidator.errors(in: json) == [])
+        #expect(json["command"] == .string(name))
+        #expect(run.stderr.contains("reports written to \(reports)"), "\(run.stderr)")
+    }
+
+    @Test("--json keeps the exit status: a failing cell is exit 1 with its results on stdout, GitHub annotations on stderr")
+    func failingRunJSON() throws {
+        let faulty = try TestMatrix(extraArguments: [3: ["--fault", "var-data-255"]], commandSeconds: 2)
+        let run = try runCompat(
+            [
+                "matrix", "run", "--json", "--matrix", faulty.path, "--fixtures", Built.fixtures, "--clients", "v3", "--gateways", "v3",
+            ],
+            environment: ["TMPDIR": faulty.folder, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": faulty.folder + "/step-summary.md"])
+        #expect(run.status == 1, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let json = try JSON.parse(run.stdout)
+        #expect(schemaValidator.errors(in: json) == [])
+        #expect(json["allExpected"] == .bool(false))
+        // On GitHub Actions the annotations go to stderr, which the runner reads for them too.
+        #expect(run.stderr.contains("::error title="), "\(run.stderr)")
+    }
 }

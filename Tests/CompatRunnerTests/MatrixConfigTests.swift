@@ -254,8 +254,25 @@ struct MatrixConfigTests {
         #expect(config.peers[0].argv == ["bin/peer", "--fault", "x"])
         #expect(config.peers[0].resolvedArgv == [matrix.folder + "/bin/peer", "--fault", "x"])
         #expect(config.peers[1].resolvedArgv == [matrix.folder + "/bin/peer"])
-        // Only the program is resolved, never its arguments.
+        // An argument naming nothing in the matrix's folder stays as written.
         #expect(config.peers[2].resolvedArgv == ["/opt/peer", "bin/not-a-program"])
+    }
+
+    @Test("every argument naming a file in the matrix's folder is resolved against it, not only the program")
+    func relativeArguments() throws {
+        let matrix = try TestMatrix(
+            text: #"""
+                {"peers": [
+                  {"name": "script", "version": 3, "argv": ["sh", "peer.sh", "--data", "data/peer.jar", "missing.jar", "-x", "/abs"]}
+                ]}
+                """#)
+        try FileManager.default.createDirectory(atPath: matrix.folder + "/data", withIntermediateDirectories: true)
+        for file in ["peer.sh", "data/peer.jar"] { try "".write(toFile: matrix.folder + "/" + file, atomically: true, encoding: .utf8) }
+        let config = try MatrixConfig.load(path: matrix.path)
+        #expect(
+            Array(config.peers[0].resolvedArgv.dropFirst())
+                == [matrix.folder + "/peer.sh", "--data", matrix.folder + "/data/peer.jar", "missing.jar", "-x", "/abs"])
+        #expect(config.peers[0].argv == ["sh", "peer.sh", "--data", "data/peer.jar", "missing.jar", "-x", "/abs"])
     }
 
     @Test("a bare program name is found on PATH")

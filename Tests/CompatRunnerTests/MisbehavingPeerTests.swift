@@ -191,6 +191,34 @@ struct MisbehavingPeerTests {
     }
 
     @Test(
+        "a peer that never answers hello: TIMEOUT with the P1 hint and what it wrote of a line, escaped",
+        arguments: [
+            ([], "and it wrote nothing on stdout"),
+            // The tab stays, the escape is shown as one.
+            (["--partial"], "and all it wrote on stdout is a line it did not end: \"{\"id\":1,\"event\":\"hel\t\\x1B[31m\""),
+        ])
+    func silentHello(extra: [String], said: String) throws {
+        let matrix = try misbehavingMatrix(
+            reference: [3], testPeers: [], clients: ["silent"], gateways: ["v3"], pairSeconds: 600, commandSeconds: 1,
+            extraPeers: [
+                .object([
+                    "name": "silent", "version": 3,
+                    "argv": .array(([TestPeers.script("silent")] + extra).map(JSON.string)),
+                ])
+            ])
+        let run = try runCompat(
+            ["pair", "silent", "v3", "--json", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            environment: ["TMPDIR": matrix.folder, "GITHUB_ACTIONS": nil])
+        #expect(run.status == 1, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let cell = try #require(try JSON.parse(run.stdout)["cells"]?[0])
+        #expect(cell["state"]?.stringValue == "TIMEOUT")
+        #expect(
+            cell["problem"]?.stringValue
+                == "the client silent stopped answering (the answer to hello; P1: a peer flushes stdout after each line it writes, \(said)); killed with its process group"
+        )
+    }
+
+    @Test(
         "a peer flooding stdout with events: FAIL naming the flood, in bounded memory",
         arguments: ["gateway", "client"])
     func floodingPeerEndsInBoundedMemory(role: String) throws {

@@ -81,7 +81,7 @@ private enum Sample {
 private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
 /// The JSON Schema of results.json and its documentation, from the repository.
-private let schemaValidator = {
+let schemaValidator = {
     let text = try! String(contentsOfFile: Built.repositoryRoot + "/docs/results.schema.json", encoding: .utf8)
     return JSONSchemaValidator(root: try! JSON.parse(text))
 }()

@@ -51,7 +51,8 @@ struct TerminalTests {
         #expect(run.status == 0, "\(run.screen)")
         let erase = "\r\u{1B}[K"
         for done in 1...8 { #expect(run.screen.contains("\(erase)[\(done)/8] 0 failing · "), "\(run.screen)") }
-        #expect(run.screen.contains("\(erase)== Schema against the released lock: PASS"), "\(run.screen)")
+        // On a terminal the verdicts are coloured, as the grid of `matrix run` is.
+        #expect(run.screen.contains("\(erase)== Schema against the released lock: \u{1B}[32mPASS\u{1B}[0m"), "\(run.screen)")
         #expect(!run.screen.contains("[9/"), "\(run.screen)")
     }
 
@@ -126,6 +127,25 @@ struct TerminalTests {
         #expect(!ColorChoice.colors(flag: nil, environment: ["TERM": "dumb"], stdoutIsTerminal: true))
         #expect(ColorChoice.colors(flag: true, environment: ["NO_COLOR": "1", "TERM": "dumb"], stdoutIsTerminal: false))
         #expect(!ColorChoice.colors(flag: false, environment: [:], stdoutIsTerminal: true))
+    }
+
+    @Test(
+        "gate, pair, fleet and upgrade take --color and --no-color: --color into a pipe colours the verdict, --no-color leaves it plain",
+        arguments: [
+            (["gate"], "gate: \u{1B}[32mPASS\u{1B}[0m"),
+            (["pair", "v4", "v5", "--message", "Heartbeat"], "\u{1B}[32mPASS\u{1B}[0m  client=v4/gateway=v5: "),
+            (["fleet", "v5", "--clients", "v4,v4"], ": \u{1B}[32mPASS\u{1B}[0m · 2 sessions"),
+            (["upgrade", "v4", "v5", "--clients", "v4"], ": \u{1B}[32mPASS\u{1B}[0m · 1 sessions"),
+        ])
+    func colourFlagsOnEveryRun(command: [String], colouredVerdict: String) throws {
+        let matrix = try TestMatrix(extra: ["clients": ["v4"], "gateways": ["v4", "v5"]])
+        let arguments = command + ["--matrix", matrix.path, "--fixtures", Built.fixtures]
+        let coloured = try runCompat(arguments + ["--color"], environment: ["TMPDIR": matrix.folder])
+        #expect(coloured.status == 0, "\(coloured.stdout.suffix(2000))\(coloured.stderr)")
+        #expect(coloured.stdout.contains(colouredVerdict), "\(coloured.stdout.suffix(2000))")
+        let plain = try runCompat(arguments + ["--no-color"], environment: ["TMPDIR": matrix.folder])
+        #expect(plain.status == 0, "\(plain.stdout.suffix(2000))\(plain.stderr)")
+        #expect(!plain.stdout.contains("\u{1B}"), "\(plain.stdout.suffix(2000))")
     }
 
     @Test("the progress text")

@@ -92,8 +92,16 @@ public struct MatrixConfig: Sendable {
     public let folder: String
     public private(set) var peers: [PeerSpec]
     /// Names of the peers that play each role, in grid order.
-    public let clients: [String]
-    public let gateways: [String]
+    public private(set) var clients: [String]
+    public private(set) var gateways: [String]
+
+    /// The matrix with only these clients and gateways in their roles (a gate narrowed as `matrix run` is).
+    public func narrowed(clients: [String], gateways: [String]) -> MatrixConfig {
+        var config = self
+        config.clients = clients
+        config.gateways = gateways
+        return config
+    }
     /// A whole cell may take this long before its peers are killed.
     public let pairTimeout: Duration
     /// One command may wait this long for its answer.
@@ -243,7 +251,7 @@ public struct MatrixConfig: Sendable {
                 }
                 peers.append(
                     PeerSpec(
-                        name: name, version: version, argv: argv, resolvedArgv: [Self.resolve(argv[0], from: folder)] + argv.dropFirst(),
+                        name: name, version: version, argv: argv, resolvedArgv: Self.resolve(argv: argv, from: folder),
                         build: nil, schemaPath: ownSchema?.path, folder: folder))
             case (nil, nil):
                 throw fail("\(key).argv", "missing: give argv (the program to run) or build ({\"ref\": COMMIT, \"product\": \"peer-v3\"})")
@@ -390,6 +398,18 @@ public struct MatrixConfig: Sendable {
     }
 
     /// A program with a slash is relative to the matrix file's folder; a bare name is looked up on PATH.
+    /// argv resolved: the program as `resolve` finds it, and every argument naming a file or folder
+    /// that exists relative to the matrix's folder made absolute, so the peer runs from anywhere
+    /// (`["java", "-jar", "peer.jar"]`). Options (`-…`) and absolute paths are left as written.
+    static func resolve(argv: [String], from folder: String) -> [String] {
+        [resolve(argv[0], from: folder)]
+            + argv.dropFirst().map { argument in
+                guard !argument.isEmpty, !argument.hasPrefix("/"), !argument.hasPrefix("-") else { return argument }
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(argument).standardizedFileURL.path
+                return FileManager.default.fileExists(atPath: path) ? path : argument
+            }
+    }
+
     static func resolve(_ program: String, from folder: String) -> String {
         if program.hasPrefix("/") { return program }
         if program.contains("/") { return URL(fileURLWithPath: folder).appendingPathComponent(program).standardizedFileURL.path }

@@ -138,7 +138,23 @@ class PeerGroup {
     /// The answer to a command already issued: the event with its id.
     func answer(_ peer: PeerHandle, id: JSON, to name: String) throws(CellAbort) -> Event {
         // An `error` answer is not an abort: the check that asked decides what it means.
-        try waitFor(peer, what: "the answer to \(name)") { $0.id == id }
+        do throws(CellAbort) {
+            return try waitFor(peer, what: "the answer to \(name)") { $0.id == id }
+        } catch .timeout(let label, let what) where name == "hello" && label == peer.label {
+            throw .timeout(label, waitingFor: what + Self.silentHelloHint(peer))
+        }
+    }
+
+    /// Most often a peer that never answers `hello` answered into a buffer it does not flush:
+    /// P1 says so, with what it did write of a line (bounded, escaped), or that it wrote nothing.
+    static func silentHelloHint(_ peer: PeerHandle) -> String {
+        let limit = 200
+        let written = peer.process.unterminatedStdout(limit: limit + 1)
+        let shown =
+            written.isEmpty
+            ? "it wrote nothing on stdout"
+            : "all it wrote on stdout is a line it did not end: \"\(String(decoding: written.prefix(limit), as: UTF8.self).printableLine)\"\(written.count > limit ? "…" : "")"
+        return "; P1: a peer flushes stdout after each line it writes, and \(shown)"
     }
 
     /// The first event from `peer` matching `predicate`, from its inbox or as it arrives, by

@@ -338,6 +338,9 @@ public final class PeerProcess: @unchecked Sendable {
     /// Bytes read from its stdout and not yet returned as lines (at most a line's maximum and a read).
     var bufferedStdoutBytes: Int { pendingCount }
 
+    /// The first `limit` of those bytes: what a peer wrote of a line it has not ended.
+    func unterminatedStdout(limit: Int) -> [UInt8] { Array(buffer[start..<min(buffer.count, start + limit)]) }
+
     private func bufferHasNewline() -> Bool {
         if scanned < start { scanned = start }
         while scanned < buffer.count {

@@ -47,7 +47,11 @@ struct BenchPairCommand: ParsableCommand {
     @Option(name: .long, help: "Messages per run, warm-up included.")
     var count: Int?
 
-    @Option(name: .long, help: "Seconds per run at --rate (sets the count).")
+    @Option(
+        name: .long,
+        help:
+            "Seconds per run: at --rate, sets the count; without, sends as fast as it can for that long (at most 1000000 messages a second, warm-up 1000 unless told)."
+    )
     var seconds: Double?
 
     @Option(name: .long, help: "Messages at the start of each run left out of the figures.")
@@ -83,18 +87,26 @@ struct BenchPairCommand: ParsableCommand {
     @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
     var allowRemote = false
 
+    /// With --seconds and no --rate: the most messages a second a run makes room for.
+    static let ceilingPerSecond = 1_000_000  // as --seconds' help says
+
     func options() throws(ConfigError) -> BenchOptions {
         var options = BenchOptions()
         guard rate >= 0 else { throw ConfigError("--rate must be 0 or more, got \(rate)") }
         options.rate = rate
         if let seconds {
-            guard rate > 0 else { throw ConfigError("--seconds needs --rate (without a rate, give --count)") }
             guard seconds > 0, count == nil else { throw ConfigError("--seconds must be positive, and not given with --count") }
-            options.count = Int((seconds * Double(rate)).rounded())
+            if rate > 0 {
+                options.count = Int((seconds * Double(rate)).rounded())
+            } else {
+                // Unlimited for that long: the count is only the ceiling the client sizes its arrays by.
+                options.seconds = seconds
+                options.count = max(2, Int((seconds * Double(Self.ceilingPerSecond)).rounded()))
+            }
         } else if let count {
             options.count = count
         }
-        options.warmup = warmup ?? options.count / 10
+        options.warmup = warmup ?? (options.seconds > 0 ? min(1_000, options.count - 1) : options.count / 10)
         guard options.count >= 1, options.warmup >= 0, options.warmup < options.count else {
             throw ConfigError("--count must be at least 1 and --warmup less than it (count \(options.count), warmup \(options.warmup))")
         }

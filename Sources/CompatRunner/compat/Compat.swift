@@ -108,6 +108,25 @@ struct MatrixOptions: ParsableArguments {
     }
 }
 
+/// Which of the matrix's peers a run takes (`matrix run`, `gate`).
+struct PeerFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Only these clients (comma-separated names).")
+    var clients: String?
+
+    @Option(name: .long, help: "Only these gateways (comma-separated names).")
+    var gateways: String?
+
+    var isNarrowed: Bool { clients != nil || gateways != nil }
+
+    /// The clients and gateways picked, in matrix order.
+    func picked(from config: MatrixConfig) throws -> (clients: [String], gateways: [String]) {
+        (
+            try pick(clients, from: config.clients, option: "--clients", config: config),
+            try pick(gateways, from: config.gateways, option: "--gateways", config: config)
+        )
+    }
+}
+
 /// Where a run may send clients and where it writes its reports.
 struct RunOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Let a gateway report an endpoint off this machine (default: ipc and loopback only).")
@@ -148,6 +167,9 @@ struct CheckFilterOptions: ParsableArguments {
 
     var selection: CheckSelection { CheckSelection(patterns: run, messages: message) }
 
+    /// Neither --message nor --run given.
+    var selectsEverything: Bool { message.isEmpty && run.isEmpty }
+
     /// A filter that selects no planned check is a typo to report before anything starts, not a pass.
     func requireMatches(_ runner: MatrixRunner, clients: [String], gateways: [String]) throws(ConfigError) {
         try requireKnownMessages(runner.config.schema)
@@ -159,7 +181,8 @@ struct CheckFilterOptions: ParsableArguments {
 struct TerminalOptions: ParsableArguments {
     @Flag(
         inversion: .prefixedNo, exclusivity: .chooseLast,
-        help: "Colour the grid, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
+        help:
+            "Colour the grid and verdicts, or not (default: only when stdout is a terminal and neither NO_COLOR nor TERM=dumb is set).")
     var color: Bool?
 
     @Flag(name: .long, help: "After the grid, every failing cell with each failed check in full, instead of the failures grouped by cause.")
@@ -167,6 +190,32 @@ struct TerminalOptions: ParsableArguments {
 
     var colors: Bool {
         ColorChoice.colors(flag: color, environment: ProcessInfo.processInfo.environment, stdoutIsTerminal: stdoutIsTerminal)
+    }
+}
+
+/// `--json` on a command that runs cells, fleets or upgrades: its results on stdout exactly as
+/// results.json holds them, and nothing else there — what it would say besides goes to stderr.
+struct JSONOutputOption: ParsableArguments {
+    @Flag(
+        name: .long,
+        help:
+            "Print the run's results as results.json holds them (docs/results.schema.json), and nothing else, on stdout; exit status unchanged."
+    )
+    var json = false
+
+    /// The command's text output: stdout, or nothing under --json.
+    func text(_ text: @autoclosure () -> String) {
+        if !json { emit(text()) }
+    }
+
+    /// A line said beside the results (reports written, GitHub annotations): stdout, or stderr under --json.
+    func note(_ text: String) {
+        if json { emitError(text) } else { emit(text) }
+    }
+
+    /// The results themselves, under --json.
+    func results(_ results: @autoclosure () -> RunResults) {
+        if json { emit(results().resultsJSON) }
     }
 }
 
@@ -209,21 +258,29 @@ func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
 }
 
 /// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.
-func publishScenarioReports(_ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?) throws {
+/// With --json, its results.json on stdout.
+func publishScenarioReports(
+    _ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?, output: JSONOutputOption
+) throws {
     let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
-    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId))
-    guard let reports else { return }
-    try writeReports(matrix, run: run, to: reports)
-    emit(reportsWritten(reports, run.runId))
+    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), write: output.note)
+    if let reports {
+        try writeReports(matrix, run: run, to: reports)
+        output.note(reportsWritten(reports, run.runId))
+    }
+    output.results(RunResults(run: run, findings: .matrix(matrix)))
 }
 
 /// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,
 /// and the summary appended to $GITHUB_STEP_SUMMARY; elsewhere nothing. A summary that cannot
-/// be appended is a warning: it does not change the run's verdict.
-func publishToGitHubActions(_ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String) {
+/// be appended is a warning: it does not change the run's verdict. Under --json the annotations
+/// go to stderr, which the runner reads for workflow commands too, so stdout stays JSON alone.
+func publishToGitHubActions(
+    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, write: (String) -> Void = emit
+) {
     let actions = GitHubActions()
     guard actions.isActive else { return }
-    emit(actions.workflowCommands(findings()))
+    write(actions.workflowCommands(findings()))
     if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 

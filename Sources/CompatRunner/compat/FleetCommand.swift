@@ -22,12 +22,14 @@ struct FleetCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
     @OptionGroup var filter: CheckFilterOptions
 
-    @OptionGroup var output: RunOutputOptions
+    @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         var (config, samples) = try matrixOptions.load()
         try requireTGPSessions(config, for: "compat fleet")
-        let reports = try output.prepareReports()
+        let reports = try runOutput.prepareReports()
         let run = startRun("fleet")
         guard config.peer(named: gateway) != nil, config.gateways.contains(gateway) else {
             throw ConfigError("\(config.path): no gateway named \"\(gateway)\" (gateways: \(config.gateways.joined(separator: ", ")))")
@@ -42,14 +44,15 @@ struct FleetCommand: ParsableCommand {
         var words = ["compat", "fleet", gateway, "--clients", clientSpecs.map(\.name).joined(separator: ",")]
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
         var fleets = FleetRunner(config: config, samples: samples)
-        fleets.captureFolder = try output.prepareCapture()
+        fleets.captureFolder = try runOutput.prepareCapture()
         let result =
             fleets.run(
-                plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote
+                plan, selection: filter.selection, reproduce: words.map(shellQuoted).joined(separator: " "),
+                allowRemote: runOutput.allowRemote
             )
         parkIfInterrupted()
-        emit(renderFleet(result, plan: plan))
-        try publishScenarioReports(result, gateway: gateway, run: run, to: reports)
+        output.text(renderFleet(result, plan: plan, color: terminal.colors))
+        try publishScenarioReports(result, gateway: gateway, run: run, to: reports, output: output)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

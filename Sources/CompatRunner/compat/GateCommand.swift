@@ -8,10 +8,13 @@ struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "The CI gate on protocol changes: schema lock, golden frames, full matrix, stale known failures.",
-        discussion: "Exit status: 0 when all four hold, 1 otherwise, 2 on misuse."
+        discussion:
+            "Exit status: 0 when all four hold, 1 otherwise, 2 on misuse. --clients/--gateways narrow the matrix and run the fleets and upgrades only on those gateways with those clients; under --message or --run no fleet or upgrade runs. A note on stderr names each one left out."
     )
 
     @OptionGroup var matrixOptions: MatrixOptions
+    @OptionGroup var peers: PeerFilterOptions
+    @OptionGroup var filter: CheckFilterOptions
 
     @Option(name: .long, help: "Compare the schema with this lock file or git ref instead of fixtures/schema-lock.json.")
     var baseline: String?
@@ -29,9 +32,11 @@ struct GateCommand: ParsableCommand {
     var capture: String?
 
     @OptionGroup var sharding: ShardOptions
+    @OptionGroup var terminal: TerminalOptions
+    @OptionGroup var output: JSONOutputOption
 
     private func gateRunOptions(captureFolder: String?) -> RunOptions {
-        var options = RunOptions(jobs: jobs, reproducePrefix: matrixOptions.reproducePrefix)
+        var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.captureFolder = captureFolder
         return options
     }
@@ -44,6 +49,8 @@ struct GateCommand: ParsableCommand {
         let started = ContinuousClock.now
         var runner = try matrixOptions.loadRunner()
         try requireTGPSessions(runner.config, for: "compat gate")
+        let everyScenario = FleetRunner(config: runner.config, samples: runner.samples).gateScenarioPlans().map(\.name)
+        try narrow(&runner)
         try runner.config.requireCellLimit(clients: runner.config.clients.count, gateways: runner.config.gateways.count)
         let fixtures = matrixOptions.fixturesFolder
         try checkBeforeStarting(&runner.config, peers: Set(runner.config.clients + runner.config.gateways))
@@ -54,9 +61,10 @@ struct GateCommand: ParsableCommand {
         // Schema and golden frames are quick: every shard checks them, and a merge takes them once.
         // Cells, fleets and upgrades are shared out together, by their planned checks.
         let cells = config.clients.flatMap { client in config.gateways.map { ShardUnit.cell(client: client, gateway: $0) } }
+        let gateScenarios = filter.selectsEverything ? fleets.gateScenarioPlans() : []
+        noteLeftOut(everyScenario.filter { name in !gateScenarios.contains { $0.name == name } })
         let (units, shardRecord) = try sharding.pick(
-            cells + fleets.gateScenarioPlans().map(ShardUnit.scenario), runner: runner,
-            matrixFile: matrixOptions.matrix)
+            cells + gateScenarios.map(ShardUnit.scenario), runner: runner, matrixFile: matrixOptions.matrix)
         let reports = try reportDir.map(ReportFolder.prepare)
         let run = startRun("gate", shard: shardRecord)
         let schema = try schemaSection(fixtures: fixtures, baseline: baseline, allowedBreaks: allowBreaking, support: config)
@@ -66,9 +74,10 @@ struct GateCommand: ParsableCommand {
             let partial = GateResult.interrupted(
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
-            emit(partial.renderTerminal())
-            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
+            output.text(partial.renderTerminal())
+            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
+            output.results(RunResults(run: run, findings: .gate(partial)))
         }
         let progress = progressLine(total: units.count)
         let ended: @Sendable (CellResult) -> Void = { unit in
@@ -82,13 +91,30 @@ struct GateCommand: ParsableCommand {
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
-            emit(gate.renderTerminal())
-            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId))
+            output.text(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
+            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)
-                emit(reportsWritten(reports, run.runId))
+                output.note(reportsWritten(reports, run.runId))
             }
+            output.results(RunResults(run: run, findings: .gate(gate)))
         }
         if !gate.passed { throw ExitCode(1) }
+    }
+
+    /// --clients/--gateways narrow the gate as they narrow `matrix run`: its cells, and its fleets and
+    /// upgrades, which then have only those clients and run only on those gateways.
+    private func narrow(_ runner: inout MatrixRunner) throws {
+        let (clients, gateways) = try peers.picked(from: runner.config)
+        try filter.requireMatches(runner, clients: clients, gateways: gateways)
+        runner.config = runner.config.narrowed(clients: clients, gateways: gateways)
+    }
+
+    /// The gate's fleets and upgrades a narrowed gate does not run, said on stderr: those on a
+    /// gateway left out, and all of them under --run or --message, which select the matrix's checks.
+    private func noteLeftOut(_ names: [String]) {
+        guard !names.isEmpty else { return }
+        let why = filter.selectsEverything ? "their gateways are not in --gateways" : "--run and --message select matrix checks"
+        emitError("compat: note: the gate leaves out \(names.joined(separator: ", ")) (\(why))\n")
     }
 }

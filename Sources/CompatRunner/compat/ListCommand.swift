@@ -19,16 +19,28 @@ struct ListCommand: ParsableCommand {
     var checks = false
 
     @Option(name: .long, help: "With --checks: only these clients (comma-separated names).")
-    var client: String?
+    var clients: String?
 
     @Option(name: .long, help: "With --checks: only these gateways (comma-separated names).")
-    var gateway: String?
+    var gateways: String?
 
-    @Option(name: .long, help: "With --checks: the checks of `compat fleet GATEWAY` (clients from --client, names may repeat).")
+    /// The spellings before --clients/--gateways, kept working.
+    @Option(name: .long, help: .hidden) var client: String?
+    @Option(name: .long, help: .hidden) var gateway: String?
+
+    @Option(name: .long, help: "With --checks: the checks of `compat fleet GATEWAY` (clients from --clients, names may repeat).")
     var fleet: String?
 
-    @Option(name: .long, help: "With --checks: the checks of `compat upgrade FROM TO`, given as FROM:TO (clients from --client).")
-    var upgrade: String?
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "With --checks: the checks of `compat upgrade FROM TO`, given as FROM TO (or FROM:TO; clients from --clients).",
+            valueName: "FROM TO"))
+    var upgrade: [String] = []
+
+    /// --clients, or its old spelling --client.
+    private var clientList: String? { clients ?? client }
+    private var gatewayList: String? { gateways ?? gateway }
 
     @Option(name: .long, help: ArgumentHelp("With --checks: only the cells `matrix run --shard K/N` runs.", valueName: "K/N"))
     var shard: String?
@@ -40,13 +52,15 @@ struct ListCommand: ParsableCommand {
     var markdown = false
 
     func validate() throws {
-        if !checks && (client != nil || gateway != nil || fleet != nil || upgrade != nil || shard != nil) {
-            throw ValidationError("--client, --gateway, --fleet, --upgrade and --shard go with --checks")
+        if clients != nil && client != nil { throw ValidationError("give --clients once (--client is its old spelling)") }
+        if gateways != nil && gateway != nil { throw ValidationError("give --gateways once (--gateway is its old spelling)") }
+        if !checks && (clientList != nil || gatewayList != nil || fleet != nil || !upgrade.isEmpty || shard != nil) {
+            throw ValidationError("--clients, --gateways, --fleet, --upgrade and --shard go with --checks")
         }
-        if shard != nil && (fleet != nil || upgrade != nil) {
+        if shard != nil && (fleet != nil || !upgrade.isEmpty) {
             throw ValidationError("--shard goes with the matrix's cells, not --fleet or --upgrade")
         }
-        if fleet != nil && upgrade != nil { throw ValidationError("--fleet and --upgrade exclude each other") }
+        if fleet != nil && !upgrade.isEmpty { throw ValidationError("--fleet and --upgrade exclude each other") }
         if markdown && json { throw ValidationError("--markdown and --json exclude each other") }
     }
 
@@ -61,10 +75,10 @@ struct ListCommand: ParsableCommand {
             let selected = scenario.filter { filter.selection.includes($0.id) }
             return emit(json ? CheckListing.json(selected).serialized(pretty: true) + "\n" : selected.map { $0.name + "\n" }.joined())
         }
-        let clients = try pick(client, from: config.clients, option: "--client", config: config)
-        let gateways = try pick(gateway, from: config.gateways, option: "--gateway", config: config)
-        try config.requireCellLimit(clients: clients.count, gateways: gateways.count)
-        let everyPlan = CheckListing.plans(runner, clients: clients, gateways: gateways)
+        let clientNames = try pick(clientList, from: config.clients, option: "--clients", config: config)
+        let gatewayNames = try pick(gatewayList, from: config.gateways, option: "--gateways", config: config)
+        try config.requireCellLimit(clients: clientNames.count, gateways: gatewayNames.count)
+        let everyPlan = CheckListing.plans(runner, clients: clientNames, gateways: gatewayNames)
         try CheckListing.validateSelection(filter.selection, in: everyPlan)
         let plans = try shardOf(everyPlan)
         emit(
@@ -87,16 +101,18 @@ struct ListCommand: ParsableCommand {
             guard let gateway = config.peer(named: fleet), config.gateways.contains(fleet) else {
                 throw ConfigError("--fleet \(fleet): not a gateway of \(config.path) (\(config.gateways.joined(separator: ", ")))")
             }
-            return FleetPlan(gateway: gateway, clients: try fleetClients(client, config)).checks
+            return FleetPlan(gateway: gateway, clients: try fleetClients(clientList, config)).checks
         }
-        guard let upgrade else { return nil }
-        let ends = upgrade.split(separator: ":").map(String.init)
+        guard !upgrade.isEmpty else { return nil }
+        // `--upgrade FROM TO`, as `compat upgrade FROM TO` takes them, or the older `--upgrade FROM:TO`.
+        let ends = upgrade.count == 1 ? upgrade[0].split(separator: ":").map(String.init) : upgrade
         guard ends.count == 2, let from = config.peer(named: ends[0]), let to = config.peer(named: ends[1]),
             config.gateways.contains(ends[0]), config.gateways.contains(ends[1])
         else {
             throw ConfigError(
-                "--upgrade \(upgrade): give two gateways of \(config.path) as FROM:TO (\(config.gateways.joined(separator: ", ")))")
+                "--upgrade \(upgrade.joined(separator: " ")): give two gateways of \(config.path) as --upgrade FROM TO (\(config.gateways.joined(separator: ", ")))"
+            )
         }
-        return UpgradePlan(from: from, to: to, clients: try fleetClients(client, config), support: config.support).fleet.checks
+        return UpgradePlan(from: from, to: to, clients: try fleetClients(clientList, config), support: config.support).fleet.checks
     }
 }

@@ -21,16 +21,13 @@ struct MatrixCommand: ParsableCommand {
         @Option(name: .long, help: "Cells run at once, one per core unless told.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-        @Option(name: .long, help: "Only these clients (comma-separated names).")
-        var clients: String?
+        @OptionGroup var peers: PeerFilterOptions
 
-        @Option(name: .long, help: "Only these gateways (comma-separated names).")
-        var gateways: String?
-
-        @OptionGroup var output: RunOutputOptions
+        @OptionGroup var runOutput: RunOutputOptions
         @OptionGroup var sharding: ShardOptions
 
         @OptionGroup var terminal: TerminalOptions
+        @OptionGroup var output: JSONOutputOption
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -38,8 +35,7 @@ struct MatrixCommand: ParsableCommand {
 
         func run() throws {
             var runner = try matrixOptions.loadRunner()
-            let clientNames = try pick(clients, from: runner.config.clients, option: "--clients", config: runner.config)
-            let gatewayNames = try pick(gateways, from: runner.config.gateways, option: "--gateways", config: runner.config)
+            let (clientNames, gatewayNames) = try peers.picked(from: runner.config)
             try runner.config.requireCellLimit(clients: clientNames.count, gateways: gatewayNames.count)
             let allCells = clientNames.flatMap { client in gatewayNames.map { ShardUnit.cell(client: client, gateway: $0) } }
             let (units, shardRecord) = try sharding.pick(allCells, runner: runner, matrixFile: matrixOptions.matrix)
@@ -49,18 +45,19 @@ struct MatrixCommand: ParsableCommand {
             let config = runner.config
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
             var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
-            options.allowRemote = output.allowRemote
-            options.captureFolder = try output.prepareCapture()
-            let reports = try output.prepareReports()
+            options.allowRemote = runOutput.allowRemote
+            options.captureFolder = try runOutput.prepareCapture()
+            let reports = try runOutput.prepareReports()
             let run = startRun("matrix run", shard: shardRecord)
             // On an interrupt: the cells that finished, the rest NOT RUN.
             let started = ContinuousClock.now
             let report = InterruptibleReport { finished in
                 let partial = MatrixResult.interrupted(
                     cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
-                emit(renderGrid(partial, color: false))
-                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId))
+                output.text(renderGrid(partial, color: false))
+                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
                 if let reports { try? writeReports(partial, run: run, to: reports) }
+                output.results(RunResults(run: run, findings: .matrix(partial)))
             }
             let progress = progressLine(total: cells.count)
             let result = runner.run(cells: cells, options: options) { cell in
@@ -70,13 +67,14 @@ struct MatrixCommand: ParsableCommand {
             progress?.end()
             parkIfInterrupted()
             try report.report {
-                emit(renderGrid(result, color: terminal.colors))
-                if !result.allExpected { emit(renderFailures(result, verbose: terminal.verbose)) }
-                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId))
+                output.text(renderGrid(result, color: terminal.colors))
+                if !result.allExpected { output.text(renderFailures(result, verbose: terminal.verbose)) }
+                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), write: output.note)
                 if let reports {
                     try writeReports(result, run: run, to: reports)
-                    emit(reportsWritten(reports, run.runId))
+                    output.note(reportsWritten(reports, run.runId))
                 }
+                output.results(RunResults(run: run, findings: .matrix(result)))
             }
             if !result.allExpected { throw ExitCode(1) }
         }

@@ -19,7 +19,9 @@ struct PairCommand: ParsableCommand {
     @OptionGroup var matrixOptions: MatrixOptions
     @OptionGroup var filter: CheckFilterOptions
 
-    @OptionGroup var output: RunOutputOptions
+    @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
+    @OptionGroup var output: JSONOutputOption
 
     @Flag(name: .long, help: "Print where the cell's time went: each phase's end, from its start.")
     var timeline = false
@@ -34,22 +36,23 @@ struct PairCommand: ParsableCommand {
         try checkBeforeStarting(&runner.config, peers: [client, gateway])
         try filter.requireMatches(runner, clients: [client], gateways: [gateway])
         var options = RunOptions(jobs: 1, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
-        options.allowRemote = output.allowRemote
-        options.captureFolder = try output.prepareCapture()
-        let reports = try output.prepareReports()
+        options.allowRemote = runOutput.allowRemote
+        options.captureFolder = try runOutput.prepareCapture()
+        let reports = try runOutput.prepareReports()
         let run = startRun("pair")
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
         for cell in result.cells {
-            emit(renderCell(cell, verbose: true))
-            if timeline { emit(renderTimeline(cell)) }
+            output.text(renderCell(cell, verbose: true, color: terminal.colors))
+            if timeline { output.text(renderTimeline(cell)) }
         }
         // A wildcard entry is judged over the run, here this one cell.
-        for entry in result.staleKnownFailures { emit("STALE  \(entry.message)\n") }
+        for entry in result.staleKnownFailures { output.text("STALE  \(entry.message)\n") }
         if let reports {
             try writeReports(result, run: run, to: reports)
-            emit(reportsWritten(reports, run.runId))
+            output.note(reportsWritten(reports, run.runId))
         }
+        output.results(RunResults(run: run, findings: .matrix(result)))
         if !result.allExpected { throw ExitCode(1) }
     }
 }

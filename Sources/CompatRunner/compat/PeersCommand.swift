@@ -45,9 +45,16 @@ struct PeersCommand: ParsableCommand {
         @Option(name: [.long, .customLong("matrix-file")], help: "A matrix whose peers to name (repeatable; default matrix.json).")
         var matrix: [String] = []
 
+        @Flag(
+            name: .long,
+            help:
+                "JSON: an array of the entries (commit, toolchain, currentToolchain, folder, products with name, bytes, built, namedBy).")
+        var json = false
+
         func run() throws {
             let named = try NamedBuilds(matrices: matrix)
             let entries = named.cache.entries()
+            if json { return emit(PeerCacheListing.json(entries, named: named).serialized(pretty: true) + "\n") }
             guard !entries.isEmpty else {
                 emit("no peers built in \(named.cache.folder)\n")
                 return

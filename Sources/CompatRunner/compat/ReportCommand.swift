@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
             for folder in folders { shards.append(try ShardResults.read(folder: folder)) }
             let merged = try ReportMerge.merge(shards)
             if let gate = merged.gate {
-                emit(gate.renderTerminal())
+                emit(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
                 publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: merged.run.runId))
             } else {
                 emit(renderGrid(merged.matrix, color: terminal.colors))

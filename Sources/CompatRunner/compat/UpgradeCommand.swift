@@ -76,12 +76,14 @@ struct UpgradeCommand: ParsableCommand {
     @OptionGroup var upgrade: UpgradeArguments
     @OptionGroup var matrixOptions: MatrixOptions
 
-    @OptionGroup var output: RunOutputOptions
+    @OptionGroup var runOutput: RunOutputOptions
+    @OptionGroup var terminal: TerminalOptions
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         var (config, samples) = try matrixOptions.load()
         try requireTGPSessions(config, for: "compat upgrade")
-        let reports = try output.prepareReports()
+        let reports = try runOutput.prepareReports()
         let run = startRun("upgrade")
         let planned = try upgrade.plan(config)
         try checkBeforeStarting(
@@ -94,16 +96,16 @@ struct UpgradeCommand: ParsableCommand {
         if plan.kill { words.append("--kill") }
         if let gateway = upgrade.gateway { words += ["--side", "client", "--gateway", gateway] }
         if matrixOptions.matrix != "matrix.json" { words += ["--matrix", matrixOptions.matrix] }
-        emit(plan.describe() + "\n")
+        output.text(plan.describe() + "\n")
         var fleets = FleetRunner(config: config, samples: samples)
-        fleets.captureFolder = try output.prepareCapture()
+        fleets.captureFolder = try runOutput.prepareCapture()
         let (result, recovery) =
-            fleets.run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: output.allowRemote)
+            fleets.run(plan, reproduce: words.map(shellQuoted).joined(separator: " "), allowRemote: runOutput.allowRemote)
         parkIfInterrupted()
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
-        emit(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil))
-        if let recovery { emit(recovery.summary + "\n") }
-        try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports)
+        output.text(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil, color: terminal.colors))
+        if let recovery { output.text(recovery.summary + "\n") }
+        try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports, output: output)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -87,13 +87,15 @@ private struct BenchRun {
     private(set) var seconds = 0.0
 
     init(request: BenchRequest, load: BenchLoad, socket: ZMQSocket, codec: Codec, receiverVersion: Int, firstClOrdId: UInt64) throws {
-        let count = request.count
+        // Lowered to what was sent when `seconds` runs out first.
+        var count = request.count
         latencies = [UInt64](repeating: Self.unanswered, count: count)
         var due = [UInt64](repeating: 0, count: count)
         var lastNewOrder = firstClOrdId
         var answeredInOrder = 0
         let interval = request.rate > 0 ? 1e9 / Double(request.rate) : 0
         let start = monotonicNanoseconds()
+        let stopSending = request.seconds > 0 ? start + UInt64(request.seconds * 1e9) : UInt64.max
         var lastAnswer = start
         var drainDeadline = UInt64.max
 
@@ -158,6 +160,12 @@ private struct BenchRun {
 
         while answered < count {
             var now = monotonicNanoseconds()
+            if now >= stopSending && sent < count {
+                // Time is up: what is encoded and not sent is dropped, and the run ends at what went.
+                count = sent
+                readyCount = 0
+                readyHead = 0
+            }
             var blocked = false
             // Encode what may go now, then send it back to back: spaced out between encodes,
             // each send would wake ZeroMQ's I/O thread on its own.

@@ -29,13 +29,13 @@ public struct GateResult: Sendable {
         return all
     }
 
-    private var scenarioText: String {
+    private func scenarioText(verbose: Bool) -> String {
         var lines = scenarios.map {
             "  \($0.client.printableLine.padding(toLength: 16, withPad: " ", startingAt: 0)) \($0.state.rawValue) · \(ReportText.checksSummary($0))"
         }
         if lines.isEmpty { lines = ["  none"] }
         let failing = MatrixResult(clients: [], gateways: [], cells: scenarios.filter { !$0.state.isExpected }, wallSeconds: 0, jobs: 1)
-        return lines.joined(separator: "\n") + "\n" + (failing.cells.isEmpty ? "" : renderFailures(failing))
+        return lines.joined(separator: "\n") + "\n" + (failing.cells.isEmpty ? "" : renderFailures(failing, verbose: verbose))
     }
 
     /// Every cell in the state it should be in (stale known failures are their own section).
@@ -62,27 +62,36 @@ public struct GateResult: Sendable {
     }
 
     /// (title, passed, text) for each section, in report order.
-    var sections: [(title: String, passed: Bool, text: String)] {
+    func sections(color: Bool = false, verbose: Bool = false) -> [(title: String, passed: Bool, text: String)] {
         [
             ("Schema against the released lock", schema.passed, schema.rendered),
             ("Golden frames", fixtures.passed, fixturesText),
-            ("Compatibility matrix", matrixPassed, renderGrid(matrix, color: false) + (matrixPassed ? "" : renderFailures(matrix))),
-            ("Fleets and upgrades", scenariosPassed, scenarioText),
+            (
+                "Compatibility matrix", matrixPassed,
+                renderGrid(matrix, color: color) + (matrixPassed ? "" : renderFailures(matrix, verbose: verbose))
+            ),
+            ("Fleets and upgrades", scenariosPassed, scenarioText(verbose: verbose)),
             ("Stale known failures", noStaleKnownFailures, staleText),
         ]
     }
 
-    public func renderTerminal() -> String {
+    /// With `color`, the matrix's grid and each verdict are coloured as the grid of `matrix run` is.
+    /// With `verbose`, every failing cell and scenario in full instead of the failures grouped by cause.
+    public func renderTerminal(color: Bool = false, verbose: Bool = false) -> String {
         var out = ""
-        for section in sections {
-            out += "== \(section.title): \(section.passed ? "PASS" : "FAIL")\n" + section.text + "\n"
+        for section in sections(color: color, verbose: verbose) {
+            out += "== \(section.title): \(Self.verdict(section.passed, color: color))\n" + section.text + "\n"
         }
-        let failed = sections.filter { !$0.passed }.map(\.title)
+        let failed = sections(color: false).filter { !$0.passed }.map(\.title)
         out +=
             failed.isEmpty
-            ? String(format: "gate: PASS (%.2f s)\n", seconds)
-            : String(format: "gate: FAIL — %@ (%.2f s)\n", failed.joined(separator: "; "), seconds)
+            ? String(format: "gate: %@ (%.2f s)\n", Self.verdict(true, color: color), seconds)
+            : String(format: "gate: %@ — %@ (%.2f s)\n", Self.verdict(false, color: color), failed.joined(separator: "; "), seconds)
         return out
+    }
+
+    private static func verdict(_ passed: Bool, color: Bool) -> String {
+        ReportText.colored(passed ? "PASS" : "FAIL", passed ? .pass : .fail, color)
     }
 
     /// Each section's text in a summary gets at most this many bytes.
@@ -95,7 +104,7 @@ public struct GateResult: Sendable {
         var doc = MarkdownBlocks(limit: SummaryMarkdown.characterLimit - SummaryMarkdown.closingReserve)
         doc.add("## compat gate: \(passed ? "PASS" : "FAIL")")
         doc.add(
-            (["| section | result |", "|---|---|"] + sections.map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
+            (["| section | result |", "|---|---|"] + sections().map { "| \($0.title) | \($0.passed ? "PASS" : "**FAIL**") |" })
                 .joined(separator: "\n"))
         let limit = Self.summarySectionLimit
         let scenarioLines = scenarios.map { "\($0.client) \($0.state.rawValue) · \(ReportText.checksSummary($0))" }
@@ -107,7 +116,7 @@ public struct GateResult: Sendable {
             SummaryMarkdown.cappedCodeBlock(scenarioLines.isEmpty ? "none" : scenarioLines.joined(separator: "\n"), limit: limit),
             SummaryMarkdown.cappedCodeBlock(staleText, limit: limit),
         ]
-        for (section, body) in zip(sections, bodies) {
+        for (section, body) in zip(sections(), bodies) {
             doc.add("### \(section.title): \(section.passed ? "PASS" : "FAIL")\n\n" + body)
         }
         if !schema.allowed.isEmpty {

@@ -5,7 +5,7 @@
 extension GateResult {
     func htmlReport(runId: RunID) -> String {
         var frames = HTMLReport.FrameIndex()
-        let verdicts = sections.map { (title: $0.title, passed: $0.passed) }
+        let verdicts = sections().map { (title: $0.title, passed: $0.passed) }
         var body = "<h1>compat gate: " + (passed ? "PASS" : "FAIL") + "</h1>\n"
         body += "<table class=\"findings\"><thead><tr><th>section</th><th>result</th></tr></thead><tbody>\n"
         for (index, section) in verdicts.enumerated() {

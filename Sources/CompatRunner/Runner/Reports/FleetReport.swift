@@ -3,7 +3,8 @@
 
 import TGP
 
-public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: UpgradePlan? = nil) -> String {
+/// With `color`, the verdict's state is coloured as in the grid.
+public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: UpgradePlan? = nil, color: Bool = false) -> String {
     var lines = ["\(plan.scenario): \(plan.members.count) clients (\(plan.members.map(\.label).joined(separator: ", ")))", ""]
     let header = [("session", 14), ("version", 8), ("N", upgrade == nil ? 9 : 19), ("checks", 0)]
     lines.append("  " + header.map { ReportText.padded($0.0, to: $0.1) }.joined())
@@ -33,7 +34,7 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
     let loggedOn = plan.members.filter { $0.negotiated != nil }.count
     lines.append("")
     lines.append(
-        "\(plan.scenario): \(result.state.rawValue) · \(plan.members.count) sessions (\(loggedOn) logged on, "
+        "\(plan.scenario): \(ReportText.colored(result.state.rawValue, result.state, color)) · \(plan.members.count) sessions (\(loggedOn) logged on, "
             + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s"
     )
     return lines.joined(separator: "\n") + "\n"

@@ -41,3 +41,8 @@ public func writeReports(_ results: RunResults, to folder: ReportFolder) throws 
     case .gate(let gate): try writeGateReports(gate, run: results.run, to: folder)
     }
 }
+
+extension RunResults {
+    /// results.json's text, as `writeReports` writes it (`--json` prints it).
+    public var resultsJSON: String { String(decoding: ResultsJSON.render(self), as: UTF8.self) }
+}

@@ -69,8 +69,8 @@ public func reproduceCommand(for check: CheckResult, in cell: CellResult) -> Str
 
 /// One cell for `compat pair`: every check on a line of its own with its mark, then the
 /// failure details, then the cell's verdict. `verbose` adds the details of known failures
-/// and the peers' terminations and stderr even when the cell passed.
-public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
+/// and the peers' terminations and stderr even when the cell passed. With `color`, the verdict's state is coloured as in the grid.
+public func renderCell(_ cell: CellResult, verbose: Bool, color: Bool = false) -> String {
     var lines = [String]()
     let markWidth = ReportText.markWidth
     for check in cell.checks {
@@ -91,7 +91,7 @@ public func renderCell(_ cell: CellResult, verbose: Bool) -> String {
         lines.append(ReportText.cellDetails(cell, verbose: verbose).trimmingCharacters(in: .newlines))
     }
     lines.append("")
-    lines.append(ReportText.verdictLine(cell))
+    lines.append(ReportText.verdictLine(cell, color: color))
     return lines.joined(separator: "\n") + "\n"
 }
 
@@ -310,7 +310,7 @@ enum ReportText {
     }
 
     /// "FAIL  client=v3/gateway=v5: 117 passed, 2 failed, 1 known (N=3, 0.42 s)"
-    static func verdictLine(_ cell: CellResult) -> String {
+    static func verdictLine(_ cell: CellResult, color: Bool = false) -> String {
         let counts: [(CheckStatus, String)] = [
             (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
             (.stalePass, "stale"), (.notRun, "not run"), (.skipped, "skipped"),
@@ -319,7 +319,7 @@ enum ReportText {
             let count = cell.checks.filter { $0.status == status }.count
             return count > 0 || status == .passed ? "\(count) \(word)" : nil
         }
-        return "\(cell.state.rawValue)  \(cellName(cell).printableLine): " + tally.joined(separator: ", ")
+        return "\(colored(cell.state.rawValue, cell.state, color))  \(cellName(cell).printableLine): " + tally.joined(separator: ", ")
             + " (\(negotiated(cell)), \(seconds(cell.seconds)) s)"
     }
 

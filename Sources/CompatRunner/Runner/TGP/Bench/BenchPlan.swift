@@ -12,6 +12,8 @@ public struct BenchOptions: Sendable {
     public var warmup = 10_000
     /// Messages per second (open loop); 0 = as fast as the window allows.
     public var rate = 0
+    /// Above 0 (with no rate): each run sends for this long, `count` its ceiling.
+    public var seconds = 0.0
     public var window = 256
     /// Runs of each kind, alternating ours and the baseline.
     public var runs = 5
@@ -119,6 +121,7 @@ struct BenchPlan {
     func request(raw: Bool, options: BenchOptions, clientVersion: Int) -> BenchRequest {
         let load: BenchRequest.Load = raw ? .raw(frames: frames) : .tgp(messages: messages.map { $0.json(knownAt: clientVersion) })
         return BenchRequest(
-            load: load, count: options.count, warmup: options.warmup, rate: options.rate, window: options.window, drainSeconds: 5)
+            load: load, count: options.count, warmup: options.warmup, rate: options.rate, window: options.window, drainSeconds: 5,
+            seconds: options.seconds)
     }
 }

@@ -6,12 +6,17 @@ import Histogram
 import MiniJSON
 
 public enum BenchReport {
+    /// How long a run is: its messages, or its seconds of unlimited sending.
+    static func perRun(_ options: BenchOptions) -> String {
+        options.seconds > 0 ? "\(options.seconds) s per run" : "\(options.count) messages per run"
+    }
+
     /// The table of one pair: medians over the runs, ours, the baseline and their ratios.
     public static func table(_ result: BenchResult) -> String {
         let options = result.options
         let load = options.rate > 0 ? "open loop at \(options.rate) msg/s" : "unlimited, window \(options.window)"
         var text =
-            "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(options.count) messages per run "
+            "bench client=\(result.client) gateway=\(result.gateway) at version \(result.version): \(perRun(options)) "
             + "(\(options.warmup) warm-up), mix \(options.mixText), payload \(options.payload) (\(sizes(result.frameBytes)) bytes), \(load)\n"
         text +=
             "medians of \(options.runs) run\(options.runs == 1 ? "" : "s")\(result.raw == nil ? "" : ", alternating with raw ZeroMQ frames of the same sizes")"

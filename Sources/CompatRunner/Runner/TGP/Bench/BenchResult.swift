@@ -163,6 +163,8 @@ public struct BenchResult: Sendable {
             "frameBytes": .array(frameBytes.map { .integer($0) }), "replyBytes": .integer(replyBytes),
             "ours": series(ours),
         ]
+        // A run of --seconds without --rate: its length; `count` is then only its ceiling.
+        if options.seconds > 0 { object["seconds"] = .double(options.seconds) }
         if let raw { object["raw"] = series(raw) }
         object["warnings"] = .array(warnings.map { .string($0) })
         if let ratios {

@@ -70,7 +70,10 @@ public struct BenchRunner {
                 stdoutBudget: StdoutBudget(bytes: StdoutBudget.perPeerMaximum + 21 * options.count))
             handles.append(client)
             // A run may take long; its answer comes at the end.
-            let runSeconds = options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
+            let runSeconds =
+                options.seconds > 0
+                ? options.seconds
+                : options.rate > 0 ? Double(options.count) / Double(options.rate) : Double(options.count) / 5_000
             let session = CellSession(
                 client: client, gateway: gateway,
                 commandTimeout: config.commandTimeout + .seconds(runSeconds + 10),
