@@ -14,8 +14,8 @@ enum ResultsLimits {
     static let mergedBytes = 512 << 20
     /// Any string but a stderr tail: far above a message, a value or a name compat writes; longer is cut.
     static let textBytes = 64 << 10
-    /// A frame: far above any frame a peer may send; longer is refused.
-    static let frameBytes = 64 << 10
+    /// A frame: the most a peer's longest stdout line (4 MiB) can carry as hex; longer is refused.
+    static let frameBytes = StdoutBudget.lineMaximum / 2
     /// A peer's stderr tail, as reports carry it: its last bytes are kept.
     static let stderrTailBytes = PeerProcess.stderrTailBytes
     /// Seconds: a run of 2,500 cells at the longest pairSeconds (3,600) is 9e6 s.
