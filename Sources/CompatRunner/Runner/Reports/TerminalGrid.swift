@@ -415,7 +415,8 @@ enum ReportText {
     static func cellsInBrief(_ cells: [CellResult]) -> String {
         let withProblem = cells.filter { $0.problem != nil || $0.checks.allSatisfy { $0.status != .failed } }
         var lines = withProblem.map { cellDetails($0, verbose: false).trimmingCharacters(in: .newlines) }
-        let kept = cells.filter { cell in !withProblem.contains { $0.keptDirectory == cell.keptDirectory } }.compactMap(\.keptDirectory)
+        let shownInFull = Set(withProblem.map(cellName))
+        let kept = cells.filter { !shownInFull.contains(cellName($0)) }.compactMap(\.keptDirectory)
         if let first = kept.first {
             lines.append(
                 "kept: \(plural(kept.count, "cell folder", "cell folders")) with the peers' stderr, transcripts and capture, e.g. "
