@@ -20,7 +20,8 @@ struct FindingGroupTests {
         #expect(lines.count < 30, "\(lines.count) lines:\n\(run.stdout)")
         let findings = lines.filter { $0.hasPrefix("FINDING ") }
         #expect(findings.count == 1, "\(run.stdout)")
-        #expect(findings.first?.contains(" in 9 cells, sent by v3: the sent <message> differs from its encoding") == true, "\(run.stdout)")
+        #expect(
+            findings.first?.contains(" in 9 cells, frames from v3: the sent <message> differs from its encoding") == true, "\(run.stdout)")
         #expect(lines.contains { $0.hasSuffix("^^ byte 19: the first that differs") }, "\(run.stdout)")
         #expect(lines.contains { $0.hasPrefix("kept: 9 cell folders with the peers' stderr, transcripts and capture, e.g. ") })
 

@@ -215,7 +215,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
     func failuresGroupedByCause() {
         let text = renderFailures(Fixture.matrix)
         let finding = try? #require(text.components(separatedBy: "\n\n").first)
-        #expect(finding?.hasPrefix("FINDING 1: 1 check in 1 cell, sent by v5: ") == true, "\(text)")
+        #expect(finding?.hasPrefix("FINDING 1: 1 check in 1 cell, frames from v5: ") == true, "\(text)")
         #expect(text.contains("  e.g. client=v5/gateway=v1/"), "\(text)")
         #expect(text.contains("  cells:  client=v5/gateway=v1\n"), "\(text)")
         // The crashed cell is a finding of its own, in full: its problem and the peers' stderr.
@@ -231,6 +231,13 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
             FailureGrouping.normalised(
                 "the sent Logout differs from its encoding at version 3 from byte 8 (Logout var-data)", message: "Logout")
                 == "the sent <message> differs from its encoding at version # from byte # (<message> var-data)")
+        // The cell's peers by role, before numbers: `v5@drift` is not `v#@drift`, nor `v5` plus the rest.
+        let drift = CellResult(
+            client: "v5", gateway: "v5@drift", clientVersion: 5, gatewayVersion: 5, expectedVersion: 5, state: .fail, checks: [],
+            problem: nil, peers: [], keptDirectory: nil, seconds: 0, reproduce: "")
+        #expect(
+            FailureGrouping.normalised("v5@drift must refuse this frame, which v5 sent", message: nil, in: drift)
+                == "<gateway> must refuse this frame, which <client> sent")
     }
 
     @Test func cellListsEveryCheckThenTheVerdict() {

@@ -3,12 +3,14 @@
 
 import Foundation
 
-/// Failing checks that share a cause: the peer that sent what was judged, the rules, and the
-/// failure's sentence once the message type and the numbers in it are set aside.
+/// Failing checks that share a cause: the peer that sent the frames judged, the rules, and the
+/// failure's sentence once the peers' names, the message type and the numbers in it are set aside.
 public struct FailureGroup: Sendable {
-    /// The peer whose sending the checks judged (the sender of their flow); nil when a check has no flow.
+    /// The peer that sent the frames the checks judged (the sender of their flow: at fault, or
+    /// the one whose frames its receiver mishandled); nil when a check has no flow.
     public let peer: String?
-    /// The failure's sentence with the message type as `<message>` and numbers as `#`.
+    /// The failure's sentence with the cell's peers as `<client>`/`<gateway>` (`<peer>` when both
+    /// are one name), the message type as `<message>` and numbers as `#`.
     public let cause: String
     public let rules: [String]
     /// Every check of the group with its cell, in report order; the first stands for them all.
@@ -29,7 +31,7 @@ public enum FailureGrouping {
         for cell in ReportText.orderedCells(result) {
             for check in cell.checks where check.status == .failed {
                 let peer = sender(of: check, in: cell)
-                let cause = normalised(check.failure?.message ?? "failed", message: check.message)
+                let cause = normalised(check.failure?.message ?? "failed", message: check.message, in: cell)
                 let key = [peer ?? "", cause, check.rules.joined(separator: ",")].joined(separator: "\u{0}")
                 if let at = index[key] {
                     groups[at].members.append((cell, check))
@@ -53,8 +55,15 @@ public enum FailureGrouping {
     }
 
     /// The sentence with what varies between instances of one defect set aside.
-    static func normalised(_ sentence: String, message: String?) -> String {
+    static func normalised(_ sentence: String, message: String?, in cell: CellResult? = nil) -> String {
         var text = sentence
+        if let cell {
+            // Longer name first, so that `v5` does not eat the start of `v5@drift`.
+            let names = cell.client == cell.gateway ? [(cell.client, "<peer>")] : [(cell.client, "<client>"), (cell.gateway, "<gateway>")]
+            for (name, token) in names.sorted(by: { $0.0.count > $1.0.count }) where !name.isEmpty {
+                text = text.replacingOccurrences(of: name, with: token)
+            }
+        }
         if let message, !message.isEmpty { text = text.replacingOccurrences(of: message, with: "<message>") }
         var out = ""
         var inNumber = false

@@ -390,7 +390,7 @@ enum ReportText {
         let (cell, check) = group.members[0]
         var lines = [
             "FINDING \(number): \(plural(group.members.count, "check", "checks")) in \(plural(group.cells.count, "cell", "cells"))"
-                + (group.peer.map { ", sent by \($0.printableLine)" } ?? "") + ": \(group.cause.printableLine)"
+                + (group.peer.map { ", frames from \($0.printableLine)" } ?? "") + ": \(group.cause.printableLine)"
         ]
         lines.append("  e.g. \(check.name.printableLine)")
         lines += checkLines(check, in: cell, dumpLines: 3).map { "    " + $0 }
