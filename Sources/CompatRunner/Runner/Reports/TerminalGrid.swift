@@ -282,7 +282,8 @@ enum ReportText {
     static func terminalDump(_ bytes: [UInt8], marking: Int?, lines limit: Int = terminalDumpLines) -> [String] {
         let lines = hexDump(bytes, marking: marking)
         guard lines.count > limit else { return lines }
-        let marked = marking.flatMap { byte in lines.firstIndex { $0.hasSuffix("^^ byte \(byte): the first that differs") } } ?? 1
+        // The marker line follows the line of the marked byte, when the frame holds it.
+        let marked = marking.flatMap { $0 < bytes.count ? $0 / hexBytesPerLine + 1 : nil } ?? 1
         let from = max(1, marked - limit / 2)
         let to = min(lines.count, from + limit - 1)
         var shown = [lines[0]]
