@@ -29,7 +29,7 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             "\($0): (top level): must be an object, got array"
         },
         BadMatrix(label: "an unknown top-level key", text: "{\(twoPeers), \"colour\": true}") {
-            "\($0): colour: unknown key (expected one of clients, gateways, knownFailures, peers, profile, schema, support, timeouts, transport)"
+            "\($0): colour: unknown key (expected one of acceptedSkips, clients, gateways, knownFailures, peers, profile, schema, support, timeouts, transport)"
         },
         BadMatrix(label: "an unknown profile", text: #"{\#(twoPeers), "profile": "fix"}"#) {
             #"\#($0): profile: must be one of "tgp", "sbe", got "fix""#
@@ -156,6 +156,24 @@ struct BadMatrix: CustomTestStringConvertible, Sendable {
             text: #"{\#(twoPeers), "knownFailures": [{"client": "v1", "gateway": "v3", "check": "NewOrder/*"}]}"#
         ) {
             "\($0): knownFailures[0].reason: must be a non-empty string"
+        },
+        BadMatrix(
+            label: "an accepted skip without a reason",
+            text: #"{\#(twoPeers), "acceptedSkips": [{"peer": "v1"}]}"#
+        ) {
+            "\($0): acceptedSkips[0].reason: must be a non-empty string: why the skip is acceptable"
+        },
+        BadMatrix(
+            label: "an accepted skip whose peer pattern matches no peer",
+            text: #"{\#(twoPeers), "acceptedSkips": [{"peer": "*@r1", "reason": "r"}]}"#
+        ) {
+            #"\#($0): acceptedSkips[0].peer: "*@r1" is not the name of a peer nor a pattern matching one"#
+        },
+        BadMatrix(
+            label: "an accepted skip with a key of a known failure",
+            text: #"{\#(twoPeers), "acceptedSkips": [{"peer": "v1", "check": "*", "reason": "r"}]}"#
+        ) {
+            "\($0): acceptedSkips[0].check: unknown key (expected peer, reason)"
         },
         BadMatrix(
             label: "a known failure whose client is not a peer",

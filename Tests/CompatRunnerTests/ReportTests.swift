@@ -272,7 +272,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         try write(Fixture.matrix, to: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/results.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(root["schemaVersion"] as? Int == 2)
+        #expect(root["schemaVersion"] as? Int == 3)
         #expect(root["command"] as? String == "matrix run")
         #expect(root["arguments"] as? [String] == ["matrix", "run"])
         #expect(root["runId"] as? String == Fixture.runId.value)

@@ -127,7 +127,7 @@ struct ResultsJSONTests {
     @Test(
         "a damaged results.json is an error naming the file and the key",
         arguments: [
-            ("schemaVersion", JSON.integer(1), "r.json: schemaVersion: is 1; this compat (\(CompatVersion.current)) reads version 2"),
+            ("schemaVersion", JSON.integer(1), "r.json: schemaVersion: is 1; this compat (\(CompatVersion.current)) reads version 3"),
             ("cells", JSON.string("none"), "r.json: cells: must be an array of objects, got string"),
             (
                 "extra", JSON.integer(1),

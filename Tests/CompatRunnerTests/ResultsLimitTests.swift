@@ -74,6 +74,14 @@ struct ResultsLimitTests {
                 "a PASS cell holding a failed check", [.key("cells"), .index(0), .key("checks"), .index(1), .key("status")], "failed",
                 "cells[0].state: PASS, yet its check"
             ),
+            (
+                "a PASS cell holding a skip nothing accepts", [.key("cells"), .index(0), .key("checks"), .index(1), .key("status")],
+                "skipped", "cells[0].state: PASS, yet its check"
+            ),
+            (
+                "a PARTIAL cell without a skip", [.key("cells"), .index(0), .key("state")], "PARTIAL",
+                "cells[0].state: PARTIAL, yet none of its checks is a skip matrix.json does not accept"
+            ),
             ("wallSeconds 1e308", [.key("wallSeconds")], .double(1e308), "wallSeconds: 1e+308 is not a number of seconds (0…100000000.0)"),
             ("wallSeconds -5", [.key("wallSeconds")], .double(-5), "wallSeconds: -5.0 is not a number of seconds (0…100000000.0)"),
             (

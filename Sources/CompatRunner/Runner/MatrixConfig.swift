@@ -110,6 +110,8 @@ public struct MatrixConfig: Sendable {
     public let frameWaits: FrameWaits.Policy
     public let transport: Transport
     public let knownFailures: [KnownFailure]
+    /// The peers whose older contract version is accepted: their skipped checks do not fail the run.
+    public let acceptedSkips: AcceptedSkips
     /// The client versions each gateway must serve (`compat upgrade`, `compat plan upgrade`).
     public let support: [SupportEntry]
     /// The protocol: the schema file `"schema"` names (TGP's, built in, without one) and the
@@ -170,7 +172,9 @@ public struct MatrixConfig: Sendable {
     init(json: JSON, path: String, folder: String, schema: Schema) throws(ConfigError) {
         func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError("\(path): \(key): \(problem)") }
         guard let root = json.objectValue else { throw fail("(top level)", "must be an object, got \(json.typeName)") }
-        let topKeys: Set = ["peers", "clients", "gateways", "timeouts", "transport", "knownFailures", "support", "schema", "profile"]
+        let topKeys: Set = [
+            "peers", "clients", "gateways", "timeouts", "transport", "knownFailures", "acceptedSkips", "support", "schema", "profile",
+        ]
         for key in root.keys where !topKeys.contains(key) {
             throw fail(key, "unknown key (expected one of \(topKeys.sorted().joined(separator: ", ")))")
         }
@@ -359,6 +363,7 @@ public struct MatrixConfig: Sendable {
         }
         knownFailures = known
         support = try Self.support(root["support"], peers: peers, fail: fail)
+        acceptedSkips = try AcceptedSkips.parse(root["acceptedSkips"], peers: peers, fail: fail)
         self.schema = schema
         self.profile = profile
         self.schemaPath = protocolFile?.path

@@ -95,7 +95,8 @@ public struct MatrixRunner: Sendable {
             let executor = CellExecutor(
                 schema: schema, samples: samples, plan: cellPlan, selection: options.selection, session: session,
                 endpoint: peers.endpoint, allowRemote: options.allowRemote,
-                peerSchemas: [.client: config.schema(of: clientName), .gateway: config.schema(of: gatewayName)])
+                peerSchemas: [.client: config.schema(of: clientName), .gateway: config.schema(of: gatewayName)],
+                acceptedSkips: config.acceptedSkips)
             return ScenarioRun(
                 execute: executor.run, checks: { _ in applyKnownFailures(to: executor.results, client: clientName, gateway: gatewayName) })
         }

@@ -145,6 +145,7 @@ struct PeerLifecycle {
         if let abort = ending.abort { return (abort.cellState, abort.problem) }
         if let failure = ending.spawnFailure { return (.crash, "\(failure)") }
         if checks.contains(where: { $0.status == .failed }) { return (.fail, nil) }
+        if checks.contains(where: \.isUnacceptedSkip) { return (.partial, nil) }
         if checks.contains(where: { $0.status == .knownFailure }) { return (.known, nil) }
         return (whenNothingFailed, nil)
     }

@@ -79,7 +79,7 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var name: String
     public var status: CheckStatus
     public var failure: CheckFailure?
-    /// For a known failure, the reason matrix.json gives.
+    /// For a known failure, or a skip matrix.json accepts (`acceptedSkips`), the reason matrix.json gives.
     public var knownReason: String?
     /// The ids of the rules it enforces (docs/PROTOCOL.md, docs/PEER-CONTRACT.md).
     public var rules: [String]
@@ -113,6 +113,17 @@ public struct CheckResult: Sendable, Hashable, Codable {
     }
 }
 
+extension CheckResult {
+    /// A check a peer's contract version cannot take: skipped, with matrix.json's reason when it accepts that.
+    init(_ id: CheckID, skipped skip: ContractSkip, rules: [String]) {
+        self.init(id, status: .skipped, rules: rules, reason: skip.reason)
+        knownReason = skip.accepted
+    }
+
+    /// Skipped, and matrix.json does not accept it: the run is not green.
+    public var isUnacceptedSkip: Bool { status == .skipped && knownReason == nil }
+}
+
 /// The verdict on one client × gateway pair.
 public enum CellState: String, Sendable, Hashable, Codable, CaseIterable {
     case pass = "PASS"
@@ -125,6 +136,9 @@ public enum CellState: String, Sendable, Hashable, Codable, CaseIterable {
     case timeout = "TIMEOUT"
     /// Every failure is a listed known failure.
     case known = "KNOWN"
+    /// Nothing failed, but a planned check was skipped (a peer's contract version is older than
+    /// it needs) and matrix.json's `acceptedSkips` does not accept that: not green.
+    case partial = "PARTIAL"
     /// Interrupted before it ran.
     case notRun = "NOT RUN"
 

@@ -28,7 +28,9 @@ final class CellExecutor {
     /// The contract version each peer's hello stated (none: contract 1).
     var contracts: [Role: Int] = [:]
     /// The kinds the peers' contract versions cannot take, with the reason; empty for current peers.
-    var contractSkips: [CheckKind: String] = [:]
+    var contractSkips: [CheckKind: ContractSkip] = [:]
+    /// The peers whose older contract matrix.json accepts.
+    let acceptedSkips: AcceptedSkips
     /// The gateway's mode: auto (the contract's default) until the first check after the handshake.
     var autoMode = true
     /// Heartbeats sent so far, so each carries a timestamp of its own.
@@ -46,9 +48,10 @@ final class CellExecutor {
 
     init(
         schema: Schema, samples: SampleBook, plan: CheckPlan, selection: CheckSelection, session: CellSession, endpoint: String,
-        allowRemote: Bool = false, peerSchemas: [Role: Schema] = [:]
+        allowRemote: Bool = false, peerSchemas: [Role: Schema] = [:], acceptedSkips: AcceptedSkips = AcceptedSkips()
     ) {
         self.schema = schema
+        self.acceptedSkips = acceptedSkips
         self.peerSchemas = peerSchemas
         self.codec = Codec(schema: schema)
         self.samples = samples
@@ -100,10 +103,8 @@ final class CellExecutor {
     private func perform(_ planned: PlannedCheck, inBatch: Bool) throws(CellAbort) {
         let selected = selection.includes(planned.id)
         guard selected || planned.kind.isPrerequisite else { return }
-        if !contractSkips.isEmpty, let reason = contractSkips[planned.kind] {
-            if selected {
-                results.append(CheckResult(planned.id, status: .skipped, rules: planned.rules.map(\.id), reason: reason))
-            }
+        if !contractSkips.isEmpty, let skip = contractSkips[planned.kind] {
+            if selected { results.append(CheckResult(planned.id, skipped: skip, rules: planned.rules.map(\.id))) }
             return
         }
         if let skipReason, planned.kind != .shutdown {

@@ -36,7 +36,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
     case referenceAck, referenceCancel, referenceUnknownOrder, referenceReplace, referenceMassCancel, referenceEcho
     case relogon
     case shutdown
-    case fleetHandshake, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
+    case fleetHandshake, fleetSessionReported, fleetOrderBook, fleetRequest, fleetSend, fleetRenegotiate
     case fleetBadInputIsolated, fleetLogoutIsolated, fleetKilledIsolated, fleetNoStrayFrames, fleetShutdown
     case upgradeNotLoggedOn, upgradeRelogon, upgradeTraffic, upgradeNewerRefused, upgradeCutOff, upgradeRecovery, upgradeOthersUndisturbed
     /// A kind of the plain SBE profile (PlainCheckKind.swift).
@@ -53,7 +53,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
                 .shutdown,
             ]
             + [
-                .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
+                .fleetHandshake, .fleetSessionReported, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
                 .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown,
             ]
             + [
@@ -102,6 +102,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .relogon: "relogon"
         case .shutdown: "shutdown"
         case .fleetHandshake: "fleet-handshake"
+        case .fleetSessionReported: "fleet-session-reported"
         case .fleetOrderBook: "fleet-order-book"
         case .fleetRequest: "fleet-request"
         case .fleetSend: "fleet-send"
@@ -130,7 +131,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .badInput: .badInput
         case .referenceAck, .referenceCancel, .referenceUnknownOrder, .referenceReplace, .referenceMassCancel, .referenceEcho, .relogon:
             .reference
-        case .fleetHandshake, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
+        case .fleetHandshake, .fleetSessionReported, .fleetOrderBook, .fleetRequest, .fleetSend, .fleetRenegotiate,
             .fleetBadInputIsolated, .fleetLogoutIsolated, .fleetKilledIsolated, .fleetNoStrayFrames, .fleetShutdown:
             .fleet
         case .upgradeNotLoggedOn, .upgradeRelogon, .upgradeTraffic, .upgradeNewerRefused, .upgradeCutOff, .upgradeRecovery,
@@ -167,6 +168,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .relogon: "Logon/c2g/relogon"
         case .shutdown: "session/shutdown"
         case .fleetHandshake: "fleet=G/client=C#k/Logon/c2g/handshake"
+        case .fleetSessionReported: "fleet=G/client=C#k/Logon/c2g/session-reported"
         case .fleetOrderBook: "fleet=G/client=C#k/NewOrder/c2g/order-book"
         case .fleetRequest: "fleet=G/client=C#k/TYPE/c2g/sample"
         case .fleetSend: "fleet=G/client=C#k/TYPE/g2c/sample"
@@ -212,7 +214,8 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceEcho: [.s4, .e1, .p6]
         case .relogon: [.s2, .n1, .p5, .p14]
         case .shutdown: [.p9, .p1]
-        case .fleetHandshake: [.n1, .n2, .s1, .e3, .p5, .p14]
+        case .fleetHandshake: [.n1, .n2, .s1, .e3, .p5]
+        case .fleetSessionReported: [.s1, .p14]
         case .fleetOrderBook: [.g1, .s1, .e1]
         case .fleetRequest: [.s1, .e1, .s4, .g2, .g3, .g4, .p11, .p12]
         case .fleetSend: [.s1, .e1, .p7, .p12]
@@ -253,6 +256,7 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceReplace: "compatible cells with N ≥ 3 (ModifyOrder)"
         case .referenceMassCancel: "compatible cells with N ≥ 4 (MassCancel)"
         case .fleetHandshake: "every session of a fleet"
+        case .fleetSessionReported: "every session of a fleet that logs on"
         case .fleetOrderBook, .fleetRenegotiate: "every logged-on session of a fleet"
         case .fleetRequest: "every logged-on session; each client-to-gateway type with since ≤ its N (but Logon, Logout, NewOrder)"
         case .fleetSend: "every logged-on session; each gateway-to-client type with since ≤ its N (but LogonAck, LogonReject, Logout)"
@@ -288,8 +292,10 @@ public enum CheckKind: Sendable, Hashable, CaseIterable {
         case .referenceAck, .referenceMassCancel: [.mode, .send, .received, .logonAgain]
         case .relogon: [.logon, .logonAgain, .mode, .send, .received]
         case .shutdown: [.shutdown]
+        // A client's view of its logon needs nothing of the gateway's contract.
+        case .fleetHandshake: [.logon]
         // Each client's session event is told apart by its sessionId.
-        case .fleetHandshake: [.logon, .sessionEventIds]
+        case .fleetSessionReported: [.sessionEventIds]
         case .fleetOrderBook, .fleetRequest: [.send, .received]
         case .fleetSend: [.sendToSession, .received]
         case .fleetRenegotiate: [.logonRange, .logonAgain, .send, .received]

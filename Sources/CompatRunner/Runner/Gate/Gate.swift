@@ -35,6 +35,7 @@ public struct GateResult: Sendable {
         }
         if lines.isEmpty { lines = ["  none"] }
         let failing = MatrixResult(clients: [], gateways: [], cells: scenarios.filter { !$0.state.isExpected }, wallSeconds: 0, jobs: 1)
+        lines += ReportText.skipLines(scenarios.filter { $0.state == .partial }).map { "  " + $0 }
         return lines.joined(separator: "\n") + "\n" + (failing.cells.isEmpty ? "" : renderFailures(failing, verbose: verbose))
     }
 

@@ -31,13 +31,24 @@ public func renderFleet(_ result: CellResult, plan: FleetPlan, after upgrade: Up
         lines.append("")
         lines.append(ReportText.cellDetails(result, verbose: false).trimmingCharacters(in: .newlines))
     }
-    let loggedOn = plan.members.filter { $0.negotiated != nil }.count
     lines.append("")
     lines.append(
-        "\(plan.scenario): \(ReportText.colored(result.state.rawValue, result.state, color)) · \(plan.members.count) sessions (\(loggedOn) logged on, "
-            + "\(plan.members.count - loggedOn) cut off by design) · \(result.checks.count) checks · \(String(format: "%.2f", result.seconds)) s"
+        "\(plan.scenario): \(ReportText.colored(result.state.rawValue, result.state, color)) · \(sessionCounts(plan, after: upgrade)) · "
+            + "\(ReportText.checksSummary(result)) · \(String(format: "%.2f", result.seconds)) s"
     )
     return lines.joined(separator: "\n") + "\n"
+}
+
+/// "10 sessions (10 logged on, 0 cut off by design; after the upgrade 8 logged on, 2 cut off by
+/// design)": the counts the rows above show, before and after a gateway upgrade.
+private func sessionCounts(_ plan: FleetPlan, after upgrade: UpgradePlan?) -> String {
+    let loggedOn = plan.members.filter { $0.negotiated != nil }.count
+    var text = "\(plan.members.count) sessions (\(loggedOn) logged on, \(plan.members.count - loggedOn) cut off by design"
+    if let upgrade, case .gateway = upgrade.side {
+        let kept = upgrade.after.filter { if case .accepted = $0 { true } else { false } }.count
+        text += "; after the upgrade \(kept) logged on, \(upgrade.after.count - kept) cut off by design"
+    }
+    return text + ")"
 }
 
 /// `12 passed, 1 failed` for a set of checks.

@@ -137,12 +137,13 @@ enum HTMLReport {
     static func tally(_ cell: CellResult) -> String {
         let counts: [(CheckStatus, String)] = [
             (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
-            (.stalePass, "stale"), (.skipped, "skipped"), (.notRun, "not run"),
+            (.stalePass, "stale"), (.notRun, "not run"),
         ]
-        let parts = counts.compactMap { status, word -> String? in
+        var parts = counts.compactMap { status, word -> String? in
             let count = cell.checks.filter { $0.status == status }.count
             return count > 0 || status == .passed ? "\(count) \(word)" : nil
         }
+        if let skips = ReportText.skipsText(cell.checks) { parts.append(skips) }
         return parts.joined(separator: ", ") + " · " + ReportText.negotiated(cell) + " · " + ReportText.seconds(cell.seconds) + " s"
     }
 
@@ -187,7 +188,10 @@ enum HTMLReport {
             let short = check.name.hasPrefix(prefix) ? String(check.name.dropFirst(prefix.count)) : check.name
             var item = "<li data-check=\"\(escaped(check.name))\" data-status=\"\(check.status.rawValue)\">\(escaped(short))"
             if withReasons {
-                let reason = check.reason ?? (check.status == .notRun ? "the cell stopped before it" : "no reason given")
+                let reason =
+                    check.status == .skipped
+                    ? ReportText.skipReason(check)
+                    : check.reason ?? (check.status == .notRun ? "the cell stopped before it" : "no reason given")
                 item += " <span class=\"reason\">(\(ReportText.mark(check.status).lowercased()): \(escaped(reason)))</span>"
             }
             return item + "</li>"

@@ -12,7 +12,7 @@ enum HTMLReportAssets {
         h4 { margin: .8em 0 .3em; }
         .state, .mark { display: inline-block; padding: 0 .4em; border-radius: 3px; font-weight: 600; color: #fff; }
         .s-pass { background: #2e7d32; } .s-incompatible { background: #00838f; } .s-fail { background: #c62828; }
-        .s-crash { background: #6a0000; } .s-timeout { background: #8e24aa; } .s-known { background: #b26a00; }
+        .s-crash { background: #6a0000; } .s-timeout { background: #8e24aa; } .s-known { background: #b26a00; } .s-partial { background: #8d6e00; }
         .s-not-run { background: #757575; }
         .m-passed { background: #2e7d32; } .m-failed { background: #c62828; } .m-stalepass { background: #e65100; }
         .m-knownfailure { background: #b26a00; } .m-notrun, .m-skipped { background: #757575; }

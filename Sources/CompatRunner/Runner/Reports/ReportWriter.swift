@@ -136,6 +136,15 @@ enum JUnitXML {
                     name + "/process", classname: name, message: message, type: cell.state.rawValue,
                     details: details.joined(separator: "\n"))
             }
+            if cell.state == .partial {
+                let skipped = cell.checks.filter(\.isUnacceptedSkip)
+                suite.add(
+                    name + "/skipped", classname: name,
+                    failure: (
+                        "PARTIAL: \(ReportText.plural(skipped.count, "check", "checks")) skipped that matrix.json's acceptedSkips does not accept",
+                        "partial", skipped.map { "\($0.name): \($0.reason ?? "skipped")" }.joined(separator: "\n")
+                    ))
+            }
             for check in cell.checks {
                 let details = ReportText.checkLines(check, in: cell).joined(separator: "\n")
                 switch check.status {
@@ -155,7 +164,9 @@ enum JUnitXML {
                     suite.addSkipped(
                         check.name, classname: name, seconds: check.seconds,
                         reason: "known: " + (check.knownReason ?? "listed in knownFailures"))
-                case .notRun, .skipped:
+                case .skipped:
+                    suite.addSkipped(check.name, classname: name, reason: ReportText.skipReason(check))
+                case .notRun:
                     suite.addSkipped(
                         check.name, classname: name,
                         reason: check.reason ?? check.failure?.message ?? cell.problem ?? ReportText.mark(check.status).lowercased())

@@ -7,7 +7,7 @@ import TGP
 
 enum ResultsJSON {
     /// Raised when a key changes meaning or goes away; new keys raise it too, since readers are strict.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     static func render(_ results: RunResults) -> [UInt8] {
         Array((document(results).serialized(pretty: true) + "\n").utf8)

@@ -177,6 +177,12 @@ private struct ResultsJSONReader {
             return "\(cell.state.rawValue), yet its check \(known) is a known failure (KNOWN)"
         }
         if cell.state == .known, first(.knownFailure) == nil { return "KNOWN, yet none of its checks is a known failure" }
+        let unacceptedSkip = cell.checks.first(where: \.isUnacceptedSkip)?.name
+        if cell.state.isExpected, let unacceptedSkip {
+            return "\(cell.state.rawValue), yet its check \(unacceptedSkip) was skipped and no acceptedSkips entry accepts it (PARTIAL)"
+        }
+        if cell.state == .partial, let failed = first(.failed) { return "PARTIAL, yet its check \(failed) failed (FAIL)" }
+        if cell.state == .partial, unacceptedSkip == nil { return "PARTIAL, yet none of its checks is a skip matrix.json does not accept" }
         return nil
     }
 

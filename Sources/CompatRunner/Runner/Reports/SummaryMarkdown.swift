@@ -65,7 +65,7 @@ enum SummaryMarkdown {
         var omitted = Omitted()
         if result.allExpected {
             doc.add("All \(result.cells.count) cells as expected.")
-        } else {
+        } else if result.cells.contains(where: ReportText.needsDetails) || !result.staleKnownFailures.isEmpty {
             doc.add("### Failures")
             omitted = addFailures(cells: ReportText.orderedCells(result), stale: result.staleKnownFailures, to: &doc)
         }
@@ -275,9 +275,13 @@ enum SummaryMarkdown {
     /// The checks a peer's contract version could not take, per cell and reason: never hidden.
     static func addSkippedChecks(_ cells: [CellResult], to doc: inout MarkdownBlocks) {
         let groups = ReportText.skipGroups(cells)
+        let unaccepted = cells.reduce(0) { $0 + $1.checks.filter(\.isUnacceptedSkip).count }
         addList(
-            "### Skipped checks (peer contract too old)",
-            groups.map { "- " + code($0.cell) + ": " + ReportText.plural($0.count, "check", "checks") + " " + escaped(capped($0.reason)) },
+            "### Skipped checks (peer contract too old)"
+                + (unaccepted == 0
+                    ? "" : "\n\n\(unaccepted) not accepted by matrix.json's `acceptedSkips`: their cells are PARTIAL, not PASS"),
+            groups.map { "- " + code($0.cell) + ": " + ReportText.plural($0.count, "check", "checks") + " " + escaped(capped($0.reason)) }
+                + ReportText.acceptedSkipReasons(cells).map { "- accepted by matrix.json's `acceptedSkips`: " + escaped(capped($0)) },
             to: &doc)
     }
 

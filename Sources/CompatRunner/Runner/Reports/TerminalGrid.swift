@@ -78,8 +78,8 @@ public func renderCell(_ cell: CellResult, verbose: Bool, color: Bool = false) -
         if check.status == .knownFailure || check.status == .stalePass, let reason = check.knownReason {
             line += "  (known: \(reason.printableLine))"
         }
-        if check.status == .skipped, let reason = check.reason {
-            line += "  (\(reason.printableLine))"
+        if check.status == .skipped {
+            line += "  (\(ReportText.skipReason(check).printableLine))"
         }
         lines.append(line)
     }
@@ -139,6 +139,7 @@ enum ReportText {
             case .crash: "1;31"  // bold red
             case .timeout: "35"  // magenta
             case .known: "33"  // yellow
+            case .partial: "1;33"  // bold yellow
             case .notRun: "2"  // dim
             }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
@@ -161,14 +162,36 @@ enum ReportText {
         result.cells.reduce(0) { $0 + $1.checks.count }
     }
 
-    /// "101 checks", or "101 checks (6 skipped)": a skip is never hidden behind a count.
+    /// "101 checks", or "101 checks (6 skipped, 2 of them accepted)": a skip is never hidden behind a count.
     static func checksSummary(_ cell: CellResult) -> String {
-        let skipped = cell.checks.filter { $0.status == .skipped }.count
-        return plural(cell.checks.count, "check", "checks") + (skipped > 0 ? " (\(skipped) skipped)" : "")
+        plural(cell.checks.count, "check", "checks") + skipsInBrackets(cell.checks)
+    }
+
+    /// " (6 skipped)", " (6 skipped, accepted)", " (6 skipped, 2 of them accepted)", or "" when none was.
+    static func skipsInBrackets(_ checks: [CheckResult]) -> String {
+        skipsText(checks).map { " (\($0))" } ?? ""
+    }
+
+    /// "6 skipped", "6 skipped, accepted" or "6 skipped, 2 of them accepted"; nil when none was.
+    static func skipsText(_ checks: [CheckResult]) -> String? {
+        let skipped = checks.filter { $0.status == .skipped }.count
+        guard skipped > 0 else { return nil }
+        let accepted = checks.filter { $0.status == .skipped && !$0.isUnacceptedSkip }.count
+        return "\(skipped) skipped" + (accepted == 0 ? "" : accepted == skipped ? ", accepted" : ", \(accepted) of them accepted")
     }
 
     static func skippedCount(_ result: MatrixResult) -> Int {
         result.cells.reduce(0) { $0 + $1.checks.filter { $0.status == .skipped }.count }
+    }
+
+    static func unacceptedSkipCount(_ result: MatrixResult) -> Int {
+        result.cells.reduce(0) { $0 + $1.checks.filter(\.isUnacceptedSkip).count }
+    }
+
+    /// A skipped check's reason, and matrix.json's for accepting it.
+    static func skipReason(_ check: CheckResult) -> String {
+        let reason = check.reason ?? "skipped"
+        return check.knownReason.map { reason + " — accepted (acceptedSkips): " + $0 } ?? reason
     }
 
     /// Each cell's skipped checks, counted by reason: a check a peer's contract version cannot
@@ -178,7 +201,7 @@ enum ReportText {
             var counts: [String: Int] = [:]
             var order: [String] = []
             for check in cell.checks where check.status == .skipped {
-                let reason = check.reason ?? "skipped"
+                let reason = (check.reason ?? "skipped") + (check.isUnacceptedSkip ? "" : " (accepted)")
                 if counts[reason] == nil { order.append(reason) }
                 counts[reason, default: 0] += 1
             }
@@ -197,13 +220,30 @@ enum ReportText {
             byReason[group.reason, default: ([], 0)].cells.append(group.cell)
             byReason[group.reason, default: ([], 0)].count += group.count
         }
+        let hint =
+            cells.contains { $0.checks.contains(where: \.isUnacceptedSkip) }
+            ? [
+                "a skipped check is not a pass: the cells or scenarios above are PARTIAL until matrix.json's acceptedSkips accepts the peer's older contract, with a reason (README: acceptedSkips)"
+            ]
+            : []
         return order.map { reason in
             let (names, count) = byReason[reason]!
             let checks = plural(count, "check", "checks")
             guard names.count > 1 else { return "\(names[0]): \(checks) \(reason.printableLine)" }
             let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
             return "\(checks) in \(names.count) cells (\(shown)) \(reason.printableLine)"
+        } + acceptedSkipReasons(cells).map { "accepted by matrix.json's acceptedSkips: \($0.printableLine)" } + hint
+    }
+
+    /// The reasons matrix.json gives for the skips it accepts, each once.
+    static func acceptedSkipReasons(_ cells: [CellResult]) -> [String] {
+        var reasons: [String] = []
+        for cell in cells {
+            for check in cell.checks where check.status == .skipped {
+                if let reason = check.knownReason, !reasons.contains(reason) { reasons.append(reason) }
+            }
         }
+        return reasons
     }
 
     /// Stale checks (listed by their exact name) and stale wildcard entries.
@@ -222,7 +262,9 @@ enum ReportText {
         parts.append(plural(checkCount(result), "check", "checks"))
         let skipped = skippedCount(result)
         if skipped > 0 {
-            parts.append("\(skipped) skipped (peer contract too old, listed below)")
+            let unaccepted = unacceptedSkipCount(result)
+            let acceptance = unaccepted == 0 ? "all accepted" : unaccepted == skipped ? "none accepted" : "\(unaccepted) not accepted"
+            parts.append("\(skipped) skipped (peer contract too old, \(acceptance); listed below)")
         }
         parts.append("wall \(seconds(result.wallSeconds)) s, " + plural(result.jobs, "job", "jobs"))
         return parts.joined(separator: " · ")
@@ -307,19 +349,20 @@ enum ReportText {
 
     /// Whether a cell is listed among the failures: anything but a clean PASS or INCOMPATIBLE.
     static func needsDetails(_ cell: CellResult) -> Bool {
-        (cell.state != .pass && cell.state != .incompatible) || cell.checks.contains { $0.status == .stalePass }
+        ![.pass, .incompatible, .partial].contains(cell.state) || cell.checks.contains { $0.status == .stalePass }
     }
 
     /// "FAIL  client=v3/gateway=v5: 117 passed, 2 failed, 1 known (N=3, 0.42 s)"
     static func verdictLine(_ cell: CellResult, color: Bool = false) -> String {
         let counts: [(CheckStatus, String)] = [
             (.passed, "passed"), (.failed, "failed"), (.knownFailure, "known"),
-            (.stalePass, "stale"), (.notRun, "not run"), (.skipped, "skipped"),
+            (.stalePass, "stale"), (.notRun, "not run"),
         ]
-        let tally = counts.compactMap { status, word -> String? in
+        var tally = counts.compactMap { status, word -> String? in
             let count = cell.checks.filter { $0.status == status }.count
             return count > 0 || status == .passed ? "\(count) \(word)" : nil
         }
+        if let skips = skipsText(cell.checks) { tally.append(skips) }
         return "\(colored(cell.state.rawValue, cell.state, color))  \(cellName(cell).printableLine): " + tally.joined(separator: ", ")
             + " (\(negotiated(cell)), \(seconds(cell.seconds)) s)"
     }

@@ -37,8 +37,8 @@ extension CellExecutor {
     private func noteContract(of hello: Event, _ role: Role) {
         contracts[role] = ContractGate.contract(of: hello)
         guard let client = contracts[.client], let gateway = contracts[.gateway] else { return }
-        let gate = ContractGate(client: (peers.client, client), gateway: (peers.gateway, gateway))
-        contractSkips = gate.skipReasons(CheckKind.allCases.filter(\.isCellKind))
+        let gate = ContractGate(client: (peers.client, client), gateway: (peers.gateway, gateway), accepted: acceptedSkips)
+        contractSkips = gate.skips(CheckKind.allCases.filter(\.isCellKind))
     }
 
     /// R9: a message before logon draws Reject{NotLoggedOn}, encoded at version 1 (RJ4), which

@@ -50,20 +50,22 @@ extension FleetExecution {
             let (checkName, kind) = (check.name, check.kind)
             let member = check.id.member.flatMap { byLabel[$0] }
             guard let speaker = member ?? newestClient else { continue }
-            let gate = ContractGate(client: (speaker.label, clients[speaker.index]), gateway: gatewayPeer)
+            let gate = ContractGate(
+                client: (speaker.label, clients[speaker.index]), gateway: gatewayPeer, accepted: acceptedSkips,
+                peerNames: [.client: speaker.spec.name])
             // A client that joins later logs on for the first time, not again.
             let ignored: Set<ContractFeature> = plan.joinsLater.contains(speaker.index) ? [.logonAgain] : []
-            if let reason = gate.skipReason(kind, except: ignored) { contractSkips[checkName] = reason }
+            if let skip = gate.skip(kind, except: ignored) { contractSkips[checkName] = skip }
         }
         // A member whose handshake is skipped takes part in nothing; no member at all: nor do the fleet-wide checks.
         for member in plan.members {
-            sessions[member.index].skipReason = contractSkips[name(member, .handshake)]
+            sessions[member.index].skipped = contractSkips[name(member, .handshake)]
         }
-        if let reason = plan.members.first.flatMap({ sessions[$0.index].skipReason }),
-            plan.members.allSatisfy({ sessions[$0.index].skipReason != nil })
+        if let skip = plan.members.first.flatMap({ sessions[$0.index].skipped }),
+            plan.members.allSatisfy({ sessions[$0.index].skipped != nil })
         {
             for check in plan.checks where check.id.member == nil && check.kind != .fleetShutdown {
-                contractSkips[check.name] = reason
+                contractSkips[check.name] = skip
             }
         }
     }
@@ -75,8 +77,8 @@ extension FleetExecution {
 
     /// Whether `member`'s logon `what` is skipped; if so the member sits out the rest, its later checks skipped for the same reason.
     func skipsLogon(_ member: FleetMember, _ check: FleetCheck) -> Bool {
-        guard !contractSkips.isEmpty, let reason = contractSkips[name(member, check)] else { return false }
-        sessions[member.index].skipReason = sessions[member.index].skipReason ?? reason
+        guard !contractSkips.isEmpty, let skip = contractSkips[name(member, check)] else { return false }
+        sessions[member.index].skipped = sessions[member.index].skipped ?? skip
         sessions[member.index].active = false
         return true
     }

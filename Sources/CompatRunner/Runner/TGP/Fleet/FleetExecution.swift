@@ -28,7 +28,7 @@ final class FleetExecution {
         /// Why it stopped taking part, for the checks it did not reach.
         var stopReason: String?
         /// Set when a check of its own was skipped for a peer's contract version: its later checks are skipped too.
-        var skipReason: String?
+        var skipped: ContractSkip?
         /// Its order book as the reference gateway's rules keep it from what it was sent: a new
         /// session's is new (S1, S2).
         var book = OrderBook()
@@ -40,13 +40,16 @@ final class FleetExecution {
     /// When the last check was recorded: each check's time runs from there to its own result.
     private var lastRecorded = ContinuousClock.now
     /// The checks the peers' contract versions cannot take, by name, with the reason (FleetContracts.swift).
-    var contractSkips: [String: String] = [:]
+    var contractSkips: [String: ContractSkip] = [:]
+    /// The peers whose older contract matrix.json accepts.
+    let acceptedSkips: AcceptedSkips
 
     init(
         schema: Schema, samples: SampleBook, plan: FleetPlan, selection: CheckSelection, group: PeerGroup,
-        gateway: PeerHandle, clients: [PeerHandle]
+        gateway: PeerHandle, clients: [PeerHandle], acceptedSkips: AcceptedSkips = AcceptedSkips()
     ) {
         self.schema = schema
+        self.acceptedSkips = acceptedSkips
         self.codec = Codec(schema: schema)
         self.samples = samples
         self.plan = plan
@@ -93,8 +96,8 @@ final class FleetExecution {
         plan.checks.filter { selection.includes($0.id) }.map { planned in
             if let result = results[planned.name] { return result }
             let member = plan.members.first { $0.label == planned.id.member }
-            if let reason = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipReason }) {
-                return CheckResult(planned.id, status: .skipped, rules: planned.kind.rules.map(\.id), reason: reason)
+            if let skip = contractSkips[planned.name] ?? member.flatMap({ sessions[$0.index].skipped }) {
+                return CheckResult(planned.id, skipped: skip, rules: planned.kind.rules.map(\.id))
             }
             let reason =
                 abort.map { "not run: the fleet stopped (\($0.description))" }

@@ -72,6 +72,7 @@ public struct FleetPlan: Sendable {
         }
         for member in members { add(member, .handshake, .fleetHandshake) }
         let loggedOn = members.filter { $0.negotiated != nil }
+        for member in loggedOn { add(member, .sessionReported, .fleetSessionReported) }
         for member in loggedOn { add(member, .orderBook, .fleetOrderBook) }
         for type in Self.requests(schema) {
             for member in loggedOn where type.since <= member.negotiated! {
@@ -137,7 +138,7 @@ public struct FleetPlan: Sendable {
 
 /// What a check of a fleet or an upgrade is about, as its name spells it after the member.
 enum FleetCheck: Sendable, Hashable {
-    case handshake, orderBook, renegotiate, relogon, traffic
+    case handshake, sessionReported, orderBook, renegotiate, relogon, traffic
     case sample(String, CheckName.Flow)
     case isolated(String, CheckName.Flow)
     case killedIsolated, noStrayFrames, shutdown
@@ -145,7 +146,7 @@ enum FleetCheck: Sendable, Hashable {
 
     var subject: String? {
         switch self {
-        case .handshake, .renegotiate, .relogon: "Logon"
+        case .handshake, .sessionReported, .renegotiate, .relogon: "Logon"
         case .orderBook, .traffic: "NewOrder"
         case .sample(let type, _), .isolated(let type, _): type
         case .killedIsolated, .noStrayFrames, .shutdown, .notLoggedOn, .newerRefused, .recovery, .othersUndisturbed: CheckName.session
@@ -155,7 +156,7 @@ enum FleetCheck: Sendable, Hashable {
 
     var flow: CheckName.Flow? {
         switch self {
-        case .handshake, .orderBook, .renegotiate, .relogon, .traffic: .clientToGateway
+        case .handshake, .sessionReported, .orderBook, .renegotiate, .relogon, .traffic: .clientToGateway
         case .sample(_, let flow), .isolated(_, let flow): flow
         default: nil
         }
@@ -167,6 +168,7 @@ enum FleetCheck: Sendable, Hashable {
     var what: String {
         switch self {
         case .handshake: "handshake"
+        case .sessionReported: "session-reported"
         case .orderBook: "order-book"
         case .renegotiate: "renegotiate"
         case .relogon: "relogon"

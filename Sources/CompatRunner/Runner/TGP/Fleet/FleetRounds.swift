@@ -57,7 +57,7 @@ extension FleetExecution {
     /// N1/N2/S1: every client logs on at once; each gets N from its own range, or a clean LogonReject.
     func logonRound() throws(CellAbort) {
         let ready = plan.members.filter {
-            !client($0).finished && !plan.joinsLater.contains($0.index) && sessions[$0.index].skipReason == nil
+            !client($0).finished && !plan.joinsLater.contains($0.index) && sessions[$0.index].skipped == nil
         }
         var ids: [Int: JSON] = [:]
         for member in ready {
@@ -72,8 +72,26 @@ extension FleetExecution {
                 try handshake(member, answer: try group.answer(client(member), id: id, to: "logon"))
             }
             record(member, .handshake, failure)
+            if failure == nil, sessions[member.index].active, !isSkipped(member, .sessionReported) {
+                record(member, .sessionReported, try guarded(member) { () throws(CellAbort) in try sessionReported(member) })
+            }
         }
         gateway.inbox.removeAll { Self.isInbound($0, type: "Logon") }
+    }
+
+    /// S1/P14: the gateway reports the member's session, told apart by its sessionId, at its N.
+    private func sessionReported(_ member: FleetMember) throws(CellAbort) -> CheckFailure? {
+        let session = sessions[member.index]
+        let sessionId = session.sessionId ?? ""
+        let state = try group.waitFor(gateway, what: "the gateway's session event for \(member.label) (P14)") {
+            if case .session("logged_on", _, sessionId?) = $0.kind { true } else { false }
+        }
+        guard case .session(_, let version, _) = state.kind, version == session.version else {
+            return CheckFailure(
+                "the gateway reported \(member.label)'s session at another version (S1)", expected: "logged_on at \(session.version ?? 0)",
+                actual: state.json.serialized)
+        }
+        return nil
     }
 
     private func handshake(_ member: FleetMember, answer: Event) throws(CellAbort) -> CheckFailure? {
@@ -84,14 +102,6 @@ extension FleetExecution {
                 return CheckFailure(
                     "negotiated version differs from min(client max, gateway max) (N1)", field: "version", expected: "\(expected)",
                     actual: "\(version)")
-            }
-            let state = try group.waitFor(gateway, what: "the gateway's session event for \(member.label) (P14)") {
-                if case .session("logged_on", _, sessionId?) = $0.kind { true } else { false }
-            }
-            guard case .session(_, let sessionVersion, _) = state.kind, sessionVersion == expected else {
-                return CheckFailure(
-                    "the gateway reported \(member.label)'s session at another version (S1)", expected: "logged_on at \(expected)",
-                    actual: state.json.serialized)
             }
             _ = try group.waitFor(client(member), what: "the LogonAck") { Self.isInbound($0, type: "LogonAck") }
             sessions[member.index] = Session(version: version, sessionId: sessionId, active: true)

@@ -62,7 +62,8 @@ public struct FleetRunner: Sendable {
                 peers: [gateway] + clients, commandTimeout: peers.commandTimeout, deadline: peers.deadline, folder: peers.folder,
                 frameWaits: config.frameWaits)
             let execution = FleetExecution(
-                schema: schema, samples: samples, plan: plan, selection: selection, group: group, gateway: gateway, clients: clients)
+                schema: schema, samples: samples, plan: plan, selection: selection, group: group, gateway: gateway, clients: clients,
+                acceptedSkips: config.acceptedSkips)
             return ScenarioRun(
                 execute: { () throws(CellAbort) in
                     recovery = try rounds(of: execution, upgrade: upgrade, peers: peers, allowRemote: allowRemote)

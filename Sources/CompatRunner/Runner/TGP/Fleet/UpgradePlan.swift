@@ -55,6 +55,7 @@ public struct UpgradePlan: Sendable {
             checks.append(ScenarioCheck(id: fleet.id(member, check), kind: kind))
         }
         for member in fleet.members { add(member, .handshake, .fleetHandshake) }
+        for member in fleet.members where member.negotiated != nil { add(member, .sessionReported, .fleetSessionReported) }
         for member in fleet.members where member.negotiated != nil { add(member, .orderBook, .fleetOrderBook) }
         for member in fleet.members where member.negotiated != nil { add(member, .notLoggedOn, .upgradeNotLoggedOn) }
         for member in fleet.members {
@@ -97,6 +98,9 @@ public struct UpgradePlan: Sendable {
             checks.append(ScenarioCheck(id: fleet.id(member, check), kind: kind))
         }
         for member in fleet.members where member.index != newcomer.index { add(member, .handshake, .fleetHandshake) }
+        for member in fleet.members where member.index != newcomer.index && member.negotiated != nil {
+            add(member, .sessionReported, .fleetSessionReported)
+        }
         for member in fleet.members where member.index != newcomer.index && member.negotiated != nil {
             add(member, .orderBook, .fleetOrderBook)
         }

@@ -54,7 +54,7 @@ extension FleetExecution {
         let roundTrip = try trafficAtNewVersion(upgrade)
         if let floor = recovery.floorMilliseconds, let roundTrip { recovery.floorMilliseconds = floor + roundTrip }
         let shouldRecover = plan.members.contains { member in
-            if case .accepted = upgrade.after[member.index] { sessions[member.index].skipReason == nil } else { false }
+            if case .accepted = upgrade.after[member.index] { sessions[member.index].skipped == nil } else { false }
         }
         record(
             nil, .recovery,
@@ -129,7 +129,7 @@ extension FleetExecution {
         throws(CellAbort)
     {
         let members = plan.members.filter { member in
-            guard !client(member).finished, sessions[member.index].skipReason == nil else { return false }
+            guard !client(member).finished, sessions[member.index].skipped == nil else { return false }
             return !skipsLogon(member, Self.relogonCheck(upgrade, member))
         }
         var ids: [Int: JSON] = [:]
@@ -247,7 +247,7 @@ extension FleetExecution {
         sessions[replaced].stopReason = "replaced by \(upgrade.to.name)"
         let member = plan.members[newcomer]
         let what: FleetCheck = member.negotiated == nil ? .cutOff : .relogon
-        if sessions[member.index].skipReason == nil && !skipsLogon(member, what) {
+        if sessions[member.index].skipped == nil && !skipsLogon(member, what) {
             let failure = try guarded(member) { () throws(CellAbort) in
                 try group.connect(client(member), to: bound)
                 let reply = try group.request(client(member), .logon(username: "fleet-\(member.index)", min: nil, max: nil))
