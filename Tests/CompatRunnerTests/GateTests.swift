@@ -97,6 +97,26 @@ struct GateTests {
             "\(run.stderr)")
     }
 
+    @Test("an unaccepted skip fails the gate (PARTIAL, exit 1); accepted in matrix.json with a reason, the same gate passes")
+    func unacceptedSkipFailsTheGate() throws {
+        let arguments = ["gate", "--json", "--clients", "v4", "--gateways", "v5", "--fixtures", Built.fixtures]
+        let narrowed: JSONObject = ["clients": ["v4"], "gateways": ["v4", "v5"]]
+        let old = try TestMatrix(extraArguments: [4: ["--fault", "contract-1"]], extra: narrowed)
+        let run = try runCompat(arguments + ["--matrix", old.path], environment: ["TMPDIR": old.folder, "GITHUB_ACTIONS": nil])
+        #expect(run.status == 1, "\(run.stdout.suffix(2000))\(run.stderr)")
+        let results = try JSON.parse(run.stdout)
+        #expect(results["cells"]?.arrayValue?.compactMap { $0["state"]?.stringValue } == ["PARTIAL"])
+        #expect(results["gate"]?["passed"]?.boolValue == false)
+
+        var root = try JSON.parse(String(contentsOfFile: old.path, encoding: .utf8)).objectValue!
+        root["acceptedSkips"] = .array([.object(["peer": "v4", "reason": "built before contract 2"])])
+        let accepted = try TestMatrix(json: .object(root))
+        let again = try runCompat(
+            arguments + ["--matrix", accepted.path], environment: ["TMPDIR": accepted.folder, "GITHUB_ACTIONS": nil])
+        #expect(again.status == 0, "\(again.stdout.suffix(2000))\(again.stderr)")
+        #expect(try JSON.parse(again.stdout)["cells"]?.arrayValue?.compactMap { $0["state"]?.stringValue } == ["PASS"])
+    }
+
     @Test("gate --message/--run: only the matrix's selected checks; fleets and upgrades left out, and said so")
     func narrowedByChecks() throws {
         let matrix = try TestMatrix(extra: ["clients": ["v4"], "gateways": ["v5"]])
