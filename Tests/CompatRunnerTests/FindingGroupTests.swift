@@ -8,22 +8,35 @@ import Testing
 
 @testable import CompatRunner
 
-@Suite("failures grouped by cause on the terminal")
+@Suite("failures grouped by cause on the terminal, in summary.md and in report.html")
 struct FindingGroupTests {
     @Test("the var-data-255 matrix: one finding naming the peer, under 30 lines, the differing byte marked")
     func oneDefectOneFinding() throws {
         let matrix = try TestMatrix(extraArguments: [3: ["--fault", "var-data-255"]], commandSeconds: 2)
         let arguments = ["matrix", "run", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--jobs", "2"]
-        let run = try runCompat(arguments, environment: ["TMPDIR": matrix.folder])
+        let reports = matrix.folder + "/reports"
+        let run = try runCompat(arguments + ["--report-dir", reports], environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 1, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.count < 30, "\(lines.count) lines:\n\(run.stdout)")
+        // The grid, the totals, the finding and the kept folders; the report folder's line besides.
+        let printed = run.stdout.filter { $0 == "\n" }.count
+        #expect(printed < 30, "\(printed) lines:\n\(run.stdout)")
         let findings = lines.filter { $0.hasPrefix("FINDING ") }
         #expect(findings.count == 1, "\(run.stdout)")
         #expect(
             findings.first?.contains(" in 9 cells, frames from v3: the sent <message> differs from its encoding") == true, "\(run.stdout)")
         #expect(lines.contains { $0.hasSuffix("^^ byte 19: the first that differs") }, "\(run.stdout)")
         #expect(lines.contains { $0.hasPrefix("kept: 9 cell folders with the peers' stderr, transcripts and capture, e.g. ") })
+
+        // summary.md and report.html hold the same one finding.
+        let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
+        #expect(summary.components(separatedBy: "#### Finding ").count - 1 == 1, "\(summary)")
+        #expect(
+            summary.contains("#### Finding 1: \(findings.first?.dropFirst("FINDING 1: ".count).prefix { $0 != ":" } ?? "?")\n"),
+            "\(summary)")
+        let html = try String(contentsOfFile: reports + "/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<li class=\"finding\">").count - 1 == 1)
+        #expect(html.contains("<b>Finding 1: \(findings.first?.dropFirst("FINDING 1: ".count).prefix { $0 != ":" } ?? "?")</b>"))
 
         let verbose = try runCompat(arguments + ["--verbose"], environment: ["TMPDIR": matrix.folder])
         #expect(verbose.status == 1)

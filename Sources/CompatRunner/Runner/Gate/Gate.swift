@@ -131,7 +131,7 @@ public struct GateResult: Sendable {
         var omitted = SummaryMarkdown.Omitted()
         if !matrixPassed || !scenariosPassed || !noStaleKnownFailures {
             doc.add("### Failures")
-            omitted = SummaryMarkdown.addFailures(cells: ReportText.orderedCells(allResults), stale: staleEntries, to: &doc)
+            omitted = SummaryMarkdown.addFailures(allResults, to: &doc)
         }
         SummaryMarkdown.addSkippedChecks(ReportText.orderedCells(allResults), to: &doc)
         return SummaryMarkdown.close(doc, omitted: omitted, runId: runId)

@@ -22,7 +22,7 @@ enum HTMLReport {
     /// The grid with its totals and filters, then every cell's details: the matrix part of
     /// the matrix page and of the gate's page.
     static func matrixBlock(_ result: MatrixResult, frames: inout FrameIndex) -> String {
-        totals(result) + filters(result.cells) + grid(result)
+        totals(result) + findings(result) + filters(result.cells) + grid(result)
             + "<div class=\"cells\">\n" + ReportText.orderedCells(result).map { cellDetails($0, frames: &frames) }.joined() + "</div>\n"
     }
 

@@ -67,7 +67,7 @@ enum SummaryMarkdown {
             doc.add("All \(result.cells.count) cells as expected.")
         } else if result.cells.contains(where: ReportText.needsDetails) || !result.staleKnownFailures.isEmpty {
             doc.add("### Failures")
-            omitted = addFailures(cells: ReportText.orderedCells(result), stale: result.staleKnownFailures, to: &doc)
+            omitted = addFailures(result, to: &doc)
         }
         addKnownFailures(result.cells, to: &doc)
         addSkippedChecks(ReportText.orderedCells(result), to: &doc)
@@ -145,36 +145,40 @@ enum SummaryMarkdown {
         }
     }
 
-    /// Each failing cell's heading and its failed or stale checks in full, then the stale
-    /// wildcard entries, as long as they fit and up to `maximumDetailedChecks` checks; the rest
-    /// counted. A frame is shown once; a later use refers back to it.
-    static func addFailures(cells: [CellResult], stale: [StaleKnownFailure], to doc: inout MarkdownBlocks) -> Omitted {
+    /// Each cell with a problem of its own (a crash, a timeout) or stale checks; then the findings
+    /// (failures grouped by cause, FailureGroups.swift), each with one check in full; then
+    /// the stale wildcard entries, as long as they fit and up to `maximumDetailedChecks`
+    /// blocks; the rest counted. A frame is shown once; a later use refers back to it.
+    static func addFailures(_ result: MatrixResult, to doc: inout MarkdownBlocks) -> Omitted {
         var omitted = Omitted()
         var frames = FrameLabels()
         var detailed = 0
         var full = false
-        for cell in cells where ReportText.needsDetails(cell) {
-            let name = ReportText.cellName(cell)
-            let failing = cell.checks.filter { $0.status == .failed || $0.status == .stalePass }
-            if full || !doc.addIfFits(cellHeading(cell)) {
+        func add(_ block: (inout FrameLabels) -> String, checks: Int, cells: [String]) {
+            var labels = frames
+            if !full, detailed < maximumDetailedChecks, doc.addIfFits(block(&labels)) {
+                frames = labels
+                detailed += 1
+            } else {
                 full = true
-                omitted.checks += failing.count
-                omitted.cells.insert(name)
-                continue
-            }
-            for check in failing {
-                var labels = frames
-                if !full, detailed < maximumDetailedChecks, doc.addIfFits(checkBlock(check, in: cell, frames: &labels)) {
-                    frames = labels
-                    detailed += 1
-                } else {
-                    full = true
-                    omitted.checks += 1
-                    omitted.cells.insert(name)
-                }
+                omitted.checks += checks
+                omitted.cells.formUnion(cells)
             }
         }
-        for entry in stale {
+        // A peer that died or hung first: no finding says that.
+        for cell in ReportText.orderedCells(result) where ReportText.needsDetails(cell) {
+            let stale = cell.checks.filter { $0.status == .stalePass }
+            guard cell.problem != nil || !stale.isEmpty || !cell.checks.contains(where: { $0.status == .failed }) else { continue }
+            let name = ReportText.cellName(cell)
+            add({ _ in cellHeading(cell) }, checks: 0, cells: [name])
+            for check in stale { add({ checkBlock(check, in: cell, frames: &$0) }, checks: 1, cells: [name]) }
+        }
+        for (number, group) in FailureGrouping.groups(result).enumerated() {
+            add(
+                { findingBlock(group, number: number + 1, frames: &$0) }, checks: group.members.count,
+                cells: group.cells.map(ReportText.cellName))
+        }
+        for entry in result.staleKnownFailures {
             if full || !doc.addIfFits(staleEntryBlock(entry)) {
                 full = true
                 omitted.staleEntries += 1
@@ -248,10 +252,7 @@ enum SummaryMarkdown {
         for peer in cell.peers {
             lines.append("\(peer.role) \(peer.name): \(peer.termination ?? "still running")".printableLine)
             let tail = peer.stderrTail.trimmingCharacters(in: .newlines)
-            guard !tail.isEmpty else {
-                lines.append("  stderr: (empty)")
-                continue
-            }
+            guard !tail.isEmpty else { continue }
             let all = tail.split(separator: "\n", omittingEmptySubsequences: false)
             let shown = all.suffix(maximumStderrLines)
             lines.append(
