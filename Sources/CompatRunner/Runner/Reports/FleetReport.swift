@@ -53,9 +53,10 @@ private func sessionCounts(_ plan: FleetPlan, after upgrade: UpgradePlan?) -> St
 
 /// `12 passed, 1 failed` for a set of checks.
 private func statusCounts(_ checks: [CheckResult]) -> String {
-    let counts = [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun, .skipped].compactMap { status -> String? in
-        let count = checks.filter { $0.status == status }.count
-        return count == 0 ? nil : "\(count) \(status == .notRun ? "not run" : status.rawValue)"
-    }
+    let counts =
+        [CheckStatus.passed, .failed, .knownFailure, .stalePass, .notRun].compactMap { status -> String? in
+            let count = checks.filter { $0.status == status }.count
+            return count == 0 ? nil : "\(count) \(status == .notRun ? "not run" : status.rawValue)"
+        } + [ReportText.skipsText(checks)].compactMap { $0 }
     return counts.isEmpty ? "no checks" : counts.joined(separator: ", ")
 }

@@ -92,7 +92,9 @@ enum HTMLReport {
         func count(_ status: CheckStatus) -> Int { cell.checks.filter { $0.status == status }.count }
         let counts =
             ["\(count(.passed))/\(cell.checks.count) passed"]
-            + [(CheckStatus.failed, "failed"), (.stalePass, "stale")].filter { count($0.0) > 0 }.map { "\(count($0.0)) \($0.1)" }
+            + [(CheckStatus.failed, "failed"), (.stalePass, "stale"), (.skipped, "skipped")].filter { count($0.0) > 0 }.map {
+                "\(count($0.0)) \($0.1)"
+            }
         return "<td class=\"cell \(stateClass(cell.state))\" data-cell=\"\(escaped(name))\" data-client=\"\(escaped(cell.client))\""
             + " data-gateway=\"\(escaped(cell.gateway))\" data-state=\"\(cell.state.rawValue)\">"
             + "<a href=\"#\(escaped(fragment(name)))\">\(cell.state.rawValue)</a><span class=\"counts\">\(counts.joined(separator: ", "))</span></td>"
