@@ -75,7 +75,9 @@ struct GateCommand: ParsableCommand {
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
             output.text(partial.renderTerminal())
-            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
+            publishToGitHubActions(
+                partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                write: output.note)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
             output.results(RunResults(run: run, findings: .gate(partial)))
         }
@@ -92,7 +94,9 @@ struct GateCommand: ParsableCommand {
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
             output.text(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
-            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), write: output.note)
+            publishToGitHubActions(
+                gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)
                 output.note(reportsWritten(reports, run.runId))

@@ -55,7 +55,9 @@ struct MatrixCommand: ParsableCommand {
                 let partial = MatrixResult.interrupted(
                     cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                 output.text(renderGrid(partial, color: false))
-                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
+                publishToGitHubActions(
+                    partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                    write: output.note)
                 if let reports { try? writeReports(partial, run: run, to: reports) }
                 output.results(RunResults(run: run, findings: .matrix(partial)))
             }
@@ -69,7 +71,9 @@ struct MatrixCommand: ParsableCommand {
             try report.report {
                 output.text(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { output.text(renderFailures(result, verbose: terminal.verbose)) }
-                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), write: output.note)
+                publishToGitHubActions(
+                    result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                    write: output.note)
                 if let reports {
                     try writeReports(result, run: run, to: reports)
                     output.note(reportsWritten(reports, run.runId))

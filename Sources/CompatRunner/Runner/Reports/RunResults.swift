@@ -34,12 +34,30 @@ public struct RunResults: Sendable {
     public var passed: Bool { gate?.passed ?? matrix.allExpected }
 }
 
-/// Writes the report set of `results`: the gate's writer for a gate, the matrix's otherwise.
-public func writeReports(_ results: RunResults, to folder: ReportFolder) throws {
-    switch results.findings {
-    case .matrix(let matrix): try writeReports(matrix, run: results.run, to: folder)
-    case .gate(let gate): try writeGateReports(gate, run: results.run, to: folder)
+/// Writes the report set of `results` (the gate's files for a gate, the matrix's otherwise) with
+/// the kept cell folders: `keptFolders` maps a unit's name to its folder on this machine (nil:
+/// the run's own, each unit's keptDirectory). Each file gets the run's provenance.
+public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFolders: [String: String]? = nil) throws {
+    let plan = KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results))
+    let run = plan.results.run
+    var files: [ReportFile]
+    switch plan.results.findings {
+    case .matrix(let matrix): files = matrixReportFiles(matrix, run: run)
+    case .gate(let gate): files = gate.reportFiles(run: run)
     }
+    let facts = run.provenance?.fields(compatVersion: run.compatVersion) ?? []
+    let footLines = KeptCells.summaryLines(plan) + (run.provenance.map { [$0.summaryLine(compatVersion: run.compatVersion)] } ?? [])
+    for index in files.indices {
+        let text = String(decoding: files[index].bytes, as: UTF8.self)
+        switch files[index].name {
+        case "summary.md": files[index].bytes = Array(SummaryFoot.summary(text, runId: run.runId, lines: footLines).utf8)
+        // report.html's footer names the compat version already.
+        case "report.html": files[index].bytes = Array(SummaryFoot.html(text, facts: facts.filter { $0.0 != "compatVersion" }).utf8)
+        case "junit.xml": files[index].bytes = Array(SummaryFoot.junit(text, runId: run.runId, facts: facts).utf8)
+        default: break
+        }
+    }
+    try folder.replace(with: files, keptCells: plan.copies)
 }
 
 extension RunResults {
