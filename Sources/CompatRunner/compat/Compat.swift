@@ -264,7 +264,8 @@ func publishScenarioReports(
 ) throws {
     let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
     publishToGitHubActions(
-        matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixFile, write: output.note)
+        matrix.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .matrix(matrix)), inReportFolder: reports != nil),
+        run: run, matrixFile: matrixFile, write: output.note)
     if let reports {
         try writeReports(matrix, run: run, to: reports)
         output.note(reportsWritten(reports, run.runId))

@@ -76,7 +76,9 @@ struct GateCommand: ParsableCommand {
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
             output.text(partial.renderTerminal())
             publishToGitHubActions(
-                partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                partial.gitHubFindings,
+                summary: reportSummary(RunResults(run: run, findings: .gate(partial)), inReportFolder: reports != nil), run: run,
+                matrixFile: matrixOptions.matrix,
                 write: output.note)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
             output.results(RunResults(run: run, findings: .gate(partial)))
@@ -95,7 +97,8 @@ struct GateCommand: ParsableCommand {
         try report.report {
             output.text(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
             publishToGitHubActions(
-                gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                gate.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .gate(gate)), inReportFolder: reports != nil),
+                run: run, matrixFile: matrixOptions.matrix,
                 write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)

@@ -56,7 +56,9 @@ struct MatrixCommand: ParsableCommand {
                     cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                 output.text(renderGrid(partial, color: false))
                 publishToGitHubActions(
-                    partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                    partial.gitHubFindings,
+                    summary: reportSummary(RunResults(run: run, findings: .matrix(partial)), inReportFolder: reports != nil), run: run,
+                    matrixFile: matrixOptions.matrix,
                     write: output.note)
                 if let reports { try? writeReports(partial, run: run, to: reports) }
                 output.results(RunResults(run: run, findings: .matrix(partial)))
@@ -72,7 +74,9 @@ struct MatrixCommand: ParsableCommand {
                 output.text(renderGrid(result, color: terminal.colors))
                 if !result.allExpected { output.text(renderFailures(result, verbose: terminal.verbose)) }
                 publishToGitHubActions(
-                    result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), run: run, matrixFile: matrixOptions.matrix,
+                    result.gitHubFindings,
+                    summary: reportSummary(RunResults(run: run, findings: .matrix(result)), inReportFolder: reports != nil), run: run,
+                    matrixFile: matrixOptions.matrix,
                     write: output.note)
                 if let reports {
                     try writeReports(result, run: run, to: reports)

@@ -36,19 +36,21 @@ struct ReportCommand: ParsableCommand {
             for folder in folders { shards.append(try ShardResults.read(folder: folder)) }
             let merged = try ReportMerge.merge(shards)
             let matrixFile = ReportMerge.matrixFile(of: shards)
+            let keptFolders = ReportMerge.keptFolders(of: shards)
+            let summary = { reportSummary(merged, inReportFolder: reports != nil, keptFolders: keptFolders) }
             if let gate = merged.gate {
                 emit(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
                 publishToGitHubActions(
-                    gate.gitHubFindings, summary: gate.summaryMarkdown(runId: merged.run.runId), run: merged.run, matrixFile: matrixFile)
+                    gate.gitHubFindings, summary: summary(), run: merged.run, matrixFile: matrixFile)
             } else {
                 emit(renderGrid(merged.matrix, color: terminal.colors))
                 if !merged.matrix.allExpected { emit(renderFailures(merged.matrix, verbose: terminal.verbose)) }
                 publishToGitHubActions(
-                    merged.matrix.gitHubFindings, summary: merged.matrix.summaryMarkdown(runId: merged.run.runId), run: merged.run,
+                    merged.matrix.gitHubFindings, summary: summary(), run: merged.run,
                     matrixFile: matrixFile)
             }
             if let reports {
-                try writeReports(merged, to: reports, keptFolders: ReportMerge.keptFolders(of: shards))
+                try writeReports(merged, to: reports, keptFolders: keptFolders)
                 emit(reportsWritten(reports, merged.run.runId))
             }
             if !merged.passed { throw ExitCode(1) }

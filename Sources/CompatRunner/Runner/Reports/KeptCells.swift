@@ -78,11 +78,14 @@ public enum KeptCells {
         return plan
     }
 
-    /// A run's own folders: every unit's `keptDirectory`, made by this process.
+    /// A run's own folders: every unit's `keptDirectory`, made by this process, that is still a folder.
     static func ownFolders(_ results: RunResults) -> [String: String] {
         var sources: [String: String] = [:]
         for unit in results.matrix.cells + (results.gate?.scenarios ?? []) {
-            if let kept = unit.keptDirectory { sources[ReportText.cellName(unit)] = kept }
+            var info = stat()
+            if let kept = unit.keptDirectory, lstat(kept, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                sources[ReportText.cellName(unit)] = kept
+            }
         }
         return sources
     }

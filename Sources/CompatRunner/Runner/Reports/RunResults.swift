@@ -46,11 +46,10 @@ public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFol
     case .gate(let gate): files = gate.reportFiles(run: run)
     }
     let facts = run.provenance?.fields(compatVersion: run.compatVersion) ?? []
-    let footLines = KeptCells.summaryLines(plan) + (run.provenance.map { [$0.summaryLine(compatVersion: run.compatVersion)] } ?? [])
     for index in files.indices {
         let text = String(decoding: files[index].bytes, as: UTF8.self)
         switch files[index].name {
-        case "summary.md": files[index].bytes = Array(SummaryFoot.summary(text, runId: run.runId, lines: footLines).utf8)
+        case "summary.md": files[index].bytes = Array(summaryWithFoot(text, run: run, kept: plan).utf8)
         // report.html's footer names the compat version already.
         case "report.html": files[index].bytes = Array(SummaryFoot.html(text, facts: facts.filter { $0.0 != "compatVersion" }).utf8)
         case "junit.xml": files[index].bytes = Array(SummaryFoot.junit(text, runId: run.runId, facts: facts).utf8)
@@ -58,6 +57,27 @@ public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFol
         }
     }
     try folder.replace(with: files, keptCells: plan.copies)
+}
+
+/// summary.md as the report set holds it, for GitHub's step summary: the same text, so the
+/// page and the file agree. `inReportFolder`: the run writes a report folder, which keeps the
+/// cell folders `keptFolders` names (nil: the run's own).
+public func reportSummary(_ results: RunResults, inReportFolder: Bool, keptFolders: [String: String]? = nil) -> String {
+    let plan = inReportFolder ? KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results)) : nil
+    let written = plan?.results ?? results
+    let text: String
+    switch written.findings {
+    case .matrix(let matrix): text = matrix.summaryMarkdown(runId: written.run.runId)
+    case .gate(let gate): text = gate.summaryMarkdown(runId: written.run.runId)
+    }
+    return summaryWithFoot(text, run: written.run, kept: plan)
+}
+
+/// summary.md with its foot: where the kept folders are (in a report folder), and the provenance.
+private func summaryWithFoot(_ text: String, run: RunInfo, kept plan: KeptCells.Plan?) -> String {
+    let lines =
+        (plan.map(KeptCells.summaryLines) ?? []) + (run.provenance.map { [$0.summaryLine(compatVersion: run.compatVersion)] } ?? [])
+    return SummaryFoot.summary(text, runId: run.runId, lines: lines)
 }
 
 extension RunResults {
