@@ -75,7 +75,7 @@ private func results(_ cells: [CellResult]) -> RunResults {
         }
         try Data(repeating: 0, count: big).write(to: URL(fileURLWithPath: source + "/capture.pcapng"))
         try "mine\n".write(toFile: source + "/KEPT.txt", atomically: true, encoding: .utf8)
-        try KeptCells.copy(from: source, to: root + "/copy")
+        try KeptCells.copy(KeptCells.Copy(source: source, name: "copy", moves: true), to: root + "/copy")
 
         let copied = try FileManager.default.contentsOfDirectory(atPath: root + "/copy").sorted()
         #expect(copied == ["KEPT.txt", "a.stderr", "b.transcript", "c.transcript", "capture.pcapng", "d.transcript"])
@@ -97,6 +97,7 @@ private func results(_ cells: [CellResult]) -> RunResults {
                 e.transcript: left out (\(big) bytes; a cell keeps \(KeptCells.maximumFiles) files, \(KeptCells.maximumCellBytes) bytes)
                 link.stderr: left out (not a regular file, or named KEPT.txt)
                 sub: left out (not a regular file, or named KEPT.txt)
+                the whole folder stays at \(source)
 
                 """)
     }

@@ -266,11 +266,12 @@ func publishScenarioReports(
     publishToGitHubActions(
         matrix.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .matrix(matrix)), inReportFolder: reports != nil),
         run: run, matrixFile: matrixFile, write: output.note)
+    let shown = withKeptInReport(RunResults(run: run, findings: .matrix(matrix)), folder: reports)
     if let reports {
         try writeReports(matrix, run: run, to: reports)
         output.note(reportsWritten(reports, run.runId))
     }
-    output.results(RunResults(run: run, findings: .matrix(matrix)))
+    output.results(shown)
 }
 
 /// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,

@@ -80,8 +80,9 @@ struct GateCommand: ParsableCommand {
                 summary: reportSummary(RunResults(run: run, findings: .gate(partial)), inReportFolder: reports != nil), run: run,
                 matrixFile: matrixOptions.matrix,
                 write: output.note)
+            let shown = withKeptInReport(RunResults(run: run, findings: .gate(partial)), folder: reports)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
-            output.results(RunResults(run: run, findings: .gate(partial)))
+            output.results(shown)
         }
         let progress = progressLine(total: units.count)
         let ended: @Sendable (CellResult) -> Void = { unit in
@@ -95,7 +96,9 @@ struct GateCommand: ParsableCommand {
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
-            output.text(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
+            // Said as it will be: kept folders move into the report folder.
+            let shown = withKeptInReport(RunResults(run: run, findings: .gate(gate)), folder: reports)
+            output.text((shown.gate ?? gate).renderTerminal(color: terminal.colors, verbose: terminal.verbose))
             publishToGitHubActions(
                 gate.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .gate(gate)), inReportFolder: reports != nil),
                 run: run, matrixFile: matrixOptions.matrix,
@@ -104,7 +107,7 @@ struct GateCommand: ParsableCommand {
                 try writeGateReports(gate, run: run, to: reports)
                 output.note(reportsWritten(reports, run.runId))
             }
-            output.results(RunResults(run: run, findings: .gate(gate)))
+            output.results(shown)
         }
         if !gate.passed { throw ExitCode(1) }
     }

@@ -38,13 +38,15 @@ struct ReportCommand: ParsableCommand {
             let matrixFile = ReportMerge.matrixFile(of: shards)
             let keptFolders = ReportMerge.keptFolders(of: shards)
             let summary = { reportSummary(merged, inReportFolder: reports != nil, keptFolders: keptFolders) }
-            if let gate = merged.gate {
+            // Said as it will be: the shards' kept folders copied into the merged report folder.
+            let shown = withKeptInReport(merged, folder: reports, keptFolders: keptFolders)
+            if let gate = shown.gate {
                 emit(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
                 publishToGitHubActions(
                     gate.gitHubFindings, summary: summary(), run: merged.run, matrixFile: matrixFile)
             } else {
-                emit(renderGrid(merged.matrix, color: terminal.colors))
-                if !merged.matrix.allExpected { emit(renderFailures(merged.matrix, verbose: terminal.verbose)) }
+                emit(renderGrid(shown.matrix, color: terminal.colors))
+                if !shown.matrix.allExpected { emit(renderFailures(shown.matrix, verbose: terminal.verbose)) }
                 publishToGitHubActions(
                     merged.matrix.gitHubFindings, summary: summary(), run: merged.run,
                     matrixFile: matrixFile)

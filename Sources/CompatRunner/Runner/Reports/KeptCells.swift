@@ -29,6 +29,9 @@ public enum KeptCells {
     struct Copy: Sendable {
         var source: String
         var name: String
+        /// The run's own folder, which moves: removed once the reports hold it whole; when
+        /// the bounds cut it, it stays, and KEPT.txt says where.
+        var moves = false
     }
 
     /// What a report set does with the kept folders: the results to write (each copied cell's
@@ -41,8 +44,9 @@ public enum KeptCells {
     }
 
     /// Plans the copies of `results`'s kept folders; `sources` maps a unit's name to its folder
-    /// on this machine (a unit without one is not kept here).
-    static func plan(_ results: RunResults, sources: [String: String]) -> Plan {
+    /// on this machine (a unit without one is not kept here). `prefix` goes before each new
+    /// `cells/NAME` (the report folder's path, for what the terminal says).
+    static func plan(_ results: RunResults, sources: [String: String], prefix: String = "") -> Plan {
         var plan = Plan(results: results)
         var used = Set<String>()
         func settle(_ unit: CellResult) -> CellResult {
@@ -60,7 +64,7 @@ public enum KeptCells {
             }
             plan.copies.append(Copy(source: source, name: folderName))
             var settled = unit
-            settled.keptDirectory = folder + "/" + folderName
+            settled.keptDirectory = prefix + folder + "/" + folderName
             return settled
         }
         switch results.findings {
@@ -137,7 +141,8 @@ public enum KeptCells {
 
     /// Copies `source`'s regular files into `destination` (made here), bounded; what was cut
     /// or left out is listed in `destination`/KEPT.txt. A source that is no folder copies nothing.
-    static func copy(from source: String, to destination: String) throws(ReportWriteError) {
+    static func copy(_ kept: Copy, to destination: String) throws(ReportWriteError) {
+        let source = kept.source
         guard mkdir(destination, 0o755) == 0 else {
             throw ReportWriteError(path: destination, reason: "cannot create it: \(String(cString: strerror(errno)))")
         }
@@ -178,6 +183,7 @@ public enum KeptCells {
             used += min(bytes.count, room)
             try ReportFolder.writeFile(bytes, to: destination + "/" + name)
         }
+        if kept.moves && !notes.isEmpty { notes.append("the whole folder stays at \(source.printableLine)") }
         if !notes.isEmpty { try ReportFolder.writeFile(Array((notes.joined(separator: "\n") + "\n").utf8), to: destination + "/KEPT.txt") }
     }
 

@@ -98,7 +98,7 @@ public struct ReportFolder: Sendable {
         if !keptCells.isEmpty {
             let cells = staging + "/" + KeptCells.folder
             guard mkdir(cells, 0o755) == 0 else { throw ReportWriteError(path: cells, reason: "cannot create it: \(Self.lastError())") }
-            for kept in keptCells { try KeptCells.copy(from: kept.source, to: cells + "/" + kept.name) }
+            for kept in keptCells { try KeptCells.copy(kept, to: cells + "/" + kept.name) }
         }
         // Made private by mkdtemp; a report folder is for everyone to read, as before.
         chmod(staging, 0o755)

@@ -1,6 +1,8 @@
 // One run's results as results.json holds them: the run and its findings, whichever command
 // made them. The reports of a run, or of merged shards, are written from this value.
 
+import Foundation
+
 /// Everything one results.json holds: the run, and what it found.
 public struct RunResults: Sendable {
     public var run: RunInfo
@@ -36,9 +38,11 @@ public struct RunResults: Sendable {
 
 /// Writes the report set of `results` (the gate's files for a gate, the matrix's otherwise) with
 /// the kept cell folders: `keptFolders` maps a unit's name to its folder on this machine (nil:
-/// the run's own, each unit's keptDirectory). Each file gets the run's provenance.
+/// the run's own, each unit's keptDirectory, which move: once the set is in place, the run's
+/// folders it holds are removed from $TMPDIR). Each file gets the run's provenance.
 public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFolders: [String: String]? = nil) throws {
-    let plan = KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results))
+    var plan = KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results))
+    if keptFolders == nil { for index in plan.copies.indices { plan.copies[index].moves = true } }
     let run = plan.results.run
     var files: [ReportFile]
     switch plan.results.findings {
@@ -57,6 +61,18 @@ public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFol
         }
     }
     try folder.replace(with: files, keptCells: plan.copies)
+    // Only once the set holds them whole: a failed write, or a folder the bounds cut, stays where it was.
+    for copy in plan.copies where copy.moves && !FileManager.default.fileExists(atPath: "\(folder.target)/cells/\(copy.name)/KEPT.txt") {
+        try? FileManager.default.removeItem(atPath: copy.source)
+    }
+}
+
+/// `results` as they read once `folder` holds the kept cell folders (`keptFolders`, as
+/// `writeReports` takes them): each unit's `keptDirectory` where its folder goes
+/// (`folder`/cells/NAME). What the terminal and --json say of a run with --report-dir.
+public func withKeptInReport(_ results: RunResults, folder: ReportFolder?, keptFolders: [String: String]? = nil) -> RunResults {
+    guard let folder else { return results }
+    return KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results), prefix: folder.path + "/").results
 }
 
 /// summary.md as the report set holds it, for GitHub's step summary: the same text, so the
