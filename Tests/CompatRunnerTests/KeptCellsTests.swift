@@ -116,3 +116,27 @@ private func results(_ cells: [CellResult]) -> RunResults {
         #expect(folders == ["client=a/gateway=g": shard + "/cells/client=a,gateway=g"])
     }
 }
+
+@Suite struct KeptCellsInReportSetTests {
+    @Test("a run's kept folders move into the report set; the next set replaces them, leaving nothing beside the folder")
+    func keptFoldersMoveAndAreReplaced() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let own = root + "/tmp/compat-a-g-x"
+        try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        try "boom\n".write(toFile: own + "/client.stderr", atomically: true, encoding: .utf8)
+        let folder = try ReportFolder.prepare(root + "/reports")
+
+        let first = results([cell("a", "g", kept: own)])
+        #expect(withKeptInReport(first, folder: folder).matrix.cells[0].keptDirectory == root + "/reports/cells/client=a,gateway=g")
+        try writeReports(first, to: folder)
+        #expect(try String(contentsOfFile: root + "/reports/cells/client=a,gateway=g/client.stderr", encoding: .utf8) == "boom\n")
+        #expect(!FileManager.default.fileExists(atPath: own), "moved: the temporary folder is gone")
+        let json = try String(contentsOfFile: root + "/reports/results.json", encoding: .utf8)
+        #expect(json.contains("\"keptDirectory\": \"cells/client=a,gateway=g\""))
+
+        try writeReports(results([cell("b", "g", kept: nil)]), to: folder)
+        #expect(!FileManager.default.fileExists(atPath: root + "/reports/cells"), "the displaced set's cells went with it")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["reports", "tmp"])
+    }
+}
