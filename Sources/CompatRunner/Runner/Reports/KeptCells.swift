@@ -1,7 +1,8 @@
-// The folders of cells that did not pass (their peers' stderr, transcripts, capture), copied
+// The folders of cells that did not pass (their peers' stderr, transcripts, capture), moved
 // into --report-dir as `cells/<cell>/` so CI keeps them with the reports: a runner's $TMPDIR
-// is gone when the job ends. Bounded, as a peer writes what it likes: so many cells, so many
-// bytes a file and a cell; what is left out is said in the folder (KEPT.txt) and in summary.md.
+// is gone when the job ends. Copied, then removed once the set is in place (writeReports), and
+// bounded, as a peer writes what it likes: so many cells, so many bytes a file and a cell; what
+// is left out is said in the folder (KEPT.txt) and in summary.md. A merge copies its shards'.
 // Only regular files are copied, never through a symlink; a folder's name comes from the cell's
 // name with every character but a few safe ones replaced, as peers name themselves.
 
