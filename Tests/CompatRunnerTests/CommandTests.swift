@@ -473,16 +473,16 @@ struct CommandTests {
         #expect(
             block.hasSuffix("\n    reproduce: compat pair --matrix \(faulty.path) --fixtures \(fixtures) v3 v3 --message Logout"),
             "\(block.suffix(300))")
-        // The kept folder: printed, in the temporary folder, with both peers' stderr and transcripts.
+        // The kept folder: printed, moved from the temporary folder into the reports, with both peers' stderr and transcripts.
         #expect(kept.count == 1, "\(failing.stdout.prefix(3000))")
         if let folder = kept.first {
-            #expect(folder.hasPrefix(cellRoot + "/compat-v3-v3-"))
+            #expect(folder == reports + "/cells/client=v3,gateway=v3")
             for file in ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"] {
                 #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(folder)/\(file) missing")
             }
             let transcript = (try? String(contentsOfFile: folder + "/client.transcript", encoding: .utf8)) ?? ""
             #expect(transcript.contains("\"cmd\":\"logon\""), "\(transcript.prefix(300))")
-            #expect(temporaryFolders("compat-v3-v3-").subtracting(before) == [folder])
+            #expect(temporaryFolders("compat-v3-v3-").subtracting(before).isEmpty, "moved, not copied")
         }
         // How each peer ended, its command and its stderr.
         expectContains(
@@ -496,7 +496,7 @@ struct CommandTests {
         let results = try jsonObject(at: reports + "/results.json")
         let cell = try #require((results["cells"] as? [[String: Any]])?.first)
         #expect(cell["state"] as? String == "FAIL")
-        #expect(cell["keptDirectory"] as? String == kept.first)
+        #expect(cell["keptDirectory"] as? String == "cells/client=v3,gateway=v3", "relative to the report folder")
         let failedChecks = try #require(cell["checks"] as? [[String: Any]]).filter { $0["status"] as? String == "failed" }
         #expect(failedChecks.compactMap { $0["name"] as? String }.sorted() == listed.filter { $0.mark == "FAIL" }.map(\.name).sorted())
         let logout = try #require(failedChecks.first { $0["name"] as? String == name })

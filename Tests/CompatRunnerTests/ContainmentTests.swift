@@ -223,7 +223,8 @@ struct ProcessContainmentTests {
         let deadline = ContinuousClock.now + .seconds(60)
         func reached() -> Bool {
             switch moment {
-            case .firstPeerStarted: !childPids(of: run.pid).isEmpty
+            // A peer (started with --role), not the git that asks for the run's commit.
+            case .firstPeerStarted: childPids(of: run.pid).contains { processCommandLine($0).contains(" --role ") }
             case .cellHangs: notedPids(matrix.folder + "/hang.pids").count >= 2
             case .gridWritten: bytesWaiting(in: run.process.stdoutFD) > 0
             }

@@ -238,10 +238,12 @@ final class CompatRun: @unchecked Sendable {
         }
     }
 
-    /// Everything this run left behind: live processes, cell folders other than `kept`, and
+    /// Everything this run left behind: live processes, cell folders other than `kept` (and the
+    /// whole folders their KEPT.txt says stayed), and
     /// ipc socket files under its TMPDIR outside the `kept` folders. Empty when nothing was left.
     func leftovers(kept: Set<String> = []) -> [String] {
-        leftoverProcesses().map { "a process still runs: \($0)" }
+        let kept = kept.union(kept.compactMap(wholeFolder))
+        return leftoverProcesses().map { "a process still runs: \($0)" }
             + cellFolders(in: temporaryFolder).filter { !kept.contains($0) }.map {
                 "a folder is left: \($0) holding \(fileNames(in: $0).sorted())"
             }
@@ -258,13 +260,29 @@ final class CompatRun: @unchecked Sendable {
     var commandLine: String { "compat " + arguments.joined(separator: " ") }
 }
 
-/// results.json of a report folder: the cells by name ("client=…/gateway=…").
+/// The $TMPDIR folder a kept folder in a report came from, when the report's bounds cut it and it
+/// stayed: its KEPT.txt says where.
+func wholeFolder(of kept: String) -> String? {
+    let prefix = "the whole folder stays at "
+    guard let notes = try? String(contentsOfFile: kept + "/KEPT.txt", encoding: .utf8) else { return nil }
+    return notes.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+}
+
+/// results.json of a report folder: the cells by name ("client=…/gateway=…"), each kept folder
+/// the report holds (`cells/NAME`, relative to it) as its path.
 func resultCells(_ reportDirectory: String) throws -> [String: JSON] {
     let data = try #require(FileManager.default.contents(atPath: reportDirectory + "/results.json"), "no \(reportDirectory)/results.json")
     let root = try JSON.parse(Array(data))
     let cells = try #require(root["cells"]?.arrayValue, "results.json has no cells")
     var byName: [String: JSON] = [:]
-    for cell in cells { byName[cell["name"]?.stringValue ?? "?"] = cell }
+    for cell in cells {
+        var cell = cell
+        if case .object(var object) = cell, let kept = object["keptDirectory"]?.stringValue, !kept.hasPrefix("/") {
+            object["keptDirectory"] = .string(reportDirectory + "/" + kept)
+            cell = .object(object)
+        }
+        byName[cell["name"]?.stringValue ?? "?"] = cell
+    }
     return byName
 }
 
@@ -340,15 +358,14 @@ struct LeftoverTests {
             }
             kept.insert(folder)
             let (client, gateway) = (cell["client"]?.stringValue ?? "", cell["gateway"]?.stringValue ?? "")
-            #expect(folder.hasPrefix("\(compat.temporaryFolder)/compat-\(client)-\(gateway)-"), "\(name) kept \(folder)")
+            #expect(folder == "\(reports)/cells/client=\(client),gateway=\(gateway)", "\(name) kept \(folder)")
             let files = fileNames(in: folder)
             #expect(
                 files.isSuperset(of: ["client.stderr", "gateway.stderr", "client.transcript", "gateway.transcript"]),
                 "\(name): \(folder) holds \(files.sorted())")
         }
-        #expect(
-            Set(cellFolders(in: compat.temporaryFolder)) == kept,
-            "folders \(cellFolders(in: compat.temporaryFolder)), kept by results.json \(kept.sorted())")
+        // Moved into the reports: the temporary folder keeps none.
+        #expect(cellFolders(in: compat.temporaryFolder).isEmpty, "folders \(cellFolders(in: compat.temporaryFolder))")
         for peer in ["segv", "exit3"] {
             let pids = notedPids(matrix.folder + "/\(peer).pids")
             #expect(!pids.isEmpty, "\(peer) never started")

@@ -131,7 +131,7 @@ struct ResultsJSONTests {
             ("cells", JSON.string("none"), "r.json: cells: must be an array of objects, got string"),
             (
                 "extra", JSON.integer(1),
-                "r.json: extra: unknown key (expected schemaVersion, runId, startedAt, command, arguments, compatVersion, shard, allExpected, clients, gateways, wallSeconds, jobs, totals, cells, staleEntries, gate)"
+                "r.json: extra: unknown key (expected schemaVersion, runId, startedAt, command, arguments, compatVersion, shard, allExpected, clients, gateways, wallSeconds, jobs, totals, cells, staleEntries, gate, provenance)"
             ),
         ])
     func damagedTopLevel(key: String, value: JSON, message: String) throws {

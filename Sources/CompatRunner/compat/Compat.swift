@@ -254,33 +254,46 @@ var commandLineArguments: [String] { Array(CommandLine.arguments.dropFirst()) }
 
 /// What results.json says of this run: `command`, typed as `compat ARGUMENTS`.
 func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
-    RunInfo(command: command, arguments: commandLineArguments, shard: shard)
+    RunInfo(command: command, arguments: commandLineArguments, shard: shard, provenance: .current())
 }
 
 /// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.
 /// With --json, its results.json on stdout.
 func publishScenarioReports(
-    _ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?, output: JSONOutputOption
+    _ result: CellResult, gateway: String, run: RunInfo, to reports: ReportFolder?, output: JSONOutputOption, matrixFile: String?
 ) throws {
     let matrix = MatrixResult(clients: [result.client], gateways: [gateway], cells: [result], wallSeconds: result.seconds, jobs: 1)
-    publishToGitHubActions(matrix.gitHubFindings, summary: matrix.summaryMarkdown(runId: run.runId), write: output.note)
+    publishToGitHubActions(
+        matrix.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .matrix(matrix)), inReportFolder: reports != nil),
+        run: run, matrixFile: matrixFile, write: output.note)
+    let shown = withKeptInReport(RunResults(run: run, findings: .matrix(matrix)), folder: reports)
     if let reports {
         try writeReports(matrix, run: run, to: reports)
         output.note(reportsWritten(reports, run.runId))
     }
-    output.results(RunResults(run: run, findings: .matrix(matrix)))
+    output.results(shown)
 }
 
 /// On GitHub Actions (GITHUB_ACTIONS=true): each finding as an `::error` annotation on stdout,
 /// and the summary appended to $GITHUB_STEP_SUMMARY; elsewhere nothing. A summary that cannot
 /// be appended is a warning: it does not change the run's verdict. Under --json the annotations
 /// go to stderr, which the runner reads for workflow commands too, so stdout stays JSON alone.
+///
+/// One set per run: a shard (`run.shard`) neither annotates nor writes the step summary, as
+/// `compat report merge` does both once for the whole run. `matrixFile`, when given, lets a
+/// finding about a peer or a knownFailures entry point at its line there.
 func publishToGitHubActions(
-    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, write: (String) -> Void = emit
+    _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, run: RunInfo, matrixFile: String?,
+    write: (String) -> Void = emit
 ) {
     let actions = GitHubActions()
     guard actions.isActive else { return }
-    write(actions.workflowCommands(findings()))
+    guard run.shard == nil else {
+        emitError(
+            "compat: note: a shard does not annotate nor write the step summary: `compat report merge` does, once for the whole run\n")
+        return
+    }
+    write(actions.workflowCommands(findings(), lines: matrixFile.flatMap { MatrixLines.read(path: $0) }))
     if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 

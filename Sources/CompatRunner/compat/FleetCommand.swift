@@ -52,7 +52,7 @@ struct FleetCommand: ParsableCommand {
             )
         parkIfInterrupted()
         output.text(renderFleet(result, plan: plan, color: terminal.colors))
-        try publishScenarioReports(result, gateway: gateway, run: run, to: reports, output: output)
+        try publishScenarioReports(result, gateway: gateway, run: run, to: reports, output: output, matrixFile: matrixOptions.matrix)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

@@ -75,9 +75,14 @@ struct GateCommand: ParsableCommand {
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
                 seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
             output.text(partial.renderTerminal())
-            publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
+            publishToGitHubActions(
+                partial.gitHubFindings,
+                summary: reportSummary(RunResults(run: run, findings: .gate(partial)), inReportFolder: reports != nil), run: run,
+                matrixFile: matrixOptions.matrix,
+                write: output.note)
+            let shown = withKeptInReport(RunResults(run: run, findings: .gate(partial)), folder: reports)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
-            output.results(RunResults(run: run, findings: .gate(partial)))
+            output.results(shown)
         }
         let progress = progressLine(total: units.count)
         let ended: @Sendable (CellResult) -> Void = { unit in
@@ -91,13 +96,18 @@ struct GateCommand: ParsableCommand {
         let gate = GateResult(
             schema: schema, fixtures: golden, matrix: matrix, scenarios: scenarios, seconds: (ContinuousClock.now - started).seconds)
         try report.report {
-            output.text(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
-            publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: run.runId), write: output.note)
+            // Said as it will be: kept folders move into the report folder.
+            let shown = withKeptInReport(RunResults(run: run, findings: .gate(gate)), folder: reports)
+            output.text((shown.gate ?? gate).renderTerminal(color: terminal.colors, verbose: terminal.verbose))
+            publishToGitHubActions(
+                gate.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .gate(gate)), inReportFolder: reports != nil),
+                run: run, matrixFile: matrixOptions.matrix,
+                write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)
                 output.note(reportsWritten(reports, run.runId))
             }
-            output.results(RunResults(run: run, findings: .gate(gate)))
+            output.results(shown)
         }
         if !gate.passed { throw ExitCode(1) }
     }

@@ -55,9 +55,14 @@ struct MatrixCommand: ParsableCommand {
                 let partial = MatrixResult.interrupted(
                     cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
                 output.text(renderGrid(partial, color: false))
-                publishToGitHubActions(partial.gitHubFindings, summary: partial.summaryMarkdown(runId: run.runId), write: output.note)
+                publishToGitHubActions(
+                    partial.gitHubFindings,
+                    summary: reportSummary(RunResults(run: run, findings: .matrix(partial)), inReportFolder: reports != nil), run: run,
+                    matrixFile: matrixOptions.matrix,
+                    write: output.note)
+                let shown = withKeptInReport(RunResults(run: run, findings: .matrix(partial)), folder: reports)
                 if let reports { try? writeReports(partial, run: run, to: reports) }
-                output.results(RunResults(run: run, findings: .matrix(partial)))
+                output.results(shown)
             }
             let progress = progressLine(total: cells.count)
             let result = runner.run(cells: cells, options: options) { cell in
@@ -67,14 +72,20 @@ struct MatrixCommand: ParsableCommand {
             progress?.end()
             parkIfInterrupted()
             try report.report {
+                // Said as it will be: kept folders move into the report folder.
+                let shown = withKeptInReport(RunResults(run: run, findings: .matrix(result)), folder: reports)
                 output.text(renderGrid(result, color: terminal.colors))
-                if !result.allExpected { output.text(renderFailures(result, verbose: terminal.verbose)) }
-                publishToGitHubActions(result.gitHubFindings, summary: result.summaryMarkdown(runId: run.runId), write: output.note)
+                if !result.allExpected { output.text(renderFailures(shown.matrix, verbose: terminal.verbose)) }
+                publishToGitHubActions(
+                    result.gitHubFindings,
+                    summary: reportSummary(RunResults(run: run, findings: .matrix(result)), inReportFolder: reports != nil), run: run,
+                    matrixFile: matrixOptions.matrix,
+                    write: output.note)
                 if let reports {
                     try writeReports(result, run: run, to: reports)
                     output.note(reportsWritten(reports, run.runId))
                 }
-                output.results(RunResults(run: run, findings: .matrix(result)))
+                output.results(shown)
             }
             if !result.allExpected { throw ExitCode(1) }
         }

@@ -42,7 +42,9 @@ struct PairCommand: ParsableCommand {
         let run = startRun("pair")
         let result = runner.run(cells: [(client, gateway)], options: options)
         parkIfInterrupted()
-        for cell in result.cells {
+        // Said as it will be: a kept folder moves into the report folder.
+        let shown = withKeptInReport(RunResults(run: run, findings: .matrix(result)), folder: reports)
+        for cell in shown.matrix.cells {
             output.text(renderCell(cell, verbose: true, color: terminal.colors))
             if timeline { output.text(renderTimeline(cell)) }
         }
@@ -52,7 +54,7 @@ struct PairCommand: ParsableCommand {
             try writeReports(result, run: run, to: reports)
             output.note(reportsWritten(reports, run.runId))
         }
-        output.results(RunResults(run: run, findings: .matrix(result)))
+        output.results(shown)
         if !result.allExpected { throw ExitCode(1) }
     }
 }

@@ -22,7 +22,9 @@ struct ReportCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The report folders of the shards, each holding a results.json.", valueName: "dir"))
         var folders: [String]
 
-        @Option(name: .long, help: "Write the merged results.json, junit.xml, summary.md and report.html here.")
+        @Option(
+            name: .long,
+            help: "Write the merged results.json, junit.xml, summary.md and report.html here, with the shards' kept cell folders (cells/).")
         var reportDir: String?
 
         @OptionGroup var terminal: TerminalOptions
@@ -33,16 +35,24 @@ struct ReportCommand: ParsableCommand {
             var shards: [ShardResults] = []
             for folder in folders { shards.append(try ShardResults.read(folder: folder)) }
             let merged = try ReportMerge.merge(shards)
-            if let gate = merged.gate {
+            let matrixFile = ReportMerge.matrixFile(of: shards)
+            let keptFolders = ReportMerge.keptFolders(of: shards)
+            let summary = { reportSummary(merged, inReportFolder: reports != nil, keptFolders: keptFolders) }
+            // Said as it will be: the shards' kept folders copied into the merged report folder.
+            let shown = withKeptInReport(merged, folder: reports, keptFolders: keptFolders)
+            if let gate = shown.gate {
                 emit(gate.renderTerminal(color: terminal.colors, verbose: terminal.verbose))
-                publishToGitHubActions(gate.gitHubFindings, summary: gate.summaryMarkdown(runId: merged.run.runId))
+                publishToGitHubActions(
+                    gate.gitHubFindings, summary: summary(), run: merged.run, matrixFile: matrixFile)
             } else {
-                emit(renderGrid(merged.matrix, color: terminal.colors))
-                if !merged.matrix.allExpected { emit(renderFailures(merged.matrix, verbose: terminal.verbose)) }
-                publishToGitHubActions(merged.matrix.gitHubFindings, summary: merged.matrix.summaryMarkdown(runId: merged.run.runId))
+                emit(renderGrid(shown.matrix, color: terminal.colors))
+                if !shown.matrix.allExpected { emit(renderFailures(shown.matrix, verbose: terminal.verbose)) }
+                publishToGitHubActions(
+                    merged.matrix.gitHubFindings, summary: summary(), run: merged.run,
+                    matrixFile: matrixFile)
             }
             if let reports {
-                try writeReports(merged, to: reports)
+                try writeReports(merged, to: reports, keptFolders: keptFolders)
                 emit(reportsWritten(reports, merged.run.runId))
             }
             if !merged.passed { throw ExitCode(1) }

@@ -105,7 +105,7 @@ struct UpgradeCommand: ParsableCommand {
         let isGatewaySide = if case .gateway = plan.side { true } else { false }
         output.text(renderFleet(result, plan: plan.fleet, after: isGatewaySide ? plan : nil, color: terminal.colors))
         if let recovery { output.text(recovery.summary + "\n") }
-        try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports, output: output)
+        try publishScenarioReports(result, gateway: plan.to.name, run: run, to: reports, output: output, matrixFile: matrixOptions.matrix)
         if !result.state.isExpected { throw ExitCode(1) }
     }
 }

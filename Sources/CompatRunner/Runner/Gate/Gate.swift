@@ -173,11 +173,18 @@ public struct GateResult: Sendable {
 /// Writes summary.md, junit.xml, results.json and report.html of the gate, each carrying the run's id,
 /// into `folder` as one set.
 public func writeGateReports(_ gate: GateResult, run: RunInfo, to folder: ReportFolder) throws {
-    let runId = run.runId
-    try folder.replace(with: [
-        ReportFile("summary.md", gate.summaryMarkdown(runId: runId)),
-        ReportFile("junit.xml", gate.junitXML(runId: runId)),
-        ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .gate(gate)))),
-        ReportFile("report.html", gate.htmlReport(runId: runId)),
-    ])
+    try writeReports(RunResults(run: run, findings: .gate(gate)), to: folder)
+}
+
+extension GateResult {
+    /// The four files of the gate's results.
+    func reportFiles(run: RunInfo) -> [ReportFile] {
+        let runId = run.runId
+        return [
+            ReportFile("summary.md", summaryMarkdown(runId: runId)),
+            ReportFile("junit.xml", junitXML(runId: runId)),
+            ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .gate(self)))),
+            ReportFile("report.html", htmlReport(runId: runId)),
+        ]
+    }
 }

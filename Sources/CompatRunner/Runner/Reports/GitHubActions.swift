@@ -14,12 +14,38 @@ public struct GitHubFinding: Sendable, Hashable {
     public var reproduce: String?
     /// The failing checks it stands for (a group of one cause has many).
     public var checks: Int
+    /// What in the matrix file it is about, for the annotation's `file=` and `line=`.
+    public var anchor: Anchor?
 
-    public init(title: String, message: String, reproduce: String? = nil, checks: Int = 0) {
+    /// A line of the matrix file a finding belongs to.
+    public enum Anchor: Sendable, Hashable {
+        /// The peer's definition: the one whose frames a group of failures judged.
+        case peer(String)
+        /// A knownFailures entry written with these patterns (a stale wildcard entry).
+        case entry(client: String, gateway: String, check: String)
+        /// The first knownFailures entry listing this check of this cell (a stale check).
+        case listing(check: String, client: String, gateway: String)
+    }
+
+    public init(title: String, message: String, reproduce: String? = nil, checks: Int = 0, anchor: Anchor? = nil) {
         self.title = title
         self.message = message
         self.reproduce = reproduce
         self.checks = checks
+        self.anchor = anchor
+    }
+
+    /// `file=…,line=…,` for its anchor's line in the matrix file, or nothing.
+    func location(in lines: MatrixLines?) -> String {
+        guard let lines, let anchor else { return "" }
+        let line: Int?
+        switch anchor {
+        case .peer(let name): line = lines.peers[name]
+        case .entry(let client, let gateway, let check): line = lines.line(ofEntry: client, gateway: gateway, check: check)
+        case .listing(let check, let client, let gateway): line = lines.line(ofEntryListing: check, client: client, gateway: gateway)
+        }
+        guard let line else { return "" }
+        return "file=" + GitHubActions.property(lines.file.printableLine) + ",line=\(line),"
     }
 }
 
@@ -39,15 +65,17 @@ public struct GitHubActions: Sendable {
 
     public var isActive: Bool { environment["GITHUB_ACTIONS"] == "true" }
 
-    /// The `::error` lines of the first findings, then a notice counting the rest (and the failing checks they cover).
-    public func workflowCommands(_ findings: [GitHubFinding]) -> String {
+    /// The `::error` lines of the first findings, then a notice counting the rest (and the failing
+    /// checks they cover). With the matrix file's `lines`, a finding about a peer or a knownFailures
+    /// entry points at its line.
+    public func workflowCommands(_ findings: [GitHubFinding], lines: MatrixLines? = nil) -> String {
         var lines = findings.prefix(Self.maximumAnnotations).map { finding in
             var message = finding.message.printable
             if message.count > Self.maximumMessageCharacters {
                 message = String(message.prefix(Self.maximumMessageCharacters)) + "… (the rest is in the reports)"
             }
             if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.printable }
-            return "::error title=" + Self.property(finding.title.printable) + "::" + Self.data(message)
+            return "::error " + finding.location(in: lines) + "title=" + Self.property(finding.title.printable) + "::" + Self.data(message)
         }
         if findings.count > Self.maximumAnnotations {
             let rest = findings.dropFirst(Self.maximumAnnotations)
@@ -128,17 +156,22 @@ extension MatrixResult {
             findings.append(
                 GitHubFinding(
                     title: title, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell),
-                    checks: group.members.count))
+                    checks: group.members.count, anchor: group.peer.map { .peer($0) }))
         }
         for cell in cells {
             for check in cell.checks where check.status == .stalePass {
                 let lines = ReportText.checkLines(check, in: cell, reproduce: false, withFrames: false).map(SummaryMarkdown.capped)
                 findings.append(
                     GitHubFinding(
-                        title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell)))
+                        title: check.name, message: lines.joined(separator: "\n"), reproduce: reproduceCommand(for: check, in: cell),
+                        anchor: .listing(check: check.name, client: cell.client, gateway: cell.gateway)))
             }
         }
-        findings += staleKnownFailures.map { GitHubFinding(title: "stale knownFailures entry", message: $0.message) }
+        findings += staleKnownFailures.map {
+            GitHubFinding(
+                title: "stale knownFailures entry", message: $0.message,
+                anchor: .entry(client: $0.client, gateway: $0.gateway, check: $0.check))
+        }
         return findings
     }
 }

@@ -62,7 +62,7 @@ public struct ReportFolder: Sendable {
 
     /// A report's name: one of `reportNames`, or a bench latency distribution (`….hgrm`, one per cell and series).
     static func isReportName(_ name: String) -> Bool {
-        reportNames.contains(name) || name.hasSuffix(".hgrm")
+        reportNames.contains(name) || name.hasSuffix(".hgrm") || name == KeptCells.folder
     }
 
     private init(path: String) {
@@ -89,12 +89,17 @@ public struct ReportFolder: Sendable {
         return folder
     }
 
-    /// Replaces the folder's set with `files`, or leaves the previous set in place and throws.
-    func replace(with files: [ReportFile]) throws(ReportWriteError) {
+    /// Replaces the folder's set with `files` and the kept cell folders, or leaves the previous set in place and throws.
+    func replace(with files: [ReportFile], keptCells: [KeptCells.Copy] = []) throws(ReportWriteError) {
         let staging = try makeStaging()
         // On success the staging path holds the set that was displaced; on failure, the partial new one.
         defer { Self.removeSet(at: staging) }
         for file in files { try Self.writeFile(file.bytes, to: staging + "/" + file.name) }
+        if !keptCells.isEmpty {
+            let cells = staging + "/" + KeptCells.folder
+            guard mkdir(cells, 0o755) == 0 else { throw ReportWriteError(path: cells, reason: "cannot create it: \(Self.lastError())") }
+            for kept in keptCells { try KeptCells.copy(kept, to: cells + "/" + kept.name) }
+        }
         // Made private by mkdtemp; a report folder is for everyone to read, as before.
         chmod(staging, 0o755)
         try swapIn(staging)
@@ -205,7 +210,26 @@ public struct ReportFolder: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where reportNames.contains(name) {
             unlink(path + "/" + name)
         }
+        removeKeptCells(at: path + "/" + KeptCells.folder)
         rmdir(path)
+    }
+
+    /// A set's `cells` folder: each cell folder's entries unlinked (never followed), then the
+    /// folders; a folder someone put inside one stays, and so does what holds it.
+    private static func removeKeptCells(at cells: String) {
+        var info = stat()
+        guard lstat(cells, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        for cell in (try? FileManager.default.contentsOfDirectory(atPath: cells)) ?? [] {
+            let folder = cells + "/" + cell
+            guard lstat(folder, &info) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                unlink(folder)
+                continue
+            }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] { unlink(folder + "/" + name) }
+            rmdir(folder)
+        }
+        rmdir(cells)
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

@@ -46,6 +46,27 @@ public struct ShardResults: Sendable {
 }
 
 public enum ReportMerge {
+    /// The matrix file the shards read, when it is here unchanged (its digest is the shards'):
+    /// the `--matrix` of their arguments, else `matrix.json`. Nil for an unsharded run's folder,
+    /// which records no digest to tell.
+    public static func matrixFile(of shards: [ShardResults]) -> String? {
+        guard let record = shards.first?.record else { return nil }
+        var path = "matrix.json"
+        for (index, argument) in record.arguments.enumerated() {
+            if ["--matrix", "--matrix-file"].contains(argument), index + 1 < record.arguments.count { path = record.arguments[index + 1] }
+            for option in ["--matrix=", "--matrix-file="] where argument.hasPrefix(option) {
+                path = String(argument.dropFirst(option.count))
+            }
+        }
+        guard (try? ShardRecord.digest(ofFile: path)) == record.matrixDigest else { return nil }
+        return path
+    }
+
+    /// Every shard's kept cell folders (KeptCells.shardFolders), by unit name, for the merged report folder.
+    public static func keptFolders(of shards: [ShardResults]) -> [String: String] {
+        shards.reduce(into: [:]) { folders, shard in folders.merge(KeptCells.shardFolders(shard)) { first, _ in first } }
+    }
+
     /// The whole run's results from its shards' (or one unsharded run's results, as they are).
     public static func merge(_ shards: [ShardResults]) throws(ConfigError) -> RunResults {
         guard let first = shards.first else { throw ConfigError("report merge: give the report folders of the shards") }
@@ -58,7 +79,8 @@ public enum ReportMerge {
         let runs = shards.map(\.results)
         let run = RunInfo(
             runId: RunID(), startedAt: runs.map(\.run.startedAt).min()!, command: first.results.run.command,
-            arguments: record.arguments, compatVersion: first.results.run.compatVersion)
+            arguments: record.arguments, compatVersion: first.results.run.compatVersion,
+            provenance: Provenance.merged(runs.compactMap(\.run.provenance)))
         let cells = runs.flatMap(\.matrix.cells).map { ReportText.cellName($0) }
         var matrix = mergedMatrix(order: record.units.filter(Set(cells).contains).compactMap { units[$0] }, runs)
         // A wildcard entry is stale when none of the checks it matched failed, in any shard.

@@ -3,15 +3,21 @@
 import Foundation
 import TGP
 
-/// Writes `results.json`, `junit.xml`, `summary.md` and `report.html`, each carrying the run's id, into `folder` as one set.
+/// Writes `results.json`, `junit.xml`, `summary.md` and `report.html`, each carrying the run's id, into `folder` as one set,
+/// with the folders of the cells that did not pass (KeptCells).
 public func writeReports(_ result: MatrixResult, run: RunInfo, to folder: ReportFolder) throws {
+    try writeReports(RunResults(run: run, findings: .matrix(result)), to: folder)
+}
+
+/// The four files of a matrix run's results (the gate's: `GateResult.reportFiles`).
+func matrixReportFiles(_ result: MatrixResult, run: RunInfo) -> [ReportFile] {
     let runId = run.runId
-    try folder.replace(with: [
+    return [
         ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .matrix(result)))),
         ReportFile("junit.xml", JUnitXML.render(result, runId: runId)),
         ReportFile("summary.md", SummaryMarkdown.render(result, runId: runId)),
         ReportFile("report.html", HTMLReport.render(result, runId: runId)),
-    ])
+    ]
 }
 
 // MARK: - junit.xml

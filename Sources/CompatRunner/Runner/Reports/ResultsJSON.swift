@@ -24,6 +24,7 @@ enum ResultsJSON {
             "arguments": strings(run.arguments),
             "compatVersion": .string(run.compatVersion),
             "shard": run.shard.map(shard) ?? .null,
+            "provenance": run.provenance.map(provenance) ?? .null,
             "allExpected": .bool(matrix.allExpected),
             "clients": strings(matrix.clients),
             "gateways": strings(matrix.gateways),
@@ -49,6 +50,10 @@ enum ResultsJSON {
             "arguments": strings(record.arguments),
             "knownFailures": .array(record.wildcardKnownFailures.map(knownFailure)),
         ]
+    }
+
+    static func provenance(_ provenance: Provenance) -> JSON {
+        ["commit": .string(provenance.commit), "branch": .string(provenance.branch), "machine": .string(provenance.machine)]
     }
 
     static func knownFailure(_ entry: KnownFailure) -> JSON {

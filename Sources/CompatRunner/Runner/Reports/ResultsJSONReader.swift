@@ -55,6 +55,9 @@ enum ResultsKeys {
         "schemaVersion", "runId", "startedAt", "command", "arguments", "compatVersion", "shard", "allExpected",
         "clients", "gateways", "wallSeconds", "jobs", "totals", "cells", "staleEntries", "gate",
     ]
+    /// Keys the top level may leave out: reports written before they existed.
+    static let topSince = ["provenance"]
+    static let provenance = ["commit", "branch", "machine"]
     static let shard = ["index", "count", "units", "matrixDigest", "arguments", "knownFailures"]
     static let knownFailure = ["client", "gateway", "check", "reason"]
     static let staleEntry = knownFailure + ["passedChecks"]
@@ -84,7 +87,7 @@ private struct ResultsJSONReader {
     let source: String
 
     func results(_ json: JSON) throws(ConfigError) -> RunResults {
-        let top = try Fields(json, at: "", keys: ResultsKeys.top, source: source)
+        let top = try Fields(json, at: "", keys: ResultsKeys.top, optional: ResultsKeys.topSince, source: source)
         let version = try top.int("schemaVersion")
         guard version == ResultsJSON.schemaVersion else {
             throw top.fail(
@@ -95,7 +98,9 @@ private struct ResultsJSONReader {
         let run = RunInfo(
             runId: try runId(top), startedAt: try top.string("startedAt"), command: try top.string("command"),
             arguments: try top.strings("arguments"), compatVersion: try top.string("compatVersion"),
-            shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard))
+            shard: try top.optionalObject("shard", keys: ResultsKeys.shard).map(shard),
+            provenance: top.object["provenance"] == nil
+                ? nil : try top.optionalObject("provenance", keys: ResultsKeys.provenance).map(provenance))
         let matrix = MatrixResult(
             clients: try top.strings("clients"), gateways: try top.strings("gateways"),
             cells: try top.objects("cells", keys: ResultsKeys.cell, optional: ResultsKeys.cellSince).map(cell),
@@ -115,6 +120,10 @@ private struct ResultsJSONReader {
             throw fields.fail("runId", "is not a run id compat writes (up to 64 ASCII letters, digits and '-')")
         }
         return RunID(text)
+    }
+
+    func provenance(_ fields: Fields) throws(ConfigError) -> Provenance {
+        Provenance(commit: try fields.string("commit"), branch: try fields.string("branch"), machine: try fields.string("machine"))
     }
 
     func shard(_ fields: Fields) throws(ConfigError) -> ShardRecord {

@@ -15,10 +15,12 @@ public struct RunInfo: Sendable, Hashable {
     public var compatVersion: String
     /// Set when the run was one shard of a split run.
     public var shard: ShardRecord?
+    /// The commit, branch and machine (nil: not recorded, as in results.json written before it).
+    public var provenance: Provenance?
 
     public init(
         runId: RunID = RunID(), startedAt: String = RunInfo.now(), command: String, arguments: [String],
-        compatVersion: String = CompatVersion.current, shard: ShardRecord? = nil
+        compatVersion: String = CompatVersion.current, shard: ShardRecord? = nil, provenance: Provenance? = nil
     ) {
         self.runId = runId
         self.startedAt = startedAt
@@ -26,6 +28,7 @@ public struct RunInfo: Sendable, Hashable {
         self.arguments = arguments
         self.compatVersion = compatVersion
         self.shard = shard
+        self.provenance = provenance
     }
 
     /// The current time as `startedAt` writes it.

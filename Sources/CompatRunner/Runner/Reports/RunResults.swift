@@ -1,6 +1,8 @@
 // One run's results as results.json holds them: the run and its findings, whichever command
 // made them. The reports of a run, or of merged shards, are written from this value.
 
+import Foundation
+
 /// Everything one results.json holds: the run, and what it found.
 public struct RunResults: Sendable {
     public var run: RunInfo
@@ -34,12 +36,64 @@ public struct RunResults: Sendable {
     public var passed: Bool { gate?.passed ?? matrix.allExpected }
 }
 
-/// Writes the report set of `results`: the gate's writer for a gate, the matrix's otherwise.
-public func writeReports(_ results: RunResults, to folder: ReportFolder) throws {
-    switch results.findings {
-    case .matrix(let matrix): try writeReports(matrix, run: results.run, to: folder)
-    case .gate(let gate): try writeGateReports(gate, run: results.run, to: folder)
+/// Writes the report set of `results` (the gate's files for a gate, the matrix's otherwise) with
+/// the kept cell folders: `keptFolders` maps a unit's name to its folder on this machine (nil:
+/// the run's own, each unit's keptDirectory, which move: once the set is in place, the run's
+/// folders it holds are removed from $TMPDIR). Each file gets the run's provenance.
+public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFolders: [String: String]? = nil) throws {
+    var plan = KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results))
+    if keptFolders == nil { for index in plan.copies.indices { plan.copies[index].moves = true } }
+    let run = plan.results.run
+    var files: [ReportFile]
+    switch plan.results.findings {
+    case .matrix(let matrix): files = matrixReportFiles(matrix, run: run)
+    case .gate(let gate): files = gate.reportFiles(run: run)
     }
+    let facts = run.provenance?.fields(compatVersion: run.compatVersion) ?? []
+    for index in files.indices {
+        let text = String(decoding: files[index].bytes, as: UTF8.self)
+        switch files[index].name {
+        case "summary.md": files[index].bytes = Array(summaryWithFoot(text, run: run, kept: plan).utf8)
+        // report.html's footer names the compat version already.
+        case "report.html": files[index].bytes = Array(SummaryFoot.html(text, facts: facts.filter { $0.0 != "compatVersion" }).utf8)
+        case "junit.xml": files[index].bytes = Array(SummaryFoot.junit(text, runId: run.runId, facts: facts).utf8)
+        default: break
+        }
+    }
+    try folder.replace(with: files, keptCells: plan.copies)
+    // Only once the set holds them whole: a failed write, or a folder the bounds cut, stays where it was.
+    for copy in plan.copies where copy.moves && !FileManager.default.fileExists(atPath: "\(folder.target)/cells/\(copy.name)/KEPT.txt") {
+        try? FileManager.default.removeItem(atPath: copy.source)
+    }
+}
+
+/// `results` as they read once `folder` holds the kept cell folders (`keptFolders`, as
+/// `writeReports` takes them): each unit's `keptDirectory` where its folder goes
+/// (`folder`/cells/NAME). What the terminal and --json say of a run with --report-dir.
+public func withKeptInReport(_ results: RunResults, folder: ReportFolder?, keptFolders: [String: String]? = nil) -> RunResults {
+    guard let folder else { return results }
+    return KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results), prefix: folder.path + "/").results
+}
+
+/// summary.md as the report set holds it, for GitHub's step summary: the same text, so the
+/// page and the file agree. `inReportFolder`: the run writes a report folder, which keeps the
+/// cell folders `keptFolders` names (nil: the run's own).
+public func reportSummary(_ results: RunResults, inReportFolder: Bool, keptFolders: [String: String]? = nil) -> String {
+    let plan = inReportFolder ? KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results)) : nil
+    let written = plan?.results ?? results
+    let text: String
+    switch written.findings {
+    case .matrix(let matrix): text = matrix.summaryMarkdown(runId: written.run.runId)
+    case .gate(let gate): text = gate.summaryMarkdown(runId: written.run.runId)
+    }
+    return summaryWithFoot(text, run: written.run, kept: plan)
+}
+
+/// summary.md with its foot: where the kept folders are (in a report folder), and the provenance.
+private func summaryWithFoot(_ text: String, run: RunInfo, kept plan: KeptCells.Plan?) -> String {
+    let lines =
+        (plan.map(KeptCells.summaryLines) ?? []) + (run.provenance.map { [$0.summaryLine(compatVersion: run.compatVersion)] } ?? [])
+    return SummaryFoot.summary(text, runId: run.runId, lines: lines)
 }
 
 extension RunResults {

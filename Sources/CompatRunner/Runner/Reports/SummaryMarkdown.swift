@@ -45,7 +45,7 @@ enum SummaryMarkdown {
     /// GitHub takes a comment of up to 65,536 characters; the rest is for whatever a CI step puts around it.
     static let characterLimit = 60_000
     /// Room kept for the last lines (what was left out, the run id), whatever came before.
-    static let closingReserve = 400
+    static let closingReserve = 400 + SummaryFoot.maximumCharacters
     /// Past this many failing checks the summary points at the other reports instead.
     static let maximumDetailedChecks = 40
     /// A frame's hex dump shows at most this many bytes; results.json has the whole frame.
