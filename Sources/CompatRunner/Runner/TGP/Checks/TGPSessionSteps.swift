@@ -7,7 +7,7 @@ import TGP
 
 extension CellExecutor {
     /// The most checks issued in one batch.
-    static let batchLimit = 64
+    static let batchLimit = 256
 
     /// Writes the commands of the checks from `start` on, as long as each is selected, sends only
     /// to the same sender and leaves the session as it was, in one write: the peers then work
