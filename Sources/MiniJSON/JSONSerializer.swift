@@ -81,6 +81,23 @@ private struct JSONWriter {
 
     private mutating func writeString(_ text: String) {
         output.append(UInt8(ascii: "\""))
+        // Most strings (names, hex frames) need no escape: copied whole, not scalar by scalar.
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard bytes.allSatisfy(Self.isPlain) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if !plain { writeEscaping(text) }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Printable ASCII that is written as is wherever it stands (`[` may end a `##[`).
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "[")
+    }
+
+    private mutating func writeEscaping(_ text: String) {
         for scalar in text.unicodeScalars {
             if scalar.isASCII {
                 writeASCII(UInt8(scalar.value))
@@ -91,7 +108,6 @@ private struct JSONWriter {
                 UTF8.encode(scalar) { output.append($0) }
             }
         }
-        output.append(UInt8(ascii: "\""))
     }
 
     /// C1 controls, bidi overrides, isolates and marks, and line and paragraph separators.

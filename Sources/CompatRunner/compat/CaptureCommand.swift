@@ -16,6 +16,7 @@ struct CaptureCommand: ParsableCommand {
 
     struct Frames: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "frames",
             abstract: "Prints the protocol frames of a capture file.",
             discussion: """
                 One line a frame, in time order: index, time (seconds.nanoseconds since the epoch), stream \

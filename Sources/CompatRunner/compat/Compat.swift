@@ -5,6 +5,8 @@ import CompatRunner
 import Foundation
 import TGP
 
+/// Every command names itself (`commandName`): a name derived from the type costs each start
+/// a search of the whole binary's protocol conformances.
 @main
 struct Compat: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -39,6 +39,7 @@ struct DissectorCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Runs tshark with the generated dissector over frames and requires it to read them as compat does.",
             discussion: """
                 The frames: every golden frame of the fixtures folder (--fixtures, default FOLDER/fixtures beside \

@@ -15,6 +15,7 @@ struct FixturesCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Checks every golden frame against today's codec and the decoding rules.",
             discussion: """
                 For every version × message type × case: today's encoder writes the recorded bytes, \
@@ -47,6 +48,7 @@ struct FixturesCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Rewrites the golden frames of unreleased versions and creates missing ones.",
             discussion: """
                 Released versions are the keys of "versions" in fixtures/schema-lock.json (none without \
@@ -74,6 +76,7 @@ struct FixturesCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Writes golden frames of any schema, from samples made from the schema.",
             discussion: """
                 Writes DIR/samples.json, the samples made from the schema (in samples.json's format), and \

@@ -13,7 +13,8 @@ struct MatrixCommand: ParsableCommand {
     )
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Runs every client × gateway cell, several at once, and prints the grid.")
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Runs every client × gateway cell, several at once, and prints the grid.")
 
         @OptionGroup var matrixOptions: MatrixOptions
         @OptionGroup var filter: CheckFilterOptions
@@ -95,6 +96,7 @@ struct MatrixCommand: ParsableCommand {
 extension MatrixCommand {
     struct Floor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "floor",
             abstract: "Starts and stops the matrix's peers without checks: the floor a run is measured against.",
             discussion: "Prints the wall time of a run and of its floor, and their ratio; median of --runs."
         )

@@ -13,6 +13,7 @@ struct PeersCommand: ParsableCommand {
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "build",
             abstract: "Builds every peer of the matrix that comes from a commit, unless the cache has it.",
             discussion: "Commands that run such a peer build it first themselves; this builds them ahead (e.g. in CI)."
         )
@@ -40,6 +41,7 @@ struct PeersCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "What the cache holds: commit, toolchain, products, size, when built, which matrix names them.")
 
         @Option(name: [.long, .customLong("matrix-file")], help: "A matrix whose peers to name (repeatable; default matrix.json).")
@@ -76,6 +78,7 @@ struct PeersCommand: ParsableCommand {
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract:
                 "Removes the cached peers no matrix names (and those of other toolchains, and interrupted builds' folders); follows no link, keeps running builds' folders."
         )

@@ -14,6 +14,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Joins the report folders of every shard of a run (--shard K/N) into the reports of the whole run.",
             discussion:
                 "Exit status: 0 or 1 as the whole run would have (1 on any finding), 2 when a shard is missing, repeated, unreadable or of another run."

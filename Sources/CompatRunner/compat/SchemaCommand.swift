@@ -18,6 +18,7 @@ struct SchemaCommand: ParsableCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Names each breaking change: against the lock (or the lock at a git ref), and against the evolution rules.",
             discussion: """
                 Each change is RULE@LOCATION, e.g. field-moved@v3:NewOrder.side or \
@@ -98,6 +99,7 @@ struct SchemaCommand: ParsableCommand {
 
     struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lock",
             abstract: "Writes the lock entry of each released version that has none yet.",
             discussion: """
                 A released entry never changes: if today's schema would change one, nothing is written and \
@@ -154,6 +156,7 @@ struct SchemaCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract:
                 "Names each problem of the schema on its own: overlapping fields, duplicates, values that do not fit, versions out of order.",
             discussion: """

@@ -7,6 +7,7 @@ import TGP
 extension SchemaCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Shows where every field of each message sits at one version of a schema.",
             discussion: """
                 For each message type the version has: its templateId, since and root blockLength at that \

@@ -119,6 +119,7 @@ struct PlanCommand: ParsableCommand {
 
     struct Upgrade: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "upgrade",
             abstract: "Which clients keep their N, change it or are cut off by an upgrade, and whether that keeps the support policy.",
             discussion: "Exit 1 when a client the support policy (matrix.json \"support\") says TO must serve is cut off."
         )

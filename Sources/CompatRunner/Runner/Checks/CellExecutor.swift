@@ -38,7 +38,7 @@ final class CellExecutor {
     /// The last check failed: events it left in flight may still arrive.
     var unsettled = false
     /// Commands already written for checks ahead, by plan index (see `issueBatch`).
-    var issued: [Int: (role: Role, id: JSON, kind: Command.Kind)] = [:]
+    var issued: [Int: [(role: Role, id: JSON, kind: Command.Kind)]] = [:]
     /// Commands issued ahead for the check being run, taken in order by its `command`s.
     private var queued: [(role: Role, id: JSON, kind: Command.Kind)] = []
     /// When the last check that ran was recorded: each check's time runs from there to its own
@@ -74,7 +74,7 @@ final class CellExecutor {
         for (index, planned) in plan.checks.enumerated() {
             do {
                 if issued[index] == nil { try issueBatch(from: index) }
-                queued = issued.removeValue(forKey: index).map { [$0] } ?? []
+                queued = issued.removeValue(forKey: index) ?? []
                 try perform(planned, inBatch: !queued.isEmpty)
             } catch {
                 let reason = "not run: the cell stopped at \(planned.name) (\(error.description))"
@@ -143,9 +143,10 @@ final class CellExecutor {
         return try session.request(role, kind)
     }
 
-    /// Writes the commands a check is about to send one by one (with `command`) in one go.
+    /// Writes the commands a check is about to send one by one (with `command`) in one go,
+    /// unless its batch already did.
     func issueAhead(_ role: Role, _ kinds: [Command.Kind]) throws(CellAbort) {
-        guard kinds.count > 1 else { return }
+        guard kinds.count > 1, queued.isEmpty else { return }
         let ids = try session.issue(role, kinds)
         queued += zip(ids, kinds).map { (role, $0, $1) }
     }

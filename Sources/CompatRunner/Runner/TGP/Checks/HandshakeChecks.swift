@@ -178,8 +178,11 @@ extension CellExecutor {
 
     /// P9: both peers answer `bye` and exit 0.
     func shutdown() throws(CellAbort) -> CheckFailure? {
-        for role in [Role.client, .gateway] {
-            let answer = try session.request(role, .shutdown)
+        // Both are told at once, so they wind down side by side; their answers are read in turn.
+        var issued: [(role: Role, id: JSON)] = []
+        for role in [Role.client, .gateway] { issued.append((role, try session.issue(role, [.shutdown])[0])) }
+        for (role, id) in issued {
+            let answer = try session.answer(role, id: id, to: Command(id: id, .shutdown).name)
             guard case .bye = answer.kind else {
                 return CheckFailure("shutdown is answered with bye (P9)", expected: "bye", actual: answer.json.serialized)
             }

@@ -43,6 +43,7 @@ extension CellExecutor {
             gateway.startOver()
             return try exchange(order(5001, "ACME"), &gateway).failure
         case .cancel:
+            try sendAhead([order(5011, "ACME"), cancel(5002, of: 5011)])
             if let failure = try exchange(order(5011, "ACME"), &gateway, checking: ["clOrdId"]).failure { return failure }
             return try exchange(cancel(5002, of: 5011), &gateway).failure
         case .unknownOrder:
@@ -57,6 +58,7 @@ extension CellExecutor {
     /// G3: the order keeps its orderId under the new clOrdId; an unknown origClOrdId opens a new order.
     private func referenceReplace(_ gateway: inout ReferenceSession) throws(CellAbort) -> CheckFailure? {
         let placing = order(5004, "ACME")
+        try sendAhead([placing, modify(5005, of: 5004), cancel(5006, of: 5005), modify(5007, of: 888_888)])
         let (placed, placeFailure) = try exchange(placing, &gateway, checking: ["clOrdId"])
         if let placeFailure { return placeFailure }
         // The session's earlier orders are not known here, only the orderId the gateway gave:
@@ -74,18 +76,20 @@ extension CellExecutor {
         // A fresh session, so the open orders are exactly the three placed here.
         try logOnAgain()
         gateway.startOver()
-        for (clOrdId, symbol) in [(6001 as UInt64, "ACME"), (6002, "ACME"), (6003, "BETA")] {
-            if let failure = try exchange(order(clOrdId, symbol), &gateway, checking: ["clOrdId"]).failure { return failure }
-        }
+        let orders = [(6001 as UInt64, "ACME"), (6002, "ACME"), (6003, "BETA")].map { order($0, $1) }
         let massCancel = schema.message(named: "MassCancel")!
         var bySymbol = samples(of: "MassCancel")
         bySymbol["clOrdId"] = .unsigned(6004)
         bySymbol["scope"] = massCancel.enumValue("Symbol", of: "scope")
         bySymbol["symbol"] = .text("ACME")
-        if let failure = try exchange(bySymbol, &gateway).failure { return failure }
         var all = bySymbol
         all["clOrdId"] = .unsigned(6005)
         all["scope"] = massCancel.enumValue("All", of: "scope")
+        try sendAhead(orders + [bySymbol, all])
+        for order in orders {
+            if let failure = try exchange(order, &gateway, checking: ["clOrdId"]).failure { return failure }
+        }
+        if let failure = try exchange(bySymbol, &gateway).failure { return failure }
         return try exchange(all, &gateway).failure
     }
 
@@ -94,6 +98,7 @@ extension CellExecutor {
         if let failure = try exchange(order(7001, "ACME"), &gateway, checking: ["clOrdId"]).failure { return failure }
         try logOnAgain()
         gateway.startOver()
+        try sendAhead([cancel(7002, of: 7001), order(7003, "ACME")])
         if let failure = try exchange(cancel(7002, of: 7001), &gateway, checking: ["code", "refClOrdId"], rule: "S2").failure {
             return failure
         }
@@ -101,6 +106,12 @@ extension CellExecutor {
     }
 
     // MARK: Requests and answers
+
+    /// Writes a check's requests in one go: the gateway answers them in order, so each
+    /// `exchange` still takes its own answer, without a round trip each.
+    private func sendAhead(_ requests: [Message]) throws(CellAbort) {
+        try issueAhead(.client, requests.map(sendAtN))
+    }
 
     private func samples(of typeName: String) -> Message {
         samples[schema.message(named: typeName)!].sample.projected(onto: negotiated)
@@ -129,7 +140,7 @@ extension CellExecutor {
 
     /// Sends from the client and returns the gateway's answer as the client received it, checked to be at N (E1).
     private func exchange(_ message: Message) throws(CellAbort) -> (fields: JSON, failure: CheckFailure?) {
-        let answer = try session.request(.client, .send(message: message.json(knownAt: negotiated), session: nil))
+        let answer = try command(.client, sendAtN(message))
         guard case .sent = answer.kind else {
             return (.null, CheckFailure("\(message.type.name) was not sent", actual: answer.json.serialized))
         }

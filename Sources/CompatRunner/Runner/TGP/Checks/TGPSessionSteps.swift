@@ -1,4 +1,4 @@
-// The TGP session's side of running a cell: issuing runs of one-command checks in one write,
+// The TGP session's side of running a cell: issuing runs of checks' commands in one write,
 // settling after a failure with a Heartbeat round trip, and the gateway's mode (P6). Under the
 // plain profile `negotiated` stays 0, so none of this applies.
 
@@ -7,35 +7,54 @@ import TGP
 
 extension CellExecutor {
     /// The most checks issued in one batch.
-    static let batchLimit = 64
+    static let batchLimit = 256
 
-    /// Writes the commands of the checks from `start` on, as long as each is selected, has one
-    /// command to the same sender and leaves the session as it was, in one write: the peers then
-    /// work through them without a round trip each. Their events are told apart by their bytes
-    /// (received, rejected_inbound) or come in order (the Rejects sent back).
+    /// Writes the commands of the checks from `start` on, as long as each is selected, sends only
+    /// to the same sender and leaves the session as it was, in one write: the peers then work
+    /// through them without a round trip each. Their events are told apart by their bytes
+    /// (received, rejected_inbound) or come in order (the Rejects sent back, the answers).
     func issueBatch(from start: Int) throws(CellAbort) {
-        guard negotiated > 0, skipReason == nil, let first = batchCommand(plan.checks[start]) else { return }
-        var members: [(index: Int, kind: Command.Kind)] = []
+        guard negotiated > 0, skipReason == nil, let first = batchCommands(plan.checks[start]) else { return }
+        var members: [(index: Int, kinds: [Command.Kind])] = []
         for index in start..<min(plan.checks.count, start + Self.batchLimit) {
             let planned = plan.checks[index]
-            guard selection.includes(planned.id), let command = batchCommand(planned), command.role == first.role else { break }
-            members.append((index, command.kind))
+            guard selection.includes(planned.id), let commands = batchCommands(planned), commands.role == first.role else { break }
+            members.append((index, commands.kinds))
         }
         guard members.count > 1 else { return }
         if unsettled { try settle() }
         session.clearInboxes()
         try setMode(for: plan.checks[start].kind)
-        let ids = try session.issue(first.role, members.map(\.kind))
-        for (member, id) in zip(members, ids) {
-            issued[member.index] = (first.role, id, member.kind)
+        var ids = try session.issue(first.role, members.flatMap(\.kinds))[...]
+        for member in members {
+            issued[member.index] = zip(ids.prefix(member.kinds.count), member.kinds).map { (first.role, $0, $1) }
+            ids = ids.dropFirst(member.kinds.count)
+        }
+    }
+
+    /// The commands a check sends, if it can run in a batch: all to one sender, none of them a
+    /// Logout (it ends the session) nor waiting on anything but its own answer and events.
+    func batchCommands(_ planned: PlannedCheck) -> (role: Role, kinds: [Command.Kind])? {
+        if !contractSkips.isEmpty && contractSkips[planned.kind] != nil { return nil }
+        switch planned.step {
+        case .enumValues(let sample, let field, let values, let flow):
+            // Heartbeat and Logout have answers of their own.
+            guard !["Heartbeat", "Logout"].contains(sample.type.name) else { return nil }
+            return (flow.sender, enumMessages(sample.projected(onto: negotiated), field, values).map(sendAtN))
+        case .enumNewerRefused(let sample, let field, let values, let flow):
+            guard sample.type.name != "Logout" else { return nil }
+            return (flow.sender, enumMessages(sample, field, values).map(sendAtN))
+        case .newerField(let absent, let set, let flow):
+            return (flow.sender, [absent, set].map(sendListingEveryField))
+        default:
+            return batchCommand(planned).map { ($0.role, [$0.kind]) }
         }
     }
 
     /// The one command a check sends, if it can run in a batch.
-    func batchCommand(_ planned: PlannedCheck) -> (role: Role, kind: Command.Kind)? {
-        if !contractSkips.isEmpty && contractSkips[planned.kind] != nil { return nil }
+    private func batchCommand(_ planned: PlannedCheck) -> (role: Role, kind: Command.Kind)? {
         // Every step says whether it can: a Logout ends the session, and the steps not batched
-        // send more than one command, or wait on something else than their one answer.
+        // wait on something else than their answers and events (a Reject's missing Reject among them).
         switch planned.step {
         case .deliver(let message, let flow):
             guard message.type.name != "Logout" else { return nil }
