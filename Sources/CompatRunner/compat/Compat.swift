@@ -286,7 +286,7 @@ func publishScenarioReports(
 /// finding about a peer or a knownFailures entry point at its line there.
 func publishToGitHubActions(
     _ findings: @autoclosure () -> [GitHubFinding], summary: @autoclosure () -> String, run: RunInfo, matrixFile: String?,
-    write: (String) -> Void = emit
+    schemaFile: String? = nil, write: (String) -> Void = emit
 ) {
     let actions = GitHubActions()
     guard actions.isActive else { return }
@@ -295,7 +295,10 @@ func publishToGitHubActions(
             "compat: note: a shard does not annotate nor write the step summary: `compat report merge` does, once for the whole run\n")
         return
     }
-    write(actions.workflowCommands(findings(), lines: matrixFile.flatMap { MatrixLines.read(path: $0) }))
+    write(
+        actions.workflowCommands(
+            findings(), lines: matrixFile.flatMap { MatrixLines.read(path: $0) }, schema: schemaFile.flatMap { SchemaLines.read(path: $0) })
+    )
     if let problem = actions.appendStepSummary(summary()) { emitError("compat: warning: \(problem)\n") }
 }
 

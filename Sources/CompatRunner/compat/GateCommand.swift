@@ -78,7 +78,7 @@ struct GateCommand: ParsableCommand {
             publishToGitHubActions(
                 partial.gitHubFindings,
                 summary: reportSummary(RunResults(run: run, findings: .gate(partial)), inReportFolder: reports != nil), run: run,
-                matrixFile: matrixOptions.matrix,
+                matrixFile: matrixOptions.matrix, schemaFile: config.schemaPath,
                 write: output.note)
             let shown = withKeptInReport(RunResults(run: run, findings: .gate(partial)), folder: reports)
             if let reports { try? writeGateReports(partial, run: run, to: reports) }
@@ -101,7 +101,7 @@ struct GateCommand: ParsableCommand {
             output.text((shown.gate ?? gate).renderTerminal(color: terminal.colors, verbose: terminal.verbose))
             publishToGitHubActions(
                 gate.gitHubFindings, summary: reportSummary(RunResults(run: run, findings: .gate(gate)), inReportFolder: reports != nil),
-                run: run, matrixFile: matrixOptions.matrix,
+                run: run, matrixFile: matrixOptions.matrix, schemaFile: config.schemaPath,
                 write: output.note)
             if let reports {
                 try writeGateReports(gate, run: run, to: reports)

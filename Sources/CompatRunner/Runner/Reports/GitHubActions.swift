@@ -25,6 +25,8 @@ public struct GitHubFinding: Sendable, Hashable {
         case entry(client: String, gateway: String, check: String)
         /// The first knownFailures entry listing this check of this cell (a stale check).
         case listing(check: String, client: String, gateway: String)
+        /// A place in the schema file: a BreakingChange's location.
+        case schema(location: String)
     }
 
     public init(title: String, message: String, reproduce: String? = nil, checks: Int = 0, anchor: Anchor? = nil) {
@@ -35,17 +37,20 @@ public struct GitHubFinding: Sendable, Hashable {
         self.anchor = anchor
     }
 
-    /// `file=…,line=…,` for its anchor's line in the matrix file, or nothing.
-    func location(in lines: MatrixLines?) -> String {
-        guard let lines, let anchor else { return "" }
-        let line: Int?
+    /// `file=…,line=…,` for its anchor's line in the matrix file or the schema, or nothing.
+    func location(in lines: MatrixLines?, schema: SchemaLines? = nil) -> String {
+        guard let anchor else { return "" }
+        let found: (file: String, line: Int?)?
         switch anchor {
-        case .peer(let name): line = lines.peers[name]
-        case .entry(let client, let gateway, let check): line = lines.line(ofEntry: client, gateway: gateway, check: check)
-        case .listing(let check, let client, let gateway): line = lines.line(ofEntryListing: check, client: client, gateway: gateway)
+        case .peer(let name): found = lines.map { ($0.file, $0.peers[name]) }
+        case .entry(let client, let gateway, let check):
+            found = lines.map { ($0.file, $0.line(ofEntry: client, gateway: gateway, check: check)) }
+        case .listing(let check, let client, let gateway):
+            found = lines.map { ($0.file, $0.line(ofEntryListing: check, client: client, gateway: gateway)) }
+        case .schema(let location): found = schema.map { ($0.file, $0.line(of: location)) }
         }
-        guard let line else { return "" }
-        return "file=" + GitHubActions.property(lines.file.printableLine) + ",line=\(line),"
+        guard let found, let line = found.line else { return "" }
+        return "file=" + GitHubActions.property(found.file.printableLine) + ",line=\(line),"
     }
 }
 
@@ -67,15 +72,16 @@ public struct GitHubActions: Sendable {
 
     /// The `::error` lines of the first findings, then a notice counting the rest (and the failing
     /// checks they cover). With the matrix file's `lines`, a finding about a peer or a knownFailures
-    /// entry points at its line.
-    public func workflowCommands(_ findings: [GitHubFinding], lines: MatrixLines? = nil) -> String {
+    /// entry points at its line; with the `schema` file's, a breaking change at its element's.
+    public func workflowCommands(_ findings: [GitHubFinding], lines: MatrixLines? = nil, schema: SchemaLines? = nil) -> String {
         var lines = findings.prefix(Self.maximumAnnotations).map { finding in
             var message = finding.message.printable
             if message.count > Self.maximumMessageCharacters {
                 message = String(message.prefix(Self.maximumMessageCharacters)) + "… (the rest is in the reports)"
             }
             if let reproduce = finding.reproduce { message += "\nreproduce: " + reproduce.printable }
-            return "::error " + finding.location(in: lines) + "title=" + Self.property(finding.title.printable) + "::" + Self.data(message)
+            return "::error " + finding.location(in: lines, schema: schema) + "title=" + Self.property(finding.title.printable) + "::"
+                + Self.data(message)
         }
         if findings.count > Self.maximumAnnotations {
             let rest = findings.dropFirst(Self.maximumAnnotations)
@@ -179,7 +185,9 @@ extension MatrixResult {
 extension GateResult {
     /// The schema's breaking changes and the golden problems, then the matrix's and the scenarios' findings.
     public var gitHubFindings: [GitHubFinding] {
-        schema.breaking.map { GitHubFinding(title: "schema/\($0.id)", message: "breaking: \($0.detail)") }
+        schema.breaking.map {
+            GitHubFinding(title: "schema/\($0.id)", message: "breaking: \($0.detail)", anchor: .schema(location: $0.location))
+        }
             + fixtures.problems.map {
                 GitHubFinding(title: "fixtures/\($0.file)\($0.caseName.map { "/\($0)" } ?? "")", message: $0.description)
             }
