@@ -256,7 +256,7 @@ var commandLineArguments: [String] { Array(CommandLine.arguments.dropFirst()) }
 
 /// What results.json says of this run: `command`, typed as `compat ARGUMENTS`.
 func startRun(_ command: String, shard: ShardRecord? = nil) -> RunInfo {
-    RunInfo(command: command, arguments: commandLineArguments, shard: shard, provenance: .current())
+    RunInfo.ofThisProcess(command: command, arguments: commandLineArguments, shard: shard)
 }
 
 /// Tells GitHub Actions what a lone fleet or upgrade found (when running there), then writes its reports and says so.

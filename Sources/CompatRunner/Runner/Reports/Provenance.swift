@@ -18,6 +18,9 @@ public struct Provenance: Sendable, Hashable {
         self.machine = machine
     }
 
+    /// This process's, found once, when first asked.
+    public static let ofThisProcess = current()
+
     /// This process's: CI's variables first (GitHub Actions, GitLab CI), else git in the
     /// current directory (at most 10 s each), else `unknown`. Never fails.
     public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> Provenance {

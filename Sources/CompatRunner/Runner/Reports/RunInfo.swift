@@ -16,7 +16,14 @@ public struct RunInfo: Sendable, Hashable {
     /// Set when the run was one shard of a split run.
     public var shard: ShardRecord?
     /// The commit, branch and machine (nil: not recorded, as in results.json written before it).
-    public var provenance: Provenance?
+    /// For this process's own run it is found when first asked, so a run that writes no report
+    /// starts no `git`.
+    public var provenance: Provenance? {
+        get { recordedProvenance ?? (isThisProcessRun ? Provenance.ofThisProcess : nil) }
+        set { recordedProvenance = newValue }
+    }
+    private var recordedProvenance: Provenance?
+    private var isThisProcessRun = false
 
     public init(
         runId: RunID = RunID(), startedAt: String = RunInfo.now(), command: String, arguments: [String],
@@ -29,6 +36,13 @@ public struct RunInfo: Sendable, Hashable {
         self.compatVersion = compatVersion
         self.shard = shard
         self.provenance = provenance
+    }
+
+    /// The run this process starts: its provenance is this process's, found when a report asks.
+    public static func ofThisProcess(command: String, arguments: [String], shard: ShardRecord? = nil) -> RunInfo {
+        var run = RunInfo(command: command, arguments: arguments, shard: shard)
+        run.isThisProcessRun = true
+        return run
     }
 
     /// The current time as `startedAt` writes it.
