@@ -46,6 +46,22 @@ struct KnownCommandTests {
         #expect(reasons.allSatisfy { $0.hasPrefix("found in run \(results.run.runId): ") }, "\(reasons.first ?? "")")
     }
 
+    @Test("a PARTIAL cell gets no knownFailures entry: a note points at acceptedSkips instead")
+    func partialCellPointsAtAcceptedSkips() throws {
+        let matrix = try TestMatrix(extraArguments: [4: ["--fault", "contract-1"]])
+        let run = try runCompat(
+            ["pair", "v4", "v5", "--matrix", matrix.path, "--fixtures", Built.fixtures, "--report-dir", matrix.folder + "/reports"],
+            environment: ["TMPDIR": matrix.folder])
+        #expect(run.status == 1, "\(run.stderr)")
+        let known = try runCompat(["known", "--from", matrix.folder + "/reports/results.json"])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(try JSON.parse(Array(known.stdout.utf8))["knownFailures"]?.arrayValue == [])
+        #expect(
+            known.stderr
+                == "compat: note: no entry for client=v4/gateway=v5 PARTIAL: 3 checks skipped for a peer's older contract; "
+                + "matrix.json's acceptedSkips accepts that, with the peer and a reason (README: acceptedSkips)\n", "\(known.stderr)")
+    }
+
     @Test("a results.json that cannot be read, or a matrix file that would not load: exit 2, the file unchanged")
     func refusals() throws {
         let matrix = try TestMatrix()

@@ -6,7 +6,8 @@ import MiniJSON
 
 public enum KnownFailureRecorder {
     /// What a run's results give: an entry for each failing check, and the cells no entry can
-    /// stand for (a peer crashed or stopped answering: a cell's problem, not a check's).
+    /// stand for (a peer crashed or stopped answering: a cell's problem, not a check's; skips a
+    /// peer's older contract caused, which acceptedSkips accepts instead).
     public struct Recording: Sendable {
         public var entries: [KnownFailure] = []
         public var unrecordable: [String] = []
@@ -24,6 +25,12 @@ public enum KnownFailureRecorder {
             let failed = cell.checks.filter { $0.status == .failed }
             if failed.isEmpty, [.crash, .timeout].contains(cell.state) {
                 recording.unrecordable.append("\(ReportText.cellName(cell)) \(cell.state.rawValue): \(cell.problem ?? "")")
+            }
+            let skipped = cell.checks.filter(\.isUnacceptedSkip).count
+            if skipped > 0 {
+                recording.unrecordable.append(
+                    "\(ReportText.cellName(cell)) \(cell.state.rawValue): \(ReportText.plural(skipped, "check", "checks")) skipped for a peer's older contract; "
+                        + "matrix.json's acceptedSkips accepts that, with the peer and a reason (README: acceptedSkips)")
             }
             for check in failed {
                 let message = (check.failure?.message ?? "failed").prefix(quotedMessage)
