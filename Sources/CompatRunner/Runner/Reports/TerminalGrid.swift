@@ -211,7 +211,9 @@ enum ReportText {
 
     /// One line per reason, however many cells it skipped checks in:
     /// "client=v3/gateway=v5: 4 checks skipped: needs peer contract 2 (…); client v3 speaks contract 1", or
-    /// "12 checks in 4 cells (client=v5@r1/gateway=v1, …) skipped: needs …" when it is several cells'.
+    /// "12 checks in 4 cells (client=v5@r1/gateway=v1, …) skipped: needs …" when it is several cells'
+    /// (" (accepted)" after an accepted one); then the reasons matrix.json accepts them for, and
+    /// what makes a PARTIAL cell PASS.
     static func skipLines(_ cells: [CellResult]) -> [String] {
         var byReason: [String: (cells: [String], count: Int)] = [:]
         var order: [String] = []
@@ -220,19 +222,21 @@ enum ReportText {
             byReason[group.reason, default: ([], 0)].cells.append(group.cell)
             byReason[group.reason, default: ([], 0)].count += group.count
         }
-        let hint =
-            cells.contains { $0.checks.contains(where: \.isUnacceptedSkip) }
-            ? [
-                "a skipped check is not a pass: the cells or scenarios above are PARTIAL until matrix.json's acceptedSkips accepts the peer's older contract, with a reason (README: acceptedSkips)"
-            ]
-            : []
         return order.map { reason in
             let (names, count) = byReason[reason]!
             let checks = plural(count, "check", "checks")
             guard names.count > 1 else { return "\(names[0]): \(checks) \(reason.printableLine)" }
             let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
             return "\(checks) in \(names.count) cells (\(shown)) \(reason.printableLine)"
-        } + acceptedSkipReasons(cells).map { "accepted by matrix.json's acceptedSkips: \($0.printableLine)" } + hint
+        } + acceptedSkipReasons(cells).map { "accepted by matrix.json's acceptedSkips: \($0.printableLine)" } + partialHint(cells)
+    }
+
+    /// What makes a PARTIAL cell PASS, once, when there is one.
+    static func partialHint(_ cells: [CellResult]) -> [String] {
+        guard cells.contains(where: { $0.checks.contains(where: \.isUnacceptedSkip) }) else { return [] }
+        return [
+            "a skipped check is not a pass: the cells or scenarios above are PARTIAL until matrix.json's acceptedSkips accepts the peer's older contract, with a reason (README: acceptedSkips)"
+        ]
     }
 
     /// The reasons matrix.json gives for the skips it accepts, each once.
