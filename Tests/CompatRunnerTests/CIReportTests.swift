@@ -139,7 +139,7 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
             checks: checks, problem: nil, peers: [], keptDirectory: nil, seconds: 0.5, reproduce: "compat pair v3 v3")
         let config = try MatrixConfig.load(path: folder.path)
         let result = MatrixResult.interrupted(cells: [("v3", "v3"), ("v3", "v4")], finished: [done], config: config, seconds: 1, jobs: 1)
-        let xml = JUnitXML.render(result, runId: RunID("20260301T142205Z-3f09c2aa"))
+        let xml = JUnitXML.render(result, stamp: ReportStamp(RunID("20260301T142205Z-3f09c2aa")))
         #expect(xml.contains("<testsuites name=\"compat\" tests=\"4\" failures=\"0\" errors=\"1\" time=\"1.000\">"), "\(xml)")
         #expect(xml.contains("<testsuite name=\"run 20260301T142205Z-3f09c2aa\" tests=\"1\" failures=\"0\" errors=\"1\""))
         #expect(
@@ -184,7 +184,7 @@ private func expectCommentSized(_ summary: String, firstFailure: String) {
             }
         }
         let result = MatrixResult(clients: names, gateways: names, cells: cells, wallSeconds: 1, jobs: 2)
-        let summary = SummaryMarkdown.render(result, runId: RunID("20260301T142205Z-3f09c2aa"))
+        let summary = SummaryMarkdown.render(result, stamp: ReportStamp(RunID("20260301T142205Z-3f09c2aa")))
         #expect(summary.utf8.count <= 60_000, "\(summary.utf8.count) bytes")
         #expect(summary.components(separatedBy: "```").count % 2 == 1, "every code fence closed")
         #expect(summary.components(separatedBy: "<details>").count == summary.components(separatedBy: "</details>").count)

@@ -93,7 +93,7 @@ private func externalReferences(_ html: String) -> [String] {
 }
 
 @Suite struct HTMLReportTests {
-    let html = HTMLReport.render(HTMLFixture.matrix, runId: HTMLFixture.runId)
+    let html = HTMLReport.render(HTMLFixture.matrix, stamp: ReportStamp(HTMLFixture.runId))
 
     @Test func everyCellIsInTheGridWithItsState() throws {
         let page = try parse(html)

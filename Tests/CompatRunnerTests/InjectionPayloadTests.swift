@@ -213,8 +213,8 @@ struct InjectionPayloadTests {
                 ("grid", renderGrid(result, color: false)), ("failures", renderFailures(result)),
                 ("annotations", GitHubActions(environment: [:]).workflowCommands(result.gitHubFindings)),
             ] + result.cells.map { ("compat pair \(ReportText.cellName($0))", renderCell($0, verbose: true)) },
-            summary: SummaryMarkdown.render(result, runId: runId), junit: JUnitXML.render(result, runId: runId),
-            html: HTMLReport.render(result, runId: runId))
+            summary: SummaryMarkdown.render(result, stamp: ReportStamp(runId)), junit: JUnitXML.render(result, stamp: ReportStamp(runId)),
+            html: HTMLReport.render(result, stamp: ReportStamp(runId)))
     }
 
     @Test("what compat shows of a payload: escaped where it would act, otherwise as written")
@@ -232,7 +232,7 @@ struct InjectionPayloadTests {
         ] {
             #expect(failures.contains("\n" + line + "\n"), "\(line.debugDescription) in\n\(failures)")
         }
-        let summary = SummaryMarkdown.render(HostileResult.matrix, runId: RunID())
+        let summary = SummaryMarkdown.render(HostileResult.matrix, stamp: ReportStamp(RunID()))
         #expect(
             summary.contains("| client \\ gateway |   \\\\x3A:error::forged | x \\#\\\\x23\\[error\\]forged\\\\u{202E} |"), "\(summary)")
         #expect(summary.contains("| `@octocat` | CRASH | FAIL |"), "\(summary)")

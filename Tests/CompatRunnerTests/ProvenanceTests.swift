@@ -57,18 +57,25 @@ import Testing
     func inEveryReport() {
         let runId = RunID("20260301T142205Z-3f09c2aa")
         let provenance = Provenance(commit: "c0ffee", branch: "x`@team\n::error::y", machine: "m")
-        let summary = SummaryFoot.summary(
-            "## verdict\n\n" + runId.summaryLine + "\n", runId: runId, lines: [provenance.summaryLine(compatVersion: "1.0")])
+        var stamp = ReportStamp(RunID("20260301T142205Z-3f09c2aa"))
+        stamp.facts = provenance.fields(compatVersion: "1.0")
+        stamp.summaryLines = [provenance.summaryLine(compatVersion: "1.0")]
+        let result = MatrixResult(clients: [], gateways: [], cells: [], wallSeconds: 1, jobs: 1)
+        let summary = SummaryMarkdown.render(result, stamp: stamp)
         #expect(
-            summary
-                == "## verdict\n\ncommit `c0ffee` · branch ``x`@team\\n::error::y`` · compat `1.0` · machine `m`\n\nrun id: `20260301T142205Z-3f09c2aa`\n"
-        )
-        let html = SummaryFoot.html("<footer>run id</footer>", facts: [("branch", "<b>")])
-        #expect(html == "<footer>run id · branch: <code>&lt;b&gt;</code></footer>")
+            summary.hasSuffix(
+                "\n\ncommit `c0ffee` · branch ``x`@team\\n::error::y`` · compat `1.0` · machine `m`\n\nrun id: `20260301T142205Z-3f09c2aa`\n"
+            ),
+            "\(summary)")
+        stamp.facts = [("branch", "<b>")]
+        let html = HTMLReport.render(result, stamp: stamp)
+        #expect(html.contains(" · branch: <code>&lt;b&gt;</code></footer>"), "\(html)")
+        stamp.facts = [("commit", "\"c\"")]
+        let cell = CellResult(
+            client: "v3", gateway: "v3", clientVersion: 3, gatewayVersion: 3, expectedVersion: 3, state: .pass, checks: [],
+            problem: nil, peers: [], keptDirectory: nil, seconds: 1, reproduce: "compat pair v3 v3")
+        let junit = JUnitXML.render(MatrixResult(clients: ["v3"], gateways: ["v3"], cells: [cell], wallSeconds: 1, jobs: 1), stamp: stamp)
         let suite = "      <property name=\"runId\" value=\"\(runId.value)\"/>\n"
-        let junit = SummaryFoot.junit(suite + suite, runId: runId, facts: [("commit", "\"c\"")])
-        #expect(
-            junit == (suite + "      <property name=\"commit\" value=\"&quot;c&quot;\"/>\n")
-                + (suite + "      <property name=\"commit\" value=\"&quot;c&quot;\"/>\n"))
+        #expect(junit.contains(suite + "      <property name=\"commit\" value=\"&quot;c&quot;\"/>\n"), "\(junit)")
     }
 }

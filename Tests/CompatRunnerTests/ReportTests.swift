@@ -340,7 +340,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
     }
 
     @Test func junitEscapesMarkupQuotesAndControlCharacters() throws {
-        let xml = JUnitXML.render(Fixture.matrix, runId: Fixture.runId)
+        let xml = JUnitXML.render(Fixture.matrix, stamp: ReportStamp(Fixture.runId))
         #expect(xml.contains("name=\"client=v5/gateway=v1/bad-input/&lt;&amp;&quot;&apos;&gt;\\x01tail\""))
         #expect(!xml.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(JUnitXML.attribute("a\nb\tc\rd\u{7F}e\u{9B}f\u{202E}") == "a&#10;b&#9;c\\x0Dd\\x7Fe\\u{9B}f\\u{202E}")
@@ -381,7 +381,7 @@ private func write(_ result: MatrixResult, to directory: String, runId: RunID = 
         #expect(!summary.contains("\n\n\n"))
         #expect(summary.hasSuffix("\n\nrun id: `\(Fixture.runId.value)`\n"))
 
-        let clean = SummaryMarkdown.render(Fixture.clean, runId: Fixture.runId)
+        let clean = SummaryMarkdown.render(Fixture.clean, stamp: ReportStamp(Fixture.runId))
         #expect(clean.hasPrefix("## Compatibility matrix: as expected\n"))
         #expect(clean.contains("All 1 cells as expected."))
         #expect(!clean.contains("### Failures"))

@@ -233,8 +233,8 @@ struct ScaleTests {
         let runId = RunID()
         let texts = try linear("the reports of \(long.count)-character names") {
             [
-                renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, runId: runId),
-                SummaryMarkdown.render(result, runId: runId),
+                renderFailures(result), renderCell(result.cells[0], verbose: true), JUnitXML.render(result, stamp: ReportStamp(runId)),
+                SummaryMarkdown.render(result, stamp: ReportStamp(runId)),
                 String(
                     decoding: ResultsJSON.render(
                         RunResults(run: RunInfo(runId: runId, command: "matrix run", arguments: []), findings: .matrix(result))),

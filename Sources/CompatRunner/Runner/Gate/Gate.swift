@@ -101,7 +101,9 @@ public struct GateResult: Sendable {
     /// For a pull-request comment (SummaryMarkdown's limit, by construction): the verdict, each
     /// section in short (the matrix as its grid and totals), then the first failures of the
     /// matrix and the scenarios in full, and a count of the rest.
-    public func summaryMarkdown(runId: RunID) -> String {
+    public func summaryMarkdown(runId: RunID) -> String { summaryMarkdown(stamp: ReportStamp(runId)) }
+
+    func summaryMarkdown(stamp: ReportStamp) -> String {
         var doc = MarkdownBlocks(limit: SummaryMarkdown.characterLimit - SummaryMarkdown.closingReserve)
         doc.add("## compat gate: \(passed ? "PASS" : "FAIL")")
         doc.add(
@@ -134,11 +136,13 @@ public struct GateResult: Sendable {
             omitted = SummaryMarkdown.addFailures(allResults, to: &doc)
         }
         SummaryMarkdown.addSkippedChecks(ReportText.orderedCells(allResults), to: &doc)
-        return SummaryMarkdown.close(doc, omitted: omitted, runId: runId)
+        return SummaryMarkdown.close(doc, omitted: omitted, stamp: stamp)
     }
 
     /// One suite per section (the matrix as one suite per cell), one test case per item.
-    public func junitXML(runId: RunID) -> String {
+    public func junitXML(runId: RunID) -> String { junitXML(stamp: ReportStamp(runId)) }
+
+    func junitXML(stamp: ReportStamp) -> String {
         var schemaSuite = JUnitXML.Suite(name: "schema", properties: [("baseline", schema.baselineDescription)])
         schemaSuite.add(
             "schema/no-breaking-change", classname: "schema",
@@ -163,10 +167,10 @@ public struct GateResult: Sendable {
         staleSuite.add(
             "stale-known-failures/every-listed-failure-still-fails", classname: "stale-known-failures",
             failure: noStaleKnownFailures ? nil : ("stale known failures", "stale", staleText))
-        let interrupted = JUnitXML.interruptedSuite(allResults, runId: runId, units: .gateUnits).map { [$0] } ?? []
+        let interrupted = JUnitXML.interruptedSuite(allResults, runId: stamp.runId, units: .gateUnits).map { [$0] } ?? []
         return JUnitXML.document(
             interrupted + [schemaSuite, fixturesSuite] + JUnitXML.cellSuites(allResults) + [staleSuite],
-            seconds: seconds, runId: runId)
+            seconds: seconds, stamp: stamp)
     }
 }
 
@@ -178,13 +182,12 @@ public func writeGateReports(_ gate: GateResult, run: RunInfo, to folder: Report
 
 extension GateResult {
     /// The four files of the gate's results.
-    func reportFiles(run: RunInfo) -> [ReportFile] {
-        let runId = run.runId
-        return [
-            ReportFile("summary.md", summaryMarkdown(runId: runId)),
-            ReportFile("junit.xml", junitXML(runId: runId)),
+    func reportFiles(run: RunInfo, stamp: ReportStamp) -> [ReportFile] {
+        [
+            ReportFile("summary.md", summaryMarkdown(stamp: stamp)),
+            ReportFile("junit.xml", junitXML(stamp: stamp)),
             ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .gate(self)))),
-            ReportFile("report.html", htmlReport(runId: runId)),
+            ReportFile("report.html", htmlReport(stamp: stamp)),
         ]
     }
 }

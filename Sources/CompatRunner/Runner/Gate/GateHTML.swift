@@ -3,7 +3,9 @@
 // upgrades with their checks, stale known failures.
 
 extension GateResult {
-    func htmlReport(runId: RunID) -> String {
+    func htmlReport(runId: RunID) -> String { htmlReport(stamp: ReportStamp(runId)) }
+
+    func htmlReport(stamp: ReportStamp) -> String {
         var frames = HTMLReport.FrameIndex()
         let verdicts = sections().map { (title: $0.title, passed: $0.passed) }
         var body = "<h1>compat gate: " + (passed ? "PASS" : "FAIL") + "</h1>\n"
@@ -21,7 +23,7 @@ extension GateResult {
                 "<section class=\"gate\" id=\"section-\(index + 1)\" data-passed=\"\(section.passed)\">\n"
                 + "<h2>\(Self.verdictBadge(section.passed)) \(HTMLReport.escaped(section.title))</h2>\n" + content + "</section>\n"
         }
-        return HTMLReport.page(title: "compat gate: " + (passed ? "PASS" : "FAIL"), body: body, runId: runId)
+        return HTMLReport.page(title: "compat gate: " + (passed ? "PASS" : "FAIL"), body: body, stamp: stamp)
     }
 
     private static func verdictBadge(_ passed: Bool) -> String {

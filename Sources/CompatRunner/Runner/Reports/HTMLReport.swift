@@ -11,12 +11,12 @@ import Foundation
 
 enum HTMLReport {
     /// The page of a matrix run (and of `compat pair`, a matrix of one cell).
-    static func render(_ result: MatrixResult, runId: RunID) -> String {
+    static func render(_ result: MatrixResult, stamp: ReportStamp) -> String {
         var frames = FrameIndex()
         let body =
             "<h1>Compatibility matrix: " + escaped(SummaryMarkdown.verdict(result)) + "</h1>\n"
             + matrixBlock(result, frames: &frames)
-        return page(title: "compat matrix: " + SummaryMarkdown.verdict(result), body: body, runId: runId)
+        return page(title: "compat matrix: " + SummaryMarkdown.verdict(result), body: body, stamp: stamp)
     }
 
     /// The grid with its totals and filters, then every cell's details: the matrix part of
@@ -27,17 +27,17 @@ enum HTMLReport {
     }
 
     /// A whole document around `body`, carrying the run id in a meta element and the footer.
-    static func page(title: String, body: String, runId: RunID) -> String {
+    static func page(title: String, body: String, stamp: ReportStamp) -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"/>
-        <meta name="compat-run-id" content="\(escaped(runId.value))"/>
+        <meta name="compat-run-id" content="\(escaped(stamp.runId.value))"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>\(escaped(title))</title>
         <style>\(HTMLReportAssets.style)</style>
         </head>
         <body>
-        \(body)<footer>run id: <code>\(escaped(runId.value))</code> · compat \(escaped(CompatVersion.current))</footer>
+        \(body)<footer>run id: <code>\(escaped(stamp.runId.value))</code> · compat \(escaped(CompatVersion.current))\(stamp.htmlFooterFacts)</footer>
         <script>//<![CDATA[
         \(HTMLReportAssets.script)
         //]]></script>

@@ -10,13 +10,12 @@ public func writeReports(_ result: MatrixResult, run: RunInfo, to folder: Report
 }
 
 /// The four files of a matrix run's results (the gate's: `GateResult.reportFiles`).
-func matrixReportFiles(_ result: MatrixResult, run: RunInfo) -> [ReportFile] {
-    let runId = run.runId
-    return [
+func matrixReportFiles(_ result: MatrixResult, run: RunInfo, stamp: ReportStamp) -> [ReportFile] {
+    [
         ReportFile("results.json", ResultsJSON.render(RunResults(run: run, findings: .matrix(result)))),
-        ReportFile("junit.xml", JUnitXML.render(result, runId: runId)),
-        ReportFile("summary.md", SummaryMarkdown.render(result, runId: runId)),
-        ReportFile("report.html", HTMLReport.render(result, runId: runId)),
+        ReportFile("junit.xml", JUnitXML.render(result, stamp: stamp)),
+        ReportFile("summary.md", SummaryMarkdown.render(result, stamp: stamp)),
+        ReportFile("report.html", HTMLReport.render(result, stamp: stamp)),
     ]
 }
 
@@ -78,11 +77,11 @@ enum JUnitXML {
         }
     }
 
-    static func render(_ result: MatrixResult, runId: RunID) -> String {
-        var suites = interruptedSuite(result, runId: runId).map { [$0] } ?? []
+    static func render(_ result: MatrixResult, stamp: ReportStamp) -> String {
+        var suites = interruptedSuite(result, runId: stamp.runId).map { [$0] } ?? []
         suites += cellSuites(result)
         if !result.staleKnownFailures.isEmpty { suites.append(staleEntriesSuite(result.staleKnownFailures)) }
-        return document(suites, seconds: result.wallSeconds, runId: runId)
+        return document(suites, seconds: result.wallSeconds, stamp: stamp)
     }
 
     /// For a run stopped before every cell finished: a suite named for the run whose one test
@@ -108,12 +107,12 @@ enum JUnitXML {
         return suite
     }
 
-    /// A whole junit.xml from its suites, each carrying the run id as its first property
-    /// (JUnit has no properties on <testsuites>).
-    static func document(_ suites: [Suite], seconds: Double, runId: RunID) -> String {
+    /// A whole junit.xml from its suites, each carrying the run id and then the stamp's facts as
+    /// its first properties (JUnit has no properties on <testsuites>).
+    static func document(_ suites: [Suite], seconds: Double, stamp: ReportStamp) -> String {
         let suites = suites.map { suite in
             var suite = suite
-            suite.properties.insert(("runId", runId.value), at: 0)
+            suite.properties.insert(contentsOf: [("runId", stamp.runId.value)] + stamp.facts.map { ($0.0, $0.1.printableLine) }, at: 0)
             return suite
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

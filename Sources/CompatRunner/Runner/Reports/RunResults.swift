@@ -44,21 +44,11 @@ public func writeReports(_ results: RunResults, to folder: ReportFolder, keptFol
     var plan = KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results))
     if keptFolders == nil { for index in plan.copies.indices { plan.copies[index].moves = true } }
     let run = plan.results.run
-    var files: [ReportFile]
+    let stamp = ReportStamp(run: run, summaryLines: KeptCells.summaryLines(plan))
+    let files: [ReportFile]
     switch plan.results.findings {
-    case .matrix(let matrix): files = matrixReportFiles(matrix, run: run)
-    case .gate(let gate): files = gate.reportFiles(run: run)
-    }
-    let facts = run.provenance?.fields(compatVersion: run.compatVersion) ?? []
-    for index in files.indices {
-        let text = String(decoding: files[index].bytes, as: UTF8.self)
-        switch files[index].name {
-        case "summary.md": files[index].bytes = Array(summaryWithFoot(text, run: run, kept: plan).utf8)
-        // report.html's footer names the compat version already.
-        case "report.html": files[index].bytes = Array(SummaryFoot.html(text, facts: facts.filter { $0.0 != "compatVersion" }).utf8)
-        case "junit.xml": files[index].bytes = Array(SummaryFoot.junit(text, runId: run.runId, facts: facts).utf8)
-        default: break
-        }
+    case .matrix(let matrix): files = matrixReportFiles(matrix, run: run, stamp: stamp)
+    case .gate(let gate): files = gate.reportFiles(run: run, stamp: stamp)
     }
     try folder.replace(with: files, keptCells: plan.copies)
     // Only once the set holds them whole: a failed write, or a folder the bounds cut, stays where it was.
@@ -81,19 +71,11 @@ public func withKeptInReport(_ results: RunResults, folder: ReportFolder?, keptF
 public func reportSummary(_ results: RunResults, inReportFolder: Bool, keptFolders: [String: String]? = nil) -> String {
     let plan = inReportFolder ? KeptCells.plan(results, sources: keptFolders ?? KeptCells.ownFolders(results)) : nil
     let written = plan?.results ?? results
-    let text: String
+    let stamp = ReportStamp(run: written.run, summaryLines: plan.map(KeptCells.summaryLines) ?? [])
     switch written.findings {
-    case .matrix(let matrix): text = matrix.summaryMarkdown(runId: written.run.runId)
-    case .gate(let gate): text = gate.summaryMarkdown(runId: written.run.runId)
+    case .matrix(let matrix): return SummaryMarkdown.render(matrix, stamp: stamp)
+    case .gate(let gate): return gate.summaryMarkdown(stamp: stamp)
     }
-    return summaryWithFoot(text, run: written.run, kept: plan)
-}
-
-/// summary.md with its foot: where the kept folders are (in a report folder), and the provenance.
-private func summaryWithFoot(_ text: String, run: RunInfo, kept plan: KeptCells.Plan?) -> String {
-    let lines =
-        (plan.map(KeptCells.summaryLines) ?? []) + (run.provenance.map { [$0.summaryLine(compatVersion: run.compatVersion)] } ?? [])
-    return SummaryFoot.summary(text, runId: run.runId, lines: lines)
 }
 
 extension RunResults {

@@ -7,7 +7,7 @@ import TGP
 
 extension MatrixResult {
     /// summary.md of this result: for a pull-request comment or a CI step's summary.
-    public func summaryMarkdown(runId: RunID) -> String { SummaryMarkdown.render(self, runId: runId) }
+    public func summaryMarkdown(runId: RunID) -> String { SummaryMarkdown.render(self, stamp: ReportStamp(runId)) }
 }
 
 /// Whole Markdown blocks under a size limit: a block that does not fit is left out whole, never cut.
@@ -45,7 +45,7 @@ enum SummaryMarkdown {
     /// GitHub takes a comment of up to 65,536 characters; the rest is for whatever a CI step puts around it.
     static let characterLimit = 60_000
     /// Room kept for the last lines (what was left out, the run id), whatever came before.
-    static let closingReserve = 400 + SummaryFoot.maximumCharacters
+    static let closingReserve = 400 + ReportStamp.maximumFootCharacters
     /// Past this many failing checks the summary points at the other reports instead.
     static let maximumDetailedChecks = 40
     /// A frame's hex dump shows at most this many bytes; results.json has the whole frame.
@@ -57,7 +57,7 @@ enum SummaryMarkdown {
     /// The grid takes at most this share of the summary; past it, only the rows with a failing cell.
     static let maximumGridSize = characterLimit / 3
 
-    static func render(_ result: MatrixResult, runId: RunID) -> String {
+    static func render(_ result: MatrixResult, stamp: ReportStamp) -> String {
         var doc = MarkdownBlocks(limit: characterLimit - closingReserve)
         doc.add("## Compatibility matrix: " + verdict(result))
         doc.add(gridTable(result))
@@ -71,14 +71,15 @@ enum SummaryMarkdown {
         }
         addKnownFailures(result.cells, to: &doc)
         addSkippedChecks(ReportText.orderedCells(result), to: &doc)
-        return close(doc, omitted: omitted, runId: runId)
+        return close(doc, omitted: omitted, stamp: stamp)
     }
 
-    /// The last lines: what did not fit, then the run id.
-    static func close(_ doc: MarkdownBlocks, omitted: Omitted, runId: RunID) -> String {
+    /// The last lines: what did not fit, the stamp's foot, then the run id.
+    static func close(_ doc: MarkdownBlocks, omitted: Omitted, stamp: ReportStamp) -> String {
         var doc = doc
         if let line = omitted.line { doc.add(line) }
-        doc.add(runId.summaryLine)
+        if let foot = stamp.summaryFoot { doc.add(foot) }
+        doc.add(stamp.runId.summaryLine)
         return doc.text + "\n"
     }
 
