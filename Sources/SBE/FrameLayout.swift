@@ -11,6 +11,9 @@ public struct FrameLayout: Sendable {
 
     private var header: HeaderLayout { HeaderLayout(schema.header) }
 
+    /// Bytes of the message header, where a message's block starts.
+    public var headerSize: Int { header.size }
+
     /// The name of what sits at `offset` of a frame of `type` encoded at `version`
     /// (`header.version`, `NewOrder.side`, `levels[2]`, `var-data`).
     public func field(at offset: Int, in frame: [UInt8], type: MessageSchema, version: Int) -> String {

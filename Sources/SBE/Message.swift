@@ -82,10 +82,11 @@ public struct Message: Sendable {
     /// `values`, one per field of `fields`, with the fields added after `version` at their
     /// defaults, and each group's entries projected the same way (nested groups too).
     private static func projected(_ values: [FieldValue], of fields: [LogicalField], onto version: Int) -> [FieldValue] {
+        // Copied only when a value changes: an answer filled at its version already has its newer fields at their defaults.
         var projected = values
         for (index, field) in zip(fields.indices, fields) where index < values.count {
             if field.since > version {
-                projected[index] = field.defaultValue
+                if values[index] != field.defaultValue { projected[index] = field.defaultValue }
             } else if case .group(let group) = field.kind, case .group(let entries) = values[index] {
                 let entryFields = group.logicalFields
                 // An entry keeps one value per field of the group.

@@ -125,4 +125,34 @@ struct HeaderTests {
                 0x01, 0x00, 0x00, 0x00, 0x61,
             ])
     }
+
+    @Test func frameIntegersAreReadAndWrittenInPlace() throws {
+        let layout = FrameLayout(schema: Self.schema)
+        let seq = try #require(layout.integer(named: "seq", of: Self.ping))
+        #expect(seq.offset == 12 && seq.end == 16)
+        #expect(seq.value(in: Self.frame) == 42)
+        #expect(layout.templateIdInteger.value(in: Self.frame) == 0x0102)
+        #expect(layout.blockLengthInteger.value(in: Self.frame) == 4)
+        var frame = Self.frame
+        #expect(seq.set(0x0102_0304, in: &frame))
+        #expect(frame.suffix(4) == [0x01, 0x02, 0x03, 0x04])
+        #expect(try Codec(schema: Self.schema).decode(frame, asVersion: 1).message.values == [.unsigned(0x0102_0304)])
+        // Too short to hold it: nothing is read, nothing is written.
+        var short = Array(Self.frame.prefix(15))
+        #expect(seq.value(in: short) == nil)
+        #expect(!seq.set(1, in: &short) && short == Array(Self.frame.prefix(15)))
+    }
+
+    @Test func onlyAnUnsignedIntegerIsAFrameInteger() {
+        let type = makeType(fields: [
+            FieldSchema("id", .u64, at: 0), FieldSchema("delta", .i64, at: 8), FieldSchema("name", .char8, at: 16),
+            FieldSchema("side", .chars(1), at: 24), FieldSchema("fixed", .u16, at: 25, presence: .constant(.unsigned(7))),
+        ])
+        let layout = FrameLayout(schema: makeSchema([type]))
+        #expect(layout.integer(named: "id", of: type)?.offset == 8)
+        for name in ["delta", "name", "side", "fixed", "absent"] { #expect(layout.integer(named: name, of: type) == nil, "\(name)") }
+        var frame = [UInt8](repeating: 0, count: 16)
+        layout.integer(named: "id", of: type)?.set(0x0807_0605_0403_0201, in: &frame)
+        #expect(frame.suffix(8) == [1, 2, 3, 4, 5, 6, 7, 8])
+    }
 }

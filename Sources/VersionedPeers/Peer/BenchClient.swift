@@ -21,9 +21,18 @@ func monotonicNanoseconds() -> UInt64 {
 
 /// What one run sends, message by message.
 private enum BenchLoad {
-    /// Messages with the positions of their clOrdId and origClOrdId, encoded afresh for each send.
-    case tgp(messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)], version: Int)
+    case tgp([BenchMessage])
     case raw(frames: [[UInt8]])
+}
+
+/// One message of the mix: encoded once at the session's version, then sent as a copy with
+/// its ids written in place, as an SBE flyweight sends (the load generator's own cost is
+/// not what the run measures).
+private struct BenchMessage {
+    let frame: [UInt8]
+    let clOrdId: FrameInteger
+    let origClOrdId: FrameInteger?
+    let isNewOrder: Bool
 }
 
 extension Peer {
@@ -38,29 +47,21 @@ extension Peer {
         case .raw(let frames):
             load = .raw(frames: frames)
         case .tgp(let messagesJSON):
-            var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)] = []
+            var messages: [BenchMessage] = []
             for (index, json) in messagesJSON.enumerated() {
-                let message: Message
                 do {
-                    message = try Message(json: json, schema: schema)
-                    _ = try codec.encode(message, at: session.version)
+                    messages.append(try benchMessage(json, at: session.version))
                 } catch {
                     return emit(id: id, .error("bench: message \(index + 1): \(error)"))
                 }
-                guard let clOrdId = message.type.logicalFieldIndex(named: "clOrdId") else {
-                    return emit(
-                        id: id, .error("bench: message \(index + 1) is a \(message.type.name), which has no clOrdId to match its answer by")
-                    )
-                }
-                messages.append((message, clOrdId, message.type.logicalFieldIndex(named: "origClOrdId"), message.type.name == "NewOrder"))
             }
-            load = .tgp(messages: messages, version: session.version)
+            load = .tgp(messages)
         }
         let firstClOrdId = nextBenchClOrdId
         nextBenchClOrdId += UInt64(request.count)
         do {
             let run = try BenchRun(
-                request: request, load: load, socket: socket, codec: codec, receiverVersion: version, firstClOrdId: firstClOrdId)
+                request: request, load: load, socket: socket, layout: FrameLayout(schema: schema), firstClOrdId: firstClOrdId)
             let latencies = run.latencies.dropFirst(request.warmup).filter { $0 != BenchRun.unanswered }
             var chunk = latencies.startIndex
             while chunk < latencies.endIndex {
@@ -73,6 +74,26 @@ extension Peer {
             emit(id: id, .error("bench: \(error)"))
         }
     }
+
+    private func benchMessage(_ json: JSON, at version: Int) throws -> BenchMessage {
+        let message = try Message(json: json, schema: schema)
+        let layout = FrameLayout(schema: schema)
+        guard let clOrdId = layout.integer(named: "clOrdId", of: message.type) else {
+            throw BenchLoadError("a \(message.type.name) has no unsigned integer clOrdId to match its answer by")
+        }
+        let origClOrdId = layout.integer(named: "origClOrdId", of: message.type)
+        if origClOrdId == nil && message.type.rootField(named: "origClOrdId") != nil {
+            throw BenchLoadError("a \(message.type.name)'s origClOrdId is not an unsigned integer")
+        }
+        return BenchMessage(
+            frame: try codec.encode(message, at: version), clOrdId: clOrdId, origClOrdId: origClOrdId,
+            isNewOrder: message.type.name == "NewOrder")
+    }
+}
+
+private struct BenchLoadError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// One timed run. Latency counts from when a message was due (open loop, so a stall delays
@@ -86,7 +107,7 @@ private struct BenchRun {
     private(set) var answered = 0
     private(set) var seconds = 0.0
 
-    init(request: BenchRequest, load: BenchLoad, socket: ZMQSocket, codec: Codec, receiverVersion: Int, firstClOrdId: UInt64) throws {
+    init(request: BenchRequest, load: BenchLoad, socket: ZMQSocket, layout: FrameLayout, firstClOrdId: UInt64) throws {
         // Lowered to what was sent when `seconds` runs out first.
         var count = request.count
         latencies = [UInt64](repeating: Self.unanswered, count: count)
@@ -99,27 +120,22 @@ private struct BenchRun {
         var lastAnswer = start
         var drainDeadline = UInt64.max
 
-        // The messages to send, changed in place for each send (ours), or the frames as given (the baseline).
-        var messages: [(message: Message, clOrdId: Int, origClOrdId: Int?, isNewOrder: Bool)] = []
+        var messages: [BenchMessage] = []
         var rawFrames: [[UInt8]] = []
-        var sessionVersion = 0
         switch load {
         case .raw(let frames): rawFrames = frames
-        case .tgp(let load, let version): (messages, sessionVersion) = (load, version)
+        case .tgp(let load): messages = load
         }
-        /// Writes the frame of message `index` into `frame`: encoded afresh (ours) or copied as given (the baseline).
-        func frame(_ index: Int, into frame: inout [UInt8]) throws {
-            guard !messages.isEmpty else {
-                frame.removeAll(keepingCapacity: true)
-                frame.append(contentsOf: rawFrames[index % rawFrames.count])
-                return
-            }
-            let which = index % messages.count
+        /// Writes the frame of message `index` into `frame`: with its ids (ours), or as given (the baseline).
+        func frame(_ index: Int, into frame: inout [UInt8]) {
+            frame.removeAll(keepingCapacity: true)
+            guard !messages.isEmpty else { return frame.append(contentsOf: rawFrames[index % rawFrames.count]) }
+            let message = messages[index % messages.count]
             let clOrdId = firstClOrdId + UInt64(index)
-            messages[which].message.values[messages[which].clOrdId] = .unsigned(clOrdId)
-            if let orig = messages[which].origClOrdId { messages[which].message.values[orig] = .unsigned(lastNewOrder) }
-            if messages[which].isNewOrder { lastNewOrder = clOrdId }
-            try codec.encode(messages[which].message, at: sessionVersion, into: &frame)
+            frame.append(contentsOf: message.frame)
+            message.clOrdId.set(clOrdId, in: &frame)
+            message.origClOrdId?.set(lastNewOrder, in: &frame)
+            if message.isNewOrder { lastNewOrder = clOrdId }
         }
         // Frames of the messages from `sent` on, encoded and not yet on the wire: the first
         // `readyCount` of these reused buffers, from `readyHead` on.
@@ -127,16 +143,19 @@ private struct BenchRun {
         var readyCount = 0
         var readyHead = 0
 
-        // Where the last answer type's clOrdId sits (a Reject's refClOrdId).
-        var answerKey: (templateId: UInt16, position: Int?)?
-        func answerPosition(_ type: MessageSchema) -> Int? {
-            if let answerKey, answerKey.templateId == type.templateId { return answerKey.position }
-            let position = type.logicalFieldIndex(named: "clOrdId") ?? type.logicalFieldIndex(named: "refClOrdId")
-            answerKey = (type.templateId, position)
-            return position
+        // Where the last answer type's clOrdId sits (a Reject's refClOrdId); nil for a type without one.
+        var answerKey: (templateId: UInt64, id: FrameInteger?)?
+        let templateId = layout.templateIdInteger
+        let blockLength = layout.blockLengthInteger
+        let headerSize = layout.headerSize
+        func answerId(_ template: UInt64) -> FrameInteger? {
+            if let answerKey, answerKey.templateId == template { return answerKey.id }
+            let type = layout.schema.messages.first { UInt64($0.templateId) == template }
+            let id = type.flatMap { layout.integer(named: "clOrdId", of: $0) ?? layout.integer(named: "refClOrdId", of: $0) }
+            answerKey = (template, id)
+            return id
         }
 
-        var answer = Message(codec.schema.messages[0])
         var parts: [[UInt8]] = []
         func take(_ frame: [UInt8], at now: UInt64) {
             let index: Int
@@ -145,9 +164,10 @@ private struct BenchRun {
                 index = answeredInOrder
                 answeredInOrder += 1
             case .tgp:
-                guard (try? codec.decode(frame, asVersion: receiverVersion, into: &answer)) != nil,
-                    let position = answerPosition(answer.type),
-                    case .unsigned(let clOrdId) = answer.values[position],
+                // The id is read where the header's template puts it, when the header's block holds it.
+                guard let template = templateId.value(in: frame), let id = answerId(template),
+                    let block = blockLength.value(in: frame), headerSize + Int(block) >= id.end,
+                    let clOrdId = id.value(in: frame),
                     clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count)
                 else { return }
                 index = Int(clOrdId - firstClOrdId)
@@ -180,7 +200,7 @@ private struct BenchRun {
             }
             while sent + readyCount - readyHead < allowed {
                 if readyCount == ready.count { ready.append([]) }
-                try frame(sent + readyCount - readyHead, into: &ready[readyCount])
+                frame(sent + readyCount - readyHead, into: &ready[readyCount])
                 readyCount += 1
             }
             while readyHead < readyCount {
