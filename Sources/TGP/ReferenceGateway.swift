@@ -144,13 +144,21 @@ public struct ReferenceGateway: Sendable {
             self.decided = decided
         }
 
-        /// The answer at `version` with the fields named at init set to `values`, in that order:
-        /// a field newer than `version` at its default (E1), every other at its default too.
-        mutating func filled(at version: Int, _ values: FieldValue...) -> Message {
-            for index in positions.indices {
-                message.values[positions[index]] = since[index] <= version ? values[index] : defaults[index]
-            }
+        /// The answer at `version` with the fields named at init set to the values given, in
+        /// that order: a field newer than `version` at its default (E1), every other at its
+        /// default too. Values one by one, not variadic: a variadic call allocates its array.
+        mutating func filled(
+            at version: Int, _ first: FieldValue, _ second: FieldValue, _ third: FieldValue? = nil, _ fourth: FieldValue? = nil
+        ) -> Message {
+            set(0, first, at: version)
+            set(1, second, at: version)
+            if let third { set(2, third, at: version) }
+            if let fourth { set(3, fourth, at: version) }
             return message
+        }
+
+        private mutating func set(_ index: Int, _ value: FieldValue, at version: Int) {
+            message.values[positions[index]] = since[index] <= version ? value : defaults[index]
         }
     }
 

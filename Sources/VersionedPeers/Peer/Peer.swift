@@ -477,7 +477,7 @@ final class Peer: ContractPeer {
         case .heartbeat?:
             // S4, in every mode: the echo the rules give.
             if let session, let negotiated, !refusedConnections.contains(identity),
-                let echo = gateway.referenceAnswer(to: message, in: session)
+                let echo = gateway.referenceAnswer(to: message, in: session, at: negotiated)
             {
                 answer(echo, at: negotiated, to: identity)
             }
@@ -488,7 +488,9 @@ final class Peer: ContractPeer {
             gateway.end(identity)
             notify(sessionEvent("logged_off", version: session.version, sessionId: session.sessionId))
         default:
-            guard gateway.autoMode, let session, let negotiated, let reply = gateway.referenceAnswer(to: message, in: session) else {
+            guard gateway.autoMode, let session, let negotiated,
+                let reply = gateway.referenceAnswer(to: message, in: session, at: negotiated)
+            else {
                 return
             }
             let target = faults.has(.answerWrongSession) ? gateway.loggedOnIdentity(named: nil) ?? identity : identity

@@ -83,9 +83,8 @@ struct GatewayState {
     }
 
     /// The rules' answer to a message of the logged-on session at `session` (an index of
-    /// `sessions`), if they answer its type: an order request (in auto mode) or a Heartbeat.
-    mutating func referenceAnswer(to message: Message, in session: SessionIndex) -> Message? {
-        let version = sessions.values[session].version
+    /// `sessions`) whose negotiated version is `version`, if they answer its type: an order request (in auto mode) or a Heartbeat.
+    mutating func referenceAnswer(to message: Message, in session: SessionIndex, at version: Int) -> Message? {
         // In place: the order book is not copied.
         return rules.answer(to: message, in: &sessions.values[session].book, at: version, transactTime: Self.transactTime())
     }
