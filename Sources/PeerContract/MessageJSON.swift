@@ -96,81 +96,85 @@ enum PeerContract {
 
     /// `json`, an object of fields by name, read over `defaults`.
     static func values(
-        _ json: JSON, of fields: [LogicalField], defaults: [FieldValue], knownAt knownVersion: Int, path: String
+        _ json: JSON, of fields: [LogicalField], defaults: [FieldValue], knownAt knownVersion: Int, path: @autoclosure () -> String
     ) throws(ContractError) -> [FieldValue] {
-        guard let object = json.objectValue else { throw ContractError("\(path).fields must be an object, got \(json.typeName)") }
+        guard let object = json.objectValue else { throw ContractError("\(path()).fields must be an object, got \(json.typeName)") }
         var values = defaults
         for (name, value) in object {
             guard let index = fields.firstIndex(where: { $0.name == name }), fields[index].since <= knownVersion else {
                 throw ContractError(
-                    "\(path) has no field \"\(name)\"" + (knownVersion == everyVersion ? "" : " in version \(knownVersion)"))
+                    "\(path()) has no field \"\(name)\"" + (knownVersion == everyVersion ? "" : " in version \(knownVersion)"))
             }
-            values[index] = try fieldValue(value, of: fields[index], knownAt: knownVersion, path: "\(path).\(name)")
+            values[index] = try fieldValue(value, of: fields[index], knownAt: knownVersion, path: "\(path()).\(name)")
         }
         return values
     }
 
-    static func fieldValue(_ json: JSON, of field: LogicalField, knownAt knownVersion: Int, path: String) throws(ContractError)
+    static func fieldValue(_ json: JSON, of field: LogicalField, knownAt knownVersion: Int, path: @autoclosure () -> String)
+        throws(ContractError)
         -> FieldValue
     {
         switch field.kind {
         case .scalar(let scalar, let widenedBy):
-            return try fieldValue(json, as: widenedBy?.type ?? scalar.type, path: path)
+            return try fieldValue(json, as: widenedBy?.type ?? scalar.type, path: path())
         case .group(let group):
-            guard let entries = json.arrayValue else { throw ContractError("\(path) must be an array, got \(json.typeName)") }
+            guard let entries = json.arrayValue else { throw ContractError("\(path()) must be an array, got \(json.typeName)") }
             var decoded: [[FieldValue]] = []
             for (position, entry) in entries.enumerated() {
-                let entryPath = "\(path)[\(position)]"
-                guard entry.objectValue != nil else { throw ContractError("\(entryPath) must be an object, got \(entry.typeName)") }
+                guard entry.objectValue != nil else {
+                    throw ContractError("\(path())[\(position)] must be an object, got \(entry.typeName)")
+                }
                 let entryFields = group.logicalFields
                 decoded.append(
-                    try values(entry, of: entryFields, defaults: entryFields.map(\.defaultValue), knownAt: knownVersion, path: entryPath))
+                    try values(
+                        entry, of: entryFields, defaults: entryFields.map(\.defaultValue), knownAt: knownVersion,
+                        path: "\(path())[\(position)]"))
             }
             return .group(decoded)
         case .varData(let varData):
-            guard let text = json.stringValue else { throw ContractError("\(path) must be a string, got \(json.typeName)") }
+            guard let text = json.stringValue else { throw ContractError("\(path()) must be a string, got \(json.typeName)") }
             guard !varData.encoding.isText else { return .text(text) }
-            guard let data = bytes(fromHex: text) else { throw ContractError("\(path) must be hex (binary var-data), got \"\(text)\"") }
+            guard let data = bytes(fromHex: text) else { throw ContractError("\(path()) must be hex (binary var-data), got \"\(text)\"") }
             return .bytes(data)
         }
     }
 
-    static func fieldValue(_ json: JSON, as type: FieldType, path: String) throws(ContractError) -> FieldValue {
+    static func fieldValue(_ json: JSON, as type: FieldType, path: @autoclosure () -> String) throws(ContractError) -> FieldValue {
         if json.isNull { return .null }
         switch type {
         case .primitive(let primitive):
-            return try primitiveValue(json, primitive, path: path)
+            return try primitiveValue(json, primitive, path: path())
         case .chars:
-            guard let text = json.stringValue else { throw ContractError("\(path) must be a string, got \(json.typeName)") }
+            guard let text = json.stringValue else { throw ContractError("\(path()) must be a string, got \(json.typeName)") }
             return .text(text)
         case .array(let primitive, let length):
             guard let elements = json.arrayValue, elements.count == length else {
-                throw ContractError("\(path) must be an array of \(length) \(primitive.rawValue) values, got \(json.serialized)")
+                throw ContractError("\(path()) must be an array of \(length) \(primitive.rawValue) values, got \(json.serialized)")
             }
             var values: [FieldValue] = []
             for (index, element) in elements.enumerated() {
-                values.append(try primitiveValue(element, primitive, path: "\(path)[\(index)]"))
+                values.append(try primitiveValue(element, primitive, path: "\(path())[\(index)]"))
             }
             return .array(values)
         case .enumeration(let enumSchema):
             guard let name = json.stringValue else {
-                throw ContractError("\(path) must be a \(enumSchema.name) name, got \(json.serialized)")
+                throw ContractError("\(path()) must be a \(enumSchema.name) name, got \(json.serialized)")
             }
             guard let value = enumSchema.value(named: name) else {
                 throw ContractError(
-                    "\(path): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
+                    "\(path()): \"\(name)\" is not a \(enumSchema.name) value (\(enumSchema.values.map(\.name).joined(separator: ", ")))")
             }
             return .unsigned(value.value)
         case .set(let setSchema):
-            return try setValue(json, setSchema, path: path)
+            return try setValue(json, setSchema, path: path())
         case .composite(let composite):
-            guard let object = json.objectValue else { throw ContractError("\(path) must be an object, got \(json.typeName)") }
+            guard let object = json.objectValue else { throw ContractError("\(path()) must be an object, got \(json.typeName)") }
             var members = composite.members.map(\.defaultValue)
             for (name, value) in object {
                 guard let index = composite.members.firstIndex(where: { $0.name == name }) else {
-                    throw ContractError("\(path) has no member \"\(name)\" (\(composite.name))")
+                    throw ContractError("\(path()) has no member \"\(name)\" (\(composite.name))")
                 }
-                members[index] = try fieldValue(value, as: composite.members[index].type, path: "\(path).\(name)")
+                members[index] = try fieldValue(value, as: composite.members[index].type, path: "\(path()).\(name)")
             }
             return .composite(members)
         }
@@ -178,43 +182,47 @@ enum PeerContract {
 
     /// Integers come as numbers or decimal strings (64-bit ones as strings, so no JSON reader
     /// loses precision); floating point as numbers, or "nan", "inf", "-inf".
-    private static func primitiveValue(_ json: JSON, _ primitive: Primitive, path: String) throws(ContractError) -> FieldValue {
+    private static func primitiveValue(_ json: JSON, _ primitive: Primitive, path: @autoclosure () -> String) throws(ContractError)
+        -> FieldValue
+    {
         if primitive.isFloatingPoint {
             guard let number = json.doubleValue ?? json.stringValue.flatMap(Double.init) else {
-                throw ContractError("\(path) must be a number, got \(json.serialized)")
+                throw ContractError("\(path()) must be a number, got \(json.serialized)")
             }
             return .double(number)
         }
         if primitive.isSigned {
             guard let number = json.int64Value ?? json.stringValue.flatMap({ Int64($0) }) else {
-                throw ContractError("\(path) must be a signed integer (a decimal string for 64 bits), got \(json.serialized)")
+                throw ContractError("\(path()) must be a signed integer (a decimal string for 64 bits), got \(json.serialized)")
             }
             return .signed(number)
         }
         guard let number = json.uint64Value ?? json.stringValue.flatMap({ UInt64($0) }) else {
-            throw ContractError("\(path) must be an unsigned integer (a decimal string for 64 bits), got \(json.serialized)")
+            throw ContractError("\(path()) must be an unsigned integer (a decimal string for 64 bits), got \(json.serialized)")
         }
-        guard number <= primitive.unsignedMax! else { throw ContractError("\(path): \(number) does not fit \(primitive.rawValue)") }
+        guard number <= primitive.unsignedMax! else { throw ContractError("\(path()): \(number) does not fit \(primitive.rawValue)") }
         return .unsigned(number)
     }
 
     /// A set as a list of its choices' names (or bit numbers).
-    private static func setValue(_ json: JSON, _ setSchema: SetSchema, path: String) throws(ContractError) -> FieldValue {
+    private static func setValue(_ json: JSON, _ setSchema: SetSchema, path: @autoclosure () -> String) throws(ContractError) -> FieldValue
+    {
         guard let items = json.arrayValue else {
-            throw ContractError("\(path) must be a list of \(setSchema.name) choices, got \(json.serialized)")
+            throw ContractError("\(path()) must be a list of \(setSchema.name) choices, got \(json.serialized)")
         }
         var bits: UInt64 = 0
         for item in items {
             if let name = item.stringValue {
                 guard let choice = setSchema.choice(named: name) else {
                     throw ContractError(
-                        "\(path): \"\(name)\" is not a \(setSchema.name) choice (\(setSchema.choices.map(\.name).joined(separator: ", ")))")
+                        "\(path()): \"\(name)\" is not a \(setSchema.name) choice (\(setSchema.choices.map(\.name).joined(separator: ", ")))"
+                    )
                 }
                 bits |= 1 << UInt64(choice.bit)
             } else if let bit = item.intValue, (0..<setSchema.encoding.size * 8).contains(bit) {
                 bits |= 1 << UInt64(bit)
             } else {
-                throw ContractError("\(path): \(item.serialized) is not a \(setSchema.name) choice name or bit")
+                throw ContractError("\(path()): \(item.serialized) is not a \(setSchema.name) choice name or bit")
             }
         }
         return .unsigned(bits)

@@ -312,7 +312,9 @@ public struct EnumSchema: Sendable, Hashable {
 /// A field of a message as an application sees it: a root field (the widened quantity
 /// is one logical u64), a group, or a var-data field. `Message.values` follow this order.
 public struct LogicalField: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+    /// Boxed: a copy of a field (made for every field a message's JSON or values walk) costs
+    /// one reference count, not one for each part of the schemas inside.
+    public indirect enum Kind: Sendable, Hashable {
         /// A root field; `widenedBy` is the wider field that carries it from that field's version on.
         case scalar(FieldSchema, widenedBy: FieldSchema?)
         case group(GroupSchema)
