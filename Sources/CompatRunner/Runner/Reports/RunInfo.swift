@@ -47,10 +47,10 @@ public struct RunInfo: Sendable, Hashable {
 
     /// The current time as `startedAt` writes it.
     public static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
+        let utc = utcNow()
+        return String(
+            format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ldZ", Int(utc.tm_year) + 1900, Int(utc.tm_mon) + 1, Int(utc.tm_mday),
+            Int(utc.tm_hour), Int(utc.tm_min), Int(utc.tm_sec))
     }
 }
 

@@ -294,7 +294,9 @@ enum ReportText {
 
     /// A value on one line: line breaks shown as `\n` so a message cannot break a layout.
     static func singleLine(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\\n")
+        // Most values have no break: Foundation's replacing (through NSString) is not paid for them.
+        guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return text }
+        return text.replacingOccurrences(of: "\r\n", with: "\\n")
             .replacingOccurrences(of: "\n", with: "\\n")
             .replacingOccurrences(of: "\r", with: "\\r")
     }
