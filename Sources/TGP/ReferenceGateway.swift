@@ -150,6 +150,7 @@ public struct ReferenceGateway: Sendable {
         mutating func filled(
             at version: Int, _ first: FieldValue, _ second: FieldValue, _ third: FieldValue? = nil, _ fourth: FieldValue? = nil
         ) -> Message {
+            assert(positions.count == 2 + (third == nil ? 0 : 1) + (fourth == nil ? 0 : 1), "one value for each field named at init")
             set(0, first, at: version)
             set(1, second, at: version)
             if let third { set(2, third, at: version) }

@@ -79,21 +79,16 @@ extension Peer {
         let message = try Message(json: json, schema: schema)
         let layout = FrameLayout(schema: schema)
         guard let clOrdId = layout.integer(named: "clOrdId", of: message.type) else {
-            throw BenchLoadError("a \(message.type.name) has no unsigned integer clOrdId to match its answer by")
+            throw ContractError("a \(message.type.name) has no unsigned integer clOrdId to match its answer by")
         }
         let origClOrdId = layout.integer(named: "origClOrdId", of: message.type)
         if origClOrdId == nil && message.type.rootField(named: "origClOrdId") != nil {
-            throw BenchLoadError("a \(message.type.name)'s origClOrdId is not an unsigned integer")
+            throw ContractError("a \(message.type.name)'s origClOrdId is not an unsigned integer")
         }
         return BenchMessage(
             frame: try codec.encode(message, at: version), clOrdId: clOrdId, origClOrdId: origClOrdId,
             isNewOrder: message.type.name == "NewOrder")
     }
-}
-
-private struct BenchLoadError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// One timed run. Latency counts from when a message was due (open loop, so a stall delays
@@ -166,7 +161,7 @@ private struct BenchRun {
             case .tgp:
                 // The id is read where the header's template puts it, when the header's block holds it.
                 guard let template = templateId.value(in: frame), let id = answerId(template),
-                    let block = blockLength.value(in: frame), headerSize + Int(block) >= id.end,
+                    let block = blockLength.value(in: frame), block >= UInt64(id.end - headerSize),
                     let clOrdId = id.value(in: frame),
                     clOrdId >= firstClOrdId, clOrdId - firstClOrdId < UInt64(count)
                 else { return }
