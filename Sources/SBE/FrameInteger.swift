@@ -52,16 +52,10 @@ public struct FrameInteger: Sendable, Hashable {
 
 extension FrameLayout {
     /// The header's `templateId`.
-    public var templateIdInteger: FrameInteger {
-        let slot = HeaderLayout(schema.header).templateId
-        return FrameInteger(at: slot.offset, width: slot.width, byteOrder: schema.byteOrder)
-    }
+    public var templateIdInteger: FrameInteger { frameInteger(HeaderLayout(schema.header).templateId, at: 0) }
 
     /// The header's `blockLength`.
-    public var blockLengthInteger: FrameInteger {
-        let slot = HeaderLayout(schema.header).blockLength
-        return FrameInteger(at: slot.offset, width: slot.width, byteOrder: schema.byteOrder)
-    }
+    public var blockLengthInteger: FrameInteger { frameInteger(HeaderLayout(schema.header).blockLength, at: 0) }
 
     /// The root field `name` of `type` when it is one unsigned integer on the wire (not a
     /// constant, an array, chars or a composite); nil otherwise.
@@ -70,5 +64,10 @@ extension FrameLayout {
             case .primitive(let primitive) = field.type, primitive.isUnsigned, primitive != .char
         else { return nil }
         return FrameInteger(at: headerSize + field.offset, width: primitive.size, byteOrder: schema.byteOrder)
+    }
+
+    /// `slot` of the structure that starts `base` bytes into a frame.
+    func frameInteger(_ slot: IntegerSlot, at base: Int) -> FrameInteger {
+        FrameInteger(at: base + slot.offset, width: slot.width, byteOrder: schema.byteOrder)
     }
 }

@@ -132,25 +132,13 @@ public struct FrameLayout: Sendable {
     /// `frame` with `value` (cut to the slot's width) in `slot` of the structure at `base`; as
     /// it is when the slot does not fit in the frame.
     private func setting(_ value: UInt64, _ slot: IntegerSlot, at base: Int, in frame: [UInt8]) -> [UInt8] {
-        guard base + slot.end <= frame.count else { return frame }
         var copy = frame
-        copy.withUnsafeMutableBytes { bytes in
-            let field = UnsafeMutableRawBufferPointer(rebasing: bytes[(base + slot.offset)..<(base + slot.end)])
-            switch schema.byteOrder {
-            case .littleEndian: FrameWriter<LittleEndianWire>(bytes: field).setUnsigned(value, width: slot.width, at: 0)
-            case .bigEndian: FrameWriter<BigEndianWire>(bytes: field).setUnsigned(value, width: slot.width, at: 0)
-            }
-        }
+        frameInteger(slot, at: base).set(value, in: &copy)
         return copy
     }
 
     /// The integer in `slot` of the structure at `base`, nil when the frame does not hold it.
     private func integer(_ slot: IntegerSlot, at base: Int, in frame: [UInt8]) -> UInt64? {
-        frame.withUnsafeBytes { bytes in
-            switch schema.byteOrder {
-            case .littleEndian: FrameReader<LittleEndianWire>(bytes: bytes).unsigned(at: base + slot.offset, width: slot.width)
-            case .bigEndian: FrameReader<BigEndianWire>(bytes: bytes).unsigned(at: base + slot.offset, width: slot.width)
-            }
-        }
+        frameInteger(slot, at: base).value(in: frame)
     }
 }
