@@ -37,8 +37,17 @@ public struct PeerBuilder: Sendable {
         guard !wanted.isEmpty else { return [:] }
         let toolchain = try Toolchain.current()
         var byCommit: [(commit: String, peers: [PeerSpec])] = []
+        // Each ref resolved once: a release's peers share one, and each resolution starts git.
+        var commits: [String: String] = [:]
         for peer in wanted {
-            let commit = try cache.commit(of: peer.build!.ref, peer: peer.name)
+            let ref = peer.build!.ref
+            let commit: String
+            if let known = commits[ref] {
+                commit = known
+            } else {
+                commit = try cache.commit(of: ref, peer: peer.name)
+                commits[ref] = commit
+            }
             if let index = byCommit.firstIndex(where: { $0.commit == commit }) {
                 byCommit[index].peers.append(peer)
             } else {
