@@ -37,14 +37,10 @@ public struct AcceptedSkips: Sendable, Hashable {
     /// `"acceptedSkips": [{"peer": "*@r1", "reason": "…"}]`, each peer a name or a pattern matching one.
     static func parse(_ json: JSON?, peers: [PeerSpec], fail: (String, String) -> ConfigError) throws(ConfigError) -> AcceptedSkips {
         guard let json else { return AcceptedSkips() }
-        guard let list = json.arrayValue else { throw fail("acceptedSkips", "must be an array of {\"peer\": NAME, \"reason\": TEXT}") }
         var entries: [AcceptedSkip] = []
-        for (index, item) in list.enumerated() {
-            let key = "acceptedSkips[\(index)]"
-            guard let entry = item.objectValue else { throw fail(key, "must be an object {peer, reason}") }
-            for entryKey in entry.keys where entryKey != "peer" && entryKey != "reason" {
-                throw fail("\(key).\(entryKey)", "unknown key (expected peer, reason)")
-            }
+        let objects = try MatrixConfig.objectList(
+            json, named: "acceptedSkips", keys: ["peer", "reason"], shape: "{\"peer\": NAME, \"reason\": TEXT}", fail: fail)
+        for (key, entry) in objects {
             guard let peer = entry["peer"]?.stringValue, !peer.isEmpty else { throw fail("\(key).peer", "must be a non-empty string") }
             guard let reason = entry["reason"]?.stringValue, !reason.isEmpty else {
                 throw fail("\(key).reason", "must be a non-empty string: why the skip is acceptable")

@@ -377,15 +377,11 @@ public struct MatrixConfig: Sendable {
     /// `"support": [{"gateway": "v5", "clients": ["v3", "v4", "v5"]}]`, every name a peer.
     static func support(_ json: JSON?, peers: [PeerSpec], fail: (String, String) -> ConfigError) throws(ConfigError) -> [SupportEntry] {
         guard let json else { return [] }
-        guard let list = json.arrayValue else { throw fail("support", "must be an array of {\"gateway\": NAME, \"clients\": [NAME, …]}") }
         let names = Set(peers.map(\.name))
         var entries: [SupportEntry] = []
-        for (index, item) in list.enumerated() {
-            let key = "support[\(index)]"
-            guard let entry = item.objectValue else { throw fail(key, "must be an object {gateway, clients}") }
-            for entryKey in entry.keys where entryKey != "gateway" && entryKey != "clients" {
-                throw fail("\(key).\(entryKey)", "unknown key (expected gateway, clients)")
-            }
+        let objects = try objectList(
+            json, named: "support", keys: ["gateway", "clients"], shape: "{\"gateway\": NAME, \"clients\": [NAME, …]}", fail: fail)
+        for (key, entry) in objects {
             guard let gateway = entry["gateway"]?.stringValue, names.contains(gateway) else {
                 throw fail("\(key).gateway", "must name a peer (\(peers.map(\.name).joined(separator: ", ")))")
             }
@@ -400,6 +396,24 @@ public struct MatrixConfig: Sendable {
             entries.append(SupportEntry(gateway: gateway, clients: clients))
         }
         return entries
+    }
+
+    /// The objects of a matrix key that is an array of objects with only `keys`, each with its
+    /// place (`support[2]`) for error messages; exit 2 naming the key or the entry otherwise.
+    static func objectList(
+        _ json: JSON, named name: String, keys: [String], shape: String, fail: (String, String) -> ConfigError
+    ) throws(ConfigError) -> [(key: String, entry: JSONObject)] {
+        guard let list = json.arrayValue else { throw fail(name, "must be an array of \(shape)") }
+        var objects: [(key: String, entry: JSONObject)] = []
+        for (index, item) in list.enumerated() {
+            let key = "\(name)[\(index)]"
+            guard let entry = item.objectValue else { throw fail(key, "must be an object {\(keys.joined(separator: ", "))}") }
+            for entryKey in entry.keys where !keys.contains(entryKey) {
+                throw fail("\(key).\(entryKey)", "unknown key (expected \(keys.joined(separator: ", ")))")
+            }
+            objects.append((key, entry))
+        }
+        return objects
     }
 
     /// A program with a slash is relative to the matrix file's folder; a bare name is looked up on PATH.
