@@ -2,6 +2,7 @@
 #include "CSystemShims.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -68,6 +69,39 @@ int CSystemShims_pidfdOpen(int pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 #else
     (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int CSystemShims_allowedCPUCount(void) {
+#ifdef __linux__
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return -1;
+    return CPU_COUNT(&allowed);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int CSystemShims_pinToAllowedCPU(int index) {
+#ifdef __linux__
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return -1;
+    int seen = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed)) continue;
+        if (seen++ == index) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            return sched_setaffinity(0, sizeof one, &one);
+        }
+    }
+    errno = EINVAL;
+    return -1;
+#else
     errno = ENOSYS;
     return -1;
 #endif

@@ -111,17 +111,19 @@ struct JSONOutputTests {
         #expect(!problems.isEmpty && problems.allSatisfy { $0["file"]?.stringValue?.hasSuffix("v3/NewOrder.json") == true }, "\(problems)")
     }
 
-    @Test("matrix floor --json: the runs, their medians and the ratio")
-    func floorJSON() throws {
+    @Test("matrix floor --json: the runs, their medians and the ratio, and whether the matrix was pinned", arguments: [true, false])
+    func floorJSON(pin: Bool) throws {
         let matrix = try TestMatrix(extra: ["clients": ["v3"], "gateways": ["v3", "v5"]])
         let run = try runCompat(
-            ["matrix", "floor", "--json", "--runs", "1", "--jobs", "2", "--matrix", matrix.path, "--fixtures", Built.fixtures],
+            ["matrix", "floor", "--json", "--runs", "1", "--jobs", "2", pin ? "--pin" : "--no-pin", "--matrix", matrix.path]
+                + ["--fixtures", Built.fixtures],
             environment: ["TMPDIR": matrix.folder])
         #expect(run.status == 0, "\(run.stderr)")
         let floor = try JSON.parse(run.stdout)
         #expect(
             floor["cells"]?.intValue == 2 && floor["peerProcesses"]?.intValue == 4 && floor["jobs"]?.intValue == 2
                 && floor["runs"]?.intValue == 1)
+        #expect(floor["pinned"] == .bool(pin && CellPinning.pays(workers: 2)))
         #expect((floor["checks"]?.intValue ?? 0) > 100)
         let matrixRun = try #require(floor["matrixSeconds"]?["median"]?.doubleValue)
         let floorRun = try #require(floor["floorSeconds"]?["median"]?.doubleValue)

@@ -74,11 +74,11 @@ struct ShardTests {
         #expect(shard(6, of: 6) == [])
     }
 
-    @Test("shards agree on every argument but --shard, --report-dir, --jobs and --color")
+    @Test("shards agree on every argument but --shard, --report-dir, --jobs, --pin and --color")
     func configurationArguments() {
         let arguments = [
             "gate", "--shard", "1/3", "--jobs=4", "--matrix", "m.json", "--report-dir", "out", "--color", "--shard=2/3", "--jobs", "2",
-            "--baseline", "HEAD~1",
+            "--no-pin", "--baseline", "HEAD~1", "--pin",
         ]
         #expect(ShardRecord.configurationArguments(arguments) == ["gate", "--matrix", "m.json", "--baseline", "HEAD~1"])
     }

@@ -38,4 +38,12 @@ int CSystemShims_pidfdOpen(int pid);
 /// OpenSSL's libcrypto. 0, or -1 and errno.
 int CSystemShims_sha256OfFile(int fd, unsigned char digest[32]);
 
+/// How many CPUs the calling thread may run on (sched_getaffinity, Linux): its cpuset, not
+/// the machine's count. The count, or -1 and errno (ENOSYS off Linux).
+int CSystemShims_allowedCPUCount(void);
+
+/// Confines the calling thread (and the processes it starts after) to the `index`-th CPU of
+/// those it may run on (sched_setaffinity, Linux). 0, or -1 and errno (EINVAL: fewer CPUs).
+int CSystemShims_pinToAllowedCPU(int index);
+
 #endif

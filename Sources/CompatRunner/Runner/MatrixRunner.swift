@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var allowRemote = false
     /// `--capture DIR`: every cell's capture is written there too.
     public var captureFolder: String?
+    /// Each worker and the peers its cells start keep to a CPU of their own, when every worker
+    /// can have one (`--no-pin` turns it off; see `CellPinning`).
+    public var pinCells = true
 
     public init(
         jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil
@@ -54,7 +57,8 @@ public struct MatrixRunner: Sendable {
         let started = ContinuousClock.now
         let results = Mutex<[Int: CellResult]>([:])
         let workers = min(options.jobs, max(1, cells.count))
-        concurrentlyForEach(cells.count, workers: workers) { index in
+        let pinned = options.pinCells && CellPinning.pays(workers: workers)
+        concurrentlyForEach(cells.count, workers: workers, pinned: pinned) { index in
             let result = runCell(client: cells[index].client, gateway: cells[index].gateway, options: options)
             results.withLock { $0[index] = result }
             progress(result)
@@ -155,13 +159,16 @@ final class PlanCache: Sendable {
 
 /// Calls `body` for 0..<count on `workers` threads, each taking the next index, and waits for all.
 /// Real threads: a cell blocks in poll(2) while its peers work, which must not starve Swift's cooperative pool.
-func concurrentlyForEach(_ count: Int, workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
+/// `pinned`: worker k keeps to the k-th CPU this process may run on (see `CellPinning`).
+func concurrentlyForEach(_ count: Int, workers: Int, pinned: Bool = false, _ body: @escaping @Sendable (Int) -> Void) {
     let next = Atomic<Int>(0)
     let done = DispatchGroup()
-    for _ in 0..<workers {
+    for worker in 0..<workers {
         done.enter()
         Thread.detachNewThread {
             defer { done.leave() }
+            // Pinning only saves time: where the system refuses, the worker runs where it may.
+            if pinned { try? pinCurrentThread(toAllowedCPU: worker) }
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < count else { return }
@@ -191,6 +198,8 @@ extension Duration {
 extension MatrixRunner {
     /// The floor a run is measured against: the same cells' peers started, told to shut
     /// down and reaped, on as many workers, with no checks. Returns the wall time in seconds.
+    /// Never pinned: a cell's two peers then start side by side on two CPUs, the cheaper way
+    /// when nothing else runs, so the floor is the lower of the two.
     public func startStopFloor(cells: [(client: String, gateway: String)], jobs: Int) throws -> Double {
         let started = ContinuousClock.now
         let failure = Mutex<String?>(nil)

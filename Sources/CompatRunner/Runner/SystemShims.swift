@@ -60,3 +60,14 @@ func exitDescriptor(of pid: Int32) -> Int32? {
     let descriptor = CSystemShims_pidfdOpen(pid)
     return descriptor >= 0 ? descriptor : nil
 }
+
+/// How many CPUs this thread may run on (its cpuset, not the machine's count); nil where the system cannot say.
+func allowedCPUCount() -> Int? {
+    let count = CSystemShims_allowedCPUCount()
+    return count > 0 ? Int(count) : nil
+}
+
+/// Confines the calling thread, and every process it starts from now on, to the `index`-th CPU it may run on.
+func pinCurrentThread(toAllowedCPU index: Int) throws(SystemError) {
+    guard CSystemShims_pinToAllowedCPU(Int32(index)) == 0 else { throw SystemError(errno: errno) }
+}

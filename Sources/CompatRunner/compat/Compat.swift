@@ -147,6 +147,27 @@ struct RunOutputOptions: ParsableArguments {
     func prepareCapture() throws -> String? { try capture.map(CaptureSettings.prepareFolder) }
 }
 
+/// How many cells run at once, and whether each keeps to a CPU of its own.
+struct JobOptions: ParsableArguments {
+    @Option(name: .long, help: "Cells run at once, one per core unless told.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "With 2 or more --jobs, up to the CPUs compat may use: each cell's runner thread and peers keep to a CPU of their own.")
+    var pin = true
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func runOptions(selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair") -> RunOptions {
+        var options = RunOptions(jobs: jobs, selection: selection, reproducePrefix: reproducePrefix)
+        options.pinCells = pin
+        return options
+    }
+}
+
 /// Which checks to run.
 struct CheckFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only checks of this message type (repeatable), e.g. --message NewOrder.")

@@ -22,8 +22,7 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "The reviewed file of intentional breaks (default: fixtures/allowed-breaks.json).")
     var allowBreaking: String?
 
-    @Option(name: .long, help: "Cells run at once, one per core unless told.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var parallel: JobOptions
 
     @Option(name: .long, help: "Write summary.md, junit.xml, results.json and report.html here.")
     var reportDir: String?
@@ -36,13 +35,9 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var output: JSONOutputOption
 
     private func gateRunOptions(captureFolder: String?) -> RunOptions {
-        var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+        var options = parallel.runOptions(selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
         options.captureFolder = captureFolder
         return options
-    }
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -73,7 +68,7 @@ struct GateCommand: ParsableCommand {
         let report = InterruptibleReport { finished in
             let partial = GateResult.interrupted(
                 schema: schema, fixtures: golden, units: units, finished: finished, config: config,
-                seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+                seconds: (ContinuousClock.now - started).seconds, jobs: parallel.jobs)
             output.text(partial.renderTerminal())
             publishToGitHubActions(
                 partial.gitHubFindings,

@@ -19,8 +19,7 @@ struct MatrixCommand: ParsableCommand {
         @OptionGroup var matrixOptions: MatrixOptions
         @OptionGroup var filter: CheckFilterOptions
 
-        @Option(name: .long, help: "Cells run at once, one per core unless told.")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @OptionGroup var parallel: JobOptions
 
         @OptionGroup var peers: PeerFilterOptions
 
@@ -29,10 +28,6 @@ struct MatrixCommand: ParsableCommand {
 
         @OptionGroup var terminal: TerminalOptions
         @OptionGroup var output: JSONOutputOption
-
-        func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        }
 
         func run() throws {
             var runner = try matrixOptions.loadRunner()
@@ -45,7 +40,7 @@ struct MatrixCommand: ParsableCommand {
             try checkBeforeStarting(&runner.config, peers: Set(cells.flatMap { [$0.client, $0.gateway] }))
             let config = runner.config
             try filter.requireMatches(runner, clients: clientNames, gateways: gatewayNames)
-            var options = RunOptions(jobs: jobs, selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
+            var options = parallel.runOptions(selection: filter.selection, reproducePrefix: matrixOptions.reproducePrefix)
             options.allowRemote = runOutput.allowRemote
             options.captureFolder = try runOutput.prepareCapture()
             let reports = try runOutput.prepareReports()
@@ -54,7 +49,7 @@ struct MatrixCommand: ParsableCommand {
             let started = ContinuousClock.now
             let report = InterruptibleReport { finished in
                 let partial = MatrixResult.interrupted(
-                    cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: jobs)
+                    cells: cells, finished: finished, config: config, seconds: (ContinuousClock.now - started).seconds, jobs: parallel.jobs)
                 output.text(renderGrid(partial, color: false))
                 publishToGitHubActions(
                     partial.gitHubFindings,
@@ -103,8 +98,7 @@ extension MatrixCommand {
 
         @OptionGroup var matrixOptions: MatrixOptions
 
-        @Option(name: .long, help: "Cells run at once, one per core unless told.")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @OptionGroup var parallel: JobOptions
 
         @Option(name: .long, help: "How many times to measure each (they alternate).")
         var runs: Int = 7
@@ -113,7 +107,7 @@ extension MatrixCommand {
         var json = false
 
         func validate() throws {
-            guard jobs >= 1, runs >= 1 else { throw ValidationError("--jobs and --runs must be at least 1") }
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         }
 
         func run() throws {
@@ -125,13 +119,16 @@ extension MatrixCommand {
             var matrixTimes: [Double] = []
             var floorTimes: [Double] = []
             for _ in 0..<runs {
-                let result = runner.run(cells: cells, options: RunOptions(jobs: jobs))
+                let result = runner.run(cells: cells, options: parallel.runOptions())
                 guard result.allExpected else { throw ConfigError("the matrix did not pass; measure a passing matrix") }
                 matrixTimes.append(result.wallSeconds)
-                floorTimes.append(try runner.startStopFloor(cells: cells, jobs: jobs))
+                floorTimes.append(try runner.startStopFloor(cells: cells, jobs: parallel.jobs))
             }
-            let checks = runner.run(cells: cells, options: RunOptions(jobs: jobs)).cells.reduce(0) { $0 + $1.checks.count }
-            let report = FloorReport(cells: cells.count, checks: checks, jobs: jobs, matrixSeconds: matrixTimes, floorSeconds: floorTimes)
+            let checks = runner.run(cells: cells, options: parallel.runOptions()).cells.reduce(0) { $0 + $1.checks.count }
+            let pinned = parallel.pin && CellPinning.pays(workers: min(parallel.jobs, cells.count))
+            let report = FloorReport(
+                cells: cells.count, checks: checks, jobs: parallel.jobs, pinned: pinned, matrixSeconds: matrixTimes,
+                floorSeconds: floorTimes)
             emit(json ? report.json.serialized(pretty: true) + "\n" : report.text)
         }
     }

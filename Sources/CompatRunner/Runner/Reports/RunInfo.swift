@@ -76,7 +76,7 @@ public struct ShardRecord: Sendable, Hashable {
     }
 
     /// The arguments that decide what a run checks: all but where its reports go, how many
-    /// cells run at once, colour, and which shard it is.
+    /// cells run at once and whether they are pinned, colour, and which shard it is.
     public static func configurationArguments(_ arguments: [String]) -> [String] {
         let droppedWithValue: Set<String> = ["--shard", "--report-dir", "--jobs"]
         var kept: [String] = []
@@ -90,7 +90,9 @@ public struct ShardRecord: Sendable, Hashable {
                 skipNext = true
                 continue
             }
-            if argument == "--color" || argument == "--no-color" || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") }) {
+            if ["--color", "--no-color", "--pin", "--no-pin"].contains(argument)
+                || droppedWithValue.contains(where: { argument.hasPrefix($0 + "=") })
+            {
                 continue
             }
             kept.append(argument)
