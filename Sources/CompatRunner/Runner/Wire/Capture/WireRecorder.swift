@@ -68,13 +68,13 @@ final class WireRecorder {
     }
 
     /// Client frames not yet marked with how the gateway read them, by their bytes, oldest first.
-    private var unread: [[UInt8]: [Int]] = [:]
+    private var unread: [FrameKey: [Int]] = [:]
     /// Readings the gateway reported before the client reported sending the frame.
-    private var earlyReadings: [[UInt8]: [GatewayReading]] = [:]
+    private var earlyReadings: [FrameKey: [GatewayReading]] = [:]
 
     /// A client frame just kept waits for the gateway's reading, unless that came first.
     private func awaitReading(at index: Int) {
-        let frame = frames[index].bytes
+        let frame = FrameKey(frames[index].bytes)
         if var early = earlyReadings[frame], !early.isEmpty {
             frames[index].comment = early.removeFirst().comment(frames[index].comment)
             earlyReadings[frame] = early.isEmpty ? nil : early
@@ -85,7 +85,8 @@ final class WireRecorder {
 
     /// Marks the client frame the gateway reports reading with how it read it, so a replay can
     /// compare a candidate gateway's reading of each request (under `sbe`, refusals are silent).
-    private func noteReading(of frame: [UInt8], _ reading: GatewayReading) {
+    private func noteReading(of bytes: [UInt8], _ reading: GatewayReading) {
+        let frame = FrameKey(bytes)
         guard var waiting = unread[frame], !waiting.isEmpty else {
             // The gateway's report can be read before the client's: it waits for the frame.
             if earlyReadings.count < 1000 { earlyReadings[frame, default: []].append(reading) }
@@ -124,17 +125,18 @@ final class WireRecorder {
     func capturedFrames() -> [WireFrame] {
         // A Logon the gateway never reported receiving has no bytes to show.
         var result = frames.filter { !$0.bytes.isEmpty || $0.direction == .gatewayToClient }
-        var unclaimed: [[UInt8]: [Int]] = [:]
+        var unclaimed: [FrameKey: [Int]] = [:]
         for (index, frame) in result.enumerated() where frame.direction == .gatewayToClient {
-            unclaimed[frame.bytes, default: []].append(index)
+            unclaimed[FrameKey(frame.bytes), default: []].append(index)
         }
         var extra: [WireFrame] = []
         for var frame in gatewaySends {
             // The client's copy is the one received nearest the gateway's report: an answer of the
             // gateway's own can have the same bytes (a Heartbeat echo and a Heartbeat sent on command).
-            if let candidates = unclaimed[frame.bytes], !candidates.isEmpty {
+            let key = FrameKey(frame.bytes)
+            if let candidates = unclaimed[key], !candidates.isEmpty {
                 let nearest = candidates.indices.min { distance(result[candidates[$0]], frame) < distance(result[candidates[$1]], frame) }!
-                let index = unclaimed[frame.bytes]!.remove(at: nearest)
+                let index = unclaimed[key]!.remove(at: nearest)
                 result[index].comment = CaptureMark.commanded.comment(result[index].comment)
             } else if streams == 1 {
                 frame.stream = 1
@@ -167,6 +169,18 @@ final class WireRecorder {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+/// A frame's bytes as a dictionary key, hashed as one block: an array of bytes hashes byte by
+/// byte, which for frames of kilobytes showed in the runner's profile.
+struct FrameKey: Hashable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 
