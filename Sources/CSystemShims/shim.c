@@ -106,3 +106,14 @@ int CSystemShims_pinToAllowedCPU(int index) {
     return -1;
 #endif
 }
+
+int CSystemShims_adoptProcessCPUs(void) {
+#ifdef __linux__
+    cpu_set_t process;
+    if (sched_getaffinity(getpid(), sizeof process, &process) != 0) return -1;
+    return sched_setaffinity(0, sizeof process, &process);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}

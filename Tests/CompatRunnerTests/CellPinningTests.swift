@@ -31,6 +31,19 @@ struct CellPinningTests {
         #expect(Self.allowedCPUs(of: "thread-self") == allowedBefore)
     }
 
+    @Test("a pinned thread that adopts the process's CPUs may run wherever the main thread may")
+    func adoptProcessCPUs() throws {
+        let mainThreadCPUs = try #require(Self.allowedCPUs(of: "self"))
+        let (pinned, adopted) = try Self.onNewThread { () throws -> ([Int]?, [Int]?) in
+            try pinCurrentThread(toAllowedCPU: 0)
+            let pinned = Self.allowedCPUs(of: "thread-self")
+            try CompatRunner.adoptProcessCPUs()
+            return (pinned, Self.allowedCPUs(of: "thread-self"))
+        }
+        #expect(pinned == [mainThreadCPUs[0]])
+        #expect(adopted == mainThreadCPUs)
+    }
+
     @Test("an index past the CPUs it may use is refused with EINVAL")
     func indexPastTheCPUs() throws {
         let count = try #require(allowedCPUCount())

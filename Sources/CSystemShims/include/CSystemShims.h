@@ -46,4 +46,8 @@ int CSystemShims_allowedCPUCount(void);
 /// those it may run on (sched_setaffinity, Linux). 0, or -1 and errno (EINVAL: fewer CPUs).
 int CSystemShims_pinToAllowedCPU(int index);
 
+/// Lets the calling thread run on the CPUs of the process's main thread (the pid's own
+/// sched_getaffinity), undoing a pin it inherited. 0, or -1 and errno (ENOSYS off Linux).
+int CSystemShims_adoptProcessCPUs(void);
+
 #endif

@@ -175,6 +175,9 @@ final class StderrPump: Sendable {
     }
 
     private func run() {
+        // Started by the first thread to spawn a child, which may be a pinned worker (CellPinning):
+        // the pump serves every cell, so it keeps to no one worker's CPU.
+        try? adoptProcessCPUs()
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         var drain = [UInt8](repeating: 0, count: 256)
         while true {
