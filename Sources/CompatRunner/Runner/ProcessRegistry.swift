@@ -33,20 +33,35 @@ public final class ProcessGroupRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Spawns hold it shared, a sweep alone (see `start`).
+    private let spawnGate = SpawnGate()
 
     public init() {}
 
-    /// Starts a child with `start` and registers it as a group leader, under the lock the sweeps
-    /// take, so that no sweep sees it between its birth and its registration. Nil, and nothing
-    /// started, once `killAll()` has run.
+    /// Starts a child with `start` and registers it as a group leader. Nil, and nothing started,
+    /// once `killAll()` has run; a child whose start overlapped `killAll()` is killed at once and
+    /// returned, for its owner to reap.
+    ///
+    /// The spawn holds the spawn gate shared, not the state's lock: a spawn can take milliseconds
+    /// (its vfork child waits for a CPU), and reaping, registering and the other workers' spawns
+    /// need not wait for it. A sweep holds the gate alone, so it never sees a child between its
+    /// birth and its registration.
     func start(_ start: () throws(SystemError) -> pid_t) throws(SystemError) -> pid_t? {
-        try state.withLock { (s: inout State) throws(SystemError) -> pid_t? in
-            guard !s.closed else { return nil }
+        guard !state.withLock({ $0.closed }) else { return nil }
+        let pid = try spawnGate.shared { () throws(SystemError) -> pid_t in
             let pid = try start()
-            s.groups.insert(pid)
-            s.unreaped[pid, default: 0] += 1
+            state.withLock { s in
+                s.unreaped[pid, default: 0] += 1
+                if s.closed {
+                    _ = kill(-pid, SIGKILL)
+                    _ = kill(pid, SIGKILL)
+                } else {
+                    s.groups.insert(pid)
+                }
+            }
             return pid
         }
+        return pid
     }
 
     func unregister(_ pgid: Int32) {
@@ -104,10 +119,12 @@ public final class ProcessGroupRegistry: Sendable {
         guard state.withLock({ $0.adoptsOrphans }) else { return }
         // Bounded, should descendants keep forking: each round ends the orphans there are.
         for _ in 0..<100 {
-            let orphans = state.withLock { s in
-                let found = childProcesses().filter { s.unreaped[$0] == nil && !s.groups.contains(getpgid($0)) }
-                for pid in found { _ = kill(pid, SIGKILL) }
-                return found
+            let orphans = spawnGate.alone {
+                state.withLock { s in
+                    let found = childProcesses().filter { s.unreaped[$0] == nil && !s.groups.contains(getpgid($0)) }
+                    for pid in found { _ = kill(pid, SIGKILL) }
+                    return found
+                }
             }
             if orphans.isEmpty { return }
             for pid in orphans { reapKilled(pid) }
@@ -126,6 +143,39 @@ public final class ProcessGroupRegistry: Sendable {
             var status: Int32 = 0
             if waitpid(-1, &status, WNOHANG) <= 0 { usleep(1_000) }
         }
+    }
+}
+
+/// A readers-writer lock (pthread_rwlock, writers first): spawns share it, a sweep holds it alone.
+private final class SpawnGate: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t> = {
+        let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        #if canImport(Glibc)
+            // A sweep waits for the spawns under way, not for every spawn to come.
+            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        #endif
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+        return lock
+    }()
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    func shared<T>(_ body: () throws(SystemError) -> T) throws(SystemError) -> T {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+
+    func alone<T>(_ body: () -> T) -> T {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return body()
     }
 }
 
