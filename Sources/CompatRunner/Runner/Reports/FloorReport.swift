@@ -31,7 +31,7 @@ public struct FloorReport: Sendable {
         func runs(_ values: [Double]) -> String { values.map { String(format: "%.3f", $0) }.joined(separator: " ") }
         return String(
             format: "%d cells, %d peer processes, %d checks, %d jobs%@, median of %d runs\n", cells, cells * 2, checks, jobs,
-            pinned ? " (the matrix's pinned to a CPU each)" : "", matrixSeconds.count)
+            pinned ? " (the matrix's cells pinned, a CPU each)" : "", matrixSeconds.count)
             + String(format: "matrix run:            %.3f s  (runs: %@)\n", matrixMedian, runs(matrixSeconds))
             + String(format: "start/stop floor:      %.3f s  (runs: %@)\n", floorMedian, runs(floorSeconds))
             + String(format: "ratio matrix / floor:  %.2f\n", ratio)
