@@ -161,7 +161,7 @@ struct JobOptions: ParsableArguments {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
-    func runOptions(selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair") -> RunOptions {
+    func runOptions(selection: CheckSelection, reproducePrefix: String) -> RunOptions {
         var options = RunOptions(jobs: jobs, selection: selection, reproducePrefix: reproducePrefix)
         options.pinCells = pin
         return options

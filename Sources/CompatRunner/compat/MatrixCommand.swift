@@ -118,13 +118,14 @@ extension MatrixCommand {
             let cells = config.clients.flatMap { client in config.gateways.map { (client: client, gateway: $0) } }
             var matrixTimes: [Double] = []
             var floorTimes: [Double] = []
+            let options = parallel.runOptions(selection: CheckSelection(), reproducePrefix: matrixOptions.reproducePrefix)
             for _ in 0..<runs {
-                let result = runner.run(cells: cells, options: parallel.runOptions())
+                let result = runner.run(cells: cells, options: options)
                 guard result.allExpected else { throw ConfigError("the matrix did not pass; measure a passing matrix") }
                 matrixTimes.append(result.wallSeconds)
                 floorTimes.append(try runner.startStopFloor(cells: cells, jobs: parallel.jobs))
             }
-            let checks = runner.run(cells: cells, options: parallel.runOptions()).cells.reduce(0) { $0 + $1.checks.count }
+            let checks = runner.run(cells: cells, options: options).cells.reduce(0) { $0 + $1.checks.count }
             let pinned = parallel.pin && CellPinning.pays(workers: min(parallel.jobs, cells.count))
             let report = FloorReport(
                 cells: cells.count, checks: checks, jobs: parallel.jobs, pinned: pinned, matrixSeconds: matrixTimes,

@@ -70,12 +70,13 @@ final class ReplaySession: @unchecked Sendable {
 
     /// Each request's reading: the first reported reading of its bytes not taken by an earlier request.
     func readings() -> [GatewayReading?] {
-        var waiting: [[UInt8]: [GatewayReading]] = [:]
-        for (bytes, reading) in reported { waiting[bytes, default: []].append(reading) }
+        var waiting: [FrameKey: [GatewayReading]] = [:]
+        for (bytes, reading) in reported { waiting[FrameKey(bytes), default: []].append(reading) }
         return script.steps.map { step in
-            guard var list = waiting[step.request], !list.isEmpty else { return nil }
+            let request = FrameKey(step.request)
+            guard var list = waiting[request], !list.isEmpty else { return nil }
             let reading = list.removeFirst()
-            waiting[step.request] = list
+            waiting[request] = list
             return reading
         }
     }

@@ -172,18 +172,6 @@ final class WireRecorder {
     }
 }
 
-/// A frame's bytes as a dictionary key, hashed as one block: an array of bytes hashes byte by
-/// byte, which for frames of kilobytes showed in the runner's profile.
-struct FrameKey: Hashable {
-    let bytes: [UInt8]
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-}
-
 /// One peer's way into the run's recorder: a client with its stream, the gateway without.
 struct WireTap {
     let recorder: WireRecorder
