@@ -133,14 +133,15 @@ final class CellExecutor {
         if selected { record(planned, failure == nil ? .passed : .failed, failure) }
     }
 
-    /// A check's command to `role`: the next one issued ahead for it, else sent now.
-    func command(_ role: Role, _ kind: Command.Kind) throws(CellAbort) -> Event {
+    /// A check's command to `role`: the next one issued ahead for it, else sent now. `kind` is only
+    /// built when it is sent now: one issued ahead was built by its batch.
+    func command(_ role: Role, _ kind: @autoclosure () -> Command.Kind) throws(CellAbort) -> Event {
         if let next = queued.first, next.role == role {
             queued.removeFirst()
-            assert(next.kind == kind, "a check sent another command than was issued for it")
-            return try session.answer(role, id: next.id, to: Command(id: next.id, kind).name)
+            assert(next.kind == kind(), "a check sent another command than was issued for it")
+            return try session.answer(role, id: next.id, to: Command(id: next.id, next.kind).name)
         }
-        return try session.request(role, kind)
+        return try session.request(role, kind())
     }
 
     /// Writes the commands a check is about to send one by one (with `command`) in one go,
