@@ -140,6 +140,9 @@ public final class PeerProcess: @unchecked Sendable {
     private var scanned = 0
     private var eof = false
     private var readError: String?
+    /// The last read took less than it asked for: the pipe was empty then, so `availableLines`
+    /// need not ask again (one poll saved per wake-up). Cleared once `availableLines` has used it.
+    private var pipeDrained = false
 
     // Lifecycle state (any thread).
     private struct Lifecycle {
@@ -282,13 +285,15 @@ public final class PeerProcess: @unchecked Sendable {
         }
     }
 
-    /// The lines that can be had now without waiting (it reads what is in the pipe).
+    /// The lines that can be had now without waiting: it reads what is in the pipe, unless the read
+    /// just before found it empty (a peer is only asked for lines once one is buffered).
     /// `.closed` when the stream has ended and nothing is left.
     public func availableLines() throws(PeerIOError) -> [String] {
         var lines: [String] = []
         // At most 64 reads (4 MiB): a peer that writes without pause cannot keep us here.
         var reads = 0
-        while reads < 64 && !eof && readError == nil && hasPendingInput() {
+        defer { pipeDrained = false }
+        while reads < 64 && !eof && readError == nil && !pipeDrained && hasPendingInput() {
             if pendingCount > maxLineLength && !bufferHasNewline() { break }
             fill()
             reads += 1
@@ -409,6 +414,7 @@ public final class PeerProcess: @unchecked Sendable {
                 return r
             }
             got = max(n, 0)
+            pipeDrained = n < chunk
             if n > 0 { break }
             if n == 0 {
                 eof = true
