@@ -18,10 +18,11 @@ struct LineReader {
     /// Bytes of an overlong line being skipped, until its newline.
     private var skipping: Int?
     private(set) var isClosed = false
+    /// Where each read lands: made (and zeroed) once, not for every command read.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     /// Reads what is available on `fd` and returns the complete lines in it.
     mutating func read(from fd: Int32) -> [Item] {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         if count < 0 {
             if errno == EINTR || errno == EAGAIN { return [] }
