@@ -20,6 +20,12 @@ public struct RunOptions: Sendable {
     /// can have one (`--no-pin` turns it off; see `CellPinning`).
     public var pinCells = true
 
+    /// How many workers run `cells` cells, and whether they are pinned: what `run` does, for reports too.
+    public func workers(forCells cells: Int) -> (count: Int, pinned: Bool) {
+        let count = min(jobs, max(1, cells))
+        return (count, pinCells && CellPinning.pays(workers: count))
+    }
+
     public init(
         jobs: Int, selection: CheckSelection = CheckSelection(), reproducePrefix: String = "compat pair", temporaryRoot: String? = nil
     ) {
@@ -56,9 +62,8 @@ public struct MatrixRunner: Sendable {
     ) -> MatrixResult {
         let started = ContinuousClock.now
         let results = Mutex<[Int: CellResult]>([:])
-        let workers = min(options.jobs, max(1, cells.count))
-        let pinned = options.pinCells && CellPinning.pays(workers: workers)
-        concurrentlyForEach(cells.count, workers: workers, pinned: pinned) { index in
+        let workers = options.workers(forCells: cells.count)
+        concurrentlyForEach(cells.count, workers: workers.count, pinned: workers.pinned) { index in
             let result = runCell(client: cells[index].client, gateway: cells[index].gateway, options: options)
             results.withLock { $0[index] = result }
             progress(result)
@@ -69,7 +74,7 @@ public struct MatrixRunner: Sendable {
         let clients = config.clients.filter(clientsRun.contains)
         let gateways = config.gateways.filter(gatewaysRun.contains)
         return MatrixResult(
-            clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers,
+            clients: clients, gateways: gateways, cells: ordered, wallSeconds: (ContinuousClock.now - started).seconds, jobs: workers.count,
             staleKnownFailures: staleWildcardEntries(config.knownFailures, in: ordered))
     }
 

@@ -48,7 +48,7 @@ public final class ProcessGroupRegistry: Sendable {
     /// birth and its registration.
     func start(_ start: () throws(SystemError) -> pid_t) throws(SystemError) -> pid_t? {
         guard !state.withLock({ $0.closed }) else { return nil }
-        let pid = try spawnGate.shared { () throws(SystemError) -> pid_t in
+        return try spawnGate.shared { () throws(SystemError) -> pid_t in
             let pid = try start()
             state.withLock { s in
                 s.unreaped[pid, default: 0] += 1
@@ -61,7 +61,6 @@ public final class ProcessGroupRegistry: Sendable {
             }
             return pid
         }
-        return pid
     }
 
     func unregister(_ pgid: Int32) {

@@ -126,7 +126,7 @@ extension MatrixCommand {
                 floorTimes.append(try runner.startStopFloor(cells: cells, jobs: parallel.jobs))
             }
             let checks = runner.run(cells: cells, options: options).cells.reduce(0) { $0 + $1.checks.count }
-            let pinned = parallel.pin && CellPinning.pays(workers: min(parallel.jobs, cells.count))
+            let pinned = options.workers(forCells: cells.count).pinned
             let report = FloorReport(
                 cells: cells.count, checks: checks, jobs: parallel.jobs, pinned: pinned, matrixSeconds: matrixTimes,
                 floorSeconds: floorTimes)
