@@ -305,7 +305,8 @@ class PeerGroup {
             let handle = live[index]
             let lines: [String]
             do {
-                lines = try handle.process.availableLines()
+                // waitForAnyLine has just read what was there; more is read on the next wait.
+                lines = try handle.process.bufferedLines()
             } catch .closed where handle.expectsExit {
                 handle.finished = true
                 continue

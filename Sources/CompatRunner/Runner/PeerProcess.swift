@@ -140,9 +140,6 @@ public final class PeerProcess: @unchecked Sendable {
     private var scanned = 0
     private var eof = false
     private var readError: String?
-    /// The last read took less than it asked for: the pipe was empty then, so `availableLines`
-    /// need not ask again (one poll saved per wake-up). Cleared once `availableLines` has used it.
-    private var pipeDrained = false
 
     // Lifecycle state (any thread).
     private struct Lifecycle {
@@ -285,19 +282,23 @@ public final class PeerProcess: @unchecked Sendable {
         }
     }
 
-    /// The lines that can be had now without waiting: it reads what is in the pipe, unless the read
-    /// just before found it empty (a peer is only asked for lines once one is buffered).
+    /// The lines that can be had now without waiting (it reads what is in the pipe).
     /// `.closed` when the stream has ended and nothing is left.
     public func availableLines() throws(PeerIOError) -> [String] {
-        var lines: [String] = []
         // At most 64 reads (4 MiB): a peer that writes without pause cannot keep us here.
         var reads = 0
-        defer { pipeDrained = false }
-        while reads < 64 && !eof && readError == nil && !pipeDrained && hasPendingInput() {
+        while reads < 64 && !eof && readError == nil && hasPendingInput() {
             if pendingCount > maxLineLength && !bufferHasNewline() { break }
             fill()
             reads += 1
         }
+        return try bufferedLines()
+    }
+
+    /// The lines already read, without reading more: for a caller that has just read the pipe
+    /// (`waitForAnyLine`), so it is not polled again. `.closed` when the stream has ended and nothing is left.
+    func bufferedLines() throws(PeerIOError) -> [String] {
+        var lines: [String] = []
         while let line = try takeLine() { lines.append(line) }
         if lines.isEmpty {
             if eof { throw .closed }
@@ -414,7 +415,6 @@ public final class PeerProcess: @unchecked Sendable {
                 return r
             }
             got = max(n, 0)
-            pipeDrained = n < chunk
             if n > 0 { break }
             if n == 0 {
                 eof = true
