@@ -107,6 +107,16 @@ int CSystemShims_pinToAllowedCPU(int index) {
 #endif
 }
 
+int CSystemShims_scheduleAsBatch(void) {
+#ifdef __linux__
+    struct sched_param param = {.sched_priority = 0};
+    return sched_setscheduler(0, SCHED_BATCH, &param);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int CSystemShims_adoptProcessCPUs(void) {
 #ifdef __linux__
     cpu_set_t process;

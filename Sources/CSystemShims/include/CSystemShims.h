@@ -46,6 +46,10 @@ int CSystemShims_allowedCPUCount(void);
 /// those it may run on (sched_setaffinity, Linux). 0, or -1 and errno (EINVAL: fewer CPUs).
 int CSystemShims_pinToAllowedCPU(int index);
 
+/// Schedules the calling thread (and the processes it starts after) as batch work (SCHED_BATCH,
+/// Linux): a thread it wakes does not preempt it. 0, or -1 and errno (ENOSYS off Linux).
+int CSystemShims_scheduleAsBatch(void);
+
 /// Lets the calling thread run on the CPUs of the process's main thread (the pid's own
 /// sched_getaffinity), undoing a pin it inherited. 0, or -1 and errno (ENOSYS off Linux).
 int CSystemShims_adoptProcessCPUs(void);

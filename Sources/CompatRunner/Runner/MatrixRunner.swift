@@ -164,7 +164,8 @@ final class PlanCache: Sendable {
 
 /// Calls `body` for 0..<count on `workers` threads, each taking the next index, and waits for all.
 /// Real threads: a cell blocks in poll(2) while its peers work, which must not starve Swift's cooperative pool.
-/// `pinned`: worker k keeps to the k-th CPU this process may run on (see `CellPinning`).
+/// `pinned`: worker k keeps to the k-th CPU this process may run on, and runs there as batch
+/// work (see `CellPinning`).
 func concurrentlyForEach(_ count: Int, workers: Int, pinned: Bool = false, _ body: @escaping @Sendable (Int) -> Void) {
     let next = Atomic<Int>(0)
     let done = DispatchGroup()
@@ -172,8 +173,11 @@ func concurrentlyForEach(_ count: Int, workers: Int, pinned: Bool = false, _ bod
         done.enter()
         Thread.detachNewThread {
             defer { done.leave() }
-            // Pinning only saves time: where the system refuses, the worker runs where it may.
-            if pinned { try? pinCurrentThread(toAllowedCPU: worker) }
+            // Pinning and batch scheduling only save time: where the system refuses, the worker runs as it may.
+            if pinned {
+                try? pinCurrentThread(toAllowedCPU: worker)
+                try? scheduleCurrentThreadAsBatch()
+            }
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < count else { return }

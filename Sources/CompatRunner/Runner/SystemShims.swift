@@ -72,6 +72,11 @@ func pinCurrentThread(toAllowedCPU index: Int) throws(SystemError) {
     guard CSystemShims_pinToAllowedCPU(Int32(index)) == 0 else { throw SystemError(errno: errno) }
 }
 
+/// Schedules the calling thread, and every process it starts from now on, as batch work.
+func scheduleCurrentThreadAsBatch() throws(SystemError) {
+    guard CSystemShims_scheduleAsBatch() == 0 else { throw SystemError(errno: errno) }
+}
+
 /// Lets the calling thread run wherever the process's main thread may, undoing an inherited pin.
 func adoptProcessCPUs() throws(SystemError) {
     guard CSystemShims_adoptProcessCPUs() == 0 else { throw SystemError(errno: errno) }

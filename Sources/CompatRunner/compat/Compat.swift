@@ -154,7 +154,9 @@ struct JobOptions: ParsableArguments {
 
     @Flag(
         name: .long, inversion: .prefixedNo,
-        help: "With 2 or more --jobs, up to the CPUs compat may use: each cell's runner thread and peers keep to a CPU of their own.")
+        help:
+            "With 2 or more --jobs, up to the CPUs compat may use: each cell's runner thread and peers keep to a CPU of their own, as batch work."
+    )
     var pin = true
 
     func validate() throws {
