@@ -1,5 +1,5 @@
-// When a matrix's workers keep to a CPU each, and that a worker's pin reaches the processes it
-// starts (a real child reads its own allowed CPUs from /proc).
+// When a matrix's workers keep to a CPU each, and that a worker's pin and batch scheduling reach
+// the processes it starts (a real child reads its own allowed CPUs and policy from /proc).
 
 import Foundation
 import Synchronization
@@ -29,6 +29,20 @@ struct CellPinningTests {
         #expect(childCPUs == [allowedBefore[lastIndex]])
         // Only the thread that pinned itself was pinned.
         #expect(Self.allowedCPUs(of: "thread-self") == allowedBefore)
+    }
+
+    @Test("a pinned worker and the processes it starts run as batch work; an unpinned one as the system's default")
+    func pinnedWorkersAreBatchWork() {
+        for pinned in [true, false] {
+            let policies = Mutex<[String]>([])
+            concurrentlyForEach(2, workers: 2, pinned: pinned) { _ in
+                // Field 41 of a process's stat is its scheduling policy: 0 SCHED_OTHER, 3 SCHED_BATCH.
+                let child = try? PeerProcess.run(["/bin/sh", "-c", "cut -d ' ' -f 41 /proc/self/stat"])
+                let policy = child?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not run"
+                policies.withLock { $0.append(policy) }
+            }
+            #expect(policies.withLock { $0 } == Array(repeating: pinned ? "3" : "0", count: 2), "pinned: \(pinned)")
+        }
     }
 
     @Test("a pinned thread that adopts the process's CPUs may run wherever the main thread may")
