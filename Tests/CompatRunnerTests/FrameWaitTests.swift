@@ -61,6 +61,8 @@ import Testing
             #expect(!messages.isEmpty)
             // The echo a check waits for, or the reference gateway's answer to a Heartbeat (S4, G-rules): each the gateway's.
             #expect(messages.allSatisfy { $0.lowercased().contains("heartbeat") && $0.contains("never came: the gateway v5 owed it") })
+            // Every echo is one kind, whichever check waits for it: only the first miss waited as measured.
+            #expect(messages.filter { !$0.contains("all along") }.count == 1, "\(cell.client): \(messages)")
         }
     }
 

@@ -95,8 +95,10 @@ final class CellSession: PeerGroup {
     }
 
     /// The next inbound-frame event of `role`, caused by a frame the other peer sent.
-    func awaitInbound(_ role: Role, what: String, frame: [UInt8]? = nil, owed: Owed = .report) throws(CellAbort) -> Event {
-        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame, owed: owed)
+    func awaitInbound(
+        _ role: Role, what: String, frame: [UInt8]? = nil, owed: Owed = .report, kind: String? = nil
+    ) throws(CellAbort) -> Event {
+        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame, owed: owed, kind: kind)
     }
 
     func awaitUnsolicited(

@@ -24,7 +24,7 @@ public struct FrameWaits {
     let maximum: Duration
     /// The slowest round trip seen: a command to its answer, or a wait to the frame that ended it.
     private(set) var slowest: Duration = .zero
-    /// Kinds of frame (by what a check waits for) that a peer has failed to send, by peer.
+    /// Kinds of frame (what a check waits for, or the kind it names) that a peer has failed to send, by peer.
     private var missedKinds: Set<String> = []
 
     init(policy: Policy, maximum: Duration) {
@@ -36,17 +36,17 @@ public struct FrameWaits {
         if roundTrip > slowest { slowest = roundTrip }
     }
 
-    /// How long to wait for `what`, owed by `owner`, and whether it is short because `owner` has
-    /// not sent that kind all along.
-    func wait(for what: String, owedBy owner: PeerLabel) -> (wait: Duration, afterPattern: Bool) {
+    /// How long to wait for a frame of `kind`, owed by `owner`, and whether it is short because
+    /// `owner` has not sent that kind all along.
+    func wait(for kind: String, owedBy owner: PeerLabel) -> (wait: Duration, afterPattern: Bool) {
         let measured = min(maximum, max(policy.floor, slowest * policy.multiple))
-        guard missedKinds.contains(key(what, owner)) else { return (measured, false) }
+        guard missedKinds.contains(key(kind, owner)) else { return (measured, false) }
         return (min(measured, policy.afterPattern), true)
     }
 
-    mutating func missed(_ what: String, owedBy owner: PeerLabel) {
-        missedKinds.insert(key(what, owner))
+    mutating func missed(_ kind: String, owedBy owner: PeerLabel) {
+        missedKinds.insert(key(kind, owner))
     }
 
-    private func key(_ what: String, _ owner: PeerLabel) -> String { "\(owner)\u{0}\(what)" }
+    private func key(_ kind: String, _ owner: PeerLabel) -> String { "\(owner)\u{0}\(kind)" }
 }

@@ -188,9 +188,10 @@ class PeerGroup {
     /// The next inbound-frame event (`received` or `rejected_inbound`) of `peer`, caused by a frame
     /// `sender` sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
     func awaitInbound(
-        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil, owed: Owed = .report
+        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil, owed: Owed = .report,
+        kind: String? = nil
     ) throws(CellAbort) -> Event {
-        try awaitUnsolicited(peer, causedBy: sender, what: what, owed: owed) {
+        try awaitUnsolicited(peer, causedBy: sender, what: what, owed: owed, kind: kind) {
             switch $0.kind {
             case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
             default: false
@@ -202,12 +203,15 @@ class PeerGroup {
     /// come, the peers are asked for a `hello`: one that does not answer is the one that stopped
     /// (TIMEOUT, named); if both answer and it has not come meanwhile, the event is `missing`, owed
     /// by the peer `owed` names, and only the check waiting for it fails. After a first miss of that kind from that peer, the
-    /// wait is short and the peers are not asked again.
+    /// wait is short and the peers are not asked again. `kind` names the kind of frame when waits
+    /// described differently are for the same one (every Heartbeat echo); by default it is `what`.
     func awaitUnsolicited(
-        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, owed: Owed = .report, _ predicate: (Event) -> Bool
+        _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, owed: Owed = .report, kind: String? = nil,
+        _ predicate: (Event) -> Bool
     ) throws(CellAbort) -> Event {
         let owner = owed == .report ? peer : sender
-        let (wait, afterPattern) = frameWaits.wait(for: what, owedBy: owner.label)
+        let kind = kind ?? what
+        let (wait, afterPattern) = frameWaits.wait(for: kind, owedBy: owner.label)
         let started = ContinuousClock.now
         do {
             let event = try waitFor(peer, what: what, until: started + wait, predicate)
@@ -222,7 +226,7 @@ class PeerGroup {
                     return late
                 }
             }
-            frameWaits.missed(what, owedBy: owner.label)
+            frameWaits.missed(kind, owedBy: owner.label)
             throw .missing(peer.label, owedBy: owner.label, what: what, waited: wait, afterPattern: afterPattern)
         }
     }

@@ -53,7 +53,8 @@ extension CellExecutor {
         switch (type, flow) {
         case ("Heartbeat", .clientToGateway):
             let echo = try session.awaitInbound(
-                .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated), owed: .answer)
+                .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated), owed: .answer,
+                kind: Self.heartbeatEcho)
             return checkDelivered(echo, message, to: .client, sent: nil, version: negotiated)
         case ("Logout", .clientToGateway):
             let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)", owed: .answer)
@@ -96,6 +97,10 @@ extension CellExecutor {
             Self.isInbound($0, type: "LogonAck")
         }
     }
+
+    /// The kind of every wait for the gateway's echo of a Heartbeat (S4), however the check
+    /// describes it: once the gateway has not sent one, later waits for one are short.
+    static let heartbeatEcho = "the gateway's Heartbeat echo"
 
     static func isInbound(_ event: Event, type: String) -> Bool {
         if case .received(let json, _, _) = event.kind, event.id == nil { json["type"]?.stringValue == type } else { false }
@@ -294,7 +299,8 @@ extension CellExecutor {
         let atGateway = try session.awaitInbound(.gateway, what: "the heartbeat after a refusal", frame: bytes)
         if let failure = checkDelivered(atGateway, heartbeat, to: .gateway, sent: bytes, version: negotiated) { return failure }
         let echoFrame = try? codec.encode(heartbeat, at: negotiated)
-        let echo = try session.awaitInbound(.client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame, owed: .answer)
+        let echo = try session.awaitInbound(
+            .client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame, owed: .answer, kind: Self.heartbeatEcho)
         return checkDelivered(echo, heartbeat, to: .client, sent: nil, version: negotiated)
     }
 }

@@ -144,7 +144,10 @@ extension CellExecutor {
         guard case .sent = answer.kind else {
             return (.null, CheckFailure("\(message.type.name) was not sent", actual: answer.json.serialized))
         }
-        let reply = try session.awaitInbound(.client, what: "the gateway's answer to \(message.type.name)", owed: .answer)
+        // The reference gateway's answer to a Heartbeat is its echo (S4), of one kind with the others.
+        let reply = try session.awaitInbound(
+            .client, what: "the gateway's answer to \(message.type.name)", owed: .answer,
+            kind: message.type.name == "Heartbeat" ? Self.heartbeatEcho : nil)
         guard case .received(let json, let version, let bytes) = reply.kind else {
             return (.null, CheckFailure("the client refused the gateway's answer", actual: reply.json.serialized))
         }
