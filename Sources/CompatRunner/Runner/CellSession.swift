@@ -96,10 +96,16 @@ final class CellSession: PeerGroup {
 
     /// The next inbound-frame event of `role`, caused by a frame the other peer sent.
     func awaitInbound(
-        _ role: Role, what: String, frame: [UInt8]? = nil, owed: Owed = .report, kind: String? = nil
+        _ role: Role, what: String, frame: [UInt8]? = nil, owed: Owed = .report, kind: String? = nil,
+        causedAt: ContinuousClock.Instant? = nil
     ) throws(CellAbort) -> Event {
-        try awaitInbound(peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame, owed: owed, kind: kind)
+        try awaitInbound(
+            peer(role), causedBy: peer(role == .client ? .gateway : .client), what: what, frame: frame, owed: owed, kind: kind,
+            causedAt: causedAt)
     }
+
+    /// When the runner read the event of `role` a wait took last.
+    func arrivalOfLastTaken(_ role: Role) -> ContinuousClock.Instant? { peer(role).inbox.lastTakenArrival }
 
     func awaitUnsolicited(
         _ role: Role, causedBy sender: Role, what: String, owed: Owed = .report, _ predicate: (Event) -> Bool

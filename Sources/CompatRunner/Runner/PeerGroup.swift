@@ -189,9 +189,9 @@ class PeerGroup {
     /// `sender` sent: `frame` when it is known, so an event left over from an earlier frame is passed by.
     func awaitInbound(
         _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, frame: [UInt8]? = nil, owed: Owed = .report,
-        kind: String? = nil
+        kind: String? = nil, causedAt: ContinuousClock.Instant? = nil
     ) throws(CellAbort) -> Event {
-        try awaitUnsolicited(peer, causedBy: sender, what: what, owed: owed, kind: kind) {
+        try awaitUnsolicited(peer, causedBy: sender, what: what, owed: owed, kind: kind, causedAt: causedAt) {
             switch $0.kind {
             case .received(_, _, let bytes), .rejectedInbound(_, _, let bytes, _): $0.id == nil && (frame == nil || frame == bytes)
             default: false
@@ -205,16 +205,18 @@ class PeerGroup {
     /// by the peer `owed` names, and only the check waiting for it fails. After a first miss of that kind from that peer, the
     /// wait is short and the peers are not asked again. `kind` names the kind of frame when waits
     /// described differently are for the same one (every Heartbeat echo); by default it is `what`.
+    /// `causedAt`: when the runner read the event of what causes the frame (a refusal, for its
+    /// Reject); the wait counts from then, so frames caused together (a batch's Rejects) share one.
     func awaitUnsolicited(
         _ peer: PeerHandle, causedBy sender: PeerHandle, what: String, owed: Owed = .report, kind: String? = nil,
-        _ predicate: (Event) -> Bool
+        causedAt: ContinuousClock.Instant? = nil, _ predicate: (Event) -> Bool
     ) throws(CellAbort) -> Event {
         let owner = owed == .report ? peer : sender
         let kind = kind ?? what
         let (wait, afterPattern) = frameWaits.wait(for: kind, owedBy: owner.label)
         let started = ContinuousClock.now
         do {
-            let event = try waitFor(peer, what: what, until: started + wait, predicate)
+            let event = try waitFor(peer, what: what, until: min(causedAt ?? started, started) + wait, predicate)
             frameWaits.observed(.now - started)
             return event
         } catch .timeout(let waitedOn, _) where waitedOn == peer.label {
@@ -317,12 +319,13 @@ class PeerGroup {
             } catch {
                 throw gone(handle, waitingFor: what, error)
             }
+            let arrived = ContinuousClock.now
             for line in lines {
                 handle.record(line, outbound: false)
                 do {
                     let event = try Event(json: try JSON.parse(line))
                     handle.wire?.observe(event)
-                    handle.inbox.append(event, lineLength: line.utf8.count + 1)
+                    handle.inbox.append(event, lineLength: line.utf8.count + 1, arrived: arrived)
                 } catch {
                     throw .contractViolation(
                         handle.label, "\(handle.label) wrote a line that is not a contract event (\(error)): \(line.prefix(200))")

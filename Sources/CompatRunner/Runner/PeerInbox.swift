@@ -3,18 +3,24 @@
 
 import PeerContract
 
-/// Unsolicited events (and late answers) of one peer, oldest first, with the length of each one's line.
+/// Unsolicited events (and late answers) of one peer, oldest first, with the length of each one's
+/// line and when the runner read it.
 struct PeerInbox: Sequence {
     private var events: [Event] = []
     private var lineLengths: [Int] = []
+    private var arrivals: [ContinuousClock.Instant] = []
     /// The bytes of the lines the events held came from.
     private(set) var bytes = 0
+    /// When the runner read the event `takeFirst` took last: what that event's frame caused (the
+    /// Reject of a refused frame) is waited for from then.
+    private(set) var lastTakenArrival: ContinuousClock.Instant?
 
     var count: Int { events.count }
 
-    mutating func append(_ event: Event, lineLength: Int) {
+    mutating func append(_ event: Event, lineLength: Int, arrived: ContinuousClock.Instant = .now) {
         events.append(event)
         lineLengths.append(lineLength)
+        arrivals.append(arrived)
         bytes += lineLength
     }
 
@@ -22,6 +28,7 @@ struct PeerInbox: Sequence {
     mutating func takeFirst(where predicate: (Event) -> Bool) -> Event? {
         guard let index = events.firstIndex(where: predicate) else { return nil }
         bytes -= lineLengths.remove(at: index)
+        lastTakenArrival = arrivals.remove(at: index)
         return events.remove(at: index)
     }
 
@@ -30,16 +37,18 @@ struct PeerInbox: Sequence {
         var taken: [Event] = []
         var kept: [Event] = []
         var keptLengths: [Int] = []
-        for (event, length) in zip(events, lineLengths) {
-            if predicate(event) {
-                taken.append(event)
-                bytes -= length
+        var keptArrivals: [ContinuousClock.Instant] = []
+        for index in events.indices {
+            if predicate(events[index]) {
+                taken.append(events[index])
+                bytes -= lineLengths[index]
             } else {
-                kept.append(event)
-                keptLengths.append(length)
+                kept.append(events[index])
+                keptLengths.append(lineLengths[index])
+                keptArrivals.append(arrivals[index])
             }
         }
-        (events, lineLengths) = (kept, keptLengths)
+        (events, lineLengths, arrivals) = (kept, keptLengths, keptArrivals)
         return taken
     }
 
@@ -54,6 +63,7 @@ struct PeerInbox: Sequence {
     mutating func removeAll() {
         events.removeAll()
         lineLengths.removeAll()
+        arrivals.removeAll()
         bytes = 0
     }
 }

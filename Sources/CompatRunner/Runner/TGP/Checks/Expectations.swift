@@ -224,6 +224,7 @@ extension CellExecutor {
             return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame)
         }
         let inbound = try session.awaitInbound(receiver, what: "the \(receiver.rawValue)'s refusal", frame: frame)
+        let refusedAt = session.arrivalOfLastTaken(receiver)
         guard case .rejectedInbound(let actualCode, let actualTemplate, _, _) = inbound.kind else {
             return CheckFailure(
                 "\(name(receiver)) must refuse this frame with \(code.name)", expected: "rejected_inbound \(code.name)",
@@ -242,7 +243,8 @@ extension CellExecutor {
             // takes it, or the next check of a batch would take it for its own.
             var rejectFailure: CheckFailure?
             do {
-                rejectFailure = try expectReject(to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion)
+                rejectFailure = try expectReject(
+                    to: sender, code: code, refTemplateId: refTemplateId, version: rejectVersion, causedAt: refusedAt)
             } catch .missing where refusalFailure != nil {
                 rejectFailure = nil
             }
@@ -261,8 +263,11 @@ extension CellExecutor {
     }
 
     /// The Reject the refusing side sends back: its code, template, refClOrdId and version.
-    private func expectReject(to sender: Role, code: RejectCode, refTemplateId: UInt16, version: Int) throws(CellAbort) -> CheckFailure? {
-        let reject = try session.awaitInbound(sender, what: "the Reject", owed: .answer)
+    /// `causedAt`: when the refusal was read; the Reject is sent with it, so its wait counts from then.
+    private func expectReject(
+        to sender: Role, code: RejectCode, refTemplateId: UInt16, version: Int, causedAt: ContinuousClock.Instant?
+    ) throws(CellAbort) -> CheckFailure? {
+        let reject = try session.awaitInbound(sender, what: "the Reject", owed: .answer, causedAt: causedAt)
         guard case .received(let json, let reportedVersion, let bytes) = reject.kind, json["type"]?.stringValue == "Reject" else {
             return CheckFailure("the sender must receive a Reject", expected: "received Reject", actual: reject.json.serialized)
         }
