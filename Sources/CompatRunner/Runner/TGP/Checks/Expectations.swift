@@ -25,11 +25,12 @@ extension CellExecutor {
         }
         let inbound = try session.awaitInbound(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(message.type.name)", frame: bytes)
+        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let failure =
             bytes != expectedFrame
             ? frameMismatch(bytes, expected: expectedFrame, type: message.type)
             : checkDelivered(inbound, projected, to: flow.receiver, sent: bytes, version: negotiated)
-        return failure.orElse(try sessionLevelAnswer(to: inbound, echoing: projected, flow: flow))
+        return failure.orElse(try sessionLevelAnswer(to: inbound, receivedAt: receivedAt, echoing: projected, flow: flow))
     }
 
     /// Forces `frame` (encoded at `version`) on the wire; the receiver must deliver `expected`.
@@ -40,21 +41,26 @@ extension CellExecutor {
         }
         let inbound = try session.awaitInbound(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(expected.type.name) encoded at v\(version)", frame: frame)
+        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let failure = checkDelivered(inbound, expected, to: flow.receiver, sent: frame, version: version)
         // The gateway echoes a Heartbeat with the fields it read, at N.
-        return failure.orElse(try sessionLevelAnswer(to: inbound, echoing: expected.projected(onto: negotiated), flow: flow))
+        return failure.orElse(
+            try sessionLevelAnswer(to: inbound, receivedAt: receivedAt, echoing: expected.projected(onto: negotiated), flow: flow))
     }
 
     /// What a delivered message causes on its own (S4): the gateway echoes a Heartbeat and
     /// answers a Logout, which ends the session; the client then logs on again, so the next
-    /// check starts in a session as before.
-    func sessionLevelAnswer(to inbound: Event, echoing message: Message, flow: Flow) throws(CellAbort) -> CheckFailure? {
+    /// check starts in a session as before. `receivedAt`: when `inbound` was read, which the
+    /// echo's wait counts from (echoes of Heartbeats received together share one wait).
+    func sessionLevelAnswer(
+        to inbound: Event, receivedAt: ContinuousClock.Instant?, echoing message: Message, flow: Flow
+    ) throws(CellAbort) -> CheckFailure? {
         guard case .received(let json, _, _) = inbound.kind, let type = json["type"]?.stringValue else { return nil }
         switch (type, flow) {
         case ("Heartbeat", .clientToGateway):
             let echo = try session.awaitInbound(
                 .client, what: "the gateway's Heartbeat echo (S4)", frame: try? codec.encode(message, at: negotiated), owed: .answer,
-                kind: Self.heartbeatEcho)
+                kind: Self.heartbeatEcho, causedAt: receivedAt)
             return checkDelivered(echo, message, to: .client, sent: nil, version: negotiated)
         case ("Logout", .clientToGateway):
             let answer = try session.awaitInbound(.client, what: "the gateway's Logout answering the client's (S4)", owed: .answer)
@@ -302,10 +308,12 @@ extension CellExecutor {
             return CheckFailure("the heartbeat after a refusal was not sent", actual: answer.json.serialized)
         }
         let atGateway = try session.awaitInbound(.gateway, what: "the heartbeat after a refusal", frame: bytes)
+        let receivedAt = session.arrivalOfLastTaken(.gateway)
         if let failure = checkDelivered(atGateway, heartbeat, to: .gateway, sent: bytes, version: negotiated) { return failure }
         let echoFrame = try? codec.encode(heartbeat, at: negotiated)
         let echo = try session.awaitInbound(
-            .client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame, owed: .answer, kind: Self.heartbeatEcho)
+            .client, what: "the heartbeat echo after a refusal (S4)", frame: echoFrame, owed: .answer, kind: Self.heartbeatEcho,
+            causedAt: receivedAt)
         return checkDelivered(echo, heartbeat, to: .client, sent: nil, version: negotiated)
     }
 }

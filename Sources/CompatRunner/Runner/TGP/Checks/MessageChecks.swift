@@ -45,11 +45,14 @@ extension CellExecutor {
         }
         let inbound = try session.awaitInbound(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(absent.type.name)", frame: bytes)
+        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let delivery =
             bytes != expectedFrame
             ? frameMismatch(bytes, expected: expectedFrame, type: absent.type)
             : checkDelivered(inbound, absent, to: flow.receiver, sent: bytes, version: negotiated)
-        if let failure = delivery.orElse(try sessionLevelAnswer(to: inbound, echoing: absent, flow: flow)) { return failure }
+        if let failure = delivery.orElse(try sessionLevelAnswer(to: inbound, receivedAt: receivedAt, echoing: absent, flow: flow)) {
+            return failure
+        }
         let refusal = try command(flow.sender, sendListingEveryField(set))
         guard case .sendRefused(let reason, _) = refusal.kind, reason == EncodeError.Refusal.notRepresentable.rawValue else {
             return CheckFailure(
