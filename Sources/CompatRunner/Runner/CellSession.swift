@@ -104,8 +104,13 @@ final class CellSession: PeerGroup {
             causedAt: causedAt)
     }
 
-    /// When the runner read the event of `role` a wait took last.
-    func arrivalOfLastTaken(_ role: Role) -> ContinuousClock.Instant? { peer(role).inbox.lastTakenArrival }
+    /// `awaitInbound`, with when the runner read the event: what that frame causes (a Reject, an
+    /// echo) is waited for from then (`causedAt`).
+    func awaitCause(_ role: Role, what: String, frame: [UInt8]? = nil) throws(CellAbort) -> (event: Event, readAt: ContinuousClock.Instant?)
+    {
+        let event = try awaitInbound(role, what: what, frame: frame)
+        return (event, peer(role).inbox.lastTakenArrival)
+    }
 
     func awaitUnsolicited(
         _ role: Role, causedBy sender: Role, what: String, owed: Owed = .report, _ predicate: (Event) -> Bool

@@ -17,7 +17,7 @@ struct PeerInbox: Sequence {
 
     var count: Int { events.count }
 
-    mutating func append(_ event: Event, lineLength: Int, arrived: ContinuousClock.Instant = .now) {
+    mutating func append(_ event: Event, lineLength: Int, arrived: ContinuousClock.Instant) {
         events.append(event)
         lineLengths.append(lineLength)
         arrivals.append(arrived)

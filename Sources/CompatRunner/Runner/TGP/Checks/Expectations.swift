@@ -23,9 +23,8 @@ extension CellExecutor {
                 "\(name(flow.sender)) did not send \(message.type.name) at version \(negotiated)", expected: "sent",
                 actual: answer.json.serialized, sentFrame: expectedFrame)
         }
-        let inbound = try session.awaitInbound(
+        let (inbound, receivedAt) = try session.awaitCause(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(message.type.name)", frame: bytes)
-        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let failure =
             bytes != expectedFrame
             ? frameMismatch(bytes, expected: expectedFrame, type: message.type)
@@ -39,9 +38,8 @@ extension CellExecutor {
         guard case .sent = answer.kind else {
             return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame)
         }
-        let inbound = try session.awaitInbound(
+        let (inbound, receivedAt) = try session.awaitCause(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(expected.type.name) encoded at v\(version)", frame: frame)
-        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let failure = checkDelivered(inbound, expected, to: flow.receiver, sent: frame, version: version)
         // The gateway echoes a Heartbeat with the fields it read, at N.
         return failure.orElse(
@@ -229,8 +227,7 @@ extension CellExecutor {
         guard case .sent = answer.kind else {
             return CheckFailure("send_raw was not carried out", expected: "sent", actual: answer.json.serialized, sentFrame: frame)
         }
-        let inbound = try session.awaitInbound(receiver, what: "the \(receiver.rawValue)'s refusal", frame: frame)
-        let refusedAt = session.arrivalOfLastTaken(receiver)
+        let (inbound, refusedAt) = try session.awaitCause(receiver, what: "the \(receiver.rawValue)'s refusal", frame: frame)
         guard case .rejectedInbound(let actualCode, let actualTemplate, _, _) = inbound.kind else {
             return CheckFailure(
                 "\(name(receiver)) must refuse this frame with \(code.name)", expected: "rejected_inbound \(code.name)",
@@ -307,8 +304,7 @@ extension CellExecutor {
         guard case .sent(let bytes) = answer.kind else {
             return CheckFailure("the heartbeat after a refusal was not sent", actual: answer.json.serialized)
         }
-        let atGateway = try session.awaitInbound(.gateway, what: "the heartbeat after a refusal", frame: bytes)
-        let receivedAt = session.arrivalOfLastTaken(.gateway)
+        let (atGateway, receivedAt) = try session.awaitCause(.gateway, what: "the heartbeat after a refusal", frame: bytes)
         if let failure = checkDelivered(atGateway, heartbeat, to: .gateway, sent: bytes, version: negotiated) { return failure }
         let echoFrame = try? codec.encode(heartbeat, at: negotiated)
         let echo = try session.awaitInbound(

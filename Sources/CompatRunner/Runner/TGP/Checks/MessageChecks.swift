@@ -43,9 +43,8 @@ extension CellExecutor {
                 "\(name(flow.sender)) must send \(absent.type.name) at \(negotiated) without a newer field left at its default (E2)",
                 expected: "sent", actual: answer.json.serialized, sentFrame: expectedFrame)
         }
-        let inbound = try session.awaitInbound(
+        let (inbound, receivedAt) = try session.awaitCause(
             flow.receiver, what: "the \(flow.receiver.rawValue)'s event for \(absent.type.name)", frame: bytes)
-        let receivedAt = session.arrivalOfLastTaken(flow.receiver)
         let delivery =
             bytes != expectedFrame
             ? frameMismatch(bytes, expected: expectedFrame, type: absent.type)
